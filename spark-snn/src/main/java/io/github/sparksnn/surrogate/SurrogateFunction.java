@@ -1,0 +1,219 @@
+package io.github.sparksnn.surrogate;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A surrogate spiking function, as SpikingJelly's {@code SurrogateFunctionBase}.
+ *
+ * <p>In spiking mode (the default) the forward pass is the Heaviside step {@code H(x) = 1 if x >= 0 else 0}
+ * and the backward pass multiplies the incoming gradient by the surrogate gradient {@code g'(x)}. With spiking
+ * mode off the forward pass is the smooth primitive {@code g(x)} and the backward pass its true derivative, so
+ * a network built from such functions is differentiable and can be checked against finite differences.
+ *
+ * <p>Subclasses hold immutable parameters (validated in their constructors), implement the scalar math in
+ * {@code double} (the reference) and {@code float} (what the bulk loops use), and override the bulk loops
+ * so that each loop is monomorphic and inlined by the JIT: these loops sit in the innermost training loop.
+ * Instances are {@link Serializable} because they travel to Spark executors inside models and UDFs.
+ */
+public abstract class SurrogateFunction implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private boolean spiking;
+
+    protected SurrogateFunction(boolean spiking) {
+        this.spiking = spiking;
+    }
+
+    /** The Heaviside step in float: 1 for {@code x >= 0} (so H(0) = 1), 0 otherwise; NaN maps to 0. */
+    public static float heaviside(float x) {
+        return x >= 0f ? 1f : 0f;
+    }
+
+    /** The Heaviside step in double: 1 for {@code x >= 0}, 0 otherwise. */
+    public static double heaviside(double x) {
+        return x >= 0d ? 1d : 0d;
+    }
+
+    /** Upstream's class name, e.g. {@code ATan}; also the name the registry parses. */
+    public abstract String name();
+
+    /** The parameters by upstream's names, in upstream's order, e.g. {@code {alpha=2.0}}. */
+    public abstract Map<String, Double> parameters();
+
+    /** The primitive {@code g(x)} in double precision (the reference implementation). */
+    public abstract double primitive(double x);
+
+    /** The surrogate gradient {@code g'(x)} in double precision (the reference implementation). */
+    public abstract double gradient(double x);
+
+    /** The primitive {@code g(x)} in float; subclasses override it with float arithmetic where that is exact enough. */
+    public float primitive(float x) {
+        return (float) primitive((double) x);
+    }
+
+    /** The surrogate gradient {@code g'(x)} in float. */
+    public float gradient(float x) {
+        return (float) gradient((double) x);
+    }
+
+    /** Whether the forward pass emits spikes (Heaviside) rather than the primitive. */
+    public final boolean isSpiking() {
+        return spiking;
+    }
+
+    /** Upstream's {@code set_spiking_mode}: switches the forward pass between Heaviside and the primitive. */
+    public SurrogateFunction setSpikingMode(boolean spiking) {
+        this.spiking = spiking;
+        return this;
+    }
+
+    /** Forward of one value: {@code H(x)} in spiking mode, {@code g(x)} otherwise. */
+    public final float forward(float x) {
+        return spiking ? heaviside(x) : primitive(x);
+    }
+
+    /** Forward of one value in double. */
+    public final double forward(double x) {
+        return spiking ? heaviside(x) : primitive(x);
+    }
+
+    /** Backward of one value: {@code gradOut * g'(x)} (the same in both modes). */
+    public final float backward(float gradOut, float x) {
+        return gradOut * gradient(x);
+    }
+
+    /**
+     * Bulk forward: {@code y[yOff + i] = forward(x[xOff + i])} for {@code i < n}. In spiking mode this is the
+     * Heaviside step; otherwise the primitive (through {@link #primitive(float[], int, float[], int, int)}).
+     */
+    public final void forward(float[] x, int xOff, float[] y, int yOff, int n) {
+        if (spiking) {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = x[xOff + i] >= 0f ? 1f : 0f;
+            }
+        } else {
+            primitive(x, xOff, y, yOff, n);
+        }
+    }
+
+    /** Bulk primitive: {@code y[yOff + i] = g(x[xOff + i])}. Override with a monomorphic loop for speed. */
+    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = primitive(x[xOff + i]);
+        }
+    }
+
+    /** Bulk surrogate gradient: {@code out[oOff + i] = g'(x[xOff + i])}. Override with a monomorphic loop. */
+    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oOff + i] = gradient(x[xOff + i]);
+        }
+    }
+
+    /**
+     * Bulk backward: {@code gradIn[gOff + i] = gradOut[gOff + i] * g'(x[xOff + i])}. The incoming and
+     * outgoing gradient share an offset, and may be the same array (in place). Override with a monomorphic loop.
+     */
+    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
+        for (int i = 0; i < n; i++) {
+            gradIn[gOff + i] = gradOut[gOff + i] * gradient(x[xOff + i]);
+        }
+    }
+
+    /**
+     * CUDA statements that declare {@code const float y} (or {@code const half2 y}) equal to {@code g'(x)} from
+     * an already declared variable {@code x} of the same type, like upstream's {@code cuda_code}. Helper
+     * variables are prefixed by a name unique to this call ({@code x} and {@code y} combined), and the code
+     * is framed by {@link #cudaCodeStartComment()} and {@link #cudaCodeEndComment()}.
+     */
+    public abstract String cudaCode(String x, String y, CudaDtype dtype);
+
+    /** {@code // start: spikingjelly.activation_based.surrogate.NAME.cuda_code}, as upstream. */
+    public String cudaCodeStartComment() {
+        return "// start: spikingjelly.activation_based.surrogate." + name() + ".cuda_code";
+    }
+
+    /** {@code // end: spikingjelly.activation_based.surrogate.NAME.cuda_code}, as upstream. */
+    public String cudaCodeEndComment() {
+        return "// end: spikingjelly.activation_based.surrogate." + name() + ".cuda_code";
+    }
+
+    /** A copy with the same parameters and spiking mode (functions are mutable only in their mode). */
+    public abstract SurrogateFunction copy();
+
+    /** Upstream's {@code extra_repr} inside the class name: {@code ATan(alpha=2.0, spiking=true)}; parses back. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(name()).append('(');
+        for (Map.Entry<String, Double> e : parameters().entrySet()) {
+            sb.append(e.getKey()).append('=').append(formatParameter(e.getValue())).append(", ");
+        }
+        return sb.append("spiking=").append(spiking).append(')').toString();
+    }
+
+    /** Shortest decimal that round-trips the double, locale-independent ({@code 2.0}, {@code 0.3}, {@code 1.0E-4}). */
+    static String formatParameter(double v) {
+        return Double.toString(v);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || o.getClass() != getClass()) {
+            return false;
+        }
+        SurrogateFunction other = (SurrogateFunction) o;
+        return spiking == other.spiking && parameters().equals(other.parameters());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(getClass().getName(), parameters(), spiking);
+    }
+
+    /** Ordered parameter map helper for subclasses. */
+    protected static Map<String, Double> params(Object... nameValuePairs) {
+        LinkedHashMap<String, Double> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameValuePairs.length; i += 2) {
+            m.put((String) nameValuePairs[i], ((Number) nameValuePairs[i + 1]).doubleValue());
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Validates a parameter is finite, naming it and the function in the error. */
+    protected static double requireFinite(String function, String parameter, double v) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(function + ": parameter " + parameter + " must be a finite number, got " + v);
+        }
+        return v;
+    }
+
+    /** Validates {@code v > 0}, naming the parameter and the allowed range. */
+    protected static double requirePositive(String function, String parameter, double v) {
+        requireFinite(function, parameter, v);
+        if (!(v > 0)) {
+            throw new IllegalArgumentException(function + ": parameter " + parameter + " must be > 0, got " + v);
+        }
+        return v;
+    }
+
+    /** Formats a float as an exact, locale-independent CUDA float literal ({@code 2.0f}, {@code 0.3f}). */
+    protected static String cudaFloat(double v) {
+        float f = (float) v;
+        if (!Float.isFinite(f)) {
+            throw new IllegalArgumentException("parameter " + v + " is not representable as a finite float");
+        }
+        // Float.toString is the shortest decimal that round-trips the float and ignores the default locale.
+        return Float.toString(f) + "f";
+    }
+
+    /** A C identifier prefix unique to the (x, y) pair of one generated snippet. */
+    protected static String cudaPrefix(String name, String x, String y) {
+        return (name + "_" + x + "_" + y).replaceAll("[^A-Za-z0-9_]", "_");
+    }
+}
