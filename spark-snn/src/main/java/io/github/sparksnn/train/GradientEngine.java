@@ -1,0 +1,53 @@
+package io.github.sparksnn.train;
+
+/**
+ * The one routine every trainer calls: the single-JVM trainer on its mini-batches and each Spark task on its
+ * share of a global batch. An engine owns a network replica (and, with the GPU backend, a device context);
+ * it is not thread-safe: use one per thread/task.
+ *
+ * <p>Samples are packed: {@code features} holds {@code featureSize()} floats per sample, row-major, and
+ * {@code labels} one class index per sample. The engine computes the gradient of the <em>sum</em> of the
+ * per-sample losses (not the mean), so sums from several partitions add up to the gradient of the global batch;
+ * the caller divides by the global batch size before the optimizer step.
+ */
+public interface GradientEngine extends AutoCloseable {
+
+    /** Length of the flat parameter (and gradient) vector. */
+    int numParameters();
+
+    /** Floats per sample in the packed feature arrays (the product of the input shape). */
+    int featureSize();
+
+    /** Number of output classes (the last layer's width). */
+    int numClasses();
+
+    /** Copies {@code params} (length {@link #numParameters()}) into the replica. */
+    void setParameters(float[] params);
+
+    /** Copies the replica's current parameters into a new array. */
+    float[] parameters();
+
+    /**
+     * Forward over all time steps, loss, and BPTT backward for samples {@code [from, to)}; <em>adds</em> the
+     * gradient of the summed loss into {@code gradSum}. {@code seed} drives every random draw (encoder,
+     * dropout), so the same call gives the same bits.
+     */
+    StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum);
+
+    /** Inference (no dropout, deterministic encoder seed) for samples {@code [from, to)}: firing rates into
+     *  {@code ratesOut[(i - from) * numClasses() + k]}. */
+    void predictRates(float[] features, int from, int to, long seed, float[] ratesOut);
+
+    @Override
+    default void close() {
+    }
+
+    /** Summed loss, number of correct predictions and sample count of one call; adds up across partitions. */
+    record StepStats(double lossSum, long correct, long count) implements java.io.Serializable {
+        public static final StepStats ZERO = new StepStats(0, 0, 0);
+
+        public StepStats plus(StepStats o) {
+            return new StepStats(lossSum + o.lossSum, correct + o.correct, count + o.count);
+        }
+    }
+}
