@@ -34,8 +34,8 @@ public final class LeakyKReLU extends SurrogateFunction {
         super(spiking);
         this.leak = requireFinite("LeakyKReLU", "leak", leak);
         this.k = requireFinite("LeakyKReLU", "k", k);
-        this.leakF = (float) leak;
-        this.kF = (float) k;
+        this.leakF = toFloat("LeakyKReLU", "leak", leak);
+        this.kF = toFloat("LeakyKReLU", "k", k);
     }
 
     public double leak() {

@@ -33,7 +33,7 @@ public final class LogTailedReLU extends SurrogateFunction {
     public LogTailedReLU(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requireFinite("LogTailedReLU", "alpha", alpha);
-        this.aF = (float) alpha;
+        this.aF = toFloat("LogTailedReLU", "alpha", alpha);
     }
 
     public double alpha() {

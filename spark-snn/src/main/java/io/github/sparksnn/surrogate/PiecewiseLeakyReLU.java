@@ -39,9 +39,9 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
         super(spiking);
         this.w = requirePositive("PiecewiseLeakyReLU", "w", w);
         this.c = requireFinite("PiecewiseLeakyReLU", "c", c);
-        this.wF = (float) w;
-        this.cF = (float) c;
-        this.inF = (float) (1 / (2 * w));
+        this.wF = toFloat("PiecewiseLeakyReLU", "w", w);
+        this.cF = toFloat("PiecewiseLeakyReLU", "c", c);
+        this.inF = toFloat("PiecewiseLeakyReLU", "1 / (2 * w)", 1 / (2 * w));
     }
 
     public double w() {

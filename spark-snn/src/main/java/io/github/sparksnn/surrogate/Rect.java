@@ -32,8 +32,8 @@ public final class Rect extends SurrogateFunction {
     public Rect(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("Rect", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.halfWidthF = (float) (1 / (2 * alpha));
+        this.aF = toFloat("Rect", "alpha", alpha);
+        this.halfWidthF = toFloat("Rect", "1 / (2 * alpha)", 1 / (2 * alpha));
     }
 
     public double alpha() {
