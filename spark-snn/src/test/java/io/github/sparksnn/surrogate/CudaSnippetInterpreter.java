@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Runs a generated CUDA snippet on the CPU: a small interpreter for exactly the C subset the generators emit
- * ({@code const T v = expr;}, {@code float v = expr;}, {@code v += expr;}, a counted {@code for} loop,
+ * ({@code const T v = expr;}, {@code float v = expr;}, {@code v += expr;}, {@code (void) v;}, a counted {@code for} loop,
  * {@code ?:}, comparisons, arithmetic, casts, the math functions and the cuda_fp16.h half2 intrinsics).
  *
  * <p>Float code is evaluated with float rounding after every operation (like the device without FMA
@@ -143,6 +143,16 @@ final class CudaSnippetInterpreter {
                     for (String v : env.keySet()) { // write back mutated outer variables
                         env.put(v, scope.get(v));
                     }
+                }
+            };
+        }
+        if (first.equals("(") && p + 4 < t.size() && t.get(p + 1).equals("void") && t.get(p + 2).equals(")")) {
+            p += 3; // (void) name;  -- a no-op that marks name as used
+            String name = next();
+            expect(";");
+            return env -> {
+                if (!env.containsKey(name)) {
+                    throw new IllegalStateException("undeclared variable " + name);
                 }
             };
         }
