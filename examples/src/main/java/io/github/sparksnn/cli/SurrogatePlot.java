@@ -11,8 +11,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -91,12 +93,28 @@ public final class SurrogatePlot {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (OutputStream out = Files.newOutputStream(file)) {
-            if (format == Format.PNG) {
+        if (format == Format.PNG) {
+            try (OutputStream out = Files.newOutputStream(file)) {
                 BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-            } else {
-                VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
             }
+        } else {
+            ByteArrayOutputStream svg = new ByteArrayOutputStream();
+            VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            Files.writeString(file, withTitle(svg.toString(StandardCharsets.UTF_8), chart.getTitle()), StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * VectorGraphics2D draws text as glyph outlines, so the SVG holds no readable title: add a {@code <title>}
+     * element (what viewers show as the document name and screen readers read) right after {@code <svg ...>}.
+     */
+    static String withTitle(String svg, String title) {
+        int open = svg.indexOf("<svg");
+        int end = open < 0 ? -1 : svg.indexOf('>', open);
+        if (end < 0 || title == null || title.isEmpty()) {
+            return svg;
+        }
+        String escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return svg.substring(0, end + 1) + "\n  <title>" + escaped + "</title>" + svg.substring(end + 1);
     }
 }
