@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
         description = {
                 "Prints x,spike,primitive,gradient (float32, round-trip decimals) for each input x, in order.",
                 "Input: one decimal x per line; blank lines are skipped; any other line that is not a number is an"
-                        + " error naming its line number. Without --input: x = -2 to 2 in steps of 1/256 (1025 rows)."
+                        + " error naming its line number. Without --input: the gradient checker's grid, x = -2 + i/256 for"
+                        + " i = 0..1023 (1024 rows, upstream's torch.arange(-2, 2, 32/8192))."
         })
 public final class SurrogateTableCommand implements Callable<Integer> {
     @Spec
