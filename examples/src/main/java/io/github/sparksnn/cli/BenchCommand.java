@@ -6,7 +6,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code snn bench ...}: benchmarks that print a table (timings are never part of the unit tests). */
 @Command(name = "bench",
-        mixinStandardHelpOptions = true,
         description = "Benchmarks printed as tables.",
         subcommands = {
                 BenchSurrogateCommand.class,

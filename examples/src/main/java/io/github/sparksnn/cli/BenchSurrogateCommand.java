@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code snn bench surrogate}: GB/s of every surrogate's bulk backward on one thread, next to an array copy of
  * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method).
  */
-@Command(name = "surrogate", mixinStandardHelpOptions = true,
+@Command(name = "surrogate",
         description = {
                 "Single-thread bandwidth of each surrogate's bulk backward gradIn = gradOut * g'(x)"
                         + " (12 bytes/element read + written) next to a plain array copy (8 bytes/element),"

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
  * trace (set the environment variable {@code SNN_DEBUG=1} to get one).
  */
 @Command(name = "snn",
+        // -h/--help and -V/--version on every subcommand, without repeating them there.
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = SnnCli.Version.class,
         description = "spark-snn: spiking neural networks with surrogate gradients on Apache Spark.",

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code snn surrogate table}: the function's float32 values at given inputs, as CSV. */
-@Command(name = "table", mixinStandardHelpOptions = true,
+@Command(name = "table",
         description = {
                 "Prints x,spike,primitive,gradient (float32, round-trip decimals) for each input x, in order.",
                 "Input: one decimal x per line; blank lines are skipped; any other line that is not a number is an"
