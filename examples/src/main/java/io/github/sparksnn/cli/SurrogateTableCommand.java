@@ -46,6 +46,9 @@ public final class SurrogateTableCommand implements Callable<Integer> {
         } else if (input.toString().equals("-")) {
             xs = SurrogateTable.readInputs(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "stdin");
         } else {
+            if (Files.isDirectory(input)) {
+                throw new IllegalArgumentException("--input " + input + " is a directory, expected a file of numbers");
+            }
             try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
                 xs = SurrogateTable.readInputs(in, input.toString());
             }
@@ -53,6 +56,9 @@ public final class SurrogateTableCommand implements Callable<Integer> {
         if (output == null || output.toString().equals("-")) {
             SurrogateTable.write(f, xs, spec.commandLine().getOut());
         } else {
+            if (Files.isDirectory(output)) {
+                throw new IllegalArgumentException("--output " + output + " is a directory, expected a file name");
+            }
             Path parent = output.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
