@@ -29,6 +29,7 @@ public final class BenchLoopShapesCommand implements Runnable {
         if (size < 4096 || repeat < 1) {
             throw Commands.usage(spec, "--size must be >= 4096 and --repeat >= 1, got " + size + " and " + repeat);
         }
+        Commands.requireHeap(spec, 5L * Float.BYTES * size, "--size " + size);
         List<LoopShapeBench.Result> rs = new LoopShapeBench(size, 42L).run(2, repeat);
         double copy = rs.get(0).medianMillis();
         TextTable t = new TextTable("KERNEL", "MS (MEDIAN)", "MS (MIN)", "TIME / COPY");

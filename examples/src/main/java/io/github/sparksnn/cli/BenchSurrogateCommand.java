@@ -52,6 +52,7 @@ public final class BenchSurrogateCommand implements Runnable {
         if (repeat < 1 || warmup < 0) {
             throw Commands.usage(spec, "--repeat must be >= 1 and --warmup >= 0, got " + repeat + " and " + warmup);
         }
+        Commands.requireHeap(spec, 3L * Float.BYTES * size, "--size " + size);
         List<SurrogateFunction> fs = new ArrayList<>();
         if (functions == null || functions.isEmpty()) {
             for (Surrogates.Descriptor d : Surrogates.list()) {
