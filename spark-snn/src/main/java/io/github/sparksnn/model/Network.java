@@ -22,6 +22,7 @@ public final class Network implements AutoCloseable {
     private final List<Layer> layers;
     private final int[] offsets;
     private final int numParameters;
+    private final int firstParameterLayer;
     private final Backend be;
     private final Tensor params;
     private final Tensor grads;
@@ -41,6 +42,14 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException("model has too many parameters for one flat vector: " + total);
         }
         this.numParameters = (int) total;
+        int first = layers.size();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).numParameters() > 0) {
+                first = i;
+                break;
+            }
+        }
+        this.firstParameterLayer = first;
         this.be = be;
         this.params = be.alloc(numParameters);
         this.grads = be.alloc(numParameters);
@@ -185,11 +194,19 @@ public final class Network implements AutoCloseable {
         return cur;
     }
 
-    /** Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. */
+    /**
+     * Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. The layers up to the
+     * first one with parameters get no input gradient (nothing below them would use it): for
+     * {@code flatten | linear | ...} this skips the first layer's largest GEMM.
+     */
     public void backward(Tensor dOut, Pass pass) {
         Tensor g = dOut;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, pass, i > 0);
+            boolean needInputGrad = i > firstParameterLayer;
+            g = layers.get(i).backward(g, pass, needInputGrad);
+            if (!needInputGrad && i <= firstParameterLayer) {
+                break;
+            }
         }
     }
 
