@@ -27,6 +27,7 @@ public final class Network implements AutoCloseable {
     private final Tensor params;
     private final Tensor grads;
     private float[] scratch = new float[0];
+    private final Pass stepPass = new Pass();
 
     private Network(ModelSpec spec, int[] inputShape, Backend be) {
         this.spec = spec;
@@ -208,6 +209,18 @@ public final class Network implements AutoCloseable {
                 break;
             }
         }
+    }
+
+    /**
+     * Single-step (streaming) inference: one time step of {@code samples} inputs {@code [N, inputShape]}; neurons
+     * continue from their membrane state (SpikingJelly's step mode {@code 's'}) until {@link #resetState()}. Returns
+     * the output {@code [N, outputSize]} of this step (valid until the next pass).
+     */
+    public Tensor stepForward(Tensor x, int samples) {
+        allocate(1, samples);
+        stepPass.set(1, samples, false, 0, 0);
+        stepPass.keepState = true;
+        return forward(x, stepPass);
     }
 
     /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */
