@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class NetworkTest {
     @Test
     void singleStepStreamingReproducesTheMultiStepPassAndResets() {
-        ModelSpec spec = ModelSpec.parse("linear(6, 5) | lif(v_reset=none) | linear(5, 4) | plif | linear(4, 3) | if");
+        ModelSpec spec = ModelSpec.parse("linear(6, 5) | lif(v_reset=none) | linear(5, 4) | plif | linear(4, 3) | if(v_threshold=0.2)");
         int T = 5, n = 3, f = 6;
         SplittableRandom r = new SplittableRandom(2);
         float[] x = new float[T * n * f];
@@ -27,7 +27,10 @@ class NetworkTest {
         try (CpuBackend be = new CpuBackend(); Network net = Network.build(spec, new int[]{f}, be)) {
             float[] p = net.initialParameters(4);
             for (int i = 0; i < p.length; i++) {
-                p[i] *= 3;
+                p[i] *= 5;
+            }
+            for (int i = p.length - 3; i < p.length; i++) {
+                p[i] = 3.5f; // the last linear's bias: make the output neurons fire sometimes
             }
             net.setParameters(p);
             net.allocate(T, n);
