@@ -30,8 +30,10 @@ public final class EngineBenchmark {
     }
 
     public static Report run(EngineConfig cfg, int batch, int warmup, int steps) {
-        CpuBackend be = new CpuBackend(cfg.threads());
-        try (CpuGradientEngine e = new CpuGradientEngine(cfg.withMaxChunk(Math.max(batch, cfg.maxChunk())), be)) {
+        CpuBackend be = new CpuBackend(1);
+        EngineConfig c = cfg.withMaxChunk(Math.max(batch, cfg.maxChunk()));
+        // one thread: GEMMs are timed inside the engine's backend; several: data-parallel replicas (GEMMs not timed)
+        try (GradientEngine e = cfg.threads() == 1 ? new CpuGradientEngine(c, be) : c.create()) {
             int f = e.featureSize(), k = e.numClasses();
             SplittableRandom r = new SplittableRandom(1);
             int pool = batch * 4;
@@ -65,8 +67,8 @@ public final class EngineBenchmark {
             long total = System.nanoTime() - startNanos;
             long cpu = THREADS.getCurrentThreadCpuTime() - startCpu;
             double secs = total / 1e9;
-            double gemmShare = be.gemmNanos() / (double) total;
-            double engineGflops = be.gemmFlops() / be.gemmNanos();
+            double gemmShare = cfg.threads() == 1 ? be.gemmNanos() / (double) total : Double.NaN;
+            double engineGflops = cfg.threads() == 1 ? be.gemmFlops() / be.gemmNanos() : Double.NaN;
             double plain = plainSgemm(be, cfg, batch);
             return new Report(be.describe(), batch, steps, (double) batch * steps / secs, 1e3 * secs / steps,
                     (double) batch * steps / (cpu / 1e9), gemmShare, engineGflops, plain);

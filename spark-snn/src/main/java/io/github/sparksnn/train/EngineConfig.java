@@ -77,9 +77,13 @@ public final class EngineConfig implements Serializable {
         return b;
     }
 
-    /** Builds the CPU engine: a network replica with the seeded initial parameters. */
+    /**
+     * Builds the CPU engine with the seeded initial parameters: one replica on one thread (the default, one per
+     * Spark task), or with {@code threads > 1} a {@link ParallelGradientEngine} of that many single-threaded
+     * replicas (for training outside Spark).
+     */
     public GradientEngine create() {
-        return new CpuGradientEngine(this);
+        return threads == 1 ? new CpuGradientEngine(this) : new ParallelGradientEngine(this);
     }
 
     /** The parsed model spec. */
@@ -242,7 +246,7 @@ public final class EngineConfig implements Serializable {
             return this;
         }
 
-        /** BLAS threads of the engine (1: one thread per Spark task). */
+        /** Threads of the engine (1: one thread per Spark task; more: data-parallel replicas, one BLAS thread each). */
         public Builder threads(int t) {
             this.threads = t;
             return this;
