@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 
 import io.github.sparksnn.data.IdxImages;
 import io.github.sparksnn.data.IdxReader;
@@ -40,10 +36,8 @@ class IdxDataSourceTest {
         spark = SparkTestSupport.local(2);
         dir = SparkTestSupport.tempDir("idx");
         // train: gzip; t10k: plain files; pixel (i, k) = (37 i + 11 k) mod 256, label i mod 10
-        writeImages(dir.resolve("train-images-idx3-ubyte.gz"), N, true);
-        writeLabels(dir.resolve("train-labels-idx1-ubyte.gz"), N, true);
-        writeImages(dir.resolve("t10k-images-idx3-ubyte"), 4, false);
-        writeLabels(dir.resolve("t10k-labels-idx1-ubyte"), 4, false);
+        IdxTestFiles.writePair(dir, "train", N, ROWS, COLS, true);
+        IdxTestFiles.writePair(dir, "t10k", 4, ROWS, COLS, false);
     }
 
     @AfterAll
@@ -52,40 +46,7 @@ class IdxDataSourceTest {
     }
 
     static int pixel(int i, int k) {
-        return (37 * i + 11 * k) % 256;
-    }
-
-
-    static void writeImages(Path p, int n, boolean gz) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        DataOutputStream o = new DataOutputStream(b);
-        o.writeInt(0x803);
-        o.writeInt(n);
-        o.writeInt(ROWS);
-        o.writeInt(COLS);
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < ROWS * COLS; k++) {
-                o.writeByte(pixel(i, k));
-            }
-        }
-        write(p, b.toByteArray(), gz);
-    }
-
-    static void writeLabels(Path p, int n, boolean gz) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        DataOutputStream o = new DataOutputStream(b);
-        o.writeInt(0x801);
-        o.writeInt(n);
-        for (int i = 0; i < n; i++) {
-            o.writeByte(i % 10);
-        }
-        write(p, b.toByteArray(), gz);
-    }
-
-    static void write(Path p, byte[] bytes, boolean gz) throws IOException {
-        try (OutputStream out = gz ? new GZIPOutputStream(Files.newOutputStream(p)) : Files.newOutputStream(p)) {
-            out.write(bytes);
-        }
+        return IdxTestFiles.pixel(i, k);
     }
 
     @Test
