@@ -136,7 +136,8 @@ class IdxDataSourceTest {
         assumeTrue(Files.isRegularFile(fm.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST not installed at " + fm + " (apt-get install dataset-fashion-mnist): skipped");
         Dataset<Row> train = IdxDataFrames.fashionMnist(spark, "train", 4);
-        Dataset<Row> test = IdxDataFrames.fashionMnist(spark, "test", 2);
+        // load() without a path reads the default directory
+        Dataset<Row> test = spark.read().format("idx").option("split", "test").option("numPartitions", 2).load();
         assertEquals(4, train.rdd().getNumPartitions());
         assertEquals(2, test.rdd().getNumPartitions());
         assertEquals(60000L, train.count());
