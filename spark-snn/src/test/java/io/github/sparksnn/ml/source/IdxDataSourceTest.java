@@ -95,6 +95,19 @@ class IdxDataSourceTest {
     }
 
     @Test
+    void sqlTemporaryViewUsingIdx() {
+        spark.sql("CREATE OR REPLACE TEMPORARY VIEW idx_train USING idx OPTIONS (path '" + dir + "', numPartitions '2')");
+        Row r = spark.sql("SELECT count(*), sum(label), max(index) FROM idx_train").first();
+        assertEquals(N, r.getLong(0));
+        double labels = 0;
+        for (int i = 0; i < N; i++) {
+            labels += i % 10;
+        }
+        assertEquals(labels, r.getDouble(1));
+        assertEquals(N - 1, r.getLong(2));
+    }
+
+    @Test
     void badFilesAndOptionsFailAtLoadWithTheProblemNamed() throws IOException {
         Path empty = SparkTestSupport.tempDir("idx-empty");
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
