@@ -87,6 +87,13 @@ class IdxDataSourceTest {
         List<Row> rows = df.orderBy("index").collectAsList();
         assertEquals(4, rows.size());
         assertEquals((double) pixel(3, 5), rows.get(3).getList(0).get(5));
+        // A file: URI goes through Hadoop's FileSystem (the route of hdfs:// and s3a://) and reads the same rows.
+        Dataset<Row> viaHadoop = spark.read().format("idx").option("numPartitions", 2).load(dir.toUri().toString());
+        assertEquals(spark.read().format("idx").load(dir.toString()).orderBy("index").collectAsList(),
+                viaHadoop.orderBy("index").collectAsList());
+        Exception noFiles = assertThrows(IllegalArgumentException.class,
+                () -> spark.read().format("idx").load(dir.resolve("nowhere").toUri().toString()));
+        assertTrue(noFiles.getMessage().contains("apt-get install dataset-fashion-mnist"), noFiles.getMessage());
         Dataset<Row> viaJava = IdxDataFrames.load(spark, dir, "train", 2);
         assertEquals(2, viaJava.rdd().getNumPartitions());
         assertEquals(N, viaJava.count());
