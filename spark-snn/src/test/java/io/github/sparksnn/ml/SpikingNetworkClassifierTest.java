@@ -182,7 +182,7 @@ class SpikingNetworkClassifierTest {
 
     @Test
     void crossValidatorOverLearningRate() {
-        SpikingNetworkClassifier est = estimator().setEpochs(2);
+        SpikingNetworkClassifier est = estimator().setEpochs(5).setBatchSize(15);
         ParamMap[] grid = new ParamGridBuilder().addGrid(est.learningRate(), new double[]{1e-6, 0.02}).build();
         CrossValidator cv = new CrossValidator().setEstimator(est).setEstimatorParamMaps(grid).setNumFolds(2)
                 .setEvaluator(new MulticlassClassificationEvaluator().setMetricName("accuracy")).setSeed(3);
