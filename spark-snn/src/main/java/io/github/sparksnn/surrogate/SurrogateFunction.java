@@ -212,8 +212,55 @@ public abstract class SurrogateFunction implements Serializable {
         return Float.toString(f) + "f";
     }
 
-    /** A C identifier prefix unique to the (x, y) pair of one generated snippet. */
+    /**
+     * A C identifier prefix unique to the (x, y) pair of one generated snippet: {@code name_<len(x)>_x_y}. The
+     * length of {@code x} makes the split unambiguous, so {@code (a_b, c)} and {@code (a, b_c)} get different
+     * prefixes; two snippets with different variable names can therefore share one scope.
+     */
     protected static String cudaPrefix(String name, String x, String y) {
-        return (name + "_" + x + "_" + y).replaceAll("[^A-Za-z0-9_]", "_");
+        requireCudaIdentifier("x", x);
+        requireCudaIdentifier("y", y);
+        return (name + "_" + x.length() + "_" + x + "_" + y).replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /** Variable names passed to {@link #cudaCode} must be plain C identifiers (not expressions). */
+    protected static String requireCudaIdentifier(String role, String name) {
+        if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("cudaCode: " + role + " must be a C identifier, got '" + name + "'");
+        }
+        return name;
+    }
+
+    /** A half2 constant with the same value in both lanes: {@code __float2half2_rn(2.0f)}. */
+    protected static String cudaHalf2(double v) {
+        return "__float2half2_rn(" + cudaFloat(v) + ")";
+    }
+
+    /**
+     * Points where a piece of {@code g'} or {@code g''} ends (e.g. {@code +-1/alpha}, {@code 0}). At these points
+     * either side's value is accepted, and {@link GradientChecker} skips finite differences that straddle them.
+     */
+    public double[] kinks() {
+        return new double[0];
+    }
+
+    /** Validates {@code v > bound}, naming the function, the parameter and the allowed range. */
+    protected static double requireGreaterThan(String function, String parameter, double v, double bound) {
+        requireFinite(function, parameter, v);
+        if (!(v > bound)) {
+            throw new IllegalArgumentException(function + ": parameter " + parameter + " must be > "
+                    + formatParameter(bound) + ", got " + v);
+        }
+        return v;
+    }
+
+    /** Validates that {@code v} is an integer in {@code [min, Integer.MAX_VALUE]}, naming the parameter. */
+    protected static int requireInteger(String function, String parameter, double v, int min) {
+        requireFinite(function, parameter, v);
+        if (v != Math.rint(v) || v < min || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(function + ": parameter " + parameter + " must be an integer >= " + min
+                    + ", got " + v);
+        }
+        return (int) v;
     }
 }
