@@ -17,6 +17,10 @@ public final class CpuBackend implements Backend {
     private final float[] zChunk = new float[CHUNK];
     private final float[] gChunk = new float[CHUNK];
     private float[] dv = new float[0];
+    private boolean profiling;
+    private long gemmNanos;
+    private long gemmCalls;
+    private double gemmFlops;
     private float[] vPrev = new float[0];
 
     /** One BLAS thread (the default: one thread per Spark task). */
@@ -51,6 +55,28 @@ public final class CpuBackend implements Backend {
     /** Whether GEMMs run through native OpenBLAS. */
     public boolean nativeBlas() {
         return gemm instanceof NativeGemm;
+    }
+
+    /** Turns on GEMM timing (a {@code nanoTime} pair per GEMM call) and resets the counters. */
+    public void setProfiling(boolean on) {
+        profiling = on;
+        gemmNanos = 0;
+        gemmCalls = 0;
+        gemmFlops = 0;
+    }
+
+    /** Nanoseconds spent in GEMM calls since profiling was turned on. */
+    public long gemmNanos() {
+        return gemmNanos;
+    }
+
+    public long gemmCalls() {
+        return gemmCalls;
+    }
+
+    /** Floating-point operations ({@code 2 m n k} per call) since profiling was turned on. */
+    public double gemmFlops() {
+        return gemmFlops;
     }
 
     @Override
@@ -104,7 +130,15 @@ public final class CpuBackend implements Backend {
         if (m == 0 || n == 0) {
             return;
         }
+        if (!profiling) {
+            gemm.sgemm(transA, transB, m, n, k, alpha, t(a), aOff, lda, t(b), bOff, ldb, beta, t(c), cOff, ldc);
+            return;
+        }
+        long t0 = System.nanoTime();
         gemm.sgemm(transA, transB, m, n, k, alpha, t(a), aOff, lda, t(b), bOff, ldb, beta, t(c), cOff, ldc);
+        gemmNanos += System.nanoTime() - t0;
+        gemmCalls++;
+        gemmFlops += 2.0 * m * n * k;
     }
 
     @Override

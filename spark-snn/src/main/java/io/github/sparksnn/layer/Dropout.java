@@ -11,11 +11,17 @@ import io.github.sparksnn.backend.Tensor;
  */
 public final class Dropout extends Layer {
     private final float p;
+    private final int index;
     private Tensor y, dx, mask;
     private boolean lastTraining;
 
-    public Dropout(String label, int[] inShape, double p) {
+    /**
+     * @param index the layer's 0-based position in the network: it keys the mask stream
+     *              ({@code CounterRng.derive(passSeed, index)})
+     */
+    public Dropout(String label, int[] inShape, double p, int index) {
         super(label, inShape);
+        this.index = index;
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException(label + ": p must be in [0, 1), got " + p);
         }
@@ -36,7 +42,7 @@ public final class Dropout extends Layer {
             return x;
         }
         int f = inputSize();
-        long seed = CounterRng.derive(pass.seed, label().hashCode());
+        long seed = CounterRng.derive(pass.seed, index);
         be.dropoutMask(mask, pass.samples, f, p, seed, pass.sampleBase * f);
         be.multiplyShared(x, mask, pass.samples * f, pass.timeSteps, y);
         return y;

@@ -17,7 +17,7 @@ final class LayerFactory {
     private LayerFactory() {
     }
 
-    static Layer create(LayerSpec s, String label, int[] in) {
+    static Layer create(LayerSpec s, String label, int[] in, int index) {
         return switch (s.kind()) {
             case FLATTEN -> new Flatten(label, in);
             case LINEAR -> new Linear(label, in, s.getInt("in_features"), s.getInt("out_features"), s.getBool("bias"));
@@ -29,7 +29,7 @@ final class LayerFactory {
                     s.getDouble("momentum"));
             case BATCHNORM2D -> new BatchNorm(label, in, s.getInt("num_features"), true, s.getDouble("eps"),
                     s.getDouble("momentum"));
-            case DROPOUT -> new Dropout(label, in, s.getDouble("p"));
+            case DROPOUT -> new Dropout(label, in, s.getDouble("p"), index);
             case IF -> new IFNode(label, in, s.getDouble("v_threshold"), s.getNullableDouble("v_reset"),
                     s.getSurrogate("surrogate"), s.getBool("detach_reset"));
             case LIF -> new LIFNode(label, in, s.getDouble("tau"), s.getBool("decay_input"), s.getDouble("v_threshold"),

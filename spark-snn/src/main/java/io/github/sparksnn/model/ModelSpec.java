@@ -62,7 +62,7 @@ public final class ModelSpec implements Serializable {
         int[] shape = inputShape.clone();
         for (int i = 0; i < layers.size(); i++) {
             String label = "layer " + (i + 1) + " '" + layers.get(i) + "'";
-            Layer l = LayerFactory.create(layers.get(i), label, shape);
+            Layer l = LayerFactory.create(layers.get(i), label, shape, i);
             out.add(l);
             shape = l.outputShape();
         }
