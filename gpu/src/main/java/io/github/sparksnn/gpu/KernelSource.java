@@ -1,0 +1,67 @@
+package io.github.sparksnn.gpu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * One CUDA C translation unit: a name (for messages) and its source text. Its {@link #hash()} (SHA-256 of the
+ * nvcc flags and the source) names the compiled PTX everywhere: the PTX shipped in the jar
+ * ({@code io/github/sparksnn/gpu/ptx/<hash>.ptx}), the nvcc cache under {@code java.io.tmpdir}, and the loaded
+ * module of a device. A source edit therefore can never pick up a stale PTX.
+ *
+ * @param name   e.g. {@code kernels.cu} or {@code neuron[ATan(alpha=2.0)]}
+ * @param source CUDA C source
+ */
+public record KernelSource(String name, String source) {
+    /** Classpath location of the static kernels' source. */
+    public static final String STATIC_KERNELS_RESOURCE = "/io/github/sparksnn/gpu/cuda/kernels.cu";
+
+    public KernelSource {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** The static kernels (GEMM, element-wise ops, pooling, batch norm, the spiking neuron forward). */
+    public static KernelSource staticKernels() {
+        return Holder.STATIC;
+    }
+
+    private static final class Holder {
+        static final KernelSource STATIC = new KernelSource("kernels.cu", readResource(STATIC_KERNELS_RESOURCE));
+    }
+
+    static String readResource(String path) {
+        try (InputStream in = KernelSource.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("CUDA source " + path + " is missing from the classpath (broken jar?)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** First 24 hex digits of SHA-256(nvcc flags, NUL, source). */
+    public String hash() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(String.join(" ", Nvcc.FLAGS).getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            md.update(source.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 24);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /** Classpath path of the shipped PTX for this source. */
+    public String ptxResource() {
+        return "/io/github/sparksnn/gpu/ptx/" + hash() + ".ptx";
+    }
+}
