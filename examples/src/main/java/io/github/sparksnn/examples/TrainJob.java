@@ -217,7 +217,7 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     /** Spark logs at WARN unless the user configured log4j2 (the progress bar and results stay readable). */
-    static void quietLogging() {
+    public static void quietLogging() {
         if (System.getProperty("log4j2.configurationFile") == null
                 && System.getProperty("log4j.configurationFile") == null) {
             org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
@@ -225,7 +225,7 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     /** The first required IDX file that is missing from {@code dir} (plain or .gz), or null. */
-    static String missingDataFile(Path dir) {
+    public static String missingDataFile(Path dir) {
         for (String f : new String[]{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                 "t10k-labels-idx1-ubyte"}) {
             if (!Files.isRegularFile(dir.resolve(f)) && !Files.isRegularFile(dir.resolve(f + ".gz"))) {
