@@ -61,6 +61,19 @@ class CudaAvailabilityTest {
     }
 
     @Test
+    void jcudasLoadReportIsReducedToTheLineThatNamesTheDriver() {
+        String report = "Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\nOperating system name: Linux\n"
+                + "Stack trace from the attempt to load the library as a resource:\njava.lang.UnsatisfiedLinkError: "
+                + "/tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open shared object file: No such file"
+                + " or directory\n\tat java.base/jdk.internal.loader.NativeLibraries.load(Native Method)\n";
+        assertEquals("no CUDA driver (libcuda.so.1 not found): libcuda.so.1: cannot open shared object file: No such"
+                + " file or directory", CudaBackends.linkErrorReason(report));
+        assertEquals("JCuda's driver library could not be loaded: no space left on device",
+                CudaBackends.linkErrorReason("no space left on device\nmore"));
+        assertEquals("JCuda's driver library could not be loaded: ", CudaBackends.linkErrorReason(null));
+    }
+
+    @Test
     void providerIsRegisteredForServiceLoader() {
         List<BackendProvider> found = new ArrayList<>();
         ServiceLoader.load(BackendProvider.class).forEach(found::add);
