@@ -1,5 +1,6 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.bench.TrainBenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -9,6 +10,7 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks printed as tables.",
         subcommands = {
                 BenchSurrogateCommand.class,
+                TrainBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

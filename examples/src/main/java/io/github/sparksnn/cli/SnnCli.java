@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 SurrogateCommand.class,
+                FitCommand.class,
                 BenchCommand.class,
         })
 public final class SnnCli implements Runnable {

@@ -244,6 +244,19 @@ public abstract class SurrogateFunction implements Serializable {
         return new double[0];
     }
 
+    /**
+     * Rounds a (derived) constant to the float the float paths use, rejecting values that overflow to infinity or
+     * underflow to zero in float: the float paths would silently compute a different function.
+     */
+    protected static float toFloat(String function, String what, double v) {
+        float f = (float) v;
+        if (Float.isInfinite(f) || Float.isNaN(f) || (v != 0 && f == 0f)) {
+            throw new IllegalArgumentException(function + ": parameters give " + what + " = " + v
+                    + ", outside the range of float (about 1.4e-45 to 3.4e38 in magnitude)");
+        }
+        return f;
+    }
+
     /** Validates {@code v > bound}, naming the function, the parameter and the allowed range. */
     protected static double requireGreaterThan(String function, String parameter, double v, double bound) {
         requireFinite(function, parameter, v);

@@ -167,6 +167,12 @@ class SurrogatesTest {
                 assertTrue(e.getMessage().contains(first) && e.getMessage().contains(n), e.getMessage());
             }
         }
+        // parameters whose float constants would overflow or underflow
+        for (String spec : new String[] {"Rect(alpha=1e-50)", "PiecewiseQuadratic(alpha=1e20)", "ATan(alpha=1e39)",
+            "SquarewaveFourierSeries(T_period=1e-40)", "LeakyKReLU(leak=1e-50)", "QPseudoSpike(alpha=1e300)"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Surrogates.parse(spec), spec);
+            assertTrue(e.getMessage().contains("range of float"), spec + " -> " + e.getMessage());
+        }
         // the allowed edges
         assertEquals(0, new SquarewaveFourierSeries(1, 8).gradient(0.3), 0.0);
         assertEquals(0.5, new SquarewaveFourierSeries(1, 8).primitive(0.3), 0.0);
