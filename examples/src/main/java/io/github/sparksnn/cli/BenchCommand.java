@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 BenchSurrogateCommand.class,
                 TrainBenchCommand.class,
+                BenchLoopShapesCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

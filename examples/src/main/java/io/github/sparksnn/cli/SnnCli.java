@@ -54,7 +54,15 @@ public final class SnnCli implements Runnable {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        System.exit(newCommandLine().execute(args));
+        int code;
+        try {
+            code = newCommandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // An Error bypasses picocli's execution exception handler: keep the one-line promise here.
+            System.err.println("snn: out of memory (" + e.getMessage() + "); raise the heap, e.g. SNN_JAVA_OPTS=-Xmx8g");
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** Reports the version from the jar manifest (set by Maven), or "development" when run from classes. */

@@ -64,6 +64,22 @@ public final class CudaBackends {
         return new CudaBackend(CudaDevice.get(device));
     }
 
+    /**
+     * Prints the probe's answer (and each device's description); exit status 0 when CUDA is available, 3 when
+     * not. {@code java -cp ... io.github.sparksnn.gpu.CudaBackends}
+     */
+    public static void main(String[] args) {
+        boolean ok = isAvailable();
+        System.out.println("CUDA available: " + ok + " (" + unavailableReason() + "), devices: " + deviceCount()
+                + ", driver CUDA version: " + driverVersion());
+        for (int d = 0; ok && d < deviceCount(); d++) {
+            try (CudaBackend be = create(d)) {
+                System.out.println("  " + be.describe());
+            }
+        }
+        System.exit(ok ? 0 : 3);
+    }
+
     static synchronized void requireAvailable() {
         probe();
         if (!available) {

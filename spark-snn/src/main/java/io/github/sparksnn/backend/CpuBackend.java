@@ -124,10 +124,9 @@ public final class CpuBackend implements Backend {
         if (n <= 0) {
             return;
         }
-        if (value == 0f && Float.floatToRawIntBits(value) == 0) {
-            CpuTensor ct = t(t);
-            org.bytedeco.javacpp.Pointer.memset(ct.ptr.position(off), 0, 4L * n);
-            ct.ptr.position(0);
+        if (off == 0 && Float.floatToRawIntBits(value) == 0) {
+            // memset ignores a Pointer's position, so only whole-tensor-prefix zeroing takes this path
+            org.bytedeco.javacpp.Pointer.memset(t(t).ptr, 0, 4L * n);
             return;
         }
         FloatBuffer x = b(t);

@@ -487,6 +487,57 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         }
     }
 
+    // ---- layer stages ----
+
+    /**
+     * This model as a {@code PipelineModel} of per-layer stages, to look at every layer in a DataFrame: a
+     * {@link SpikeEncoderLayer} ({@code featuresCol} to {@code snn_input}), one {@link SpikingLayer} per layer of
+     * the spec ({@code snn_layer1_linear}, {@code snn_layer2_lif}, ..., each the layer's output over the T steps,
+     * time-major: spikes for neuron layers, currents for synaptic ones), and a {@link FiringRateLayer}
+     * ({@code snn_rates}) whose values equal this model's {@code rawPrediction} on the same DataFrame (the same
+     * chunking, seeds and float operations). Layers whose state lives outside the flat parameter vector (batch
+     * normalization's running statistics) are not supported.
+     */
+    public org.apache.spark.ml.PipelineModel toLayerPipeline() {
+        requireWeights();
+        EngineConfig cfg = engineConfig();
+        io.github.sparksnn.model.ModelSpec spec = cfg.spec();
+        List<io.github.sparksnn.layer.Layer> layers = spec.buildLayers(getInputShape());
+        List<org.apache.spark.ml.PipelineStage> stages = new ArrayList<>();
+        stages.add(new SpikeEncoderLayer().setInputCol(getFeaturesCol()).setOutputCol("snn_input")
+                .setNumFeatures(numFeatures).setTimeSteps(getTimeSteps()).setSeed(getSeed())
+                .setEncoder(getEncoder()));
+        String prev = "snn_input";
+        int offset = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            io.github.sparksnn.layer.Layer l = layers.get(i);
+            io.github.sparksnn.model.LayerSpec ls = spec.layers().get(i);
+            if (ls.kind() == io.github.sparksnn.model.LayerKind.BATCHNORM1D
+                    || ls.kind() == io.github.sparksnn.model.LayerKind.BATCHNORM2D) {
+                throw new UnsupportedOperationException("layer " + (i + 1) + " '" + ls + "': batch normalization "
+                        + "keeps running statistics outside the weights; its layer stage is not supported");
+            }
+            String col = "snn_layer" + (i + 1) + "_" + ls.kind().name().toLowerCase(java.util.Locale.ROOT);
+            int np = l.numParameters();
+            stages.add(new SpikingLayer().setInputCol(prev).setOutputCol(col).setTimeSteps(getTimeSteps())
+                    .setLayerSpec(ls.toString()).setInputShape(l.inputShape()).setLayerIndex(i + 1)
+                    .setWeights(Arrays.copyOfRange(weights, offset, offset + np)));
+            offset += np;
+            prev = col;
+            l.close();
+        }
+        if (offset != weights.length) {
+            throw new IllegalStateException("layer parameters add up to " + offset + ", the model has " + weights.length);
+        }
+        stages.add(new FiringRateLayer().setInputCol(prev).setOutputCol("snn_rates").setSize(numClasses)
+                .setTimeSteps(getTimeSteps()));
+        // Fitting a Pipeline of Transformers only assembles them (no Spark job): the public way to a PipelineModel.
+        SparkSession spark = SparkSession.active();
+        StructType schema = new StructType().add(getFeaturesCol(), org.apache.spark.ml.linalg.SQLDataTypes.VectorType());
+        return new org.apache.spark.ml.Pipeline().setStages(stages.toArray(new org.apache.spark.ml.PipelineStage[0]))
+                .fit(spark.createDataFrame(new ArrayList<Row>(), schema));
+    }
+
     // ---- persistence ----
 
     @Override

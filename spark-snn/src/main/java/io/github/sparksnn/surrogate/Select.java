@@ -30,6 +30,20 @@ final class Select {
         return bySign(x + 0f, whenNegative, otherwise);
     }
 
+    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+
+    /**
+     * The Heaviside step {@code x >= 0 ? 1 : 0} with {@code H(NaN) = 0}, in integer operations only: {@code neg} is
+     * the sign mask of {@code x + 0f} (which maps -0.0 to +0.0), {@code nan} is -1 exactly when the magnitude bits
+     * exceed those of infinity.
+     */
+    static float heaviside(float x) {
+        int b = Float.floatToRawIntBits(x + 0f);
+        int neg = b >> 31;
+        int nan = (0x7f800000 - (b & 0x7fffffff)) >> 31;
+        return Float.intBitsToFloat(ONE_BITS & ~(neg | nan));
+    }
+
     /** {@code x <= 0 ? whenNonPositive : otherwise}: {@code x - MIN_VALUE < 0} exactly when {@code x <= 0}. */
     static float nonPositive(float x, float whenNonPositive, float otherwise) {
         return bySign(x - Float.MIN_VALUE, whenNonPositive, otherwise);

@@ -261,4 +261,37 @@ class SpikingNetworkClassifierTest {
         ex = assertThrows(IllegalArgumentException.class, () -> model.transform(train.drop("features")));
         assertTrue(ex.getMessage().contains("features"), ex.getMessage());
     }
+
+    @Test
+    void layerPipelineShowsEveryLayerAndEndsWithTheModelsRates() throws Exception {
+        for (String enc : new String[]{"direct", "poisson"}) {
+            SpikingNetworkModel m = model.copy(new ParamMap()).setEncoder(enc);
+            PipelineModel layers = m.toLayerPipeline();
+            Dataset<Row> out = layers.transform(train);
+            assertEquals(List.of("features", "label", "snn_input", "snn_layer1_linear", "snn_layer2_lif",
+                    "snn_layer3_linear", "snn_layer4_lif", "snn_rates"), List.of(out.columns()));
+            List<Row> a = out.select("snn_rates", "snn_layer2_lif", "snn_input").collectAsList();
+            List<Row> b = m.transform(train).select("rawPrediction").collectAsList();
+            assertEquals(b.size(), a.size());
+            long spikes = 0;
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(((Vector) b.get(i).get(0)).toArray(), ((Vector) a.get(i).get(0)).toArray(), 0.0,
+                        enc + " row " + i);
+                double[] hidden = ((Vector) a.get(i).get(1)).toArray();
+                assertEquals(4 * 24, hidden.length);
+                for (double v : hidden) {
+                    assertTrue(v == 0.0 || v == 1.0, "spikes are 0/1");
+                    spikes += (long) v;
+                }
+                assertEquals(4 * F, ((Vector) a.get(i).get(2)).size());
+            }
+            assertTrue(spikes > 0, "the hidden layer fires");
+            if (enc.equals("direct")) {
+                Path dir = SparkTestSupport.tempDir("layers");
+                layers.write().overwrite().save(dir.toString());
+                assertEquals(a.subList(0, 20), PipelineModel.load(dir.toString()).transform(train)
+                        .select("snn_rates", "snn_layer2_lif", "snn_input").limit(20).collectAsList());
+            }
+        }
+    }
 }

@@ -37,6 +37,19 @@ class SelectTest {
     }
 
     @Test
+    void heavisideIsTheStepWithNanAtZero() {
+        Random r = new Random(2L);
+        for (int i = 0; i < 20000; i++) {
+            float x = i < EDGES.length ? EDGES[i] : Float.intBitsToFloat(r.nextInt()); // includes NaNs of both signs
+            assertEquals(x >= 0f ? 1f : 0f, Select.heaviside(x), 0f, "H(" + x + ") bits " + Integer.toHexString(Float.floatToRawIntBits(x)));
+            assertEquals(SurrogateFunction.heaviside(x), Select.heaviside(x), 0f);
+        }
+        assertEquals(0f, Select.heaviside(Float.intBitsToFloat(0xffc00000)), 0f, "negative NaN");
+        assertEquals(0f, Select.heaviside(Float.intBitsToFloat(0x7f800001)), 0f, "signalling NaN");
+        assertEquals(1f, Select.heaviside(Float.POSITIVE_INFINITY), 0f);
+    }
+
+    @Test
     void cheapGradientsAgreeWithTheDoubleReferenceAtTheirBoundaries() {
         Rect rect = new Rect(1.0);
         LeakyKReLU lk = new LeakyKReLU(0.1, 2.0);

@@ -72,6 +72,8 @@ class SurrogatesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Surrogates.create("ATan", Map.of("spiking", 0.5)));
         assertTrue(e.getMessage().contains("spiking"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Surrogates.create("ATan", Map.of("alpha", 1.0, "ALPHA", 2.0)));
+        assertTrue(e.getMessage().contains("given twice"), e.getMessage());
     }
 
     @Test

@@ -95,6 +95,19 @@ class IdxDataSourceTest {
     }
 
     @Test
+    void sqlTemporaryViewUsingIdx() {
+        spark.sql("CREATE OR REPLACE TEMPORARY VIEW idx_train USING idx OPTIONS (path '" + dir + "', numPartitions '2')");
+        Row r = spark.sql("SELECT count(*), sum(label), max(index) FROM idx_train").first();
+        assertEquals(N, r.getLong(0));
+        double labels = 0;
+        for (int i = 0; i < N; i++) {
+            labels += i % 10;
+        }
+        assertEquals(labels, r.getDouble(1));
+        assertEquals(N - 1, r.getLong(2));
+    }
+
+    @Test
     void badFilesAndOptionsFailAtLoadWithTheProblemNamed() throws IOException {
         Path empty = SparkTestSupport.tempDir("idx-empty");
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
@@ -136,7 +149,8 @@ class IdxDataSourceTest {
         assumeTrue(Files.isRegularFile(fm.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST not installed at " + fm + " (apt-get install dataset-fashion-mnist): skipped");
         Dataset<Row> train = IdxDataFrames.fashionMnist(spark, "train", 4);
-        Dataset<Row> test = IdxDataFrames.fashionMnist(spark, "test", 2);
+        // load() without a path reads the default directory
+        Dataset<Row> test = spark.read().format("idx").option("split", "test").option("numPartitions", 2).load();
         assertEquals(4, train.rdd().getNumPartitions());
         assertEquals(2, test.rdd().getNumPartitions());
         assertEquals(60000L, train.count());
