@@ -123,13 +123,17 @@ public final class TrainBenchCommand implements Callable<Integer> {
 
         // (1) the plain engine: headline throughput
         double[] plainSeconds = new double[rounds];
+        double[] plainCpuSeconds = new double[rounds];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         try (GradientEngine e = cfg.create()) {
             Trainer t = new Trainer(e, Optimizers.parse(optimizer), trainerConfig());
             for (int r = 0; r < warmup; r++) {
                 t.trainEpoch(r, x, y, null);
             }
             for (int r = 0; r < rounds; r++) {
+                long c0 = mx.getCurrentThreadCpuTime();
                 plainSeconds[r] = t.trainEpoch(warmup + r, x, y, null).trainSeconds();
+                plainCpuSeconds[r] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
             }
         }
         double plainMedian = median(plainSeconds);
@@ -197,6 +201,10 @@ public final class TrainBenchCommand implements Callable<Integer> {
         Table t = new Table("METRIC", "VALUE");
         t.row("training images/s (median of " + rounds + " rounds)", fmt("%.0f  (rounds %.0f-%.0f)", imagesPerSecond,
                 n / max(plainSeconds), n / min(plainSeconds)));
+        if (threads == 1) {
+            // on a shared machine the wall clock includes time the thread waited for a core; its CPU time does not
+            t.row("training images per CPU-second of the thread", fmt("%.0f", n / median(plainCpuSeconds)));
+        }
         t.row(fmt("vs peer (%.0f images/s, PyTorch 2.10, 1 thread)", peer), fmt("%.2fx", imagesPerSecond / peer));
         t.row("step time per batch (instrumented run)", fmt("%.2f ms  (%.0f images/s)", perBatchMs, n / totalMedian));
         t.row("  in GEMM", fmt("%.2f ms  (%.1f%%)", gemmMedian / batches * 1e3, 100 * gemmMedian / totalMedian));
@@ -225,8 +233,10 @@ public final class TrainBenchCommand implements Callable<Integer> {
         }
         out.print(g.render());
         out.printf(Locale.ROOT, "images/s: whole training step through Trainer (shuffle, gradient, optimizer, parameter"
-                + " upload). GFLOP/s = 2mnk / time inside gemm calls. Java %s, %d CPUs visible.%n",
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+                + " upload). GFLOP/s = 2mnk / time inside gemm calls. Java %s, %d CPUs visible, load average %.1f"
+                + " at the end (a load above the CPU count means shared cores: compare ratios, not absolutes).%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
         return 0;
     }

@@ -96,7 +96,6 @@ public final class DistributedTrainer {
         }
         final int numPartitions = sizes.length;
         final int steps = BatchPlan.stepsPerEpoch(total, config.batchSize());
-        final long totalSteps = (long) steps * config.epochs();
         final String runId = UUID.randomUUID().toString();
         final String fingerprint = config.fingerprint() + "|partitions=" + Arrays.toString(sizes);
 
@@ -143,7 +142,7 @@ public final class DistributedTrainer {
                     int localSteps = Math.min(config.syncInterval(), steps - step);
                     double[] lrs = new double[localSteps];
                     for (int i = 0; i < localSteps; i++) {
-                        lrs[i] = schedule.at((long) epoch * steps + step + i, totalSteps);
+                        lrs[i] = schedule.at(epoch, step + i, steps, config.epochs());
                     }
                     long s0 = System.nanoTime();
                     Broadcast<float[]> bc = jsc.broadcast(params);
