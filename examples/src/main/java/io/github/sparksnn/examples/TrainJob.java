@@ -216,12 +216,22 @@ public final class TrainJob implements Callable<Integer> {
         }
     }
 
-    /** Spark logs at WARN unless the user configured log4j2 (the progress bar and results stay readable). */
+    /**
+     * Without a user log4j2 configuration (bin/snn passes conf/log4j2.properties): WARN and above to stderr, so
+     * the progress bar and stdout's result lines stay readable.
+     */
     public static void quietLogging() {
-        if (System.getProperty("log4j2.configurationFile") == null
-                && System.getProperty("log4j.configurationFile") == null) {
-            org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
+        if (System.getProperty("log4j2.configurationFile") != null
+                || System.getProperty("log4j.configurationFile") != null) {
+            return;
         }
+        org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder<
+                org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration> b =
+                org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory.newConfigurationBuilder();
+        b.add(b.newAppender("stderr", "Console").addAttribute("target", "SYSTEM_ERR")
+                .add(b.newLayout("PatternLayout").addAttribute("pattern", "%d{HH:mm:ss} %p %c{1}: %m%n")));
+        b.add(b.newRootLogger(org.apache.logging.log4j.Level.WARN).add(b.newAppenderRef("stderr")));
+        org.apache.logging.log4j.core.config.Configurator.reconfigure(b.build());
     }
 
     /** The first required IDX file that is missing from {@code dir} (plain or .gz), or null. */

@@ -74,11 +74,11 @@ public final class TrainingSummary implements Serializable {
     /** The metrics as CSV with a header line. */
     public String toCsv() {
         StringBuilder sb = new StringBuilder(
-                "epoch,loss,train_accuracy,validation_accuracy,seconds,images_per_second,steps,step_ms,compute_ms\n");
+                "epoch,loss,train_accuracy,validation_accuracy,seconds,images_per_second,steps,step_ms,compute_ms,compute_sum_ms\n");
         for (EpochMetrics m : epochs) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f%n", m.epoch(), m.loss(),
-                    m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.steps(),
-                    m.stepMillis(), m.computeMillis()));
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f,%.3f%n", m.epoch(),
+                    m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.steps(),
+                    m.stepMillis(), m.computeMillis(), m.computeSumMillis()));
         }
         return sb.toString();
     }
