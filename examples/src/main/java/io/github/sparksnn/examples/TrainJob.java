@@ -141,6 +141,7 @@ public final class TrainJob implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        quietLogging();
         if (epochs < 0 || batchSize < 1 || timeSteps < 1 || partitions < 0 || limitTrain < 0 || limitTest < 0
                 || syncInterval < 1) {
             throw usage("--epochs, --partitions, --limit-* must be >= 0; --batch-size, --T, --sync-interval >= 1");
@@ -170,7 +171,6 @@ public final class TrainJob implements Callable<Integer> {
             throw usage(e.getMessage());
         }
 
-        quietLogging();
         SparkSession.Builder b = SparkSession.builder().appName("spark-snn train")
                 .config("spark.ui.showConsoleProgress", "false").config("spark.log.level", "WARN");
         if (master != null) {
