@@ -1,0 +1,133 @@
+package io.github.sparksnn.backend;
+
+/**
+ * The compute interface layers and neurons are written against (see DESIGN.md, "One compute interface, two
+ * backends"). Every tensor argument comes with an element offset; shapes are passed as plain ints, row-major.
+ * Operations that "accumulate" add into their output; all others overwrite it.
+ *
+ * <p>The CPU backend ({@link CpuBackend}) is the reference; a CUDA backend implements the same operations on
+ * device memory. A backend instance is not thread-safe: one per engine (per task / thread).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Human-readable description, e.g. {@code cpu (OpenBLAS 0.3.31, 1 thread)}. */
+    String describe();
+
+    /** A new zero-filled tensor of {@code n} floats. */
+    Tensor alloc(int n);
+
+    /** Host to tensor: {@code dst[dstOff + i] = src[srcOff + i]}. */
+    void upload(float[] src, int srcOff, Tensor dst, int dstOff, int n);
+
+    /** Tensor to host: {@code dst[dstOff + i] = src[srcOff + i]}. */
+    void download(Tensor src, int srcOff, float[] dst, int dstOff, int n);
+
+    /** {@code t[off + i] = value}. */
+    void fill(Tensor t, int off, int n, float value);
+
+    /** {@code dst[dOff + i] = src[sOff + i]} (the ranges must not overlap). */
+    void copy(Tensor src, int sOff, Tensor dst, int dOff, int n);
+
+    /**
+     * Row-major {@code C = alpha op(A) op(B) + beta C} with {@code op(A)} m x k, {@code op(B)} k x n, C m x n;
+     * {@code lda, ldb, ldc} are the row strides of the stored (untransposed) matrices.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Tensor a, int aOff, int lda, Tensor b, int bOff, int ldb, float beta, Tensor c, int cOff, int ldc);
+
+    /** {@code y[yOff + r * cols + c] += bias[bOff + c]} for {@code r < rows}. */
+    void addRowBias(Tensor y, int yOff, int rows, int cols, Tensor bias, int bOff);
+
+    /** Accumulates column sums: {@code g[gOff + c] += sum_r dy[dyOff + r * cols + c]}. */
+    void accumulateColumnSums(Tensor dy, int dyOff, int rows, int cols, Tensor g, int gOff);
+
+    /** Per-channel bias over {@code [B, C, HW]}: {@code y[b, c, i] += bias[bOff + c]}. */
+    void addChannelBias(Tensor y, int batch, int channels, int hw, Tensor bias, int bOff);
+
+    /** Accumulates per-channel sums over {@code [B, C, HW]}: {@code g[gOff + c] += sum_{b, i} dy[b, c, i]}. */
+    void accumulateChannelSums(Tensor dy, int batch, int channels, int hw, Tensor g, int gOff);
+
+    /** Direct encoding: {@code out[t * n + i] = x[i]} for {@code t < times}. */
+    void repeat(Tensor x, int n, int times, Tensor out);
+
+    /**
+     * Poisson rate coding of {@code x} ({@code [N, F]}) into {@code out} ({@code [T, N, F]}): a spike where a
+     * counter-based uniform {@code u(seed, counterBase + (s * T + t) * F + f)} in [0, 1) is below the value.
+     * The counter makes the draw independent of the batch split and identical on every backend
+     * ({@link CounterRng}).
+     */
+    void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase, Tensor out);
+
+    /**
+     * Inverted-dropout mask {@code [N, F]}: {@code 1/(1-p)} where {@code u(seed, counterBase + s * F + f) >= p},
+     * else 0.
+     */
+    void dropoutMask(Tensor mask, int samples, int features, float p, long seed, long counterBase);
+
+    /** {@code out[t * n + i] = x[t * n + i] * mask[i]} for {@code t < times} (mask shared over time). */
+    void multiplyShared(Tensor x, Tensor mask, int n, int times, Tensor out);
+
+    /**
+     * Fused multi-step neuron forward over {@code T} steps of {@code n} neurons (see {@link NeuronOp} for the
+     * equations): reads {@code x [T, n]}, stores the charged potentials {@code h [T, n]} (for BPTT) and the
+     * spikes {@code s [T, n]}, and carries the membrane state {@code v [n]} (in: V[-1], out: V[T-1]).
+     */
+    void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v);
+
+    /**
+     * Exact BPTT through the membrane recurrence of {@link #neuronForward}: from {@code dS [T, n]} (gradient of
+     * the loss w.r.t. the spikes) writes {@code dX [T, n]}. With {@code wantDk} returns
+     * {@code sum_{t,i} dL/dH[t,i] * dH[t,i]/dk} (the gradient w.r.t. {@code k = 1/tau}, for PLIF), else 0.
+     * {@code x} is only read when {@code wantDk}.
+     */
+    double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x, Tensor dX,
+                          boolean wantDk);
+
+    /** Reconstructs the membrane potentials after reset {@code V[t] = reset(H[t], S[t])} into {@code v [T, n]}. */
+    void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v);
+
+    /** Unfolds one image {@code [C, H, W]} into columns {@code [C*kh*kw, Ho*Wo]} (zero padding). */
+    void im2col(Tensor x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                Tensor col, int colOff);
+
+    /** Adjoint of {@link #im2col}: accumulates the columns back into the image {@code dx [C, H, W]}. */
+    void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                Tensor dx, int dxOff);
+
+    /**
+     * Max pooling over {@code planes} planes of {@code H x W} (window k, stride s, no padding, floor mode);
+     * stores the flat in-plane index of each maximum (first one on ties) in {@code argmax} as a float.
+     */
+    void maxPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y, Tensor argmax);
+
+    /** Routes {@code dy} to the stored maxima: {@code dx} is overwritten (zero elsewhere). */
+    void maxPoolBackward(Tensor dy, Tensor argmax, int planes, int h, int w, int k, int s, Tensor dx);
+
+    /** Average pooling (window k, stride s, no padding, floor mode). */
+    void avgPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y);
+
+    /** Adjoint of average pooling: {@code dx} is overwritten. */
+    void avgPoolBackward(Tensor dy, int planes, int h, int w, int k, int s, Tensor dx);
+
+    /**
+     * Batch normalization over {@code [B, C, HW]} per channel. Training: batch mean and biased variance, saved
+     * as {@code mean[c]}, {@code invStd[c] = 1/sqrt(var + eps)}, and the running statistics updated with
+     * {@code momentum} (unbiased variance, as PyTorch). Inference: the running statistics.
+     * {@code y = gamma (x - mean) invStd + beta}; gamma and beta at {@code params[pOff]} and
+     * {@code params[pOff + C]}.
+     */
+    void batchNormForward(Tensor x, int batch, int channels, int hw, Tensor params, int pOff, float eps,
+                          boolean training, float momentum, Tensor runningMean, Tensor runningVar,
+                          Tensor mean, Tensor invStd, Tensor y);
+
+    /**
+     * Backward of training-mode batch normalization: writes {@code dx} and accumulates
+     * {@code dGamma, dBeta} at {@code grads[gOff]}, {@code grads[gOff + C]}.
+     */
+    void batchNormBackward(Tensor dy, Tensor x, int batch, int channels, int hw, Tensor params, int pOff,
+                           Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff);
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,665 @@
+package io.github.sparksnn.backend;
+
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import java.nio.FloatBuffer;
+
+/**
+ * The reference backend: off-heap float tensors, GEMM through native OpenBLAS (pure-Java fallback with a
+ * logged warning), everything else as fused single-pass Java loops. Not thread-safe (it owns scratch arrays).
+ */
+public final class CpuBackend implements Backend {
+    private static final System.Logger LOG = System.getLogger(CpuBackend.class.getName());
+    private static final int CHUNK = 1024;
+
+    private final Gemm gemm;
+    private final int threads;
+    // staging arrays: chunks of off-heap tensors are copied in, computed on as plain arrays, copied out
+    private final float[] stage1 = new float[CHUNK];
+    private final float[] stage2 = new float[CHUNK];
+    private final float[] stage3 = new float[CHUNK];
+    private final float[] stage4 = new float[CHUNK];
+    private final float[] stage5 = new float[CHUNK];
+    private final float[] stage6 = new float[CHUNK];
+    private final float[] stage7 = new float[CHUNK];
+    private float[] colAcc = new float[0];
+    private boolean profiling;
+    private long gemmNanos;
+    private long gemmCalls;
+    private double gemmFlops;
+    private float[] rowIn = new float[0];
+    private float[] rowOut = new float[0];
+    private int[] thresholds = new int[0];
+    private long[] hashes = new long[0];
+
+    /** One BLAS thread (the default: one thread per Spark task). */
+    public CpuBackend() {
+        this(1);
+    }
+
+    /** {@code threads} BLAS threads (process-wide OpenBLAS setting). */
+    public CpuBackend(int threads) {
+        this(threads, false);
+    }
+
+    /** {@code forceJava} selects the pure-Java GEMM (for tests and comparisons). */
+    public CpuBackend(int threads, boolean forceJava) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+        this.gemm = forceJava ? new JavaGemm() : loadGemm(threads);
+    }
+
+    private static Gemm loadGemm(int threads) {
+        try {
+            return new NativeGemm(threads);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "native OpenBLAS could not be loaded (" + t
+                    + "); falling back to the pure-Java GEMM, which is many times slower");
+            return new JavaGemm();
+        }
+    }
+
+    /** Whether GEMMs run through native OpenBLAS. */
+    public boolean nativeBlas() {
+        return gemm instanceof NativeGemm;
+    }
+
+    /** Turns on GEMM timing (a {@code nanoTime} pair per GEMM call) and resets the counters. */
+    public void setProfiling(boolean on) {
+        profiling = on;
+        gemmNanos = 0;
+        gemmCalls = 0;
+        gemmFlops = 0;
+    }
+
+    /** Nanoseconds spent in GEMM calls since profiling was turned on. */
+    public long gemmNanos() {
+        return gemmNanos;
+    }
+
+    public long gemmCalls() {
+        return gemmCalls;
+    }
+
+    /** Floating-point operations ({@code 2 m n k} per call) since profiling was turned on. */
+    public double gemmFlops() {
+        return gemmFlops;
+    }
+
+    @Override
+    public String describe() {
+        return "cpu (" + gemm.describe() + ")";
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    private static CpuTensor t(Tensor t) {
+        return (CpuTensor) t;
+    }
+
+    private static FloatBuffer b(Tensor t) {
+        return ((CpuTensor) t).buf;
+    }
+
+    @Override
+    public Tensor alloc(int n) {
+        return new CpuTensor(n);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, Tensor dst, int dstOff, int n) {
+        b(dst).put(dstOff, src, srcOff, n);
+    }
+
+    @Override
+    public void download(Tensor src, int srcOff, float[] dst, int dstOff, int n) {
+        b(src).get(srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void fill(Tensor t, int off, int n, float value) {
+        if (n <= 0) {
+            return;
+        }
+        if (off == 0 && Float.floatToRawIntBits(value) == 0) {
+            // memset ignores a Pointer's position, so only whole-tensor-prefix zeroing takes this path
+            org.bytedeco.javacpp.Pointer.memset(t(t).ptr, 0, 4L * n);
+            return;
+        }
+        FloatBuffer x = b(t);
+        final float[] c = stage1;
+        java.util.Arrays.fill(c, value);
+        for (int i = 0; i < n; i += CHUNK) {
+            x.put(off + i, c, 0, Math.min(CHUNK, n - i));
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, int sOff, Tensor dst, int dOff, int n) {
+        b(dst).put(dOff, b(src), sOff, n);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int aOff, int lda,
+                     Tensor b, int bOff, int ldb, float beta, Tensor c, int cOff, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (!profiling) {
+            gemm.sgemm(transA, transB, m, n, k, alpha, t(a), aOff, lda, t(b), bOff, ldb, beta, t(c), cOff, ldc);
+            return;
+        }
+        long t0 = System.nanoTime();
+        gemm.sgemm(transA, transB, m, n, k, alpha, t(a), aOff, lda, t(b), bOff, ldb, beta, t(c), cOff, ldc);
+        gemmNanos += System.nanoTime() - t0;
+        gemmCalls++;
+        gemmFlops += 2.0 * m * n * k;
+    }
+
+    @Override
+    public void addRowBias(Tensor y, int yOff, int rows, int cols, Tensor bias, int bOff) {
+        FloatBuffer Y = b(y), B = b(bias);
+        final float[] bc = stage1, row = stage2;
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int len = Math.min(CHUNK, cols - c0);
+            B.get(bOff + c0, bc, 0, len);
+            for (int r = 0; r < rows; r++) {
+                int at = yOff + r * cols + c0;
+                Y.get(at, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    row[j] += bc[j];
+                }
+                Y.put(at, row, 0, len);
+            }
+        }
+    }
+
+    @Override
+    public void accumulateColumnSums(Tensor dy, int dyOff, int rows, int cols, Tensor g, int gOff) {
+        FloatBuffer D = b(dy), G = b(g);
+        if (colAcc.length < cols) {
+            colAcc = new float[cols];
+        }
+        final float[] acc = colAcc, row = stage1;
+        java.util.Arrays.fill(acc, 0, cols, 0f);
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int len = Math.min(CHUNK, cols - c0);
+            for (int r = 0; r < rows; r++) {   // row by row: contiguous reads
+                D.get(dyOff + r * cols + c0, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[c0 + j] += row[j];
+                }
+            }
+        }
+        for (int c = 0; c < cols; c++) {
+            G.put(gOff + c, G.get(gOff + c) + acc[c]);
+        }
+    }
+
+    @Override
+    public void addChannelBias(Tensor y, int batch, int channels, int hw, Tensor bias, int bOff) {
+        FloatBuffer Y = b(y), B = b(bias);
+        for (int n = 0; n < batch; n++) {
+            for (int c = 0; c < channels; c++) {
+                float v = B.get(bOff + c);
+                int base = (n * channels + c) * hw;
+                for (int i = 0; i < hw; i++) {
+                    Y.put(base + i, Y.get(base + i) + v);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void accumulateChannelSums(Tensor dy, int batch, int channels, int hw, Tensor g, int gOff) {
+        FloatBuffer D = b(dy), G = b(g);
+        for (int c = 0; c < channels; c++) {
+            double s = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                for (int i = 0; i < hw; i++) {
+                    s += D.get(base + i);
+                }
+            }
+            G.put(gOff + c, G.get(gOff + c) + (float) s);
+        }
+    }
+
+    @Override
+    public void repeat(Tensor x, int n, int times, Tensor out) {
+        for (int t = 0; t < times; t++) {
+            copy(x, 0, out, t * n, n);
+        }
+    }
+
+    @Override
+    public void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase,
+                              Tensor out) {
+        FloatBuffer X = b(x), O = b(out);
+        int nf = samples * features;
+        if (rowIn.length < features) {
+            rowIn = new float[features];
+            rowOut = new float[features];
+            thresholds = new int[features];
+            hashes = new long[features / 2 + 2];
+        }
+        final float[] xr = rowIn, or = rowOut;
+        final int[] thr = thresholds;
+        final long[] hz = hashes;
+        for (int s = 0; s < samples; s++) {
+            X.get(s * features, xr, 0, features);
+            // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
+            // NaN clamps to NaN and converts to 0: never fires, as u < NaN
+            for (int f = 0; f < features; f++) {
+                thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
+            }
+            for (int t = 0; t < timeSteps; t++) {
+                final long ctr = counterBase + ((long) s * timeSteps + t) * features;
+                final long p0 = ctr >>> 1;
+                final int pairs = (int) (((ctr + features - 1) >>> 1) - p0) + 1;
+                for (int i = 0; i < pairs; i++) { // phase 1: one hash per pair of elements (a tight loop)
+                    hz[i] = CounterRng.bits(seed, p0 + i);
+                }
+                if ((ctr & 1) == 0 && (features & 1) == 0) {
+                    for (int i = 0, f = 0; f < features; i++, f += 2) { // phase 2: branch-free integer compares
+                        long z = hz[i];
+                        or[f] = (((int) (z >>> 40)) - thr[f]) >>> 31;
+                        or[f + 1] = (((int) (z >>> 16) & 0xFFFFFF) - thr[f + 1]) >>> 31;
+                    }
+                } else {
+                    for (int f = 0; f < features; f++) {
+                        long e = ctr + f;
+                        long z = hz[(int) ((e >>> 1) - p0)];
+                        int u = (e & 1) == 0 ? (int) (z >>> 40) : (int) (z >>> 16) & 0xFFFFFF;
+                        or[f] = (u - thr[f]) >>> 31;
+                    }
+                }
+                O.put(t * nf + s * features, or, 0, features);
+            }
+        }
+    }
+
+    /**
+     * Branch-free {@code u < x ? 1 : 0}: the sign bit of {@code u - x} (exact in sign for floats; equal values give
+     * +0). Random spike patterns would mispredict a branch about half the time.
+     */
+    private static float below(float u, float x) {
+        return Float.floatToRawIntBits(u - x) >>> 31;
+    }
+
+    /** Branch-free Heaviside {@code z >= 0 ? 1 : 0} ({@code + 0f} turns -0 into +0, which counts as >= 0). */
+    private static float step(float z) {
+        return 1 - (Float.floatToRawIntBits(z + 0f) >>> 31);
+    }
+
+    @Override
+    public void dropoutMask(Tensor mask, int samples, int features, float p, long seed, long counterBase) {
+        FloatBuffer M = b(mask);
+        float keep = 1f / (1f - p);
+        int n = samples * features;
+        for (int i = 0; i < n; i++) {
+            M.put(i, CounterRng.uniform(seed, counterBase + i) >= p ? keep : 0f);
+        }
+    }
+
+    @Override
+    public void multiplyShared(Tensor x, Tensor mask, int n, int times, Tensor out) {
+        FloatBuffer X = b(x), M = b(mask), O = b(out);
+        for (int t = 0; t < times; t++) {
+            int base = t * n;
+            for (int i = 0; i < n; i++) {
+                O.put(base + i, X.get(base + i) * M.get(i));
+            }
+        }
+    }
+
+    /*
+     * Neuron kernels. The charge is written as one affine map h = cv v + cx x + c0:
+     *   IF: cv = 1, cx = 1, c0 = 0;  LIF decay_input: cv = 1 - k, cx = k, c0 = k v_r;  otherwise cv = 1 - k, cx = 1, c0 = k v_r
+     * (v_r = the reset potential in the charge, 0 for a soft reset). Loops stage chunks of the off-heap tensors
+     * through small arrays (bulk copies), so the arithmetic runs on plain arrays in L1.
+     */
+    @Override
+    public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
+        FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
+        final boolean leaky = op.leaky(), hard = op.hardReset();
+        final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
+        final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
+        final SurrogateFunction sg = op.surrogate();
+        final boolean spiking = sg.isSpiking();
+        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4;
+        for (int c = 0; c < n; c += CHUNK) {
+            final int len = Math.min(CHUNK, n - c);
+            V.get(c, va, 0, len);
+            for (int t = 0; t < timeSteps; t++) {
+                final int base = t * n + c;
+                X.get(base, xa, 0, len);
+                for (int j = 0; j < len; j++) {
+                    ha[j] = cv * va[j] + cx * xa[j] + c0;
+                }
+                if (spiking) {
+                    for (int j = 0; j < len; j++) {
+                        sa[j] = step(ha[j] - th);
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        xa[j] = ha[j] - th;
+                    }
+                    sg.primitive(xa, 0, sa, 0, len);
+                }
+                if (hard) {
+                    for (int j = 0; j < len; j++) {
+                        va[j] = ha[j] + sa[j] * (vr - ha[j]);
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        va[j] = ha[j] - th * sa[j];
+                    }
+                }
+                Hs.put(base, ha, 0, len);
+                S.put(base, sa, 0, len);
+            }
+            V.put(c, va, 0, len);
+        }
+    }
+
+    @Override
+    public double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
+                                 Tensor dX, boolean wantDk) {
+        FloatBuffer DS = b(dS), Hs = b(h), S = b(s), DX = b(dX);
+        FloatBuffer X = wantDk ? b(x) : null;
+        final boolean leaky = op.leaky(), decayInput = op.decayInput(), hard = op.hardReset();
+        final boolean detach = op.detachReset();
+        final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
+        final float dHdV = leaky ? 1f - k : 1f;           // dH[t]/dV[t-1]
+        final float dHdX = leaky && decayInput ? k : 1f;   // dH[t]/dX[t]
+        final SurrogateFunction sg = op.surrogate();
+        final float vInit = op.vInit();
+        final float[] dv = stage1, ha = stage2, sa = stage3, ga = stage4, da = stage5, hp = stage6, sp = stage7;
+        double dk = 0;
+        for (int c = 0; c < n; c += CHUNK) {
+            final int len = Math.min(CHUNK, n - c);
+            java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
+            for (int t = timeSteps - 1; t >= 0; t--) {
+                final int base = t * n + c;
+                Hs.get(base, ha, 0, len);
+                S.get(base, sa, 0, len);
+                DS.get(base, da, 0, len);
+                for (int j = 0; j < len; j++) {
+                    ga[j] = ha[j] - th;
+                }
+                sg.gradient(ga, 0, ga, 0, len);
+                // dL/dH = dL/dV[t] dV/dH + (dL/dS[t] + dL/dV[t] dV/dS) dS/dH; the reset's dV/dS term is cut by detach
+                if (hard) {
+                    for (int j = 0; j < len; j++) {
+                        float dSt = da[j] + (detach ? 0f : dv[j] * (vr - ha[j]));
+                        da[j] = dv[j] * (1f - sa[j]) + dSt * ga[j];
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        float dSt = da[j] - (detach ? 0f : dv[j] * th);
+                        da[j] = dv[j] + dSt * ga[j];
+                    }
+                }
+                if (wantDk) {
+                    // dH/dk = x - (V[t-1] - v_r) (decay_input) or -(V[t-1] - v_r); V[t-1] rebuilt from H, S at t-1
+                    if (t > 0) {
+                        Hs.get(base - n, hp, 0, len);
+                        S.get(base - n, sp, 0, len);
+                    }
+                    X.get(base, ga, 0, len);
+                    double acc = 0;
+                    for (int j = 0; j < len; j++) {
+                        float vp = t == 0 ? vInit : hard ? hp[j] + sp[j] * (vr - hp[j]) : hp[j] - th * sp[j];
+                        float dHdk = decayInput ? ga[j] - (vp - cr) : -(vp - cr);
+                        acc += (double) da[j] * dHdk;
+                    }
+                    dk += acc;
+                }
+                for (int j = 0; j < len; j++) {
+                    dv[j] = da[j] * dHdV;
+                    da[j] *= dHdX;
+                }
+                DX.put(base, da, 0, len);
+            }
+        }
+        return dk;
+    }
+
+    @Override
+    public void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v) {
+        FloatBuffer Hs = b(h), S = b(s), V = b(v);
+        boolean hard = op.hardReset();
+        float th = op.vThreshold(), vr = op.vReset();
+        for (int i = 0; i < timeSteps * n; i++) {
+            float hh = Hs.get(i), ss = S.get(i);
+            V.put(i, hard ? hh * (1f - ss) + vr * ss : hh - th * ss);
+        }
+    }
+
+    @Override
+    public void im2col(Tensor x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                       Tensor col, int colOff) {
+        FloatBuffer X = b(x), C = b(col);
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int row = 0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int cb = colOff + row * ho * wo;
+                    for (int oi = 0; oi < ho; oi++) {
+                        int ii = oi * sh - ph + ki;
+                        int ob = cb + oi * wo;
+                        if (ii < 0 || ii >= h) {
+                            for (int oj = 0; oj < wo; oj++) {
+                                C.put(ob + oj, 0f);
+                            }
+                            continue;
+                        }
+                        int xb = xOff + (ch * h + ii) * w;
+                        for (int oj = 0; oj < wo; oj++) {
+                            int jj = oj * sw - pw + kj;
+                            C.put(ob + oj, jj >= 0 && jj < w ? X.get(xb + jj) : 0f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                       Tensor dx, int dxOff) {
+        FloatBuffer C = b(col), D = b(dx);
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int row = 0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int cb = colOff + row * ho * wo;
+                    for (int oi = 0; oi < ho; oi++) {
+                        int ii = oi * sh - ph + ki;
+                        if (ii < 0 || ii >= h) {
+                            continue;
+                        }
+                        int db = dxOff + (ch * h + ii) * w;
+                        int ob = cb + oi * wo;
+                        for (int oj = 0; oj < wo; oj++) {
+                            int jj = oj * sw - pw + kj;
+                            if (jj >= 0 && jj < w) {
+                                D.put(db + jj, D.get(db + jj) + C.get(ob + oj));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y, Tensor argmax) {
+        FloatBuffer X = b(x), Y = b(y), A = b(argmax);
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        for (int p = 0; p < planes; p++) {
+            int xb = p * h * w, yb = p * ho * wo;
+            for (int oi = 0; oi < ho; oi++) {
+                for (int oj = 0; oj < wo; oj++) {
+                    float best = Float.NEGATIVE_INFINITY;
+                    int bi = (oi * s) * w + oj * s;
+                    for (int ki = 0; ki < k; ki++) {
+                        for (int kj = 0; kj < k; kj++) {
+                            int idx = (oi * s + ki) * w + oj * s + kj;
+                            float v = X.get(xb + idx);
+                            if (v > best) {
+                                best = v;
+                                bi = idx;
+                            }
+                        }
+                    }
+                    Y.put(yb + oi * wo + oj, best);
+                    A.put(yb + oi * wo + oj, bi);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor dy, Tensor argmax, int planes, int h, int w, int k, int s, Tensor dx) {
+        FloatBuffer DY = b(dy), A = b(argmax), DX = b(dx);
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        fill(dx, 0, planes * h * w, 0f);
+        for (int p = 0; p < planes; p++) {
+            int xb = p * h * w, yb = p * ho * wo;
+            for (int i = 0; i < ho * wo; i++) {
+                int idx = xb + (int) A.get(yb + i);
+                DX.put(idx, DX.get(idx) + DY.get(yb + i));
+            }
+        }
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y) {
+        FloatBuffer X = b(x), Y = b(y);
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        float inv = 1f / (k * k);
+        for (int p = 0; p < planes; p++) {
+            int xb = p * h * w, yb = p * ho * wo;
+            for (int oi = 0; oi < ho; oi++) {
+                for (int oj = 0; oj < wo; oj++) {
+                    float sum = 0f;
+                    for (int ki = 0; ki < k; ki++) {
+                        for (int kj = 0; kj < k; kj++) {
+                            sum += X.get(xb + (oi * s + ki) * w + oj * s + kj);
+                        }
+                    }
+                    Y.put(yb + oi * wo + oj, sum * inv);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, int planes, int h, int w, int k, int s, Tensor dx) {
+        FloatBuffer DY = b(dy), DX = b(dx);
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        float inv = 1f / (k * k);
+        fill(dx, 0, planes * h * w, 0f);
+        for (int p = 0; p < planes; p++) {
+            int xb = p * h * w, yb = p * ho * wo;
+            for (int oi = 0; oi < ho; oi++) {
+                for (int oj = 0; oj < wo; oj++) {
+                    float g = DY.get(yb + oi * wo + oj) * inv;
+                    for (int ki = 0; ki < k; ki++) {
+                        for (int kj = 0; kj < k; kj++) {
+                            int idx = xb + (oi * s + ki) * w + oj * s + kj;
+                            DX.put(idx, DX.get(idx) + g);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void batchNormForward(Tensor x, int batch, int channels, int hw, Tensor params, int pOff, float eps,
+                                 boolean training, float momentum, Tensor runningMean, Tensor runningVar,
+                                 Tensor mean, Tensor invStd, Tensor y) {
+        FloatBuffer X = b(x), P = b(params), RM = b(runningMean), RV = b(runningVar), M = b(mean), IS = b(invStd),
+                Y = b(y);
+        long cnt = (long) batch * hw;
+        for (int c = 0; c < channels; c++) {
+            float mu, is;
+            if (training) {
+                double s = 0;
+                for (int n = 0; n < batch; n++) {
+                    int base = (n * channels + c) * hw;
+                    for (int i = 0; i < hw; i++) {
+                        s += X.get(base + i);
+                    }
+                }
+                double m = s / cnt;
+                double ss = 0;
+                for (int n = 0; n < batch; n++) {
+                    int base = (n * channels + c) * hw;
+                    for (int i = 0; i < hw; i++) {
+                        double d = X.get(base + i) - m;
+                        ss += d * d;
+                    }
+                }
+                double var = ss / cnt;
+                mu = (float) m;
+                is = (float) (1.0 / Math.sqrt(var + eps));
+                double unbiased = cnt > 1 ? ss / (cnt - 1) : var;
+                RM.put(c, (float) ((1 - momentum) * RM.get(c) + momentum * m));
+                RV.put(c, (float) ((1 - momentum) * RV.get(c) + momentum * unbiased));
+            } else {
+                mu = RM.get(c);
+                is = (float) (1.0 / Math.sqrt(RV.get(c) + (double) eps));
+            }
+            M.put(c, mu);
+            IS.put(c, is);
+            float gamma = P.get(pOff + c), beta = P.get(pOff + channels + c);
+            float a = gamma * is, bb = beta - mu * a;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                for (int i = 0; i < hw; i++) {
+                    Y.put(base + i, X.get(base + i) * a + bb);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void batchNormBackward(Tensor dy, Tensor x, int batch, int channels, int hw, Tensor params, int pOff,
+                                  Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
+        FloatBuffer DY = b(dy), X = b(x), P = b(params), M = b(mean), IS = b(invStd), DX = b(dx), G = b(grads);
+        long cnt = (long) batch * hw;
+        for (int c = 0; c < channels; c++) {
+            float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
+            double sdy = 0, sdyx = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                for (int i = 0; i < hw; i++) {
+                    float d = DY.get(base + i);
+                    sdy += d;
+                    sdyx += d * (X.get(base + i) - mu) * is;
+                }
+            }
+            G.put(gOff + c, G.get(gOff + c) + (float) sdyx);
+            G.put(gOff + channels + c, G.get(gOff + channels + c) + (float) sdy);
+            // dx = gamma * invStd / N * (N dy - sum(dy) - xhat sum(dy xhat))
+            float a = gamma * is;
+            float mdy = (float) (sdy / cnt), mdyx = (float) (sdyx / cnt);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                for (int i = 0; i < hw; i++) {
+                    float xh = (X.get(base + i) - mu) * is;
+                    DX.put(base + i, a * (DY.get(base + i) - mdy - xh * mdyx));
+                }
+            }
+        }
+    }
+}

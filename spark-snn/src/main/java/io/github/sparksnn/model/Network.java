@@ -1,0 +1,252 @@
+package io.github.sparksnn.model;
+
+import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.layer.Layer;
+import io.github.sparksnn.layer.Pass;
+import io.github.sparksnn.neuron.NeuronLayer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A built model: its layers bound to one backend, one flat parameter tensor and one flat gradient tensor
+ * (layer slices in spec order, each layer's tensors in PyTorch order: weight then bias). Multi-step forward over
+ * {@code [T, N, inputShape]}, backward through every layer, and single-step streaming through
+ * {@link Pass#keepState}. Not thread-safe.
+ */
+public final class Network implements AutoCloseable {
+    private final ModelSpec spec;
+    private final int[] inputShape;
+    private final List<Layer> layers;
+    private final int[] offsets;
+    private final int numParameters;
+    private final int firstParameterLayer;
+    private final Backend be;
+    private final Tensor params;
+    private final Tensor grads;
+    private float[] scratch = new float[0];
+    private final Pass stepPass = new Pass();
+
+    private Network(ModelSpec spec, int[] inputShape, Backend be) {
+        this.spec = spec;
+        this.inputShape = inputShape.clone();
+        this.layers = spec.buildLayers(inputShape);
+        this.offsets = new int[layers.size()];
+        long total = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            offsets[i] = (int) total;
+            total += layers.get(i).numParameters();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("model has too many parameters for one flat vector: " + total);
+        }
+        this.numParameters = (int) total;
+        int first = layers.size();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).numParameters() > 0) {
+                first = i;
+                break;
+            }
+        }
+        this.firstParameterLayer = first;
+        this.be = be;
+        this.params = be.alloc(numParameters);
+        this.grads = be.alloc(numParameters);
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).bind(be, params, grads, offsets[i]);
+        }
+    }
+
+    /** Builds and binds a network (checking every shape) with zero parameters; see {@link #initialParameters}. */
+    public static Network build(ModelSpec spec, int[] inputShape, Backend backend) {
+        return new Network(spec, inputShape, backend);
+    }
+
+    /**
+     * PyTorch-default initial parameters, deterministic in {@code seed}: layers draw in spec order from one
+     * {@link SplittableRandom}. Linear/conv weights and biases {@code U(-1/sqrt(fan_in), 1/sqrt(fan_in))}
+     * ({@code kaiming_uniform_(a=sqrt(5))}); batch norm gamma 1, beta 0; PLIF {@code w = -ln(init_tau - 1)}.
+     */
+    public float[] initialParameters(long seed) {
+        return initialParameters(layers, numParameters, seed);
+    }
+
+    /** The same without a backend: from a spec and an input shape. */
+    public static float[] initialParameters(ModelSpec spec, int[] inputShape, long seed) {
+        List<Layer> ls = spec.buildLayers(inputShape);
+        int n = 0;
+        for (Layer l : ls) {
+            n += l.numParameters();
+        }
+        return initialParameters(ls, n, seed);
+    }
+
+    private static float[] initialParameters(List<Layer> layers, int n, long seed) {
+        float[] p = new float[n];
+        SplittableRandom rng = new SplittableRandom(seed);
+        int off = 0;
+        for (Layer l : layers) {
+            l.initParameters(p, off, rng);
+            off += l.numParameters();
+        }
+        return p;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    public int featureSize() {
+        return Layer.product(inputShape);
+    }
+
+    /** Width of the last layer's output (the number of classes). */
+    public int outputSize() {
+        return layers.get(layers.size() - 1).outputSize();
+    }
+
+    public int numParameters() {
+        return numParameters;
+    }
+
+    public List<Layer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public Backend backend() {
+        return be;
+    }
+
+    public Tensor parameterTensor() {
+        return params;
+    }
+
+    public Tensor gradientTensor() {
+        return grads;
+    }
+
+    /** Offset of layer {@code i}'s parameters in the flat vector. */
+    public int parameterOffset(int i) {
+        return offsets[i];
+    }
+
+    /** Every parameter tensor by name ({@code 2.linear.weight}: 1-based layer index, kind, tensor), offset, length. */
+    public List<Layer.ParameterTensor> namedParameters() {
+        List<Layer.ParameterTensor> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            String prefix = (i + 1) + "." + spec.layers().get(i).kind().specName() + ".";
+            for (Layer.ParameterTensor t : layers.get(i).parameterTensors()) {
+                out.add(new Layer.ParameterTensor(prefix + t.name(), offsets[i] + t.offset(), t.length()));
+            }
+        }
+        return out;
+    }
+
+    public void setParameters(float[] p) {
+        if (p.length != numParameters) {
+            throw new IllegalArgumentException("expected " + numParameters + " parameters, got " + p.length);
+        }
+        be.upload(p, 0, params, 0, numParameters);
+    }
+
+    public float[] parameters() {
+        float[] p = new float[numParameters];
+        be.download(params, 0, p, 0, numParameters);
+        return p;
+    }
+
+    public void zeroGradients() {
+        be.fill(grads, 0, numParameters, 0f);
+    }
+
+    /** {@code sum[i] += grad[i]} (no allocation after the first call). */
+    public void addGradientsTo(float[] sum) {
+        if (sum.length != numParameters) {
+            throw new IllegalArgumentException("gradient array has length " + sum.length + ", expected " + numParameters);
+        }
+        if (scratch.length != numParameters) {
+            scratch = new float[numParameters];
+        }
+        be.download(grads, 0, scratch, 0, numParameters);
+        for (int i = 0; i < numParameters; i++) {
+            sum[i] += scratch[i];
+        }
+    }
+
+    /** Sizes every workspace for up to {@code samples} samples of {@code timeSteps} steps. */
+    public void allocate(int timeSteps, int samples) {
+        for (Layer l : layers) {
+            l.allocate(timeSteps, samples);
+        }
+    }
+
+    /** Forward over {@code [T, N, inputShape]}; returns the last layer's output {@code [T, N, outputSize]}. */
+    public Tensor forward(Tensor x, Pass pass) {
+        Tensor cur = x;
+        for (Layer l : layers) {
+            cur = l.forward(cur, pass);
+        }
+        return cur;
+    }
+
+    /**
+     * Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. The layers up to the
+     * first one with parameters get no input gradient (nothing below them would use it): for
+     * {@code flatten | linear | ...} this skips the first layer's largest GEMM.
+     */
+    public void backward(Tensor dOut, Pass pass) {
+        Tensor g = dOut;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            boolean needInputGrad = i > firstParameterLayer;
+            g = layers.get(i).backward(g, pass, needInputGrad);
+            if (!needInputGrad && i <= firstParameterLayer) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * Single-step (streaming) inference: one time step of {@code samples} inputs {@code [N, inputShape]}; neurons
+     * continue from their membrane state (SpikingJelly's step mode {@code 's'}) until {@link #resetState()}. Returns
+     * the output {@code [N, outputSize]} of this step (valid until the next pass).
+     */
+    public Tensor stepForward(Tensor x, int samples) {
+        allocate(1, samples);
+        stepPass.set(1, samples, false, 0, 0);
+        stepPass.keepState = true;
+        return forward(x, stepPass);
+    }
+
+    /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */
+    public void setSpikingMode(boolean spiking) {
+        for (Layer l : layers) {
+            if (l instanceof NeuronLayer n) {
+                n.surrogate().setSpikingMode(spiking);
+            }
+        }
+    }
+
+    /** Forgets every neuron's membrane state (single-step mode). */
+    public void resetState() {
+        for (Layer l : layers) {
+            if (l instanceof NeuronLayer n) {
+                n.resetState();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Layer l : layers) {
+            l.close();
+        }
+        params.close();
+        grads.close();
+    }
+}

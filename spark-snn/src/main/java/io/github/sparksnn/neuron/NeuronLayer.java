@@ -1,0 +1,119 @@
+package io.github.sparksnn.neuron;
+
+import io.github.sparksnn.backend.NeuronOp;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.layer.Layer;
+import io.github.sparksnn.layer.Pass;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+
+/**
+ * Base of the spiking neurons (SpikingJelly's {@code BaseNode}): charge, fire, reset over {@code [T, N, ...]} with
+ * one fused backend kernel forward ({@link io.github.sparksnn.backend.Backend#neuronForward}) and one for the
+ * exact BPTT backward. Multi-step passes start from the initial potential; in single-step (streaming) mode
+ * ({@link Pass#keepState}) the membrane state carries over between passes until {@link #resetState()}.
+ * With {@link #setStoreVoltage(boolean)} the potentials after reset, {@code V[t]}, are kept for inspection
+ * (SpikingJelly's {@code store_v_seq}).
+ */
+public abstract class NeuronLayer extends Layer {
+    protected final NeuronOp baseOp;
+    private Tensor h;
+    private Tensor s;
+    private Tensor v;
+    private Tensor dx;
+    private Tensor vSeq;
+    private Tensor lastX;
+    private NeuronOp lastOp;
+    private boolean stateValid;
+    private int stateSamples = -1;
+    private boolean storeVoltage;
+    private int lastT;
+    private int lastN;
+
+    protected NeuronLayer(String label, int[] inShape, NeuronOp op) {
+        super(label, inShape);
+        this.baseOp = op;
+        if (!Float.isFinite(op.vThreshold())) {
+            throw new IllegalArgumentException(label + ": v_threshold must be finite, got " + op.vThreshold());
+        }
+        if (Float.isInfinite(op.vReset())) {
+            throw new IllegalArgumentException(label + ": v_reset must be finite or none, got " + op.vReset());
+        }
+    }
+
+    public SurrogateFunction surrogate() {
+        return baseOp.surrogate();
+    }
+
+    /** The kernel constants of the next pass (PLIF substitutes its current {@code k = sigmoid(w)}). */
+    protected NeuronOp currentOp() {
+        return baseOp;
+    }
+
+    /** Receives {@code dL/dk} (only called when {@link #wantsDk()}). */
+    protected void accumulateDk(double dk) {
+    }
+
+    protected boolean wantsDk() {
+        return false;
+    }
+
+    public void setStoreVoltage(boolean store) {
+        this.storeVoltage = store;
+    }
+
+    /** Forgets the membrane state: the next single-step pass starts from the initial potential. */
+    public void resetState() {
+        stateValid = false;
+    }
+
+    @Override
+    protected void allocateWorkspaces(int rows, int samples) {
+        int f = inputSize();
+        h = tensor(rows * f);
+        s = tensor(rows * f);
+        dx = tensor(rows * f);
+        v = tensor(samples * f);
+        vSeq = tensor(rows * f);
+        stateValid = false;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Pass pass) {
+        int n = pass.samples * inputSize();
+        NeuronOp op = currentOp();
+        if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
+            be.fill(v, 0, n, op.vInit());
+        }
+        be.neuronForward(op, pass.timeSteps, n, x, h, s, v);
+        stateValid = true;
+        stateSamples = pass.samples;
+        lastX = x;
+        lastOp = op;
+        lastT = pass.timeSteps;
+        lastN = n;
+        if (storeVoltage) {
+            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
+        }
+        return s;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, Pass pass, boolean needInputGrad) {
+        double dk = be.neuronBackward(lastOp, lastT, lastN, dy, h, s, lastX, dx, wantsDk());
+        if (wantsDk()) {
+            accumulateDk(dk);
+        }
+        return dx;
+    }
+
+    /** The stored potentials after reset {@code V[t]} of the last pass, {@code [T, N * features]} (needs
+     *  {@link #setStoreVoltage(boolean) store voltage} on). */
+    public float[] voltageSequence() {
+        if (!storeVoltage) {
+            throw new IllegalStateException(label() + ": voltage storage is off (setStoreVoltage(true))");
+        }
+        float[] out = new float[lastT * lastN];
+        be.download(vSeq, 0, out, 0, out.length);
+        return out;
+    }
+}

@@ -1,0 +1,208 @@
+package io.github.sparksnn.train;
+
+import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.CpuBackend;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.layer.Encoder;
+import io.github.sparksnn.layer.Pass;
+import io.github.sparksnn.model.Network;
+
+/**
+ * The {@link GradientEngine} on the {@link CpuBackend}: encode, forward over T steps, decode firing rates, loss,
+ * BPTT, in chunks of at most {@link EngineConfig#maxChunk()} samples. Random draws (Poisson input, dropout) are
+ * keyed by the call's seed and the sample index {@code i - from}, so results do not depend on the chunking
+ * (batch normalization excepted: its statistics are per chunk). Workspaces are allocated on the first call
+ * of a given size and reused: the steady state allocates nothing.
+ */
+public final class CpuGradientEngine implements GradientEngine {
+    private final EngineConfig config;
+    private final Backend be;
+    private final Network net;
+    private final Encoder encoder;
+    private final Loss loss;
+    private final int f;
+    private final int k;
+    private final int tSteps;
+    private final Pass pass = new Pass();
+    private int capacity;
+    private Tensor xIn;
+    private Tensor encoded;
+    private Tensor dOut;
+    private float[] outHost = new float[0];
+    private float[] rates = new float[0];
+    private float[] dRates = new float[0];
+
+    /** A single-threaded engine (one BLAS thread, whatever {@code config.threads()} says). */
+    public CpuGradientEngine(EngineConfig config) {
+        this(config, new CpuBackend(1));
+    }
+
+    /** An engine on a given backend (tests use the pure-Java GEMM backend this way). */
+    public CpuGradientEngine(EngineConfig config, Backend backend) {
+        this.config = config;
+        this.be = backend;
+        this.net = Network.build(config.spec(), config.inputShape(), be);
+        this.encoder = Encoder.parse(config.encoder());
+        this.loss = Loss.parse(config.loss());
+        this.f = net.featureSize();
+        this.k = net.outputSize();
+        this.tSteps = config.timeSteps();
+        net.setParameters(net.initialParameters(config.seed()));
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** The network replica (for inspection, gradient checks and single-step inference). */
+    public Network network() {
+        return net;
+    }
+
+    @Override
+    public int numParameters() {
+        return net.numParameters();
+    }
+
+    @Override
+    public int featureSize() {
+        return f;
+    }
+
+    @Override
+    public int numClasses() {
+        return k;
+    }
+
+    @Override
+    public void setParameters(float[] params) {
+        net.setParameters(params);
+    }
+
+    @Override
+    public float[] parameters() {
+        return net.parameters();
+    }
+
+    private void ensureCapacity(int n) {
+        if (n <= capacity) {
+            return;
+        }
+        if (xIn != null) {
+            xIn.close();
+            encoded.close();
+            dOut.close();
+        }
+        capacity = n;
+        xIn = be.alloc(n * f);
+        encoded = be.alloc(tSteps * n * f);
+        dOut = be.alloc(tSteps * n * k);
+        outHost = new float[tSteps * n * k];
+        rates = new float[n * k];
+        dRates = new float[n * k];
+        net.allocate(tSteps, n);
+    }
+
+    private void checkRange(float[] features, int from, int to) {
+        if (from < 0 || to < from || (long) to * f > features.length) {
+            throw new IllegalArgumentException("sample range [" + from + ", " + to + ") does not fit " + features.length
+                    + " floats of " + f + " features per sample");
+        }
+    }
+
+    /** Encodes and runs the forward pass of samples [s, s+n); leaves the rates in {@link #rates}. */
+    private void forwardChunk(float[] features, int s, int n, long from, long seed, boolean training) {
+        be.upload(features, s * f, xIn, 0, n * f);
+        pass.set(tSteps, n, training, seed, s - from);
+        encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
+        Tensor out = net.forward(encoded, pass);
+        be.download(out, 0, outHost, 0, tSteps * n * k);
+        float inv = 1f / tSteps;
+        for (int i = 0; i < n * k; i++) {
+            float sum = 0f;
+            for (int t = 0; t < tSteps; t++) {
+                sum += outHost[t * n * k + i];
+            }
+            rates[i] = sum * inv;
+        }
+    }
+
+    @Override
+    public StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum) {
+        return accumulateGradient(features, labels, from, to, seed, gradSum, 0);
+    }
+
+    /**
+     * As {@link #accumulateGradient(float[], int[], int, int, long, float[])}, with the random draws of sample
+     * {@code i} keyed by {@code sampleBase + (i - from)}: a share of a larger call draws what the whole call would.
+     */
+    StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
+                                 long sampleBase) {
+        checkRange(features, from, to);
+        if (to > labels.length) {
+            throw new IllegalArgumentException("sample range [" + from + ", " + to + ") exceeds " + labels.length + " labels");
+        }
+        if (gradSum.length != net.numParameters()) {
+            throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + net.numParameters());
+        }
+        net.zeroGradients();
+        double lossSum = 0;
+        long correct = 0;
+        int chunk = Math.min(config.maxChunk(), Math.max(1, to - from));
+        ensureCapacity(chunk);
+        for (int s = from; s < to; s += chunk) {
+            int n = Math.min(chunk, to - s);
+            forwardChunk(features, s, n, from - sampleBase, seed, true);
+            lossSum += loss.lossAndGradient(rates, labels, s, n, k, dRates);
+            for (int i = 0; i < n; i++) {
+                if (Loss.argmax(rates, i * k, k) == labels[s + i]) {
+                    correct++;
+                }
+            }
+            // rates are means over T: d out[t, i, c] = dRates[i, c] / T
+            float inv = 1f / tSteps;
+            for (int t = 0; t < tSteps; t++) {
+                for (int i = 0; i < n * k; i++) {
+                    outHost[t * n * k + i] = dRates[i] * inv;
+                }
+            }
+            be.upload(outHost, 0, dOut, 0, tSteps * n * k);
+            net.backward(dOut, pass);
+        }
+        if (to > from) {
+            net.addGradientsTo(gradSum);
+        }
+        return new StepStats(lossSum, correct, to - from);
+    }
+
+    @Override
+    public void predictRates(float[] features, int from, int to, long seed, float[] ratesOut) {
+        predictRates(features, from, to, seed, ratesOut, 0, 0);
+    }
+
+    /** Rates of {@code [from, to)} into {@code ratesOut} from {@code outOff}; draws keyed as in the gradient. */
+    void predictRates(float[] features, int from, int to, long seed, float[] ratesOut, int outOff, long sampleBase) {
+        checkRange(features, from, to);
+        if ((long) (to - from) * k + outOff > ratesOut.length) {
+            throw new IllegalArgumentException("ratesOut has length " + ratesOut.length + ", needs " + (to - from) * k);
+        }
+        int chunk = Math.min(config.maxChunk(), Math.max(1, to - from));
+        ensureCapacity(chunk);
+        for (int s = from; s < to; s += chunk) {
+            int n = Math.min(chunk, to - s);
+            forwardChunk(features, s, n, from - sampleBase, seed, false);
+            System.arraycopy(rates, 0, ratesOut, outOff + (s - from) * k, n * k);
+        }
+    }
+
+    @Override
+    public void close() {
+        net.close();
+        if (xIn != null) {
+            xIn.close();
+            encoded.close();
+            dOut.close();
+        }
+        be.close();
+    }
+}
