@@ -9,8 +9,7 @@ import java.util.Map;
  * g'(x) = alpha / sqrt(pi) * exp(-(alpha x)^2)          g(x) = erfc(-alpha x) / 2 = (1 + erf(alpha x)) / 2
  * </pre>
  * Default {@code alpha = 2}; {@code alpha} must be finite and {@code > 0}. The primitive uses {@link ErrorFunction}
- * ({@code erfc} to about 1e-15 relative in double, 1.2e-7 in float); the float gradient uses
- * {@link FloatMath#exp(float)}.
+ * ({@code erfc} to about 1e-15 relative in double, 1.2e-7 in float).
  */
 public final class Erf extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -62,7 +61,7 @@ public final class Erf extends SurrogateFunction {
 
     private static float dg(float x, float a, float k) {
         float z = a * x;
-        return k * FloatMath.exp(-z * z);
+        return k * (float) Math.exp(-z * z);
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.Map;
  *                                                = 1 - exp(-alpha x) / 2     if x &gt;= 0
  * </pre>
  * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0}. g' has a cusp at 0 (listed as a kink).
- * The float paths use {@link FloatMath#exp(float)}.
  */
 public final class PiecewiseExp extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -65,12 +64,12 @@ public final class PiecewiseExp extends SurrogateFunction {
     }
 
     private static float g(float x, float a) {
-        float e = 0.5f * FloatMath.exp(-a * Math.abs(x));
+        float e = 0.5f * (float) Math.exp(-a * Math.abs(x));
         return x < 0f ? e : 1f - e;
     }
 
     private static float dg(float x, float a, float halfA) {
-        return halfA * FloatMath.exp(-a * Math.abs(x));
+        return halfA * (float) Math.exp(-a * Math.abs(x));
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.util.Map;
  * Default {@code alpha = 4}; {@code alpha} must be finite and {@code > 0}. The float code uses the second form of
  * g': {@code s (1 - s)} cancels catastrophically in float once {@code s} is near 1 (1e-6 relative error at
  * {@code alpha x = 3.4}), whereas {@code e <= 1} keeps every operation well conditioned and never overflows.
- * The float exp is {@link FloatMath#exp(float)}.
  */
 public final class Sigmoid extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -62,13 +61,13 @@ public final class Sigmoid extends SurrogateFunction {
 
     /** alpha e / (1 + e)^2 with e = exp(-alpha |x|): sigmoid's derivative without cancellation. */
     static float dg(float x, float a) {
-        float e = FloatMath.exp(-a * Math.abs(x));
+        float e = (float) Math.exp(-a * Math.abs(x));
         float d = 1f + e;
         return a * e / (d * d);
     }
 
     static float g(float x, float a) {
-        return 1f / (1f + FloatMath.exp(-a * x));
+        return 1f / (1f + (float) Math.exp(-a * x));
     }
 
     @Override
