@@ -236,6 +236,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sumOverTime(Tensor x, int n, int times, Tensor out) {
+        FloatBuffer X = b(x), O = b(out);
+        final float[] acc = stage1, row = stage2;
+        for (int c = 0; c < n; c += CHUNK) {
+            int len = Math.min(CHUNK, n - c);
+            X.get(c, acc, 0, len);
+            for (int t = 1; t < times; t++) {
+                X.get(t * n + c, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[j] += row[j];
+                }
+            }
+            O.put(c, acc, 0, len);
+        }
+    }
+
+    @Override
     public void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase,
                               Tensor out) {
         FloatBuffer X = b(x), O = b(out);

@@ -114,8 +114,13 @@ public final class CpuGradientEngine implements GradientEngine {
     private void forwardChunk(float[] features, int s, int n, long from, long seed, boolean training) {
         be.upload(features, s * f, xIn, 0, n * f);
         pass.set(tSteps, n, training, seed, s - from);
-        encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
-        Tensor out = net.forward(encoded, pass);
+        Tensor out;
+        if (encoder == Encoder.DIRECT) {
+            out = net.forwardStatic(xIn, pass); // the same input at every step: time-invariant layers run once
+        } else {
+            encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
+            out = net.forward(encoded, pass);
+        }
         be.download(out, 0, outHost, 0, tSteps * n * k);
         float inv = 1f / tSteps;
         for (int i = 0; i < n * k; i++) {
