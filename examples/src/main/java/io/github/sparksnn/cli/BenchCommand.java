@@ -1,5 +1,6 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.bench.SparkBenchCommand;
 import io.github.sparksnn.bench.TrainBenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 BenchSurrogateCommand.class,
                 TrainBenchCommand.class,
+                SparkBenchCommand.class,
                 BenchLoopShapesCommand.class,
         })
 public final class BenchCommand implements Runnable {

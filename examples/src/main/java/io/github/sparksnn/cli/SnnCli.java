@@ -1,5 +1,6 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.examples.TrainJob;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
                 SurrogateCommand.class,
                 ModelCommand.class,
                 FitCommand.class,
+                TrainJob.class,
                 BenchCommand.class,
         })
 public final class SnnCli implements Runnable {

@@ -27,11 +27,11 @@ class SnnCliTest {
     @Test
     void theTreeHoldsTheDocumentedCommands() {
         CommandLine root = SnnCli.newCommandLine();
-        assertTrue(root.getSubcommands().keySet().containsAll(Set.of("surrogate", "model", "bench", "fit", "help")),
+        assertTrue(root.getSubcommands().keySet().containsAll(Set.of("surrogate", "model", "bench", "fit", "train", "help")),
                 root.getSubcommands().keySet().toString());
         assertEquals(Set.of("list", "table", "check-grad", "plot", "cuda"),
                 root.getSubcommands().get("surrogate").getSubcommands().keySet());
-        assertTrue(root.getSubcommands().get("bench").getSubcommands().keySet().containsAll(Set.of("surrogate", "train")));
+        assertTrue(root.getSubcommands().get("bench").getSubcommands().keySet().containsAll(Set.of("surrogate", "train", "spark", "loop-shapes")));
     }
 
     @Test
