@@ -13,15 +13,23 @@ public final class CpuBackend implements Backend {
 
     private final Gemm gemm;
     private final int threads;
-    // scratch for surrogate gradients (the surrogate's bulk API works on float[] chunks)
-    private final float[] zChunk = new float[CHUNK];
-    private final float[] gChunk = new float[CHUNK];
-    private float[] dv = new float[0];
+    // staging arrays: chunks of off-heap tensors are copied in, computed on as plain arrays, copied out
+    private final float[] stage1 = new float[CHUNK];
+    private final float[] stage2 = new float[CHUNK];
+    private final float[] stage3 = new float[CHUNK];
+    private final float[] stage4 = new float[CHUNK];
+    private final float[] stage5 = new float[CHUNK];
+    private final float[] stage6 = new float[CHUNK];
+    private final float[] stage7 = new float[CHUNK];
+    private float[] colAcc = new float[0];
     private boolean profiling;
     private long gemmNanos;
     private long gemmCalls;
     private double gemmFlops;
-    private float[] vPrev = new float[0];
+    private float[] rowIn = new float[0];
+    private float[] rowOut = new float[0];
+    private int[] thresholds = new int[0];
+    private long[] hashes = new long[0];
 
     /** One BLAS thread (the default: one thread per Spark task). */
     public CpuBackend() {
@@ -113,9 +121,19 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor t, int off, int n, float value) {
+        if (n <= 0) {
+            return;
+        }
+        if (off == 0 && Float.floatToRawIntBits(value) == 0) {
+            // memset ignores a Pointer's position, so only whole-tensor-prefix zeroing takes this path
+            org.bytedeco.javacpp.Pointer.memset(t(t).ptr, 0, 4L * n);
+            return;
+        }
         FloatBuffer x = b(t);
-        for (int i = 0; i < n; i++) {
-            x.put(off + i, value);
+        final float[] c = stage1;
+        java.util.Arrays.fill(c, value);
+        for (int i = 0; i < n; i += CHUNK) {
+            x.put(off + i, c, 0, Math.min(CHUNK, n - i));
         }
     }
 
@@ -144,10 +162,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void addRowBias(Tensor y, int yOff, int rows, int cols, Tensor bias, int bOff) {
         FloatBuffer Y = b(y), B = b(bias);
-        for (int r = 0; r < rows; r++) {
-            int base = yOff + r * cols;
-            for (int c = 0; c < cols; c++) {
-                Y.put(base + c, Y.get(base + c) + B.get(bOff + c));
+        final float[] bc = stage1, row = stage2;
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int len = Math.min(CHUNK, cols - c0);
+            B.get(bOff + c0, bc, 0, len);
+            for (int r = 0; r < rows; r++) {
+                int at = yOff + r * cols + c0;
+                Y.get(at, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    row[j] += bc[j];
+                }
+                Y.put(at, row, 0, len);
             }
         }
     }
@@ -155,12 +180,22 @@ public final class CpuBackend implements Backend {
     @Override
     public void accumulateColumnSums(Tensor dy, int dyOff, int rows, int cols, Tensor g, int gOff) {
         FloatBuffer D = b(dy), G = b(g);
-        for (int c = 0; c < cols; c++) {
-            float s = 0f;
-            for (int r = 0; r < rows; r++) {
-                s += D.get(dyOff + r * cols + c);
+        if (colAcc.length < cols) {
+            colAcc = new float[cols];
+        }
+        final float[] acc = colAcc, row = stage1;
+        java.util.Arrays.fill(acc, 0, cols, 0f);
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int len = Math.min(CHUNK, cols - c0);
+            for (int r = 0; r < rows; r++) {   // row by row: contiguous reads
+                D.get(dyOff + r * cols + c0, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[c0 + j] += row[j];
+                }
             }
-            G.put(gOff + c, G.get(gOff + c) + s);
+        }
+        for (int c = 0; c < cols; c++) {
+            G.put(gOff + c, G.get(gOff + c) + acc[c]);
         }
     }
 
@@ -201,21 +236,80 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sumOverTime(Tensor x, int n, int times, Tensor out) {
+        FloatBuffer X = b(x), O = b(out);
+        final float[] acc = stage1, row = stage2;
+        for (int c = 0; c < n; c += CHUNK) {
+            int len = Math.min(CHUNK, n - c);
+            X.get(c, acc, 0, len);
+            for (int t = 1; t < times; t++) {
+                X.get(t * n + c, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[j] += row[j];
+                }
+            }
+            O.put(c, acc, 0, len);
+        }
+    }
+
+    @Override
     public void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase,
                               Tensor out) {
         FloatBuffer X = b(x), O = b(out);
         int nf = samples * features;
+        if (rowIn.length < features) {
+            rowIn = new float[features];
+            rowOut = new float[features];
+            thresholds = new int[features];
+            hashes = new long[features / 2 + 2];
+        }
+        final float[] xr = rowIn, or = rowOut;
+        final int[] thr = thresholds;
+        final long[] hz = hashes;
         for (int s = 0; s < samples; s++) {
+            X.get(s * features, xr, 0, features);
+            // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
+            // NaN clamps to NaN and converts to 0: never fires, as u < NaN
+            for (int f = 0; f < features; f++) {
+                thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
+            }
             for (int t = 0; t < timeSteps; t++) {
-                long ctr = counterBase + ((long) s * timeSteps + t) * features;
-                int ob = t * nf + s * features;
-                int xb = s * features;
-                for (int f = 0; f < features; f++) {
-                    float u = CounterRng.uniform(seed, ctr + f);
-                    O.put(ob + f, u < X.get(xb + f) ? 1f : 0f);
+                final long ctr = counterBase + ((long) s * timeSteps + t) * features;
+                final long p0 = ctr >>> 1;
+                final int pairs = (int) (((ctr + features - 1) >>> 1) - p0) + 1;
+                for (int i = 0; i < pairs; i++) { // phase 1: one hash per pair of elements (a tight loop)
+                    hz[i] = CounterRng.bits(seed, p0 + i);
                 }
+                if ((ctr & 1) == 0 && (features & 1) == 0) {
+                    for (int i = 0, f = 0; f < features; i++, f += 2) { // phase 2: branch-free integer compares
+                        long z = hz[i];
+                        or[f] = (((int) (z >>> 40)) - thr[f]) >>> 31;
+                        or[f + 1] = (((int) (z >>> 16) & 0xFFFFFF) - thr[f + 1]) >>> 31;
+                    }
+                } else {
+                    for (int f = 0; f < features; f++) {
+                        long e = ctr + f;
+                        long z = hz[(int) ((e >>> 1) - p0)];
+                        int u = (e & 1) == 0 ? (int) (z >>> 40) : (int) (z >>> 16) & 0xFFFFFF;
+                        or[f] = (u - thr[f]) >>> 31;
+                    }
+                }
+                O.put(t * nf + s * features, or, 0, features);
             }
         }
+    }
+
+    /**
+     * Branch-free {@code u < x ? 1 : 0}: the sign bit of {@code u - x} (exact in sign for floats; equal values give
+     * +0). Random spike patterns would mispredict a branch about half the time.
+     */
+    private static float below(float u, float x) {
+        return Float.floatToRawIntBits(u - x) >>> 31;
+    }
+
+    /** Branch-free Heaviside {@code z >= 0 ? 1 : 0} ({@code + 0f} turns -0 into +0, which counts as >= 0). */
+    private static float step(float z) {
+        return 1 - (Float.floatToRawIntBits(z + 0f) >>> 31);
     }
 
     @Override
@@ -239,31 +333,53 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /*
+     * Neuron kernels. The charge is written as one affine map h = cv v + cx x + c0:
+     *   IF: cv = 1, cx = 1, c0 = 0;  LIF decay_input: cv = 1 - k, cx = k, c0 = k v_r;  otherwise cv = 1 - k, cx = 1, c0 = k v_r
+     * (v_r = the reset potential in the charge, 0 for a soft reset). Loops stage chunks of the off-heap tensors
+     * through small arrays (bulk copies), so the arithmetic runs on plain arrays in L1.
+     */
     @Override
     public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
         FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
-        final boolean leaky = op.leaky(), decayInput = op.decayInput(), hard = op.hardReset();
+        final boolean leaky = op.leaky(), hard = op.hardReset();
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
+        final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         final SurrogateFunction sg = op.surrogate();
         final boolean spiking = sg.isSpiking();
-        for (int t = 0; t < timeSteps; t++) {
-            final int base = t * n;
-            for (int j = 0; j < n; j++) {
-                float vv = V.get(j);
-                float xx = X.get(base + j);
-                float hh;
-                if (!leaky) {
-                    hh = vv + xx;
-                } else if (decayInput) {
-                    hh = vv + (xx - (vv - cr)) * k;
-                } else {
-                    hh = vv - (vv - cr) * k + xx;
+        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4;
+        for (int c = 0; c < n; c += CHUNK) {
+            final int len = Math.min(CHUNK, n - c);
+            V.get(c, va, 0, len);
+            for (int t = 0; t < timeSteps; t++) {
+                final int base = t * n + c;
+                X.get(base, xa, 0, len);
+                for (int j = 0; j < len; j++) {
+                    ha[j] = cv * va[j] + cx * xa[j] + c0;
                 }
-                float ss = spiking ? (hh - th >= 0f ? 1f : 0f) : sg.primitive(hh - th);
-                Hs.put(base + j, hh);
-                S.put(base + j, ss);
-                V.put(j, hard ? hh * (1f - ss) + vr * ss : hh - th * ss);
+                if (spiking) {
+                    for (int j = 0; j < len; j++) {
+                        sa[j] = step(ha[j] - th);
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        xa[j] = ha[j] - th;
+                    }
+                    sg.primitive(xa, 0, sa, 0, len);
+                }
+                if (hard) {
+                    for (int j = 0; j < len; j++) {
+                        va[j] = ha[j] + sa[j] * (vr - ha[j]);
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        va[j] = ha[j] - th * sa[j];
+                    }
+                }
+                Hs.put(base, ha, 0, len);
+                S.put(base, sa, 0, len);
             }
+            V.put(c, va, 0, len);
         }
     }
 
@@ -278,52 +394,53 @@ public final class CpuBackend implements Backend {
         final float dHdV = leaky ? 1f - k : 1f;           // dH[t]/dV[t-1]
         final float dHdX = leaky && decayInput ? k : 1f;   // dH[t]/dX[t]
         final SurrogateFunction sg = op.surrogate();
-        if (dv.length < n) {
-            dv = new float[n];
-            vPrev = new float[n];
-        }
-        final float[] dV = dv;
-        java.util.Arrays.fill(dV, 0, n, 0f);   // dL/dV[T-1] = 0: the final state is not an output
-        final float[] z = zChunk, g = gChunk;
         final float vInit = op.vInit();
+        final float[] dv = stage1, ha = stage2, sa = stage3, ga = stage4, da = stage5, hp = stage6, sp = stage7;
         double dk = 0;
-        for (int t = timeSteps - 1; t >= 0; t--) {
-            final int base = t * n;
-            for (int c0 = 0; c0 < n; c0 += CHUNK) {
-                final int len = Math.min(CHUNK, n - c0);
+        for (int c = 0; c < n; c += CHUNK) {
+            final int len = Math.min(CHUNK, n - c);
+            java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
+            for (int t = timeSteps - 1; t >= 0; t--) {
+                final int base = t * n + c;
+                Hs.get(base, ha, 0, len);
+                S.get(base, sa, 0, len);
+                DS.get(base, da, 0, len);
                 for (int j = 0; j < len; j++) {
-                    z[j] = Hs.get(base + c0 + j) - th;
+                    ga[j] = ha[j] - th;
                 }
-                sg.gradient(z, 0, g, 0, len);
-                for (int jj = 0; jj < len; jj++) {
-                    final int j = c0 + jj;
-                    final float hh = Hs.get(base + j);
-                    final float ss = S.get(base + j);
-                    final float dv1 = dV[j];
-                    float dVdH, dVdS;
-                    if (hard) {
-                        dVdH = 1f - ss;
-                        dVdS = vr - hh;
-                    } else {
-                        dVdH = 1f;
-                        dVdS = -th;
+                sg.gradient(ga, 0, ga, 0, len);
+                // dL/dH = dL/dV[t] dV/dH + (dL/dS[t] + dL/dV[t] dV/dS) dS/dH; the reset's dV/dS term is cut by detach
+                if (hard) {
+                    for (int j = 0; j < len; j++) {
+                        float dSt = da[j] + (detach ? 0f : dv[j] * (vr - ha[j]));
+                        da[j] = dv[j] * (1f - sa[j]) + dSt * ga[j];
                     }
-                    float dSt = DS.get(base + j) + (detach ? 0f : dv1 * dVdS);
-                    float dH = dv1 * dVdH + dSt * g[jj];
-                    DX.put(base + j, dH * dHdX);
-                    dV[j] = dH * dHdV;
-                    if (wantDk) {
-                        float vp;
-                        if (t == 0) {
-                            vp = vInit;
-                        } else {
-                            float hp = Hs.get(base - n + j), sp = S.get(base - n + j);
-                            vp = hard ? hp * (1f - sp) + vr * sp : hp - th * sp;
-                        }
-                        float dHdk = decayInput ? X.get(base + j) - (vp - cr) : -(vp - cr);
-                        dk += (double) dH * dHdk;
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        float dSt = da[j] - (detach ? 0f : dv[j] * th);
+                        da[j] = dv[j] + dSt * ga[j];
                     }
                 }
+                if (wantDk) {
+                    // dH/dk = x - (V[t-1] - v_r) (decay_input) or -(V[t-1] - v_r); V[t-1] rebuilt from H, S at t-1
+                    if (t > 0) {
+                        Hs.get(base - n, hp, 0, len);
+                        S.get(base - n, sp, 0, len);
+                    }
+                    X.get(base, ga, 0, len);
+                    double acc = 0;
+                    for (int j = 0; j < len; j++) {
+                        float vp = t == 0 ? vInit : hard ? hp[j] + sp[j] * (vr - hp[j]) : hp[j] - th * sp[j];
+                        float dHdk = decayInput ? ga[j] - (vp - cr) : -(vp - cr);
+                        acc += (double) da[j] * dHdk;
+                    }
+                    dk += acc;
+                }
+                for (int j = 0; j < len; j++) {
+                    dv[j] = da[j] * dHdV;
+                    da[j] *= dHdX;
+                }
+                DX.put(base, da, 0, len);
             }
         }
         return dk;
@@ -340,89 +457,129 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    private float[] big1 = new float[0];
+    private float[] big2 = new float[0];
+    private float[] big3 = new float[0];
+
+    private float[] big1(int n) {
+        if (big1.length < n) {
+            big1 = new float[n];
+        }
+        return big1;
+    }
+
+    private float[] big2(int n) {
+        if (big2.length < n) {
+            big2 = new float[n];
+        }
+        return big2;
+    }
+
+    private float[] big3(int n) {
+        if (big3.length < n) {
+            big3 = new float[n];
+        }
+        return big3;
+    }
+
     @Override
     public void im2col(Tensor x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        Tensor col, int colOff) {
         FloatBuffer X = b(x), C = b(col);
-        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
+        float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
+        X.get(xOff, img, 0, c * h * w);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = colOff + row * ho * wo;
+                    int cb = row * hw;
+                    // output columns oj whose input column jj = oj*sw - pw + kj lies inside [0, w)
+                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
+                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
                     for (int oi = 0; oi < ho; oi++) {
                         int ii = oi * sh - ph + ki;
                         int ob = cb + oi * wo;
-                        if (ii < 0 || ii >= h) {
-                            for (int oj = 0; oj < wo; oj++) {
-                                C.put(ob + oj, 0f);
-                            }
+                        if (ii < 0 || ii >= h || ojLo >= ojHi) {
+                            java.util.Arrays.fill(cols, ob, ob + wo, 0f);
                             continue;
                         }
-                        int xb = xOff + (ch * h + ii) * w;
-                        for (int oj = 0; oj < wo; oj++) {
-                            int jj = oj * sw - pw + kj;
-                            C.put(ob + oj, jj >= 0 && jj < w ? X.get(xb + jj) : 0f);
+                        java.util.Arrays.fill(cols, ob, ob + ojLo, 0f);
+                        int xb = (ch * h + ii) * w - pw + kj;
+                        if (sw == 1) {
+                            System.arraycopy(img, xb + ojLo, cols, ob + ojLo, ojHi - ojLo);
+                        } else {
+                            for (int oj = ojLo; oj < ojHi; oj++) {
+                                cols[ob + oj] = img[xb + oj * sw];
+                            }
                         }
+                        java.util.Arrays.fill(cols, ob + ojHi, ob + wo, 0f);
                     }
                 }
             }
         }
+        C.put(colOff, cols, 0, c * kh * kw * hw);
     }
 
     @Override
     public void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        Tensor dx, int dxOff) {
         FloatBuffer C = b(col), D = b(dx);
-        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
+        float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
+        D.get(dxOff, img, 0, c * h * w);
+        C.get(colOff, cols, 0, c * kh * kw * hw);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = colOff + row * ho * wo;
+                    int cb = row * hw;
+                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
+                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
                     for (int oi = 0; oi < ho; oi++) {
                         int ii = oi * sh - ph + ki;
                         if (ii < 0 || ii >= h) {
                             continue;
                         }
-                        int db = dxOff + (ch * h + ii) * w;
+                        int xb = (ch * h + ii) * w - pw + kj;
                         int ob = cb + oi * wo;
-                        for (int oj = 0; oj < wo; oj++) {
-                            int jj = oj * sw - pw + kj;
-                            if (jj >= 0 && jj < w) {
-                                D.put(db + jj, D.get(db + jj) + C.get(ob + oj));
-                            }
+                        for (int oj = ojLo; oj < ojHi; oj++) {
+                            img[xb + oj * sw] += cols[ob + oj];
                         }
                     }
                 }
             }
         }
+        D.put(dxOff, img, 0, c * h * w);
     }
 
     @Override
     public void maxPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y, Tensor argmax) {
         FloatBuffer X = b(x), Y = b(y), A = b(argmax);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        float[] xp = big1(h * w), yp = big2(ho * wo), ap = big3(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            X.get(p * h * w, xp, 0, h * w);
             for (int oi = 0; oi < ho; oi++) {
                 for (int oj = 0; oj < wo; oj++) {
-                    float best = Float.NEGATIVE_INFINITY;
                     int bi = (oi * s) * w + oj * s;
+                    float best = xp[bi];
                     for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
                         for (int kj = 0; kj < k; kj++) {
-                            int idx = (oi * s + ki) * w + oj * s + kj;
-                            float v = X.get(xb + idx);
-                            if (v > best) {
+                            float v = xp[rb + kj];
+                            if (v > best) { // first maximum wins ties
                                 best = v;
-                                bi = idx;
+                                bi = rb + kj;
                             }
                         }
                     }
-                    Y.put(yb + oi * wo + oj, best);
-                    A.put(yb + oi * wo + oj, bi);
+                    yp[oi * wo + oj] = best;
+                    ap[oi * wo + oj] = bi;
                 }
             }
+            Y.put(p * ho * wo, yp, 0, ho * wo);
+            A.put(p * ho * wo, ap, 0, ho * wo);
         }
     }
 
@@ -430,13 +587,15 @@ public final class CpuBackend implements Backend {
     public void maxPoolBackward(Tensor dy, Tensor argmax, int planes, int h, int w, int k, int s, Tensor dx) {
         FloatBuffer DY = b(dy), A = b(argmax), DX = b(dx);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
-        fill(dx, 0, planes * h * w, 0f);
+        float[] dp = big1(h * w), gp = big2(ho * wo), ap = big3(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            java.util.Arrays.fill(dp, 0, h * w, 0f);
+            DY.get(p * ho * wo, gp, 0, ho * wo);
+            A.get(p * ho * wo, ap, 0, ho * wo);
             for (int i = 0; i < ho * wo; i++) {
-                int idx = xb + (int) A.get(yb + i);
-                DX.put(idx, DX.get(idx) + DY.get(yb + i));
+                dp[(int) ap[i]] += gp[i];
             }
+            DX.put(p * h * w, dp, 0, h * w);
         }
     }
 
@@ -445,19 +604,22 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), Y = b(y);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
         float inv = 1f / (k * k);
+        float[] xp = big1(h * w), yp = big2(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            X.get(p * h * w, xp, 0, h * w);
             for (int oi = 0; oi < ho; oi++) {
                 for (int oj = 0; oj < wo; oj++) {
                     float sum = 0f;
                     for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
                         for (int kj = 0; kj < k; kj++) {
-                            sum += X.get(xb + (oi * s + ki) * w + oj * s + kj);
+                            sum += xp[rb + kj];
                         }
                     }
-                    Y.put(yb + oi * wo + oj, sum * inv);
+                    yp[oi * wo + oj] = sum * inv;
                 }
             }
+            Y.put(p * ho * wo, yp, 0, ho * wo);
         }
     }
 
@@ -466,20 +628,22 @@ public final class CpuBackend implements Backend {
         FloatBuffer DY = b(dy), DX = b(dx);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
         float inv = 1f / (k * k);
-        fill(dx, 0, planes * h * w, 0f);
+        float[] dp = big1(h * w), gp = big2(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            java.util.Arrays.fill(dp, 0, h * w, 0f);
+            DY.get(p * ho * wo, gp, 0, ho * wo);
             for (int oi = 0; oi < ho; oi++) {
                 for (int oj = 0; oj < wo; oj++) {
-                    float g = DY.get(yb + oi * wo + oj) * inv;
+                    float g = gp[oi * wo + oj] * inv;
                     for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
                         for (int kj = 0; kj < k; kj++) {
-                            int idx = xb + (oi * s + ki) * w + oj * s + kj;
-                            DX.put(idx, DX.get(idx) + g);
+                            dp[rb + kj] += g;
                         }
                     }
                 }
             }
+            DX.put(p * h * w, dp, 0, h * w);
         }
     }
 
@@ -490,27 +654,34 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), P = b(params), RM = b(runningMean), RV = b(runningVar), M = b(mean), IS = b(invStd),
                 Y = b(y);
         long cnt = (long) batch * hw;
+        float[] pl = big1(hw);
         for (int c = 0; c < channels; c++) {
             float mu, is;
             if (training) {
-                double s = 0;
+                // two passes in double: the mean, then the centred sum of squares (no cancellation)
+                double sum = 0;
                 for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * hw;
+                    X.get((n * channels + c) * hw, pl, 0, hw);
+                    float part = 0f;
                     for (int i = 0; i < hw; i++) {
-                        s += X.get(base + i);
+                        part += pl[i];
                     }
+                    sum += part;
                 }
-                double m = s / cnt;
+                double m = sum / cnt;
+                float mf = (float) m;
                 double ss = 0;
                 for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * hw;
+                    X.get((n * channels + c) * hw, pl, 0, hw);
+                    float part = 0f;
                     for (int i = 0; i < hw; i++) {
-                        double d = X.get(base + i) - m;
-                        ss += d * d;
+                        float d = pl[i] - mf;
+                        part += d * d;
                     }
+                    ss += part;
                 }
                 double var = ss / cnt;
-                mu = (float) m;
+                mu = mf;
                 is = (float) (1.0 / Math.sqrt(var + eps));
                 double unbiased = cnt > 1 ? ss / (cnt - 1) : var;
                 RM.put(c, (float) ((1 - momentum) * RM.get(c) + momentum * m));
@@ -525,9 +696,11 @@ public final class CpuBackend implements Backend {
             float a = gamma * is, bb = beta - mu * a;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
+                X.get(base, pl, 0, hw);
                 for (int i = 0; i < hw; i++) {
-                    Y.put(base + i, X.get(base + i) * a + bb);
+                    pl[i] = pl[i] * a + bb;
                 }
+                Y.put(base, pl, 0, hw);
             }
         }
     }
@@ -537,28 +710,37 @@ public final class CpuBackend implements Backend {
                                   Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
         FloatBuffer DY = b(dy), X = b(x), P = b(params), M = b(mean), IS = b(invStd), DX = b(dx), G = b(grads);
         long cnt = (long) batch * hw;
+        float[] xp = big1(hw), gp = big2(hw);
         for (int c = 0; c < channels; c++) {
             float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
             double sdy = 0, sdyx = 0;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
+                DY.get(base, gp, 0, hw);
+                X.get(base, xp, 0, hw);
+                float a = 0f, bsum = 0f;
                 for (int i = 0; i < hw; i++) {
-                    float d = DY.get(base + i);
-                    sdy += d;
-                    sdyx += d * (X.get(base + i) - mu) * is;
+                    a += gp[i];
+                    bsum += gp[i] * (xp[i] - mu);
                 }
+                sdy += a;
+                sdyx += bsum;
             }
+            sdyx *= is;
             G.put(gOff + c, G.get(gOff + c) + (float) sdyx);
             G.put(gOff + channels + c, G.get(gOff + channels + c) + (float) sdy);
-            // dx = gamma * invStd / N * (N dy - sum(dy) - xhat sum(dy xhat))
+            // dx = gamma invStd (dy - mean(dy) - xhat mean(dy xhat))
             float a = gamma * is;
             float mdy = (float) (sdy / cnt), mdyx = (float) (sdyx / cnt);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
+                DY.get(base, gp, 0, hw);
+                X.get(base, xp, 0, hw);
                 for (int i = 0; i < hw; i++) {
-                    float xh = (X.get(base + i) - mu) * is;
-                    DX.put(base + i, a * (DY.get(base + i) - mdy - xh * mdyx));
+                    float xh = (xp[i] - mu) * is;
+                    gp[i] = a * (gp[i] - mdy - xh * mdyx);
                 }
+                DX.put(base, gp, 0, hw);
             }
         }
     }

@@ -22,10 +22,17 @@ public final class Network implements AutoCloseable {
     private final List<Layer> layers;
     private final int[] offsets;
     private final int numParameters;
+    private final int firstParameterLayer;
     private final Backend be;
     private final Tensor params;
     private final Tensor grads;
     private float[] scratch = new float[0];
+    private final Pass stepPass = new Pass();
+    private final Pass staticPass = new Pass();
+    private final int staticPrefix;
+    private int staticPrefixUsed;
+    private Tensor expanded;
+    private Tensor timeSum;
 
     private Network(ModelSpec spec, int[] inputShape, Backend be) {
         this.spec = spec;
@@ -41,6 +48,19 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException("model has too many parameters for one flat vector: " + total);
         }
         this.numParameters = (int) total;
+        int first = layers.size();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).numParameters() > 0) {
+                first = i;
+                break;
+            }
+        }
+        this.firstParameterLayer = first;
+        int sp = 0;
+        while (sp < layers.size() && timeInvariant(layers.get(sp))) {
+            sp++;
+        }
+        this.staticPrefix = sp;
         this.be = be;
         this.params = be.alloc(numParameters);
         this.grads = be.alloc(numParameters);
@@ -174,10 +194,20 @@ public final class Network implements AutoCloseable {
         for (Layer l : layers) {
             l.allocate(timeSteps, samples);
         }
+        int size = staticPrefix == 0 ? featureSize() : layers.get(staticPrefix - 1).outputSize();
+        if ((long) timeSteps * samples * size > (expanded == null ? 0 : expanded.size())) {
+            if (expanded != null) {
+                expanded.close();
+                timeSum.close();
+            }
+            expanded = be.alloc(timeSteps * samples * size);
+            timeSum = be.alloc(samples * size);
+        }
     }
 
     /** Forward over {@code [T, N, inputShape]}; returns the last layer's output {@code [T, N, outputSize]}. */
     public Tensor forward(Tensor x, Pass pass) {
+        staticPrefixUsed = 0;
         Tensor cur = x;
         for (Layer l : layers) {
             cur = l.forward(cur, pass);
@@ -185,12 +215,76 @@ public final class Network implements AutoCloseable {
         return cur;
     }
 
-    /** Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. */
+    /**
+     * Forward of an input that is the same at every time step (direct encoding), given once as {@code [N, inputShape]}.
+     * The leading time-invariant layers (flatten, linear, conv2d, pooling, dropout with its time-shared mask) run
+     * on {@code N} rows instead of {@code T * N}; their output is then repeated over time for the first stateful
+     * layer. Same result as repeating the input first, at a fraction of the first layers' cost; in backward the
+     * gradient is summed over time once, before those layers ({@code dW = (sum_t dY_t)^T X}).
+     */
+    public Tensor forwardStatic(Tensor x, Pass pass) {
+        staticPass.set(1, pass.samples, pass.training, pass.seed, pass.sampleBase);
+        Tensor cur = x;
+        int i = 0;
+        while (i < staticPrefix) {
+            cur = layers.get(i).forward(cur, staticPass);
+            i++;
+        }
+        staticPrefixUsed = i;
+        int size = i == 0 ? featureSize() : layers.get(i - 1).outputSize();
+        be.repeat(cur, pass.samples * size, pass.timeSteps, expanded);
+        cur = expanded;
+        for (; i < layers.size(); i++) {
+            cur = layers.get(i).forward(cur, pass);
+        }
+        return cur;
+    }
+
+    private static boolean timeInvariant(Layer l) {
+        return l instanceof io.github.sparksnn.layer.Flatten || l instanceof io.github.sparksnn.layer.Linear
+                || l instanceof io.github.sparksnn.layer.Conv2d || l instanceof io.github.sparksnn.layer.MaxPool2d
+                || l instanceof io.github.sparksnn.layer.AvgPool2d || l instanceof io.github.sparksnn.layer.Dropout;
+    }
+
+    /**
+     * Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. The layers up to the
+     * first one with parameters get no input gradient (nothing below them would use it): for
+     * {@code flatten | linear | ...} this skips the first layer's largest GEMM.
+     */
     public void backward(Tensor dOut, Pass pass) {
         Tensor g = dOut;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, pass, i > 0);
+        int stop = staticPrefixUsed;
+        for (int i = layers.size() - 1; i >= stop; i--) {
+            boolean needInputGrad = i > firstParameterLayer;
+            g = layers.get(i).backward(g, pass, needInputGrad);
+            if (!needInputGrad) {
+                return;
+            }
         }
+        // reached only when the static prefix holds parameters (stop > firstParameterLayer):
+        // the static prefix: sum the gradient over time once, then back through its layers on N rows
+        int size = layers.get(stop - 1).outputSize();
+        be.sumOverTime(g, pass.samples * size, pass.timeSteps, timeSum);
+        g = timeSum;
+        for (int i = stop - 1; i >= 0; i--) {
+            boolean needInputGrad = i > firstParameterLayer;
+            g = layers.get(i).backward(g, staticPass, needInputGrad);
+            if (!needInputGrad) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Single-step (streaming) inference: one time step of {@code samples} inputs {@code [N, inputShape]}; neurons
+     * continue from their membrane state (SpikingJelly's step mode {@code 's'}) until {@link #resetState()}. Returns
+     * the output {@code [N, outputSize]} of this step (valid until the next pass).
+     */
+    public Tensor stepForward(Tensor x, int samples) {
+        allocate(1, samples);
+        stepPass.set(1, samples, false, 0, 0);
+        stepPass.keepState = true;
+        return forward(x, stepPass);
     }
 
     /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */
@@ -218,5 +312,9 @@ public final class Network implements AutoCloseable {
         }
         params.close();
         grads.close();
+        if (expanded != null) {
+            expanded.close();
+            timeSum.close();
+        }
     }
 }
