@@ -12,7 +12,7 @@ import java.util.Map;
  * </pre>
  * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0} (the support has half-width 1/alpha).
  * The float paths are branch-free: {@code g' = max(0, alpha - alpha^2|x|)} and {@code g} evaluated at x clamped
- * to {@code [-1/alpha, 1/alpha]}, which are the same functions.
+ * to {@code [-1/alpha, 1/alpha]}, which are the same functions. g' has a cusp at 0 (listed as a kink).
  */
 public final class PiecewiseQuadratic extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -35,10 +35,10 @@ public final class PiecewiseQuadratic extends SurrogateFunction {
     public PiecewiseQuadratic(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("PiecewiseQuadratic", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.a2F = (float) (alpha * alpha);
-        this.halfA2F = (float) (alpha * alpha / 2);
-        this.invAF = (float) (1 / alpha);
+        this.aF = toFloat("PiecewiseQuadratic", "alpha", alpha);
+        this.a2F = toFloat("PiecewiseQuadratic", "alpha * alpha", alpha * alpha);
+        this.halfA2F = toFloat("PiecewiseQuadratic", "alpha * alpha / 2", alpha * alpha / 2);
+        this.invAF = toFloat("PiecewiseQuadratic", "1 / alpha", 1 / alpha);
     }
 
     public double alpha() {
@@ -57,7 +57,7 @@ public final class PiecewiseQuadratic extends SurrogateFunction {
 
     @Override
     public double[] kinks() {
-        return new double[] {-1 / alpha, 1 / alpha};
+        return new double[] {-1 / alpha, 0, 1 / alpha};
     }
 
     @Override
