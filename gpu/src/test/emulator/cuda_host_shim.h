@@ -43,5 +43,11 @@ inline float __int_as_float(int i) {
     return f;
 }
 
+inline unsigned int __float_as_uint(float f) {
+    unsigned int u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+}
+
 using std::max;
 using std::min;
