@@ -21,9 +21,12 @@ __device__ __forceinline__ unsigned long long snn_rng_bits(unsigned long long se
     return z ^ (z >> 31);
 }
 
-// top 24 bits times 2^-24: exact in float, as CounterRng.uniform
+// element e of a stream: one hash per pair of elements, z = bits(seed, e >> 1); even elements take bits 40..63,
+// odd elements bits 16..39, times 2^-24 (exact in float), as CounterRng.uniform
 __device__ __forceinline__ float snn_rng_uniform(unsigned long long seed, unsigned long long counter) {
-    return (float) (unsigned int) (snn_rng_bits(seed, counter) >> 40) * 5.9604644775390625e-8f;
+    const unsigned long long z = snn_rng_bits(seed, counter >> 1);
+    const unsigned int u = (counter & 1ULL) == 0 ? (unsigned int) (z >> 40) : (unsigned int) ((z >> 16) & 0xFFFFFFULL);
+    return (float) u * 5.9604644775390625e-8f;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -232,29 +235,38 @@ extern "C" __global__ void multiply_shared(const float* x, const float* mask, in
 // neurons (spiking-mode forward and voltage; the backward is generated per surrogate)
 // ---------------------------------------------------------------------------------------------------------------
 
-// One thread per neuron looping over T: charge, Heaviside fire, reset (NeuronOp's equations, CpuBackend's order).
+// Heaviside as CpuBackend.step: 1 - sign bit of (z + 0), so -0 counts as >= 0
+__device__ __forceinline__ float snn_step(float z) {
+    return 1.0f - (float) (__float_as_uint(z + 0.0f) >> 31);
+}
+
+// One thread per neuron looping over T, CpuBackend's operations in its order: the charge as the affine map
+// H = cv V + cx X + c0 (cv, cx, c0 computed on the host as the CPU does), Heaviside fire, reset
+// (hard: V = H + S (v_r - H); soft: V = H - th S).
 extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, float* h, float* s, float* v,
-                                          int leaky, int decayInput, int hard, float k, float th, float vr,
-                                          float cr) {
+                                          int hard, float cv, float cx, float c0, float th, float vr) {
     GRID_STRIDE(j, n) {
         float vv = v[j];
         for (int t = 0; t < timeSteps; t++) {
             const long long idx = (long long) t * n + j;
-            const float xx = x[idx];
-            float hh;
-            if (!leaky) {
-                hh = vv + xx;
-            } else if (decayInput) {
-                hh = vv + (xx - (vv - cr)) * k;
-            } else {
-                hh = vv - (vv - cr) * k + xx;
-            }
-            const float ss = hh - th >= 0.0f ? 1.0f : 0.0f;
+            const float hh = cv * vv + cx * x[idx] + c0;
+            const float ss = snn_step(hh - th);
             h[idx] = hh;
             s[idx] = ss;
-            vv = hard ? hh * (1.0f - ss) + vr * ss : hh - th * ss;
+            vv = hard ? hh + ss * (vr - hh) : hh - th * ss;
         }
         v[j] = vv;
+    }
+}
+
+// out[i] = sum_t x[t * n + i], summed in t order
+extern "C" __global__ void sum_over_time(const float* x, int n, int times, float* out) {
+    GRID_STRIDE(i, n) {
+        float acc = x[i];
+        for (int t = 1; t < times; t++) {
+            acc += x[(long long) t * n + i];
+        }
+        out[i] = acc;
     }
 }
 
@@ -322,8 +334,8 @@ extern "C" __global__ void max_pool_forward(const float* x, int planes, int h, i
         const long long p = o / per;
         const int q = (int) (o % per), oi = q / wo, oj = q % wo;
         const float* xp = x + p * h * w;
-        float best = -__int_as_float(0x7f800000);
         int bi = (oi * s) * w + oj * s;
+        float best = xp[bi];
         for (int ki = 0; ki < k; ki++) {
             for (int kj = 0; kj < k; kj++) {
                 const int idx = (oi * s + ki) * w + oj * s + kj;
@@ -403,36 +415,62 @@ extern "C" __global__ void avg_pool_backward(const float* dy, int planes, int h,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// batch normalization over [B, C, HW], one block (256 threads) per channel, statistics in double as the CPU
+// batch normalization over [B, C, HW], one block (256 threads) per channel, with CpuBackend's summation structure:
+// a float partial per (sample, channel) plane, summed in order by one thread, then the partials summed in sample
+// order in double by thread 0 (through the scratch part[2 * C * B]), so statistics and gradients are bit-identical.
 // ---------------------------------------------------------------------------------------------------------------
 
 extern "C" __global__ void __launch_bounds__(256) batch_norm_forward(const float* x, int batch, int channels, int hw,
         const float* params, float eps, int training, float momentum, float* runningMean, float* runningVar,
-        float* mean, float* invStd, float* y) {
-    __shared__ double sh[256];
+        float* mean, float* invStd, float* y, double* part) {
     __shared__ float stats[2];
+    __shared__ double meanD;
     const int c = blockIdx.x;
     const long long cnt = (long long) batch * hw;
+    double* pc = part + 2LL * c * batch;
     if (training) {
-        double s = 0.0;
-        for (long long q = threadIdx.x; q < cnt; q += blockDim.x) {
-            s += x[((q / hw) * channels + c) * hw + q % hw];
+        for (int n = threadIdx.x; n < batch; n += blockDim.x) {
+            const float* pl = x + ((long long) n * channels + c) * hw;
+            float acc = 0.0f;
+            for (int i = 0; i < hw; i++) {
+                acc += pl[i];
+            }
+            pc[n] = acc;
         }
-        const double m = snn_block_sum(s, sh) / (double) cnt;
-        double ss = 0.0;
-        for (long long q = threadIdx.x; q < cnt; q += blockDim.x) {
-            const double d = x[((q / hw) * channels + c) * hw + q % hw] - m;
-            ss += d * d;
-        }
-        ss = snn_block_sum(ss, sh);
+        __syncthreads();
         if (threadIdx.x == 0) {
+            double sum = 0.0;
+            for (int n = 0; n < batch; n++) {
+                sum += pc[n];
+            }
+            meanD = sum / (double) cnt;
+            stats[0] = (float) meanD;
+        }
+        __syncthreads();
+        const float mf = stats[0];
+        for (int n = threadIdx.x; n < batch; n += blockDim.x) {
+            const float* pl = x + ((long long) n * channels + c) * hw;
+            float acc = 0.0f;
+            for (int i = 0; i < hw; i++) {
+                const float d = pl[i] - mf;
+                acc += d * d;
+            }
+            pc[batch + n] = acc;
+        }
+        __syncthreads();
+        if (threadIdx.x == 0) {
+            double ss = 0.0;
+            for (int n = 0; n < batch; n++) {
+                ss += pc[batch + n];
+            }
             const double var = ss / (double) cnt;
-            stats[0] = (float) m;
             stats[1] = (float) (1.0 / sqrt(var + (double) eps));
             const double unbiased = cnt > 1 ? ss / (double) (cnt - 1) : var;
-            runningMean[c] = (float) ((1.0 - (double) momentum) * (double) runningMean[c] + (double) momentum * m);
-            runningVar[c] = (float) ((1.0 - (double) momentum) * (double) runningVar[c]
-                                     + (double) momentum * unbiased);
+            // as Java evaluates it: (1 - momentum) * running is a float product, momentum * m a double one
+            const float rmA = (1.0f - momentum) * runningMean[c];
+            const float rvA = (1.0f - momentum) * runningVar[c];
+            runningMean[c] = (float) ((double) rmA + (double) momentum * meanD);
+            runningVar[c] = (float) ((double) rvA + (double) momentum * unbiased);
         }
     } else if (threadIdx.x == 0) {
         stats[0] = runningMean[c];
@@ -452,26 +490,39 @@ extern "C" __global__ void __launch_bounds__(256) batch_norm_forward(const float
 }
 
 extern "C" __global__ void __launch_bounds__(256) batch_norm_backward(const float* dy, const float* x, int batch,
-        int channels, int hw, const float* params, const float* mean, const float* invStd, float* dx, float* grads) {
-    __shared__ double sh[256];
+        int channels, int hw, const float* params, const float* mean, const float* invStd, float* dx, float* grads,
+        double* part) {
+    __shared__ double sums[2];
     const int c = blockIdx.x;
     const long long cnt = (long long) batch * hw;
     const float mu = mean[c], is = invStd[c], gamma = params[c];
-    double sdy = 0.0, sdyx = 0.0;
-    for (long long q = threadIdx.x; q < cnt; q += blockDim.x) {
-        const long long i = ((q / hw) * channels + c) * hw + q % hw;
-        const float d = dy[i];
-        sdy += d;
-        sdyx += d * (x[i] - mu) * is;   // float product, as the CPU
+    double* pc = part + 2LL * c * batch;
+    for (int n = threadIdx.x; n < batch; n += blockDim.x) {
+        const long long base = ((long long) n * channels + c) * hw;
+        float a = 0.0f, bsum = 0.0f;
+        for (int i = 0; i < hw; i++) {
+            a += dy[base + i];
+            bsum += dy[base + i] * (x[base + i] - mu);
+        }
+        pc[n] = a;
+        pc[batch + n] = bsum;
     }
-    sdy = snn_block_sum(sdy, sh);
-    sdyx = snn_block_sum(sdyx, sh);
+    __syncthreads();
     if (threadIdx.x == 0) {
+        double sdy = 0.0, sdyx = 0.0;
+        for (int n = 0; n < batch; n++) {
+            sdy += pc[n];
+            sdyx += pc[batch + n];
+        }
+        sdyx *= (double) is;
         grads[c] = grads[c] + (float) sdyx;
         grads[channels + c] = grads[channels + c] + (float) sdy;
+        sums[0] = sdy;
+        sums[1] = sdyx;
     }
+    __syncthreads();
     const float a = gamma * is;
-    const float mdy = (float) (sdy / (double) cnt), mdyx = (float) (sdyx / (double) cnt);
+    const float mdy = (float) (sums[0] / (double) cnt), mdyx = (float) (sums[1] / (double) cnt);
     for (long long q = threadIdx.x; q < cnt; q += blockDim.x) {
         const long long i = ((q / hw) * channels + c) * hw + q % hw;
         const float xh = (x[i] - mu) * is;

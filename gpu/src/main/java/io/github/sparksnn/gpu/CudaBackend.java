@@ -35,6 +35,8 @@ public final class CudaBackend implements Backend {
     private final DeviceStream dev;
     private final KernelSource kernels = KernelSource.staticKernels();
     private DevicePtr dkPartial;
+    private DevicePtr bnScratch;
+    private long bnScratchDoubles;
     private int dkPartialLen;
     private double[] dkHost = new double[0];
     // per-backend lookups (no lock, no source hashing in the training loop)
@@ -256,6 +258,16 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void sumOverTime(Tensor x, int n, int times, Tensor out) {
+        if (times < 1) {
+            throw new IllegalArgumentException("sumOverTime needs times >= 1, got " + times);
+        }
+        CudaTensor X = range("sumOverTime x", x, 0, (long) n * times), O = range("sumOverTime out", out, 0, n);
+        enter();
+        launch1d("sum_over_time", n, KernelArgs.args().ptr(X.ptr).i(n).i(times).ptr(O.ptr));
+    }
+
+    @Override
     public void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase,
                               Tensor out) {
         long nf = (long) samples * features;
@@ -299,9 +311,12 @@ public final class CudaBackend implements Backend {
         CudaTensor X = range("neuronForward x", x, 0, total), H = range("neuronForward h", h, 0, total);
         CudaTensor S = range("neuronForward s", s, 0, total), V = range("neuronForward v", v, 0, n);
         enter();
+        boolean leaky = op.leaky();
+        float k = op.k();
+        // the charge as CpuBackend writes it: H = cv V + cx X + c0, coefficients in float on the host
+        float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * op.chargeReset() : 0f;
         launch1d("neuron_forward", n, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
-                .i(op.leaky()).i(op.decayInput()).i(op.hardReset()).f(op.k()).f(op.vThreshold()).f(op.vReset())
-                .f(op.chargeReset()));
+                .i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset()));
     }
 
     @Override
@@ -436,6 +451,19 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------------------------------------ batch norm
 
+    /** Scratch for the per-plane partial sums of batch norm: {@code 2 * channels * batch} doubles. */
+    private DevicePtr bnScratch(int batch, int channels) {
+        long need = Math.max(1, 2L * batch * channels);
+        if (bnScratchDoubles < need) {
+            if (bnScratch != null) {
+                dev.free(bnScratch);
+            }
+            bnScratch = dev.alloc(8L * need);
+            bnScratchDoubles = need;
+        }
+        return bnScratch;
+    }
+
     @Override
     public void batchNormForward(Tensor x, int batch, int channels, int hw, Tensor params, int pOff, float eps,
                                  boolean training, float momentum, Tensor runningMean, Tensor runningVar,
@@ -449,7 +477,7 @@ public final class CudaBackend implements Backend {
         enter();
         launch(fn("batch_norm_forward"), Launch.channelBlocks(channels), 1, KernelArgs.args().ptr(X.ptr).i(batch).i(channels)
                 .i(hw).ptr(P.at(pOff)).f(eps).i(training).f(momentum).ptr(RM.ptr).ptr(RV.ptr).ptr(M.ptr).ptr(IS.ptr)
-                .ptr(Y.ptr), "batch_norm_forward");
+                .ptr(Y.ptr).ptr(bnScratch(batch, channels)), "batch_norm_forward");
     }
 
     @Override
@@ -463,8 +491,8 @@ public final class CudaBackend implements Backend {
         CudaTensor G = range("batchNorm grads", grads, gOff, 2L * channels);
         enter();
         launch(fn("batch_norm_backward"), Launch.channelBlocks(channels), 1, KernelArgs.args().ptr(DY.ptr).ptr(X.ptr).i(batch)
-                .i(channels).i(hw).ptr(P.at(pOff)).ptr(M.ptr).ptr(IS.ptr).ptr(DX.ptr).ptr(G.at(gOff)),
-                "batch_norm_backward");
+                .i(channels).i(hw).ptr(P.at(pOff)).ptr(M.ptr).ptr(IS.ptr).ptr(DX.ptr).ptr(G.at(gOff))
+                .ptr(bnScratch(batch, channels)), "batch_norm_backward");
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
@@ -478,6 +506,9 @@ public final class CudaBackend implements Backend {
         try {
             if (dkPartial != null) {
                 dev.free(dkPartial);
+            }
+            if (bnScratch != null) {
+                dev.free(bnScratch);
             }
         } finally {
             dev.close();

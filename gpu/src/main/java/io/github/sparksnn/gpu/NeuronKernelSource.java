@@ -80,16 +80,16 @@ public final class NeuronKernelSource {
                             const float hh = h[idx];
                             const float ss = s[idx];
                             const float snn_x = hh - th;
-                %s            float dVdH, dVdS;
+                %s            // CpuBackend's expressions: hard dSt = dS + dV (v_r - H), dH = dV (1 - S) + dSt g';
+                            // soft dSt = dS - dV th, dH = dV + dSt g'
+                            float dH;
                             if (hard) {
-                                dVdH = 1.0f - ss;
-                                dVdS = vr - hh;
+                                const float dSt = dS[idx] + (detach ? 0.0f : dv1 * (vr - hh));
+                                dH = dv1 * (1.0f - ss) + dSt * snn_g;
                             } else {
-                                dVdH = 1.0f;
-                                dVdS = -th;
+                                const float dSt = dS[idx] - (detach ? 0.0f : dv1 * th);
+                                dH = dv1 + dSt * snn_g;
                             }
-                            const float dSt = dS[idx] + (detach ? 0.0f : dv1 * dVdS);
-                            const float dH = dv1 * dVdH + dSt * snn_g;
                             dX[idx] = dH * dHdX;
                             dv1 = dH * dHdV;
                             if (wantDk) {
@@ -98,7 +98,7 @@ public final class NeuronKernelSource {
                                     vp = vInit;
                                 } else {
                                     const float hp = h[idx - n], sp = s[idx - n];
-                                    vp = hard ? hp * (1.0f - sp) + vr * sp : hp - th * sp;
+                                    vp = hard ? hp + sp * (vr - hp) : hp - th * sp;
                                 }
                                 const float dHdk = decayInput ? x[idx] - (vp - cr) : -(vp - cr);
                                 dk += (double) dH * (double) dHdk;

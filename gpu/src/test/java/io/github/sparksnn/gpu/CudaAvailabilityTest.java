@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sparksnn.backend.BackendProvider;
+import io.github.sparksnn.backend.Backends;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,18 +76,27 @@ class CudaAvailabilityTest {
     }
 
     @Test
-    void providerIsRegisteredForServiceLoader() {
+    void providerIsRegisteredWithTheCoresServiceLoader() {
         List<BackendProvider> found = new ArrayList<>();
         ServiceLoader.load(BackendProvider.class).forEach(found::add);
-        assertEquals(1, found.size());
-        BackendProvider p = found.get(0);
-        assertTrue(p instanceof CudaBackendProvider);
-        assertEquals("cuda", p.name());
-        assertEquals(CudaBackends.isAvailable(), p.isAvailable());
-        assertEquals(CudaBackends.unavailableReason(), p.unavailableReason());
-        assertEquals(CudaBackends.deviceCount(), p.deviceCount());
-        if (!p.isAvailable()) {
-            assertThrows(IllegalStateException.class, () -> p.create(0));
+        assertEquals(1, found.stream().filter(p -> p instanceof CudaBackendProvider).count(), found.toString());
+        BackendProvider p = found.stream().filter(q -> q.name().equals("cuda")).findFirst().orElseThrow();
+        assertEquals(CudaBackends.isAvailable(), p.available());
+        assertEquals(CudaBackends.unavailableReason(), ((CudaBackendProvider) p).unavailableReason());
+        if (!p.available()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.create(1));
+            assertTrue(e.getMessage().contains("libcuda") || e.getMessage().contains("CUDA"), e.getMessage());
+            // the core's lookup by name finds it and refuses it cleanly
+            IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda", 1));
+            assertTrue(e2.getMessage().contains("cuda"), e2.getMessage());
+        }
+        System.setProperty(CudaBackendProvider.DEVICE_PROPERTY, "zero");
+        try {
+            if (p.available()) {
+                assertThrows(IllegalArgumentException.class, () -> p.create(1));
+            }
+        } finally {
+            System.clearProperty(CudaBackendProvider.DEVICE_PROPERTY);
         }
     }
 }

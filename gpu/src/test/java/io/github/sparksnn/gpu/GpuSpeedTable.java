@@ -68,7 +68,7 @@ public final class GpuSpeedTable {
     }
 
     public static void main(String[] args) throws Exception {
-        String spec = CudaEngineParityTest.MLP;
+        String spec = CudaEngineParityContract.MLP;
         int batch = 128, cores = Runtime.getRuntime().availableProcessors();
         EngineConfig cfg = EngineConfig.builder().modelSpec(spec).inputShape(1, 28, 28).timeSteps(4).encoder("poisson")
                 .loss("mse").seed(1).maxChunk(batch).build();

@@ -56,7 +56,7 @@ class NeuronKernelSourceTest {
     void staticKernelsComeFromTheJar() {
         String src = KernelSource.staticKernels().source();
         for (String k : new String[] {"sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt", "add_row_bias", "column_sums",
-                "add_channel_bias", "channel_sums", "poisson_encode", "dropout_mask", "multiply_shared",
+                "add_channel_bias", "channel_sums", "sum_over_time", "poisson_encode", "dropout_mask", "multiply_shared",
                 "neuron_forward", "neuron_voltage", "im2col", "col2im", "max_pool_forward", "max_pool_backward",
                 "avg_pool_forward", "avg_pool_backward", "batch_norm_forward", "batch_norm_backward"}) {
             assertTrue(src.contains(" " + k + "("), k);

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class ShippedPtxTest {
     private static final Path DIR = Path.of("src/main/resources/io/github/sparksnn/gpu/ptx");
-    private static final List<String> STATIC_ENTRIES = List.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
+    static final List<String> STATIC_ENTRIES = List.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
             "add_row_bias", "column_sums", "add_channel_bias", "channel_sums", "poisson_encode", "dropout_mask",
-            "multiply_shared", "neuron_forward", "neuron_voltage", "im2col", "col2im", "max_pool_forward",
+            "multiply_shared", "sum_over_time", "neuron_forward", "neuron_voltage", "im2col", "col2im", "max_pool_forward",
             "max_pool_backward", "avg_pool_forward", "avg_pool_backward", "batch_norm_forward", "batch_norm_backward");
 
     @Test

@@ -1,0 +1,302 @@
+package io.github.sparksnn.gpu;
+
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the backend's real CUDA sources on the CPU: the static kernels and the generated neuron modules are compiled
+ * as host C++ (g++, {@code src/test/emulator/cuda_host_shim.h}, AddressSanitizer when available) into one program
+ * that serves a line protocol ({@code emulator_main.h}); this class is the {@link DeviceStream} that talks to it.
+ * So {@link CudaBackend} (argument packing, offsets, launch geometry) and every kernel's arithmetic and indexing
+ * are checked against the CPU backend on machines without a GPU. Not covered: JCuda itself, PTX loading, GPU
+ * memory-model effects (the emulator runs one block at a time).
+ */
+final class HostEmulator implements DeviceStream {
+    private static final Path EMU_DIR = Path.of("src/test/emulator");
+    private static final Path BUILD_DIR = Path.of("target/cuda-emulator");
+
+    /** Kernels that call __syncthreads (run with real threads); all others run their threads one by one. */
+    static final java.util.Set<String> BARRIER_KERNELS = java.util.Set.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
+            "channel_sums", "batch_norm_forward", "batch_norm_backward", "neuron_backward");
+
+    private final Process process;
+    private boolean stopped;
+    private final BufferedWriter out;
+    private final BufferedReader in;
+    private final Map<String, Boolean> keys = new LinkedHashMap<>();
+    private final boolean asan;
+    private long nextId = 1;
+
+    record Ptr(long id, long off) implements DevicePtr {
+        @Override
+        public DevicePtr plus(long bytes) {
+            return new Ptr(id, off + bytes);
+        }
+    }
+
+    /** Why the emulator cannot be built here (no g++), or empty. */
+    static Optional<String> unavailableReason() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "g++"))) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("g++ not found on PATH");
+    }
+
+    /** Builds (or reuses) the emulator for the static kernels and these surrogates' neuron modules, and starts it. */
+    static HostEmulator start(List<SurrogateFunction> surrogates) throws IOException, InterruptedException {
+        List<KernelSource> modules = new ArrayList<>();
+        modules.add(KernelSource.staticKernels());
+        for (SurrogateFunction sg : surrogates) {
+            KernelSource ks = NeuronKernelSource.of(sg);
+            if (!modules.contains(ks)) {
+                modules.add(ks);
+            }
+        }
+        StringBuilder tu = new StringBuilder("#include \"cuda_host_shim.h\"\n");
+        List<String> entries = new ArrayList<>();
+        Map<String, Boolean> keys = new LinkedHashMap<>();
+        for (int m = 0; m < modules.size(); m++) {
+            KernelSource ks = modules.get(m);
+            List<String> names = m == 0 ? ShippedPtxTest.STATIC_ENTRIES : List.of("neuron_backward", "surrogate_gradient");
+            tu.append("// module ").append(ks.name()).append('\n');
+            tu.append("#define snn_block_sum snn_block_sum_m").append(m).append('\n');
+            for (String n : names) {
+                tu.append("#define ").append(n).append(' ').append(n).append("_m").append(m).append('\n');
+            }
+            tu.append(ks.source()).append('\n');
+            tu.append("#undef snn_block_sum\n");
+            for (String n : names) {
+                tu.append("#undef ").append(n).append('\n');
+                String key = ks.hash() + "/" + n;
+                entries.add("    SNN_EMU_ENTRY(\"" + key + "\", " + n + "_m" + m + ")");
+                keys.put(key, true);
+            }
+        }
+        tu.append("#include \"emulator_main.h\"\n");
+        tu.append("const snn_emu::Entry SNN_EMU_ENTRIES[] = {\n").append(String.join(",\n", entries)).append("\n};\n");
+        tu.append("const int SNN_EMU_ENTRY_COUNT = ").append(entries.size()).append(";\n");
+        String text = tu.toString();
+        String hash = sha(text + Files.readString(EMU_DIR.resolve("cuda_host_shim.h"))
+                + Files.readString(EMU_DIR.resolve("emulator_main.h")));
+        Files.createDirectories(BUILD_DIR);
+        Path exe = BUILD_DIR.resolve("emu-" + hash);
+        Path asanMark = BUILD_DIR.resolve("emu-" + hash + ".asan");
+        if (!Files.isExecutable(exe)) {
+            Path src = BUILD_DIR.resolve("emu-" + hash + ".cpp");
+            Files.writeString(src, text);
+            boolean withAsan = compile(src, exe, true);
+            if (!withAsan && !compile(src, exe, false)) {
+                throw new IllegalStateException("the CUDA host emulator does not compile; see " + BUILD_DIR);
+            }
+            if (withAsan) {
+                Files.writeString(asanMark, "");
+            }
+        }
+        return new HostEmulator(exe, keys, Files.exists(asanMark));
+    }
+
+    private static boolean compile(Path src, Path exe, boolean asan) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("g++", "-std=c++20", "-O1", "-ffp-contract=off", "-fno-fast-math",
+                "-pthread", "-w", "-I", EMU_DIR.toAbsolutePath().toString(), "-x", "c++"));
+        if (asan) {
+            cmd.addAll(List.of("-fsanitize=address", "-fno-omit-frame-pointer"));
+        }
+        cmd.addAll(List.of(src.toString(), "-o", exe.toString()));
+        Path log = Path.of(exe + (asan ? ".asan" : "") + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(600, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return p.exitValue() == 0;
+    }
+
+    private HostEmulator(Path exe, Map<String, Boolean> keys, boolean asan) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(exe.toAbsolutePath().toString());
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("ASAN_OPTIONS", "detect_leaks=0");
+        this.process = pb.start();
+        this.out = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII));
+        this.in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+        this.keys.putAll(keys);
+        this.asan = asan;
+    }
+
+    /** Whether the program runs under AddressSanitizer (every out-of-bounds access aborts it). */
+    boolean asan() {
+        return asan;
+    }
+
+    private static String sha(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private synchronized String command(String line) {
+        if (stopped) {
+            throw new IllegalStateException("CUDA host emulator stopped");
+        }
+        try {
+            out.write(line);
+            out.write('\n');
+            out.flush();
+            String reply = in.readLine();
+            if (reply == null) {
+                throw new CudaException("CUDA host emulator died (an AddressSanitizer report on stderr names the"
+                        + " out-of-bounds access) during: " + abbreviate(line), -1);
+            }
+            if (reply.startsWith("err ")) {
+                throw new CudaException("CUDA host emulator: " + reply.substring(4) + " during: " + abbreviate(line), -1);
+            }
+            return reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException("CUDA host emulator I/O failed during: " + abbreviate(line), e);
+        }
+    }
+
+    private static String abbreviate(String line) {
+        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+    }
+
+    private static Ptr p(DevicePtr d) {
+        return (Ptr) d;
+    }
+
+    @Override
+    public Object deviceKey() {
+        return this;
+    }
+
+    @Override
+    public String describe() {
+        return "CUDA host emulator (g++" + (asan ? ", AddressSanitizer" : "") + ")";
+    }
+
+    @Override
+    public synchronized DevicePtr alloc(long bytes) {
+        long id = nextId++;
+        command("A " + id + " " + Math.max(4, bytes));
+        return new Ptr(id, 0);
+    }
+
+    @Override
+    public synchronized void free(DevicePtr ptr) {
+        if (stopped) {
+            return;   // the process and all its memory are gone
+        }
+        command("F " + p(ptr).id());
+    }
+
+    @Override
+    public void memsetD32(DevicePtr ptr, int bits, long count) {
+        command("M " + p(ptr).id() + " " + p(ptr).off() + " " + Integer.toHexString(bits) + " " + count);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, DevicePtr dst, int n) {
+        StringBuilder sb = new StringBuilder(16 + 9 * n);
+        sb.append("W ").append(p(dst).id()).append(' ').append(p(dst).off()).append(' ').append(n);
+        for (int i = 0; i < n; i++) {
+            sb.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(src[srcOff + i])));
+        }
+        command(sb.toString());
+    }
+
+    private int[] read(DevicePtr src, int words) {
+        String reply = command("R " + p(src).id() + " " + p(src).off() + " " + words);
+        int[] w = new int[words];
+        for (int i = 0; i < words; i++) {
+            w[i] = Integer.parseUnsignedInt(reply, 9 * i, 9 * i + 8, 16);
+        }
+        return w;
+    }
+
+    @Override
+    public void download(DevicePtr src, float[] dst, int dstOff, int n) {
+        int[] w = read(src, n);
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.intBitsToFloat(w[i]);
+        }
+    }
+
+    @Override
+    public void downloadDoubles(DevicePtr src, double[] dst, int n) {
+        int[] w = read(src, 2 * n);
+        for (int i = 0; i < n; i++) {
+            dst[i] = Double.longBitsToDouble(((long) w[2 * i + 1] << 32) | (w[2 * i] & 0xffffffffL));
+        }
+    }
+
+    @Override
+    public void copy(DevicePtr dst, DevicePtr src, long bytes) {
+        command("C " + p(dst).id() + " " + p(dst).off() + " " + p(src).id() + " " + p(src).off() + " " + bytes);
+    }
+
+    @Override
+    public Object function(KernelSource src, String kernel) {
+        String key = src.hash() + "/" + kernel;
+        if (!keys.containsKey(key)) {
+            throw new IllegalStateException("the emulator was not built with " + src.name() + " / " + kernel);
+        }
+        return key;
+    }
+
+    @Override
+    public void launch(Object function, int gx, int gy, int threads, KernelArgs args, String name) {
+        String kernel = function.toString().substring(function.toString().indexOf('/') + 1);
+        StringBuilder sb = new StringBuilder("L ").append(BARRIER_KERNELS.contains(kernel) ? "T " : "S ").append(function).append(' ').append(gx).append(' ').append(gy)
+                .append(' ').append(threads).append(' ').append(args.list().size());
+        for (KernelArgs.Arg a : args.list()) {
+            sb.append(' ');
+            switch (a.type()) {
+                case INT, LONG -> sb.append(a.type() == KernelArgs.Type.INT ? 'i' : 'l').append(a.bits());
+                case FLOAT -> sb.append('f').append(Integer.toHexString((int) a.bits()));
+                case PTR -> sb.append('p').append(p(a.ptr()).id()).append(':').append(p(a.ptr()).off());
+            }
+        }
+        command(sb.toString());
+    }
+
+    @Override
+    public void synchronize() {
+    }
+
+    @Override
+    public void close() {
+        // one emulator serves the whole test class; stop() ends it
+    }
+
+    synchronized void stop() {
+        stopped = true;
+        try {
+            out.close();
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            // ending anyway
+        } finally {
+            process.destroy();
+        }
+    }
+}
