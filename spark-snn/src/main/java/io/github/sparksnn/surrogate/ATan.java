@@ -9,7 +9,7 @@ import java.util.Map;
  * g'(x) = alpha / 2 / (1 + (pi/2 * alpha * x)^2)
  * g(x)  = atan(pi/2 * alpha * x) / pi + 1/2
  * </pre>
- * Default {@code alpha = 2}.
+ * Default {@code alpha = 2}; {@code alpha} must be finite and {@code > 0} (otherwise g' vanishes or changes sign).
  */
 public final class ATan extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -30,10 +30,10 @@ public final class ATan extends SurrogateFunction {
 
     public ATan(double alpha, boolean spiking) {
         super(spiking);
-        this.alpha = requireFinite("ATan", "alpha", alpha);
-        this.alphaF = (float) alpha;
-        this.halfAlphaF = (float) (alpha / 2);
-        this.halfPiAlphaF = (float) (Math.PI / 2 * alpha);
+        this.alpha = requirePositive("ATan", "alpha", alpha);
+        this.alphaF = toFloat("ATan", "alpha", alpha);
+        this.halfAlphaF = toFloat("ATan", "alpha / 2", alpha / 2);
+        this.halfPiAlphaF = toFloat("ATan", "pi/2 * alpha", Math.PI / 2 * alpha);
     }
 
     public double alpha() {
@@ -59,6 +59,19 @@ public final class ATan extends SurrogateFunction {
     public double gradient(double x) {
         double z = Math.PI / 2 * alpha * x;
         return alpha / 2 / (1 + z * z);
+    }
+
+    @Override
+    public float primitive(float x) {
+        return (float) (Math.atan(halfPiAlphaF * x) / Math.PI) + 0.5f;
+    }
+
+    @Override
+    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
+        final float k = halfPiAlphaF;
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = (float) (Math.atan(k * x[xOff + i]) / Math.PI) + 0.5f;
+        }
     }
 
     @Override

@@ -6,10 +6,12 @@ import java.util.Map;
  * Sigmoid surrogate (upstream {@code Sigmoid}).
  *
  * <pre>
- * g(x)  = sigmoid(alpha x) = 1 / (1 + exp(-alpha x))
- * g'(x) = alpha * sigmoid(alpha x) * (1 - sigmoid(alpha x))
+ * g'(x) = alpha * s * (1 - s),  s = sigmoid(alpha x)          g(x) = sigmoid(alpha x) = 1 / (1 + exp(-alpha x))
+ *       = alpha * e / (1 + e)^2,  e = exp(-alpha |x|)   (the same function, used by the float paths)
  * </pre>
- * Default {@code alpha = 4}.
+ * Default {@code alpha = 4}; {@code alpha} must be finite and {@code > 0}. The float code uses the second form of
+ * g': {@code s (1 - s)} cancels catastrophically in float once {@code s} is near 1 (1e-6 relative error at
+ * {@code alpha x = 3.4}), whereas {@code e <= 1} keeps every operation well conditioned and never overflows.
  */
 public final class Sigmoid extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -28,8 +30,8 @@ public final class Sigmoid extends SurrogateFunction {
 
     public Sigmoid(double alpha, boolean spiking) {
         super(spiking);
-        this.alpha = requireFinite("Sigmoid", "alpha", alpha);
-        this.alphaF = (float) alpha;
+        this.alpha = requirePositive("Sigmoid", "alpha", alpha);
+        this.alphaF = toFloat("Sigmoid", "alpha", alpha);
     }
 
     public double alpha() {
@@ -57,22 +59,32 @@ public final class Sigmoid extends SurrogateFunction {
         return alpha * s * (1 - s);
     }
 
+    /** alpha e / (1 + e)^2 with e = exp(-alpha |x|): sigmoid's derivative without cancellation. */
+    static float dg(float x, float a) {
+        float e = (float) Math.exp(-a * Math.abs(x));
+        float d = 1f + e;
+        return a * e / (d * d);
+    }
+
+    static float g(float x, float a) {
+        return 1f / (1f + (float) Math.exp(-a * x));
+    }
+
     @Override
     public float primitive(float x) {
-        return 1f / (1f + (float) Math.exp(-alphaF * x));
+        return g(x, alphaF);
     }
 
     @Override
     public float gradient(float x) {
-        float s = 1f / (1f + (float) Math.exp(-alphaF * x));
-        return alphaF * s * (1f - s);
+        return dg(x, alphaF);
     }
 
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = alphaF;
         for (int i = 0; i < n; i++) {
-            y[yOff + i] = 1f / (1f + (float) Math.exp(-a * x[xOff + i]));
+            y[yOff + i] = g(x[xOff + i], a);
         }
     }
 
@@ -80,8 +92,7 @@ public final class Sigmoid extends SurrogateFunction {
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = alphaF;
         for (int i = 0; i < n; i++) {
-            float s = 1f / (1f + (float) Math.exp(-a * x[xOff + i]));
-            out[oOff + i] = a * s * (1f - s);
+            out[oOff + i] = dg(x[xOff + i], a);
         }
     }
 
@@ -89,26 +100,22 @@ public final class Sigmoid extends SurrogateFunction {
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
         final float a = alphaF;
         for (int i = 0; i < n; i++) {
-            float s = 1f / (1f + (float) Math.exp(-a * x[xOff + i]));
-            gradIn[gOff + i] = gradOut[gOff + i] * (a * s * (1f - s));
+            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
         }
     }
 
+    /** Emits the cancellation-free form {@code alpha e / (1 + e)^2}, {@code e = exp(-alpha |x|)}, in both dtypes. */
     @Override
     public String cudaCode(String x, String y, CudaDtype dtype) {
-        String p = cudaPrefix("sigmoid", x, y);
-        StringBuilder sb = new StringBuilder(cudaCodeStartComment()).append('\n');
-        if (dtype == CudaDtype.FLOAT) {
-            sb.append("const float ").append(p).append("_s = 1.0f / (1.0f + expf(-").append(cudaFloat(alpha)).append(" * ").append(x).append("));\n");
-            sb.append("const float ").append(y).append(" = (1.0f - ").append(p).append("_s) * ").append(p).append("_s * ").append(cudaFloat(alpha)).append(";\n");
-        } else {
-            sb.append("const half2 ").append(p).append("_alpha = __float2half2_rn(").append(cudaFloat(alpha)).append(");\n");
-            sb.append("const half2 ").append(p).append("_s = __h2div(__float2half2_rn(1.0f), __hadd2(__float2half2_rn(1.0f), h2exp(__hneg2(__hmul2(")
-                    .append(p).append("_alpha, ").append(x).append(")))));\n");
-            sb.append("const half2 ").append(y).append(" = __hmul2(__hmul2(__hsub2(__float2half2_rn(1.0f), ").append(p).append("_s), ")
-                    .append(p).append("_s), ").append(p).append("_alpha);\n");
+        CudaSnippet s = new CudaSnippet(this, x, y, dtype);
+        if (s.isFloat()) {
+            String e = s.let("e", "expf(-" + s.c(alpha) + " * fabsf(" + x + "))");
+            String d = s.let("d", "1.0f + " + e);
+            return s.result(s.c(alpha) + " * " + e + " / (" + d + " * " + d + ")");
         }
-        return sb.append(cudaCodeEndComment()).append('\n').toString();
+        String e = s.let("e", "h2exp(__hneg2(__hmul2(" + s.c(alpha) + ", __habs2(" + x + "))))");
+        String d = s.let("d", "__hadd2(" + s.c(1) + ", " + e + ")");
+        return s.result("__h2div(__hmul2(" + s.c(alpha) + ", " + e + "), __hmul2(" + d + ", " + d + "))");
     }
 
     @Override

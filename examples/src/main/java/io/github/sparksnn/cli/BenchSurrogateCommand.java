@@ -1,0 +1,95 @@
+package io.github.sparksnn.cli;
+
+import io.github.sparksnn.bench.SurrogateBandwidthBench;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import io.github.sparksnn.surrogate.Surrogates;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code snn bench surrogate}: GB/s of every surrogate's bulk backward on one thread, next to an array copy of
+ * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method).
+ */
+@Command(name = "surrogate",
+        description = {
+                "Single-thread bandwidth of each surrogate's bulk backward gradIn = gradOut * g'(x)"
+                        + " (12 bytes/element read + written) next to a plain array copy (8 bytes/element) and a plain"
+                        + " multiply gradOut * x (12 bytes/element), with the ratio to the copies."
+                        + " Median of --repeat interleaved rounds after warm-up."
+        })
+public final class BenchSurrogateCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--size", paramLabel = "N", defaultValue = "16777216",
+            description = "Floats per array (default: ${DEFAULT-VALUE} = 64 MiB per array).")
+    int size;
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "11", description = "Timed rounds (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Untimed full-size rounds after JIT warm-up (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--functions", paramLabel = "NAME|SPEC", split = ",(?![^()]*\\))", splitSynopsisLabel = ",",
+            description = "Functions to run (names or specs, comma-separated; default: all, at default parameters).")
+    List<String> functions;
+
+    @Override
+    public void run() {
+        if (size < 4096) {
+            throw Commands.usage(spec, "--size must be at least 4096, got " + size);
+        }
+        if (repeat < 1 || warmup < 0) {
+            throw Commands.usage(spec, "--repeat must be >= 1 and --warmup >= 0, got " + repeat + " and " + warmup);
+        }
+        Commands.requireHeap(spec, 3L * Float.BYTES * size, "--size " + size);
+        List<SurrogateFunction> fs = new ArrayList<>();
+        if (functions == null || functions.isEmpty()) {
+            for (Surrogates.Descriptor d : Surrogates.list()) {
+                fs.add(Surrogates.create(d.name(), Map.of()));
+            }
+        } else {
+            for (String s : functions) {
+                fs.add(FunctionOptions.resolve(spec, s.trim(), Map.of()));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "bench surrogate: %d functions + 3 baselines, %d floats per array, %d warm-up + %d timed rounds, 1 thread%n",
+                fs.size(), size, warmup, repeat);
+        err.flush();
+        SurrogateBandwidthBench bench = new SurrogateBandwidthBench(size, 42L);
+        List<SurrogateBandwidthBench.Result> results = bench.run(fs, warmup, repeat, null);
+
+        double loop = results.get(0).gbPerSecond();
+        double arraycopy = results.get(1).gbPerSecond();
+        TextTable table = new TextTable("KERNEL", "PARAMETERS", "B/ELEM", "MS (MEDIAN)", "MS (MIN-MAX)", "NS/ELEM", "GB/S",
+                "VS LOOP COPY", "VS ARRAYCOPY");
+        for (SurrogateBandwidthBench.Result r : results) {
+            table.row(r.kernel(), r.parameters().isEmpty() ? "-" : r.parameters(), r.bytesPerElement(),
+                    fmt("%.2f", r.medianSeconds() * 1e3),
+                    fmt("%.1f-%.1f", r.minSeconds() * 1e3, r.maxSeconds() * 1e3),
+                    fmt("%.3f", r.nsPerElement()), fmt("%.2f", r.gbPerSecond()),
+                    fmt("%.0f%%", 100 * r.gbPerSecond() / loop), fmt("%.0f%%", 100 * r.gbPerSecond() / arraycopy));
+        }
+        out.print(table.render());
+        out.printf(Locale.ROOT, "GB/s = (bytes read + written) / median time; backward = 12 B/elem (gradOut, x read; gradIn written),"
+                + " copy = 8 B/elem; multiply = gradIn = gradOut * x, the roofline of a backward. x ~ U[-2, 2) (random signs)."
+                + " Java %s, %s.%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        out.flush();
+    }
+
+    private static String fmt(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+}

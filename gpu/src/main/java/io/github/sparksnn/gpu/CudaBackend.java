@@ -1,0 +1,486 @@
+package io.github.sparksnn.gpu;
+
+import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.NeuronOp;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The {@link Backend} on one CUDA device: tensors in device memory, every operation a kernel (from
+ * {@code kernels.cu}, or per surrogate from {@link NeuronKernelSource}) queued on this backend's own stream.
+ *
+ * <p>Threads: like every backend, an instance is used by one thread at a time; several instances (one per Spark
+ * task) share the device's primary context ({@link CudaDevice}) and run concurrently on their own non-blocking
+ * streams. Every call first makes the device's context current on the calling thread.
+ *
+ * <p>Device calls go through a {@link DeviceStream} ({@link JCudaStream} on a GPU; a host emulator in the tests).
+ * Kernels are queued asynchronously; their errors surface at the next download (or {@link #synchronize()}), as
+ * {@link CudaException}. Every range is checked in Java first: device code has no bounds checks.
+ *
+ * <p>Parity with {@link io.github.sparksnn.backend.CpuBackend}: bit-identical for copies, biases, column sums,
+ * Poisson/dropout draws (same counter RNG), spiking neuron forward, voltage, im2col/col2im and pooling (same float
+ * operations in the same order, no FMA contraction); within float rounding for GEMM (different summation order),
+ * double-precision reductions (channel sums, batch norm statistics) and the neuron backward (CUDA's
+ * {@code expf}/{@code atanf}... in {@code g'} vs Java's).
+ *
+ * <p>Not supported: the non-spiking (smooth) neuron forward, which needs the surrogate primitive {@code g(x)} in
+ * CUDA; {@link SurrogateFunction#cudaCode} only provides {@code g'(x)}.
+ */
+public final class CudaBackend implements Backend {
+    /** Floats per staging chunk of {@link JCudaStream} (tests cross it). */
+    static final int STAGING_FLOATS = JCudaStream.STAGING_FLOATS;
+
+    private final DeviceStream dev;
+    private final KernelSource kernels = KernelSource.staticKernels();
+    private DevicePtr dkPartial;
+    private int dkPartialLen;
+    private double[] dkHost = new double[0];
+    // per-backend lookups (no lock, no source hashing in the training loop)
+    private final Map<String, Object> staticFns = new HashMap<>();
+    private final Map<String, KernelSource> neuronSources = new HashMap<>();
+    private boolean closed;
+
+    CudaBackend(DeviceStream dev) {
+        this.dev = dev;
+    }
+
+    @Override
+    public String describe() {
+        return "cuda (" + dev.describe() + ")";
+    }
+
+    /** Waits until every queued operation of this backend has finished (and reports kernel errors). */
+    public void synchronize() {
+        enter();
+        dev.synchronize();
+    }
+
+    private void enter() {
+        if (closed) {
+            throw new IllegalStateException("CUDA backend is closed");
+        }
+    }
+
+    private CudaTensor t(Tensor t) {
+        if (!(t instanceof CudaTensor ct)) {
+            throw new IllegalArgumentException("the CUDA backend got a tensor of another backend: " + t);
+        }
+        if (ct.deviceKey != dev.deviceKey()) {
+            throw new IllegalArgumentException("tensor " + ct + " belongs to another device than this backend's");
+        }
+        if (ct.closed()) {
+            throw new IllegalStateException("tensor " + ct + " is closed");
+        }
+        return ct;
+    }
+
+    /** Checks that elements {@code [off, off + n)} lie inside {@code t} (device code has no bounds checks). */
+    private CudaTensor range(String what, Tensor tensor, long off, long n) {
+        CudaTensor ct = t(tensor);
+        if (off < 0 || n < 0 || off + n > ct.size()) {
+            throw new IndexOutOfBoundsException(what + ": elements [" + off + ", " + (off + n) + ") outside "
+                    + ct);
+        }
+        return ct;
+    }
+
+    private Object fn(String name) {
+        Object f = staticFns.get(name);
+        if (f == null) {
+            f = dev.function(kernels, name);
+            staticFns.put(name, f);
+        }
+        return f;
+    }
+
+    /** The generated module of a surrogate, keyed by class and parameters (its source depends on nothing else). */
+    private KernelSource neuronSource(SurrogateFunction sg) {
+        return neuronSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
+                k -> NeuronKernelSource.of(sg));
+    }
+
+    private void launch1d(String kernel, long n, KernelArgs args) {
+        launch1d(fn(kernel), n, args, kernel);
+    }
+
+    private void launch1d(Object f, long n, KernelArgs args, String name) {
+        int blocks = Launch.blocks1d(n);
+        if (blocks > 0) {
+            dev.launch(f, blocks, 1, Launch.THREADS, args, name);
+        }
+    }
+
+    private void launch(Object f, int gx, int gy, KernelArgs args, String name) {
+        if (gx > 0 && gy > 0) {
+            dev.launch(f, gx, gy, Launch.THREADS, args, name);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ memory
+
+    @Override
+    public Tensor alloc(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("tensor size must be >= 0, got " + n);
+        }
+        enter();
+        return new CudaTensor(dev, dev.alloc(4L * Math.max(1, n)), n);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, Tensor dst, int dstOff, int n) {
+        CudaTensor d = range("upload", dst, dstOff, n);
+        if (srcOff < 0 || n < 0 || (long) srcOff + n > src.length) {
+            throw new IndexOutOfBoundsException("upload: source [" + srcOff + ", " + ((long) srcOff + n)
+                    + ") outside float[" + src.length + "]");
+        }
+        enter();
+        if (n > 0) {
+            dev.upload(src, srcOff, d.at(dstOff), n);
+        }
+    }
+
+    @Override
+    public void download(Tensor src, int srcOff, float[] dst, int dstOff, int n) {
+        CudaTensor s = range("download", src, srcOff, n);
+        if (dstOff < 0 || n < 0 || (long) dstOff + n > dst.length) {
+            throw new IndexOutOfBoundsException("download: target [" + dstOff + ", " + ((long) dstOff + n)
+                    + ") outside float[" + dst.length + "]");
+        }
+        enter();
+        if (n > 0) {
+            dev.download(s.at(srcOff), dst, dstOff, n);
+        }
+    }
+
+    @Override
+    public void fill(Tensor t, int off, int n, float value) {
+        CudaTensor ct = range("fill", t, off, n);
+        if (n == 0) {
+            return;
+        }
+        enter();
+        dev.memsetD32(ct.at(off), Float.floatToRawIntBits(value), n);
+    }
+
+    @Override
+    public void copy(Tensor src, int sOff, Tensor dst, int dOff, int n) {
+        CudaTensor s = range("copy source", src, sOff, n), d = range("copy target", dst, dOff, n);
+        if (n == 0) {
+            return;
+        }
+        enter();
+        dev.copy(d.at(dOff), s.at(sOff), 4L * n);
+    }
+
+    // ------------------------------------------------------------------------------------------------ GEMM
+
+    /** Elements spanned by a row-major matrix of {@code rows x cols} with row stride {@code ld}. */
+    static long span(int rows, int cols, int ld) {
+        return rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int aOff, int lda,
+                     Tensor b, int bOff, int ldb, float beta, Tensor c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm: negative size m=" + m + ", n=" + n + ", k=" + k);
+        }
+        // stored shapes: A is m x k (or k x m transposed), B is k x n (or n x k)
+        int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
+        if ((aRows > 0 && lda < Math.max(1, aCols)) || (bRows > 0 && ldb < Math.max(1, bCols))
+                || (m > 0 && ldc < Math.max(1, n))) {
+            throw new IllegalArgumentException("gemm: leading dimension too small (lda=" + lda + ", ldb=" + ldb
+                    + ", ldc=" + ldc + " for m=" + m + ", n=" + n + ", k=" + k + ")");
+        }
+        CudaTensor A = range("gemm A", a, aOff, span(aRows, aCols, lda));
+        CudaTensor B = range("gemm B", b, bOff, span(bRows, bCols, ldb));
+        CudaTensor C = range("gemm C", c, cOff, span(m, n, ldc));
+        if (m == 0 || n == 0) {
+            return;
+        }
+        enter();
+        String name = "sgemm_" + (transA ? "t" : "n") + (transB ? "t" : "n");
+        int[] grid = Launch.gemmGrid(m, n);
+        launch(fn(name), grid[0], grid[1], KernelArgs.args().i(m).i(n).i(k).f(alpha).ptr(A.at(aOff)).i(lda)
+                .ptr(B.at(bOff)).i(ldb).f(beta).ptr(C.at(cOff)).i(ldc), name);
+    }
+
+    // ------------------------------------------------------------------------------------------------ biases, sums
+
+    @Override
+    public void addRowBias(Tensor y, int yOff, int rows, int cols, Tensor bias, int bOff) {
+        CudaTensor Y = range("addRowBias y", y, yOff, (long) rows * cols), B = range("addRowBias bias", bias, bOff, cols);
+        enter();
+        launch1d("add_row_bias", (long) rows * cols, KernelArgs.args().ptr(Y.at(yOff)).i(rows).i(cols).ptr(B.at(bOff)));
+    }
+
+    @Override
+    public void accumulateColumnSums(Tensor dy, int dyOff, int rows, int cols, Tensor g, int gOff) {
+        CudaTensor D = range("columnSums dy", dy, dyOff, (long) rows * cols), G = range("columnSums g", g, gOff, cols);
+        enter();
+        launch1d("column_sums", cols, KernelArgs.args().ptr(D.at(dyOff)).i(rows).i(cols).ptr(G.at(gOff)));
+    }
+
+    @Override
+    public void addChannelBias(Tensor y, int batch, int channels, int hw, Tensor bias, int bOff) {
+        long total = (long) batch * channels * hw;
+        CudaTensor Y = range("addChannelBias y", y, 0, total), B = range("addChannelBias bias", bias, bOff, channels);
+        enter();
+        launch1d("add_channel_bias", total, KernelArgs.args().ptr(Y.ptr).i(batch).i(channels).i(hw).ptr(B.at(bOff)));
+    }
+
+    @Override
+    public void accumulateChannelSums(Tensor dy, int batch, int channels, int hw, Tensor g, int gOff) {
+        CudaTensor D = range("channelSums dy", dy, 0, (long) batch * channels * hw);
+        CudaTensor G = range("channelSums g", g, gOff, channels);
+        enter();
+        launch(fn("channel_sums"), Launch.channelBlocks(channels), 1,
+                KernelArgs.args().ptr(D.ptr).i(batch).i(channels).i(hw).ptr(G.at(gOff)), "channel_sums");
+    }
+
+    // ------------------------------------------------------------------------------------------------ encoders
+
+    @Override
+    public void repeat(Tensor x, int n, int times, Tensor out) {
+        CudaTensor X = range("repeat x", x, 0, n), O = range("repeat out", out, 0, (long) n * times);
+        if (n == 0) {
+            return;
+        }
+        enter();
+        for (int t = 0; t < times; t++) {
+            dev.copy(O.at((long) t * n), X.ptr, 4L * n);
+        }
+    }
+
+    @Override
+    public void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase,
+                              Tensor out) {
+        long nf = (long) samples * features;
+        CudaTensor X = range("poissonEncode x", x, 0, nf), O = range("poissonEncode out", out, 0, nf * timeSteps);
+        enter();
+        launch1d("poisson_encode", nf * timeSteps, KernelArgs.args().ptr(X.ptr).i(samples).i(features).i(timeSteps)
+                .l(seed).l(counterBase).ptr(O.ptr));
+    }
+
+    @Override
+    public void dropoutMask(Tensor mask, int samples, int features, float p, long seed, long counterBase) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        long n = (long) samples * features;
+        CudaTensor M = range("dropoutMask", mask, 0, n);
+        float keep = 1f / (1f - p);   // on the host, as the CPU backend
+        enter();
+        launch1d("dropout_mask", n, KernelArgs.args().ptr(M.ptr).l(n).f(p).f(keep).l(seed).l(counterBase));
+    }
+
+    @Override
+    public void multiplyShared(Tensor x, Tensor mask, int n, int times, Tensor out) {
+        long total = (long) n * times;
+        CudaTensor X = range("multiplyShared x", x, 0, total), M = range("multiplyShared mask", mask, 0, n);
+        CudaTensor O = range("multiplyShared out", out, 0, total);
+        enter();
+        launch1d("multiply_shared", total, KernelArgs.args().ptr(X.ptr).ptr(M.ptr).i(n).i(times).ptr(O.ptr));
+    }
+
+    // ------------------------------------------------------------------------------------------------ neurons
+
+    @Override
+    public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
+        if (!op.surrogate().isSpiking()) {
+            throw new UnsupportedOperationException("CUDA backend: the non-spiking (smooth) forward of "
+                    + op.surrogate() + " needs the surrogate primitive g(x) in CUDA, but SurrogateFunction.cudaCode"
+                    + " only provides g'(x); use spiking mode (the default) or the CPU backend");
+        }
+        long total = (long) timeSteps * n;
+        CudaTensor X = range("neuronForward x", x, 0, total), H = range("neuronForward h", h, 0, total);
+        CudaTensor S = range("neuronForward s", s, 0, total), V = range("neuronForward v", v, 0, n);
+        enter();
+        launch1d("neuron_forward", n, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
+                .i(op.leaky()).i(op.decayInput()).i(op.hardReset()).f(op.k()).f(op.vThreshold()).f(op.vReset())
+                .f(op.chargeReset()));
+    }
+
+    @Override
+    public double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
+                                 Tensor dX, boolean wantDk) {
+        long total = (long) timeSteps * n;
+        CudaTensor DS = range("neuronBackward dS", dS, 0, total), H = range("neuronBackward h", h, 0, total);
+        CudaTensor S = range("neuronBackward s", s, 0, total), DX = range("neuronBackward dX", dX, 0, total);
+        CudaTensor X = wantDk ? range("neuronBackward x", x, 0, total) : null;
+        float k = op.k();
+        float dHdV = op.leaky() ? 1f - k : 1f;                  // as CpuBackend, in float on the host
+        float dHdX = op.leaky() && op.decayInput() ? k : 1f;
+        int blocks = Launch.blocks1d(n);
+        if (blocks == 0) {
+            return 0;
+        }
+        enter();
+        if (wantDk && dkPartialLen < blocks) {
+            if (dkPartial != null) {
+                dev.free(dkPartial);
+            }
+            dkPartial = dev.alloc(8L * blocks);
+            dkPartialLen = blocks;
+            dkHost = new double[blocks];
+        }
+        Object f = dev.function(neuronSource(op.surrogate()), "neuron_backward");
+        KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(DS.ptr).ptr(H.ptr).ptr(S.ptr)
+                .ptr(wantDk ? X.ptr : DS.ptr).ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset())
+                .i(op.detachReset()).i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset())
+                .f(op.chargeReset()).f(op.vInit()).f(dHdV).f(dHdX);
+        dev.launch(f, blocks, 1, Launch.THREADS, args, "neuron_backward");
+        if (!wantDk) {
+            return 0;
+        }
+        dev.downloadDoubles(dkPartial, dkHost, blocks);
+        double sum = 0;
+        for (int i = 0; i < blocks; i++) {
+            sum += dkHost[i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v) {
+        long total = (long) timeSteps * n;
+        CudaTensor H = range("neuronVoltage h", h, 0, total), S = range("neuronVoltage s", s, 0, total);
+        CudaTensor V = range("neuronVoltage v", v, 0, total);
+        enter();
+        launch1d("neuron_voltage", total, KernelArgs.args().l(total).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr).i(op.hardReset())
+                .f(op.vThreshold()).f(op.vReset()));
+    }
+
+    /**
+     * {@code out[i] = g'(x[i])} for the surrogate's CUDA code (the generated {@code surrogate_gradient} kernel):
+     * lets tests compare each surrogate's {@code cudaCode} with its Java {@code gradient} directly.
+     */
+    public void surrogateGradient(SurrogateFunction sg, Tensor x, Tensor out, int n) {
+        CudaTensor X = range("surrogateGradient x", x, 0, n), O = range("surrogateGradient out", out, 0, n);
+        enter();
+        launch1d(dev.function(neuronSource(sg), "surrogate_gradient"), n,
+                KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
+    }
+
+    // ------------------------------------------------------------------------------------------------ convolution
+
+    @Override
+    public void im2col(Tensor x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                       Tensor col, int colOff) {
+        int ho = Launch.outExtent(h, kh, sh, ph), wo = Launch.outExtent(w, kw, sw, pw);
+        long total = (long) c * kh * kw * ho * wo;
+        CudaTensor X = range("im2col x", x, xOff, (long) c * h * w), C = range("im2col col", col, colOff, total);
+        enter();
+        launch1d("im2col", total, KernelArgs.args().ptr(X.at(xOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
+                .i(ho).i(wo).ptr(C.at(colOff)));
+    }
+
+    @Override
+    public void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                       Tensor dx, int dxOff) {
+        int ho = Launch.outExtent(h, kh, sh, ph), wo = Launch.outExtent(w, kw, sw, pw);
+        long total = (long) c * h * w;
+        CudaTensor C = range("col2im col", col, colOff, (long) c * kh * kw * ho * wo);
+        CudaTensor D = range("col2im dx", dx, dxOff, total);
+        enter();
+        launch1d("col2im", total, KernelArgs.args().ptr(C.at(colOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
+                .i(ho).i(wo).ptr(D.at(dxOff)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ pooling
+
+    @Override
+    public void maxPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y, Tensor argmax) {
+        int ho = Launch.outExtent(h, k, s, 0), wo = Launch.outExtent(w, k, s, 0);
+        long out = (long) planes * ho * wo;
+        CudaTensor X = range("maxPool x", x, 0, (long) planes * h * w), Y = range("maxPool y", y, 0, out);
+        CudaTensor A = range("maxPool argmax", argmax, 0, out);
+        enter();
+        launch1d("max_pool_forward", out, KernelArgs.args().ptr(X.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
+                .ptr(Y.ptr).ptr(A.ptr));
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor dy, Tensor argmax, int planes, int h, int w, int k, int s, Tensor dx) {
+        int ho = Launch.outExtent(h, k, s, 0), wo = Launch.outExtent(w, k, s, 0);
+        long out = (long) planes * ho * wo, in = (long) planes * h * w;
+        CudaTensor DY = range("maxPool dy", dy, 0, out), A = range("maxPool argmax", argmax, 0, out);
+        CudaTensor DX = range("maxPool dx", dx, 0, in);
+        enter();
+        launch1d("max_pool_backward", in, KernelArgs.args().ptr(DY.ptr).ptr(A.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho)
+                .i(wo).ptr(DX.ptr));
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y) {
+        int ho = Launch.outExtent(h, k, s, 0), wo = Launch.outExtent(w, k, s, 0);
+        long out = (long) planes * ho * wo;
+        CudaTensor X = range("avgPool x", x, 0, (long) planes * h * w), Y = range("avgPool y", y, 0, out);
+        enter();
+        launch1d("avg_pool_forward", out, KernelArgs.args().ptr(X.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
+                .f(1f / (k * k)).ptr(Y.ptr));
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, int planes, int h, int w, int k, int s, Tensor dx) {
+        int ho = Launch.outExtent(h, k, s, 0), wo = Launch.outExtent(w, k, s, 0);
+        long out = (long) planes * ho * wo, in = (long) planes * h * w;
+        CudaTensor DY = range("avgPool dy", dy, 0, out), DX = range("avgPool dx", dx, 0, in);
+        enter();
+        launch1d("avg_pool_backward", in, KernelArgs.args().ptr(DY.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
+                .f(1f / (k * k)).ptr(DX.ptr));
+    }
+
+    // ------------------------------------------------------------------------------------------------ batch norm
+
+    @Override
+    public void batchNormForward(Tensor x, int batch, int channels, int hw, Tensor params, int pOff, float eps,
+                                 boolean training, float momentum, Tensor runningMean, Tensor runningVar,
+                                 Tensor mean, Tensor invStd, Tensor y) {
+        long total = (long) batch * channels * hw;
+        CudaTensor X = range("batchNorm x", x, 0, total), Y = range("batchNorm y", y, 0, total);
+        CudaTensor P = range("batchNorm params", params, pOff, 2L * channels);
+        CudaTensor RM = range("batchNorm runningMean", runningMean, 0, channels);
+        CudaTensor RV = range("batchNorm runningVar", runningVar, 0, channels);
+        CudaTensor M = range("batchNorm mean", mean, 0, channels), IS = range("batchNorm invStd", invStd, 0, channels);
+        enter();
+        launch(fn("batch_norm_forward"), Launch.channelBlocks(channels), 1, KernelArgs.args().ptr(X.ptr).i(batch).i(channels)
+                .i(hw).ptr(P.at(pOff)).f(eps).i(training).f(momentum).ptr(RM.ptr).ptr(RV.ptr).ptr(M.ptr).ptr(IS.ptr)
+                .ptr(Y.ptr), "batch_norm_forward");
+    }
+
+    @Override
+    public void batchNormBackward(Tensor dy, Tensor x, int batch, int channels, int hw, Tensor params, int pOff,
+                                  Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
+        long total = (long) batch * channels * hw;
+        CudaTensor DY = range("batchNorm dy", dy, 0, total), X = range("batchNorm x", x, 0, total);
+        CudaTensor DX = range("batchNorm dx", dx, 0, total);
+        CudaTensor P = range("batchNorm params", params, pOff, 2L * channels);
+        CudaTensor M = range("batchNorm mean", mean, 0, channels), IS = range("batchNorm invStd", invStd, 0, channels);
+        CudaTensor G = range("batchNorm grads", grads, gOff, 2L * channels);
+        enter();
+        launch(fn("batch_norm_backward"), Launch.channelBlocks(channels), 1, KernelArgs.args().ptr(DY.ptr).ptr(X.ptr).i(batch)
+                .i(channels).i(hw).ptr(P.at(pOff)).ptr(M.ptr).ptr(IS.ptr).ptr(DX.ptr).ptr(G.at(gOff)),
+                "batch_norm_backward");
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (dkPartial != null) {
+                dev.free(dkPartial);
+            }
+        } finally {
+            dev.close();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.train.GradientEngine;
+import org.apache.spark.broadcast.Broadcast;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.Iterator;
+
+/**
+ * What one partition does in one synchronized step (the task closure): borrow the cached engine, load the
+ * broadcast parameters, gather this partition's share of the global batch and return its gradient sum as
+ * a leaf of an {@link OrderedSum}. With {@code localRules != null} it runs {@code localSteps} steps with a
+ * fresh local update rule and returns {@code n_p * (theta_p - theta)} instead.
+ */
+final class StepTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final String runId;
+    final EngineFactory engines;
+    final UpdateRule.Factory localRules;
+    final Broadcast<float[]> params;
+    final long seed;
+    final int epoch;
+    final int firstStep;
+    final int stepsPerEpoch;
+    final int localSteps;
+    final double[] lrs;
+    final int numPartitions;
+
+    StepTask(String runId, EngineFactory engines, UpdateRule.Factory localRules, Broadcast<float[]> params, long seed,
+             int epoch, int firstStep, int stepsPerEpoch, int localSteps, double[] lrs, int numPartitions) {
+        this.numPartitions = numPartitions;
+        this.runId = runId;
+        this.engines = engines;
+        this.localRules = localRules;
+        this.params = params;
+        this.seed = seed;
+        this.epoch = epoch;
+        this.firstStep = firstStep;
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.localSteps = localSteps;
+        this.lrs = lrs;
+    }
+
+    Iterator<OrderedSum> run(Iterator<PackedBlock> blocks) {
+        OrderedSum.Node leaf = null;
+        int partition = -1;
+        while (blocks.hasNext()) {
+            PackedBlock b = blocks.next();
+            if (leaf != null) {
+                throw new IllegalStateException("more than one packed block in partition " + b.partition);
+            }
+            partition = b.partition;
+            leaf = localRules == null ? gradientStep(b) : localRound(b);
+        }
+        if (leaf == null) {
+            throw new IllegalStateException("a partition without its packed block");
+        }
+        return Collections.singletonList(new OrderedSum(numPartitions).add(partition, leaf)).iterator();
+    }
+
+    private OrderedSum.Node gradientStep(PackedBlock b) {
+        int from = BatchPlan.shareStart(b.size, firstStep, stepsPerEpoch);
+        int to = BatchPlan.shareEnd(b.size, firstStep, stepsPerEpoch);
+        if (to <= from) {
+            return new OrderedSum.Node(null, 0, 0, 0, 0);
+        }
+        try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
+            long t0 = System.nanoTime();
+            GradientEngine engine = lease.engine;
+            engine.setParameters(params.value());
+            int n = to - from;
+            float[] x = lease.features(n * b.featureSize);
+            int[] y = lease.labels(n);
+            gather(b, lease.permutation(b.size, seed, epoch, b.partition), from, to, x, y);
+            float[] grad = new float[engine.numParameters()];
+            GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
+                    BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), grad);
+            return new OrderedSum.Node(grad, st.lossSum(), st.correct(), st.count(), System.nanoTime() - t0);
+        }
+    }
+
+    private OrderedSum.Node localRound(PackedBlock b) {
+        try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
+            long t0 = System.nanoTime();
+            GradientEngine engine = lease.engine;
+            float[] start = params.value();
+            float[] theta = start.clone();
+            UpdateRule rule = localRules.create(theta.length);
+            int[] perm = lease.permutation(b.size, seed, epoch, b.partition);
+            float[] grad = new float[theta.length];
+            double lossSum = 0;
+            long correct = 0;
+            long count = 0;
+            for (int i = 0; i < localSteps; i++) {
+                int step = firstStep + i;
+                int from = BatchPlan.shareStart(b.size, step, stepsPerEpoch);
+                int to = BatchPlan.shareEnd(b.size, step, stepsPerEpoch);
+                if (to <= from) {
+                    continue;
+                }
+                int n = to - from;
+                float[] x = lease.features(n * b.featureSize);
+                int[] y = lease.labels(n);
+                gather(b, perm, from, to, x, y);
+                engine.setParameters(theta);
+                java.util.Arrays.fill(grad, 0f);
+                GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
+                        BatchPlan.stepSeed(seed, epoch, step, b.partition), grad);
+                float inv = 1f / n;
+                for (int j = 0; j < grad.length; j++) {
+                    grad[j] *= inv;
+                }
+                rule.step(theta, grad, lrs[i]);
+                lossSum += st.lossSum();
+                correct += st.correct();
+                count += st.count();
+            }
+            if (count == 0) {
+                return new OrderedSum.Node(null, 0, 0, 0, System.nanoTime() - t0);
+            }
+            for (int j = 0; j < theta.length; j++) {
+                theta[j] = (theta[j] - start[j]) * count;
+            }
+            return new OrderedSum.Node(theta, lossSum, correct, count, System.nanoTime() - t0);
+        }
+    }
+
+    /** Copies rows {@code perm[from..to)} of the block into contiguous scratch arrays. */
+    static void gather(PackedBlock b, int[] perm, int from, int to, float[] x, int[] y) {
+        int f = b.featureSize;
+        for (int i = from; i < to; i++) {
+            int r = perm[i];
+            System.arraycopy(b.features, r * f, x, (i - from) * f, f);
+            y[i - from] = b.labels[r];
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.sparksnn.surrogate;
+
+import java.util.Map;
+
+/**
+ * Straight-through surrogate (upstream {@code DeterministicPass}).
+ *
+ * <pre>
+ * g'(x) = 1          g(x) = x
+ * </pre>
+ * Default {@code alpha = 1}; upstream keeps {@code alpha} for a uniform signature but the math does not use it,
+ * so any finite value is accepted (and kept for {@code toString}/equality). Backward copies the gradient.
+ */
+public final class DeterministicPass extends SurrogateFunction {
+    private static final long serialVersionUID = 1L;
+    public static final double DEFAULT_ALPHA = 1.0;
+
+    private final double alpha;
+
+    public DeterministicPass() {
+        this(DEFAULT_ALPHA, true);
+    }
+
+    public DeterministicPass(double alpha) {
+        this(alpha, true);
+    }
+
+    public DeterministicPass(double alpha, boolean spiking) {
+        super(spiking);
+        this.alpha = requireFinite("DeterministicPass", "alpha", alpha);
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public String name() {
+        return "DeterministicPass";
+    }
+
+    @Override
+    public Map<String, Double> parameters() {
+        return params("alpha", alpha);
+    }
+
+    @Override
+    public double primitive(double x) {
+        return x;
+    }
+
+    @Override
+    public double gradient(double x) {
+        return 1;
+    }
+
+    @Override
+    public float primitive(float x) {
+        return x;
+    }
+
+    @Override
+    public float gradient(float x) {
+        return 1f;
+    }
+
+    @Override
+    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
+        System.arraycopy(x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
+        java.util.Arrays.fill(out, oOff, oOff + n, 1f);
+    }
+
+    @Override
+    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
+        if (gradOut != gradIn) {
+            System.arraycopy(gradOut, gOff, gradIn, gOff, n);
+        }
+    }
+
+    /** {@code y = 1}; {@code (void) x;} marks x as used so nvcc does not warn when nothing else reads it. */
+    @Override
+    public String cudaCode(String x, String y, CudaDtype dtype) {
+        CudaSnippet s = new CudaSnippet(this, x, y, dtype);
+        s.line("(void) " + x + ";");
+        return s.result(s.c(1));
+    }
+
+    @Override
+    public DeterministicPass copy() {
+        return new DeterministicPass(alpha, isSpiking());
+    }
+}

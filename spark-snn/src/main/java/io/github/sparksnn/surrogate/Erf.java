@@ -1,0 +1,120 @@
+package io.github.sparksnn.surrogate;
+
+import java.util.Map;
+
+/**
+ * Gaussian error-function surrogate (upstream {@code Erf}, Esser et al. 2015 / Wu et al. 2018).
+ *
+ * <pre>
+ * g'(x) = alpha / sqrt(pi) * exp(-(alpha x)^2)          g(x) = erfc(-alpha x) / 2 = (1 + erf(alpha x)) / 2
+ * </pre>
+ * Default {@code alpha = 2}; {@code alpha} must be finite and {@code > 0}. The primitive uses {@link ErrorFunction}
+ * ({@code erfc} to about 1e-15 relative in double, 1.2e-7 in float).
+ */
+public final class Erf extends SurrogateFunction {
+    private static final long serialVersionUID = 1L;
+    public static final double DEFAULT_ALPHA = 2.0;
+
+    private final double alpha;
+    private final float aF;
+    private final float kF;
+
+    public Erf() {
+        this(DEFAULT_ALPHA, true);
+    }
+
+    public Erf(double alpha) {
+        this(alpha, true);
+    }
+
+    public Erf(double alpha, boolean spiking) {
+        super(spiking);
+        this.alpha = requirePositive("Erf", "alpha", alpha);
+        this.aF = toFloat("Erf", "alpha", alpha);
+        this.kF = toFloat("Erf", "alpha / sqrt(pi)", alpha / Math.sqrt(Math.PI));
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public String name() {
+        return "Erf";
+    }
+
+    @Override
+    public Map<String, Double> parameters() {
+        return params("alpha", alpha);
+    }
+
+    @Override
+    public double primitive(double x) {
+        return ErrorFunction.erfc(-alpha * x) / 2;
+    }
+
+    @Override
+    public double gradient(double x) {
+        double z = alpha * x;
+        return alpha / Math.sqrt(Math.PI) * Math.exp(-z * z);
+    }
+
+    private static float dg(float x, float a, float k) {
+        float z = a * x;
+        return k * (float) Math.exp(-z * z);
+    }
+
+    @Override
+    public float primitive(float x) {
+        return 0.5f * ErrorFunction.erfc(-aF * x);
+    }
+
+    @Override
+    public float gradient(float x) {
+        return dg(x, aF, kF);
+    }
+
+    @Override
+    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
+        final float a = aF;
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = 0.5f * ErrorFunction.erfc(-a * x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
+        final float a = aF, k = kF;
+        for (int i = 0; i < n; i++) {
+            out[oOff + i] = dg(x[xOff + i], a, k);
+        }
+    }
+
+    @Override
+    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
+        final float a = aF, k = kF;
+        for (int i = 0; i < n; i++) {
+            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, k);
+        }
+    }
+
+    /**
+     * {@code K exp(-(a x)^2)}. The gradient needs no erf, so half2 stays native: {@code (a x)^2} overflows to
+     * inf beyond {@code |a x| > 255}, where {@code h2exp(-inf) = 0} is the right answer.
+     */
+    @Override
+    public String cudaCode(String x, String y, CudaDtype dtype) {
+        CudaSnippet s = new CudaSnippet(this, x, y, dtype);
+        if (s.isFloat()) {
+            String z = s.let("z", s.c(alpha) + " * " + x);
+            return s.result(s.c(alpha / Math.sqrt(Math.PI)) + " * expf(-" + z + " * " + z + ")");
+        }
+        String z = s.let("z", "__hmul2(" + s.c(alpha) + ", " + x + ")");
+        return s.result("__hmul2(" + s.c(alpha / Math.sqrt(Math.PI)) + ", h2exp(__hneg2(__hmul2(" + z + ", " + z + "))))");
+    }
+
+    @Override
+    public Erf copy() {
+        return new Erf(alpha, isSpiking());
+    }
+}

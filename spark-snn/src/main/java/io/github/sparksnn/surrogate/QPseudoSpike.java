@@ -1,0 +1,134 @@
+package io.github.sparksnn.surrogate;
+
+import java.util.Map;
+
+/**
+ * q-PseudoSpike surrogate (upstream {@code QPseudoSpike}, Sun et al. 2022), a heavy-tailed gradient.
+ *
+ * <pre>
+ * g'(x) = (1 + 2|x| / (alpha - 1))^(-alpha)       g(x) = 1 - (1 + 2x/(alpha-1))^(1-alpha) / 2     if x &gt;= 0
+ *                                                      = (1 - 2x/(alpha-1))^(1-alpha) / 2         if x &lt; 0
+ * </pre>
+ * Default {@code alpha = 2}; {@code alpha} must be finite and {@code > 1} (upstream asserts it: at 1 the tail
+ * factor {@code 2/(alpha-1)} is infinite). The float path computes the base in float and {@code pow} in double.
+ */
+public final class QPseudoSpike extends SurrogateFunction {
+    private static final long serialVersionUID = 1L;
+    public static final double DEFAULT_ALPHA = 2.0;
+
+    private final double alpha;
+    private final float kF;
+
+    public QPseudoSpike() {
+        this(DEFAULT_ALPHA, true);
+    }
+
+    public QPseudoSpike(double alpha) {
+        this(alpha, true);
+    }
+
+    public QPseudoSpike(double alpha, boolean spiking) {
+        super(spiking);
+        this.alpha = requireGreaterThan("QPseudoSpike", "alpha", alpha, 1);
+        toFloat("QPseudoSpike", "alpha", alpha); // the CUDA code's exponent
+        this.kF = toFloat("QPseudoSpike", "2 / (alpha - 1)", 2 / (alpha - 1));
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public String name() {
+        return "QPseudoSpike";
+    }
+
+    @Override
+    public Map<String, Double> parameters() {
+        return params("alpha", alpha);
+    }
+
+    @Override
+    public double[] kinks() {
+        return new double[] {0};
+    }
+
+    @Override
+    public double primitive(double x) {
+        double h = Math.pow(1 + 2 * Math.abs(x) / (alpha - 1), 1 - alpha) / 2;
+        return x >= 0 ? 1 - h : h;
+    }
+
+    @Override
+    public double gradient(double x) {
+        return Math.pow(1 + 2 * Math.abs(x) / (alpha - 1), -alpha);
+    }
+
+    private static float g(float x, float k, double a) {
+        float h = 0.5f * (float) Math.pow(1f + k * Math.abs(x), 1 - a);
+        return x >= 0f ? 1f - h : h;
+    }
+
+    private static float dg(float x, float k, double a) {
+        return (float) Math.pow(1f + k * Math.abs(x), -a);
+    }
+
+    @Override
+    public float primitive(float x) {
+        return g(x, kF, alpha);
+    }
+
+    @Override
+    public float gradient(float x) {
+        return dg(x, kF, alpha);
+    }
+
+    @Override
+    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
+        final float k = kF;
+        final double a = alpha;
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = g(x[xOff + i], k, a);
+        }
+    }
+
+    @Override
+    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
+        final float k = kF;
+        final double a = alpha;
+        for (int i = 0; i < n; i++) {
+            out[oOff + i] = dg(x[xOff + i], k, a);
+        }
+    }
+
+    @Override
+    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
+        final float k = kF;
+        final double a = alpha;
+        for (int i = 0; i < n; i++) {
+            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], k, a);
+        }
+    }
+
+    /**
+     * half2 converts both lanes to float: cuda_fp16.h has no half power function, and {@code h2exp(-alpha h2log(b))}
+     * in half precision loses most digits for large bases; the result is packed back with {@code __floats2half2_rn}.
+     */
+    @Override
+    public String cudaCode(String x, String y, CudaDtype dtype) {
+        CudaSnippet s = new CudaSnippet(this, x, y, dtype);
+        String k = SurrogateFunction.cudaFloat(2 / (alpha - 1));
+        String a = SurrogateFunction.cudaFloat(-alpha);
+        if (s.isFloat()) {
+            return s.result("powf(1.0f + " + k + " * fabsf(" + x + "), " + a + ")");
+        }
+        String f = s.let("float2", "f", "__half22float2(" + x + ")");
+        return s.result("__floats2half2_rn(powf(1.0f + " + k + " * fabsf(" + f + ".x), " + a + "), powf(1.0f + " + k
+                + " * fabsf(" + f + ".y), " + a + "))");
+    }
+
+    @Override
+    public QPseudoSpike copy() {
+        return new QPseudoSpike(alpha, isSpiking());
+    }
+}

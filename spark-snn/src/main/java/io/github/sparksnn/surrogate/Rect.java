@@ -1,0 +1,123 @@
+package io.github.sparksnn.surrogate;
+
+import java.util.Map;
+
+/**
+ * Rectangular surrogate (upstream {@code Rect}).
+ *
+ * <pre>
+ * g'(x) = alpha   if |x| &lt; 1/(2 alpha)            g(x) = clamp(alpha x + 1/2, 0, 1)
+ *       = 0       otherwise
+ * </pre>
+ * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0} (the window has half-width
+ * {@code 1/(2 alpha)}). The float paths are branch-free: {@code min/max} for g, a sign-bit select for g'
+ * (see {@link Select}).
+ */
+public final class Rect extends SurrogateFunction {
+    private static final long serialVersionUID = 1L;
+    public static final double DEFAULT_ALPHA = 1.0;
+
+    private final double alpha;
+    private final float aF;
+    private final float halfWidthF;
+
+    public Rect() {
+        this(DEFAULT_ALPHA, true);
+    }
+
+    public Rect(double alpha) {
+        this(alpha, true);
+    }
+
+    public Rect(double alpha, boolean spiking) {
+        super(spiking);
+        this.alpha = requirePositive("Rect", "alpha", alpha);
+        this.aF = toFloat("Rect", "alpha", alpha);
+        this.halfWidthF = toFloat("Rect", "1 / (2 * alpha)", 1 / (2 * alpha));
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public String name() {
+        return "Rect";
+    }
+
+    @Override
+    public Map<String, Double> parameters() {
+        return params("alpha", alpha);
+    }
+
+    @Override
+    public double[] kinks() {
+        return new double[] {-1 / (2 * alpha), 1 / (2 * alpha)};
+    }
+
+    @Override
+    public double primitive(double x) {
+        return Math.min(Math.max(alpha * x + 0.5, 0), 1);
+    }
+
+    @Override
+    public double gradient(double x) {
+        return Math.abs(x) < 1 / (2 * alpha) ? alpha : 0;
+    }
+
+    private static float g(float x, float a) {
+        return Math.min(Math.max(a * x + 0.5f, 0f), 1f);
+    }
+
+    private static float dg(float x, float a, float hw) {
+        return Select.less(Math.abs(x), hw, a, 0f); // |x| < hw ? a : 0, branch-free
+    }
+
+    @Override
+    public float primitive(float x) {
+        return g(x, aF);
+    }
+
+    @Override
+    public float gradient(float x) {
+        return dg(x, aF, halfWidthF);
+    }
+
+    @Override
+    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
+        final float a = aF;
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = g(x[xOff + i], a);
+        }
+    }
+
+    @Override
+    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
+        final float a = aF, hw = halfWidthF;
+        for (int i = 0; i < n; i++) {
+            out[oOff + i] = dg(x[xOff + i], a, hw);
+        }
+    }
+
+    @Override
+    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
+        final float a = aF, hw = halfWidthF;
+        for (int i = 0; i < n; i++) {
+            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, hw);
+        }
+    }
+
+    @Override
+    public String cudaCode(String x, String y, CudaDtype dtype) {
+        CudaSnippet s = new CudaSnippet(this, x, y, dtype);
+        if (s.isFloat()) {
+            return s.result("(fabsf(" + x + ") < " + s.c(1 / (2 * alpha)) + ") ? " + s.c(alpha) + " : 0.0f");
+        }
+        return s.result("__hmul2(__hlt2(__habs2(" + x + "), " + s.c(1 / (2 * alpha)) + "), " + s.c(alpha) + ")");
+    }
+
+    @Override
+    public Rect copy() {
+        return new Rect(alpha, isSpiking());
+    }
+}

@@ -1,0 +1,57 @@
+package io.github.sparksnn.train.optim;
+
+/**
+ * A first-order optimizer over one flat parameter vector, following PyTorch's update formulas (see each
+ * implementation). The caller passes the <em>mean</em> gradient of the batch (the engines return sums: divide by
+ * the batch size first) and the learning rate of this step (from a {@link LearningRateSchedule}).
+ *
+ * <p>The state (step count and moment buffers) is allocated on the first step with the length of {@code params}
+ * and can be exported and restored for checkpoints: a run resumed from {@link #state()} produces the same bits as
+ * one that never stopped. Not thread-safe; one instance per parameter vector. {@link #toString()} gives the spec
+ * that {@link Optimizers#parse(String)} reads back to an equal optimizer.
+ */
+public interface Optimizer {
+
+    /**
+     * One update: {@code params} are changed in place from {@code grad} (the mean gradient, same length; not
+     * modified). Single pass over the vectors, no allocation after the first step.
+     *
+     * @throws IllegalArgumentException on length mismatch with each other or with the state, or a learning rate
+     *                                  that is negative or not finite
+     */
+    void step(float[] params, float[] grad, double lr);
+
+    /** Number of steps taken so far (PyTorch's {@code state['step']}). */
+    long steps();
+
+    /** A deep copy of the state, for checkpoints. */
+    OptimizerState state();
+
+    /**
+     * Replaces the state with a copy of {@code state} (taken from an optimizer of the same kind).
+     *
+     * @throws IllegalArgumentException when the state belongs to another kind of optimizer or has the wrong shape
+     */
+    void restore(OptimizerState state);
+
+    /** Forgets the state (step 0, no moment buffers). */
+    void reset();
+
+    /** Short kind name: {@code sgd}, {@code adam}, {@code adamw}. */
+    String name();
+
+    /** The spec, e.g. {@code adam(beta1=0.9, beta2=0.999, eps=1.0E-8, weight_decay=0.0)}. */
+    @Override
+    String toString();
+
+    /** Common argument checks of {@link #step}. */
+    static void checkStepArgs(float[] params, float[] grad, double lr) {
+        if (params.length != grad.length) {
+            throw new IllegalArgumentException(
+                    "params and grad differ in length: " + params.length + " vs " + grad.length);
+        }
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        }
+    }
+}
