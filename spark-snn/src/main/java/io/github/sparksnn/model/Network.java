@@ -287,6 +287,46 @@ public final class Network implements AutoCloseable {
         return forward(x, stepPass);
     }
 
+    /**
+     * Non-trainable state (batch-norm running means and variances, in layer order; empty without batch norm). Not
+     * part of the flat parameter vector: trainers that predict on other replicas copy it with
+     * {@link #setRunningStatistics(float[])}.
+     */
+    public float[] runningStatistics() {
+        int n = 0;
+        for (Layer l : layers) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                n += b.numParameters();
+            }
+        }
+        float[] out = new float[n];
+        int off = 0;
+        for (Layer l : layers) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                float[] s = b.runningStatistics();
+                System.arraycopy(s, 0, out, off, s.length);
+                off += s.length;
+            }
+        }
+        return out;
+    }
+
+    /** Restores what {@link #runningStatistics()} returned (same model). */
+    public void setRunningStatistics(float[] stats) {
+        int expected = runningStatistics().length;
+        if (stats.length != expected) {
+            throw new IllegalArgumentException("expected " + expected + " running statistics, got " + stats.length);
+        }
+        int off = 0;
+        for (Layer l : layers) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                int n = b.numParameters();
+                b.setRunningStatistics(java.util.Arrays.copyOfRange(stats, off, off + n));
+                off += n;
+            }
+        }
+    }
+
     /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */
     public void setSpikingMode(boolean spiking) {
         for (Layer l : layers) {
