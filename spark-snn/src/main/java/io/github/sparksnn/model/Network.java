@@ -217,7 +217,8 @@ public final class Network implements AutoCloseable {
 
     /**
      * Forward of an input that is the same at every time step (direct encoding), given once as {@code [N, inputShape]}.
-     * The leading time-invariant layers (flatten, linear, conv2d, pooling, dropout with its time-shared mask) run
+     * The leading time-invariant layers (flatten, linear, conv2d, pooling, batch norm, dropout with its time-shared
+     * mask) run
      * on {@code N} rows instead of {@code T * N}; their output is then repeated over time for the first stateful
      * layer. Same result as repeating the input first, at a fraction of the first layers' cost; in backward the
      * gradient is summed over time once, before those layers ({@code dW = (sum_t dY_t)^T X}).
@@ -243,7 +244,10 @@ public final class Network implements AutoCloseable {
     private static boolean timeInvariant(Layer l) {
         return l instanceof io.github.sparksnn.layer.Flatten || l instanceof io.github.sparksnn.layer.Linear
                 || l instanceof io.github.sparksnn.layer.Conv2d || l instanceof io.github.sparksnn.layer.MaxPool2d
-                || l instanceof io.github.sparksnn.layer.AvgPool2d || l instanceof io.github.sparksnn.layer.Dropout;
+                || l instanceof io.github.sparksnn.layer.AvgPool2d || l instanceof io.github.sparksnn.layer.Dropout
+                // batch statistics of T identical copies equal those of one copy (upstream's CSNN computes its
+                // "static conv" and BN once the same way); the running variance's unbiased count is then N*HW
+                || l instanceof io.github.sparksnn.layer.BatchNorm;
     }
 
     /**
