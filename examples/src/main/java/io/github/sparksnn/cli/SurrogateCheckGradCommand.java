@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  * </ul>
  * Exit code {@value SnnCli#EXIT_CHECK_FAILED} (and one line on stderr) when either is over its tolerance.
  */
-@Command(name = "check-grad", mixinStandardHelpOptions = true,
+@Command(name = "check-grad",
         description = {
                 "Checks the function's gradient g'(x) against the central difference of its primitive g(x) (float64),"
                         + " and its float32 bulk gradient against the float64 one, on x = -2 + i/256, i = 0..1023"

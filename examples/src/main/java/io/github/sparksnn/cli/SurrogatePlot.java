@@ -90,6 +90,9 @@ public final class SurrogatePlot {
     /** Writes the chart to {@code file} in the format its extension names, creating missing parent folders. */
     public static void save(XYChart chart, Path file) throws IOException {
         Format format = formatOf(file);
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a directory, expected a file name");
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -60,6 +60,9 @@ public final class CudaBackend implements Backend {
     private CUdeviceptr dkPartial;
     private int dkPartialLen;
     private double[] dkHost = new double[0];
+    // per-backend lookups (no lock, no source hashing in the training loop)
+    private final java.util.Map<String, CUfunction> staticFns = new java.util.HashMap<>();
+    private final java.util.Map<String, KernelSource> neuronSources = new java.util.HashMap<>();
     private boolean closed;
 
     CudaBackend(CudaDevice device) {
@@ -112,7 +115,18 @@ public final class CudaBackend implements Backend {
     }
 
     private CUfunction fn(String name) {
-        return device.function(kernels, name);
+        CUfunction f = staticFns.get(name);
+        if (f == null) {
+            f = device.function(kernels, name);
+            staticFns.put(name, f);
+        }
+        return f;
+    }
+
+    /** The generated module of a surrogate, keyed by class and parameters (its source depends on nothing else). */
+    private KernelSource neuronSource(SurrogateFunction sg) {
+        return neuronSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
+                k -> NeuronKernelSource.of(sg));
     }
 
     private void launch1d(CUfunction f, long n, Cu.Args args) {
@@ -371,7 +385,7 @@ public final class CudaBackend implements Backend {
             dkPartialLen = blocks;
             dkHost = new double[blocks];
         }
-        CUfunction f = device.function(NeuronKernelSource.of(op.surrogate()), "neuron_backward");
+        CUfunction f = device.function(neuronSource(op.surrogate()), "neuron_backward");
         Cu.Args args = Cu.args().i(timeSteps).i(n).ptr(DS.ptr).ptr(H.ptr).ptr(S.ptr).ptr(wantDk ? X.ptr : DS.ptr)
                 .ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset()).i(op.detachReset())
                 .i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset()).f(op.chargeReset()).f(op.vInit())
@@ -408,7 +422,7 @@ public final class CudaBackend implements Backend {
     public void surrogateGradient(SurrogateFunction sg, Tensor x, Tensor out, int n) {
         CudaTensor X = range("surrogateGradient x", x, 0, n), O = range("surrogateGradient out", out, 0, n);
         enter();
-        launch1d(device.function(NeuronKernelSource.of(sg), "surrogate_gradient"), n,
+        launch1d(device.function(neuronSource(sg), "surrogate_gradient"), n,
                 Cu.args().l(n).ptr(X.ptr).ptr(O.ptr));
     }
 

@@ -64,6 +64,22 @@ public final class CudaBackends {
         return new CudaBackend(CudaDevice.get(device));
     }
 
+    /**
+     * Prints the probe's answer (and each device's description); exit status 0 when CUDA is available, 3 when
+     * not. {@code java -cp ... io.github.sparksnn.gpu.CudaBackends}
+     */
+    public static void main(String[] args) {
+        boolean ok = isAvailable();
+        System.out.println("CUDA available: " + ok + " (" + unavailableReason() + "), devices: " + deviceCount()
+                + ", driver CUDA version: " + driverVersion());
+        for (int d = 0; ok && d < deviceCount(); d++) {
+            try (CudaBackend be = create(d)) {
+                System.out.println("  " + be.describe());
+            }
+        }
+        System.exit(ok ? 0 : 3);
+    }
+
     static synchronized void requireAvailable() {
         probe();
         if (!available) {
@@ -94,7 +110,7 @@ public final class CudaBackends {
             deviceCount = v[0];
             available = true;
         } catch (UnsatisfiedLinkError e) {
-            reason = "no CUDA driver (libcuda.so.1 not found): " + firstLine(e.getMessage());
+            reason = linkErrorReason(e.getMessage());
         } catch (NoClassDefFoundError | ExceptionInInitializerError e) {
             reason = "no CUDA driver (JCuda's driver binding could not be initialized): " + firstLine(e.toString());
         } catch (CudaException e) {
@@ -102,6 +118,21 @@ public final class CudaBackends {
         } catch (RuntimeException e) {
             reason = "CUDA probe failed: " + e;
         }
+    }
+
+    /**
+     * JCuda's message is a multi-line report of every load attempt; the line that names libcuda says it all
+     * ({@code .../libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open shared object file}).
+     */
+    static String linkErrorReason(String message) {
+        String m = message == null ? "" : message;
+        for (String line : m.split("\n")) {
+            int at = line.indexOf("libcuda.so");
+            if (at >= 0) {
+                return "no CUDA driver (libcuda.so.1 not found): " + line.substring(at).trim();
+            }
+        }
+        return "JCuda's driver library could not be loaded: " + firstLine(m);
     }
 
     private static String firstLine(String s) {

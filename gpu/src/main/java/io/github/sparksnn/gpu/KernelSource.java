@@ -18,13 +18,47 @@ import java.util.Objects;
  * @param name   e.g. {@code kernels.cu} or {@code neuron[ATan(alpha=2.0)]}
  * @param source CUDA C source
  */
-public record KernelSource(String name, String source) {
+public final class KernelSource {
     /** Classpath location of the static kernels' source. */
     public static final String STATIC_KERNELS_RESOURCE = "/io/github/sparksnn/gpu/cuda/kernels.cu";
 
-    public KernelSource {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(source, "source");
+    private final String name;
+    private final String source;
+    private final String hash;
+
+    public KernelSource(String name, String source) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.source = Objects.requireNonNull(source, "source");
+        this.hash = computeHash(source);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** First 24 hex digits of SHA-256(nvcc flags, NUL, source) (computed once). */
+    public String hash() {
+        return hash;
+    }
+
+    /** Equal when the sources are equal (the name is only a label). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KernelSource k && k.source.equals(source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "KernelSource[" + name + ", " + hash + "]";
     }
 
     /** The static kernels (GEMM, element-wise ops, pooling, batch norm, the spiking neuron forward). */
@@ -47,8 +81,7 @@ public record KernelSource(String name, String source) {
         }
     }
 
-    /** First 24 hex digits of SHA-256(nvcc flags, NUL, source). */
-    public String hash() {
+    private static String computeHash(String source) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(String.join(" ", Nvcc.FLAGS).getBytes(StandardCharsets.UTF_8));

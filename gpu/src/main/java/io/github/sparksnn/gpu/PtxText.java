@@ -13,8 +13,8 @@ public final class PtxText {
     /** The ISA the shipped PTX declares. */
     public static final String SHIPPED_VERSION = "8.0";
 
-    private static final Pattern VERSION = Pattern.compile("(?m)^\\s*\\.version\\s+(\\d+)\\.(\\d+)\\s*$");
-    private static final Pattern TARGET = Pattern.compile("(?m)^\\s*\\.target\\s+(\\S+)\\s*$");
+    private static final Pattern VERSION = Pattern.compile("(?m)^[ \\t]*\\.version[ \\t]+(\\d+)\\.(\\d+)[ \\t]*$");
+    private static final Pattern TARGET = Pattern.compile("(?m)^[ \\t]*\\.target[ \\t]+(\\S+)[ \\t]*$");
     private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][A-Za-z0-9_$]*)");
 
     private PtxText() {

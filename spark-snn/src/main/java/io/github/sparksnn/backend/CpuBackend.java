@@ -13,15 +13,23 @@ public final class CpuBackend implements Backend {
 
     private final Gemm gemm;
     private final int threads;
-    // scratch for surrogate gradients (the surrogate's bulk API works on float[] chunks)
-    private final float[] zChunk = new float[CHUNK];
-    private final float[] gChunk = new float[CHUNK];
-    private float[] dv = new float[0];
+    // staging arrays: chunks of off-heap tensors are copied in, computed on as plain arrays, copied out
+    private final float[] stage1 = new float[CHUNK];
+    private final float[] stage2 = new float[CHUNK];
+    private final float[] stage3 = new float[CHUNK];
+    private final float[] stage4 = new float[CHUNK];
+    private final float[] stage5 = new float[CHUNK];
+    private final float[] stage6 = new float[CHUNK];
+    private final float[] stage7 = new float[CHUNK];
+    private float[] colAcc = new float[0];
     private boolean profiling;
     private long gemmNanos;
     private long gemmCalls;
     private double gemmFlops;
-    private float[] vPrev = new float[0];
+    private float[] rowIn = new float[0];
+    private float[] rowOut = new float[0];
+    private int[] thresholds = new int[0];
+    private long[] hashes = new long[0];
 
     /** One BLAS thread (the default: one thread per Spark task). */
     public CpuBackend() {
@@ -113,9 +121,19 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor t, int off, int n, float value) {
+        if (n <= 0) {
+            return;
+        }
+        if (off == 0 && Float.floatToRawIntBits(value) == 0) {
+            // memset ignores a Pointer's position, so only whole-tensor-prefix zeroing takes this path
+            org.bytedeco.javacpp.Pointer.memset(t(t).ptr, 0, 4L * n);
+            return;
+        }
         FloatBuffer x = b(t);
-        for (int i = 0; i < n; i++) {
-            x.put(off + i, value);
+        final float[] c = stage1;
+        java.util.Arrays.fill(c, value);
+        for (int i = 0; i < n; i += CHUNK) {
+            x.put(off + i, c, 0, Math.min(CHUNK, n - i));
         }
     }
 
@@ -144,10 +162,17 @@ public final class CpuBackend implements Backend {
     @Override
     public void addRowBias(Tensor y, int yOff, int rows, int cols, Tensor bias, int bOff) {
         FloatBuffer Y = b(y), B = b(bias);
-        for (int r = 0; r < rows; r++) {
-            int base = yOff + r * cols;
-            for (int c = 0; c < cols; c++) {
-                Y.put(base + c, Y.get(base + c) + B.get(bOff + c));
+        final float[] bc = stage1, row = stage2;
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int len = Math.min(CHUNK, cols - c0);
+            B.get(bOff + c0, bc, 0, len);
+            for (int r = 0; r < rows; r++) {
+                int at = yOff + r * cols + c0;
+                Y.get(at, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    row[j] += bc[j];
+                }
+                Y.put(at, row, 0, len);
             }
         }
     }
@@ -155,12 +180,22 @@ public final class CpuBackend implements Backend {
     @Override
     public void accumulateColumnSums(Tensor dy, int dyOff, int rows, int cols, Tensor g, int gOff) {
         FloatBuffer D = b(dy), G = b(g);
-        for (int c = 0; c < cols; c++) {
-            float s = 0f;
-            for (int r = 0; r < rows; r++) {
-                s += D.get(dyOff + r * cols + c);
+        if (colAcc.length < cols) {
+            colAcc = new float[cols];
+        }
+        final float[] acc = colAcc, row = stage1;
+        java.util.Arrays.fill(acc, 0, cols, 0f);
+        for (int c0 = 0; c0 < cols; c0 += CHUNK) {
+            int len = Math.min(CHUNK, cols - c0);
+            for (int r = 0; r < rows; r++) {   // row by row: contiguous reads
+                D.get(dyOff + r * cols + c0, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[c0 + j] += row[j];
+                }
             }
-            G.put(gOff + c, G.get(gOff + c) + s);
+        }
+        for (int c = 0; c < cols; c++) {
+            G.put(gOff + c, G.get(gOff + c) + acc[c]);
         }
     }
 
@@ -205,17 +240,59 @@ public final class CpuBackend implements Backend {
                               Tensor out) {
         FloatBuffer X = b(x), O = b(out);
         int nf = samples * features;
+        if (rowIn.length < features) {
+            rowIn = new float[features];
+            rowOut = new float[features];
+            thresholds = new int[features];
+            hashes = new long[features / 2 + 2];
+        }
+        final float[] xr = rowIn, or = rowOut;
+        final int[] thr = thresholds;
+        final long[] hz = hashes;
         for (int s = 0; s < samples; s++) {
+            X.get(s * features, xr, 0, features);
+            // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
+            // NaN clamps to NaN and converts to 0: never fires, as u < NaN
+            for (int f = 0; f < features; f++) {
+                thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
+            }
             for (int t = 0; t < timeSteps; t++) {
-                long ctr = counterBase + ((long) s * timeSteps + t) * features;
-                int ob = t * nf + s * features;
-                int xb = s * features;
-                for (int f = 0; f < features; f++) {
-                    float u = CounterRng.uniform(seed, ctr + f);
-                    O.put(ob + f, u < X.get(xb + f) ? 1f : 0f);
+                final long ctr = counterBase + ((long) s * timeSteps + t) * features;
+                final long p0 = ctr >>> 1;
+                final int pairs = (int) (((ctr + features - 1) >>> 1) - p0) + 1;
+                for (int i = 0; i < pairs; i++) { // phase 1: one hash per pair of elements (a tight loop)
+                    hz[i] = CounterRng.bits(seed, p0 + i);
                 }
+                if ((ctr & 1) == 0 && (features & 1) == 0) {
+                    for (int i = 0, f = 0; f < features; i++, f += 2) { // phase 2: branch-free integer compares
+                        long z = hz[i];
+                        or[f] = (((int) (z >>> 40)) - thr[f]) >>> 31;
+                        or[f + 1] = (((int) (z >>> 16) & 0xFFFFFF) - thr[f + 1]) >>> 31;
+                    }
+                } else {
+                    for (int f = 0; f < features; f++) {
+                        long e = ctr + f;
+                        long z = hz[(int) ((e >>> 1) - p0)];
+                        int u = (e & 1) == 0 ? (int) (z >>> 40) : (int) (z >>> 16) & 0xFFFFFF;
+                        or[f] = (u - thr[f]) >>> 31;
+                    }
+                }
+                O.put(t * nf + s * features, or, 0, features);
             }
         }
+    }
+
+    /**
+     * Branch-free {@code u < x ? 1 : 0}: the sign bit of {@code u - x} (exact in sign for floats; equal values give
+     * +0). Random spike patterns would mispredict a branch about half the time.
+     */
+    private static float below(float u, float x) {
+        return Float.floatToRawIntBits(u - x) >>> 31;
+    }
+
+    /** Branch-free Heaviside {@code z >= 0 ? 1 : 0} ({@code + 0f} turns -0 into +0, which counts as >= 0). */
+    private static float step(float z) {
+        return 1 - (Float.floatToRawIntBits(z + 0f) >>> 31);
     }
 
     @Override
@@ -239,31 +316,53 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /*
+     * Neuron kernels. The charge is written as one affine map h = cv v + cx x + c0:
+     *   IF: cv = 1, cx = 1, c0 = 0;  LIF decay_input: cv = 1 - k, cx = k, c0 = k v_r;  otherwise cv = 1 - k, cx = 1, c0 = k v_r
+     * (v_r = the reset potential in the charge, 0 for a soft reset). Loops stage chunks of the off-heap tensors
+     * through small arrays (bulk copies), so the arithmetic runs on plain arrays in L1.
+     */
     @Override
     public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
         FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
-        final boolean leaky = op.leaky(), decayInput = op.decayInput(), hard = op.hardReset();
+        final boolean leaky = op.leaky(), hard = op.hardReset();
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
+        final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         final SurrogateFunction sg = op.surrogate();
         final boolean spiking = sg.isSpiking();
-        for (int t = 0; t < timeSteps; t++) {
-            final int base = t * n;
-            for (int j = 0; j < n; j++) {
-                float vv = V.get(j);
-                float xx = X.get(base + j);
-                float hh;
-                if (!leaky) {
-                    hh = vv + xx;
-                } else if (decayInput) {
-                    hh = vv + (xx - (vv - cr)) * k;
-                } else {
-                    hh = vv - (vv - cr) * k + xx;
+        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4;
+        for (int c = 0; c < n; c += CHUNK) {
+            final int len = Math.min(CHUNK, n - c);
+            V.get(c, va, 0, len);
+            for (int t = 0; t < timeSteps; t++) {
+                final int base = t * n + c;
+                X.get(base, xa, 0, len);
+                for (int j = 0; j < len; j++) {
+                    ha[j] = cv * va[j] + cx * xa[j] + c0;
                 }
-                float ss = spiking ? (hh - th >= 0f ? 1f : 0f) : sg.primitive(hh - th);
-                Hs.put(base + j, hh);
-                S.put(base + j, ss);
-                V.put(j, hard ? hh * (1f - ss) + vr * ss : hh - th * ss);
+                if (spiking) {
+                    for (int j = 0; j < len; j++) {
+                        sa[j] = step(ha[j] - th);
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        xa[j] = ha[j] - th;
+                    }
+                    sg.primitive(xa, 0, sa, 0, len);
+                }
+                if (hard) {
+                    for (int j = 0; j < len; j++) {
+                        va[j] = ha[j] + sa[j] * (vr - ha[j]);
+                    }
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        va[j] = ha[j] - th * sa[j];
+                    }
+                }
+                Hs.put(base, ha, 0, len);
+                S.put(base, sa, 0, len);
             }
+            V.put(c, va, 0, len);
         }
     }
 
@@ -278,52 +377,53 @@ public final class CpuBackend implements Backend {
         final float dHdV = leaky ? 1f - k : 1f;           // dH[t]/dV[t-1]
         final float dHdX = leaky && decayInput ? k : 1f;   // dH[t]/dX[t]
         final SurrogateFunction sg = op.surrogate();
-        if (dv.length < n) {
-            dv = new float[n];
-            vPrev = new float[n];
-        }
-        final float[] dV = dv;
-        java.util.Arrays.fill(dV, 0, n, 0f);   // dL/dV[T-1] = 0: the final state is not an output
-        final float[] z = zChunk, g = gChunk;
         final float vInit = op.vInit();
+        final float[] dv = stage1, ha = stage2, sa = stage3, ga = stage4, da = stage5, hp = stage6, sp = stage7;
         double dk = 0;
-        for (int t = timeSteps - 1; t >= 0; t--) {
-            final int base = t * n;
-            for (int c0 = 0; c0 < n; c0 += CHUNK) {
-                final int len = Math.min(CHUNK, n - c0);
+        for (int c = 0; c < n; c += CHUNK) {
+            final int len = Math.min(CHUNK, n - c);
+            java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
+            for (int t = timeSteps - 1; t >= 0; t--) {
+                final int base = t * n + c;
+                Hs.get(base, ha, 0, len);
+                S.get(base, sa, 0, len);
+                DS.get(base, da, 0, len);
                 for (int j = 0; j < len; j++) {
-                    z[j] = Hs.get(base + c0 + j) - th;
+                    ga[j] = ha[j] - th;
                 }
-                sg.gradient(z, 0, g, 0, len);
-                for (int jj = 0; jj < len; jj++) {
-                    final int j = c0 + jj;
-                    final float hh = Hs.get(base + j);
-                    final float ss = S.get(base + j);
-                    final float dv1 = dV[j];
-                    float dVdH, dVdS;
-                    if (hard) {
-                        dVdH = 1f - ss;
-                        dVdS = vr - hh;
-                    } else {
-                        dVdH = 1f;
-                        dVdS = -th;
+                sg.gradient(ga, 0, ga, 0, len);
+                // dL/dH = dL/dV[t] dV/dH + (dL/dS[t] + dL/dV[t] dV/dS) dS/dH; the reset's dV/dS term is cut by detach
+                if (hard) {
+                    for (int j = 0; j < len; j++) {
+                        float dSt = da[j] + (detach ? 0f : dv[j] * (vr - ha[j]));
+                        da[j] = dv[j] * (1f - sa[j]) + dSt * ga[j];
                     }
-                    float dSt = DS.get(base + j) + (detach ? 0f : dv1 * dVdS);
-                    float dH = dv1 * dVdH + dSt * g[jj];
-                    DX.put(base + j, dH * dHdX);
-                    dV[j] = dH * dHdV;
-                    if (wantDk) {
-                        float vp;
-                        if (t == 0) {
-                            vp = vInit;
-                        } else {
-                            float hp = Hs.get(base - n + j), sp = S.get(base - n + j);
-                            vp = hard ? hp * (1f - sp) + vr * sp : hp - th * sp;
-                        }
-                        float dHdk = decayInput ? X.get(base + j) - (vp - cr) : -(vp - cr);
-                        dk += (double) dH * dHdk;
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        float dSt = da[j] - (detach ? 0f : dv[j] * th);
+                        da[j] = dv[j] + dSt * ga[j];
                     }
                 }
+                if (wantDk) {
+                    // dH/dk = x - (V[t-1] - v_r) (decay_input) or -(V[t-1] - v_r); V[t-1] rebuilt from H, S at t-1
+                    if (t > 0) {
+                        Hs.get(base - n, hp, 0, len);
+                        S.get(base - n, sp, 0, len);
+                    }
+                    X.get(base, ga, 0, len);
+                    double acc = 0;
+                    for (int j = 0; j < len; j++) {
+                        float vp = t == 0 ? vInit : hard ? hp[j] + sp[j] * (vr - hp[j]) : hp[j] - th * sp[j];
+                        float dHdk = decayInput ? ga[j] - (vp - cr) : -(vp - cr);
+                        acc += (double) da[j] * dHdk;
+                    }
+                    dk += acc;
+                }
+                for (int j = 0; j < len; j++) {
+                    dv[j] = da[j] * dHdV;
+                    da[j] *= dHdX;
+                }
+                DX.put(base, da, 0, len);
             }
         }
         return dk;

@@ -22,7 +22,7 @@ public abstract class Layer implements AutoCloseable {
     protected Tensor grads;
     protected int pOff;
     protected int capacity;       // samples
-    protected int timeSteps;
+    protected int capacityRows;   // time steps x samples
     private final List<Tensor> owned = new ArrayList<>();
 
     /**
@@ -77,15 +77,15 @@ public abstract class Layer implements AutoCloseable {
         this.pOff = off;
     }
 
-    /** (Re)allocates workspaces for up to {@code samples} samples of {@code timeSteps} steps. */
+    /** Ensures workspaces for up to {@code samples} samples of {@code timeSteps} steps (grows, never shrinks). */
     public final void allocate(int timeSteps, int samples) {
-        if (samples <= capacity && timeSteps == this.timeSteps) {
-            return;
+        if (samples <= capacity && (long) timeSteps * samples <= capacityRows) {
+            return; // big enough: e.g. single-step passes reuse the multi-step workspaces (and neuron state)
         }
         freeOwned();
-        this.capacity = samples;
-        this.timeSteps = timeSteps;
-        allocateWorkspaces(timeSteps * samples, samples);
+        this.capacity = Math.max(samples, capacity);
+        this.capacityRows = Math.max(timeSteps * samples, capacityRows);
+        allocateWorkspaces(capacityRows, capacity);
     }
 
     /** Allocates the workspaces (through {@link #tensor}) for {@code rows = T * N} rows of N samples. */
@@ -118,6 +118,7 @@ public abstract class Layer implements AutoCloseable {
     public void close() {
         freeOwned();
         capacity = 0;
+        capacityRows = 0;
     }
 
     protected IllegalArgumentException shapeError(String what) {

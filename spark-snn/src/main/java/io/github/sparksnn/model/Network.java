@@ -22,10 +22,12 @@ public final class Network implements AutoCloseable {
     private final List<Layer> layers;
     private final int[] offsets;
     private final int numParameters;
+    private final int firstParameterLayer;
     private final Backend be;
     private final Tensor params;
     private final Tensor grads;
     private float[] scratch = new float[0];
+    private final Pass stepPass = new Pass();
 
     private Network(ModelSpec spec, int[] inputShape, Backend be) {
         this.spec = spec;
@@ -41,6 +43,14 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException("model has too many parameters for one flat vector: " + total);
         }
         this.numParameters = (int) total;
+        int first = layers.size();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).numParameters() > 0) {
+                first = i;
+                break;
+            }
+        }
+        this.firstParameterLayer = first;
         this.be = be;
         this.params = be.alloc(numParameters);
         this.grads = be.alloc(numParameters);
@@ -185,12 +195,32 @@ public final class Network implements AutoCloseable {
         return cur;
     }
 
-    /** Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. */
+    /**
+     * Backward from the gradient w.r.t. the output; accumulates into the gradient tensor. The layers up to the
+     * first one with parameters get no input gradient (nothing below them would use it): for
+     * {@code flatten | linear | ...} this skips the first layer's largest GEMM.
+     */
     public void backward(Tensor dOut, Pass pass) {
         Tensor g = dOut;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            g = layers.get(i).backward(g, pass, i > 0);
+            boolean needInputGrad = i > firstParameterLayer;
+            g = layers.get(i).backward(g, pass, needInputGrad);
+            if (!needInputGrad && i <= firstParameterLayer) {
+                break;
+            }
         }
+    }
+
+    /**
+     * Single-step (streaming) inference: one time step of {@code samples} inputs {@code [N, inputShape]}; neurons
+     * continue from their membrane state (SpikingJelly's step mode {@code 's'}) until {@link #resetState()}. Returns
+     * the output {@code [N, outputSize]} of this step (valid until the next pass).
+     */
+    public Tensor stepForward(Tensor x, int samples) {
+        allocate(1, samples);
+        stepPass.set(1, samples, false, 0, 0);
+        stepPass.keepState = true;
+        return forward(x, stepPass);
     }
 
     /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */

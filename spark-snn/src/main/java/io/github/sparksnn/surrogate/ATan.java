@@ -31,9 +31,9 @@ public final class ATan extends SurrogateFunction {
     public ATan(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("ATan", "alpha", alpha);
-        this.alphaF = (float) alpha;
-        this.halfAlphaF = (float) (alpha / 2);
-        this.halfPiAlphaF = (float) (Math.PI / 2 * alpha);
+        this.alphaF = toFloat("ATan", "alpha", alpha);
+        this.halfAlphaF = toFloat("ATan", "alpha / 2", alpha / 2);
+        this.halfPiAlphaF = toFloat("ATan", "pi/2 * alpha", Math.PI / 2 * alpha);
     }
 
     public double alpha() {

@@ -30,8 +30,8 @@ public final class Erf extends SurrogateFunction {
     public Erf(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("Erf", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.kF = (float) (alpha / Math.sqrt(Math.PI));
+        this.aF = toFloat("Erf", "alpha", alpha);
+        this.kF = toFloat("Erf", "alpha / sqrt(pi)", alpha / Math.sqrt(Math.PI));
     }
 
     public double alpha() {

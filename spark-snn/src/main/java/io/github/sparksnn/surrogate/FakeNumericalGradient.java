@@ -34,8 +34,8 @@ public final class FakeNumericalGradient extends SurrogateFunction {
     public FakeNumericalGradient(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("FakeNumericalGradient", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.invAF = (float) (1 / alpha);
+        this.aF = toFloat("FakeNumericalGradient", "alpha", alpha);
+        this.invAF = toFloat("FakeNumericalGradient", "1 / alpha", 1 / alpha);
     }
 
     public double alpha() {

@@ -9,8 +9,8 @@ import java.util.Map;
  * g'(x) = k       if x &gt;= 0            g(x) = k x        if x &gt;= 0
  *       = leak    if x &lt; 0                  = leak x     if x &lt; 0
  * </pre>
- * Defaults {@code leak = 0}, {@code k = 1}; both may be any finite number. The float primitive is branch-free:
- * {@code k max(x, 0) + leak min(x, 0)}.
+ * Defaults {@code leak = 0}, {@code k = 1}; both may be any finite number. The float paths are branch-free:
+ * {@code g = k max(x, 0) + leak min(x, 0)}, g' by a sign-bit select (see {@link Select}).
  */
 public final class LeakyKReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -34,8 +34,8 @@ public final class LeakyKReLU extends SurrogateFunction {
         super(spiking);
         this.leak = requireFinite("LeakyKReLU", "leak", leak);
         this.k = requireFinite("LeakyKReLU", "k", k);
-        this.leakF = (float) leak;
-        this.kF = (float) k;
+        this.leakF = toFloat("LeakyKReLU", "leak", leak);
+        this.kF = toFloat("LeakyKReLU", "k", k);
     }
 
     public double leak() {
@@ -76,7 +76,7 @@ public final class LeakyKReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float leak, float k) {
-        return x >= 0f ? k : leak;
+        return Select.negative(x, leak, k); // x >= 0 ? k : leak, branch-free
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class LogTailedReLU extends SurrogateFunction {
     public LogTailedReLU(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requireFinite("LogTailedReLU", "alpha", alpha);
-        this.aF = (float) alpha;
+        this.aF = toFloat("LogTailedReLU", "alpha", alpha);
     }
 
     public double alpha() {
@@ -82,7 +82,7 @@ public final class LogTailedReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float a) {
-        return x <= 0f ? a : 1f / Math.max(x, 1f);
+        return Select.nonPositive(x, a, 1f / Math.max(x, 1f)); // branch-free x <= 0 ? a : 1/max(x, 1)
     }
 
     @Override

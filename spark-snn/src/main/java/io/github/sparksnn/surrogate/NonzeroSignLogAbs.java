@@ -30,8 +30,8 @@ public final class NonzeroSignLogAbs extends SurrogateFunction {
     public NonzeroSignLogAbs(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("NonzeroSignLogAbs", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.invAF = (float) (1 / alpha);
+        this.aF = toFloat("NonzeroSignLogAbs", "alpha", alpha);
+        this.invAF = toFloat("NonzeroSignLogAbs", "1 / alpha", 1 / alpha);
     }
 
     public double alpha() {

@@ -30,8 +30,8 @@ public final class PiecewiseExp extends SurrogateFunction {
     public PiecewiseExp(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("PiecewiseExp", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.halfAF = (float) (alpha / 2);
+        this.aF = toFloat("PiecewiseExp", "alpha", alpha);
+        this.halfAF = toFloat("PiecewiseExp", "alpha / 2", alpha / 2);
     }
 
     public double alpha() {

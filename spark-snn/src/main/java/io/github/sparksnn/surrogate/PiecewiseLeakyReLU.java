@@ -13,7 +13,8 @@ import java.util.Map;
  * The gradient inside is {@code 1/(2w)} as upstream's parameter text says (its formula's {@code 1/w} is a typo);
  * the primitive is consistent with it. Defaults {@code w = 1}, {@code c = 0.01}; {@code w} must be finite and
  * {@code > 0}, {@code c} any finite number (the slope outside, 0 gives a rectangle). The float primitive is
- * branch-free: {@code g = xc/(2w) + 1/2 + c (x - xc)} with {@code xc = clamp(x, -w, w)}.
+ * branch-free: {@code g = xc/(2w) + 1/2 + c (x - xc)} with {@code xc = clamp(x, -w, w)}; g' is a sign-bit select
+ * (see {@link Select}).
  */
 public final class PiecewiseLeakyReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -38,9 +39,9 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
         super(spiking);
         this.w = requirePositive("PiecewiseLeakyReLU", "w", w);
         this.c = requireFinite("PiecewiseLeakyReLU", "c", c);
-        this.wF = (float) w;
-        this.cF = (float) c;
-        this.inF = (float) (1 / (2 * w));
+        this.wF = toFloat("PiecewiseLeakyReLU", "w", w);
+        this.cF = toFloat("PiecewiseLeakyReLU", "c", c);
+        this.inF = toFloat("PiecewiseLeakyReLU", "1 / (2 * w)", 1 / (2 * w));
     }
 
     public double w() {
@@ -88,7 +89,7 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float w, float c, float in) {
-        return Math.abs(x) < w ? in : c;
+        return Select.less(Math.abs(x), w, in, c); // |x| < w ? 1/(2w) : c, branch-free
     }
 
     @Override

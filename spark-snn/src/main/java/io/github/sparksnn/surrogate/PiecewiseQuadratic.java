@@ -35,10 +35,10 @@ public final class PiecewiseQuadratic extends SurrogateFunction {
     public PiecewiseQuadratic(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("PiecewiseQuadratic", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.a2F = (float) (alpha * alpha);
-        this.halfA2F = (float) (alpha * alpha / 2);
-        this.invAF = (float) (1 / alpha);
+        this.aF = toFloat("PiecewiseQuadratic", "alpha", alpha);
+        this.a2F = toFloat("PiecewiseQuadratic", "alpha * alpha", alpha * alpha);
+        this.halfA2F = toFloat("PiecewiseQuadratic", "alpha * alpha / 2", alpha * alpha / 2);
+        this.invAF = toFloat("PiecewiseQuadratic", "1 / alpha", 1 / alpha);
     }
 
     public double alpha() {

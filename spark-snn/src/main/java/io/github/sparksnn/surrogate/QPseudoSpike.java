@@ -30,7 +30,8 @@ public final class QPseudoSpike extends SurrogateFunction {
     public QPseudoSpike(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requireGreaterThan("QPseudoSpike", "alpha", alpha, 1);
-        this.kF = (float) (2 / (alpha - 1));
+        toFloat("QPseudoSpike", "alpha", alpha); // the CUDA code's exponent
+        this.kF = toFloat("QPseudoSpike", "2 / (alpha - 1)", 2 / (alpha - 1));
     }
 
     public double alpha() {

@@ -10,7 +10,8 @@ import java.util.Map;
  *       = 0       otherwise
  * </pre>
  * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0} (the window has half-width
- * {@code 1/(2 alpha)}). The float primitive is branch-free ({@code min/max}).
+ * {@code 1/(2 alpha)}). The float paths are branch-free: {@code min/max} for g, a sign-bit select for g'
+ * (see {@link Select}).
  */
 public final class Rect extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -31,8 +32,8 @@ public final class Rect extends SurrogateFunction {
     public Rect(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("Rect", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.halfWidthF = (float) (1 / (2 * alpha));
+        this.aF = toFloat("Rect", "alpha", alpha);
+        this.halfWidthF = toFloat("Rect", "1 / (2 * alpha)", 1 / (2 * alpha));
     }
 
     public double alpha() {
@@ -69,7 +70,7 @@ public final class Rect extends SurrogateFunction {
     }
 
     private static float dg(float x, float a, float hw) {
-        return Math.abs(x) < hw ? a : 0f;
+        return Select.less(Math.abs(x), hw, a, 0f); // |x| < hw ? a : 0, branch-free
     }
 
     @Override

@@ -36,8 +36,8 @@ public final class S2NN extends SurrogateFunction {
         super(spiking);
         this.alpha = requirePositive("S2NN", "alpha", alpha);
         this.beta = requireFinite("S2NN", "beta", beta);
-        this.aF = (float) alpha;
-        this.bF = (float) beta;
+        this.aF = toFloat("S2NN", "alpha", alpha);
+        this.bF = toFloat("S2NN", "beta", beta);
     }
 
     public double alpha() {

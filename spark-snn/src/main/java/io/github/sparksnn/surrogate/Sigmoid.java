@@ -31,7 +31,7 @@ public final class Sigmoid extends SurrogateFunction {
     public Sigmoid(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("Sigmoid", "alpha", alpha);
-        this.alphaF = (float) alpha;
+        this.alphaF = toFloat("Sigmoid", "alpha", alpha);
     }
 
     public double alpha() {

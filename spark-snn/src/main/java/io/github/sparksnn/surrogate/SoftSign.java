@@ -29,8 +29,8 @@ public final class SoftSign extends SurrogateFunction {
     public SoftSign(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("SoftSign", "alpha", alpha);
-        this.aF = (float) alpha;
-        this.halfAF = (float) (alpha / 2);
+        this.aF = toFloat("SoftSign", "alpha", alpha);
+        this.halfAF = toFloat("SoftSign", "alpha / 2", alpha / 2);
     }
 
     public double alpha() {

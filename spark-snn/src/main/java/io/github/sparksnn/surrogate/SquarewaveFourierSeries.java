@@ -37,6 +37,9 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
         this.n = requireInteger("SquarewaveFourierSeries", "n", n, 1);
         this.tPeriod = requirePositive("SquarewaveFourierSeries", "T_period", tPeriod);
         this.omega = 2 * Math.PI / tPeriod;
+        // the CUDA code's float constants
+        toFloat("SquarewaveFourierSeries", "2 pi / T_period", omega);
+        toFloat("SquarewaveFourierSeries", "4 / T_period", 4 / tPeriod);
     }
 
     public int n() {

@@ -32,7 +32,7 @@ public final class SuperSpike extends SurrogateFunction {
     public SuperSpike(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("SuperSpike", "alpha", alpha);
-        this.aF = (float) alpha;
+        this.aF = toFloat("SuperSpike", "alpha", alpha);
     }
 
     public double alpha() {

@@ -91,8 +91,9 @@ public abstract class SurrogateFunction implements Serializable {
      */
     public final void forward(float[] x, int xOff, float[] y, int yOff, int n) {
         if (spiking) {
+            // branch-free: a data-dependent ?: on random-signed potentials mispredicts (about 8x slower)
             for (int i = 0; i < n; i++) {
-                y[yOff + i] = x[xOff + i] >= 0f ? 1f : 0f;
+                y[yOff + i] = Select.heaviside(x[xOff + i]);
             }
         } else {
             primitive(x, xOff, y, yOff, n);
@@ -242,6 +243,19 @@ public abstract class SurrogateFunction implements Serializable {
      */
     public double[] kinks() {
         return new double[0];
+    }
+
+    /**
+     * Rounds a (derived) constant to the float the float paths use, rejecting values that overflow to infinity or
+     * underflow to zero in float: the float paths would silently compute a different function.
+     */
+    protected static float toFloat(String function, String what, double v) {
+        float f = (float) v;
+        if (Float.isInfinite(f) || Float.isNaN(f) || (v != 0 && f == 0f)) {
+            throw new IllegalArgumentException(function + ": parameters give " + what + " = " + v
+                    + ", outside the range of float (about 1.4e-45 to 3.4e38 in magnitude)");
+        }
+        return f;
     }
 
     /** Validates {@code v > bound}, naming the function, the parameter and the allowed range. */

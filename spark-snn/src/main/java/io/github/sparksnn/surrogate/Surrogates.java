@@ -121,9 +121,16 @@ public final class Surrogates {
         Map<String, Double> resolved = new LinkedHashMap<>(d.defaults());
         boolean spiking = true;
         if (params != null) {
+            Map<String, String> seen = new LinkedHashMap<>();
             for (Map.Entry<String, Double> p : params.entrySet()) {
                 String given = p.getKey();
                 Double v = p.getValue();
+                if (given != null) {
+                    String previous = seen.put(key(given.trim()), given);
+                    if (previous != null) {
+                        throw new IllegalArgumentException(d.name() + ": parameter given twice, as '" + previous + "' and '" + given + "'");
+                    }
+                }
                 if (given != null && key(given).equals(SPIKING)) {
                     if (v == null || !(v == 0.0 || v == 1.0)) {
                         throw new IllegalArgumentException(d.name() + ": parameter spiking must be true/false (1 or 0), got " + v);

@@ -217,7 +217,7 @@ final class CudaSnippetInterpreter {
             ToDoubleFunction<Map<String, Double>> a = l;
             ToDoubleFunction<Map<String, Double>> b = unary();
             l = op.equals("*") ? env -> (float) (a.applyAsDouble(env) * b.applyAsDouble(env))
-                    : env -> (float) ((float) a.applyAsDouble(env) / (float) b.applyAsDouble(env));
+                    : env -> (float) a.applyAsDouble(env) / (float) b.applyAsDouble(env);
         }
         return l;
     }
@@ -312,7 +312,7 @@ final class CudaSnippetInterpreter {
             case "__hmul2" -> env -> (float) (a0.applyAsDouble(env) * a1.applyAsDouble(env));
             case "__hadd2" -> env -> (float) (a0.applyAsDouble(env) + a1.applyAsDouble(env));
             case "__hsub2" -> env -> (float) (a0.applyAsDouble(env) - a1.applyAsDouble(env));
-            case "__h2div" -> env -> (float) ((float) a0.applyAsDouble(env) / (float) a1.applyAsDouble(env));
+            case "__h2div" -> env -> (float) a0.applyAsDouble(env) / (float) a1.applyAsDouble(env);
             case "__hge2" -> env -> a0.applyAsDouble(env) >= a1.applyAsDouble(env) ? 1 : 0;
             case "__hgt2" -> env -> a0.applyAsDouble(env) > a1.applyAsDouble(env) ? 1 : 0;
             case "__hlt2" -> env -> a0.applyAsDouble(env) < a1.applyAsDouble(env) ? 1 : 0;

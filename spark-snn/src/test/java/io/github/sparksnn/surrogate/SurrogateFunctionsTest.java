@@ -121,10 +121,12 @@ class SurrogateFunctionsTest {
             assertEquals(0f, f.forward(-1e-30f));
             assertEquals(1f, f.forward(3.5f));
             assertEquals(0.0, f.forward(-2.0));
+            float[] xn = {-2f, -0.25f, 0f, 1e-7f, 0.5f, 3f, Float.NaN, -0f, Float.NEGATIVE_INFINITY};
+            float[] yn = new float[xn.length];
+            f.forward(xn, 0, yn, 0, xn.length);
+            assertArrayEquals(new float[] {0, 0, 1, 1, 1, 1, 0, 1, 0}, yn, 0f, name + ": bulk Heaviside, H(NaN) = 0");
             float[] x = {-2f, -0.25f, 0f, 1e-7f, 0.5f, 3f};
             float[] y = new float[x.length];
-            f.forward(x, 0, y, 0, x.length);
-            assertArrayEquals(new float[] {0, 0, 1, 1, 1, 1}, y, 0f, name);
 
             assertTrue(f.setSpikingMode(false) == f, "setSpikingMode returns this");
             assertFalse(f.isSpiking());

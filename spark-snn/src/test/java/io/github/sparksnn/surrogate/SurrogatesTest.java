@@ -72,6 +72,8 @@ class SurrogatesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Surrogates.create("ATan", Map.of("spiking", 0.5)));
         assertTrue(e.getMessage().contains("spiking"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Surrogates.create("ATan", Map.of("alpha", 1.0, "ALPHA", 2.0)));
+        assertTrue(e.getMessage().contains("given twice"), e.getMessage());
     }
 
     @Test
@@ -166,6 +168,12 @@ class SurrogatesTest {
                         () -> Surrogates.create(n, Map.of(first, bad)), n);
                 assertTrue(e.getMessage().contains(first) && e.getMessage().contains(n), e.getMessage());
             }
+        }
+        // parameters whose float constants would overflow or underflow
+        for (String spec : new String[] {"Rect(alpha=1e-50)", "PiecewiseQuadratic(alpha=1e20)", "ATan(alpha=1e39)",
+            "SquarewaveFourierSeries(T_period=1e-40)", "LeakyKReLU(leak=1e-50)", "QPseudoSpike(alpha=1e300)"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Surrogates.parse(spec), spec);
+            assertTrue(e.getMessage().contains("range of float"), spec + " -> " + e.getMessage());
         }
         // the allowed edges
         assertEquals(0, new SquarewaveFourierSeries(1, 8).gradient(0.3), 0.0);

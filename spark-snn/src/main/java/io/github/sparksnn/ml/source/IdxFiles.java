@@ -15,9 +15,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * Opens IDX files by path string, on the driver (headers) and inside tasks (records): local paths (no scheme or
- * {@code file:}) with {@code java.nio}, other schemes through Hadoop's {@link FileSystem} with the session's Hadoop
- * configuration, which travels to the executors as a plain map.
+ * Opens IDX files by path string, on the driver (headers) and inside tasks (records): plain paths (no scheme) with
+ * {@code java.nio}, URIs ({@code file:}, {@code hdfs:}, {@code s3a:}, ...) through Hadoop's {@link FileSystem} with
+ * the session's Hadoop configuration, which travels to the executors as a plain map.
  */
 final class IdxFiles implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -29,9 +29,9 @@ final class IdxFiles implements Serializable {
         this.hadoopConf = new HashMap<>(hadoopConf);
     }
 
+    /** Whether {@code path} is a plain local path (no URI scheme), read with {@code java.nio}. */
     static boolean isLocal(String path) {
-        URI u = toUri(path);
-        return u.getScheme() == null || u.getScheme().equals("file");
+        return toUri(path).getScheme() == null;
     }
 
     /** Opens {@code path} as a raw stream (decompression is {@link IdxReader}'s job: it recognizes gzip). */
@@ -50,26 +50,43 @@ final class IdxFiles implements Serializable {
         return FileSystem.get(p.toUri(), conf).open(p);
     }
 
-    /** Finds {@code baseName.gz} or {@code baseName} in {@code dir} (local or any Hadoop file system). */
-    static String find(String dir, String baseName) {
+    /**
+     * Finds {@code baseName.gz} (preferred) or {@code baseName} in {@code dir}: a plain local directory, or a URI
+     * checked through Hadoop's file system with {@code conf} (on the driver).
+     */
+    static String find(String dir, String baseName, Configuration conf) {
         if (isLocal(dir)) {
             return IdxReader.find(localPath(dir), baseName).toString();
         }
-        // Remote directories: existence is checked when the header is read on the driver.
-        return dir.endsWith("/") ? dir + baseName + ".gz" : dir + "/" + baseName + ".gz";
+        org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(dir);
+        org.apache.hadoop.fs.Path gz = new org.apache.hadoop.fs.Path(d, baseName + ".gz");
+        org.apache.hadoop.fs.Path plain = new org.apache.hadoop.fs.Path(d, baseName);
+        try {
+            FileSystem fs = FileSystem.get(d.toUri(), conf);
+            if (fs.isFile(gz)) {
+                return gz.toString();
+            }
+            if (fs.isFile(plain)) {
+                return plain.toString();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look for " + gz + ": " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("IDX file " + gz + " (or " + plain.getName() + ") not found; install "
+                + "Fashion-MNIST with `apt-get install dataset-fashion-mnist` (files land in " + IdxOptions.DEFAULT_DIR
+                + ") or point to a directory holding the IDX files");
     }
 
     static Path localPath(String path) {
-        URI u = toUri(path);
-        return u.getScheme() == null ? Path.of(path) : Path.of(u);
+        return Path.of(path);
     }
 
     private static URI toUri(String path) {
         try {
             return new URI(path);
         } catch (Exception e) {
-            // Windows-like or odd characters: treat as a local path
-            return Path.of(path).toAbsolutePath().toUri();
+            // Not a URI (spaces, odd characters): a plain local path
+            return URI.create("");
         }
     }
 

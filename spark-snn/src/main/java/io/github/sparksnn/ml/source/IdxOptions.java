@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.spark.sql.SparkSession;
+
 /**
  * The options of the {@code idx} data source, validated on the driver when the DataFrame is created.
  *
@@ -20,8 +22,9 @@ import java.util.Map;
  *       ({@code array<double>}).</li>
  *   <li>{@code normalize}: {@code true} (default; pixels scaled to [0, 1] by 1/255) or {@code false} (raw 0..255).</li>
  * </ul>
- * Paths without a scheme are local files; other schemes ({@code hdfs://}, {@code s3a://}) go through the Hadoop
- * file system of the session.
+ * Paths without a scheme are local files read with {@code java.nio}; URIs ({@code file:///...}, {@code hdfs://},
+ * {@code s3a://}) go through the Hadoop file system with the session's Hadoop configuration. Either way the files
+ * must be readable from every executor (a local path on every machine, or a shared file system).
  */
 public record IdxOptions(String images, String labels, int numPartitions, boolean vectorFeatures, boolean normalize)
         implements Serializable {
@@ -50,8 +53,10 @@ public record IdxOptions(String images, String labels, int numPartitions, boolea
                 default -> throw new IllegalArgumentException("idx source: option split must be 'train' or 'test', "
                         + "got '" + o.get("split") + "' (or give explicit 'images' and 'labels' paths)");
             };
-            images = IdxFiles.find(dir, prefix + "-images-idx3-ubyte");
-            labels = IdxFiles.find(dir, prefix + "-labels-idx1-ubyte");
+            org.apache.hadoop.conf.Configuration conf = IdxFiles.isLocal(dir) ? null
+                    : SparkSession.active().sparkContext().hadoopConfiguration();
+            images = IdxFiles.find(dir, prefix + "-images-idx3-ubyte", conf);
+            labels = IdxFiles.find(dir, prefix + "-labels-idx1-ubyte", conf);
         }
         int parts = defaultPartitions;
         String np = o.get("numPartitions");

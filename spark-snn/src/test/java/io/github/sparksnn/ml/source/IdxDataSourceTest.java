@@ -87,11 +87,31 @@ class IdxDataSourceTest {
         List<Row> rows = df.orderBy("index").collectAsList();
         assertEquals(4, rows.size());
         assertEquals((double) pixel(3, 5), rows.get(3).getList(0).get(5));
+        // A file: URI goes through Hadoop's FileSystem (the route of hdfs:// and s3a://) and reads the same rows.
+        Dataset<Row> viaHadoop = spark.read().format("idx").option("numPartitions", 2).load(dir.toUri().toString());
+        assertEquals(spark.read().format("idx").load(dir.toString()).orderBy("index").collectAsList(),
+                viaHadoop.orderBy("index").collectAsList());
+        Exception noFiles = assertThrows(IllegalArgumentException.class,
+                () -> spark.read().format("idx").load(dir.resolve("nowhere").toUri().toString()));
+        assertTrue(noFiles.getMessage().contains("apt-get install dataset-fashion-mnist"), noFiles.getMessage());
         Dataset<Row> viaJava = IdxDataFrames.load(spark, dir, "train", 2);
         assertEquals(2, viaJava.rdd().getNumPartitions());
         assertEquals(N, viaJava.count());
         // more partitions than records: capped at the record count
         assertEquals(4, IdxDataFrames.load(spark, dir, "test", 50).rdd().getNumPartitions());
+    }
+
+    @Test
+    void sqlTemporaryViewUsingIdx() {
+        spark.sql("CREATE OR REPLACE TEMPORARY VIEW idx_train USING idx OPTIONS (path '" + dir + "', numPartitions '2')");
+        Row r = spark.sql("SELECT count(*), sum(label), max(index) FROM idx_train").first();
+        assertEquals(N, r.getLong(0));
+        double labels = 0;
+        for (int i = 0; i < N; i++) {
+            labels += i % 10;
+        }
+        assertEquals(labels, r.getDouble(1));
+        assertEquals(N - 1, r.getLong(2));
     }
 
     @Test
@@ -136,7 +156,8 @@ class IdxDataSourceTest {
         assumeTrue(Files.isRegularFile(fm.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST not installed at " + fm + " (apt-get install dataset-fashion-mnist): skipped");
         Dataset<Row> train = IdxDataFrames.fashionMnist(spark, "train", 4);
-        Dataset<Row> test = IdxDataFrames.fashionMnist(spark, "test", 2);
+        // load() without a path reads the default directory
+        Dataset<Row> test = spark.read().format("idx").option("split", "test").option("numPartitions", 2).load();
         assertEquals(4, train.rdd().getNumPartitions());
         assertEquals(2, test.rdd().getNumPartitions());
         assertEquals(60000L, train.count());

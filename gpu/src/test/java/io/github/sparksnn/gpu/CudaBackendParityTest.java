@@ -1,0 +1,516 @@
+package io.github.sparksnn.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.CpuBackend;
+import io.github.sparksnn.backend.NeuronOp;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.surrogate.ATan;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import io.github.sparksnn.surrogate.Surrogates;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parity of every {@link Backend} operation: the CUDA backend against the CPU reference on random inputs, odd
+ * shapes, offsets and strides. Ops whose kernels do the CPU's float operations in the CPU's order must agree bit
+ * for bit; GEMM, double reductions and surrogate gradients (CUDA vs Java transcendental functions) within float
+ * rounding. Needs a GPU: skipped, visibly, elsewhere (run by gpu/device-check.sh).
+ */
+class CudaBackendParityTest {
+    private static CpuBackend cpu;
+    private static CudaBackend gpu;
+    private final SplittableRandom rnd = new SplittableRandom(12345);
+
+    @BeforeAll
+    static void open() {
+        if (!CudaBackends.isAvailable()) {
+            return;
+        }
+        cpu = new CpuBackend(1);
+        gpu = CudaBackends.create(0);
+        System.out.println("parity: " + cpu.describe() + " vs " + gpu.describe());
+    }
+
+    /** Per test, so that every GPU test is reported as skipped, with the reason, where there is no GPU. */
+    @BeforeEach
+    void needGpu() {
+        Assumptions.assumeTrue(CudaBackends.isAvailable(),
+                () -> "SKIPPED (visible): no GPU: " + CudaBackends.unavailableReason());
+    }
+
+    @AfterAll
+    static void close() {
+        if (gpu != null) {
+            gpu.close();
+        }
+        if (cpu != null) {
+            cpu.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- helpers
+
+    /** The same host data on both backends. */
+    private static final class Pair {
+        final Tensor c;
+        final Tensor g;
+        final int n;
+
+        Pair(float[] init) {
+            n = init.length;
+            c = cpu.alloc(n);
+            g = gpu.alloc(n);
+            cpu.upload(init, 0, c, 0, n);
+            gpu.upload(init, 0, g, 0, n);
+        }
+
+        float[] cpuValues() {
+            float[] out = new float[n];
+            cpu.download(c, 0, out, 0, n);
+            return out;
+        }
+
+        float[] gpuValues() {
+            float[] out = new float[n];
+            gpu.download(g, 0, out, 0, n);
+            return out;
+        }
+    }
+
+    private float[] random(int n, double lo, double hi) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (lo + (hi - lo) * rnd.nextDouble());
+        }
+        return a;
+    }
+
+    private static void assertBits(String what, Pair p) {
+        float[] c = p.cpuValues(), g = p.gpuValues();
+        for (int i = 0; i < c.length; i++) {
+            if (Float.floatToIntBits(c[i]) != Float.floatToIntBits(g[i])) {
+                fail(what + ": element " + i + " differs: cpu " + c[i] + " gpu " + g[i] + " (bit-identical expected)");
+            }
+        }
+    }
+
+    /** |cpu - gpu| <= rel * scale + abs elementwise, scale = max |cpu| over the tensor. */
+    private static void assertClose(String what, Pair p, double rel, double abs) {
+        assertClose(what, p.cpuValues(), p.gpuValues(), rel, abs);
+    }
+
+    private static void assertClose(String what, float[] c, float[] g, double rel, double abs) {
+        double scale = 0;
+        for (float v : c) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < c.length; i++) {
+            double d = Math.abs((double) c[i] - g[i]);
+            if (!(d <= rel * scale + abs)) {
+                fail(what + ": element " + i + ": cpu " + c[i] + " gpu " + g[i] + " (|diff| " + d + " > "
+                        + (rel * scale + abs) + ")");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- memory
+
+    @Test
+    void uploadDownloadFillCopyWithOffsetsAndChunking() {
+        int n = CudaBackend.STAGING_FLOATS + 1237;   // crosses a staging chunk boundary
+        float[] host = random(n, -1, 1);
+        try (Tensor t = gpu.alloc(n + 10)) {
+            gpu.upload(host, 3, t, 7, n - 3);
+            float[] back = new float[n + 10];
+            gpu.download(t, 0, back, 0, n + 10);
+            for (int i = 0; i < 7; i++) {
+                assertEquals(0f, back[i], "alloc zero-fills");
+            }
+            for (int i = 0; i < n - 3; i++) {
+                if (back[7 + i] != host[3 + i]) {
+                    fail("round trip differs at " + i);
+                }
+            }
+        }
+        Pair p = new Pair(random(1001, -5, 5));
+        cpu.fill(p.c, 13, 500, -0.0f);
+        gpu.fill(p.g, 13, 500, -0.0f);
+        cpu.fill(p.c, 600, 3, Float.NaN);
+        gpu.fill(p.g, 600, 3, Float.NaN);
+        assertBits("fill", p);
+        Pair q = new Pair(random(1001, -5, 5));
+        cpu.copy(p.c, 5, q.c, 100, 777);
+        gpu.copy(p.g, 5, q.g, 100, 777);
+        assertBits("copy", q);
+    }
+
+    @Test
+    void badTensorsAndRangesAreRejectedBeforeTheDevice() {
+        try (Tensor host = cpu.alloc(10); Tensor dev = gpu.alloc(10)) {
+            assertThrows(IllegalArgumentException.class, () -> gpu.copy(host, 0, dev, 0, 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> gpu.copy(dev, 6, dev, 0, 5));
+            assertThrows(IndexOutOfBoundsException.class, () -> gpu.upload(new float[4], 0, dev, 0, 5));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> gpu.gemm(false, false, 3, 3, 3, 1f, dev, 0, 3, dev, 0, 3, 0f, dev, 0, 3));
+            assertThrows(IllegalArgumentException.class,
+                    () -> gpu.gemm(false, false, 2, 2, 3, 1f, dev, 0, 2, dev, 0, 2, 0f, dev, 0, 2));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- GEMM
+
+    @Test
+    void gemmAllTransposesOddShapesOffsetsStrides() {
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {64, 64, 16}, {65, 63, 129}, {17, 200, 1}, {130, 67, 300},
+                {512, 256, 784}, {5, 3, 0}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int ta = 0; ta < 2; ta++) {
+                for (int tb = 0; tb < 2; tb++) {
+                    boolean transA = ta == 1, transB = tb == 1;
+                    int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
+                    int lda = aCols + 3, ldb = bCols + 1, ldc = n + 2, aOff = 5, bOff = 2, cOff = 11;
+                    float[] a = random(aOff + Math.max(1, aRows) * lda, -1, 1);
+                    float[] b = random(bOff + Math.max(1, bRows) * ldb, -1, 1);
+                    float[] c = random(cOff + m * ldc, -1, 1);
+                    for (float[] ab : new float[][] {{1f, 0f}, {-0.7f, 0.5f}}) {
+                        float alpha = ab[0], beta = ab[1];
+                        float[] c0 = c.clone();
+                        if (beta == 0f) {
+                            java.util.Arrays.fill(c0, Float.NaN);   // beta = 0 must not read C
+                        }
+                        Pair A = new Pair(a), B = new Pair(b), C = new Pair(c0);
+                        cpu.gemm(transA, transB, m, n, k, alpha, A.c, aOff, lda, B.c, bOff, ldb, beta, C.c, cOff, ldc);
+                        gpu.gemm(transA, transB, m, n, k, alpha, A.g, aOff, lda, B.g, bOff, ldb, beta, C.g, cOff, ldc);
+                        float[] cc = C.cpuValues(), gg = C.gpuValues();
+                        String what = "gemm " + (transA ? "T" : "N") + (transB ? "T" : "N") + " m=" + m + " n=" + n
+                                + " k=" + k + " alpha=" + alpha + " beta=" + beta;
+                        for (int i = 0; i < cc.length; i++) {
+                            int row = (i - cOff) / ldc, col = (i - cOff) % ldc;
+                            boolean inside = i >= cOff && row < m && col < n;
+                            if (!inside) {
+                                assertEquals(Float.floatToIntBits(cc[i]), Float.floatToIntBits(gg[i]),
+                                        what + ": element " + i + " outside C must be untouched");
+                                continue;
+                            }
+                            double scale = Math.abs(beta * c[i]);
+                            for (int p = 0; p < k; p++) {
+                                float av = transA ? a[aOff + p * lda + row] : a[aOff + row * lda + p];
+                                float bv = transB ? b[bOff + col * ldb + p] : b[bOff + p * ldb + col];
+                                scale += Math.abs(alpha * av * bv);
+                            }
+                            double d = Math.abs((double) cc[i] - gg[i]);
+                            assertTrue(d <= 1e-5 * scale + 1e-6, what + ": C[" + row + "," + col + "] cpu " + cc[i]
+                                    + " gpu " + gg[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- biases, sums
+
+    @Test
+    void biasesAndSums() {
+        int rows = 37, cols = 301;
+        Pair y = new Pair(random(5 + rows * cols, -2, 2)), bias = new Pair(random(3 + cols, -1, 1));
+        cpu.addRowBias(y.c, 5, rows, cols, bias.c, 3);
+        gpu.addRowBias(y.g, 5, rows, cols, bias.g, 3);
+        assertBits("addRowBias", y);
+        Pair g = new Pair(random(2 + cols, -1, 1));
+        cpu.accumulateColumnSums(y.c, 5, rows, cols, g.c, 2);
+        gpu.accumulateColumnSums(y.g, 5, rows, cols, g.g, 2);
+        assertBits("accumulateColumnSums", g);
+
+        int batch = 3, ch = 5, hw = 49;
+        Pair z = new Pair(random(batch * ch * hw, -2, 2)), cb = new Pair(random(1 + ch, -1, 1));
+        cpu.addChannelBias(z.c, batch, ch, hw, cb.c, 1);
+        gpu.addChannelBias(z.g, batch, ch, hw, cb.g, 1);
+        assertBits("addChannelBias", z);
+        Pair cg = new Pair(random(4 + ch, -1, 1));
+        cpu.accumulateChannelSums(z.c, batch, ch, hw, cg.c, 4);
+        gpu.accumulateChannelSums(z.g, batch, ch, hw, cg.g, 4);
+        assertClose("accumulateChannelSums (double sums in another order)", cg, 1e-6, 1e-6);
+    }
+
+    // ------------------------------------------------------------------------------------------- encoders, dropout
+
+    @Test
+    void repeatPoissonDropoutAreBitIdentical() {
+        int samples = 7, features = 129, T = 5;
+        Pair x = new Pair(random(samples * features, -0.1, 1.1));
+        Pair out = new Pair(new float[T * samples * features]);
+        cpu.repeat(x.c, samples * features, T, out.c);
+        gpu.repeat(x.g, samples * features, T, out.g);
+        assertBits("repeat", out);
+        for (long[] sc : new long[][] {{42, 0}, {-7L, 123_456_789_012L}, {Long.MIN_VALUE, Long.MAX_VALUE - 10}}) {
+            cpu.poissonEncode(x.c, samples, features, T, sc[0], sc[1], out.c);
+            gpu.poissonEncode(x.g, samples, features, T, sc[0], sc[1], out.g);
+            assertBits("poissonEncode seed=" + sc[0] + " base=" + sc[1], out);
+            for (float p : new float[] {0f, 0.3f, 0.9f}) {
+                Pair mask = new Pair(random(samples * features, 5, 6));
+                cpu.dropoutMask(mask.c, samples, features, p, sc[0], sc[1]);
+                gpu.dropoutMask(mask.g, samples, features, p, sc[0], sc[1]);
+                assertBits("dropoutMask p=" + p, mask);
+                Pair xs = new Pair(random(T * samples * features, -1, 1)), o = new Pair(new float[T * samples * features]);
+                cpu.multiplyShared(xs.c, mask.c, samples * features, T, o.c);
+                gpu.multiplyShared(xs.g, mask.g, samples * features, T, o.g);
+                assertBits("multiplyShared", o);
+            }
+        }
+        // the draws are not all equal (a broken RNG that returns a constant would pass the parity above)
+        float[] spikes = out.gpuValues();
+        double mean = 0;
+        for (float s : spikes) {
+            mean += s;
+        }
+        mean /= spikes.length;
+        assertTrue(mean > 0.3 && mean < 0.7, "mean firing of u < x, x ~ U(-0.1, 1.1): " + mean);
+    }
+
+    // ------------------------------------------------------------------------------------------- neurons
+
+    private static List<NeuronOp> neuronOps(SurrogateFunction sg) {
+        List<NeuronOp> ops = new ArrayList<>();
+        ops.add(new NeuronOp(false, false, 0f, 1f, 0f, sg, false));                 // IF, hard reset
+        ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, sg, false));                 // LIF decay_input
+        ops.add(new NeuronOp(true, false, 0.3f, 0.8f, -0.2f, sg, true));            // LIF, detach_reset
+        ops.add(new NeuronOp(true, true, 0.4f, 1f, Float.NaN, sg, false));          // soft reset
+        ops.add(new NeuronOp(false, false, 0f, 0.5f, Float.NaN, sg, true));         // IF soft, detach
+        return ops;
+    }
+
+    @Test
+    void neuronForwardAndVoltageAreBitIdentical() {
+        int T = 6, n = 1029;
+        for (NeuronOp op : neuronOps(new ATan())) {
+            Pair x = new Pair(random(T * n, -0.5, 1.5)), h = new Pair(new float[T * n]), s = new Pair(new float[T * n]);
+            Pair v = new Pair(random(n, -0.2, 0.9)), vs = new Pair(new float[T * n]);
+            cpu.neuronForward(op, T, n, x.c, h.c, s.c, v.c);
+            gpu.neuronForward(op, T, n, x.g, h.g, s.g, v.g);
+            assertBits("neuronForward h " + op, h);
+            assertBits("neuronForward s " + op, s);
+            assertBits("neuronForward v " + op, v);
+            cpu.neuronVoltage(op, T, n, h.c, s.c, vs.c);
+            gpu.neuronVoltage(op, T, n, h.g, s.g, vs.g);
+            assertBits("neuronVoltage " + op, vs);
+        }
+    }
+
+    @Test
+    void nonSpikingForwardIsRefusedWithAClearMessage() {
+        NeuronOp op = new NeuronOp(true, true, 0.5f, 1f, 0f, new ATan(2.0, false), false);
+        try (Tensor t = gpu.alloc(8)) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> gpu.neuronForward(op, 2, 4, t, t, t, t));
+            assertTrue(e.getMessage().contains("primitive"), e.getMessage());
+        }
+    }
+
+    @Test
+    void surrogateGradientOfEveryCudaCodeMatchesJava() {
+        int n = 4001;
+        float[] xs = new float[n];
+        for (int i = 0; i < n; i++) {
+            xs[i] = -4f + 8f * i / (n - 1);
+        }
+        for (Surrogates.Descriptor d : Surrogates.list()) {
+            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+            float[] want = new float[n];
+            sg.gradient(xs, 0, want, 0, n);
+            float[] got = new float[n];
+            try (Tensor x = gpu.alloc(n); Tensor y = gpu.alloc(n)) {
+                gpu.upload(xs, 0, x, 0, n);
+                gpu.surrogateGradient(sg, x, y, n);
+                gpu.download(y, 0, got, 0, n);
+            }
+            for (int i = 0; i < n; i++) {
+                if (nearKink(sg, xs[i])) {
+                    continue;
+                }
+                double tol = 2e-5 * Math.abs(want[i]) + 2e-6;
+                assertTrue(Math.abs(want[i] - got[i]) <= tol, d.name() + ": g'(" + xs[i] + ") java " + want[i]
+                        + " cuda " + got[i]);
+            }
+        }
+    }
+
+    private static boolean nearKink(SurrogateFunction sg, float x) {
+        for (double k : sg.kinks()) {
+            if (Math.abs(x - k) < 1e-5 * Math.max(1, Math.abs(k))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void neuronBackwardForEverySurrogateAndNeuronKind() {
+        int T = 5, n = 517;
+        for (Surrogates.Descriptor d : Surrogates.list()) {
+            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+            for (NeuronOp op : neuronOps(sg)) {
+                Pair x = new Pair(random(T * n, -0.5, 1.5)), h = new Pair(new float[T * n]);
+                Pair s = new Pair(new float[T * n]), v = new Pair(new float[n]);
+                cpu.fill(v.c, 0, n, op.vInit());
+                gpu.fill(v.g, 0, n, op.vInit());
+                cpu.neuronForward(op, T, n, x.c, h.c, s.c, v.c);
+                gpu.neuronForward(op, T, n, x.g, h.g, s.g, v.g);
+                assertBits("forward before backward", s);
+                Pair dS = new Pair(random(T * n, -1, 1)), dXc = new Pair(new float[T * n]);
+                for (boolean wantDk : new boolean[] {false, true}) {
+                    double dkC = cpu.neuronBackward(op, T, n, dS.c, h.c, s.c, x.c, dXc.c, wantDk);
+                    double dkG = gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, x.g, dXc.g, wantDk);
+                    String what = "neuronBackward " + d.name() + " " + op + " wantDk=" + wantDk;
+                    assertClose(what, dXc, 1e-4, 1e-6);
+                    if (wantDk) {
+                        assertEquals(dkC, dkG, 1e-4 * Math.abs(dkC) + 1e-5, what + ": dL/dk");
+                    } else {
+                        assertEquals(0.0, dkG);
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- convolution
+
+    @Test
+    void im2colAndCol2imAreBitIdentical() {
+        int[][] cases = {{3, 7, 5, 3, 2, 2, 1, 1, 0}, {1, 28, 28, 5, 5, 1, 1, 2, 2}, {4, 9, 11, 3, 3, 3, 2, 0, 1},
+                {2, 4, 4, 1, 1, 1, 1, 0, 0}};
+        for (int[] cs : cases) {
+            int c = cs[0], h = cs[1], w = cs[2], kh = cs[3], kw = cs[4], sh = cs[5], sw = cs[6], ph = cs[7], pw = cs[8];
+            int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+            int colSize = c * kh * kw * ho * wo;
+            Pair x = new Pair(random(9 + c * h * w, -1, 1)), col = new Pair(random(4 + colSize, 7, 8));
+            cpu.im2col(x.c, 9, c, h, w, kh, kw, sh, sw, ph, pw, col.c, 4);
+            gpu.im2col(x.g, 9, c, h, w, kh, kw, sh, sw, ph, pw, col.g, 4);
+            String what = java.util.Arrays.toString(cs);
+            assertBits("im2col " + what, col);
+            Pair dx = new Pair(random(6 + c * h * w, -1, 1));
+            cpu.col2im(col.c, 4, c, h, w, kh, kw, sh, sw, ph, pw, dx.c, 6);
+            gpu.col2im(col.g, 4, c, h, w, kh, kw, sh, sw, ph, pw, dx.g, 6);
+            assertBits("col2im " + what, dx);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- pooling
+
+    @Test
+    void poolingIsBitIdenticalIncludingTiesAndOverlaps() {
+        int[][] cases = {{3, 8, 8, 2, 2}, {2, 7, 9, 2, 2}, {2, 9, 7, 3, 2}, {1, 6, 6, 3, 1}, {4, 5, 5, 5, 5}};
+        for (int[] cs : cases) {
+            int planes = cs[0], h = cs[1], w = cs[2], k = cs[3], s = cs[4];
+            int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+            float[] xv = random(planes * h * w, 0, 1);
+            for (int i = 0; i < xv.length; i++) {
+                xv[i] = Math.round(xv[i] * 4) / 4f;   // few levels: ties (first maximum wins)
+            }
+            Pair x = new Pair(xv), y = new Pair(new float[planes * ho * wo]), arg = new Pair(new float[planes * ho * wo]);
+            cpu.maxPoolForward(x.c, planes, h, w, k, s, y.c, arg.c);
+            gpu.maxPoolForward(x.g, planes, h, w, k, s, y.g, arg.g);
+            String what = java.util.Arrays.toString(cs);
+            assertBits("maxPool y " + what, y);
+            assertBits("maxPool argmax " + what, arg);
+            Pair dy = new Pair(random(planes * ho * wo, -1, 1)), dx = new Pair(random(planes * h * w, 3, 4));
+            cpu.maxPoolBackward(dy.c, arg.c, planes, h, w, k, s, dx.c);
+            gpu.maxPoolBackward(dy.g, arg.g, planes, h, w, k, s, dx.g);
+            assertBits("maxPool dx " + what, dx);
+            cpu.avgPoolForward(x.c, planes, h, w, k, s, y.c);
+            gpu.avgPoolForward(x.g, planes, h, w, k, s, y.g);
+            assertBits("avgPool y " + what, y);
+            cpu.avgPoolBackward(dy.c, planes, h, w, k, s, dx.c);
+            gpu.avgPoolBackward(dy.g, planes, h, w, k, s, dx.g);
+            assertBits("avgPool dx " + what, dx);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- batch norm
+
+    @Test
+    void batchNormTrainingInferenceAndBackward() {
+        int[][] shapes = {{4, 3, 25}, {128, 16, 1}, {1, 2, 1}, {3, 5, 49}};
+        for (int[] sh : shapes) {
+            int batch = sh[0], ch = sh[1], hw = sh[2], total = batch * ch * hw;
+            String what = java.util.Arrays.toString(sh);
+            Pair x = new Pair(random(total, -3, 5)), params = new Pair(random(1 + 2 * ch, 0.5, 1.5));
+            Pair rm = new Pair(random(ch, -0.1, 0.1)), rv = new Pair(random(ch, 0.9, 1.1));
+            Pair mean = new Pair(new float[ch]), inv = new Pair(new float[ch]), y = new Pair(new float[total]);
+            for (boolean training : new boolean[] {true, false}) {
+                cpu.batchNormForward(x.c, batch, ch, hw, params.c, 1, 1e-5f, training, 0.1f, rm.c, rv.c, mean.c, inv.c, y.c);
+                gpu.batchNormForward(x.g, batch, ch, hw, params.g, 1, 1e-5f, training, 0.1f, rm.g, rv.g, mean.g, inv.g, y.g);
+                assertClose("bn mean " + what + " training=" + training, mean, 1e-6, 1e-7);
+                assertClose("bn invStd " + what, inv, 1e-6, 1e-7);
+                assertClose("bn runningMean " + what, rm, 1e-6, 1e-7);
+                assertClose("bn runningVar " + what, rv, 1e-6, 1e-7);
+                assertClose("bn y " + what + " training=" + training, y, 1e-5, 1e-6);
+            }
+            cpu.batchNormForward(x.c, batch, ch, hw, params.c, 1, 1e-5f, true, 0.1f, rm.c, rv.c, mean.c, inv.c, y.c);
+            gpu.batchNormForward(x.g, batch, ch, hw, params.g, 1, 1e-5f, true, 0.1f, rm.g, rv.g, mean.g, inv.g, y.g);
+            Pair dy = new Pair(random(total, -1, 1)), dx = new Pair(new float[total]), grads = new Pair(random(3 + 2 * ch, -1, 1));
+            cpu.batchNormBackward(dy.c, x.c, batch, ch, hw, params.c, 1, mean.c, inv.c, dx.c, grads.c, 3);
+            gpu.batchNormBackward(dy.g, x.g, batch, ch, hw, params.g, 1, mean.g, inv.g, dx.g, grads.g, 3);
+            assertClose("bn dx " + what, dx, 1e-4, 1e-6);
+            assertClose("bn dGamma/dBeta " + what, grads, 1e-5, 1e-6);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- threads
+
+    @Test
+    void backendsOnSeveralThreadsShareTheDevice() throws Exception {
+        int threads = 4, m = 96, n = 80, k = 70;
+        float[] a = random(m * k, -1, 1), b = random(k * n, -1, 1);
+        float[] want = new float[m * n];
+        try (Tensor ac = cpu.alloc(m * k); Tensor bc = cpu.alloc(k * n); Tensor cc = cpu.alloc(m * n)) {
+            cpu.upload(a, 0, ac, 0, a.length);
+            cpu.upload(b, 0, bc, 0, b.length);
+            cpu.gemm(false, false, m, n, k, 1f, ac, 0, k, bc, 0, n, 0f, cc, 0, n);
+            cpu.download(cc, 0, want, 0, want.length);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                results.add(pool.submit(() -> {
+                    try (CudaBackend be = CudaBackends.create(0); Tensor ag = be.alloc(m * k); Tensor bg = be.alloc(k * n);
+                         Tensor cg = be.alloc(m * n)) {
+                        be.upload(a, 0, ag, 0, a.length);
+                        be.upload(b, 0, bg, 0, b.length);
+                        for (int rep = 0; rep < 20; rep++) {
+                            be.gemm(false, false, m, n, k, 1f, ag, 0, k, bg, 0, n, 0f, cg, 0, n);
+                        }
+                        float[] out = new float[m * n];
+                        be.download(cg, 0, out, 0, out.length);
+                        return out;
+                    }
+                }));
+            }
+            float[] first = results.get(0).get();
+            assertClose("threaded gemm", want, first, 1e-5, 1e-5);
+            for (Future<float[]> f : results) {
+                assertArrayEquals(first, f.get(), "same kernel, same data: same bits on every thread");
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.sparksnn.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sparksnn.surrogate.ATan;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import io.github.sparksnn.surrogate.Surrogates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every CUDA source compiles with nvcc ({@code -ptx -arch=compute_75 -fmad=false}); skipped, visibly, where there is
+ * no CUDA toolkit (CI). The 17 generated neuron sources are compiled as one translation unit (kernel names
+ * suffixed per surrogate) to keep the test to seconds; the runtime path (a non-default parameter, which has no
+ * shipped PTX) is compiled exactly as the backend would.
+ */
+class NvccCompileTest {
+    private static Nvcc nvcc;
+
+    @BeforeAll
+    static void findNvcc() {
+        nvcc = Nvcc.find().orElse(null);
+        Assumptions.assumeTrue(nvcc != null, "SKIPPED (visible): nvcc not found (CUDA_HOME, /usr/local/cuda/bin, PATH)");
+    }
+
+    @Test
+    void staticKernelsCompileAndMatchTheShippedPtx() {
+        KernelSource src = KernelSource.staticKernels();
+        String ptx = nvcc.compile(src);
+        assertEquals("sm_75", PtxText.target(ptx));
+        String shipped = PtxStore.shipped(src).orElseThrow();
+        if (toolkit(ptx).equals(toolkit(shipped))) {
+            assertEquals(shipped, PtxText.lowerVersion(ptx, PtxText.SHIPPED_VERSION),
+                    "same nvcc, same source: the shipped PTX must be what nvcc produces (run gpu/regenerate-ptx.sh)");
+        }
+    }
+
+    @Test
+    void all17GeneratedNeuronSourcesCompile() {
+        StringBuilder bundle = new StringBuilder();
+        List<Surrogates.Descriptor> all = Surrogates.list();
+        for (int i = 0; i < all.size(); i++) {
+            SurrogateFunction sg = Surrogates.create(all.get(i).name(), Map.of());
+            bundle.append(NeuronKernelSource.of(sg).source()
+                    .replace("snn_block_sum", "snn_block_sum_" + i)
+                    .replace("surrogate_gradient(", "surrogate_gradient_" + i + "(")
+                    .replace("neuron_backward(", "neuron_backward_" + i + "(")).append('\n');
+        }
+        String ptx = nvcc.compile(new KernelSource("all-neurons", bundle.toString()));
+        for (int i = 0; i < all.size(); i++) {
+            assertTrue(PtxText.hasEntry(ptx, "neuron_backward_" + i), all.get(i).name());
+            assertTrue(PtxText.hasEntry(ptx, "surrogate_gradient_" + i), all.get(i).name());
+        }
+        String why = PtxCompiler.unavailableReason();
+        if (why == null) {
+            assertTrue(PtxCompiler.compile(PtxText.lowerVersion(ptx, PtxText.SHIPPED_VERSION), "sm_90") > 1000);
+        }
+    }
+
+    @Test
+    void nonDefaultParametersCompileAtRunTimeIntoTheCache() throws Exception {
+        // a parameter no test elsewhere uses, so the cache entry is (most likely) fresh
+        KernelSource src = NeuronKernelSource.of(new ATan(2.718281828));
+        assertTrue(PtxStore.shipped(src).isEmpty(), "non-default parameters ship no PTX");
+        Path cached = PtxStore.cacheDir().resolve(src.hash() + ".ptx");
+        String ptx = PtxStore.ptx(src);
+        assertTrue(PtxText.hasEntry(ptx, "neuron_backward"));
+        assertTrue(Files.isRegularFile(cached), "compiled PTX is cached at " + cached);
+        assertEquals(ptx, Files.readString(cached));
+        assertNotEquals(PtxStore.ptx(NeuronKernelSource.of(new ATan())), ptx, "the parameter is baked into the code");
+    }
+
+    @Test
+    void compileErrorsCarryNvccsLog() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> nvcc.compile(new KernelSource("broken.cu", "extern \"C\" __global__ void f() { undefined_x = 1; }")));
+        assertTrue(e.getMessage().contains("broken.cu") && e.getMessage().contains("undefined_x"), e.getMessage());
+    }
+
+    private static String toolkit(String ptx) {
+        for (String line : ptx.split("\n")) {
+            if (line.startsWith("// Cuda compilation tools")) {
+                return line;
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.sparksnn.surrogate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The branch-free selects reproduce the comparisons they replace, bit for bit, including at the edges. */
+class SelectTest {
+    static final float[] EDGES = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL,
+        0.5f, -0.5f, Math.nextUp(0.5f), Math.nextDown(0.5f), -Math.nextUp(0.5f), 1f, -1f, Math.nextUp(1f), Math.nextDown(1f),
+        Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3.25f, -7.5f};
+
+    @Test
+    void selectsEqualTheComparisons() {
+        Random r = new Random(1L);
+        float[] xs = new float[EDGES.length + 2000];
+        System.arraycopy(EDGES, 0, xs, 0, EDGES.length);
+        for (int i = EDGES.length; i < xs.length; i++) {
+            xs[i] = i % 2 == 0 ? (float) r.nextGaussian() : Float.intBitsToFloat(r.nextInt()); // any bit pattern
+        }
+        float a = 2.5f;
+        float b = -0.75f;
+        for (float x : xs) {
+            if (Float.isNaN(x)) {
+                continue;
+            }
+            assertEquals(x < 0f ? a : b, Select.negative(x, a, b), 0f, "negative(" + x + ")");
+            assertEquals(x <= 0f ? a : b, Select.nonPositive(x, a, b), 0f, "nonPositive(" + x + ")");
+            for (float t : new float[] {0.5f, 1f, Float.MIN_VALUE, 1e30f}) {
+                if (Float.isInfinite(x) && Float.isInfinite(t)) {
+                    continue;
+                }
+                assertEquals(Math.abs(x) < t ? a : b, Select.less(Math.abs(x), t, a, b), 0f, "less(|" + x + "|, " + t + ")");
+            }
+        }
+    }
+
+    @Test
+    void heavisideIsTheStepWithNanAtZero() {
+        Random r = new Random(2L);
+        for (int i = 0; i < 20000; i++) {
+            float x = i < EDGES.length ? EDGES[i] : Float.intBitsToFloat(r.nextInt()); // includes NaNs of both signs
+            assertEquals(x >= 0f ? 1f : 0f, Select.heaviside(x), 0f, "H(" + x + ") bits " + Integer.toHexString(Float.floatToRawIntBits(x)));
+            assertEquals(SurrogateFunction.heaviside(x), Select.heaviside(x), 0f);
+        }
+        assertEquals(0f, Select.heaviside(Float.intBitsToFloat(0xffc00000)), 0f, "negative NaN");
+        assertEquals(0f, Select.heaviside(Float.intBitsToFloat(0x7f800001)), 0f, "signalling NaN");
+        assertEquals(1f, Select.heaviside(Float.POSITIVE_INFINITY), 0f);
+    }
+
+    @Test
+    void cheapGradientsAgreeWithTheDoubleReferenceAtTheirBoundaries() {
+        Rect rect = new Rect(1.0);
+        LeakyKReLU lk = new LeakyKReLU(0.1, 2.0);
+        PiecewiseLeakyReLU pl = new PiecewiseLeakyReLU(1.0, 0.01);
+        LogTailedReLU lt = new LogTailedReLU(0.2);
+        for (float x : EDGES) {
+            assertEquals((float) rect.gradient((double) x), rect.gradient(x), 0f, "Rect at " + x);
+            assertEquals((float) lk.gradient((double) x), lk.gradient(x), 0f, "LeakyKReLU at " + x);
+            assertEquals((float) pl.gradient((double) x), pl.gradient(x), 0f, "PiecewiseLeakyReLU at " + x);
+            assertEquals((float) lt.gradient((double) x), lt.gradient(x), 1e-7f * Math.abs(lt.gradient(x)), "LogTailedReLU at " + x);
+        }
+    }
+}
