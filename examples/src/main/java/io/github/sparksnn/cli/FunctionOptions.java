@@ -15,7 +15,8 @@ import java.util.Map;
  * The {@code --function NAME|SPEC [--param KEY=VALUE]...} options shared by the surrogate commands, and their
  * resolution into a {@link SurrogateFunction} through the {@link Surrogates} registry.
  *
- * <p>{@code --function} takes a registry name ({@code atan}, any case) or a full spec as printed by
+ * <p>{@code --function} takes a registry name ({@code atan}, {@code piecewise_leaky_relu}: case and underscores are
+ * ignored, as by the registry) or a full spec as printed by
  * {@code toString()} ({@code "ATan(alpha=3)"}); each {@code --param} then overrides one parameter of it.
  * An unknown function, an unknown parameter or a value that is not a finite number is a usage error naming it.
  */

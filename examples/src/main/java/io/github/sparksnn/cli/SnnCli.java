@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 SurrogateCommand.class,
+                ModelCommand.class,
                 FitCommand.class,
                 BenchCommand.class,
         })

@@ -27,7 +27,7 @@ class SnnCliTest {
     @Test
     void theTreeHoldsTheDocumentedCommands() {
         CommandLine root = SnnCli.newCommandLine();
-        assertTrue(root.getSubcommands().keySet().containsAll(Set.of("surrogate", "bench", "fit", "help")),
+        assertTrue(root.getSubcommands().keySet().containsAll(Set.of("surrogate", "model", "bench", "fit", "help")),
                 root.getSubcommands().keySet().toString());
         assertEquals(Set.of("list", "table", "check-grad", "plot", "cuda"),
                 root.getSubcommands().get("surrogate").getSubcommands().keySet());

@@ -1,30 +1,11 @@
 package io.github.sparksnn.gpu;
 
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemAllocHost;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemFreeHost;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
-import static jcuda.driver.JCudaDriver.cuStreamCreate;
-import static jcuda.driver.JCudaDriver.cuStreamDestroy;
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
-
 import io.github.sparksnn.backend.Backend;
 import io.github.sparksnn.backend.NeuronOp;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.surrogate.SurrogateFunction;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUstream;
-import jcuda.driver.CUstream_flags;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The {@link Backend} on one CUDA device: tensors in device memory, every operation a kernel (from
@@ -34,9 +15,9 @@ import jcuda.driver.CUstream_flags;
  * task) share the device's primary context ({@link CudaDevice}) and run concurrently on their own non-blocking
  * streams. Every call first makes the device's context current on the calling thread.
  *
- * <p>Host transfers go through a pinned staging buffer (chunks of at most {@link #STAGING_FLOATS} floats):
- * uploads are queued asynchronously after the previous staging use has finished; downloads wait for the stream.
- * Kernel errors therefore surface at the next download (or {@link #synchronize()}), as {@link CudaException}.
+ * <p>Device calls go through a {@link DeviceStream} ({@link JCudaStream} on a GPU; a host emulator in the tests).
+ * Kernels are queued asynchronously; their errors surface at the next download (or {@link #synchronize()}), as
+ * {@link CudaException}. Every range is checked in Java first: device code has no bounds checks.
  *
  * <p>Parity with {@link io.github.sparksnn.backend.CpuBackend}: bit-identical for copies, biases, column sums,
  * Poisson/dropout draws (same counter RNG), spiking neuron forward, voltage, im2col/col2im and pooling (same float
@@ -48,55 +29,46 @@ import jcuda.driver.CUstream_flags;
  * CUDA; {@link SurrogateFunction#cudaCode} only provides {@code g'(x)}.
  */
 public final class CudaBackend implements Backend {
-    /** Floats per staging chunk (16 MiB of pinned host memory at most). */
-    static final int STAGING_FLOATS = 1 << 22;
+    /** Floats per staging chunk of {@link JCudaStream} (tests cross it). */
+    static final int STAGING_FLOATS = JCudaStream.STAGING_FLOATS;
 
-    private final CudaDevice device;
-    private final CUstream stream;
+    private final DeviceStream dev;
     private final KernelSource kernels = KernelSource.staticKernels();
-    private Pointer staging;
-    private FloatBuffer stagingBuf;
-    private int stagingFloats;
-    private CUdeviceptr dkPartial;
+    private DevicePtr dkPartial;
     private int dkPartialLen;
     private double[] dkHost = new double[0];
     // per-backend lookups (no lock, no source hashing in the training loop)
-    private final java.util.Map<String, CUfunction> staticFns = new java.util.HashMap<>();
-    private final java.util.Map<String, KernelSource> neuronSources = new java.util.HashMap<>();
+    private final Map<String, Object> staticFns = new HashMap<>();
+    private final Map<String, KernelSource> neuronSources = new HashMap<>();
     private boolean closed;
 
-    CudaBackend(CudaDevice device) {
-        this.device = device;
-        device.makeCurrent();
-        this.stream = new CUstream();
-        Cu.check(cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+    CudaBackend(DeviceStream dev) {
+        this.dev = dev;
     }
 
     @Override
     public String describe() {
-        return "cuda (" + device.describe() + ", driver " + CudaBackends.driverVersion() + ")";
+        return "cuda (" + dev.describe() + ")";
     }
 
     /** Waits until every queued operation of this backend has finished (and reports kernel errors). */
     public void synchronize() {
         enter();
-        Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
+        dev.synchronize();
     }
 
     private void enter() {
         if (closed) {
             throw new IllegalStateException("CUDA backend is closed");
         }
-        device.makeCurrent();
     }
 
     private CudaTensor t(Tensor t) {
         if (!(t instanceof CudaTensor ct)) {
             throw new IllegalArgumentException("the CUDA backend got a tensor of another backend: " + t);
         }
-        if (ct.device != device) {
-            throw new IllegalArgumentException("tensor " + ct + " belongs to another device than this backend's "
-                    + device.ordinal());
+        if (ct.deviceKey != dev.deviceKey()) {
+            throw new IllegalArgumentException("tensor " + ct + " belongs to another device than this backend's");
         }
         if (ct.closed()) {
             throw new IllegalStateException("tensor " + ct + " is closed");
@@ -114,10 +86,10 @@ public final class CudaBackend implements Backend {
         return ct;
     }
 
-    private CUfunction fn(String name) {
-        CUfunction f = staticFns.get(name);
+    private Object fn(String name) {
+        Object f = staticFns.get(name);
         if (f == null) {
-            f = device.function(kernels, name);
+            f = dev.function(kernels, name);
             staticFns.put(name, f);
         }
         return f;
@@ -129,21 +101,21 @@ public final class CudaBackend implements Backend {
                 k -> NeuronKernelSource.of(sg));
     }
 
-    private void launch1d(CUfunction f, long n, Cu.Args args) {
-        int blocks = Launch.blocks1d(n);
-        if (blocks == 0) {
-            return;
-        }
-        Cu.check(cuLaunchKernel(f, blocks, 1, 1, Launch.THREADS, 1, 1, 0, stream, args.build(), null),
-                "cuLaunchKernel");
+    private void launch1d(String kernel, long n, KernelArgs args) {
+        launch1d(fn(kernel), n, args, kernel);
     }
 
-    private void launch(CUfunction f, int gx, int gy, Cu.Args args, String name) {
-        if (gx == 0 || gy == 0) {
-            return;
+    private void launch1d(Object f, long n, KernelArgs args, String name) {
+        int blocks = Launch.blocks1d(n);
+        if (blocks > 0) {
+            dev.launch(f, blocks, 1, Launch.THREADS, args, name);
         }
-        Cu.check(cuLaunchKernel(f, gx, gy, 1, Launch.THREADS, 1, 1, 0, stream, args.build(), null),
-                "cuLaunchKernel(" + name + ")");
+    }
+
+    private void launch(Object f, int gx, int gy, KernelArgs args, String name) {
+        if (gx > 0 && gy > 0) {
+            dev.launch(f, gx, gy, Launch.THREADS, args, name);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ memory
@@ -154,25 +126,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("tensor size must be >= 0, got " + n);
         }
         enter();
-        CUdeviceptr p = new CUdeviceptr();
-        Cu.check(cuMemAlloc(p, 4L * Math.max(1, n)), "cuMemAlloc(" + n + " floats)");
-        Cu.check(cuMemsetD32Async(p, 0, Math.max(1, n), stream), "cuMemsetD32Async");
-        return new CudaTensor(device, p, n);
-    }
-
-    private void ensureStaging(int floats) {
-        int want = Math.min(STAGING_FLOATS, Math.max(floats, 1024));
-        if (stagingFloats >= want) {
-            return;
-        }
-        Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-        if (staging != null) {
-            Cu.check(cuMemFreeHost(staging), "cuMemFreeHost");
-        }
-        staging = new Pointer();
-        Cu.check(cuMemAllocHost(staging, 4L * want), "cuMemAllocHost(" + want + " floats)");
-        stagingBuf = staging.getByteBuffer(0, 4L * want).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        stagingFloats = want;
+        return new CudaTensor(dev, dev.alloc(4L * Math.max(1, n)), n);
     }
 
     @Override
@@ -183,14 +137,8 @@ public final class CudaBackend implements Backend {
                     + ") outside float[" + src.length + "]");
         }
         enter();
-        ensureStaging(n);
-        for (int done = 0; done < n; ) {
-            int len = Math.min(stagingFloats, n - done);
-            // the previous copy out of the staging buffer must have finished before it is overwritten
-            Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-            stagingBuf.put(0, src, srcOff + done, len);
-            Cu.check(cuMemcpyHtoDAsync(d.at((long) dstOff + done), staging, 4L * len, stream), "cuMemcpyHtoDAsync");
-            done += len;
+        if (n > 0) {
+            dev.upload(src, srcOff, d.at(dstOff), n);
         }
     }
 
@@ -202,13 +150,8 @@ public final class CudaBackend implements Backend {
                     + ") outside float[" + dst.length + "]");
         }
         enter();
-        ensureStaging(n);
-        for (int done = 0; done < n; ) {
-            int len = Math.min(stagingFloats, n - done);
-            Cu.check(cuMemcpyDtoHAsync(staging, s.at((long) srcOff + done), 4L * len, stream), "cuMemcpyDtoHAsync");
-            Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-            stagingBuf.get(0, dst, dstOff + done, len);
-            done += len;
+        if (n > 0) {
+            dev.download(s.at(srcOff), dst, dstOff, n);
         }
     }
 
@@ -219,7 +162,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         enter();
-        Cu.check(cuMemsetD32Async(ct.at(off), Float.floatToRawIntBits(value), n, stream), "cuMemsetD32Async");
+        dev.memsetD32(ct.at(off), Float.floatToRawIntBits(value), n);
     }
 
     @Override
@@ -229,7 +172,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         enter();
-        Cu.check(cuMemcpyDtoDAsync(d.at(dOff), s.at(sOff), 4L * n, stream), "cuMemcpyDtoDAsync");
+        dev.copy(d.at(dOff), s.at(sOff), 4L * n);
     }
 
     // ------------------------------------------------------------------------------------------------ GEMM
@@ -261,7 +204,7 @@ public final class CudaBackend implements Backend {
         enter();
         String name = "sgemm_" + (transA ? "t" : "n") + (transB ? "t" : "n");
         int[] grid = Launch.gemmGrid(m, n);
-        launch(fn(name), grid[0], grid[1], Cu.args().i(m).i(n).i(k).f(alpha).ptr(A.at(aOff)).i(lda)
+        launch(fn(name), grid[0], grid[1], KernelArgs.args().i(m).i(n).i(k).f(alpha).ptr(A.at(aOff)).i(lda)
                 .ptr(B.at(bOff)).i(ldb).f(beta).ptr(C.at(cOff)).i(ldc), name);
     }
 
@@ -271,14 +214,14 @@ public final class CudaBackend implements Backend {
     public void addRowBias(Tensor y, int yOff, int rows, int cols, Tensor bias, int bOff) {
         CudaTensor Y = range("addRowBias y", y, yOff, (long) rows * cols), B = range("addRowBias bias", bias, bOff, cols);
         enter();
-        launch1d(fn("add_row_bias"), (long) rows * cols, Cu.args().ptr(Y.at(yOff)).i(rows).i(cols).ptr(B.at(bOff)));
+        launch1d("add_row_bias", (long) rows * cols, KernelArgs.args().ptr(Y.at(yOff)).i(rows).i(cols).ptr(B.at(bOff)));
     }
 
     @Override
     public void accumulateColumnSums(Tensor dy, int dyOff, int rows, int cols, Tensor g, int gOff) {
         CudaTensor D = range("columnSums dy", dy, dyOff, (long) rows * cols), G = range("columnSums g", g, gOff, cols);
         enter();
-        launch1d(fn("column_sums"), cols, Cu.args().ptr(D.at(dyOff)).i(rows).i(cols).ptr(G.at(gOff)));
+        launch1d("column_sums", cols, KernelArgs.args().ptr(D.at(dyOff)).i(rows).i(cols).ptr(G.at(gOff)));
     }
 
     @Override
@@ -286,7 +229,7 @@ public final class CudaBackend implements Backend {
         long total = (long) batch * channels * hw;
         CudaTensor Y = range("addChannelBias y", y, 0, total), B = range("addChannelBias bias", bias, bOff, channels);
         enter();
-        launch1d(fn("add_channel_bias"), total, Cu.args().ptr(Y.ptr).i(batch).i(channels).i(hw).ptr(B.at(bOff)));
+        launch1d("add_channel_bias", total, KernelArgs.args().ptr(Y.ptr).i(batch).i(channels).i(hw).ptr(B.at(bOff)));
     }
 
     @Override
@@ -295,7 +238,7 @@ public final class CudaBackend implements Backend {
         CudaTensor G = range("channelSums g", g, gOff, channels);
         enter();
         launch(fn("channel_sums"), Launch.channelBlocks(channels), 1,
-                Cu.args().ptr(D.ptr).i(batch).i(channels).i(hw).ptr(G.at(gOff)), "channel_sums");
+                KernelArgs.args().ptr(D.ptr).i(batch).i(channels).i(hw).ptr(G.at(gOff)), "channel_sums");
     }
 
     // ------------------------------------------------------------------------------------------------ encoders
@@ -308,7 +251,7 @@ public final class CudaBackend implements Backend {
         }
         enter();
         for (int t = 0; t < times; t++) {
-            Cu.check(cuMemcpyDtoDAsync(O.at((long) t * n), X.ptr, 4L * n, stream), "cuMemcpyDtoDAsync");
+            dev.copy(O.at((long) t * n), X.ptr, 4L * n);
         }
     }
 
@@ -318,7 +261,7 @@ public final class CudaBackend implements Backend {
         long nf = (long) samples * features;
         CudaTensor X = range("poissonEncode x", x, 0, nf), O = range("poissonEncode out", out, 0, nf * timeSteps);
         enter();
-        launch1d(fn("poisson_encode"), nf * timeSteps, Cu.args().ptr(X.ptr).i(samples).i(features).i(timeSteps)
+        launch1d("poisson_encode", nf * timeSteps, KernelArgs.args().ptr(X.ptr).i(samples).i(features).i(timeSteps)
                 .l(seed).l(counterBase).ptr(O.ptr));
     }
 
@@ -331,7 +274,7 @@ public final class CudaBackend implements Backend {
         CudaTensor M = range("dropoutMask", mask, 0, n);
         float keep = 1f / (1f - p);   // on the host, as the CPU backend
         enter();
-        launch1d(fn("dropout_mask"), n, Cu.args().ptr(M.ptr).l(n).f(p).f(keep).l(seed).l(counterBase));
+        launch1d("dropout_mask", n, KernelArgs.args().ptr(M.ptr).l(n).f(p).f(keep).l(seed).l(counterBase));
     }
 
     @Override
@@ -340,7 +283,7 @@ public final class CudaBackend implements Backend {
         CudaTensor X = range("multiplyShared x", x, 0, total), M = range("multiplyShared mask", mask, 0, n);
         CudaTensor O = range("multiplyShared out", out, 0, total);
         enter();
-        launch1d(fn("multiply_shared"), total, Cu.args().ptr(X.ptr).ptr(M.ptr).i(n).i(times).ptr(O.ptr));
+        launch1d("multiply_shared", total, KernelArgs.args().ptr(X.ptr).ptr(M.ptr).i(n).i(times).ptr(O.ptr));
     }
 
     // ------------------------------------------------------------------------------------------------ neurons
@@ -356,7 +299,7 @@ public final class CudaBackend implements Backend {
         CudaTensor X = range("neuronForward x", x, 0, total), H = range("neuronForward h", h, 0, total);
         CudaTensor S = range("neuronForward s", s, 0, total), V = range("neuronForward v", v, 0, n);
         enter();
-        launch1d(fn("neuron_forward"), n, Cu.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
+        launch1d("neuron_forward", n, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
                 .i(op.leaky()).i(op.decayInput()).i(op.hardReset()).f(op.k()).f(op.vThreshold()).f(op.vReset())
                 .f(op.chargeReset()));
     }
@@ -378,26 +321,22 @@ public final class CudaBackend implements Backend {
         enter();
         if (wantDk && dkPartialLen < blocks) {
             if (dkPartial != null) {
-                Cu.check(cuMemFree(dkPartial), "cuMemFree");
+                dev.free(dkPartial);
             }
-            dkPartial = new CUdeviceptr();
-            Cu.check(cuMemAlloc(dkPartial, 8L * blocks), "cuMemAlloc");
+            dkPartial = dev.alloc(8L * blocks);
             dkPartialLen = blocks;
             dkHost = new double[blocks];
         }
-        CUfunction f = device.function(neuronSource(op.surrogate()), "neuron_backward");
-        Cu.Args args = Cu.args().i(timeSteps).i(n).ptr(DS.ptr).ptr(H.ptr).ptr(S.ptr).ptr(wantDk ? X.ptr : DS.ptr)
-                .ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset()).i(op.detachReset())
-                .i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset()).f(op.chargeReset()).f(op.vInit())
-                .f(dHdV).f(dHdX);
-        Cu.check(cuLaunchKernel(f, blocks, 1, 1, Launch.THREADS, 1, 1, 0, stream, args.build(), null),
-                "cuLaunchKernel(neuron_backward)");
+        Object f = dev.function(neuronSource(op.surrogate()), "neuron_backward");
+        KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(DS.ptr).ptr(H.ptr).ptr(S.ptr)
+                .ptr(wantDk ? X.ptr : DS.ptr).ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset())
+                .i(op.detachReset()).i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset())
+                .f(op.chargeReset()).f(op.vInit()).f(dHdV).f(dHdX);
+        dev.launch(f, blocks, 1, Launch.THREADS, args, "neuron_backward");
         if (!wantDk) {
             return 0;
         }
-        // synchronous copy into the Java array after the stream is drained (no async DMA into the Java heap)
-        Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-        Cu.check(cuMemcpyDtoH(Pointer.to(dkHost), dkPartial, 8L * blocks), "cuMemcpyDtoH");
+        dev.downloadDoubles(dkPartial, dkHost, blocks);
         double sum = 0;
         for (int i = 0; i < blocks; i++) {
             sum += dkHost[i];
@@ -411,7 +350,7 @@ public final class CudaBackend implements Backend {
         CudaTensor H = range("neuronVoltage h", h, 0, total), S = range("neuronVoltage s", s, 0, total);
         CudaTensor V = range("neuronVoltage v", v, 0, total);
         enter();
-        launch1d(fn("neuron_voltage"), total, Cu.args().l(total).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr).i(op.hardReset())
+        launch1d("neuron_voltage", total, KernelArgs.args().l(total).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr).i(op.hardReset())
                 .f(op.vThreshold()).f(op.vReset()));
     }
 
@@ -422,8 +361,8 @@ public final class CudaBackend implements Backend {
     public void surrogateGradient(SurrogateFunction sg, Tensor x, Tensor out, int n) {
         CudaTensor X = range("surrogateGradient x", x, 0, n), O = range("surrogateGradient out", out, 0, n);
         enter();
-        launch1d(device.function(neuronSource(sg), "surrogate_gradient"), n,
-                Cu.args().l(n).ptr(X.ptr).ptr(O.ptr));
+        launch1d(dev.function(neuronSource(sg), "surrogate_gradient"), n,
+                KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
     }
 
     // ------------------------------------------------------------------------------------------------ convolution
@@ -435,7 +374,7 @@ public final class CudaBackend implements Backend {
         long total = (long) c * kh * kw * ho * wo;
         CudaTensor X = range("im2col x", x, xOff, (long) c * h * w), C = range("im2col col", col, colOff, total);
         enter();
-        launch1d(fn("im2col"), total, Cu.args().ptr(X.at(xOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
+        launch1d("im2col", total, KernelArgs.args().ptr(X.at(xOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
                 .i(ho).i(wo).ptr(C.at(colOff)));
     }
 
@@ -447,7 +386,7 @@ public final class CudaBackend implements Backend {
         CudaTensor C = range("col2im col", col, colOff, (long) c * kh * kw * ho * wo);
         CudaTensor D = range("col2im dx", dx, dxOff, total);
         enter();
-        launch1d(fn("col2im"), total, Cu.args().ptr(C.at(colOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
+        launch1d("col2im", total, KernelArgs.args().ptr(C.at(colOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
                 .i(ho).i(wo).ptr(D.at(dxOff)));
     }
 
@@ -460,7 +399,7 @@ public final class CudaBackend implements Backend {
         CudaTensor X = range("maxPool x", x, 0, (long) planes * h * w), Y = range("maxPool y", y, 0, out);
         CudaTensor A = range("maxPool argmax", argmax, 0, out);
         enter();
-        launch1d(fn("max_pool_forward"), out, Cu.args().ptr(X.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
+        launch1d("max_pool_forward", out, KernelArgs.args().ptr(X.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
                 .ptr(Y.ptr).ptr(A.ptr));
     }
 
@@ -471,7 +410,7 @@ public final class CudaBackend implements Backend {
         CudaTensor DY = range("maxPool dy", dy, 0, out), A = range("maxPool argmax", argmax, 0, out);
         CudaTensor DX = range("maxPool dx", dx, 0, in);
         enter();
-        launch1d(fn("max_pool_backward"), in, Cu.args().ptr(DY.ptr).ptr(A.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho)
+        launch1d("max_pool_backward", in, KernelArgs.args().ptr(DY.ptr).ptr(A.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho)
                 .i(wo).ptr(DX.ptr));
     }
 
@@ -481,7 +420,7 @@ public final class CudaBackend implements Backend {
         long out = (long) planes * ho * wo;
         CudaTensor X = range("avgPool x", x, 0, (long) planes * h * w), Y = range("avgPool y", y, 0, out);
         enter();
-        launch1d(fn("avg_pool_forward"), out, Cu.args().ptr(X.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
+        launch1d("avg_pool_forward", out, KernelArgs.args().ptr(X.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
                 .f(1f / (k * k)).ptr(Y.ptr));
     }
 
@@ -491,7 +430,7 @@ public final class CudaBackend implements Backend {
         long out = (long) planes * ho * wo, in = (long) planes * h * w;
         CudaTensor DY = range("avgPool dy", dy, 0, out), DX = range("avgPool dx", dx, 0, in);
         enter();
-        launch1d(fn("avg_pool_backward"), in, Cu.args().ptr(DY.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
+        launch1d("avg_pool_backward", in, KernelArgs.args().ptr(DY.ptr).i(planes).i(h).i(w).i(k).i(s).i(ho).i(wo)
                 .f(1f / (k * k)).ptr(DX.ptr));
     }
 
@@ -508,7 +447,7 @@ public final class CudaBackend implements Backend {
         CudaTensor RV = range("batchNorm runningVar", runningVar, 0, channels);
         CudaTensor M = range("batchNorm mean", mean, 0, channels), IS = range("batchNorm invStd", invStd, 0, channels);
         enter();
-        launch(fn("batch_norm_forward"), Launch.channelBlocks(channels), 1, Cu.args().ptr(X.ptr).i(batch).i(channels)
+        launch(fn("batch_norm_forward"), Launch.channelBlocks(channels), 1, KernelArgs.args().ptr(X.ptr).i(batch).i(channels)
                 .i(hw).ptr(P.at(pOff)).f(eps).i(training).f(momentum).ptr(RM.ptr).ptr(RV.ptr).ptr(M.ptr).ptr(IS.ptr)
                 .ptr(Y.ptr), "batch_norm_forward");
     }
@@ -523,7 +462,7 @@ public final class CudaBackend implements Backend {
         CudaTensor M = range("batchNorm mean", mean, 0, channels), IS = range("batchNorm invStd", invStd, 0, channels);
         CudaTensor G = range("batchNorm grads", grads, gOff, 2L * channels);
         enter();
-        launch(fn("batch_norm_backward"), Launch.channelBlocks(channels), 1, Cu.args().ptr(DY.ptr).ptr(X.ptr).i(batch)
+        launch(fn("batch_norm_backward"), Launch.channelBlocks(channels), 1, KernelArgs.args().ptr(DY.ptr).ptr(X.ptr).i(batch)
                 .i(channels).i(hw).ptr(P.at(pOff)).ptr(M.ptr).ptr(IS.ptr).ptr(DX.ptr).ptr(G.at(gOff)),
                 "batch_norm_backward");
     }
@@ -535,18 +474,13 @@ public final class CudaBackend implements Backend {
         if (closed) {
             return;
         }
-        device.makeCurrent();
+        closed = true;
         try {
-            Cu.check(cuStreamSynchronize(stream), "cuStreamSynchronize");
-        } finally {
-            closed = true;
-            if (staging != null) {
-                cuMemFreeHost(staging);
-            }
             if (dkPartial != null) {
-                cuMemFree(dkPartial);
+                dev.free(dkPartial);
             }
-            cuStreamDestroy(stream);
+        } finally {
+            dev.close();
         }
     }
 }

@@ -61,7 +61,7 @@ public final class CudaBackends {
 
     /** A backend on the given device (one per thread / task; they share the device's primary context). */
     public static CudaBackend create(int device) {
-        return new CudaBackend(CudaDevice.get(device));
+        return new CudaBackend(new JCudaStream(CudaDevice.get(device)));
     }
 
     /**

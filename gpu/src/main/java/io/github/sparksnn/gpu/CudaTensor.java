@@ -1,19 +1,18 @@
 package io.github.sparksnn.gpu;
 
-import static jcuda.driver.JCudaDriver.cuMemFree;
-
 import io.github.sparksnn.backend.Tensor;
-import jcuda.driver.CUdeviceptr;
 
-/** A float buffer in device memory, owned by one {@link CudaBackend}. */
+/** A float buffer in device memory, allocated through one {@link DeviceStream}. */
 final class CudaTensor implements Tensor {
-    final CUdeviceptr ptr;
-    final CudaDevice device;
+    final DevicePtr ptr;
+    final Object deviceKey;
+    private final DeviceStream owner;
     private final int size;
     private boolean closed;
 
-    CudaTensor(CudaDevice device, CUdeviceptr ptr, int size) {
-        this.device = device;
+    CudaTensor(DeviceStream owner, DevicePtr ptr, int size) {
+        this.owner = owner;
+        this.deviceKey = owner.deviceKey();
         this.ptr = ptr;
         this.size = size;
     }
@@ -28,22 +27,20 @@ final class CudaTensor implements Tensor {
     }
 
     /** The device address of element {@code off}. */
-    CUdeviceptr at(long off) {
-        return off == 0 ? ptr : ptr.withByteOffset(4L * off);
+    DevicePtr at(long off) {
+        return ptr.plus(4L * off);
     }
 
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            device.makeCurrent();
-            // cuMemFree synchronizes the device, so a kernel still queued on the buffer never sees freed memory
-            Cu.check(cuMemFree(ptr), "cuMemFree");
+            owner.free(ptr);
         }
     }
 
     @Override
     public String toString() {
-        return "CudaTensor[" + size + " on device " + device.ordinal() + "]";
+        return "CudaTensor[" + size + "]";
     }
 }

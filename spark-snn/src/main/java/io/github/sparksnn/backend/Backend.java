@@ -50,6 +50,9 @@ public interface Backend extends AutoCloseable {
     /** Direct encoding: {@code out[t * n + i] = x[i]} for {@code t < times}. */
     void repeat(Tensor x, int n, int times, Tensor out);
 
+    /** Sum over time: {@code out[i] = sum_t x[t * n + i]} for {@code t < times} (overwrites {@code out}). */
+    void sumOverTime(Tensor x, int n, int times, Tensor out);
+
     /**
      * Poisson rate coding of {@code x} ({@code [N, F]}) into {@code out} ({@code [T, N, F]}): a spike where a
      * counter-based uniform {@code u(seed, counterBase + (s * T + t) * F + f)} in [0, 1) is below the value.

@@ -236,6 +236,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sumOverTime(Tensor x, int n, int times, Tensor out) {
+        FloatBuffer X = b(x), O = b(out);
+        final float[] acc = stage1, row = stage2;
+        for (int c = 0; c < n; c += CHUNK) {
+            int len = Math.min(CHUNK, n - c);
+            X.get(c, acc, 0, len);
+            for (int t = 1; t < times; t++) {
+                X.get(t * n + c, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    acc[j] += row[j];
+                }
+            }
+            O.put(c, acc, 0, len);
+        }
+    }
+
+    @Override
     public void poissonEncode(Tensor x, int samples, int features, int timeSteps, long seed, long counterBase,
                               Tensor out) {
         FloatBuffer X = b(x), O = b(out);
@@ -440,89 +457,129 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    private float[] big1 = new float[0];
+    private float[] big2 = new float[0];
+    private float[] big3 = new float[0];
+
+    private float[] big1(int n) {
+        if (big1.length < n) {
+            big1 = new float[n];
+        }
+        return big1;
+    }
+
+    private float[] big2(int n) {
+        if (big2.length < n) {
+            big2 = new float[n];
+        }
+        return big2;
+    }
+
+    private float[] big3(int n) {
+        if (big3.length < n) {
+            big3 = new float[n];
+        }
+        return big3;
+    }
+
     @Override
     public void im2col(Tensor x, int xOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        Tensor col, int colOff) {
         FloatBuffer X = b(x), C = b(col);
-        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
+        float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
+        X.get(xOff, img, 0, c * h * w);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = colOff + row * ho * wo;
+                    int cb = row * hw;
+                    // output columns oj whose input column jj = oj*sw - pw + kj lies inside [0, w)
+                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
+                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
                     for (int oi = 0; oi < ho; oi++) {
                         int ii = oi * sh - ph + ki;
                         int ob = cb + oi * wo;
-                        if (ii < 0 || ii >= h) {
-                            for (int oj = 0; oj < wo; oj++) {
-                                C.put(ob + oj, 0f);
-                            }
+                        if (ii < 0 || ii >= h || ojLo >= ojHi) {
+                            java.util.Arrays.fill(cols, ob, ob + wo, 0f);
                             continue;
                         }
-                        int xb = xOff + (ch * h + ii) * w;
-                        for (int oj = 0; oj < wo; oj++) {
-                            int jj = oj * sw - pw + kj;
-                            C.put(ob + oj, jj >= 0 && jj < w ? X.get(xb + jj) : 0f);
+                        java.util.Arrays.fill(cols, ob, ob + ojLo, 0f);
+                        int xb = (ch * h + ii) * w - pw + kj;
+                        if (sw == 1) {
+                            System.arraycopy(img, xb + ojLo, cols, ob + ojLo, ojHi - ojLo);
+                        } else {
+                            for (int oj = ojLo; oj < ojHi; oj++) {
+                                cols[ob + oj] = img[xb + oj * sw];
+                            }
                         }
+                        java.util.Arrays.fill(cols, ob + ojHi, ob + wo, 0f);
                     }
                 }
             }
         }
+        C.put(colOff, cols, 0, c * kh * kw * hw);
     }
 
     @Override
     public void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        Tensor dx, int dxOff) {
         FloatBuffer C = b(col), D = b(dx);
-        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
+        float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
+        D.get(dxOff, img, 0, c * h * w);
+        C.get(colOff, cols, 0, c * kh * kw * hw);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = colOff + row * ho * wo;
+                    int cb = row * hw;
+                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
+                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
                     for (int oi = 0; oi < ho; oi++) {
                         int ii = oi * sh - ph + ki;
                         if (ii < 0 || ii >= h) {
                             continue;
                         }
-                        int db = dxOff + (ch * h + ii) * w;
+                        int xb = (ch * h + ii) * w - pw + kj;
                         int ob = cb + oi * wo;
-                        for (int oj = 0; oj < wo; oj++) {
-                            int jj = oj * sw - pw + kj;
-                            if (jj >= 0 && jj < w) {
-                                D.put(db + jj, D.get(db + jj) + C.get(ob + oj));
-                            }
+                        for (int oj = ojLo; oj < ojHi; oj++) {
+                            img[xb + oj * sw] += cols[ob + oj];
                         }
                     }
                 }
             }
         }
+        D.put(dxOff, img, 0, c * h * w);
     }
 
     @Override
     public void maxPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y, Tensor argmax) {
         FloatBuffer X = b(x), Y = b(y), A = b(argmax);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
+        float[] xp = big1(h * w), yp = big2(ho * wo), ap = big3(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            X.get(p * h * w, xp, 0, h * w);
             for (int oi = 0; oi < ho; oi++) {
                 for (int oj = 0; oj < wo; oj++) {
-                    float best = Float.NEGATIVE_INFINITY;
                     int bi = (oi * s) * w + oj * s;
+                    float best = xp[bi];
                     for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
                         for (int kj = 0; kj < k; kj++) {
-                            int idx = (oi * s + ki) * w + oj * s + kj;
-                            float v = X.get(xb + idx);
-                            if (v > best) {
+                            float v = xp[rb + kj];
+                            if (v > best) { // first maximum wins ties
                                 best = v;
-                                bi = idx;
+                                bi = rb + kj;
                             }
                         }
                     }
-                    Y.put(yb + oi * wo + oj, best);
-                    A.put(yb + oi * wo + oj, bi);
+                    yp[oi * wo + oj] = best;
+                    ap[oi * wo + oj] = bi;
                 }
             }
+            Y.put(p * ho * wo, yp, 0, ho * wo);
+            A.put(p * ho * wo, ap, 0, ho * wo);
         }
     }
 
@@ -530,13 +587,15 @@ public final class CpuBackend implements Backend {
     public void maxPoolBackward(Tensor dy, Tensor argmax, int planes, int h, int w, int k, int s, Tensor dx) {
         FloatBuffer DY = b(dy), A = b(argmax), DX = b(dx);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
-        fill(dx, 0, planes * h * w, 0f);
+        float[] dp = big1(h * w), gp = big2(ho * wo), ap = big3(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            java.util.Arrays.fill(dp, 0, h * w, 0f);
+            DY.get(p * ho * wo, gp, 0, ho * wo);
+            A.get(p * ho * wo, ap, 0, ho * wo);
             for (int i = 0; i < ho * wo; i++) {
-                int idx = xb + (int) A.get(yb + i);
-                DX.put(idx, DX.get(idx) + DY.get(yb + i));
+                dp[(int) ap[i]] += gp[i];
             }
+            DX.put(p * h * w, dp, 0, h * w);
         }
     }
 
@@ -545,19 +604,22 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), Y = b(y);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
         float inv = 1f / (k * k);
+        float[] xp = big1(h * w), yp = big2(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            X.get(p * h * w, xp, 0, h * w);
             for (int oi = 0; oi < ho; oi++) {
                 for (int oj = 0; oj < wo; oj++) {
                     float sum = 0f;
                     for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
                         for (int kj = 0; kj < k; kj++) {
-                            sum += X.get(xb + (oi * s + ki) * w + oj * s + kj);
+                            sum += xp[rb + kj];
                         }
                     }
-                    Y.put(yb + oi * wo + oj, sum * inv);
+                    yp[oi * wo + oj] = sum * inv;
                 }
             }
+            Y.put(p * ho * wo, yp, 0, ho * wo);
         }
     }
 
@@ -566,20 +628,22 @@ public final class CpuBackend implements Backend {
         FloatBuffer DY = b(dy), DX = b(dx);
         int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
         float inv = 1f / (k * k);
-        fill(dx, 0, planes * h * w, 0f);
+        float[] dp = big1(h * w), gp = big2(ho * wo);
         for (int p = 0; p < planes; p++) {
-            int xb = p * h * w, yb = p * ho * wo;
+            java.util.Arrays.fill(dp, 0, h * w, 0f);
+            DY.get(p * ho * wo, gp, 0, ho * wo);
             for (int oi = 0; oi < ho; oi++) {
                 for (int oj = 0; oj < wo; oj++) {
-                    float g = DY.get(yb + oi * wo + oj) * inv;
+                    float g = gp[oi * wo + oj] * inv;
                     for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
                         for (int kj = 0; kj < k; kj++) {
-                            int idx = xb + (oi * s + ki) * w + oj * s + kj;
-                            DX.put(idx, DX.get(idx) + g);
+                            dp[rb + kj] += g;
                         }
                     }
                 }
             }
+            DX.put(p * h * w, dp, 0, h * w);
         }
     }
 
@@ -590,27 +654,34 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), P = b(params), RM = b(runningMean), RV = b(runningVar), M = b(mean), IS = b(invStd),
                 Y = b(y);
         long cnt = (long) batch * hw;
+        float[] pl = big1(hw);
         for (int c = 0; c < channels; c++) {
             float mu, is;
             if (training) {
-                double s = 0;
+                // two passes in double: the mean, then the centred sum of squares (no cancellation)
+                double sum = 0;
                 for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * hw;
+                    X.get((n * channels + c) * hw, pl, 0, hw);
+                    float part = 0f;
                     for (int i = 0; i < hw; i++) {
-                        s += X.get(base + i);
+                        part += pl[i];
                     }
+                    sum += part;
                 }
-                double m = s / cnt;
+                double m = sum / cnt;
+                float mf = (float) m;
                 double ss = 0;
                 for (int n = 0; n < batch; n++) {
-                    int base = (n * channels + c) * hw;
+                    X.get((n * channels + c) * hw, pl, 0, hw);
+                    float part = 0f;
                     for (int i = 0; i < hw; i++) {
-                        double d = X.get(base + i) - m;
-                        ss += d * d;
+                        float d = pl[i] - mf;
+                        part += d * d;
                     }
+                    ss += part;
                 }
                 double var = ss / cnt;
-                mu = (float) m;
+                mu = mf;
                 is = (float) (1.0 / Math.sqrt(var + eps));
                 double unbiased = cnt > 1 ? ss / (cnt - 1) : var;
                 RM.put(c, (float) ((1 - momentum) * RM.get(c) + momentum * m));
@@ -625,9 +696,11 @@ public final class CpuBackend implements Backend {
             float a = gamma * is, bb = beta - mu * a;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
+                X.get(base, pl, 0, hw);
                 for (int i = 0; i < hw; i++) {
-                    Y.put(base + i, X.get(base + i) * a + bb);
+                    pl[i] = pl[i] * a + bb;
                 }
+                Y.put(base, pl, 0, hw);
             }
         }
     }
@@ -637,28 +710,37 @@ public final class CpuBackend implements Backend {
                                   Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
         FloatBuffer DY = b(dy), X = b(x), P = b(params), M = b(mean), IS = b(invStd), DX = b(dx), G = b(grads);
         long cnt = (long) batch * hw;
+        float[] xp = big1(hw), gp = big2(hw);
         for (int c = 0; c < channels; c++) {
             float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
             double sdy = 0, sdyx = 0;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
+                DY.get(base, gp, 0, hw);
+                X.get(base, xp, 0, hw);
+                float a = 0f, bsum = 0f;
                 for (int i = 0; i < hw; i++) {
-                    float d = DY.get(base + i);
-                    sdy += d;
-                    sdyx += d * (X.get(base + i) - mu) * is;
+                    a += gp[i];
+                    bsum += gp[i] * (xp[i] - mu);
                 }
+                sdy += a;
+                sdyx += bsum;
             }
+            sdyx *= is;
             G.put(gOff + c, G.get(gOff + c) + (float) sdyx);
             G.put(gOff + channels + c, G.get(gOff + channels + c) + (float) sdy);
-            // dx = gamma * invStd / N * (N dy - sum(dy) - xhat sum(dy xhat))
+            // dx = gamma invStd (dy - mean(dy) - xhat mean(dy xhat))
             float a = gamma * is;
             float mdy = (float) (sdy / cnt), mdyx = (float) (sdyx / cnt);
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
+                DY.get(base, gp, 0, hw);
+                X.get(base, xp, 0, hw);
                 for (int i = 0; i < hw; i++) {
-                    float xh = (X.get(base + i) - mu) * is;
-                    DX.put(base + i, a * (DY.get(base + i) - mdy - xh * mdyx));
+                    float xh = (xp[i] - mu) * is;
+                    gp[i] = a * (gp[i] - mdy - xh * mdyx);
                 }
+                DX.put(base, gp, 0, hw);
             }
         }
     }

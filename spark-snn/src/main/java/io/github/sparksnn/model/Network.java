@@ -28,6 +28,11 @@ public final class Network implements AutoCloseable {
     private final Tensor grads;
     private float[] scratch = new float[0];
     private final Pass stepPass = new Pass();
+    private final Pass staticPass = new Pass();
+    private final int staticPrefix;
+    private int staticPrefixUsed;
+    private Tensor expanded;
+    private Tensor timeSum;
 
     private Network(ModelSpec spec, int[] inputShape, Backend be) {
         this.spec = spec;
@@ -51,6 +56,11 @@ public final class Network implements AutoCloseable {
             }
         }
         this.firstParameterLayer = first;
+        int sp = 0;
+        while (sp < layers.size() && timeInvariant(layers.get(sp))) {
+            sp++;
+        }
+        this.staticPrefix = sp;
         this.be = be;
         this.params = be.alloc(numParameters);
         this.grads = be.alloc(numParameters);
@@ -184,15 +194,56 @@ public final class Network implements AutoCloseable {
         for (Layer l : layers) {
             l.allocate(timeSteps, samples);
         }
+        int size = staticPrefix == 0 ? featureSize() : layers.get(staticPrefix - 1).outputSize();
+        if ((long) timeSteps * samples * size > (expanded == null ? 0 : expanded.size())) {
+            if (expanded != null) {
+                expanded.close();
+                timeSum.close();
+            }
+            expanded = be.alloc(timeSteps * samples * size);
+            timeSum = be.alloc(samples * size);
+        }
     }
 
     /** Forward over {@code [T, N, inputShape]}; returns the last layer's output {@code [T, N, outputSize]}. */
     public Tensor forward(Tensor x, Pass pass) {
+        staticPrefixUsed = 0;
         Tensor cur = x;
         for (Layer l : layers) {
             cur = l.forward(cur, pass);
         }
         return cur;
+    }
+
+    /**
+     * Forward of an input that is the same at every time step (direct encoding), given once as {@code [N, inputShape]}.
+     * The leading time-invariant layers (flatten, linear, conv2d, pooling, dropout with its time-shared mask) run
+     * on {@code N} rows instead of {@code T * N}; their output is then repeated over time for the first stateful
+     * layer. Same result as repeating the input first, at a fraction of the first layers' cost; in backward the
+     * gradient is summed over time once, before those layers ({@code dW = (sum_t dY_t)^T X}).
+     */
+    public Tensor forwardStatic(Tensor x, Pass pass) {
+        staticPass.set(1, pass.samples, pass.training, pass.seed, pass.sampleBase);
+        Tensor cur = x;
+        int i = 0;
+        while (i < staticPrefix) {
+            cur = layers.get(i).forward(cur, staticPass);
+            i++;
+        }
+        staticPrefixUsed = i;
+        int size = i == 0 ? featureSize() : layers.get(i - 1).outputSize();
+        be.repeat(cur, pass.samples * size, pass.timeSteps, expanded);
+        cur = expanded;
+        for (; i < layers.size(); i++) {
+            cur = layers.get(i).forward(cur, pass);
+        }
+        return cur;
+    }
+
+    private static boolean timeInvariant(Layer l) {
+        return l instanceof io.github.sparksnn.layer.Flatten || l instanceof io.github.sparksnn.layer.Linear
+                || l instanceof io.github.sparksnn.layer.Conv2d || l instanceof io.github.sparksnn.layer.MaxPool2d
+                || l instanceof io.github.sparksnn.layer.AvgPool2d || l instanceof io.github.sparksnn.layer.Dropout;
     }
 
     /**
@@ -202,11 +253,24 @@ public final class Network implements AutoCloseable {
      */
     public void backward(Tensor dOut, Pass pass) {
         Tensor g = dOut;
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        int stop = staticPrefixUsed;
+        for (int i = layers.size() - 1; i >= stop; i--) {
             boolean needInputGrad = i > firstParameterLayer;
             g = layers.get(i).backward(g, pass, needInputGrad);
-            if (!needInputGrad && i <= firstParameterLayer) {
-                break;
+            if (!needInputGrad) {
+                return;
+            }
+        }
+        // reached only when the static prefix holds parameters (stop > firstParameterLayer):
+        // the static prefix: sum the gradient over time once, then back through its layers on N rows
+        int size = layers.get(stop - 1).outputSize();
+        be.sumOverTime(g, pass.samples * size, pass.timeSteps, timeSum);
+        g = timeSum;
+        for (int i = stop - 1; i >= 0; i--) {
+            boolean needInputGrad = i > firstParameterLayer;
+            g = layers.get(i).backward(g, staticPass, needInputGrad);
+            if (!needInputGrad) {
+                return;
             }
         }
     }
@@ -248,5 +312,9 @@ public final class Network implements AutoCloseable {
         }
         params.close();
         grads.close();
+        if (expanded != null) {
+            expanded.close();
+            timeSum.close();
+        }
     }
 }

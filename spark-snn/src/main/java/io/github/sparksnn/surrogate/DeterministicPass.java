@@ -81,9 +81,11 @@ public final class DeterministicPass extends SurrogateFunction {
         }
     }
 
+    /** {@code y = 1}; {@code (void) x;} marks x as used so nvcc does not warn when nothing else reads it. */
     @Override
     public String cudaCode(String x, String y, CudaDtype dtype) {
         CudaSnippet s = new CudaSnippet(this, x, y, dtype);
+        s.line("(void) " + x + ";");
         return s.result(s.c(1));
     }
 

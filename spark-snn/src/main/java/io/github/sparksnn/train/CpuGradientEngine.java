@@ -32,8 +32,9 @@ public final class CpuGradientEngine implements GradientEngine {
     private float[] rates = new float[0];
     private float[] dRates = new float[0];
 
+    /** A single-threaded engine (one BLAS thread, whatever {@code config.threads()} says). */
     public CpuGradientEngine(EngineConfig config) {
-        this(config, new CpuBackend(config.threads()));
+        this(config, new CpuBackend(1));
     }
 
     /** An engine on a given backend (tests use the pure-Java GEMM backend this way). */
@@ -110,11 +111,16 @@ public final class CpuGradientEngine implements GradientEngine {
     }
 
     /** Encodes and runs the forward pass of samples [s, s+n); leaves the rates in {@link #rates}. */
-    private void forwardChunk(float[] features, int s, int n, int from, long seed, boolean training) {
+    private void forwardChunk(float[] features, int s, int n, long from, long seed, boolean training) {
         be.upload(features, s * f, xIn, 0, n * f);
         pass.set(tSteps, n, training, seed, s - from);
-        encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
-        Tensor out = net.forward(encoded, pass);
+        Tensor out;
+        if (encoder == Encoder.DIRECT) {
+            out = net.forwardStatic(xIn, pass); // the same input at every step: time-invariant layers run once
+        } else {
+            encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
+            out = net.forward(encoded, pass);
+        }
         be.download(out, 0, outHost, 0, tSteps * n * k);
         float inv = 1f / tSteps;
         for (int i = 0; i < n * k; i++) {
@@ -128,6 +134,15 @@ public final class CpuGradientEngine implements GradientEngine {
 
     @Override
     public StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum) {
+        return accumulateGradient(features, labels, from, to, seed, gradSum, 0);
+    }
+
+    /**
+     * As {@link #accumulateGradient(float[], int[], int, int, long, float[])}, with the random draws of sample
+     * {@code i} keyed by {@code sampleBase + (i - from)}: a share of a larger call draws what the whole call would.
+     */
+    StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
+                                 long sampleBase) {
         checkRange(features, from, to);
         if (to > labels.length) {
             throw new IllegalArgumentException("sample range [" + from + ", " + to + ") exceeds " + labels.length + " labels");
@@ -142,7 +157,7 @@ public final class CpuGradientEngine implements GradientEngine {
         ensureCapacity(chunk);
         for (int s = from; s < to; s += chunk) {
             int n = Math.min(chunk, to - s);
-            forwardChunk(features, s, n, from, seed, true);
+            forwardChunk(features, s, n, from - sampleBase, seed, true);
             lossSum += loss.lossAndGradient(rates, labels, s, n, k, dRates);
             for (int i = 0; i < n; i++) {
                 if (Loss.argmax(rates, i * k, k) == labels[s + i]) {
@@ -167,16 +182,21 @@ public final class CpuGradientEngine implements GradientEngine {
 
     @Override
     public void predictRates(float[] features, int from, int to, long seed, float[] ratesOut) {
+        predictRates(features, from, to, seed, ratesOut, 0, 0);
+    }
+
+    /** Rates of {@code [from, to)} into {@code ratesOut} from {@code outOff}; draws keyed as in the gradient. */
+    void predictRates(float[] features, int from, int to, long seed, float[] ratesOut, int outOff, long sampleBase) {
         checkRange(features, from, to);
-        if ((long) (to - from) * k > ratesOut.length) {
+        if ((long) (to - from) * k + outOff > ratesOut.length) {
             throw new IllegalArgumentException("ratesOut has length " + ratesOut.length + ", needs " + (to - from) * k);
         }
         int chunk = Math.min(config.maxChunk(), Math.max(1, to - from));
         ensureCapacity(chunk);
         for (int s = from; s < to; s += chunk) {
             int n = Math.min(chunk, to - s);
-            forwardChunk(features, s, n, from, seed, false);
-            System.arraycopy(rates, 0, ratesOut, (s - from) * k, n * k);
+            forwardChunk(features, s, n, from - sampleBase, seed, false);
+            System.arraycopy(rates, 0, ratesOut, outOff + (s - from) * k, n * k);
         }
     }
 

@@ -20,8 +20,7 @@ public final class EngineBenchmark {
                          double imagesPerCpuSecond, double gemmShare, double engineGemmGflops, double plainSgemmGflops) {
         public String format() {
             return String.format(Locale.ROOT,
-                    "backend: %s%nbatch %d, %d timed steps: %.0f images/s wall (%.2f ms/step), %.0f images per CPU-second "
-                            + "of the training thread%n"
+                    "backend: %s%nbatch %d, %d timed steps: %.0f images/s wall (%.2f ms/step), %.0f images per process CPU-second%n"
                             + "GEMM share of step time %.1f%% (outside GEMM %.1f%%), engine GEMMs %.1f GFLOP/s, "
                             + "plain sgemm on the same shapes %.1f GFLOP/s (ratio %.0f%%)%n",
                     backend, batch, steps, imagesPerSecond, msPerStep, imagesPerCpuSecond, 100 * gemmShare,
@@ -30,8 +29,10 @@ public final class EngineBenchmark {
     }
 
     public static Report run(EngineConfig cfg, int batch, int warmup, int steps) {
-        CpuBackend be = new CpuBackend(cfg.threads());
-        try (CpuGradientEngine e = new CpuGradientEngine(cfg.withMaxChunk(Math.max(batch, cfg.maxChunk())), be)) {
+        CpuBackend be = new CpuBackend(1);
+        EngineConfig c = cfg.withMaxChunk(Math.max(batch, cfg.maxChunk()));
+        // one thread: GEMMs are timed inside the engine's backend; several: data-parallel replicas (GEMMs not timed)
+        try (GradientEngine e = cfg.threads() == 1 ? new CpuGradientEngine(c, be) : c.create()) {
             int f = e.featureSize(), k = e.numClasses();
             SplittableRandom r = new SplittableRandom(1);
             int pool = batch * 4;
@@ -54,7 +55,7 @@ public final class EngineBenchmark {
                 long t0 = s == warmup ? System.nanoTime() : 0;
                 if (s == warmup) {
                     startNanos = t0;
-                    startCpu = THREADS.getCurrentThreadCpuTime();
+                    startCpu = processCpuNanos();
                 }
                 int from = (s % 4) * batch;
                 java.util.Arrays.fill(g, 0f);
@@ -63,10 +64,10 @@ public final class EngineBenchmark {
                 e.setParameters(p);
             }
             long total = System.nanoTime() - startNanos;
-            long cpu = THREADS.getCurrentThreadCpuTime() - startCpu;
+            long cpu = processCpuNanos() - startCpu;
             double secs = total / 1e9;
-            double gemmShare = be.gemmNanos() / (double) total;
-            double engineGflops = be.gemmFlops() / be.gemmNanos();
+            double gemmShare = cfg.threads() == 1 ? be.gemmNanos() / (double) total : Double.NaN;
+            double engineGflops = cfg.threads() == 1 ? be.gemmFlops() / be.gemmNanos() : Double.NaN;
             double plain = plainSgemm(be, cfg, batch);
             return new Report(be.describe(), batch, steps, (double) batch * steps / secs, 1e3 * secs / steps,
                     (double) batch * steps / (cpu / 1e9), gemmShare, engineGflops, plain);
@@ -75,7 +76,16 @@ public final class EngineBenchmark {
 
     private static long startNanos;
     private static long startCpu;
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the whole process (all threads): on a shared, oversubscribed machine a steadier measure than
+     *  wall time. */
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime();
+        }
+        return System.nanoTime();
+    }
 
     private static void adam(float[] p, float[] g, float[] m, float[] v, int t, float lr, float scale) {
         float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
@@ -119,7 +129,8 @@ public final class EngineBenchmark {
     public static void main(String[] args) {
         String spec = args.length > 0 ? args[0]
                 : "flatten | linear(784, 256) | lif(surrogate=ATan(alpha=2.0)) | linear(256, 10) | lif(surrogate=ATan(alpha=2.0))";
-        EngineConfig cfg = EngineConfig.builder().modelSpec(spec).inputShape(1, 28, 28).timeSteps(4).encoder("poisson")
+        EngineConfig cfg = EngineConfig.builder().modelSpec(spec).inputShape(1, 28, 28).timeSteps(4)
+                .encoder(args.length > 3 ? args[3] : "poisson")
                 .loss("mse").seed(1).threads(args.length > 1 ? Integer.parseInt(args[1]) : 1).build();
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         System.out.print(run(cfg, 128, Math.max(20, steps / 2), steps).format());

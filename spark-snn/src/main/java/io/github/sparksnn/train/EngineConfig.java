@@ -31,6 +31,7 @@ public final class EngineConfig implements Serializable {
     private final long seed;
     private final int threads;
     private final int maxChunk;
+    private final String backend;
     private transient ModelSpec parsed;
 
     private EngineConfig(Builder b) {
@@ -42,6 +43,7 @@ public final class EngineConfig implements Serializable {
         this.seed = b.seed;
         this.threads = b.threads;
         this.maxChunk = b.maxChunk;
+        this.backend = Objects.requireNonNull(b.backend, "backend").trim().toLowerCase(java.util.Locale.ROOT);
         if (timeSteps < 1) {
             throw new IllegalArgumentException("timeSteps must be >= 1, got " + timeSteps);
         }
@@ -74,12 +76,21 @@ public final class EngineConfig implements Serializable {
         b.seed = seed;
         b.threads = threads;
         b.maxChunk = maxChunk;
+        b.backend = backend;
         return b;
     }
 
-    /** Builds the CPU engine: a network replica with the seeded initial parameters. */
+    /**
+     * Builds the CPU engine with the seeded initial parameters: one replica on one thread (the default, one per
+     * Spark task), or with {@code threads > 1} a {@link ParallelGradientEngine} of that many single-threaded
+     * replicas (for training outside Spark).
+     */
     public GradientEngine create() {
-        return new CpuGradientEngine(this);
+        if (!backend.equals("cpu")) {
+            // any other backend (e.g. cuda from the gpu module, through ServiceLoader) runs the same engine code
+            return new CpuGradientEngine(this, io.github.sparksnn.backend.Backends.create(backend, threads));
+        }
+        return threads == 1 ? new CpuGradientEngine(this) : new ParallelGradientEngine(this);
     }
 
     /** The parsed model spec. */
@@ -137,6 +148,11 @@ public final class EngineConfig implements Serializable {
         return threads;
     }
 
+    /** The compute backend: {@code cpu} (default) or a registered {@code BackendProvider}'s name. */
+    public String backend() {
+        return backend;
+    }
+
     /** Most samples processed in one pass; larger calls are split into chunks of this size. */
     public int maxChunk() {
         return maxChunk;
@@ -170,6 +186,10 @@ public final class EngineConfig implements Serializable {
         return toBuilder().threads(t).build();
     }
 
+    public EngineConfig withBackend(String b) {
+        return toBuilder().backend(b).build();
+    }
+
     public EngineConfig withMaxChunk(int c) {
         return toBuilder().maxChunk(c).build();
     }
@@ -178,22 +198,23 @@ public final class EngineConfig implements Serializable {
     public boolean equals(Object o) {
         return o instanceof EngineConfig c && modelSpec.equals(c.modelSpec) && Arrays.equals(inputShape, c.inputShape)
                 && timeSteps == c.timeSteps && encoder.equals(c.encoder) && loss.equals(c.loss) && seed == c.seed
-                && threads == c.threads && maxChunk == c.maxChunk;
+                && threads == c.threads && maxChunk == c.maxChunk && backend.equals(c.backend);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelSpec, Arrays.hashCode(inputShape), timeSteps, encoder, loss, seed, threads, maxChunk);
+        return Objects.hash(modelSpec, Arrays.hashCode(inputShape), timeSteps, encoder, loss, seed, threads, maxChunk,
+                backend);
     }
 
     @Override
     public String toString() {
         return "EngineConfig{model='" + modelSpec + "', inputShape=" + Arrays.toString(inputShape) + ", T=" + timeSteps
                 + ", encoder=" + encoder + ", loss=" + loss + ", seed=" + seed + ", threads=" + threads
-                + ", maxChunk=" + maxChunk + "}";
+                + ", maxChunk=" + maxChunk + ", backend=" + backend + "}";
     }
 
-    /** Builder; defaults: T=4, encoder direct, loss mse, seed 0, threads 1, maxChunk 256. */
+    /** Builder; defaults: T=4, encoder direct, loss mse, seed 0, threads 1, maxChunk 256, backend cpu. */
     public static final class Builder {
         private String modelSpec;
         private int[] inputShape;
@@ -203,6 +224,7 @@ public final class EngineConfig implements Serializable {
         private long seed;
         private int threads = 1;
         private int maxChunk = 256;
+        private String backend = "cpu";
 
         public Builder modelSpec(String s) {
             this.modelSpec = s;
@@ -242,7 +264,7 @@ public final class EngineConfig implements Serializable {
             return this;
         }
 
-        /** BLAS threads of the engine (1: one thread per Spark task). */
+        /** Threads of the engine (1: one thread per Spark task; more: data-parallel replicas, one BLAS thread each). */
         public Builder threads(int t) {
             this.threads = t;
             return this;
@@ -250,6 +272,12 @@ public final class EngineConfig implements Serializable {
 
         public Builder maxChunk(int c) {
             this.maxChunk = c;
+            return this;
+        }
+
+        /** {@code cpu} (default) or the name of a registered backend provider (e.g. {@code cuda}). */
+        public Builder backend(String b) {
+            this.backend = b;
             return this;
         }
 

@@ -73,6 +73,7 @@ class CudaCodeCompileTest {
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "nvcc timed out");
         assertEquals(0, p.exitValue(), "nvcc failed on " + cu + ":\n" + log);
+        assertTrue(!log.toLowerCase(java.util.Locale.ROOT).contains("warning"), "nvcc warnings:\n" + log);
         String out = Files.readString(ptx);
         int n = CudaCodeTest.functions().size();
         for (int j = 0; j < n; j++) {

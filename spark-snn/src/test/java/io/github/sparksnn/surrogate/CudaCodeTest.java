@@ -147,6 +147,50 @@ class CudaCodeTest {
         }
     }
 
+    /**
+     * The half2 snippets with every intrinsic rounded to binary16: within a few half ulps of the float gradient
+     * (relative to the function's peak), and never NaN or infinite, for x across the half range including
+     * values whose squares overflow half.
+     */
+    @Test
+    void half2CodeIsAccurateToHalfPrecisionAndNanFree() {
+        List<String> failures = new ArrayList<>();
+        for (SurrogateFunction f : functions()) {
+            CudaSnippetInterpreter.Program h2 = CudaSnippetInterpreter.compile(f.cudaCode("x", "y", CudaDtype.HALF2), true);
+            double scale = 0;
+            for (float x = -4f; x <= 4f; x += 1f / 128) {
+                scale = Math.max(scale, Math.abs(f.gradient(x)));
+            }
+            java.util.Random r = new java.util.Random(f.hashCode());
+            for (int i = 0; i < 300; i++) {
+                double raw = i < 129 ? (i - 64) / 16.0 : i < 280 ? Formulas.u(r, -4, 4) : Formulas.u(r, -60000, 60000);
+                float x = (float) CudaSnippetInterpreter.toHalf(raw);
+                double got = h2.run("x", x, "y");
+                if (!Double.isFinite(got)) {
+                    failures.add(f + " half2 code at " + x + " gives " + got);
+                    continue;
+                }
+                if (SurrogateFunctionsTest.nearKink(f, x, 4e-3)) {
+                    continue; // thresholds rounded to half move the kinks by up to half an ulp
+                }
+                double want = f.gradient(x);
+                double phase = f instanceof SquarewaveFourierSeries sq
+                        ? (2 * sq.n() - 3) * 2 * Math.PI / sq.tPeriod() * Math.abs(x) : 0;
+                double tol = 8e-3 * Math.abs(want) + 4e-3 * scale * (1 + phase);
+                if (!(Math.abs(got - want) <= tol)) {
+                    failures.add(f + " half2 code at " + x + ": " + got + " vs " + want);
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(failures.size() + " mismatches:\n" + String.join("\n", failures.subList(0, Math.min(12, failures.size()))));
+        }
+        assertEquals(65504.0, CudaSnippetInterpreter.toHalf(65519.0), 0.0);
+        assertEquals(Double.POSITIVE_INFINITY, CudaSnippetInterpreter.toHalf(65520.0), 0.0);
+        assertEquals(1.0009765625, CudaSnippetInterpreter.toHalf(1.0007), 0.0);
+        assertEquals(0x1p-24, CudaSnippetInterpreter.toHalf(0x1.2p-24), 0.0);
+    }
+
     @Test
     void interpreterCatchesAWrongSnippet() {
         String good = new ATan().cudaCode("x", "y", CudaDtype.FLOAT);

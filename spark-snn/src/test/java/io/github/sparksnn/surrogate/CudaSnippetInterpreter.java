@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Runs a generated CUDA snippet on the CPU: a small interpreter for exactly the C subset the generators emit
- * ({@code const T v = expr;}, {@code float v = expr;}, {@code v += expr;}, a counted {@code for} loop,
+ * ({@code const T v = expr;}, {@code float v = expr;}, {@code v += expr;}, {@code (void) v;}, a counted {@code for} loop,
  * {@code ?:}, comparisons, arithmetic, casts, the math functions and the cuda_fp16.h half2 intrinsics).
  *
  * <p>Float code is evaluated with float rounding after every operation (like the device without FMA
@@ -25,9 +25,11 @@ final class CudaSnippetInterpreter {
                     + "|\\+\\+|\\+=|<=|>=|==|[-+*/()?:<>,;=.{}])");
 
     private final List<String> t = new ArrayList<>();
+    private final boolean half;
     private int p;
 
-    private CudaSnippetInterpreter(String code) {
+    private CudaSnippetInterpreter(String code, boolean half) {
+        this.half = half;
         StringBuilder sb = new StringBuilder();
         for (String line : code.split("\n")) {
             if (!line.trim().startsWith("//")) {
@@ -56,9 +58,18 @@ final class CudaSnippetInterpreter {
         double run(String xName, float x, String yName);
     }
 
-    /** Parses {@code code} once. */
+    /** Parses {@code code} once; half2 intrinsics compute in float (no half rounding). */
     static Program compile(String code) {
-        CudaSnippetInterpreter in = new CudaSnippetInterpreter(code);
+        return compile(code, false);
+    }
+
+    /**
+     * Parses {@code code} once. With {@code halfRounding}, the result of every half2 intrinsic (and every
+     * {@code __float2half2_rn} constant) is rounded to IEEE binary16 (round to nearest even, overflow to infinity,
+     * subnormals kept), as on the device; float code inside the snippet stays float.
+     */
+    static Program compile(String code, boolean halfRounding) {
+        CudaSnippetInterpreter in = new CudaSnippetInterpreter(code, halfRounding);
         List<Consumer<Map<String, Double>>> stmts = new ArrayList<>();
         while (in.p < in.t.size()) {
             stmts.add(in.statement());
@@ -143,6 +154,16 @@ final class CudaSnippetInterpreter {
                     for (String v : env.keySet()) { // write back mutated outer variables
                         env.put(v, scope.get(v));
                     }
+                }
+            };
+        }
+        if (first.equals("(") && p + 4 < t.size() && t.get(p + 1).equals("void") && t.get(p + 2).equals(")")) {
+            p += 3; // (void) name;  -- a no-op that marks name as used
+            String name = next();
+            expect(";");
+            return env -> {
+                if (!env.containsKey(name)) {
+                    throw new IllegalStateException("undeclared variable " + name);
                 }
             };
         }
@@ -286,7 +307,28 @@ final class CudaSnippetInterpreter {
         };
     }
 
-    private static ToDoubleFunction<Map<String, Double>> call(String f, List<ToDoubleFunction<Map<String, Double>>> a) {
+    /** Rounds to the nearest IEEE binary16 value (ties to even); beyond the largest half, infinity. */
+    static double toHalf(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return v;
+        }
+        double a = Math.abs(v);
+        if (a >= 65520) {
+            return Math.copySign(Double.POSITIVE_INFINITY, v);
+        }
+        double quantum = a < 6.103515625e-05 ? 0x1p-24 : Math.scalb(1.0, Math.getExponent(a) - 10);
+        return Math.copySign(Math.rint(a / quantum) * quantum, v);
+    }
+
+    private ToDoubleFunction<Map<String, Double>> call(String f, List<ToDoubleFunction<Map<String, Double>>> a) {
+        ToDoubleFunction<Map<String, Double>> exact = callFloat(f, a);
+        if (half && (f.startsWith("__h") || f.equals("h2exp") || f.startsWith("__float"))) {
+            return env -> toHalf(exact.applyAsDouble(env));
+        }
+        return exact;
+    }
+
+    private static ToDoubleFunction<Map<String, Double>> callFloat(String f, List<ToDoubleFunction<Map<String, Double>>> a) {
         int arity = switch (f) {
             case "fabsf", "expf", "cosf", "__hneg2", "h2exp", "__habs2", "__float2half2_rn", "__half22float2" -> 1;
             case "fmaxf", "fminf", "powf", "__hmul2", "__hadd2", "__hsub2", "__h2div", "__hmax2", "__hmin2",

@@ -1,0 +1,131 @@
+package io.github.sparksnn.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Several threads outside Spark ({@link EngineConfig#threads()} > 1): data parallelism over {@code threads}
+ * single-threaded {@link CpuGradientEngine} replicas. A call's samples are split into contiguous shares, one per
+ * replica; each replica's random draws are keyed by the sample's index in the whole call, so they equal a single
+ * engine's; the per-replica gradient sums are added in replica order, so the result is deterministic for a given
+ * thread count (it differs from one thread only by float summation order, and by batch-norm statistics, which
+ * are per share).
+ */
+public final class ParallelGradientEngine implements GradientEngine {
+    private final List<CpuGradientEngine> replicas = new ArrayList<>();
+    private final float[][] partial;
+    private final ExecutorService pool;
+
+    public ParallelGradientEngine(EngineConfig config) {
+        int threads = config.threads();
+        EngineConfig one = config.withThreads(1);
+        for (int i = 0; i < threads; i++) {
+            replicas.add(new CpuGradientEngine(one));
+        }
+        partial = new float[threads][replicas.get(0).numParameters()];
+        pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "snn-engine-worker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public int numParameters() {
+        return replicas.get(0).numParameters();
+    }
+
+    @Override
+    public int featureSize() {
+        return replicas.get(0).featureSize();
+    }
+
+    @Override
+    public int numClasses() {
+        return replicas.get(0).numClasses();
+    }
+
+    @Override
+    public void setParameters(float[] params) {
+        for (CpuGradientEngine e : replicas) {
+            e.setParameters(params);
+        }
+    }
+
+    @Override
+    public float[] parameters() {
+        return replicas.get(0).parameters();
+    }
+
+    private int shareStart(int from, int to, int i) {
+        return from + (int) ((long) (to - from) * i / replicas.size());
+    }
+
+    @Override
+    public StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum) {
+        if (gradSum.length != numParameters()) {
+            throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + numParameters());
+        }
+        List<Future<StepStats>> fs = new ArrayList<>(replicas.size());
+        for (int i = 0; i < replicas.size(); i++) {
+            final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
+            fs.add(pool.submit(() -> {
+                java.util.Arrays.fill(partial[r], 0f);
+                return replicas.get(r).accumulateGradient(features, labels, a, b, seed, partial[r], a - from);
+            }));
+        }
+        StepStats total = StepStats.ZERO;
+        for (int i = 0; i < fs.size(); i++) {
+            total = total.plus(join(fs.get(i)));
+        }
+        for (float[] p : partial) { // fixed order: replica 0, 1, ...
+            for (int j = 0; j < p.length; j++) {
+                gradSum[j] += p[j];
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void predictRates(float[] features, int from, int to, long seed, float[] ratesOut) {
+        List<Future<StepStats>> fs = new ArrayList<>(replicas.size());
+        int k = numClasses();
+        for (int i = 0; i < replicas.size(); i++) {
+            final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
+            fs.add(pool.submit(() -> {
+                replicas.get(r).predictRates(features, a, b, seed, ratesOut, (a - from) * k, a - from);
+                return StepStats.ZERO;
+            }));
+        }
+        for (Future<StepStats> f : fs) {
+            join(f);
+        }
+    }
+
+    private static StepStats join(Future<StepStats> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        for (CpuGradientEngine e : replicas) {
+            e.close();
+        }
+    }
+}

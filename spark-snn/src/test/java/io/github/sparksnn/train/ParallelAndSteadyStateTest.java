@@ -1,0 +1,62 @@
+package io.github.sparksnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+class ParallelAndSteadyStateTest {
+    static final String SPEC = "flatten | linear(16, 12) | plif(surrogate=ATan()) | dropout(0.2) | linear(12, 3) | lif";
+
+    @Test
+    void severalThreadsGiveTheSingleThreadGradientUpToSummationOrder() {
+        EngineConfig one = EngineConfig.builder().modelSpec(SPEC).inputShape(1, 4, 4).encoder("poisson").seed(3).build();
+        float[] x = CpuGradientEngineTest.features(37, 16, 5);
+        int[] y = CpuGradientEngineTest.labels(37, 3, 6);
+        try (GradientEngine a = one.create(); GradientEngine b = one.withThreads(3).create()) {
+            assertTrue(b instanceof ParallelGradientEngine);
+            float[] ga = new float[a.numParameters()], gb = new float[b.numParameters()];
+            GradientEngine.StepStats sa = a.accumulateGradient(x, y, 2, 37, 11, ga);
+            GradientEngine.StepStats sb = b.accumulateGradient(x, y, 2, 37, 11, gb);
+            assertEquals(sa.count(), sb.count());
+            assertEquals(sa.correct(), sb.correct());
+            assertEquals(sa.lossSum(), sb.lossSum(), 1e-4);
+            assertArrayEquals(ga, gb, 1e-4f);
+            float[] gb2 = new float[gb.length];
+            b.accumulateGradient(x, y, 2, 37, 11, gb2);
+            assertArrayEquals(gb, gb2, "deterministic for a given thread count");
+            float[] ra = new float[35 * 3], rb = new float[35 * 3];
+            a.predictRates(x, 2, 37, 4, ra);
+            b.predictRates(x, 2, 37, 4, rb);
+            assertArrayEquals(ra, rb);
+        }
+    }
+
+    @Test
+    void theSteadyStateTrainingLoopAllocatesAlmostNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        EngineConfig cfg = EngineConfig.builder().modelSpec(SPEC).inputShape(1, 4, 4).encoder("poisson").build();
+        float[] x = CpuGradientEngineTest.features(64, 16, 5);
+        int[] y = CpuGradientEngineTest.labels(64, 3, 6);
+        try (GradientEngine e = cfg.create()) {
+            float[] g = new float[e.numParameters()];
+            float[] p = e.parameters();
+            for (int i = 0; i < 50; i++) { // warm up: workspaces sized, code compiled
+                e.setParameters(p);
+                e.accumulateGradient(x, y, 0, 64, i, g);
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            int calls = 200;
+            for (int i = 0; i < calls; i++) {
+                e.setParameters(p);
+                e.accumulateGradient(x, y, 0, 64, i, g);
+            }
+            long perCall = (mx.getCurrentThreadAllocatedBytes() - before) / calls;
+            // a few small objects per call (the StepStats result, PLIF's kernel constants); any workspace
+            // (activations are 64 x 4 x 16 floats = 16 KiB) allocated per call would exceed this
+            assertTrue(perCall < 1024, "bytes allocated per training call: " + perCall);
+        }
+    }
+}
