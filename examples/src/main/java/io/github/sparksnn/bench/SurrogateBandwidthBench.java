@@ -10,8 +10,9 @@ import java.util.function.IntConsumer;
 
 /**
  * Memory bandwidth of the surrogates' bulk backward ({@code gradIn[i] = gradOut[i] * g'(x[i])}) on one thread,
- * next to two array copies of the same length measured in the same run: a plain Java loop and
- * {@link System#arraycopy}.
+ * next to two array copies of the same length measured in the same run, a plain Java loop and
+ * {@link System#arraycopy}, and a plain multiply {@code gradIn = gradOut * x} (the same traffic as a backward
+ * with the cheapest possible g').
  *
  * <p>Bytes are counted as read + written per element, as STREAM does: the backward reads {@code gradOut} and
  * {@code x} and writes {@code gradIn} (12 bytes), a copy reads one array and writes another (8 bytes). Inputs
@@ -44,6 +45,8 @@ public final class SurrogateBandwidthBench {
     public static final String COPY_LOOP = "copy (Java loop)";
     /** Name of the System.arraycopy baseline. */
     public static final String COPY_ARRAYCOPY = "copy (System.arraycopy)";
+    /** Name of the 12-byte baseline: {@code gradIn = gradOut * x}, the cheapest possible backward. */
+    public static final String MULTIPLY = "multiply (gradOut * x)";
 
     private static final int JIT_SLICE = 1 << 12;
     private static final int JIT_CALLS = 3_000;
@@ -81,7 +84,7 @@ public final class SurrogateBandwidthBench {
     }
 
     /**
-     * Runs the copy baselines and every function's backward; results are in that order.
+     * Runs the baselines (loop copy, arraycopy, multiply) and every function's backward; results are in that order.
      *
      * @param progress called with the round number (warm-up rounds negative) before each round; may be null
      */
@@ -92,6 +95,7 @@ public final class SurrogateBandwidthBench {
         List<Kernel> kernels = new ArrayList<>();
         kernels.add(new Kernel(COPY_LOOP, "", 8, (off, n) -> copyLoop(x, gradIn, off, n)));
         kernels.add(new Kernel(COPY_ARRAYCOPY, "", 8, (off, n) -> System.arraycopy(x, off, gradIn, off, n)));
+        kernels.add(new Kernel(MULTIPLY, "", 12, (off, n) -> multiplyLoop(gradOut, x, gradIn, off, n)));
         for (SurrogateFunction f : functions) {
             SurrogateFunction g = f.copy();
             kernels.add(new Kernel(g.name(), parameters(g), 12, (off, n) -> g.backward(gradOut, x, off, gradIn, off, n)));
@@ -134,6 +138,17 @@ public final class SurrogateBandwidthBench {
     static void copyLoop(float[] src, float[] dst, int off, int n) {
         for (int i = 0; i < n; i++) {
             dst[off + i] = src[off + i];
+        }
+    }
+
+    /**
+     * The roofline of a backward: same traffic (two reads, one write per element), one multiply. One index for
+     * all three arrays, so that C2 can vectorize it (with distinct offsets it could not rule out overlap).
+     */
+    static void multiplyLoop(float[] a, float[] b, float[] dst, int off, int n) {
+        int end = off + n;
+        for (int i = off; i < end; i++) {
+            dst[i] = a[i] * b[i];
         }
     }
 

@@ -1,15 +1,17 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.bench.TrainBenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code snn bench ...}: benchmarks that print a table (timings are never part of the unit tests). */
 @Command(name = "bench",
-        mixinStandardHelpOptions = true,
         description = "Benchmarks printed as tables.",
         subcommands = {
                 BenchSurrogateCommand.class,
+                TrainBenchCommand.class,
+                BenchLoopShapesCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -18,11 +18,12 @@ import java.util.Map;
  * {@code snn bench surrogate}: GB/s of every surrogate's bulk backward on one thread, next to an array copy of
  * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method).
  */
-@Command(name = "surrogate", mixinStandardHelpOptions = true,
+@Command(name = "surrogate",
         description = {
                 "Single-thread bandwidth of each surrogate's bulk backward gradIn = gradOut * g'(x)"
-                        + " (12 bytes/element read + written) next to a plain array copy (8 bytes/element),"
-                        + " with the ratio to the copies. Median of --repeat interleaved rounds after warm-up."
+                        + " (12 bytes/element read + written) next to a plain array copy (8 bytes/element) and a plain"
+                        + " multiply gradOut * x (12 bytes/element), with the ratio to the copies."
+                        + " Median of --repeat interleaved rounds after warm-up."
         })
 public final class BenchSurrogateCommand implements Runnable {
     @Spec
@@ -51,6 +52,7 @@ public final class BenchSurrogateCommand implements Runnable {
         if (repeat < 1 || warmup < 0) {
             throw Commands.usage(spec, "--repeat must be >= 1 and --warmup >= 0, got " + repeat + " and " + warmup);
         }
+        Commands.requireHeap(spec, 3L * Float.BYTES * size, "--size " + size);
         List<SurrogateFunction> fs = new ArrayList<>();
         if (functions == null || functions.isEmpty()) {
             for (Surrogates.Descriptor d : Surrogates.list()) {
@@ -63,7 +65,7 @@ public final class BenchSurrogateCommand implements Runnable {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        err.printf(Locale.ROOT, "bench surrogate: %d functions + 2 copies, %d floats per array, %d warm-up + %d timed rounds, 1 thread%n",
+        err.printf(Locale.ROOT, "bench surrogate: %d functions + 3 baselines, %d floats per array, %d warm-up + %d timed rounds, 1 thread%n",
                 fs.size(), size, warmup, repeat);
         err.flush();
         SurrogateBandwidthBench bench = new SurrogateBandwidthBench(size, 42L);
@@ -82,7 +84,8 @@ public final class BenchSurrogateCommand implements Runnable {
         }
         out.print(table.render());
         out.printf(Locale.ROOT, "GB/s = (bytes read + written) / median time; backward = 12 B/elem (gradOut, x read; gradIn written),"
-                + " copy = 8 B/elem. Java %s, %s.%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
+                + " copy = 8 B/elem; multiply = gradIn = gradOut * x, the roofline of a backward. x ~ U[-2, 2) (random signs)."
+                + " Java %s, %s.%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
         out.flush();
     }
 

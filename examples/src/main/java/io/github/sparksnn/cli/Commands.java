@@ -19,6 +19,19 @@ final class Commands {
                 "missing subcommand, expected one of: " + names + " (see '" + spec.qualifiedName() + " --help')");
     }
 
+    /**
+     * A usage error unless {@code bytes} more fit in the heap: a one-line message instead of an OutOfMemoryError
+     * (an Error, which picocli's execution exception handler does not see) with a stack trace.
+     */
+    static void requireHeap(CommandSpec spec, long bytes, String what) {
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (bytes > free) {
+            throw usage(spec, what + " needs " + (bytes >> 20) + " MiB of heap but about " + (free >> 20)
+                    + " MiB are free; lower --size or raise the heap (e.g. SNN_JAVA_OPTS=-Xmx8g)");
+        }
+    }
+
     /** A usage error of {@code spec}'s command (exit code 2, one line). */
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);

@@ -10,13 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The {@code --function NAME|SPEC [--param KEY=VALUE]...} options shared by the surrogate commands, and their
  * resolution into a {@link SurrogateFunction} through the {@link Surrogates} registry.
  *
- * <p>{@code --function} takes a registry name ({@code atan}, any case) or a full spec as printed by
+ * <p>{@code --function} takes a registry name ({@code atan}, {@code piecewise_leaky_relu}: case and underscores are
+ * ignored, as by the registry) or a full spec as printed by
  * {@code toString()} ({@code "ATan(alpha=3)"}); each {@code --param} then overrides one parameter of it.
  * An unknown function, an unknown parameter or a value that is not a finite number is a usage error naming it.
  */
@@ -40,8 +40,8 @@ public final class FunctionOptions {
 
     static SurrogateFunction resolve(CommandSpec spec, String function, Map<String, String> overrides) {
         String name = nameOf(function);
-        List<String> known = Surrogates.list().stream().map(Surrogates.Descriptor::name).collect(Collectors.toList());
-        if (known.stream().noneMatch(k -> k.equalsIgnoreCase(name))) {
+        List<String> known = Surrogates.names();
+        if (known.stream().noneMatch(k -> key(k).equals(key(name)))) {
             throw Commands.usage(spec, "unknown surrogate function '" + name + "'; known functions: " + String.join(", ", known));
         }
         SurrogateFunction f;
@@ -54,19 +54,29 @@ public final class FunctionOptions {
             return f;
         }
         Map<String, Double> merged = new LinkedHashMap<>(f.parameters());
+        boolean spiking = f.isSpiking();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
-            String key = canonicalKey(merged, e.getKey());
-            if (key == null) {
-                throw Commands.usage(spec, "unknown parameter '" + e.getKey() + "' for " + f.name() + "; its parameters: "
-                        + (merged.isEmpty() ? "(none)" : String.join(", ", merged.keySet())));
+            if (key(e.getKey()).equals(Surrogates.SPIKING)) {
+                spiking = parseBoolean(spec, e.getValue());
+                continue;
             }
-            merged.put(key, parseValue(spec, key, e.getValue()));
+            String k = canonicalKey(merged, e.getKey());
+            if (k == null) {
+                throw Commands.usage(spec, "unknown parameter '" + e.getKey() + "' for " + f.name() + "; its parameters: "
+                        + (merged.isEmpty() ? "" : String.join(", ", merged.keySet()) + ", ") + Surrogates.SPIKING);
+            }
+            merged.put(k, parseValue(spec, k, e.getValue()));
         }
         try {
-            return Surrogates.create(f.name(), merged).setSpikingMode(f.isSpiking());
+            return Surrogates.create(f.name(), merged).setSpikingMode(spiking);
         } catch (IllegalArgumentException e) {
             throw Commands.usage(spec, OneLineErrors.oneLine(e));
         }
+    }
+
+    /** The registry's matching rule: case-insensitive, underscores ignored ("piecewise_leaky_relu"). */
+    static String key(String name) {
+        return name.trim().toLowerCase(Locale.ROOT).replace("_", "");
     }
 
     /** The name part of a spec: everything before the first '(' ("ATan(alpha=3)" -> "ATan"). */
@@ -75,18 +85,22 @@ public final class FunctionOptions {
         return (paren < 0 ? spec : spec.substring(0, paren)).trim();
     }
 
-    /** Parameter names match case-insensitively ("t_period" finds "T_period"); null if none matches. */
-    private static String canonicalKey(Map<String, Double> params, String key) {
-        String k = key.trim();
-        if (params.containsKey(k)) {
-            return k;
-        }
+    /** Parameter names match as function names do ("t_period" and "tperiod" find "T_period"); null if none. */
+    private static String canonicalKey(Map<String, Double> params, String given) {
         for (String p : params.keySet()) {
-            if (p.toLowerCase(Locale.ROOT).equals(k.toLowerCase(Locale.ROOT))) {
+            if (key(p).equals(key(given))) {
                 return p;
             }
         }
         return null;
+    }
+
+    private static boolean parseBoolean(CommandSpec spec, String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true": case "1": return true;
+            case "false": case "0": return false;
+            default: throw Commands.usage(spec, "parameter spiking must be true or false, got '" + value + "'");
+        }
     }
 
     private static double parseValue(CommandSpec spec, String key, String value) {

@@ -16,12 +16,16 @@ import picocli.CommandLine.Command;
  * trace (set the environment variable {@code SNN_DEBUG=1} to get one).
  */
 @Command(name = "snn",
+        // -h/--help and -V/--version on every subcommand, without repeating them there.
+        scope = CommandLine.ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = SnnCli.Version.class,
         description = "spark-snn: spiking neural networks with surrogate gradients on Apache Spark.",
         subcommands = {
                 CommandLine.HelpCommand.class,
                 SurrogateCommand.class,
+                ModelCommand.class,
+                FitCommand.class,
                 BenchCommand.class,
         })
 public final class SnnCli implements Runnable {
@@ -51,7 +55,15 @@ public final class SnnCli implements Runnable {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        System.exit(newCommandLine().execute(args));
+        int code;
+        try {
+            code = newCommandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // An Error bypasses picocli's execution exception handler: keep the one-line promise here.
+            System.err.println("snn: out of memory (" + e.getMessage() + "); raise the heap, e.g. SNN_JAVA_OPTS=-Xmx8g");
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** Reports the version from the jar manifest (set by Maven), or "development" when run from classes. */

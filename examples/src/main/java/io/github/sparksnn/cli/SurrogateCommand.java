@@ -6,7 +6,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code snn surrogate ...}: the surrogate spiking functions (list, values, gradient check, plot, CUDA code). */
 @Command(name = "surrogate",
-        mixinStandardHelpOptions = true,
         description = "Surrogate spiking functions: list, tabulate, check, plot, CUDA code.",
         subcommands = {
                 SurrogateListCommand.class,

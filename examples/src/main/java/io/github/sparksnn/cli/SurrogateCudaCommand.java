@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 import java.util.regex.Pattern;
 
 /** {@code snn surrogate cuda}: prints the CUDA statements computing {@code y = g'(x)}, framed as upstream's. */
-@Command(name = "cuda", mixinStandardHelpOptions = true,
+@Command(name = "cuda",
         description = "Prints the CUDA C snippet that declares y = g'(x) from a variable x (as upstream's cuda_code).")
 public final class SurrogateCudaCommand implements Runnable {
     private static final Pattern C_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** {@code snn surrogate list}: every registered function with its parameters, their defaults and g'(x). */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(name = "list",
         description = "Lists the surrogate functions, their parameters with defaults, and their gradient g'(x).")
 public final class SurrogateListCommand implements Runnable {
     @Spec

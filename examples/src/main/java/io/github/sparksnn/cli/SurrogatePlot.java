@@ -61,6 +61,7 @@ public final class SurrogatePlot {
         chart.getStyler().setXAxisMax(SurrogateTable.GRID_MAX);
         chart.getStyler().setAntiAlias(true);
 
+        // The checker's grid plus its excluded end point, so that the curves span the whole [-2, 2].
         int n = (int) Math.round((SurrogateTable.GRID_MAX - SurrogateTable.GRID_MIN) / SurrogateTable.GRID_STEP) + 1;
         double[] x = new double[n];
         double[] primitive = new double[n];
@@ -89,6 +90,9 @@ public final class SurrogatePlot {
     /** Writes the chart to {@code file} in the format its extension names, creating missing parent folders. */
     public static void save(XYChart chart, Path file) throws IOException {
         Format format = formatOf(file);
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a directory, expected a file name");
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

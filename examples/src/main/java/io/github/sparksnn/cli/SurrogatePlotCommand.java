@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code snn surrogate plot}: upstream's figure (Heaviside, primitive, gradient on [-2, 2]) as PNG or SVG. */
-@Command(name = "plot", mixinStandardHelpOptions = true,
+@Command(name = "plot",
         description = "Plots the Heaviside step, the primitive g(x) and the gradient g'(x) on [-2, 2] to a .png or .svg file.")
 public final class SurrogatePlotCommand implements Callable<Integer> {
     @Spec

@@ -1,5 +1,6 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.surrogate.GradientChecker;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 
 import java.io.BufferedReader;
@@ -20,10 +21,13 @@ public final class SurrogateTable {
     /** The CSV header, exactly. */
     public static final String HEADER = "x,spike,primitive,gradient";
 
-    /** The default grid: the one the gradient checker uses, -2 to 2 in steps of 1/256 (exact in float). */
-    public static final double GRID_MIN = -2.0;
-    public static final double GRID_MAX = 2.0;
-    public static final double GRID_STEP = 0.00390625;
+    /**
+     * The default grid: the gradient checker's, which is upstream's {@code torch.arange(-2, 2, 32/8192)}:
+     * {@code x = -2 + i/256} for {@code i = 0..1023} (1024 points, 2 excluded; all exact in float).
+     */
+    public static final double GRID_MIN = GradientChecker.FROM;
+    public static final double GRID_MAX = GradientChecker.TO;
+    public static final double GRID_STEP = GradientChecker.STEP;
 
     /** A plain decimal number (optional sign, digits, fraction, exponent); no hex, NaN, Infinity or f/d suffix. */
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
@@ -31,9 +35,9 @@ public final class SurrogateTable {
     private SurrogateTable() {
     }
 
-    /** {@code GRID_MIN + i * GRID_STEP} for {@code i = 0..1024}: 1025 points, both ends included. */
+    /** {@code GRID_MIN + i * GRID_STEP < GRID_MAX}: the checker's 1024 points. */
     public static float[] defaultGrid() {
-        int n = (int) Math.round((GRID_MAX - GRID_MIN) / GRID_STEP) + 1;
+        int n = (int) Math.ceil((GRID_MAX - GRID_MIN) / GRID_STEP);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) (GRID_MIN + i * GRID_STEP);

@@ -17,11 +17,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code snn surrogate table}: the function's float32 values at given inputs, as CSV. */
-@Command(name = "table", mixinStandardHelpOptions = true,
+@Command(name = "table",
         description = {
                 "Prints x,spike,primitive,gradient (float32, round-trip decimals) for each input x, in order.",
                 "Input: one decimal x per line; blank lines are skipped; any other line that is not a number is an"
-                        + " error naming its line number. Without --input: x = -2 to 2 in steps of 1/256 (1025 rows)."
+                        + " error naming its line number. Without --input: the gradient checker's grid, x = -2 + i/256 for"
+                        + " i = 0..1023 (1024 rows, upstream's torch.arange(-2, 2, 32/8192))."
         })
 public final class SurrogateTableCommand implements Callable<Integer> {
     @Spec
@@ -45,6 +46,9 @@ public final class SurrogateTableCommand implements Callable<Integer> {
         } else if (input.toString().equals("-")) {
             xs = SurrogateTable.readInputs(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "stdin");
         } else {
+            if (Files.isDirectory(input)) {
+                throw new IllegalArgumentException("--input " + input + " is a directory, expected a file of numbers");
+            }
             try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
                 xs = SurrogateTable.readInputs(in, input.toString());
             }
@@ -52,6 +56,9 @@ public final class SurrogateTableCommand implements Callable<Integer> {
         if (output == null || output.toString().equals("-")) {
             SurrogateTable.write(f, xs, spec.commandLine().getOut());
         } else {
+            if (Files.isDirectory(output)) {
+                throw new IllegalArgumentException("--output " + output + " is a directory, expected a file name");
+            }
             Path parent = output.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);

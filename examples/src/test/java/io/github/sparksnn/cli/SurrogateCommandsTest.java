@@ -196,6 +196,21 @@ class SurrogateCommandsTest {
     }
 
     @Test
+    void benchRejectsBadInputBeforeAllocatingAnything() {
+        CliRun huge = CliRun.of("bench", "surrogate", "--size", "2000000000");
+        assertEquals(2, huge.exitCode(), huge::toString);
+        assertEquals(1, huge.errLines().size(), huge.err());
+        assertTrue(huge.err().contains("MiB of heap"), huge.err());
+
+        CliRun unknown = CliRun.of("bench", "surrogate", "--functions", "ATan,NoSuch");
+        assertEquals(2, unknown.exitCode(), unknown::toString);
+        assertTrue(unknown.err().contains("unknown surrogate function 'NoSuch'"), unknown.err());
+
+        CliRun tiny = CliRun.of("bench", "surrogate", "--size", "10");
+        assertEquals(2, tiny.exitCode(), tiny::toString);
+    }
+
+    @Test
     void helpAndVersionSucceed() {
         CliRun help = CliRun.of("surrogate", "table", "--help");
         assertEquals(0, help.exitCode(), help::toString);

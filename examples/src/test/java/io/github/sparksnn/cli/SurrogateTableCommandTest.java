@@ -71,7 +71,7 @@ class SurrogateTableCommandTest {
         CliRun run = CliRun.of("surrogate", "table", "--function", name);
         assertEquals(0, run.exitCode(), run::toString);
         List<Row> rows = rows(run);
-        assertEquals(1025, rows.size(), "x = -2..2 step 1/256");
+        assertEquals(1024, rows.size(), "the checker's grid: x = -2 + i/256, i < 1024");
         for (int i = 0; i < rows.size(); i++) {
             assertSameFloat((float) (-2 + i * 0.00390625), rows.get(i).x(), "grid x[" + i + "]");
         }
@@ -137,7 +137,7 @@ class SurrogateTableCommandTest {
             Locale.setDefault(Locale.GERMANY); // decimal comma: a locale-dependent formatter would break the CSV
             CliRun run = CliRun.of("surrogate", "table", "--function", "atan");
             assertEquals(0, run.exitCode(), run::toString);
-            assertEquals(1025, rows(run).size());
+            assertEquals(1024, rows(run).size());
             assertTrue(run.out().contains("-1.9960938,"), "dots as decimal separator");
         } finally {
             Locale.setDefault(saved);
@@ -195,6 +195,21 @@ class SurrogateTableCommandTest {
         assertEquals(bySpec.out(), overridden.out());
         assertFalse(defaults.out().equals(byParam.out()), "alpha=3 differs from the default alpha=2");
         assertRowsMatch(new ATan(3), rows(byParam));
+    }
+
+    @Test
+    void namesMatchAsTheRegistryDoesAndSpikingCanBeSet() {
+        CliRun snake = CliRun.of("surrogate", "table", "--function", "piecewise_leaky_relu", "--param", "W=0.5");
+        CliRun camel = CliRun.of("surrogate", "table", "--function", "PiecewiseLeakyReLU(w=0.5)");
+        assertEquals(0, snake.exitCode(), snake::toString);
+        assertEquals(camel.out(), snake.out());
+        assertRowsMatch(Surrogates.create("PiecewiseLeakyReLU", Map.of("w", 0.5)), rows(snake));
+
+        CliRun plot = CliRun.of("surrogate", "check-grad", "--function", "atan", "--param", "spiking=false");
+        assertEquals(0, plot.exitCode(), plot::toString);
+        assertTrue(plot.out().contains("ATan(alpha=2.0, spiking=false)"), plot.out());
+        CliRun badBool = CliRun.of("surrogate", "table", "--function", "atan", "--param", "spiking=maybe");
+        assertEquals(2, badBool.exitCode(), badBool::toString);
     }
 
     @Test

@@ -261,7 +261,7 @@ public final class CpuBackend implements Backend {
             rowIn = new float[features];
             rowOut = new float[features];
             thresholds = new int[features];
-            hashes = new long[features / 2 + 2];
+            hashes = new long[features];
         }
         final float[] xr = rowIn, or = rowOut;
         final int[] thr = thresholds;
@@ -275,36 +275,15 @@ public final class CpuBackend implements Backend {
             }
             for (int t = 0; t < timeSteps; t++) {
                 final long ctr = counterBase + ((long) s * timeSteps + t) * features;
-                final long p0 = ctr >>> 1;
-                final int pairs = (int) (((ctr + features - 1) >>> 1) - p0) + 1;
-                for (int i = 0; i < pairs; i++) { // phase 1: one hash per pair of elements (a tight loop)
-                    hz[i] = CounterRng.bits(seed, p0 + i);
+                for (int f = 0; f < features; f++) { // phase 1: the 24-bit draws (a tight hashing loop)
+                    hz[f] = CounterRng.bits(seed, ctr + f) >>> 40;
                 }
-                if ((ctr & 1) == 0 && (features & 1) == 0) {
-                    for (int i = 0, f = 0; f < features; i++, f += 2) { // phase 2: branch-free integer compares
-                        long z = hz[i];
-                        or[f] = (((int) (z >>> 40)) - thr[f]) >>> 31;
-                        or[f + 1] = (((int) (z >>> 16) & 0xFFFFFF) - thr[f + 1]) >>> 31;
-                    }
-                } else {
-                    for (int f = 0; f < features; f++) {
-                        long e = ctr + f;
-                        long z = hz[(int) ((e >>> 1) - p0)];
-                        int u = (e & 1) == 0 ? (int) (z >>> 40) : (int) (z >>> 16) & 0xFFFFFF;
-                        or[f] = (u - thr[f]) >>> 31;
-                    }
+                for (int f = 0; f < features; f++) { // phase 2: branch-free integer compares
+                    or[f] = (((int) hz[f]) - thr[f]) >>> 31;
                 }
                 O.put(t * nf + s * features, or, 0, features);
             }
         }
-    }
-
-    /**
-     * Branch-free {@code u < x ? 1 : 0}: the sign bit of {@code u - x} (exact in sign for floats; equal values give
-     * +0). Random spike patterns would mispredict a branch about half the time.
-     */
-    private static float below(float u, float x) {
-        return Float.floatToRawIntBits(u - x) >>> 31;
     }
 
     /** Branch-free Heaviside {@code z >= 0 ? 1 : 0} ({@code + 0f} turns -0 into +0, which counts as >= 0). */

@@ -1,7 +1,6 @@
 package io.github.sparksnn.ml;
 
-import java.util.SplittableRandom;
-
+import io.github.sparksnn.backend.CounterRng;
 import io.github.sparksnn.ml.param.HasInputCol;
 import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasSeed;
@@ -36,8 +35,11 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Rate (Poisson) coding of intensities into spike trains, like SpikingJelly's {@code PoissonEncoder}: for each
  * time step {@code t < T} and feature {@code j}, {@code s[t][j] = 1} with probability {@code p[j]}, else 0,
- * independently ({@code s = (u < p)} with {@code u} uniform in [0, 1), so {@code p = 0} never fires and
- * {@code p = 1} always does).
+ * independently: {@code s[t][j] = (u(rowSeed, t*d + j) < (float) p[j])} with the core's counter-based uniform
+ * {@link CounterRng#uniform(long, long)} in [0, 1), so {@code p = 0} never fires and {@code p = 1} always does.
+ * This is exactly the backend's {@code poissonEncode} of the one sample (features as float) with
+ * {@code seed = rowSeed} and {@code counterBase = 0}: the convention the estimator's {@code encoder=poisson} uses
+ * (its seeds come from the training run, so its draws are not these).
  *
  * <p><b>Input</b>: {@code inputCol}, a vector of intensities {@code p[j]} in [0, 1] (pixels scaled by 1/255, as the
  * {@code idx} data source delivers them). A value outside [0, 1] or NaN fails the task with an
@@ -55,7 +57,8 @@ import org.apache.spark.sql.types.StructType;
  * the {@code index} column of the {@code idx} data source), otherwise a 64-bit hash of the feature values, so two
  * rows with identical features and no key get identical spike trains. The same seed, key and intensities give
  * the same train on any executor, partitioning or retry; {@link #encode(double[], int, long, double[])} reproduces
- * it outside Spark from {@link #rowSeed(long, long)}.
+ * it outside Spark from {@link #rowSeed(long, long)}. (Rows are independent of one another: there is no stream
+ * position to depend on, since each draw is a pure function of (rowSeed, t*d + j).)
  */
 public class PoissonEncoder extends Transformer
         implements HasInputCol, HasOutputCol, HasSeed, HasTimeSteps, DefaultParamsWritable {
@@ -224,9 +227,7 @@ public class PoissonEncoder extends Transformer
 
     /**
      * Writes the spike train of intensities {@code p} into {@code out} ({@code T * p.length} values, time-major):
-     * a {@link SplittableRandom} seeded with {@code rowSeed} draws one uniform {@code u} per (t, j) in that order
-     * and {@code out[t*d + j] = u < p[j] ? 1 : 0}. Every draw is taken even where {@code p} is 0 or 1, so the
-     * stream position of each (t, j) does not depend on the intensities.
+     * {@code out[t*d + j] = CounterRng.uniform(rowSeed, t*d + j) < (float) p[j] ? 1 : 0}.
      *
      * @throws IllegalArgumentException if an intensity is NaN or outside [0, 1]
      */
@@ -239,14 +240,15 @@ public class PoissonEncoder extends Transformer
             throw new IllegalArgumentException("output length " + out.length + " != timeSteps * d = "
                     + timeSteps + " * " + d);
         }
+        float[] pf = new float[d];
         for (int j = 0; j < d; j++) {
             checkIntensity(p[j], j, "intensities");
+            pf[j] = (float) p[j];
         }
-        SplittableRandom rng = new SplittableRandom(rowSeed);
         for (int t = 0; t < timeSteps; t++) {
             int base = t * d;
             for (int j = 0; j < d; j++) {
-                out[base + j] = rng.nextDouble() < p[j] ? 1.0 : 0.0;
+                out[base + j] = CounterRng.uniform(rowSeed, base + j) < pf[j] ? 1.0 : 0.0;
             }
         }
     }

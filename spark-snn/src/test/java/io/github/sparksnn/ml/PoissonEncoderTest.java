@@ -93,6 +93,30 @@ class PoissonEncoderTest {
     }
 
     @Test
+    void aRowEqualsTheCpuBackendsPoissonEncodeOfThatSample() throws Exception {
+        double[] p = {0.0, 0.1, 0.37, 0.5, 0.93, 1.0};
+        int t = 7;
+        long rowSeed = PoissonEncoder.rowSeed(42L, 5L);
+        double[] mine = new double[t * p.length];
+        PoissonEncoder.encode(p, t, rowSeed, mine);
+        try (io.github.sparksnn.backend.CpuBackend be = new io.github.sparksnn.backend.CpuBackend(1, true)) {
+            float[] pf = new float[p.length];
+            for (int j = 0; j < p.length; j++) {
+                pf[j] = (float) p[j];
+            }
+            io.github.sparksnn.backend.Tensor x = be.alloc(p.length);
+            io.github.sparksnn.backend.Tensor out = be.alloc(t * p.length);
+            be.upload(pf, 0, x, 0, p.length);
+            be.poissonEncode(x, 1, p.length, t, rowSeed, 0L, out);
+            float[] core = new float[t * p.length];
+            be.download(out, 0, core, 0, core.length);
+            for (int i = 0; i < core.length; i++) {
+                assertEquals(core[i], mine[i], 0.0, "element " + i);
+            }
+        }
+    }
+
+    @Test
     void firingRateMatchesIntensityAndKeyColSeedsRows() {
         int t = 4000;
         double[] p = {0.05, 0.3, 0.5, 0.9};

@@ -70,6 +70,29 @@ class TrainerTest {
     }
 
     @Test
+    void resumingFromParametersAndOptimizerStateIsBitIdentical() {
+        TrainerConfig c = TrainerConfig.of(3, 40, 0.01, 21).withSchedule(LearningRateSchedule.cosine(0, 0));
+        SoftmaxRegressionEngine straight = new SoftmaxRegressionEngine(D, K, 1);
+        Trainer a = new Trainer(straight, new Adam(), c);
+        a.fit(X, Y, null, null, null);
+
+        SoftmaxRegressionEngine first = new SoftmaxRegressionEngine(D, K, 1);
+        Trainer b = new Trainer(first, new Adam(), c);
+        b.trainEpoch(0, X, Y, null);
+        float[] checkpointParams = b.parameters();
+        io.github.sparksnn.train.optim.OptimizerState checkpointState = b.optimizer().state();
+
+        SoftmaxRegressionEngine resumed = new SoftmaxRegressionEngine(D, K, 99); // other init, overwritten
+        resumed.setParameters(checkpointParams);
+        Adam opt = new Adam();
+        opt.restore(checkpointState);
+        Trainer r = new Trainer(resumed, opt, c);
+        r.trainEpoch(1, X, Y, null);
+        r.trainEpoch(2, X, Y, null);
+        assertArrayEquals(a.parameters(), r.parameters());
+    }
+
+    @Test
     void eachEpochVisitsEverySampleOnceInANewOrderWithPartialLastBatch() {
         int n = 10;
         int[] y = Arrays.copyOf(Y, n);

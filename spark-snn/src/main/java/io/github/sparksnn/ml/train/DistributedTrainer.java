@@ -96,7 +96,6 @@ public final class DistributedTrainer {
         }
         final int numPartitions = sizes.length;
         final int steps = BatchPlan.stepsPerEpoch(total, config.batchSize());
-        final long totalSteps = (long) steps * config.epochs();
         final String runId = UUID.randomUUID().toString();
         final String fingerprint = config.fingerprint() + "|partitions=" + Arrays.toString(sizes);
 
@@ -138,12 +137,13 @@ public final class DistributedTrainer {
                 long count = 0;
                 long stepNanos = 0;
                 long computeNanos = 0;
+                long computeSumNanos = 0;
                 int rounds = 0;
                 for (int step = 0; step < steps; step += config.syncInterval()) {
                     int localSteps = Math.min(config.syncInterval(), steps - step);
                     double[] lrs = new double[localSteps];
                     for (int i = 0; i < localSteps; i++) {
-                        lrs[i] = schedule.at((long) epoch * steps + step + i, totalSteps);
+                        lrs[i] = schedule.at(epoch, step + i, steps, config.epochs());
                     }
                     long s0 = System.nanoTime();
                     Broadcast<float[]> bc = jsc.broadcast(params);
@@ -173,6 +173,7 @@ public final class DistributedTrainer {
                     long dt = System.nanoTime() - s0;
                     stepNanos += dt;
                     computeNanos += node.maxComputeNanos;
+                    computeSumNanos += node.computeNanos;
                     rounds++;
                     lossSum += node.lossSum;
                     correct += node.correct;
@@ -185,7 +186,7 @@ public final class DistributedTrainer {
                 double valAcc = validation == null ? Double.NaN : evaluate(validation, params, runId, epoch);
                 EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / Math.max(1, count),
                         (double) correct / Math.max(1, count), valAcc, seconds, count / seconds, rounds,
-                        stepNanos / 1e6 / rounds, computeNanos / 1e6 / rounds);
+                        stepNanos / 1e6 / rounds, computeNanos / 1e6 / rounds, computeSumNanos / 1e6 / rounds);
                 history.add(m);
                 listener.onEpoch(m);
                 boolean last = epoch + 1 == config.epochs();

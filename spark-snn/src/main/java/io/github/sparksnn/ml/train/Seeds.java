@@ -27,7 +27,18 @@ public final class Seeds {
     }
 
     /** Purposes, so that the shuffle seed of (epoch, partition) never equals a step seed. */
-    static final long SHUFFLE = 0x5348554646L;
-    static final long STEP = 0x53544550L;
-    static final long EVAL = 0x4556414cL;
+    public static final long SHUFFLE = 0x5348554646L;
+    public static final long STEP = 0x53544550L;
+    public static final long EVAL = 0x4556414cL;
+
+    /**
+     * Seed of an inference chunk: rows {@code [chunkStart, chunkStart + 256)} of a partition (the chunking every
+     * batched inference path uses, so that the model and its layer stages draw the same Poisson spikes).
+     */
+    public static long inference(long modelSeed, int partition, long chunkStart) {
+        return derive(modelSeed, EVAL, partition, chunkStart);
+    }
+
+    /** Rows per inference chunk. */
+    public static final int INFERENCE_CHUNK = 256;
 }

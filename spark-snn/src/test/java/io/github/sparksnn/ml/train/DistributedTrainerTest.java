@@ -49,7 +49,7 @@ class DistributedTrainerTest {
         SoftmaxEngine.Factory f = new SoftmaxEngine.Factory(F, C, 3, noise);
         float[] init = f.create().parameters();
         try {
-            return new DistributedTrainer(jsc, cfg, f, new Sgd.Factory(0.9f), (s, t) -> 0.5 * (1 - (double) s / t))
+            return new DistributedTrainer(jsc, cfg, f, new Sgd.Factory(0.9f), (e, s, n, t) -> 0.5 * (1 - (double) (e * n + s) / (t * n)))
                     .fit(blocks, sizes, blocks, init);
         } finally {
             blocks.unpersist(true);

@@ -1,0 +1,134 @@
+package io.github.sparksnn.bench;
+
+import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.Tensor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Wraps a {@link Backend} so that every {@code gemm} call is timed and its FLOPs ({@code 2 m n k}) counted per
+ * shape; every other operation is passed through untouched. A dynamic proxy, so the wrapper follows the backend
+ * interface as it grows; its cost (a reflective call, ~0.1-0.3 us) is negligible next to a training step of
+ * milliseconds, and the bench reports the unwrapped engine's throughput separately anyway.
+ */
+final class GemmTimer implements InvocationHandler {
+
+    /** One GEMM shape as the engine calls it (row-major, with the stored matrices' row strides). */
+    record Shape(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc, float beta) {
+        long flops() {
+            return 2L * m * n * k;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%s%s m=%d n=%d k=%d%s", transA ? "T" : "N", transB ? "T" : "N",
+                    m, n, k, beta == 0f ? "" : " beta=" + beta);
+        }
+    }
+
+    /** Accumulated calls and time of one shape. */
+    static final class Tally {
+        long calls;
+        long nanos;
+    }
+
+    private final Backend target;
+    private final Map<Shape, Tally> tallies = new LinkedHashMap<>();
+    private long totalNanos;
+    private long totalFlops;
+
+    private GemmTimer(Backend target) {
+        this.target = target;
+    }
+
+    /** A backend that forwards to {@code target}, timing its GEMMs into the returned timer's tallies. */
+    static GemmTimer wrap(Backend target) {
+        return new GemmTimer(target);
+    }
+
+    Backend backend() {
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, this);
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        try {
+            if (!method.getName().equals("gemm")) {
+                return method.invoke(target, args);
+            }
+            long t0 = System.nanoTime();
+            Object r = method.invoke(target, args);
+            long dt = System.nanoTime() - t0;
+            Shape s = new Shape((Boolean) args[0], (Boolean) args[1], (Integer) args[2], (Integer) args[3],
+                    (Integer) args[4], (Integer) args[8], (Integer) args[11], (Integer) args[15], (Float) args[12]);
+            Tally t = tallies.computeIfAbsent(s, x -> new Tally());
+            t.calls++;
+            t.nanos += dt;
+            totalNanos += dt;
+            totalFlops += s.flops();
+            return r;
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    void reset() {
+        tallies.clear();
+        totalNanos = 0;
+        totalFlops = 0;
+    }
+
+    Map<Shape, Tally> tallies() {
+        return tallies;
+    }
+
+    long totalNanos() {
+        return totalNanos;
+    }
+
+    long totalFlops() {
+        return totalFlops;
+    }
+
+    /**
+     * Native sgemm alone on {@code shape}: fresh tensors of the right sizes filled with random values, one warm-up
+     * call, then the median of {@code rounds} timings of {@code reps} back-to-back calls, in seconds per call.
+     */
+    static double standaloneSeconds(Backend be, Shape s, int reps, int rounds, long seed) {
+        int aSize = (s.transA() ? s.k() : s.m()) * s.lda();
+        int bSize = (s.transB() ? s.n() : s.k()) * s.ldb();
+        int cSize = s.m() * s.ldc();
+        Random r = new Random(seed);
+        try (Tensor a = be.alloc(aSize); Tensor b = be.alloc(bSize); Tensor c = be.alloc(cSize)) {
+            be.upload(randomArray(r, aSize), 0, a, 0, aSize);
+            be.upload(randomArray(r, bSize), 0, b, 0, bSize);
+            for (int w = 0; w < Math.max(3, reps / 4); w++) {
+                be.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, 0, s.lda(), b, 0, s.ldb(), s.beta(), c, 0,
+                        s.ldc());
+            }
+            double[] times = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps; i++) {
+                    be.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), 1f, a, 0, s.lda(), b, 0, s.ldb(), s.beta(), c, 0,
+                            s.ldc());
+                }
+                times[round] = (System.nanoTime() - t0) * 1e-9 / reps;
+            }
+            return TrainBenchCommand.median(times);
+        }
+    }
+
+    private static float[] randomArray(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextFloat() - 0.5f;
+        }
+        return x;
+    }
+}

@@ -1,0 +1,346 @@
+package io.github.sparksnn.bench;
+
+import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.CpuBackend;
+import io.github.sparksnn.data.IdxImages;
+import io.github.sparksnn.data.IdxReader;
+import io.github.sparksnn.train.CpuGradientEngine;
+import io.github.sparksnn.train.EngineConfig;
+import io.github.sparksnn.train.EpochResult;
+import io.github.sparksnn.train.GradientEngine;
+import io.github.sparksnn.train.Trainer;
+import io.github.sparksnn.train.TrainerConfig;
+import io.github.sparksnn.train.optim.LearningRateSchedule;
+import io.github.sparksnn.train.optim.Optimizers;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code snn bench train}: training throughput of the spiking MLP of the performance target (784-256-10, LIF tau 2
+ * with hard reset, ATan, Poisson input, MSE on rates, Adam; T=4, batch 128, one thread), and where its time goes.
+ *
+ * <p>Method, all in one run: (1) the plain engine trains {@code --rounds} rounds of {@code --batches} batches
+ * through the single-JVM {@link Trainer} (shuffle, gradient, Adam step, parameter upload: the whole training
+ * step) after warm-up rounds; images/s is the median round. (2) The same engine over a backend whose GEMMs are
+ * timed and their FLOPs ({@code 2mnk}) counted per shape gives the GEMM share of the step and the GFLOP/s the
+ * engine's GEMMs reach. (3) Native sgemm alone on exactly those shapes (same strides, same beta, fresh random
+ * tensors) gives the attainable GFLOP/s; the ratio of (2) to (3) is how close the engine's GEMMs come to it.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Training images/s of the spiking MLP 784-256-10 (LIF, ATan, Poisson input, Adam) at T=4,"
+                + " batch 128 on one thread; GFLOP/s of its GEMMs next to native sgemm alone on the same shapes;"
+                + " share of step time outside GEMM. Compare with the PyTorch peer (--peer)."})
+public final class TrainBenchCommand implements Callable<Integer> {
+
+    /** The network of the performance target. */
+    public static final String DEFAULT_MODEL = "flatten | linear(784,256) | lif(tau=2.0, surrogate=ATan(alpha=2.0))"
+            + " | linear(256,10) | lif(tau=2.0, surrogate=ATan(alpha=2.0))";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "SPEC", defaultValue = DEFAULT_MODEL, description = "Model spec (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--T", paramLabel = "STEPS", defaultValue = "4", description = "Time steps (default: ${DEFAULT-VALUE}).")
+    int timeSteps;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--batches", defaultValue = "40", description = "Batches per timed round (default: ${DEFAULT-VALUE}).")
+    int batches;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds; the median is reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up rounds (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Engine (BLAS) threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--encoder", defaultValue = "poisson", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")
+    String loss;
+
+    @Option(names = "--optimizer", paramLabel = "SPEC", defaultValue = "adam", description = "Optimizer spec (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "/usr/share/datasets/fashion-mnist",
+            description = "Fashion-MNIST directory; random images when absent (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--peer", paramLabel = "IMAGES_PER_S", defaultValue = "8100",
+            description = "The peer's images/s for the ratio row (PyTorch 2.10, 1 thread, measured here; default: ${DEFAULT-VALUE}).")
+    double peer;
+
+    @Override
+    public Integer call() {
+        if (timeSteps < 1 || batchSize < 1 || batches < 1 || rounds < 1 || warmup < 0 || threads < 1) {
+            throw new ParameterException(spec.commandLine(),
+                    "--T, --batch-size, --batches, --rounds, --threads must be >= 1 and --warmup >= 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EngineConfig cfg;
+        try {
+            cfg = EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(timeSteps).encoder(encoder)
+                    .loss(loss).seed(seed).threads(threads).build();
+            Optimizers.parse(optimizer);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int n = batches * batchSize;
+        float[] x = new float[n * 784];
+        int[] y = new int[n];
+        String data = loadData(n, x, y, cfg.numClasses());
+        String env = System.getenv("OPENBLAS_NUM_THREADS");
+        err.printf(Locale.ROOT, "bench train: %s%n  T=%d batch=%d encoder=%s loss=%s optimizer=%s threads=%d"
+                        + " OPENBLAS_NUM_THREADS=%s; %d warm-up + %d timed rounds of %d batches; data: %s%n",
+                cfg.modelSpec(), timeSteps, batchSize, cfg.encoder(), cfg.loss(), optimizer, threads, env, warmup,
+                rounds, batches, data);
+        err.flush();
+
+        // (1) the plain engine: headline throughput
+        double[] plainSeconds = new double[rounds];
+        double[] plainCpuSeconds = new double[rounds];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (GradientEngine e = cfg.create()) {
+            Trainer t = new Trainer(e, Optimizers.parse(optimizer), trainerConfig());
+            for (int r = 0; r < warmup; r++) {
+                t.trainEpoch(r, x, y, null);
+            }
+            for (int r = 0; r < rounds; r++) {
+                long c0 = mx.getCurrentThreadCpuTime();
+                plainSeconds[r] = t.trainEpoch(warmup + r, x, y, null).trainSeconds();
+                plainCpuSeconds[r] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
+            }
+        }
+        double plainMedian = median(plainSeconds);
+        double imagesPerSecond = n / plainMedian;
+
+        // (2) the same engine with timed GEMMs and a timed optimizer: the breakdown
+        CpuBackend inner = new CpuBackend(threads);
+        GemmTimer timer = GemmTimer.wrap(inner);
+        double[] total = new double[rounds];
+        double[] gemm = new double[rounds];
+        double[] opt = new double[rounds];
+        long flopsPerRound = 0;
+        List<Map.Entry<GemmTimer.Shape, long[]>> shapes = new ArrayList<>();
+        try (GradientEngine e = new CpuGradientEngine(cfg, timer.backend())) {
+            TimedOptimizer o = new TimedOptimizer(Optimizers.parse(optimizer));
+            Trainer t = new Trainer(e, o, trainerConfig());
+            for (int r = 0; r < Math.max(1, warmup); r++) {
+                t.trainEpoch(r, x, y, null);
+            }
+            long[][] shapeNanos = null;
+            for (int r = 0; r < rounds; r++) {
+                timer.reset();
+                o.nanos = 0;
+                EpochResult res = t.trainEpoch(warmup + r, x, y, null);
+                total[r] = res.trainSeconds();
+                gemm[r] = timer.totalNanos() * 1e-9;
+                opt[r] = o.nanos * 1e-9;
+                flopsPerRound = timer.totalFlops();
+                if (shapeNanos == null) {
+                    shapeNanos = new long[timer.tallies().size()][];
+                }
+                int i = 0;
+                for (Map.Entry<GemmTimer.Shape, GemmTimer.Tally> en : timer.tallies().entrySet()) {
+                    if (r == 0) {
+                        shapes.add(Map.entry(en.getKey(), new long[] {en.getValue().calls, 0}));
+                        shapeNanos[i] = new long[rounds];
+                    }
+                    shapeNanos[i][r] = en.getValue().nanos;
+                    i++;
+                }
+            }
+            for (int i = 0; i < shapes.size(); i++) {
+                shapes.get(i).getValue()[1] = (long) medianL(shapeNanos[i]);
+            }
+        }
+        double totalMedian = median(total);
+        double gemmMedian = median(gemm);
+        double optMedian = median(opt);
+
+        // (3) native sgemm alone on the same shapes
+        double standaloneSecondsPerRound = 0;
+        double[] alone = new double[shapes.size()];
+        try (Backend be = new CpuBackend(threads)) {
+            for (int i = 0; i < shapes.size(); i++) {
+                GemmTimer.Shape s = shapes.get(i).getKey();
+                int reps = (int) Math.max(5, Math.min(200, 2e8 / s.flops()));
+                alone[i] = GemmTimer.standaloneSeconds(be, s, reps, 5, seed + i);
+                standaloneSecondsPerRound += alone[i] * shapes.get(i).getValue()[0];
+            }
+        }
+        double engineGflops = flopsPerRound / gemmMedian * 1e-9;
+        double aloneGflops = flopsPerRound / standaloneSecondsPerRound * 1e-9;
+        double perBatchMs = totalMedian / batches * 1e3;
+
+        Table t = new Table("METRIC", "VALUE");
+        t.row("training images/s (median of " + rounds + " rounds)", fmt("%.0f  (rounds %.0f-%.0f)", imagesPerSecond,
+                n / max(plainSeconds), n / min(plainSeconds)));
+        if (threads == 1) {
+            // on a shared machine the wall clock includes time the thread waited for a core; its CPU time does not
+            t.row("training images per CPU-second of the thread", fmt("%.0f", n / median(plainCpuSeconds)));
+        }
+        t.row(fmt("vs peer (%.0f images/s, PyTorch 2.10, 1 thread)", peer), fmt("%.2fx", imagesPerSecond / peer));
+        t.row("step time per batch (instrumented run)", fmt("%.2f ms  (%.0f images/s)", perBatchMs, n / totalMedian));
+        t.row("  in GEMM", fmt("%.2f ms  (%.1f%%)", gemmMedian / batches * 1e3, 100 * gemmMedian / totalMedian));
+        t.row("  in optimizer step (" + Optimizers.parse(optimizer).name() + ")",
+                fmt("%.2f ms  (%.1f%%)", optMedian / batches * 1e3, 100 * optMedian / totalMedian));
+        double rest = totalMedian - gemmMedian - optMedian;
+        t.row("  other (encode, neurons, loss, copies)", fmt("%.2f ms  (%.1f%%)", rest / batches * 1e3,
+                100 * rest / totalMedian));
+        t.row("GEMM FLOPs per batch", fmt("%.1f MFLOP", flopsPerRound / (double) batches * 1e-6));
+        t.row("GEMM GFLOP/s inside the engine", fmt("%.1f", engineGflops));
+        t.row("native sgemm GFLOP/s, same shapes alone", fmt("%.1f", aloneGflops));
+        t.row("ratio engine / standalone", fmt("%.0f%%", 100 * engineGflops / aloneGflops));
+        t.row("share of step time outside GEMM", fmt("%.1f%%", 100 * (1 - gemmMedian / totalMedian)));
+        out.println("backend: " + inner.describe());
+        out.print(t.render());
+        out.println();
+        Table g = new Table("GEMM SHAPE (row-major op(A) m x k, op(B) k x n)", "CALLS/BATCH", "MFLOP/CALL", "ENGINE GFLOP/S",
+                "ALONE GFLOP/S", "RATIO");
+        for (int i = 0; i < shapes.size(); i++) {
+            GemmTimer.Shape s = shapes.get(i).getKey();
+            long calls = shapes.get(i).getValue()[0];
+            double engineSec = shapes.get(i).getValue()[1] * 1e-9 / calls;
+            g.row(s, fmt("%.1f", calls / (double) batches), fmt("%.2f", s.flops() * 1e-6),
+                    fmt("%.1f", s.flops() / engineSec * 1e-9), fmt("%.1f", s.flops() / alone[i] * 1e-9),
+                    fmt("%.0f%%", 100 * alone[i] / engineSec));
+        }
+        out.print(g.render());
+        out.printf(Locale.ROOT, "images/s: whole training step through Trainer (shuffle, gradient, optimizer, parameter"
+                + " upload). GFLOP/s = 2mnk / time inside gemm calls. Java %s, %d CPUs visible, load average %.1f"
+                + " at the end (a load above the CPU count means shared cores: compare ratios, not absolutes).%n",
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        out.flush();
+        return 0;
+    }
+
+    private TrainerConfig trainerConfig() {
+        return new TrainerConfig(1, batchSize, 1e-3, LearningRateSchedule.constant(), seed, true, 1000);
+    }
+
+    private String loadData(int n, float[] x, int[] y, int classes) {
+        Path img = dataDir.resolve("train-images-idx3-ubyte.gz");
+        Path lab = dataDir.resolve("train-labels-idx1-ubyte.gz");
+        if (Files.isRegularFile(img) && Files.isRegularFile(lab) && IdxReader.readHeader(img).count() >= n) {
+            IdxImages im = IdxReader.readImages(img, 0, n);
+            im.toFloats(0, n, x, 0);
+            System.arraycopy(IdxReader.readLabels(lab, 0, n), 0, y, 0, n);
+            return "Fashion-MNIST, first " + n + " training images";
+        }
+        Random r = new Random(seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat();
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(classes);
+        }
+        return "random images (Fashion-MNIST not found at " + dataDir + ")";
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+
+    private static double medianL(long[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return median(d);
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
+    }
+
+    private static String fmt(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+
+    /** A padded plain-text table (first column left-aligned, the others right-aligned). */
+    static final class Table {
+        private final String[] header;
+        private final List<String[]> rows = new ArrayList<>();
+
+        Table(String... header) {
+            this.header = header;
+        }
+
+        void row(Object... cells) {
+            String[] r = new String[cells.length];
+            for (int i = 0; i < cells.length; i++) {
+                r[i] = String.valueOf(cells[i]);
+            }
+            rows.add(r);
+        }
+
+        String render() {
+            int[] w = new int[header.length];
+            for (int c = 0; c < header.length; c++) {
+                w[c] = header[c].length();
+                for (String[] r : rows) {
+                    w[c] = Math.max(w[c], r[c].length());
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            line(sb, header, w);
+            String[] rule = new String[header.length];
+            for (int c = 0; c < header.length; c++) {
+                rule[c] = "-".repeat(w[c]);
+            }
+            line(sb, rule, w);
+            for (String[] r : rows) {
+                line(sb, r, w);
+            }
+            return sb.toString();
+        }
+
+        private static void line(StringBuilder sb, String[] cells, int[] w) {
+            for (int c = 0; c < cells.length; c++) {
+                String s = cells[c];
+                String pad = " ".repeat(w[c] - s.length());
+                sb.append(c == 0 ? s + pad : pad + s);
+                sb.append(c + 1 < cells.length ? "  " : "\n");
+            }
+        }
+    }
+
+    /** Stand-alone entry point (the {@code snn} launcher wires this command in as {@code snn bench train}). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainBenchCommand()).execute(args));
+    }
+}

@@ -1,0 +1,335 @@
+package io.github.sparksnn.examples;
+
+import io.github.sparksnn.ml.SpikingNetworkClassifier;
+import io.github.sparksnn.ml.SpikingNetworkModel;
+import io.github.sparksnn.ml.TrainingSummary;
+import io.github.sparksnn.ml.source.IdxDataFrames;
+import io.github.sparksnn.ml.train.EpochMetrics;
+import io.github.sparksnn.ml.train.TrainingListener;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * {@code snn train}: distributed training of a spiking network with {@link SpikingNetworkClassifier} on
+ * Fashion-MNIST (or another MNIST-family IDX data set), on {@code local[*]} by default or any Spark master.
+ * Also a {@code spark-submit} application:
+ * <pre>
+ * spark-submit --class io.github.sparksnn.examples.TrainJob --master spark://host:7077 \
+ *   spark-snn-examples.jar --epochs 5 --output-dir /shared/runs/mlp
+ * </pre>
+ * Shows a progress bar per epoch (step, loss, images/s, ETA), writes the model ({@code model/}), the per-epoch
+ * metrics ({@code metrics.csv}) and a training-curve plot ({@code training-curve.png}) to the output dir, and ends
+ * with the line {@code test_accuracy=0.XXXX}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a spiking network on Fashion-MNIST with Spark (data-parallel, synchronous SGD/Adam):"
+                + " progress per epoch, then the model, metrics.csv and training-curve.png in --output-dir and the"
+                + " line test_accuracy=0.XXXX."})
+public final class TrainJob implements Callable<Integer> {
+
+    public static final String DEFAULT_MODEL =
+            "flatten | linear(784,512) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(512,10) | lif(tau=2.0)";
+    public static final String DEFAULT_DATA = "/usr/share/datasets/fashion-mnist";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (default: spark-submit's, else local[*]).")
+    String master;
+
+    @Option(names = "--model", paramLabel = "SPEC", defaultValue = DEFAULT_MODEL,
+            description = "Model spec (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",", defaultValue = "1,28,28",
+            description = "Shape of one sample as the model sees it (default: ${DEFAULT-VALUE}).")
+    int[] inputShape;
+
+    @Option(names = "--T", paramLabel = "STEPS", defaultValue = "4", description = "Time steps (default: ${DEFAULT-VALUE}).")
+    int timeSteps;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128",
+            description = "Global mini-batch size, split over partitions (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Base learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--optimizer", paramLabel = "SPEC", defaultValue = "adam",
+            description = "sgd(momentum=..), adam(beta1=.., beta2=..) or adamw(..) (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--schedule", paramLabel = "SPEC", defaultValue = "constant",
+            description = "Learning-rate schedule per epoch: constant or cosine (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--encoder", defaultValue = "direct", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
+    String encoder;
+
+    @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")
+    String loss;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--partitions", defaultValue = "0",
+            description = "Partitions of the training data (0: the master's default parallelism).")
+    int partitions;
+
+    @Option(names = "--sync-interval", defaultValue = "1",
+            description = "Local steps between synchronizations (1: synchronous; default: ${DEFAULT-VALUE}).")
+    int syncInterval;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DEFAULT_DATA,
+            description = "Directory with train-/t10k- IDX files (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "runs/train",
+            description = "Where the model, metrics.csv and training-curve.png go (default: ${DEFAULT-VALUE}).")
+    String outputDir;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Write a checkpoint after every epoch here.")
+    String checkpointDir;
+
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in --checkpoint-dir.")
+    boolean resume;
+
+    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
+            description = "Use only the first N training images (0: all).")
+    long limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", defaultValue = "0",
+            description = "Use only the first N test images (0: all).")
+    long limitTest;
+
+    @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        quietLogging();
+        if (epochs < 0 || batchSize < 1 || timeSteps < 1 || partitions < 0 || limitTrain < 0 || limitTest < 0
+                || syncInterval < 1) {
+            throw usage("--epochs, --partitions, --limit-* must be >= 0; --batch-size, --T, --sync-interval >= 1");
+        }
+        if (resume && checkpointDir == null) {
+            throw usage("--resume needs --checkpoint-dir");
+        }
+        String missing = missingDataFile(dataDir);
+        if (missing != null) {
+            err.println("error: Fashion-MNIST not found (" + missing + "): install it with "
+                    + "`sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR");
+            err.flush();
+            return 2;
+        }
+        SpikingNetworkClassifier snn = new SpikingNetworkClassifier()
+                .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
+                .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
+                .setBatchSize(batchSize).setEpochs(epochs).setSeed(seed).setBackend(backend)
+                .setSyncInterval(syncInterval);
+        if (checkpointDir != null) {
+            snn.setCheckpointDir(checkpointDir).setResume(resume);
+        }
+        try {
+            snn.engineConfig();
+            snn.validateAndTransformSchema(IdxSchema.SCHEMA, true, IdxSchema.VECTOR);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+
+        SparkSession.Builder b = SparkSession.builder().appName("spark-snn train")
+                .config("spark.ui.showConsoleProgress", "false").config("spark.log.level", "WARN");
+        if (master != null) {
+            b.master(master);
+        } else if (System.getProperty("spark.master") == null) {
+            b.master("local[*]");
+        }
+        SparkSession spark = b.getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            int parts = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+            Dataset<Row> train = IdxDataFrames.load(spark, dataDir, "train", parts);
+            Dataset<Row> test = IdxDataFrames.load(spark, dataDir, "test", parts);
+            if (limitTrain > 0) {
+                train = train.filter(col("index").lt(limitTrain));
+            }
+            if (limitTest > 0) {
+                test = test.filter(col("index").lt(limitTest));
+            }
+            err.printf(Locale.ROOT, "spark-snn train on %s, %d partitions%nmodel: %s%nT=%d encoder=%s loss=%s "
+                            + "optimizer=%s lr=%s schedule=%s batch=%d epochs=%d seed=%d backend=%s%n",
+                    spark.sparkContext().master(), parts, model, timeSteps, encoder, loss, optimizer, lr, schedule,
+                    batchSize, epochs, seed, backend);
+            err.flush();
+            snn.setTrainingListener(new ProgressListener(err, noProgress));
+            SpikingNetworkModel m = snn.fit(train);
+            TrainingSummary s = m.summary();
+            Path outDir = Path.of(outputDir);
+            Files.createDirectories(outDir);
+            m.write().overwrite().save(outDir.resolve("model").toAbsolutePath().toString());
+            Files.writeString(outDir.resolve("metrics.csv"), s.toCsv());
+            writePlot(s.epochs(), outDir.resolve("training-curve.png"));
+            double acc = new MulticlassClassificationEvaluator().setMetricName("accuracy")
+                    .evaluate(m.transform(test));
+            err.print(s);
+            err.printf("wrote %s/{model, metrics.csv, training-curve.png}%n", outDir);
+            err.flush();
+            out.printf(Locale.ROOT, "test_accuracy=%.4f%n", acc);
+            out.flush();
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /**
+     * Without a user log4j2 configuration (bin/snn passes conf/log4j2.properties): WARN and above to stderr, so
+     * the progress bar and stdout's result lines stay readable.
+     */
+    public static void quietLogging() {
+        if (System.getProperty("log4j2.configurationFile") != null
+                || System.getProperty("log4j.configurationFile") != null) {
+            return;
+        }
+        org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder<
+                org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration> b =
+                org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory.newConfigurationBuilder();
+        b.add(b.newAppender("stderr", "Console").addAttribute("target", "SYSTEM_ERR")
+                .add(b.newLayout("PatternLayout").addAttribute("pattern", "%d{HH:mm:ss} %p %c{1}: %m%n")));
+        b.add(b.newRootLogger(org.apache.logging.log4j.Level.WARN).add(b.newAppenderRef("stderr")));
+        org.apache.logging.log4j.core.config.Configurator.reconfigure(b.build());
+    }
+
+    /** The first required IDX file that is missing from {@code dir} (plain or .gz), or null. */
+    public static String missingDataFile(Path dir) {
+        for (String f : new String[]{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte"}) {
+            if (!Files.isRegularFile(dir.resolve(f)) && !Files.isRegularFile(dir.resolve(f + ".gz"))) {
+                return dir.resolve(f + ".gz") + " missing";
+            }
+        }
+        return null;
+    }
+
+    static void writePlot(List<EpochMetrics> epochs, Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        if (epochs.isEmpty()) {
+            return;
+        }
+        double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("spark-snn training")
+                .xAxisTitle("epoch").yAxisTitle("accuracy").build();
+        chart.addSeries("train accuracy", x, epochs.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
+        double[] val = epochs.stream().mapToDouble(EpochMetrics::validationAccuracy).toArray();
+        if (!Double.isNaN(val[0])) {
+            chart.addSeries("validation accuracy", x, val);
+        }
+        XYSeries lossSeries = chart.addSeries("loss", x, epochs.stream().mapToDouble(EpochMetrics::loss).toArray());
+        lossSeries.setYAxisGroup(1);
+        chart.setYAxisGroupTitle(1, "loss");
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** One progress bar per epoch on stderr: step, running loss, images/s, ETA. */
+    static final class ProgressListener implements TrainingListener {
+        private final PrintWriter err;
+        private final boolean quiet;
+        private ProgressBar bar;
+        private double lossSum;
+        private long samples;
+
+        ProgressListener(PrintWriter err, boolean quiet) {
+            this.err = err;
+            this.quiet = quiet;
+        }
+
+        @Override
+        public void onEpochStart(int epoch, int epochs, int stepsPerEpoch) {
+            lossSum = 0;
+            samples = 0;
+            if (!quiet) {
+                bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
+                        .setInitialMax(stepsPerEpoch).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                        .setUnit(" steps", 1).build();
+            }
+        }
+
+        @Override
+        public void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double batchLoss, long n,
+                           double imagesPerSecond) {
+            if (!Double.isNaN(batchLoss)) {
+                lossSum += batchLoss * n;
+                samples += n;
+            }
+            if (bar != null) {
+                bar.stepTo(step + 1);
+                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %,.0f img/s",
+                        samples == 0 ? Double.NaN : lossSum / samples, imagesPerSecond));
+            }
+        }
+
+        @Override
+        public void onEpoch(EpochMetrics m) {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+            err.printf(Locale.ROOT, "epoch %d: loss=%.4f train_acc=%.4f%s time=%.1fs images/s=%.0f step=%.1fms "
+                            + "(spark %.1fms)%n", m.epoch(), m.loss(), m.trainAccuracy(),
+                    Double.isNaN(m.validationAccuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f",
+                            m.validationAccuracy()), m.seconds(), m.imagesPerSecond(), m.stepMillis(),
+                    m.overheadMillis());
+            err.flush();
+        }
+    }
+
+    /** The idx source's schema, to validate the Params before starting Spark. */
+    static final class IdxSchema {
+        static final org.apache.spark.sql.types.DataType VECTOR = org.apache.spark.ml.linalg.SQLDataTypes.VectorType();
+        static final org.apache.spark.sql.types.StructType SCHEMA = new org.apache.spark.sql.types.StructType()
+                .add("features", VECTOR).add("label", org.apache.spark.sql.types.DataTypes.DoubleType)
+                .add("index", org.apache.spark.sql.types.DataTypes.LongType);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainJob()).execute(args));
+    }
+}

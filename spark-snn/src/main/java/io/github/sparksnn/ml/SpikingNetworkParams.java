@@ -1,0 +1,139 @@
+package io.github.sparksnn.ml;
+
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntArrayParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.param.Params;
+
+import java.util.Locale;
+
+/**
+ * The Param definitions shared by {@link SpikingNetworkClassifier} and {@link SpikingNetworkModel} (names, docs,
+ * validators and defaults in one place; each stage owns its Param instances, as Spark requires).
+ */
+final class SpikingNetworkParams {
+    private SpikingNetworkParams() {
+    }
+
+    /** The default network: the Fashion-MNIST MLP of the README. */
+    static final String DEFAULT_SPEC =
+            "flatten | linear(784, 512) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(512, 10) | lif(tau=2.0)";
+
+    static Param<String> modelSpec(Params p) {
+        return new Param<>(p, "modelSpec", "the network as a text spec, layers separated by '|', e.g. '"
+                + DEFAULT_SPEC + "'", (String s) -> s != null && !s.isBlank());
+    }
+
+    static IntParam timeSteps(Params p) {
+        return new IntParam(p, "timeSteps", "simulation time steps T per sample (>= 1)", ParamValidators.gtEq(1));
+    }
+
+    static IntArrayParam inputShape(Params p) {
+        return new IntArrayParam(p, "inputShape", "per-sample input shape, e.g. [1, 28, 28]; its product must equal "
+                + "the length of the features vectors", (int[] a) -> {
+                    if (a == null || a.length == 0) {
+                        return false;
+                    }
+                    for (int d : a) {
+                        if (d < 1) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+    }
+
+    static Param<String> encoder(Params p) {
+        return new Param<>(p, "encoder", "input encoding over time: direct (the analog input at every step) or "
+                + "poisson (rate coding)", oneOf("direct", "poisson"));
+    }
+
+    static Param<String> loss(Params p) {
+        return new Param<>(p, "loss", "loss on the output firing rates: mse (against one-hot) or ce (cross-entropy)",
+                oneOf("mse", "ce"));
+    }
+
+    static Param<String> optimizer(Params p) {
+        return new Param<>(p, "optimizer", "optimizer spec: sgd(momentum=..), adam(beta1=.., beta2=..), adamw(..)",
+                (String s) -> s != null && !s.isBlank());
+    }
+
+    static DoubleParam learningRate(Params p) {
+        return new DoubleParam(p, "learningRate", "base learning rate (> 0)", ParamValidators.gt(0));
+    }
+
+    static Param<String> lrSchedule(Params p) {
+        return new Param<>(p, "lrSchedule", "learning-rate schedule, advanced once per epoch: constant or "
+                + "cosine(t_max=.., eta_min=..) (an open t_max spans all epochs)", (String s) -> s != null && !s.isBlank());
+    }
+
+    static IntParam batchSize(Params p) {
+        return new IntParam(p, "batchSize", "global mini-batch size, split over partitions in proportion to their "
+                + "sizes (>= 1)", ParamValidators.gtEq(1));
+    }
+
+    static IntParam epochs(Params p) {
+        return new IntParam(p, "epochs", "passes over the training data (>= 0; MLlib's maxIter)", ParamValidators.gtEq(0));
+    }
+
+    static LongParam seed(Params p) {
+        return new LongParam(p, "seed", "random seed: initial weights, shuffling, encoder and dropout draws");
+    }
+
+    static Param<String> backend(Params p) {
+        return new Param<>(p, "backend", "compute backend: auto (GPU when available, else CPU), cpu or cuda",
+                oneOf("auto", "cpu", "cuda"));
+    }
+
+    static IntParam aggregationDepth(Params p) {
+        return new IntParam(p, "aggregationDepth", "depth of treeAggregate for the gradient sums (>= 1)",
+                ParamValidators.gtEq(1));
+    }
+
+    static Param<String> checkpointDir(Params p) {
+        return new Param<>(p, "checkpointDir", "directory (any Hadoop file system) for training checkpoints; "
+                + "empty: none");
+    }
+
+    static IntParam checkpointInterval(Params p) {
+        return new IntParam(p, "checkpointInterval", "write a checkpoint every N epochs (and after the last), >= 1",
+                ParamValidators.gtEq(1));
+    }
+
+    static BooleanParam resume(Params p) {
+        return new BooleanParam(p, "resume", "continue from the latest checkpoint in checkpointDir when there is one");
+    }
+
+    static Param<String> validationIndicatorCol(Params p) {
+        return new Param<>(p, "validationIndicatorCol", "boolean column: true marks validation rows (evaluated "
+                + "after every epoch, not trained on); empty: none");
+    }
+
+    static IntParam syncInterval(Params p) {
+        return new IntParam(p, "syncInterval", "local steps between parameter synchronizations: 1 = synchronous "
+                + "data-parallel SGD, k > 1 = k local steps per task then sample-weighted parameter averaging",
+                ParamValidators.gtEq(1));
+    }
+
+    private static scala.Function1<String, Object> oneOf(String... allowed) {
+        return new scala.runtime.AbstractFunction1<String, Object>() {
+            @Override
+            public Object apply(String s) {
+                if (s == null) {
+                    return false;
+                }
+                String v = s.trim().toLowerCase(Locale.ROOT);
+                for (String a : allowed) {
+                    if (a.equals(v)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        };
+    }
+}

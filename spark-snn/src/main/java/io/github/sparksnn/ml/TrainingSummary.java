@@ -1,0 +1,98 @@
+package io.github.sparksnn.ml;
+
+import io.github.sparksnn.ml.train.EpochMetrics;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@link SpikingNetworkClassifier#fit} did, epoch by epoch, like MLlib's training summaries: mean training
+ * loss, training accuracy (running, over the batches as they were trained), validation accuracy (NaN without a
+ * {@code validationIndicatorCol}), wall time and images per second, plus Spark's share of each step
+ * (mean step wall time against the slowest partition's compute time).
+ */
+public final class TrainingSummary implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<EpochMetrics> epochs;
+    private final int resumedFromEpoch;
+    private final int numPartitions;
+    private final long numTrainingSamples;
+
+    TrainingSummary(List<EpochMetrics> epochs, int resumedFromEpoch, int numPartitions, long numTrainingSamples) {
+        this.epochs = List.copyOf(epochs);
+        this.resumedFromEpoch = resumedFromEpoch;
+        this.numPartitions = numPartitions;
+        this.numTrainingSamples = numTrainingSamples;
+    }
+
+    /** Per-epoch metrics, in order (epochs of a resumed run include those read from the checkpoint). */
+    public List<EpochMetrics> epochs() {
+        return epochs;
+    }
+
+    /** Number of epochs recorded ({@code totalIterations} in MLlib's terms). */
+    public int totalIterations() {
+        return epochs.size();
+    }
+
+    /** Epochs that came from a checkpoint rather than from this fit (0 without resume). */
+    public int resumedFromEpoch() {
+        return resumedFromEpoch;
+    }
+
+    public int numPartitions() {
+        return numPartitions;
+    }
+
+    public long numTrainingSamples() {
+        return numTrainingSamples;
+    }
+
+    /** Mean training loss per epoch ({@code objectiveHistory} in MLlib's terms). */
+    public double[] lossHistory() {
+        return epochs.stream().mapToDouble(EpochMetrics::loss).toArray();
+    }
+
+    public double[] trainAccuracyHistory() {
+        return epochs.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray();
+    }
+
+    public double[] validationAccuracyHistory() {
+        return epochs.stream().mapToDouble(EpochMetrics::validationAccuracy).toArray();
+    }
+
+    public double[] epochSeconds() {
+        return epochs.stream().mapToDouble(EpochMetrics::seconds).toArray();
+    }
+
+    public double[] imagesPerSecond() {
+        return epochs.stream().mapToDouble(EpochMetrics::imagesPerSecond).toArray();
+    }
+
+    /** The metrics as CSV with a header line. */
+    public String toCsv() {
+        StringBuilder sb = new StringBuilder(
+                "epoch,loss,train_accuracy,validation_accuracy,seconds,images_per_second,steps,step_ms,compute_ms,compute_sum_ms\n");
+        for (EpochMetrics m : epochs) {
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f,%.3f%n", m.epoch(),
+                    m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.steps(),
+                    m.stepMillis(), m.computeMillis(), m.computeSumMillis()));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "TrainingSummary(%d samples, %d partitions)%n%5s %9s %9s %9s %8s %9s %8s %8s%n", numTrainingSamples,
+                numPartitions, "epoch", "loss", "train_acc", "val_acc", "seconds", "images/s", "step_ms", "spark_ms"));
+        for (EpochMetrics m : epochs) {
+            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f %9.4f %8.2f %9.1f %8.2f %8.2f%n", m.epoch(), m.loss(),
+                    m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.stepMillis(),
+                    m.overheadMillis()));
+        }
+        return sb.toString();
+    }
+}

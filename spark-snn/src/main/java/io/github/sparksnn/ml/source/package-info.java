@@ -1,0 +1,7 @@
+/**
+ * The {@code idx} Spark data source (DataSource V2, batch read) for IDX image/label files (MNIST, Fashion-MNIST):
+ * {@code spark.read().format("idx").option("split", "test").load(dir)}, or {@link
+ * io.github.sparksnn.ml.source.IdxDataFrames#load} from Java. Records are decoded inside tasks, one contiguous
+ * record range per partition; the driver only reads and checks the headers.
+ */
+package io.github.sparksnn.ml.source;

@@ -1,0 +1,133 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.ml.SparkTestSupport;
+import io.github.sparksnn.train.EngineConfig;
+import io.github.sparksnn.train.GradientEngine;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The same seed and partitioning give bit-identical parameters on local[1], local[2] and
+ * local-cluster[2,1,1024] (two executor JVMs), also when one executor JVM dies mid-training. Real engine
+ * (spiking MLP, Poisson input so that every step's seed matters) and real optimizer (Adam).
+ */
+class DistributedDeterminismTest {
+    static final int F = 6;
+    static final int C = 3;
+    static final Blobs DATA = new Blobs(200, F, C, 5, 0.1);
+    static final EngineConfig CFG = EngineConfig.builder()
+            .modelSpec("linear(6, 16) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(16, 3) | lif(tau=2.0)")
+            .inputShape(F).timeSteps(4).encoder("poisson").loss("mse").seed(3).build();
+
+    static float[] train(SparkSession spark, EngineFactory engines) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, 2), "features", "label", F, C);
+        try {
+            int[] sizes = BlockPacker.checkedSizes(blocks, "training");
+            DistributedTrainer.Config cfg = new DistributedTrainer.Config(17, 40, 2, 2, 1, null, 1, false, "det");
+            return new DistributedTrainer(jsc, cfg, engines, new OptimizerUpdateRule.Factory("adam"),
+                    LrSchedule.constant(0.01)).fit(blocks, sizes, null, CFG.initialParameters()).params();
+        } finally {
+            blocks.unpersist(true);
+        }
+    }
+
+    @Test
+    void identicalOnEveryMasterAndAfterAnExecutorDies() throws IOException {
+        float[] one;
+        SparkSession s = SparkTestSupport.local(1);
+        try {
+            one = train(s, new CoreEngineFactory(CFG));
+        } finally {
+            SparkTestSupport.stop(s);
+        }
+        assertFalse(java.util.Arrays.equals(one, CFG.initialParameters()), "training changed the weights");
+
+        s = SparkTestSupport.local(2);
+        try {
+            assertArrayEquals(one, train(s, new CoreEngineFactory(CFG)), 0f, "local[2] vs local[1]");
+        } finally {
+            SparkTestSupport.stop(s);
+        }
+
+        Path dir = SparkTestSupport.tempDir("kill");
+        File marker = dir.resolve("executor-killed").toFile();
+        s = SparkTestSupport.localCluster();
+        try {
+            assertArrayEquals(one, train(s, new CoreEngineFactory(CFG)), 0f, "local-cluster vs local[1]");
+            // Now an executor JVM halts in the middle of a step (its 4th engine call), once.
+            float[] afterKill = train(s, new KillOnce(new CoreEngineFactory(CFG), marker.getAbsolutePath(), 4));
+            assertTrue(marker.exists(), "an executor was killed during training");
+            assertArrayEquals(one, afterKill, 0f, "parameters after an executor died");
+        } finally {
+            SparkTestSupport.stop(s);
+        }
+    }
+
+    /** Wraps engines so that the first executor JVM to make its n-th gradient call dies (exactly once overall). */
+    record KillOnce(EngineFactory inner, String marker, int afterCalls) implements EngineFactory {
+        static final AtomicInteger CALLS = new AtomicInteger();
+
+        @Override
+        public GradientEngine create() {
+            GradientEngine e = inner.create();
+            return new GradientEngine() {
+                public int numParameters() {
+                    return e.numParameters();
+                }
+
+                public int featureSize() {
+                    return e.featureSize();
+                }
+
+                public int numClasses() {
+                    return e.numClasses();
+                }
+
+                public void setParameters(float[] p) {
+                    e.setParameters(p);
+                }
+
+                public float[] parameters() {
+                    return e.parameters();
+                }
+
+                public StepStats accumulateGradient(float[] f, int[] l, int from, int to, long seed, float[] g) {
+                    if (CALLS.incrementAndGet() == afterCalls && !"driver".equals(SparkEnv.get().executorId())) {
+                        try {
+                            if (new File(marker).createNewFile()) {
+                                Runtime.getRuntime().halt(137);
+                            }
+                        } catch (IOException ignored) {
+                            // no marker, no kill
+                        }
+                    }
+                    return e.accumulateGradient(f, l, from, to, seed, g);
+                }
+
+                public void predictRates(float[] f, int from, int to, long seed, float[] out) {
+                    e.predictRates(f, from, to, seed, out);
+                }
+
+                public void close() {
+                    e.close();
+                }
+            };
+        }
+
+        @Override
+        public String cacheKey() {
+            return "kill-once|" + inner.cacheKey();
+        }
+    }
+}
