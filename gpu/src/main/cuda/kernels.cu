@@ -21,12 +21,9 @@ __device__ __forceinline__ unsigned long long snn_rng_bits(unsigned long long se
     return z ^ (z >> 31);
 }
 
-// element e of a stream: one hash per pair of elements, z = bits(seed, e >> 1); even elements take bits 40..63,
-// odd elements bits 16..39, times 2^-24 (exact in float), as CounterRng.uniform
+// top 24 bits times 2^-24: exact in float, as CounterRng.uniform
 __device__ __forceinline__ float snn_rng_uniform(unsigned long long seed, unsigned long long counter) {
-    const unsigned long long z = snn_rng_bits(seed, counter >> 1);
-    const unsigned int u = (counter & 1ULL) == 0 ? (unsigned int) (z >> 40) : (unsigned int) ((z >> 16) & 0xFFFFFFULL);
-    return (float) u * 5.9604644775390625e-8f;
+    return (float) (unsigned int) (snn_rng_bits(seed, counter) >> 40) * 5.9604644775390625e-8f;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

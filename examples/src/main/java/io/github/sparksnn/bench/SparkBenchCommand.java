@@ -71,6 +71,11 @@ public final class SparkBenchCommand implements Callable<Integer> {
             description = "L-BFGS iterations of the MLlib MLP (0: skip it; default: ${DEFAULT-VALUE}).")
     int mlpIterations;
 
+    @Option(names = "--max-direct-result", defaultValue = "64m",
+            description = "spark.task.maxDirectResultSize (Spark's default 1m sends gradient sums through the block"
+                    + " manager; default: ${DEFAULT-VALUE}).")
+    String directResult;
+
     @Option(names = "--warmup", defaultValue = "2048", description = "Images of the unreported warm-up fit (0: none).")
     long warmup;
 
@@ -124,8 +129,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
         }
         Run one = runs.get(0);
         Run two = runs.get(1);
-        out.printf(Locale.ROOT, "spark bench: %s, T=%d, batch %d, %d partitions, %d training images, %d epoch(s)%n",
-                model, timeSteps, batchSize, partitions, limitTrain == 0 ? 60000 : limitTrain, epochs);
+        out.printf(Locale.ROOT, "spark bench: %s, T=%d, batch %d, %d partitions, %d training images, %d epoch(s),"
+                        + " spark.task.maxDirectResultSize=%s%n", model, timeSteps, batchSize, partitions,
+                limitTrain == 0 ? 60000 : limitTrain, epochs, directResult);
         out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s %12s%n", "run", "images/s", "step ms", "compute ms*",
                 "spark ms", "epoch s");
         for (Run r : runs) {
@@ -177,7 +183,8 @@ public final class SparkBenchCommand implements Callable<Integer> {
     private SparkSession session(String master) {
         return SparkSession.builder().master(master).appName("snn bench spark " + master)
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                .config("spark.log.level", "WARN").getOrCreate();
+                .config("spark.log.level", "WARN").config("spark.task.maxDirectResultSize", directResult)
+                .getOrCreate();
     }
 
     private Dataset<Row> data(SparkSession spark, String split, long limit) {

@@ -173,6 +173,11 @@ public final class TrainJob implements Callable<Integer> {
 
         SparkSession.Builder b = SparkSession.builder().appName("spark-snn train")
                 .config("spark.ui.showConsoleProgress", "false").config("spark.log.level", "WARN");
+        if (System.getProperty("spark.task.maxDirectResultSize") == null) {
+            // Gradient sums are a few MB per task: above the 1 MB default they would take a detour through the
+            // block manager (an extra fetch per task and step). RPC messages allow 128 MB.
+            b.config("spark.task.maxDirectResultSize", "64m");
+        }
         if (master != null) {
             b.master(master);
         } else if (System.getProperty("spark.master") == null) {

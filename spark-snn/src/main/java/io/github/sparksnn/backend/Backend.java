@@ -50,8 +50,16 @@ public interface Backend extends AutoCloseable {
     /** Direct encoding: {@code out[t * n + i] = x[i]} for {@code t < times}. */
     void repeat(Tensor x, int n, int times, Tensor out);
 
-    /** Sum over time: {@code out[i] = sum_t x[t * n + i]} for {@code t < times} (overwrites {@code out}). */
-    void sumOverTime(Tensor x, int n, int times, Tensor out);
+    /**
+     * Sum over time: {@code out[i] = sum_t x[t * n + i]} for {@code t < times} (overwrites {@code out}). The default
+     * is one GEMM with a ones vector ({@code [1, T] x [T, n]}); backends override it with a fused loop or kernel.
+     */
+    default void sumOverTime(Tensor x, int n, int times, Tensor out) {
+        try (Tensor ones = alloc(times)) {
+            fill(ones, 0, times, 1f);
+            gemm(false, false, 1, n, times, 1f, ones, 0, times, x, 0, n, 0f, out, 0, n);
+        }
+    }
 
     /**
      * Poisson rate coding of {@code x} ({@code [N, F]}) into {@code out} ({@code [T, N, F]}): a spike where a

@@ -1,17 +1,23 @@
 package io.github.sparksnn.backend;
 
 /**
- * A pluggable backend, found through {@link java.util.ServiceLoader} (the {@code gpu} module registers its CUDA
- * backend this way, in {@code META-INF/services/io.github.sparksnn.backend.BackendProvider}). {@code cpu} is built
- * in.
+ * Service-provider interface through which the core finds optional backends with {@link java.util.ServiceLoader}
+ * (registered in {@code META-INF/services/io.github.sparksnn.backend.BackendProvider}); the same shape as the
+ * {@code gpu} module's provider, so its CUDA backend can register here unchanged. {@code cpu} is built in.
  */
 public interface BackendProvider {
-    /** The name {@code EngineConfig.backend(...)} selects, e.g. {@code cuda}. */
+    /** The name users select the backend by, e.g. {@code cuda}. */
     String name();
 
-    /** Whether the backend can run here (e.g. a driver and a device are present). */
-    boolean available();
+    /** Whether {@link #create} can succeed on this machine (never throws). */
+    boolean isAvailable();
 
-    /** A new backend instance (one per engine, not thread-safe). */
-    Backend create(int threads);
+    /** A one-line reason when unavailable, e.g. {@code no CUDA driver (libcuda.so.1 not found)}. */
+    String unavailableReason();
+
+    /** Number of devices this provider can create backends on. */
+    int deviceCount();
+
+    /** A new backend on {@code device}; {@link IllegalStateException} with the reason when unavailable. */
+    Backend create(int device);
 }

@@ -10,7 +10,10 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Creates the named backend; an unknown or unavailable name is an IllegalArgumentException naming the choices. */
+    /**
+     * Creates the named backend ({@code cpu} with {@code threads} BLAS threads; a provider's backend on device 0);
+     * an unknown or unavailable name is an IllegalArgumentException naming the choices or the reason.
+     */
     public static Backend create(String name, int threads) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("cpu")) {
@@ -20,10 +23,10 @@ public final class Backends {
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
             known.add(p.name());
             if (p.name().equalsIgnoreCase(n)) {
-                if (!p.available()) {
-                    throw new IllegalArgumentException("backend '" + name + "' is not available on this machine");
+                if (!p.isAvailable()) {
+                    throw new IllegalArgumentException("backend '" + name + "' is not available: " + p.unavailableReason());
                 }
-                return p.create(threads);
+                return p.create(0);
             }
         }
         throw new IllegalArgumentException("unknown backend '" + name + "' (available: " + String.join(", ", known) + ")");

@@ -1,10 +1,10 @@
 package io.github.sparksnn.backend;
 
 /**
- * A counter-based uniform generator. Element {@code e} of a stream draws from the 64 mixed bits
- * {@code z = bits(seed, e >>> 1)} (SplitMix64's finalizer applied to {@code seed + (e >>> 1) * golden}): even
- * elements take bits 40..63, odd elements bits 16..39, so one hash serves two elements. Stateless, so any element
- * can be drawn independently (on CPU threads or GPU threads) and the draw does not depend on how a batch is split.
+ * A counter-based uniform generator: {@code u(seed, counter)} is SplitMix64's finalizer applied to
+ * {@code seed + counter * golden}, keeping the top 24 bits. Stateless, so any element of a tensor can be drawn
+ * independently (on CPU threads or GPU threads: the gpu module's kernels implement the same bits) and the draw
+ * does not depend on how a batch is split.
  */
 public final class CounterRng {
     private CounterRng() {
@@ -18,20 +18,9 @@ public final class CounterRng {
         return z ^ (z >>> 31);
     }
 
-    /** Element {@code counter}'s uniform float in [0, 1) on a 2^-24 grid. */
+    /** A uniform float in [0, 1) on a 2^-24 grid: {@code (bits(seed, counter) >>> 40) * 2^-24}. */
     public static float uniform(long seed, long counter) {
-        long z = bits(seed, counter >>> 1);
-        return ((counter & 1) == 0 ? (z >>> 40) : ((z >>> 16) & 0xFFFFFF)) * 0x1.0p-24f;
-    }
-
-    /** The even element's uniform from a pair's bits. */
-    public static float high(long z) {
-        return (z >>> 40) * 0x1.0p-24f;
-    }
-
-    /** The odd element's uniform from a pair's bits. */
-    public static float low(long z) {
-        return ((z >>> 16) & 0xFFFFFF) * 0x1.0p-24f;
+        return (bits(seed, counter) >>> 40) * 0x1.0p-24f;
     }
 
     /** Derives a sub-stream seed (e.g. per layer) from a seed and a tag. */

@@ -217,7 +217,8 @@ public final class Network implements AutoCloseable {
 
     /**
      * Forward of an input that is the same at every time step (direct encoding), given once as {@code [N, inputShape]}.
-     * The leading time-invariant layers (flatten, linear, conv2d, pooling, dropout with its time-shared mask) run
+     * The leading time-invariant layers (flatten, linear, conv2d, pooling, batch norm, dropout with its time-shared
+     * mask) run
      * on {@code N} rows instead of {@code T * N}; their output is then repeated over time for the first stateful
      * layer. Same result as repeating the input first, at a fraction of the first layers' cost; in backward the
      * gradient is summed over time once, before those layers ({@code dW = (sum_t dY_t)^T X}).
@@ -243,7 +244,10 @@ public final class Network implements AutoCloseable {
     private static boolean timeInvariant(Layer l) {
         return l instanceof io.github.sparksnn.layer.Flatten || l instanceof io.github.sparksnn.layer.Linear
                 || l instanceof io.github.sparksnn.layer.Conv2d || l instanceof io.github.sparksnn.layer.MaxPool2d
-                || l instanceof io.github.sparksnn.layer.AvgPool2d || l instanceof io.github.sparksnn.layer.Dropout;
+                || l instanceof io.github.sparksnn.layer.AvgPool2d || l instanceof io.github.sparksnn.layer.Dropout
+                // batch statistics of T identical copies equal those of one copy (upstream's CSNN computes its
+                // "static conv" and BN once the same way); the running variance's unbiased count is then N*HW
+                || l instanceof io.github.sparksnn.layer.BatchNorm;
     }
 
     /**
@@ -285,6 +289,46 @@ public final class Network implements AutoCloseable {
         stepPass.set(1, samples, false, 0, 0);
         stepPass.keepState = true;
         return forward(x, stepPass);
+    }
+
+    /**
+     * Non-trainable state (batch-norm running means and variances, in layer order; empty without batch norm). Not
+     * part of the flat parameter vector: trainers that predict on other replicas copy it with
+     * {@link #setRunningStatistics(float[])}.
+     */
+    public float[] runningStatistics() {
+        int n = 0;
+        for (Layer l : layers) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                n += b.numParameters();
+            }
+        }
+        float[] out = new float[n];
+        int off = 0;
+        for (Layer l : layers) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                float[] s = b.runningStatistics();
+                System.arraycopy(s, 0, out, off, s.length);
+                off += s.length;
+            }
+        }
+        return out;
+    }
+
+    /** Restores what {@link #runningStatistics()} returned (same model). */
+    public void setRunningStatistics(float[] stats) {
+        int expected = runningStatistics().length;
+        if (stats.length != expected) {
+            throw new IllegalArgumentException("expected " + expected + " running statistics, got " + stats.length);
+        }
+        int off = 0;
+        for (Layer l : layers) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                int n = b.numParameters();
+                b.setRunningStatistics(java.util.Arrays.copyOfRange(stats, off, off + n));
+                off += n;
+            }
+        }
     }
 
     /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */

@@ -1,68 +1,33 @@
 package io.github.sparksnn.model;
 
 import io.github.sparksnn.surrogate.SurrogateFunction;
-import java.lang.reflect.Constructor;
-import java.util.ArrayList;
+import io.github.sparksnn.surrogate.Surrogates;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a surrogate function from its spec form {@code Name(param=value, ..., spiking=true)}. Any class
- * {@code io.github.sparksnn.surrogate.Name} works that has a no-argument constructor (for the defaults and the
- * parameter order, from {@link SurrogateFunction#parameters()}) and a constructor taking all parameters as
- * {@code double}s in that order plus {@code boolean spiking} (the pattern of {@code ATan} and {@code Sigmoid}).
+ * Builds a surrogate function from its spec form {@code Name(param=value, ..., spiking=true)} through the
+ * surrogate registry ({@link Surrogates}), so every registered function (the built-ins and user-registered ones)
+ * can appear in a model spec.
  */
 final class SurrogateFactory {
     private SurrogateFactory() {
     }
 
     static SurrogateFunction create(String name, Map<String, Object> given) {
-        Class<?> cls;
-        try {
-            cls = Class.forName("io.github.sparksnn.surrogate." + name);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("unknown surrogate function '" + name + "'");
-        }
-        if (!SurrogateFunction.class.isAssignableFrom(cls)) {
-            throw new IllegalArgumentException("'" + name + "' is not a surrogate function");
-        }
-        try {
-            SurrogateFunction def = (SurrogateFunction) cls.getConstructor().newInstance();
-            Map<String, Double> values = new LinkedHashMap<>(def.parameters());
-            boolean spiking = true;
-            for (Map.Entry<String, Object> e : given.entrySet()) {
-                if (e.getKey().equals("spiking")) {
-                    if (!(e.getValue() instanceof Boolean b)) {
-                        throw new IllegalArgumentException(name + ": spiking must be true or false");
-                    }
-                    spiking = b;
-                } else if (values.containsKey(e.getKey())) {
-                    if (!(e.getValue() instanceof Double d)) {
-                        throw new IllegalArgumentException(name + ": " + e.getKey() + " must be a number");
-                    }
-                    values.put(e.getKey(), d);
-                } else {
-                    throw new IllegalArgumentException(name + " has no parameter '" + e.getKey() + "' (parameters: "
-                            + String.join(", ", def.parameters().keySet()) + ", spiking)");
-                }
+        // the surrogate registry does the lookup (any case, underscores ignored), defaults and validation
+        Map<String, Double> params = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : given.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Boolean b) {
+                params.put(e.getKey(), b ? 1.0 : 0.0);
+            } else if (v instanceof Number n) {
+                params.put(e.getKey(), n.doubleValue());
+            } else {
+                throw new IllegalArgumentException(name + ": parameter " + e.getKey() + " must be a number or true/false");
             }
-            List<Class<?>> types = new ArrayList<>();
-            List<Object> args = new ArrayList<>();
-            for (Double v : values.values()) {
-                types.add(double.class);
-                args.add(v);
-            }
-            types.add(boolean.class);
-            args.add(spiking);
-            Constructor<?> c = cls.getConstructor(types.toArray(new Class<?>[0]));
-            return (SurrogateFunction) c.newInstance(args.toArray());
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            throw new IllegalArgumentException(cause.getMessage(), cause);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("surrogate '" + name + "' cannot be built from a spec: " + e);
         }
+        return Surrogates.create(name, params);
     }
 
     /** Spec form: {@code ATan(alpha=2.0)}, with {@code spiking=false} only when off. */

@@ -59,6 +59,15 @@ public final class CpuGradientEngine implements GradientEngine {
         return net;
     }
 
+    /** Batch-norm running statistics of this replica (see {@link Network#runningStatistics()}); empty without BN. */
+    public float[] runningStatistics() {
+        return net.runningStatistics();
+    }
+
+    public void setRunningStatistics(float[] stats) {
+        net.setRunningStatistics(stats);
+    }
+
     @Override
     public int numParameters() {
         return net.numParameters();

@@ -22,6 +22,7 @@ class ModelSpecTest {
             "linear(10, 4, bias=false) | plif(init_tau=3.0, decay_input=false, v_reset=none, detach_reset=true) | avgpool2d(2, stride=1)",
             "lif(v_threshold=0.5, v_reset=-0.1, surrogate=Sigmoid(alpha=4.0, spiking=false)) | batchnorm1d(5, eps=0.001, momentum=0.2)",
             "if(surrogate=ATan(alpha=1e-3))",
+            "lif(surrogate=S2NN(alpha=3, beta=0.5)) | plif(surrogate=piecewise_leaky_relu(w=0.5)) | if(surrogate=atan)",
     })
     void toStringParsesBackToAnEqualSpec(String text) {
         ModelSpec s = ModelSpec.parse(text);
@@ -66,8 +67,8 @@ class ModelSpecTest {
             "linear(784, 10; 14; expected ',' or ')'",
             "linear(784, 10, foo=1); 16; no argument 'foo'",
             "lif(tau=0.5); 8; tau must be > 1",
-            "lif(tau=abc); 8; unknown surrogate function 'abc'",
-            "lif(surrogate=Nope(alpha=1)); 14; unknown surrogate function 'Nope'",
+            "lif(tau=abc); 8; surrogate function 'abc'",
+            "lif(surrogate=Nope(alpha=1)); 14; surrogate function 'Nope'",
             "lif(surrogate=ATan(beta=1)); 14; ATan has no parameter 'beta'",
             "linear(784); 0; missing required argument 'out_features'",
             "linear(784, 10.5); 12; must be an integer",

@@ -106,6 +106,13 @@ class NetworkTest {
             float[] y = new float[8];
             be.download(out, 0, y, 0, 8);
             assertEquals((1 - 2) / Math.sqrt(stats[2] + 1e-5), y[0], 1e-5);
+            // the statistics travel to another replica
+            assertArrayEquals(stats, net.runningStatistics());
+            try (Network other = Network.build(spec, new int[]{2}, be)) {
+                assertArrayEquals(new float[]{0, 0, 1, 1}, other.runningStatistics());
+                other.setRunningStatistics(stats);
+                assertArrayEquals(stats, other.runningStatistics());
+            }
         }
     }
 }

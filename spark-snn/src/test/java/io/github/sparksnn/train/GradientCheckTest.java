@@ -23,6 +23,7 @@ class GradientCheckTest {
             "conv2d(2, 3, 2, stride=2) | avgpool2d(2, stride=1) | lif | flatten | dropout(0.3) | linear(12, 5) | batchnorm1d(5) | lif; 2,6,6; direct; ce",
             "dropout(0.3) | maxpool2d(2, stride=1) | flatten | linear(9, 6) | lif | linear(6, 3) | lif; 1,4,4; direct; mse",
             "flatten | dropout(0.4) | linear(16, 6) | linear(6, 3); 1,4,4; direct; ce",
+            "linear(16, 8) | lif(surrogate=Erf(alpha=2.0)) | linear(8, 3) | if(v_reset=none, surrogate=SoftSign()); 16; direct; ce",
             "conv2d(2, 3, 3, stride=2, padding=2) | lif | flatten | linear(18, 3) | lif; 2,1,3; direct; mse",
             "flatten | dropout(0.4) | linear(16, 6) | linear(6, 3) | plif; 1,4,4; poisson; ce",
     })

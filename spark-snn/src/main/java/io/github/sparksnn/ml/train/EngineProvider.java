@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.ServiceLoader;
 
 /**
- * A compute backend other than the built-in CPU one (the {@code gpu} module's CUDA engine), found through
- * {@link ServiceLoader} ({@code META-INF/services/io.github.sparksnn.ml.train.EngineProvider}).
+ * A compute engine other than the built-in CPU one, found through {@link ServiceLoader}
+ * ({@code META-INF/services/io.github.sparksnn.ml.train.EngineProvider}). The {@code gpu} module's
+ * {@code BackendProvider} services are found as well, without this interface (see {@link BackendEngineFactory}).
  */
 public interface EngineProvider {
 
@@ -39,13 +40,18 @@ public interface EngineProvider {
                 return p.factory(config);
             }
         }
-        if (b.equals("auto")) {
-            return new CoreEngineFactory(config);
-        }
-        if (b.equals("cuda") || b.equals("gpu")) {
-            throw new IllegalArgumentException("GPU backend not available: backend '" + backend + "' needs the "
-                    + "spark-snn-gpu module on the classpath and a CUDA device" + (seen.isEmpty() ? ""
-                    : "; providers found: " + seen));
+        // The gpu module's BackendProvider (a Backend, wrapped in the core's engine).
+        if (b.equals("auto") || b.equals("cuda") || b.equals("gpu")) {
+            Object cuda = BackendEngineFactory.find("cuda");
+            String why = BackendEngineFactory.unavailable(cuda);
+            if (why == null) {
+                return new BackendEngineFactory(config, "cuda");
+            }
+            if (b.equals("auto")) {
+                return new CoreEngineFactory(config);
+            }
+            throw new IllegalArgumentException("GPU backend not available: " + why + " (backend '" + backend
+                    + "'; use backend=cpu or auto)" + (seen.isEmpty() ? "" : "; engine providers found: " + seen));
         }
         throw new IllegalArgumentException("unknown backend '" + backend + "': expected auto, cpu or cuda");
     }
