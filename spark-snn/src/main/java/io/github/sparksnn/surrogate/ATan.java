@@ -69,8 +69,14 @@ public final class ATan extends SurrogateFunction {
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float k = halfPiAlphaF;
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = (float) (Math.atan(k * x[xOff + i]) / Math.PI) + 0.5f;
+        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = yOff, e = yOff + n; i < e; i++) {
+                y[i] = (float) (Math.atan(k * x[i]) / Math.PI) + 0.5f;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = (float) (Math.atan(k * x[xOff + i]) / Math.PI) + 0.5f;
+            }
         }
     }
 
@@ -84,9 +90,16 @@ public final class ATan extends SurrogateFunction {
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = halfAlphaF;
         final float k = halfPiAlphaF;
-        for (int i = 0; i < n; i++) {
-            float z = k * x[xOff + i];
-            out[oOff + i] = a / (1f + z * z);
+        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = oOff, e = oOff + n; i < e; i++) {
+                float z = k * x[i];
+                out[i] = a / (1f + z * z);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                float z = k * x[xOff + i];
+                out[oOff + i] = a / (1f + z * z);
+            }
         }
     }
 
@@ -94,9 +107,16 @@ public final class ATan extends SurrogateFunction {
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
         final float a = halfAlphaF;
         final float k = halfPiAlphaF;
-        for (int i = 0; i < n; i++) {
-            float z = k * x[xOff + i];
-            gradIn[gOff + i] = gradOut[gOff + i] * (a / (1f + z * z));
+        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = gOff, e = gOff + n; i < e; i++) {
+                float z = k * x[i];
+                gradIn[i] = gradOut[i] * (a / (1f + z * z));
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                float z = k * x[xOff + i];
+                gradIn[gOff + i] = gradOut[gOff + i] * (a / (1f + z * z));
+            }
         }
     }
 

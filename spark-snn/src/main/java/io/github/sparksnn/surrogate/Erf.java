@@ -77,24 +77,42 @@ public final class Erf extends SurrogateFunction {
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = aF;
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = 0.5f * ErrorFunction.erfc(-a * x[xOff + i]);
+        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = yOff, e = yOff + n; i < e; i++) {
+                y[i] = 0.5f * ErrorFunction.erfc(-a * x[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = 0.5f * ErrorFunction.erfc(-a * x[xOff + i]);
+            }
         }
     }
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = aF, k = kF;
-        for (int i = 0; i < n; i++) {
-            out[oOff + i] = dg(x[xOff + i], a, k);
+        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = oOff, e = oOff + n; i < e; i++) {
+                out[i] = dg(x[i], a, k);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[oOff + i] = dg(x[xOff + i], a, k);
+            }
         }
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
         final float a = aF, k = kF;
-        for (int i = 0; i < n; i++) {
-            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, k);
+        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = gOff, e = gOff + n; i < e; i++) {
+                gradIn[i] = gradOut[i] * dg(x[i], a, k);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, k);
+            }
         }
     }
 

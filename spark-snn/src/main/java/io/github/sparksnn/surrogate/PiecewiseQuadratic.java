@@ -99,24 +99,42 @@ public final class PiecewiseQuadratic extends SurrogateFunction {
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float h = halfA2F, a = aF, inv = invAF;
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = g(x[xOff + i], h, a, inv);
+        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = yOff, e = yOff + n; i < e; i++) {
+                y[i] = g(x[i], h, a, inv);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = g(x[xOff + i], h, a, inv);
+            }
         }
     }
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = aF, a2 = a2F;
-        for (int i = 0; i < n; i++) {
-            out[oOff + i] = dg(x[xOff + i], a, a2);
+        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = oOff, e = oOff + n; i < e; i++) {
+                out[i] = dg(x[i], a, a2);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[oOff + i] = dg(x[xOff + i], a, a2);
+            }
         }
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
         final float a = aF, a2 = a2F;
-        for (int i = 0; i < n; i++) {
-            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, a2);
+        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = gOff, e = gOff + n; i < e; i++) {
+                gradIn[i] = gradOut[i] * dg(x[i], a, a2);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, a2);
+            }
         }
     }
 

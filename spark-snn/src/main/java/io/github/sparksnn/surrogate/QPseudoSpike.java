@@ -87,8 +87,14 @@ public final class QPseudoSpike extends SurrogateFunction {
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float k = kF;
         final double a = alpha;
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = g(x[xOff + i], k, a);
+        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = yOff, e = yOff + n; i < e; i++) {
+                y[i] = g(x[i], k, a);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = g(x[xOff + i], k, a);
+            }
         }
     }
 
@@ -96,8 +102,14 @@ public final class QPseudoSpike extends SurrogateFunction {
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float k = kF;
         final double a = alpha;
-        for (int i = 0; i < n; i++) {
-            out[oOff + i] = dg(x[xOff + i], k, a);
+        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = oOff, e = oOff + n; i < e; i++) {
+                out[i] = dg(x[i], k, a);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[oOff + i] = dg(x[xOff + i], k, a);
+            }
         }
     }
 
@@ -105,8 +117,14 @@ public final class QPseudoSpike extends SurrogateFunction {
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
         final float k = kF;
         final double a = alpha;
-        for (int i = 0; i < n; i++) {
-            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], k, a);
+        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = gOff, e = gOff + n; i < e; i++) {
+                gradIn[i] = gradOut[i] * dg(x[i], k, a);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], k, a);
+            }
         }
     }
 

@@ -83,24 +83,42 @@ public final class Sigmoid extends SurrogateFunction {
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = alphaF;
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = g(x[xOff + i], a);
+        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = yOff, e = yOff + n; i < e; i++) {
+                y[i] = g(x[i], a);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = g(x[xOff + i], a);
+            }
         }
     }
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = alphaF;
-        for (int i = 0; i < n; i++) {
-            out[oOff + i] = dg(x[xOff + i], a);
+        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = oOff, e = oOff + n; i < e; i++) {
+                out[i] = dg(x[i], a);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[oOff + i] = dg(x[xOff + i], a);
+            }
         }
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
         final float a = alphaF;
-        for (int i = 0; i < n; i++) {
-            gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
+        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = gOff, e = gOff + n; i < e; i++) {
+                gradIn[i] = gradOut[i] * dg(x[i], a);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
+            }
         }
     }
 

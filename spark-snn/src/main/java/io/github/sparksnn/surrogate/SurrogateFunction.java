@@ -92,8 +92,14 @@ public abstract class SurrogateFunction implements Serializable {
     public final void forward(float[] x, int xOff, float[] y, int yOff, int n) {
         if (spiking) {
             // branch-free (see Select.heaviside): a data-dependent ?: on random-signed potentials mispredicts, about 6x slower
-            for (int i = 0; i < n; i++) {
-                y[yOff + i] = Select.heaviside(x[xOff + i]);
+            if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+                for (int i = yOff, e = yOff + n; i < e; i++) {
+                    y[i] = Select.heaviside(x[i]);
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    y[yOff + i] = Select.heaviside(x[xOff + i]);
+                }
             }
         } else {
             primitive(x, xOff, y, yOff, n);
@@ -102,15 +108,27 @@ public abstract class SurrogateFunction implements Serializable {
 
     /** Bulk primitive: {@code y[yOff + i] = g(x[xOff + i])}. Override with a monomorphic loop for speed. */
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) {
-            y[yOff + i] = primitive(x[xOff + i]);
+        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = yOff, e = yOff + n; i < e; i++) {
+                y[i] = primitive(x[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] = primitive(x[xOff + i]);
+            }
         }
     }
 
     /** Bulk surrogate gradient: {@code out[oOff + i] = g'(x[xOff + i])}. Override with a monomorphic loop. */
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        for (int i = 0; i < n; i++) {
-            out[oOff + i] = gradient(x[xOff + i]);
+        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = oOff, e = oOff + n; i < e; i++) {
+                out[i] = gradient(x[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                out[oOff + i] = gradient(x[xOff + i]);
+            }
         }
     }
 
@@ -119,8 +137,14 @@ public abstract class SurrogateFunction implements Serializable {
      * outgoing gradient share an offset, and may be the same array (in place). Override with a monomorphic loop.
      */
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        for (int i = 0; i < n; i++) {
-            gradIn[gOff + i] = gradOut[gOff + i] * gradient(x[xOff + i]);
+        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
+            for (int i = gOff, e = gOff + n; i < e; i++) {
+                gradIn[i] = gradOut[i] * gradient(x[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                gradIn[gOff + i] = gradOut[gOff + i] * gradient(x[xOff + i]);
+            }
         }
     }
 
