@@ -483,7 +483,9 @@ public final class CpuBackend implements Backend {
                             java.util.Arrays.fill(cols, ob, ob + wo, 0f);
                             continue;
                         }
-                        java.util.Arrays.fill(cols, ob, ob + ojLo, 0f);
+                        for (int oj = 0; oj < ojLo; oj++) {
+                            cols[ob + oj] = 0f;
+                        }
                         int xb = (ch * h + ii) * w - pw + kj;
                         if (sw == 1) {
                             System.arraycopy(img, xb + ojLo, cols, ob + ojLo, ojHi - ojLo);
@@ -492,7 +494,9 @@ public final class CpuBackend implements Backend {
                                 cols[ob + oj] = img[xb + oj * sw];
                             }
                         }
-                        java.util.Arrays.fill(cols, ob + ojHi, ob + wo, 0f);
+                        for (int oj = ojHi; oj < wo; oj++) {
+                            cols[ob + oj] = 0f;
+                        }
                     }
                 }
             }
@@ -532,49 +536,90 @@ public final class CpuBackend implements Backend {
         D.put(dxOff, img, 0, c * h * w);
     }
 
+    /** Planes per bulk copy in the pooling loops (amortizes the per-call cost of the buffer copies). */
+    private static int planesPerBatch(int planeSize) {
+        return Math.max(1, 16384 / Math.max(1, planeSize));
+    }
+
     @Override
     public void maxPoolForward(Tensor x, int planes, int h, int w, int k, int s, Tensor y, Tensor argmax) {
         FloatBuffer X = b(x), Y = b(y), A = b(argmax);
-        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
-        float[] xp = big1(h * w), yp = big2(ho * wo), ap = big3(ho * wo);
-        for (int p = 0; p < planes; p++) {
-            X.get(p * h * w, xp, 0, h * w);
-            for (int oi = 0; oi < ho; oi++) {
-                for (int oj = 0; oj < wo; oj++) {
-                    int bi = (oi * s) * w + oj * s;
-                    float best = xp[bi];
-                    for (int ki = 0; ki < k; ki++) {
-                        int rb = (oi * s + ki) * w + oj * s;
-                        for (int kj = 0; kj < k; kj++) {
-                            float v = xp[rb + kj];
-                            if (v > best) { // first maximum wins ties
-                                best = v;
-                                bi = rb + kj;
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1, hw = h * w, ohw = ho * wo;
+        int per = planesPerBatch(hw);
+        float[] xp = big1(per * hw), yp = big2(per * ohw), ap = big3(per * ohw);
+        for (int p0 = 0; p0 < planes; p0 += per) {
+            int np = Math.min(per, planes - p0);
+            X.get(p0 * hw, xp, 0, np * hw);
+            for (int q = 0; q < np; q++) {
+                int xb = q * hw, yb = q * ohw;
+                if (k == 2 && s == 2) {
+                    for (int oi = 0; oi < ho; oi++) {
+                        int r0 = 2 * oi * w, r1 = r0 + w;
+                        for (int oj = 0; oj < wo; oj++) {
+                            int c0 = 2 * oj;
+                            // first maximum in row-major window order wins ties
+                            int bi = r0 + c0;
+                            float best = xp[xb + bi];
+                            if (xp[xb + r0 + c0 + 1] > best) {
+                                best = xp[xb + r0 + c0 + 1];
+                                bi = r0 + c0 + 1;
                             }
+                            if (xp[xb + r1 + c0] > best) {
+                                best = xp[xb + r1 + c0];
+                                bi = r1 + c0;
+                            }
+                            if (xp[xb + r1 + c0 + 1] > best) {
+                                best = xp[xb + r1 + c0 + 1];
+                                bi = r1 + c0 + 1;
+                            }
+                            yp[yb + oi * wo + oj] = best;
+                            ap[yb + oi * wo + oj] = bi;
                         }
                     }
-                    yp[oi * wo + oj] = best;
-                    ap[oi * wo + oj] = bi;
+                    continue;
+                }
+                for (int oi = 0; oi < ho; oi++) {
+                    for (int oj = 0; oj < wo; oj++) {
+                        int bi = (oi * s) * w + oj * s;
+                        float best = xp[xb + bi];
+                        for (int ki = 0; ki < k; ki++) {
+                            int rb = (oi * s + ki) * w + oj * s;
+                            for (int kj = 0; kj < k; kj++) {
+                                float v = xp[xb + rb + kj];
+                                if (v > best) {
+                                    best = v;
+                                    bi = rb + kj;
+                                }
+                            }
+                        }
+                        yp[yb + oi * wo + oj] = best;
+                        ap[yb + oi * wo + oj] = bi;
+                    }
                 }
             }
-            Y.put(p * ho * wo, yp, 0, ho * wo);
-            A.put(p * ho * wo, ap, 0, ho * wo);
+            Y.put(p0 * ohw, yp, 0, np * ohw);
+            A.put(p0 * ohw, ap, 0, np * ohw);
         }
     }
 
     @Override
     public void maxPoolBackward(Tensor dy, Tensor argmax, int planes, int h, int w, int k, int s, Tensor dx) {
         FloatBuffer DY = b(dy), A = b(argmax), DX = b(dx);
-        int ho = (h - k) / s + 1, wo = (w - k) / s + 1;
-        float[] dp = big1(h * w), gp = big2(ho * wo), ap = big3(ho * wo);
-        for (int p = 0; p < planes; p++) {
-            java.util.Arrays.fill(dp, 0, h * w, 0f);
-            DY.get(p * ho * wo, gp, 0, ho * wo);
-            A.get(p * ho * wo, ap, 0, ho * wo);
-            for (int i = 0; i < ho * wo; i++) {
-                dp[(int) ap[i]] += gp[i];
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1, hw = h * w, ohw = ho * wo;
+        int per = planesPerBatch(hw);
+        float[] dp = big1(per * hw), gp = big2(per * ohw), ap = big3(per * ohw);
+        for (int p0 = 0; p0 < planes; p0 += per) {
+            int np = Math.min(per, planes - p0);
+            java.util.Arrays.fill(dp, 0, np * hw, 0f);
+            DY.get(p0 * ohw, gp, 0, np * ohw);
+            A.get(p0 * ohw, ap, 0, np * ohw);
+            for (int q = 0; q < np; q++) {
+                int xb = q * hw, yb = q * ohw;
+                for (int i = 0; i < ohw; i++) {
+                    dp[xb + (int) ap[yb + i]] += gp[yb + i];
+                }
             }
-            DX.put(p * h * w, dp, 0, h * w);
+            DX.put(p0 * hw, dp, 0, np * hw);
         }
     }
 
