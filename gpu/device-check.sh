@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU check, for a session whose task has a GPU machine (no Maven there, maybe no Java). Needs the carry that
 # gpu/prepare-device.sh builds (see gpu/README.md):
-#   run(command="bash gpu/device-check.sh", carry=["gpu/target/device"], timeout_s=540)
+#   run(command="bash gpu/device-check.sh", carry=["gpu/target/device"], timeout_s=600)
 # Runs, with the carried Java runtime:
 #   1. the GPU tests: CudaAvailabilityTest (must report the device), CudaBackendParityTest (every Backend op vs
 #      CpuBackend), CudaEngineParityTest (whole-network gradients) -> $OUT/junit/ (XML), $OUT/tests.txt
@@ -27,14 +27,14 @@ echo "== machine"; date -u; uname -a
 "$JAVA" -version 2>&1 | head -1
 
 echo "== CUDA probe"
-timeout 120 "$JAVA" "${JOPTS[@]}" -cp "$CP" io.github.sparksnn.gpu.CudaBackends
+timeout 60 "$JAVA" "${JOPTS[@]}" -cp "$CP" io.github.sparksnn.gpu.CudaBackends
 PROBE=$?
 if [ $PROBE -ne 0 ] && [ "${SNN_DEVICE_DRY_RUN:-0}" != 1 ]; then
   echo "CUDA unavailable (probe exit $PROBE): the GPU tests would only skip"; exit 3
 fi
 
 echo "== GPU tests"
-timeout 420 "$JAVA" "${JOPTS[@]}" -jar "$D/junit-console.jar" execute --class-path "$CP" \
+timeout 300 "$JAVA" "${JOPTS[@]}" -jar "$D/junit-console.jar" execute --class-path "$CP" \
   --select-class io.github.sparksnn.gpu.CudaAvailabilityTest \
   --select-class io.github.sparksnn.gpu.CudaBackendParityTest \
   --select-class io.github.sparksnn.gpu.CudaEngineParityTest \
@@ -42,7 +42,7 @@ timeout 420 "$JAVA" "${JOPTS[@]}" -jar "$D/junit-console.jar" execute --class-pa
 TESTS=${PIPESTATUS[0]}
 
 echo "== speed table"
-timeout 240 "$JAVA" "${JOPTS[@]}" -cp "$CP" io.github.sparksnn.gpu.GpuSpeedTable "$OUT/speed.md" \
+timeout 180 "$JAVA" "${JOPTS[@]}" -cp "$CP" io.github.sparksnn.gpu.GpuSpeedTable "$OUT/speed.md" \
   || echo "speed table failed (exit $?)"
 
 echo "== done: tests exit $TESTS (0 = all passed); results in $OUT"

@@ -1,10 +1,5 @@
 package io.github.sparksnn.gpu;
 
-import io.github.sparksnn.surrogate.SurrogateFunction;
-import io.github.sparksnn.surrogate.Surrogates;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -20,12 +15,8 @@ class EmulatedCudaBackendParityTest extends CudaParityContract {
         if (emu == null && why == null) {
             why = HostEmulator.unavailableReason().orElse(null);
             if (why == null) {
-                List<SurrogateFunction> all = new ArrayList<>();
-                for (Surrogates.Descriptor d : Surrogates.list()) {
-                    all.add(Surrogates.create(d.name(), Map.of()));
-                }
                 try {
-                    emu = HostEmulator.start(all);
+                    emu = HostEmulator.start(HostEmulator.builtInSurrogates());
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot build the CUDA host emulator", e);
                 }

@@ -1,10 +1,5 @@
 package io.github.sparksnn.gpu;
 
-import io.github.sparksnn.surrogate.ATan;
-import io.github.sparksnn.surrogate.Erf;
-import io.github.sparksnn.surrogate.PiecewiseQuadratic;
-import io.github.sparksnn.surrogate.Sigmoid;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -21,8 +16,8 @@ class EmulatedCudaEngineParityTest extends CudaEngineParityContract {
             why = HostEmulator.unavailableReason().orElse(null);
             if (why == null) {
                 try {
-                    // the surrogates of the contract's two networks
-                    emu = HostEmulator.start(List.of(new ATan(), new Sigmoid(), new Erf(), new PiecewiseQuadratic()));
+                    // all built-in surrogates: the same program as EmulatedCudaBackendParityTest's (built once)
+                    emu = HostEmulator.start(HostEmulator.builtInSurrogates());
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot build the CUDA host emulator", e);
                 }

@@ -50,6 +50,15 @@ final class HostEmulator implements DeviceStream {
         }
     }
 
+    /** The 17 built-in surrogates at their default parameters. */
+    static List<SurrogateFunction> builtInSurrogates() {
+        List<SurrogateFunction> all = new ArrayList<>();
+        for (io.github.sparksnn.surrogate.Surrogates.Descriptor d : io.github.sparksnn.surrogate.Surrogates.list()) {
+            all.add(io.github.sparksnn.surrogate.Surrogates.create(d.name(), Map.of()));
+        }
+        return all;
+    }
+
     /** Why the emulator cannot be built here (no g++), or empty. */
     static Optional<String> unavailableReason() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
