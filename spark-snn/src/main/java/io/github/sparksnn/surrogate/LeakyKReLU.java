@@ -10,7 +10,9 @@ import java.util.Map;
  *       = leak    if x &lt; 0                  = leak x     if x &lt; 0
  * </pre>
  * Defaults {@code leak = 0}, {@code k = 1}; both may be any finite number. The float paths are branch-free:
- * {@code g = k max(x, 0) + leak min(x, 0)}, g' by a sign-bit select (see {@link Select}).
+ * {@code g = k max(x, 0) + leak min(x, 0)}, g' = {@code k s + leak (1 - s)} with the min/max unit step
+ * {@code s = 1 - step(-x)} (see {@link Select#step}), so C2 vectorizes the bulk loops. A NaN input gives a NaN
+ * gradient (float and double).
  */
 public final class LeakyKReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -68,6 +70,9 @@ public final class LeakyKReLU extends SurrogateFunction {
 
     @Override
     public double gradient(double x) {
+        if (Double.isNaN(x)) {
+            return x; // as the float paths, which propagate NaN (see Select.step)
+        }
         return x >= 0 ? k : leak;
     }
 
@@ -76,7 +81,8 @@ public final class LeakyKReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float leak, float k) {
-        return Select.negative(x, leak, k); // x >= 0 ? k : leak, branch-free
+        float s = 1f - Select.step(-x); // 1 for x >= 0 (-0.0 included), 0 for x < 0, NaN for NaN; vectorizable
+        return k * s + leak * (1f - s);
     }
 
     @Override

@@ -12,26 +12,28 @@ class SelectTest {
         Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3.25f, -7.5f};
 
     @Test
-    void selectsEqualTheComparisons() {
-        Random r = new Random(1L);
-        float[] xs = new float[EDGES.length + 2000];
-        System.arraycopy(EDGES, 0, xs, 0, EDGES.length);
-        for (int i = EDGES.length; i < xs.length; i++) {
-            xs[i] = i % 2 == 0 ? (float) r.nextGaussian() : Float.intBitsToFloat(r.nextInt()); // any bit pattern
+    void unitStepIsOneExactlyForPositiveInputsAndPropagatesNan() {
+        Random r = new Random(2L);
+        float[] ts = new float[EDGES.length + 20000];
+        System.arraycopy(EDGES, 0, ts, 0, EDGES.length);
+        for (int i = EDGES.length; i < ts.length; i++) {
+            ts[i] = Float.intBitsToFloat(r.nextInt()); // any bit pattern, NaNs of both signs included
         }
-        float a = 2.5f;
-        float b = -0.75f;
-        for (float x : xs) {
-            if (Float.isNaN(x)) {
-                continue;
+        for (float t : ts) {
+            float s = Select.step(t);
+            if (Float.isNaN(t)) {
+                assertEquals(Float.NaN, s, 0f, "step(NaN)");
+            } else {
+                assertEquals(Float.floatToRawIntBits(t > 0f ? 1f : 0f), Float.floatToRawIntBits(s), "step(" + t + ")");
             }
-            assertEquals(x < 0f ? a : b, Select.negative(x, a, b), 0f, "negative(" + x + ")");
-            assertEquals(x <= 0f ? a : b, Select.nonPositive(x, a, b), 0f, "nonPositive(" + x + ")");
-            for (float t : new float[] {0.5f, 1f, Float.MIN_VALUE, 1e30f}) {
-                if (Float.isInfinite(x) && Float.isInfinite(t)) {
+        }
+        // as a comparison a > b through the difference, for neighbours and subnormal gaps
+        for (float a : EDGES) {
+            for (float b : new float[] {Math.nextUp(a), Math.nextDown(a), a, 0.5f, Float.MIN_VALUE}) {
+                if (Float.isInfinite(a) || Float.isInfinite(b)) {
                     continue;
                 }
-                assertEquals(Math.abs(x) < t ? a : b, Select.less(Math.abs(x), t, a, b), 0f, "less(|" + x + "|, " + t + ")");
+                assertEquals(a > b ? 1f : 0f, Select.step(a - b), 0f, "step(" + a + " - " + b + ")");
             }
         }
     }
