@@ -11,8 +11,8 @@ import java.util.Map;
  * </pre>
  * Defaults {@code leak = 0}, {@code k = 1}; both may be any finite number. The float paths are branch-free:
  * {@code g = k max(x, 0) + leak min(x, 0)}, g' = {@code k s + leak (1 - s)} with the min/max unit step
- * {@code s = 1 - step(-x)} (see {@link Select#step}), so C2 vectorizes the bulk loops. A NaN input gives a NaN
- * gradient (float and double).
+ * {@code s = step(x + MIN_VALUE)} (see {@link Select#nonNegative}), so C2 vectorizes the bulk loops. A NaN input
+ * gives a NaN gradient (float and double).
  */
 public final class LeakyKReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -81,7 +81,7 @@ public final class LeakyKReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float leak, float k) {
-        float s = 1f - Select.step(-x); // 1 for x >= 0 (-0.0 included), 0 for x < 0, NaN for NaN; vectorizable
+        float s = Select.nonNegative(x); // 1 for x >= 0 (-0.0 included), 0 for x < 0, NaN for NaN; vectorizable
         return k * s + leak * (1f - s);
     }
 

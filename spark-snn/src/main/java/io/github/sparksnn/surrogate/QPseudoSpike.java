@@ -83,7 +83,7 @@ public final class QPseudoSpike extends SurrogateFunction {
     /** g for alpha = 2: {@code h = (1/t)/2}, {@code s = 1} for {@code x >= 0} (-0.0 included), g = {@code s (1-h) + (1-s) h}. */
     private static float g2(float x, float k) {
         float h = 0.5f * (1f / (1f + k * Math.abs(x)));
-        float s = 1f - Select.step(-x);
+        float s = Select.nonNegative(x);
         return s * (1f - h) + (1f - s) * h;
     }
 

@@ -21,9 +21,12 @@ class SelectTest {
         }
         for (float t : ts) {
             float s = Select.step(t);
+            float nn = Select.nonNegative(t);
             if (Float.isNaN(t)) {
                 assertEquals(Float.NaN, s, 0f, "step(NaN)");
+                assertEquals(Float.NaN, nn, 0f, "nonNegative(NaN)");
             } else {
+                assertEquals(Float.floatToRawIntBits(t >= 0f ? 1f : 0f), Float.floatToRawIntBits(nn), "nonNegative(" + t + ")");
                 assertEquals(Float.floatToRawIntBits(t > 0f ? 1f : 0f), Float.floatToRawIntBits(s), "step(" + t + ")");
             }
         }
