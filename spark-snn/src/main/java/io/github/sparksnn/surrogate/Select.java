@@ -37,6 +37,31 @@ final class Select {
         return step(x + Float.MIN_VALUE);
     }
 
+    /**
+     * Bulk Heaviside {@code y[i] = H(x[i])} for {@code i} in {@code [from, to)} (one index, so C2 vectorizes it), with
+     * {@code H(NaN) = 0}: the vectorizable {@code nonNegative} gives NaN for NaN, and a running {@code max} of the
+     * results (also vectorized; NaN propagates through Java's max) tells whether any NaN came out, in which case a
+     * rare second pass sets those to 0. Each result is either exact ({@code H(x)} for non-NaN x, +0.0 or 1.0, as
+     * {@link #heaviside}) or NaN before that pass, so {@code x == y} (in place) is fine. Measured on 16M floats:
+     * about 2x the speed of the scalar {@link #heaviside} loop (a max reduction in the loop costs some of the
+     * copy bandwidth on JDK 17, which reduces within every vector iteration).
+     */
+    static void heaviside(float[] x, float[] y, int from, int to) {
+        float m = 0f;
+        for (int i = from; i < to; i++) {
+            float v = nonNegative(x[i]);
+            y[i] = v;
+            m = Math.max(m, v);
+        }
+        if (m != m) { // some x was NaN
+            for (int i = from; i < to; i++) {
+                if (y[i] != y[i]) {
+                    y[i] = 0f;
+                }
+            }
+        }
+    }
+
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
 
     /**

@@ -42,6 +42,35 @@ class SelectTest {
     }
 
     @Test
+    void bulkHeavisideEqualsTheScalarOneWithAndWithoutNansAndInPlace() {
+        Random r = new Random(3L);
+        float[] x = new float[3000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < EDGES.length ? EDGES[i] : (float) r.nextGaussian();
+        }
+        float[] withNan = x.clone();
+        withNan[1234] = Float.NaN;
+        withNan[7] = Float.intBitsToFloat(0xffc00001);
+        for (int round = 0; round < 400; round++) { // the later rounds run C2-compiled (vectorized) code
+            for (float[] in : new float[][] {x, withNan}) {
+                float[] y = new float[in.length];
+                Select.heaviside(in, y, 5, in.length - 3);
+                float[] inPlace = in.clone();
+                Select.heaviside(inPlace, inPlace, 5, in.length - 3);
+                if (round != 0 && round != 399) {
+                    continue; // warm-up only
+                }
+                for (int i = 0; i < in.length; i++) {
+                    float expected = i >= 5 && i < in.length - 3 ? Select.heaviside(in[i]) : 0f;
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), "H(" + in[i] + ")");
+                    float expectedInPlace = i >= 5 && i < in.length - 3 ? expected : in[i];
+                    assertEquals(Float.floatToIntBits(expectedInPlace), Float.floatToIntBits(inPlace[i]), "in place H(" + in[i] + ")");
+                }
+            }
+        }
+    }
+
+    @Test
     void heavisideIsTheStepWithNanAtZero() {
         Random r = new Random(2L);
         for (int i = 0; i < 20000; i++) {
