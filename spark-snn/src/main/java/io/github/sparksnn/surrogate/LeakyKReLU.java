@@ -85,6 +85,12 @@ public final class LeakyKReLU extends SurrogateFunction {
         return k * s + leak * (1f - s);
     }
 
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float leak, float k) {
+        float s = Select.nonNegativeScalar(x); // 1 for x >= 0 (-0.0 included), 0 for x < 0, NaN for NaN
+        return k * s + leak * (1f - s);
+    }
+
     @Override
     public float primitive(float x) {
         return g(x, leakF, kF);
@@ -118,7 +124,7 @@ public final class LeakyKReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], l, k0);
+                out[oOff + i] = dgScalar(x[xOff + i], l, k0);
             }
         }
     }
@@ -132,7 +138,7 @@ public final class LeakyKReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], l, k0);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], l, k0);
             }
         }
     }

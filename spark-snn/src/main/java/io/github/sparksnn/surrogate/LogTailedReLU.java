@@ -90,6 +90,12 @@ public final class LogTailedReLU extends SurrogateFunction {
         return p / Math.max(x, 1f) + (1f - p) * a; // x <= 0 ? a : 1/max(x, 1)
     }
 
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float a) {
+        float p = Select.stepScalar(x); // x > 0: 1, else 0, NaN for NaN
+        return p / Math.max(x, 1f) + (1f - p) * a; // x <= 0 ? a : 1/max(x, 1)
+    }
+
     @Override
     public float primitive(float x) {
         return g(x, aF);
@@ -123,7 +129,7 @@ public final class LogTailedReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a);
+                out[oOff + i] = dgScalar(x[xOff + i], a);
             }
         }
     }
@@ -137,7 +143,7 @@ public final class LogTailedReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], a);
             }
         }
     }

@@ -97,6 +97,12 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
         return in * s + c * (1f - s);
     }
 
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float w, float c, float in) {
+        float s = Select.stepScalar(w - Math.abs(x)); // |x| < w: 1, else 0, NaN for NaN
+        return in * s + c * (1f - s);
+    }
+
     @Override
     public float primitive(float x) {
         return g(x, wF, cF, inF);
@@ -130,7 +136,7 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], w0, c0, in);
+                out[oOff + i] = dgScalar(x[xOff + i], w0, c0, in);
             }
         }
     }
@@ -144,7 +150,7 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], w0, c0, in);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], w0, c0, in);
             }
         }
     }

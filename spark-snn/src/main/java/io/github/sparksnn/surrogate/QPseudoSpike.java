@@ -87,6 +87,13 @@ public final class QPseudoSpike extends SurrogateFunction {
         return s * (1f - h) + (1f - s) * h;
     }
 
+    /** {@code g2} for the two-offset (scalar) primitive loop: the same value (see Select#stepScalar). */
+    private static float g2Scalar(float x, float k) {
+        float h = 0.5f * (1f / (1f + k * Math.abs(x)));
+        float s = Select.nonNegativeScalar(x);
+        return s * (1f - h) + (1f - s) * h;
+    }
+
     /** g' for alpha = 2: {@code (1/t)^2}. */
     private static float dg2(float x, float k) {
         float r = 1f / (1f + k * Math.abs(x));
@@ -114,7 +121,7 @@ public final class QPseudoSpike extends SurrogateFunction {
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    y[yOff + i] = g2(x[xOff + i], k);
+                    y[yOff + i] = g2Scalar(x[xOff + i], k);
                 }
             }
             return;

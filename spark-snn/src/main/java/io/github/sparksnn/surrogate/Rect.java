@@ -76,6 +76,11 @@ public final class Rect extends SurrogateFunction {
         return a * Select.step(hw - Math.abs(x)); // |x| < hw ? a : 0, branch-free and vectorizable; NaN gives NaN
     }
 
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float a, float hw) {
+        return a * Select.stepScalar(hw - Math.abs(x)); // |x| < hw ? a : 0, NaN gives NaN
+    }
+
     @Override
     public float primitive(float x) {
         return g(x, aF);
@@ -109,7 +114,7 @@ public final class Rect extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a, hw);
+                out[oOff + i] = dgScalar(x[xOff + i], a, hw);
             }
         }
     }
@@ -123,7 +128,7 @@ public final class Rect extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, hw);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], a, hw);
             }
         }
     }

@@ -22,6 +22,9 @@ class SelectTest {
         for (float t : ts) {
             float s = Select.step(t);
             float nn = Select.nonNegative(t);
+            // the scalar twins give the same value for every input, NaN included
+            assertEquals(Float.floatToIntBits(s), Float.floatToIntBits(Select.stepScalar(t)), "stepScalar(" + t + ")");
+            assertEquals(Float.floatToIntBits(nn), Float.floatToIntBits(Select.nonNegativeScalar(t)), "nonNegativeScalar(" + t + ")");
             if (Float.isNaN(t)) {
                 assertEquals(Float.NaN, s, 0f, "step(NaN)");
                 assertEquals(Float.NaN, nn, 0f, "nonNegative(NaN)");
