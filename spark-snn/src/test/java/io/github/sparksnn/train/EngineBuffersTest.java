@@ -103,4 +103,34 @@ class EngineBuffersTest {
             assertArrayEquals(one.buffers(), par.buffers());
         }
     }
+
+    @Test
+    void singleJvmTrainerEvaluatesWithTheTrainedStatistics() {
+        float[] x = CpuGradientEngineTest.features(40, 16, 11);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 4 * x[i] + 2;
+        }
+        int[] y = CpuGradientEngineTest.labels(40, 3, 12);
+        try (CpuGradientEngine e = new CpuGradientEngine(config(BN)); CpuGradientEngine fresh = new CpuGradientEngine(config(BN))) {
+            float[] initial = e.buffers();
+            Trainer t = new Trainer(e, new io.github.sparksnn.train.optim.Adam(), TrainerConfig.of(2, 10, 0.01, 3));
+            t.fit(x, y, null, null, null);
+            assertFalse(java.util.Arrays.equals(initial, e.buffers()), "training moved the running statistics");
+            // The trainer predicts through its engine, whose replica holds the trained statistics: its rates are
+            // a fresh replica's given the trained parameters + buffers.
+            fresh.setParameters(t.parameters());
+            fresh.setBuffers(e.buffers());
+            float[] re = new float[40 * 3], rf = new float[40 * 3];
+            e.predictRates(x, 0, 40, 0, re);
+            fresh.predictRates(x, 0, 40, 0, rf);
+            assertArrayEquals(rf, re);
+            long correct = 0;
+            for (int i = 0; i < 40; i++) {
+                if (Loss.argmax(rf, i * 3, 3) == y[i]) {
+                    correct++;
+                }
+            }
+            assertEquals(correct / 40.0, t.evaluate(x, y), 0.0);
+        }
+    }
 }
