@@ -7,12 +7,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Weights of a stage as Parquet under {@code path/data}: one row {@code (numClasses, numFeatures, weights)}, the
- * layout of {@link SpikingNetworkModel} and of the per-layer stages ({@link SpikingLayer}).
+ * Weights of a stage as Parquet under {@code path/data}: one row {@code (numClasses, numFeatures, weights, buffers)},
+ * the layout of {@link SpikingNetworkModel} and of the per-layer stages ({@link SpikingLayer}); buffers are the
+ * batch-norm running statistics (empty for other layers; data written without the column loads as empty).
  */
 final class LayerWeights {
     private LayerWeights() {
@@ -22,27 +22,22 @@ final class LayerWeights {
         return new StructType()
                 .add("numClasses", DataTypes.IntegerType, false)
                 .add("numFeatures", DataTypes.IntegerType, false)
-                .add("weights", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+                .add("weights", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+                .add("buffers", DataTypes.createArrayType(DataTypes.FloatType, false), false);
     }
 
-    static void save(SparkSession spark, String path, int a, int b, float[] weights) {
-        List<Float> w = new ArrayList<>(weights.length);
-        for (float f : weights) {
-            w.add(f);
-        }
-        Row row = RowFactory.create(a, b, w);
+    static void save(SparkSession spark, String path, int a, int b, float[] weights, float[] buffers) {
+        Row row = RowFactory.create(a, b, SpikingNetworkModel.boxed(weights), SpikingNetworkModel.boxed(buffers));
         spark.createDataFrame(List.of(row), schema()).repartition(1).write().parquet(new Path(path, "data").toString());
     }
 
-    /** {@code (a, b, weights)} as saved. */
+    /** {@code (a, b, weights, buffers)} as saved. */
     static Object[] load(SparkSession spark, String path) {
-        Row row = spark.read().parquet(new Path(path, "data").toString())
-                .select("numClasses", "numFeatures", "weights").head();
-        List<Float> w = row.getList(2);
-        float[] weights = new float[w.size()];
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = w.get(i);
-        }
-        return new Object[]{row.getInt(0), row.getInt(1), weights};
+        org.apache.spark.sql.Dataset<Row> data = spark.read().parquet(new Path(path, "data").toString());
+        boolean hasBuffers = java.util.Arrays.asList(data.columns()).contains("buffers");
+        Row row = (hasBuffers ? data.select("numClasses", "numFeatures", "weights", "buffers")
+                : data.select("numClasses", "numFeatures", "weights")).head();
+        return new Object[]{row.getInt(0), row.getInt(1), SpikingNetworkModel.unboxed(row.getList(2)),
+                hasBuffers ? SpikingNetworkModel.unboxed(row.getList(3)) : new float[0]};
     }
 }

@@ -30,7 +30,8 @@ import org.apache.spark.sql.types.StructType;
  * and appends this layer's output over time to {@code outputCol} ({@code T * outputSize} values): spikes (0/1)
  * for neuron layers, synaptic currents for linear and convolutional layers. Neurons start each row from rest,
  * as in the model. Runs batched per partition (256 rows per pass, the model's chunking), with the layer's
- * weights (its slice of the model's flat vector) saved as Parquet next to the Params.
+ * weights (its slice of the model's flat vector) and buffers (a batch-norm layer's running statistics, which
+ * it normalizes with: the stage always runs in inference mode) saved as Parquet next to the Params.
  */
 public class SpikingLayer extends Transformer implements HasInputCol, HasOutputCol, HasTimeSteps, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
@@ -43,6 +44,7 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
     private final IntArrayParam inputShape;
     private final IntParam layerIndex;
     private float[] weights = new float[0];
+    private float[] buffers = new float[0];
 
     public SpikingLayer() {
         this(Identifiable$.MODULE$.randomUID("snnLayer"));
@@ -132,6 +134,16 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
         return weights.clone();
     }
 
+    /** Sets the layer's buffers (a batch-norm layer's running statistics {@code [mean..., var...]}; else empty). */
+    public SpikingLayer setBuffers(float[] b) {
+        this.buffers = b.clone();
+        return this;
+    }
+
+    public float[] buffers() {
+        return buffers.clone();
+    }
+
     private ModelSpec spec() {
         if (!isDefined(layerSpec) || !isDefined(inputShape)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": Params layerSpec and inputShape must be set");
@@ -171,7 +183,8 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
         int[] io = sizes();
         int t = getTimeSteps();
         return dataset.toDF().mapPartitions(new NetworkBatches(dataset.schema().fieldIndex(getInputCol()), getInputCol(),
-                io[0], io[1], t, getOrDefault(layerSpec), getOrDefault(inputShape), weights), Encoders.row(out));
+                io[0], io[1], t, getOrDefault(layerSpec), getOrDefault(inputShape), weights, buffers),
+                Encoders.row(out));
     }
 
     static final class NetworkBatches extends LayerBatches {
@@ -182,6 +195,7 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
         final String spec;
         final int[] shape;
         final float[] weights;
+        final float[] buffers;
         transient CpuBackend be;
         transient Network net;
         transient Tensor x;
@@ -189,8 +203,10 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
         transient float[] timeOut;
         transient Pass pass;
 
-        NetworkBatches(int idx, String col, int in, int out, int t, String spec, int[] shape, float[] weights) {
+        NetworkBatches(int idx, String col, int in, int out, int t, String spec, int[] shape, float[] weights,
+                       float[] buffers) {
             super(idx, col, t * in, t * out);
+            this.buffers = buffers;
             this.in = in;
             this.out = out;
             this.t = t;
@@ -210,6 +226,12 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
                             + " parameters, the stage holds " + weights.length);
                 }
                 net.setParameters(weights);
+                int nb = net.runningStatistics().length;
+                if (buffers.length != nb) {
+                    throw new IllegalArgumentException("layer '" + spec + "' has " + nb
+                            + " buffer values (batch-norm running statistics), the stage holds " + buffers.length);
+                }
+                net.setRunningStatistics(buffers);
                 net.allocate(t, cap);
                 x = be.alloc(t * cap * in);
                 timeIn = new float[t * cap * in];
@@ -239,6 +261,7 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
     public SpikingLayer copy(ParamMap extra) {
         SpikingLayer c = defaultCopy(extra);
         c.weights = weights.clone();
+        c.buffers = buffers.clone();
         return c;
     }
 
@@ -259,7 +282,7 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                LayerWeights.save(sparkSession(), path, 0, 0, self.weights);
+                LayerWeights.save(sparkSession(), path, 0, 0, self.weights, self.buffers);
             }
         };
     }
@@ -271,7 +294,9 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
                 MLReader<SpikingLayer> meta = DefaultReaders.of(SpikingLayer.class);
                 meta.session(sparkSession());
                 SpikingLayer l = meta.load(path);
-                l.weights = (float[]) LayerWeights.load(sparkSession(), path)[2];
+                Object[] data = LayerWeights.load(sparkSession(), path);
+                l.weights = (float[]) data[2];
+                l.buffers = (float[]) data[3];
                 return l;
             }
         };

@@ -470,8 +470,10 @@ public class SpikingNetworkClassifier
                     getResume(), fingerprint(cfg));
             DistributedTrainer.Result r = new DistributedTrainer(jsc, tc, engines, rules, schedule)
                     .listener(listener)
-                    .fit(trainBlocks, sizes, valBlocks, cfg.initialParameters());
-            SpikingNetworkModel model = new SpikingNetworkModel(uid, r.params(), cfg.numClasses(), cfg.featureSize());
+                    .fit(trainBlocks, sizes, valBlocks, cfg.initialParameters(),
+                            io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), cfg.inputShape()));
+            SpikingNetworkModel model = new SpikingNetworkModel(uid, r.params(), r.buffers(), cfg.numClasses(),
+                    cfg.featureSize());
             model.setSummary(new TrainingSummary(r.history(), r.resumedFromEpoch(), sizes.length, n));
             return model;
         } finally {

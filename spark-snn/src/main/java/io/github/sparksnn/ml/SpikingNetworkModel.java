@@ -55,8 +55,13 @@ import java.util.NoSuchElementException;
  * replica per executor thread and the weights broadcast once. With the {@code poisson} encoder the spikes of a
  * row are drawn from {@code (seed, partition, position)}, so repeated transforms of the same DataFrame agree.
  *
+ * <p>Besides the flat weight vector the model holds its buffers, the non-trainable state inference depends on
+ * (batch normalization's running means and variances, {@link io.github.sparksnn.train.GradientEngine#buffers()};
+ * empty without batch norm), and loads both into every inference replica.
+ *
  * <p>Saved as Spark ML's layout: {@code metadata/} (Params as JSON) and {@code data/} (Parquet: one row with the
- * flat weight vector, the number of classes and of features).
+ * flat weight vector, the number of classes and of features, and the buffers; a {@code data/} without the
+ * buffers column loads as a model without buffers).
  */
 public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector, SpikingNetworkModel>
         implements HasSeed, HasTimeSteps, DefaultParamsWritable {
@@ -72,6 +77,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
     private final Param<String> backend;
 
     private float[] weights;
+    private float[] buffers = new float[0];
     private int numClasses;
     private int numFeatures;
     private transient TrainingSummary summary;
@@ -101,8 +107,22 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
     }
 
     SpikingNetworkModel(String uid, float[] weights, int numClasses, int numFeatures) {
+        this(uid, weights, new float[0], numClasses, numFeatures);
+    }
+
+    SpikingNetworkModel(String uid, float[] weights, float[] buffers, int numClasses, int numFeatures) {
         this(uid);
         setWeights(weights, numClasses, numFeatures);
+        setBuffers(buffers);
+    }
+
+    final void setBuffers(float[] b) {
+        this.buffers = b.clone();
+    }
+
+    /** A copy of the buffers: batch-norm running statistics, per BN layer {@code [mean..., var...]}. */
+    public float[] buffers() {
+        return buffers.clone();
     }
 
     final void setWeights(float[] w, int classes, int features) {
@@ -259,10 +279,11 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
                     + " but the weights were trained for " + numFeatures + " -> " + numClasses);
         }
         SparkSession spark = dataset.sparkSession();
-        Broadcast<float[]> bw = spark.sparkContext().broadcast(weights,
-                scala.reflect.ClassTag$.MODULE$.apply(float[].class));
+        Broadcast<float[]> bw = spark.sparkContext().broadcast(io.github.sparksnn.ml.train.EngineStates.of(weights,
+                buffers), scala.reflect.ClassTag$.MODULE$.apply(float[].class));
         double[] thr = isDefined(thresholds()) ? getThresholds() : null;
-        BatchPredictor p = new BatchPredictor(EngineProvider.resolve(getBackend(), cfg), bw, "model:" + uid,
+        BatchPredictor p = new BatchPredictor(EngineProvider.resolve(getBackend(), cfg), bw, weights.length,
+                "model:" + uid,
                 in.fieldIndex(getFeaturesCol()), getFeaturesCol(), numFeatures, numClasses, getSeed(), thr,
                 !getRawPredictionCol().isEmpty(), !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(),
                 outputOrder(in, out));
@@ -300,6 +321,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         float[] rates = new float[numClasses];
         try (EngineCache.Lease lease = EngineCache.acquire("model:" + uid, EngineProvider.resolve(getBackend(), cfg))) {
             lease.engine.setParameters(weights);
+            lease.engine.setBuffers(buffers);
             lease.engine.predictRates(x, 0, 1, Seeds.inference(getSeed(), 0, 0), rates);
         }
         double[] r = new double[numClasses];
@@ -337,6 +359,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         if (weights != null) {
             c.setWeights(weights, numClasses, numFeatures);
         }
+        c.setBuffers(buffers);
         c.summary = summary;
         copyValues(c, extra);
         return (SpikingNetworkModel) c.setParent(parent());
@@ -346,7 +369,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
     public String toString() {
         return "SpikingNetworkModel: uid=" + uid + ", spec='" + getModelSpec() + "', T=" + getTimeSteps()
                 + ", numClasses=" + numClasses + ", numFeatures=" + numFeatures + ", weights="
-                + (weights == null ? 0 : weights.length);
+                + (weights == null ? 0 : weights.length) + ", buffers=" + buffers.length;
     }
 
     /** The mapPartitions body of {@link #transform}: small, serializable, no reference to the model. */
@@ -354,6 +377,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         private static final long serialVersionUID = 1L;
         final EngineFactory engines;
         final Broadcast<float[]> weights;
+        final int numParams;
         final String runId;
         final int featuresIdx;
         final String featuresCol;
@@ -366,11 +390,13 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         final boolean pred;
         final int[] order;
 
-        BatchPredictor(EngineFactory engines, Broadcast<float[]> weights, String runId, int featuresIdx,
+        /** {@code weights}: the broadcast parameters followed by the buffers; {@code numParams}: where they split. */
+        BatchPredictor(EngineFactory engines, Broadcast<float[]> weights, int numParams, String runId, int featuresIdx,
                        String featuresCol, int numFeatures, int numClasses, long seed, double[] thresholds, boolean raw,
                        boolean prob, boolean pred, int[] order) {
             this.engines = engines;
             this.weights = weights;
+            this.numParams = numParams;
             this.runId = runId;
             this.featuresIdx = featuresIdx;
             this.featuresCol = featuresCol;
@@ -442,7 +468,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
                     }
                     int n = buffer.size();
                     try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
-                        lease.engine.setParameters(weights.value());
+                        io.github.sparksnn.ml.train.EngineStates.load(lease.engine, weights.value(), numParams);
                         lease.engine.predictRates(x, 0, n, Seeds.inference(seed, partition, position), rates);
                     }
                     for (int i = 0; i < n; i++) {
@@ -495,8 +521,8 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
      * the spec ({@code snn_layer1_linear}, {@code snn_layer2_lif}, ..., each the layer's output over the T steps,
      * time-major: spikes for neuron layers, currents for synaptic ones), and a {@link FiringRateLayer}
      * ({@code snn_rates}) whose values equal this model's {@code rawPrediction} on the same DataFrame (the same
-     * chunking, seeds and float operations). Layers whose state lives outside the flat parameter vector (batch
-     * normalization's running statistics) are not supported.
+     * chunking, seeds and float operations). A batch-norm layer's stage gets its slice of the model's buffers
+     * (running statistics, in layer order).
      */
     public org.apache.spark.ml.PipelineModel toLayerPipeline() {
         requireWeights();
@@ -509,25 +535,31 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
                 .setEncoder(getEncoder()));
         String prev = "snn_input";
         int offset = 0;
+        int bufferOffset = 0;
         for (int i = 0; i < layers.size(); i++) {
             io.github.sparksnn.layer.Layer l = layers.get(i);
             io.github.sparksnn.model.LayerSpec ls = spec.layers().get(i);
-            if (ls.kind() == io.github.sparksnn.model.LayerKind.BATCHNORM1D
-                    || ls.kind() == io.github.sparksnn.model.LayerKind.BATCHNORM2D) {
-                throw new UnsupportedOperationException("layer " + (i + 1) + " '" + ls + "': batch normalization "
-                        + "keeps running statistics outside the weights; its layer stage is not supported");
+            int nb = l instanceof io.github.sparksnn.layer.BatchNorm ? l.numParameters() : 0; // [mean, var] per channel
+            if (bufferOffset + nb > buffers.length) {
+                throw new IllegalStateException("layer " + (i + 1) + " '" + ls + "' needs buffers beyond the model's "
+                        + buffers.length);
             }
+            float[] lb = Arrays.copyOfRange(buffers, bufferOffset, bufferOffset + nb);
+            bufferOffset += nb;
             String col = "snn_layer" + (i + 1) + "_" + ls.kind().name().toLowerCase(java.util.Locale.ROOT);
             int np = l.numParameters();
             stages.add(new SpikingLayer().setInputCol(prev).setOutputCol(col).setTimeSteps(getTimeSteps())
                     .setLayerSpec(ls.toString()).setInputShape(l.inputShape()).setLayerIndex(i + 1)
-                    .setWeights(Arrays.copyOfRange(weights, offset, offset + np)));
+                    .setWeights(Arrays.copyOfRange(weights, offset, offset + np)).setBuffers(lb));
             offset += np;
             prev = col;
             l.close();
         }
         if (offset != weights.length) {
             throw new IllegalStateException("layer parameters add up to " + offset + ", the model has " + weights.length);
+        }
+        if (bufferOffset != buffers.length) {
+            throw new IllegalStateException("layer buffers add up to " + bufferOffset + ", the model has " + buffers.length);
         }
         stages.add(new FiringRateLayer().setInputCol(prev).setOutputCol("snn_rates").setSize(numClasses)
                 .setTimeSteps(getTimeSteps()));
@@ -562,7 +594,24 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         return new StructType()
                 .add("numClasses", DataTypes.IntegerType, false)
                 .add("numFeatures", DataTypes.IntegerType, false)
-                .add("weights", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+                .add("weights", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+                .add("buffers", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    }
+
+    static List<Float> boxed(float[] a) {
+        List<Float> out = new ArrayList<>(a.length);
+        for (float f : a) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    static float[] unboxed(List<Float> a) {
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i);
+        }
+        return out;
     }
 
     private static final class Writer extends MLWriter {
@@ -580,11 +629,8 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot save model metadata to " + path, e);
             }
-            List<Float> w = new ArrayList<>(model.weights.length);
-            for (float f : model.weights) {
-                w.add(f);
-            }
-            Row row = RowFactory.create(model.numClasses, model.numFeatures, w);
+            Row row = RowFactory.create(model.numClasses, model.numFeatures, boxed(model.weights),
+                    boxed(model.buffers));
             sparkSession().createDataFrame(List.of(row), dataSchema()).repartition(1).write()
                     .parquet(new org.apache.hadoop.fs.Path(path, "data").toString());
         }
@@ -596,14 +642,18 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
             MLReader<SpikingNetworkModel> meta = DefaultReaders.of(SpikingNetworkModel.class);
             meta.session(sparkSession());
             SpikingNetworkModel m = meta.load(path);
-            Row row = sparkSession().read().parquet(new org.apache.hadoop.fs.Path(path, "data").toString())
-                    .select("numClasses", "numFeatures", "weights").head();
-            List<Float> w = row.getList(2);
-            float[] weights = new float[w.size()];
-            for (int i = 0; i < weights.length; i++) {
-                weights[i] = w.get(i);
+            Dataset<Row> data = sparkSession().read().parquet(new org.apache.hadoop.fs.Path(path, "data").toString());
+            boolean hasBuffers = Arrays.asList(data.columns()).contains("buffers");
+            Row row = (hasBuffers ? data.select("numClasses", "numFeatures", "weights", "buffers")
+                    : data.select("numClasses", "numFeatures", "weights")).head();
+            m.setWeights(unboxed(row.getList(2)), row.getInt(0), row.getInt(1));
+            m.setBuffers(hasBuffers ? unboxed(row.getList(3)) : new float[0]);
+            int expected = io.github.sparksnn.model.Network.initialRunningStatistics(m.engineConfig().spec(),
+                    m.getInputShape()).length;
+            if (m.buffers.length != expected) {
+                throw new IllegalArgumentException("model at " + path + " is inconsistent: its spec has " + expected
+                        + " buffer values (batch-norm running statistics), data " + m.buffers.length);
             }
-            m.setWeights(weights, row.getInt(0), row.getInt(1));
             if (m.engineConfig().featureSize() != m.numFeatures) {
                 throw new IllegalArgumentException("model at " + path + " is inconsistent: Params give "
                         + m.engineConfig().featureSize() + " features, data " + m.numFeatures);

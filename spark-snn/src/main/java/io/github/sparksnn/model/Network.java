@@ -93,6 +93,31 @@ public final class Network implements AutoCloseable {
         return initialParameters(ls, n, seed);
     }
 
+    /**
+     * The buffers (batch-norm running statistics, layout of {@link #runningStatistics()}) of a freshly built
+     * network: per batch-norm layer {@code channels} zeros (means) then {@code channels} ones (variances).
+     */
+    public static float[] initialRunningStatistics(ModelSpec spec, int[] inputShape) {
+        List<Layer> ls = spec.buildLayers(inputShape);
+        int n = 0;
+        for (Layer l : ls) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                n += b.numParameters();
+            }
+        }
+        float[] out = new float[n];
+        int off = 0;
+        for (Layer l : ls) {
+            if (l instanceof io.github.sparksnn.layer.BatchNorm b) {
+                int c = b.numParameters() / 2;
+                java.util.Arrays.fill(out, off + c, off + 2 * c, 1f);
+                off += 2 * c;
+            }
+            l.close();
+        }
+        return out;
+    }
+
     private static float[] initialParameters(List<Layer> layers, int n, long seed) {
         float[] p = new float[n];
         SplittableRandom rng = new SplittableRandom(seed);

@@ -10,7 +10,9 @@ import java.util.Map;
  *       = leak    if x &lt; 0                  = leak x     if x &lt; 0
  * </pre>
  * Defaults {@code leak = 0}, {@code k = 1}; both may be any finite number. The float paths are branch-free:
- * {@code g = k max(x, 0) + leak min(x, 0)}, g' by a sign-bit select (see {@link Select}).
+ * {@code g = k max(x, 0) + leak min(x, 0)}, g' = {@code k s + leak (1 - s)} with the min/max unit step
+ * {@code s = step(x + MIN_VALUE)} (see {@link Select#nonNegative}), so C2 vectorizes the bulk loops. A NaN input
+ * gives a NaN gradient (float and double).
  */
 public final class LeakyKReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -68,6 +70,9 @@ public final class LeakyKReLU extends SurrogateFunction {
 
     @Override
     public double gradient(double x) {
+        if (Double.isNaN(x)) {
+            return x; // as the float paths, which propagate NaN (see Select.step)
+        }
         return x >= 0 ? k : leak;
     }
 
@@ -76,7 +81,14 @@ public final class LeakyKReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float leak, float k) {
-        return Select.negative(x, leak, k); // x >= 0 ? k : leak, branch-free
+        float s = Select.nonNegative(x); // 1 for x >= 0 (-0.0 included), 0 for x < 0, NaN for NaN; vectorizable
+        return k * s + leak * (1f - s);
+    }
+
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float leak, float k) {
+        float s = Select.nonNegativeScalar(x); // 1 for x >= 0 (-0.0 included), 0 for x < 0, NaN for NaN
+        return k * s + leak * (1f - s);
     }
 
     @Override
@@ -112,7 +124,7 @@ public final class LeakyKReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], l, k0);
+                out[oOff + i] = dgScalar(x[xOff + i], l, k0);
             }
         }
     }
@@ -126,7 +138,7 @@ public final class LeakyKReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], l, k0);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], l, k0);
             }
         }
     }

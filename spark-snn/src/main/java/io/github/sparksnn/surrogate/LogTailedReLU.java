@@ -13,7 +13,8 @@ import java.util.Map;
  * The middle piece is {@code 0 < x <= 1} (upstream's {@code 0 < x <= 0} is a typo); {@code ln(x) + 1} makes the
  * primitive continuous at 1. Default {@code alpha = 0}; any finite {@code alpha} (the slope for negative x). The
  * float forms are branch-light: {@code g = alpha min(x,0) + clamp(x,0,1) + ln(max(x,1))} and
- * {@code g' = x <= 0 ? alpha : 1/max(x,1)}.
+ * {@code g' = p/max(x,1) + (1-p) alpha} with the min/max unit step {@code p = step(x)} (see {@link Select#step}),
+ * so C2 vectorizes the bulk loops. A NaN input gives a NaN gradient (float and double).
  */
 public final class LogTailedReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -68,6 +69,9 @@ public final class LogTailedReLU extends SurrogateFunction {
 
     @Override
     public double gradient(double x) {
+        if (Double.isNaN(x)) {
+            return x; // as the float paths, which propagate NaN (see Select.step)
+        }
         if (x <= 0) {
             return alpha;
         }
@@ -82,7 +86,14 @@ public final class LogTailedReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float a) {
-        return Select.nonPositive(x, a, 1f / Math.max(x, 1f)); // branch-free x <= 0 ? a : 1/max(x, 1)
+        float p = Select.step(x); // x > 0: 1, else 0, NaN for NaN; branch-free and vectorizable
+        return p / Math.max(x, 1f) + (1f - p) * a; // x <= 0 ? a : 1/max(x, 1)
+    }
+
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float a) {
+        float p = Select.stepScalar(x); // x > 0: 1, else 0, NaN for NaN
+        return p / Math.max(x, 1f) + (1f - p) * a; // x <= 0 ? a : 1/max(x, 1)
     }
 
     @Override
@@ -118,7 +129,7 @@ public final class LogTailedReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a);
+                out[oOff + i] = dgScalar(x[xOff + i], a);
             }
         }
     }
@@ -132,7 +143,7 @@ public final class LogTailedReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], a);
             }
         }
     }

@@ -13,8 +13,9 @@ import java.util.Map;
  * The gradient inside is {@code 1/(2w)} as upstream's parameter text says (its formula's {@code 1/w} is a typo);
  * the primitive is consistent with it. Defaults {@code w = 1}, {@code c = 0.01}; {@code w} must be finite and
  * {@code > 0}, {@code c} any finite number (the slope outside, 0 gives a rectangle). The float primitive is
- * branch-free: {@code g = xc/(2w) + 1/2 + c (x - xc)} with {@code xc = clamp(x, -w, w)}; g' is a sign-bit select
- * (see {@link Select}).
+ * branch-free: {@code g = xc/(2w) + 1/2 + c (x - xc)} with {@code xc = clamp(x, -w, w)}; g' = {@code s/(2w) + c (1 - s)}
+ * with the min/max unit step {@code s = step(w - |x|)} (see {@link Select#step}), so C2 vectorizes the bulk loops.
+ * A NaN input gives a NaN gradient (float and double).
  */
 public final class PiecewiseLeakyReLU extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -80,6 +81,9 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
 
     @Override
     public double gradient(double x) {
+        if (Double.isNaN(x)) {
+            return x; // as the float paths, which propagate NaN (see Select.step)
+        }
         return Math.abs(x) < w ? 1 / (2 * w) : c;
     }
 
@@ -89,7 +93,14 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
     }
 
     private static float dg(float x, float w, float c, float in) {
-        return Select.less(Math.abs(x), w, in, c); // |x| < w ? 1/(2w) : c, branch-free
+        float s = Select.step(w - Math.abs(x)); // |x| < w: 1, else 0, NaN for NaN; branch-free and vectorizable
+        return in * s + c * (1f - s);
+    }
+
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float w, float c, float in) {
+        float s = Select.stepScalar(w - Math.abs(x)); // |x| < w: 1, else 0, NaN for NaN
+        return in * s + c * (1f - s);
     }
 
     @Override
@@ -125,7 +136,7 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], w0, c0, in);
+                out[oOff + i] = dgScalar(x[xOff + i], w0, c0, in);
             }
         }
     }
@@ -139,7 +150,7 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], w0, c0, in);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], w0, c0, in);
             }
         }
     }

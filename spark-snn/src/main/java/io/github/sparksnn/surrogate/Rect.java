@@ -10,8 +10,8 @@ import java.util.Map;
  *       = 0       otherwise
  * </pre>
  * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0} (the window has half-width
- * {@code 1/(2 alpha)}). The float paths are branch-free: {@code min/max} for g, a sign-bit select for g'
- * (see {@link Select}).
+ * {@code 1/(2 alpha)}). The float paths are branch-free: {@code min/max} for g, a min/max unit step for g'
+ * (see {@link Select#step}), so C2 vectorizes the bulk loops. A NaN input gives a NaN gradient (float and double).
  */
 public final class Rect extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -62,6 +62,9 @@ public final class Rect extends SurrogateFunction {
 
     @Override
     public double gradient(double x) {
+        if (Double.isNaN(x)) {
+            return x; // as the float paths, which propagate NaN (see Select.step)
+        }
         return Math.abs(x) < 1 / (2 * alpha) ? alpha : 0;
     }
 
@@ -70,7 +73,12 @@ public final class Rect extends SurrogateFunction {
     }
 
     private static float dg(float x, float a, float hw) {
-        return Select.less(Math.abs(x), hw, a, 0f); // |x| < hw ? a : 0, branch-free
+        return a * Select.step(hw - Math.abs(x)); // |x| < hw ? a : 0, branch-free and vectorizable; NaN gives NaN
+    }
+
+    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
+    private static float dgScalar(float x, float a, float hw) {
+        return a * Select.stepScalar(hw - Math.abs(x)); // |x| < hw ? a : 0, NaN gives NaN
     }
 
     @Override
@@ -106,7 +114,7 @@ public final class Rect extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a, hw);
+                out[oOff + i] = dgScalar(x[xOff + i], a, hw);
             }
         }
     }
@@ -120,7 +128,7 @@ public final class Rect extends SurrogateFunction {
             }
         } else {
             for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, hw);
+                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], a, hw);
             }
         }
     }

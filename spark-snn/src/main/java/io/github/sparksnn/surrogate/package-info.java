@@ -32,8 +32,10 @@
  *   <li>The double methods are the reference; the float scalar and bulk methods are what training uses and agree
  *       with the double ones to about 1e-6 relative. Bulk and scalar float results are bit-identical.</li>
  *   <li>At a piece boundary ({@link io.github.sparksnn.surrogate.SurrogateFunction#kinks()}) either side's value is
- *       the contract; for a NaN input the piecewise-constant float gradients (Rect, LeakyKReLU, PiecewiseLeakyReLU,
- *       LogTailedReLU) return one of their pieces rather than NaN.</li>
+ *       the contract. A NaN input gives a NaN gradient (float and double; the piecewise gradients of Rect, LeakyKReLU,
+ *       PiecewiseLeakyReLU and LogTailedReLU use a min/max unit step that C2 vectorizes and that propagates NaN,
+ *       where upstream's comparisons give a piece), except DeterministicPass (always 1) and S2NN; the spike
+ *       {@code H(NaN)} is 0.</li>
  *   <li>The spiking mode is the only mutable state; {@code copy()} before sharing a function you will switch.</li>
  *   <li>{@link io.github.sparksnn.surrogate.Surrogates} parses and creates functions by name,
  *       {@link io.github.sparksnn.surrogate.GradientChecker} checks g' against g like upstream's

@@ -68,6 +68,22 @@ public final class CpuGradientEngine implements GradientEngine {
         net.setRunningStatistics(stats);
     }
 
+    /** The replica's batch-norm running statistics ({@link Network#runningStatistics()}). */
+    @Override
+    public float[] buffers() {
+        return net.runningStatistics();
+    }
+
+    @Override
+    public void setBuffers(float[] buffers) {
+        int expected = net.runningStatistics().length;
+        if (buffers.length != expected) {
+            throw new IllegalArgumentException("expected " + expected + " buffer values (batch-norm running "
+                    + "statistics), got " + buffers.length);
+        }
+        net.setRunningStatistics(buffers);
+    }
+
     @Override
     public int numParameters() {
         return net.numParameters();

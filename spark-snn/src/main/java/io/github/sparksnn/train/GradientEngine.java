@@ -28,6 +28,24 @@ public interface GradientEngine extends AutoCloseable {
     float[] parameters();
 
     /**
+     * Non-trainable state that inference depends on, as PyTorch's module buffers: batch normalization's running
+     * means and variances, per batch-norm layer in spec order {@code [mean..., var...]} (empty without batch
+     * norm). Not part of the flat parameter vector and not touched by optimizers; training calls
+     * ({@link #accumulateGradient}) update it. A trainer that predicts or continues training on another replica
+     * copies it with {@link #setBuffers(float[])}.
+     */
+    default float[] buffers() {
+        return new float[0];
+    }
+
+    /** Copies {@code buffers} (the layout of {@link #buffers()}) into the replica; a wrong length is rejected. */
+    default void setBuffers(float[] buffers) {
+        if (buffers.length != 0) {
+            throw new IllegalArgumentException("expected 0 buffer values, got " + buffers.length);
+        }
+    }
+
+    /**
      * Forward over all time steps, loss, and BPTT backward for samples {@code [from, to)}; <em>adds</em> the
      * gradient of the summed loss into {@code gradSum}. {@code seed} drives every random draw (encoder,
      * dropout), so the same call gives the same bits.

@@ -14,6 +14,13 @@ import java.util.concurrent.Future;
  * engine's; the per-replica gradient sums are added in replica order, so the result is deterministic for a given
  * thread count (it differs from one thread only by float summation order, and by batch-norm statistics, which
  * are per share).
+ *
+ * <p>Buffers (batch-norm running statistics): each replica updates its own from its share's batch statistics;
+ * after every {@link #accumulateGradient} call they are combined into the share-size-weighted mean
+ * {@code sum_r n_r b_r / sum_r n_r} (in double, replica order, rounded once to float, so a single non-empty share
+ * passes through bit-exactly) and loaded back into every replica, so all replicas predict alike and
+ * {@link #buffers()} is that mean. This is data-parallel BN without synchronized batch statistics (PyTorch DDP
+ * without SyncBatchNorm): close to, not equal to, one thread's running statistics.
  */
 public final class ParallelGradientEngine implements GradientEngine {
     private final List<CpuGradientEngine> replicas = new ArrayList<>();
@@ -61,6 +68,43 @@ public final class ParallelGradientEngine implements GradientEngine {
         return replicas.get(0).parameters();
     }
 
+    /** The replicas' common buffers (see the class comment). */
+    @Override
+    public float[] buffers() {
+        return replicas.get(0).buffers();
+    }
+
+    @Override
+    public void setBuffers(float[] buffers) {
+        for (CpuGradientEngine e : replicas) {
+            e.setBuffers(buffers);
+        }
+    }
+
+    /** Loads the share-weighted mean of the replicas' buffers into every replica. */
+    private void combineBuffers(int from, int to) {
+        int nb = replicas.get(0).buffers().length;
+        if (nb == 0 || to <= from) {
+            return;
+        }
+        double[] acc = new double[nb];
+        for (int r = 0; r < replicas.size(); r++) {
+            int n = shareStart(from, to, r + 1) - shareStart(from, to, r);
+            if (n == 0) {
+                continue;
+            }
+            float[] b = replicas.get(r).buffers();
+            for (int j = 0; j < nb; j++) {
+                acc[j] += (double) n * b[j];
+            }
+        }
+        float[] mean = new float[nb];
+        for (int j = 0; j < nb; j++) {
+            mean[j] = (float) (acc[j] / (to - from));
+        }
+        setBuffers(mean);
+    }
+
     private int shareStart(int from, int to, int i) {
         return from + (int) ((long) (to - from) * i / replicas.size());
     }
@@ -87,6 +131,7 @@ public final class ParallelGradientEngine implements GradientEngine {
                 gradSum[j] += p[j];
             }
         }
+        combineBuffers(from, to);
         return total;
     }
 

@@ -59,12 +59,15 @@ class BulkLoopShapeTest {
         f.backward(gradOut, x, xOff, gin, oOff, N);
         float[] inPlace = gradOut.clone();
         f.backward(inPlace, x, xOff, inPlace, oOff, N);
+        float[] yInPlace = x.clone();
+        f.forward(yInPlace, xOff, yInPlace, xOff, N);
         String tag = f + (xOff == oOff ? " one index" : " two offsets");
         for (int i = 0; i < N; i++) {
             float xi = x[xOff + i];
             check(bad, tag + " gradient(" + xi + ")", f.gradient(xi), g[oOff + i]);
             check(bad, tag + " primitive(" + xi + ")", f.primitive(xi), p[oOff + i]);
             check(bad, tag + " forward(" + xi + ")", f.forward(xi), y[oOff + i]);
+            check(bad, tag + " in-place forward(" + xi + ")", f.forward(xi), yInPlace[xOff + i]);
             float expected = gradOut[oOff + i] * f.gradient(xi);
             check(bad, tag + " backward(" + xi + ")", expected, gin[oOff + i]);
             check(bad, tag + " in-place backward(" + xi + ")", expected, inPlace[oOff + i]);

@@ -12,26 +12,63 @@ class SelectTest {
         Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3.25f, -7.5f};
 
     @Test
-    void selectsEqualTheComparisons() {
-        Random r = new Random(1L);
-        float[] xs = new float[EDGES.length + 2000];
-        System.arraycopy(EDGES, 0, xs, 0, EDGES.length);
-        for (int i = EDGES.length; i < xs.length; i++) {
-            xs[i] = i % 2 == 0 ? (float) r.nextGaussian() : Float.intBitsToFloat(r.nextInt()); // any bit pattern
+    void unitStepIsOneExactlyForPositiveInputsAndPropagatesNan() {
+        Random r = new Random(2L);
+        float[] ts = new float[EDGES.length + 20000];
+        System.arraycopy(EDGES, 0, ts, 0, EDGES.length);
+        for (int i = EDGES.length; i < ts.length; i++) {
+            ts[i] = Float.intBitsToFloat(r.nextInt()); // any bit pattern, NaNs of both signs included
         }
-        float a = 2.5f;
-        float b = -0.75f;
-        for (float x : xs) {
-            if (Float.isNaN(x)) {
-                continue;
+        for (float t : ts) {
+            float s = Select.step(t);
+            float nn = Select.nonNegative(t);
+            // the scalar twins give the same value for every input, NaN included
+            assertEquals(Float.floatToIntBits(s), Float.floatToIntBits(Select.stepScalar(t)), "stepScalar(" + t + ")");
+            assertEquals(Float.floatToIntBits(nn), Float.floatToIntBits(Select.nonNegativeScalar(t)), "nonNegativeScalar(" + t + ")");
+            if (Float.isNaN(t)) {
+                assertEquals(Float.NaN, s, 0f, "step(NaN)");
+                assertEquals(Float.NaN, nn, 0f, "nonNegative(NaN)");
+            } else {
+                assertEquals(Float.floatToRawIntBits(t >= 0f ? 1f : 0f), Float.floatToRawIntBits(nn), "nonNegative(" + t + ")");
+                assertEquals(Float.floatToRawIntBits(t > 0f ? 1f : 0f), Float.floatToRawIntBits(s), "step(" + t + ")");
             }
-            assertEquals(x < 0f ? a : b, Select.negative(x, a, b), 0f, "negative(" + x + ")");
-            assertEquals(x <= 0f ? a : b, Select.nonPositive(x, a, b), 0f, "nonPositive(" + x + ")");
-            for (float t : new float[] {0.5f, 1f, Float.MIN_VALUE, 1e30f}) {
-                if (Float.isInfinite(x) && Float.isInfinite(t)) {
+        }
+        // as a comparison a > b through the difference, for neighbours and subnormal gaps
+        for (float a : EDGES) {
+            for (float b : new float[] {Math.nextUp(a), Math.nextDown(a), a, 0.5f, Float.MIN_VALUE}) {
+                if (Float.isInfinite(a) || Float.isInfinite(b)) {
                     continue;
                 }
-                assertEquals(Math.abs(x) < t ? a : b, Select.less(Math.abs(x), t, a, b), 0f, "less(|" + x + "|, " + t + ")");
+                assertEquals(a > b ? 1f : 0f, Select.step(a - b), 0f, "step(" + a + " - " + b + ")");
+            }
+        }
+    }
+
+    @Test
+    void bulkHeavisideEqualsTheScalarOneWithAndWithoutNansAndInPlace() {
+        Random r = new Random(3L);
+        float[] x = new float[3000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < EDGES.length ? EDGES[i] : (float) r.nextGaussian();
+        }
+        float[] withNan = x.clone();
+        withNan[1234] = Float.NaN;
+        withNan[7] = Float.intBitsToFloat(0xffc00001);
+        for (int round = 0; round < 400; round++) { // the later rounds run C2-compiled (vectorized) code
+            for (float[] in : new float[][] {x, withNan}) {
+                float[] y = new float[in.length];
+                Select.heaviside(in, y, 5, in.length - 3);
+                float[] inPlace = in.clone();
+                Select.heaviside(inPlace, inPlace, 5, in.length - 3);
+                if (round != 0 && round != 399) {
+                    continue; // warm-up only
+                }
+                for (int i = 0; i < in.length; i++) {
+                    float expected = i >= 5 && i < in.length - 3 ? Select.heaviside(in[i]) : 0f;
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), "H(" + in[i] + ")");
+                    float expectedInPlace = i >= 5 && i < in.length - 3 ? expected : in[i];
+                    assertEquals(Float.floatToIntBits(expectedInPlace), Float.floatToIntBits(inPlace[i]), "in place H(" + in[i] + ")");
+                }
             }
         }
     }

@@ -29,7 +29,17 @@ import java.util.UUID;
  * rule per round, local mean gradients) and returns its parameter delta weighted by its sample count; the
  * driver adds the weighted mean delta (parameter averaging, "local SGD"). Rounds do not cross epochs.
  *
- * <p>Checkpoints (parameters, update-rule state, epoch counter, history) are written every
+ * <p>Buffers (non-trainable state: batch-norm running statistics, {@link GradientEngine#buffers()}) follow
+ * PyTorch DDP without SyncBatchNorm: each step broadcasts them with the parameters, every task loads them
+ * before computing, its replica updates them from its own share's batch statistics (the forward pass
+ * normalizes with per-partition batch statistics too), and the task returns them weighted by its sample count
+ * in the same {@link OrderedSum} leaf as its gradient; the driver's new buffers are the sample-weighted mean
+ * {@code sum_p n_p b_p / sum_p n_p} over the non-empty partitions. Deterministic like the parameters, but only
+ * close to the running statistics of single-JVM training on the whole batch (variances are averaged, not
+ * pooled: the spread between partition means is left out). With {@code syncInterval > 1} the buffers after the
+ * round's local steps are averaged the same way.
+ *
+ * <p>Checkpoints (parameters, buffers, update-rule state, epoch counter, history) are written every
  * {@code checkpointInterval} epochs and after the last; {@code resume} restarts after the latest one.
  */
 public final class DistributedTrainer {
@@ -60,8 +70,8 @@ public final class DistributedTrainer {
         }
     }
 
-    /** Final parameters, per-epoch history and the update rule's final state. */
-    public record Result(float[] params, List<EpochMetrics> history, int resumedFromEpoch) {
+    /** Final parameters and buffers, per-epoch history, and the epoch training resumed after (0 if none). */
+    public record Result(float[] params, float[] buffers, List<EpochMetrics> history, int resumedFromEpoch) {
     }
 
     private final JavaSparkContext jsc;
@@ -87,9 +97,19 @@ public final class DistributedTrainer {
 
     /**
      * Trains from {@code initialParams} on the packed {@code train} blocks ({@code sizes[p]} samples in
-     * partition {@code p}); {@code validation} (may be null) is evaluated after every epoch.
+     * partition {@code p}); {@code validation} (may be null) is evaluated after every epoch. No buffers: for
+     * engines without non-trainable state.
      */
     public Result fit(JavaRDD<PackedBlock> train, int[] sizes, JavaRDD<PackedBlock> validation, float[] initialParams) {
+        return fit(train, sizes, validation, initialParams, new float[0]);
+    }
+
+    /**
+     * As {@link #fit(JavaRDD, int[], JavaRDD, float[])}, starting from {@code initialBuffers} (the layout of the
+     * engines' {@link GradientEngine#buffers()}, e.g. a fresh replica's).
+     */
+    public Result fit(JavaRDD<PackedBlock> train, int[] sizes, JavaRDD<PackedBlock> validation, float[] initialParams,
+                      float[] initialBuffers) {
         long total = Arrays.stream(sizes).asLongStream().sum();
         if (total == 0) {
             throw new IllegalArgumentException("the training DataFrame is empty");
@@ -100,6 +120,8 @@ public final class DistributedTrainer {
         final String fingerprint = config.fingerprint() + "|partitions=" + Arrays.toString(sizes);
 
         float[] params = initialParams.clone();
+        float[] buffers = initialBuffers.clone();
+        final int numParams = params.length;
         UpdateRule rule = rules.create(params.length);
         List<EpochMetrics> history = new ArrayList<>();
         int startEpoch = 0;
@@ -118,7 +140,13 @@ public final class DistributedTrainer {
                     throw new IllegalArgumentException("checkpoint has " + c.params().length
                             + " parameters, the model " + params.length);
                 }
+                float[] cb = c.buffers() == null ? new float[0] : c.buffers();
+                if (cb.length != buffers.length) {
+                    throw new IllegalArgumentException("checkpoint has " + cb.length
+                            + " buffer values (batch-norm running statistics), the model " + buffers.length);
+                }
                 params = c.params().clone();
+                buffers = cb.clone();
                 rule.restore(c.optimizerState());
                 history.addAll(c.history());
                 startEpoch = c.completedEpochs();
@@ -146,17 +174,25 @@ public final class DistributedTrainer {
                         lrs[i] = schedule.at(epoch, step + i, steps, config.epochs());
                     }
                     long s0 = System.nanoTime();
-                    Broadcast<float[]> bc = jsc.broadcast(params);
+                    Broadcast<float[]> bc = jsc.broadcast(EngineStates.of(params, buffers));
                     StepTask task = new StepTask(runId, engines, config.syncInterval() > 1 ? rules : null,
-                            bc, config.seed(), epoch, step, steps, localSteps, lrs, numPartitions);
+                            bc, numParams, config.seed(), epoch, step, steps, localSteps, lrs, numPartitions);
                     jsc.setJobDescription(String.format("spark-snn epoch %d/%d, step %d/%d", epoch + 1,
                             config.epochs(), step + 1, steps));
                     OrderedSum sum = train.mapPartitions(task::run).treeAggregate(new OrderedSum(numPartitions),
                             OrderedSum::merge, OrderedSum::merge, config.aggregationDepth());
                     OrderedSum.Node node = sum.result();
                     if (node.count > 0 && node.vector != null) {
-                        float[] v = node.vector;
+                        float[] all = node.vector;
                         float inv = 1f / node.count;
+                        if (all.length != numParams + buffers.length) {
+                            throw new IllegalStateException("tasks returned " + all.length + " values, expected "
+                                    + numParams + " parameters + " + buffers.length + " buffer values");
+                        }
+                        float[] v = all.length == numParams ? all : Arrays.copyOf(all, numParams);
+                        for (int i = 0; i < buffers.length; i++) { // sample-weighted mean of the partitions' buffers
+                            buffers[i] = all[numParams + i] * inv;
+                        }
                         if (task.localRules == null) {
                             for (int i = 0; i < v.length; i++) {
                                 v[i] *= inv;
@@ -183,7 +219,8 @@ public final class DistributedTrainer {
                             node.count / (dt / 1e9));
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                double valAcc = validation == null ? Double.NaN : evaluate(validation, params, runId, epoch);
+                double valAcc = validation == null ? Double.NaN
+                        : evaluate(validation, params, buffers, runId, epoch);
                 EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / Math.max(1, count),
                         (double) correct / Math.max(1, count), valAcc, seconds, count / seconds, rounds,
                         stepNanos / 1e6 / rounds, computeNanos / 1e6 / rounds, computeSumNanos / 1e6 / rounds);
@@ -192,32 +229,34 @@ public final class DistributedTrainer {
                 boolean last = epoch + 1 == config.epochs();
                 if (store != null && ((epoch + 1) % config.checkpointInterval() == 0 || last)) {
                     store.save(new TrainingCheckpoint(fingerprint, epoch + 1, (long) (epoch + 1) * steps, params.clone(),
-                            rule.state(), new ArrayList<>(history)));
+                            buffers.clone(), rule.state(), new ArrayList<>(history)));
                 }
             }
         } finally {
             jsc.setJobDescription(null);
             releaseEverywhere(runId, numPartitions);
         }
-        return new Result(params, Collections.unmodifiableList(history), resumedFrom);
+        return new Result(params, buffers, Collections.unmodifiableList(history), resumedFrom);
     }
 
-    /** Accuracy of {@code params} on packed blocks (integer counts, so the sum order does not matter). */
-    public double evaluate(JavaRDD<PackedBlock> blocks, float[] params, String runId, int epoch) {
-        Broadcast<float[]> bc = jsc.broadcast(params);
+    /** Accuracy of {@code params} + {@code buffers} on packed blocks (integer counts: any sum order). */
+    public double evaluate(JavaRDD<PackedBlock> blocks, float[] params, float[] buffers, String runId, int epoch) {
+        Broadcast<float[]> bc = jsc.broadcast(EngineStates.of(params, buffers));
+        final int numParams = params.length;
         EngineFactory f = engines;
         jsc.setJobDescription(String.format("spark-snn validation after epoch %d", epoch + 1));
         long[] cc = blocks.map(b -> {
             try (EngineCache.Lease lease = EngineCache.acquire(runId, f)) {
-                return countCorrect(lease.engine, b, bc.value(), epoch);
+                EngineStates.load(lease.engine, bc.value(), numParams);
+                return countCorrect(lease.engine, b, epoch);
             }
         }).fold(new long[2], (a, b) -> new long[]{a[0] + b[0], a[1] + b[1]});
         bc.destroy();
         return cc[1] == 0 ? Double.NaN : (double) cc[0] / cc[1];
     }
 
-    static long[] countCorrect(GradientEngine engine, PackedBlock b, float[] params, int epoch) {
-        engine.setParameters(params);
+    /** Correct predictions and size of a block, with the parameters and buffers already loaded. */
+    static long[] countCorrect(GradientEngine engine, PackedBlock b, int epoch) {
         int k = engine.numClasses();
         int chunk = 256;
         float[] rates = new float[chunk * k];

@@ -15,7 +15,8 @@ import java.util.Map;
  * {@link Lease} (engine plus scratch buffers), uses it alone and {@link Lease#close returns} it. At most
  * {@link #MAX_RUNS} keys are kept, least recently used first out (closing their engines); a run releases its
  * key when it ends ({@link #release}). Nothing cached affects results: an engine receives the full
- * parameter vector before every use, so a fresh executor and a warm one compute the same bits.
+ * parameter vector and buffers ({@link GradientEngine#buffers()}) before every use, so a fresh executor and a
+ * warm one compute the same bits.
  */
 public final class EngineCache {
     /** Upper bound on cached runs per JVM (each holds network replicas and scratch buffers). */

@@ -9,9 +9,14 @@ import java.util.Iterator;
 
 /**
  * What one partition does in one synchronized step (the task closure): borrow the cached engine, load the
- * broadcast parameters, gather this partition's share of the global batch and return its gradient sum as
- * a leaf of an {@link OrderedSum}. With {@code localRules != null} it runs {@code localSteps} steps with a
+ * broadcast parameters and buffers, gather this partition's share of the global batch and return its gradient
+ * sum as a leaf of an {@link OrderedSum}. With {@code localRules != null} it runs {@code localSteps} steps with a
  * fresh local update rule and returns {@code n_p * (theta_p - theta)} instead.
+ *
+ * <p>The broadcast {@code state} is the parameter vector followed by the engine's buffers (batch-norm running
+ * statistics, {@link GradientEngine#buffers()}); the leaf's vector likewise is the gradient sum (or weighted
+ * delta) followed by {@code n_p * b_p}, the replica's buffers after the step weighted by its sample count, so the
+ * driver's ordered sum yields the sample-weighted mean of the partitions' buffers.
  */
 final class StepTask implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -19,7 +24,8 @@ final class StepTask implements Serializable {
     final String runId;
     final EngineFactory engines;
     final UpdateRule.Factory localRules;
-    final Broadcast<float[]> params;
+    final Broadcast<float[]> state;
+    final int numParams;
     final long seed;
     final int epoch;
     final int firstStep;
@@ -28,13 +34,14 @@ final class StepTask implements Serializable {
     final double[] lrs;
     final int numPartitions;
 
-    StepTask(String runId, EngineFactory engines, UpdateRule.Factory localRules, Broadcast<float[]> params, long seed,
-             int epoch, int firstStep, int stepsPerEpoch, int localSteps, double[] lrs, int numPartitions) {
+    StepTask(String runId, EngineFactory engines, UpdateRule.Factory localRules, Broadcast<float[]> state, int numParams,
+             long seed, int epoch, int firstStep, int stepsPerEpoch, int localSteps, double[] lrs, int numPartitions) {
         this.numPartitions = numPartitions;
+        this.numParams = numParams;
         this.runId = runId;
         this.engines = engines;
         this.localRules = localRules;
-        this.params = params;
+        this.state = state;
         this.seed = seed;
         this.epoch = epoch;
         this.firstStep = firstStep;
@@ -69,7 +76,7 @@ final class StepTask implements Serializable {
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
             long t0 = System.nanoTime();
             GradientEngine engine = lease.engine;
-            engine.setParameters(params.value());
+            EngineStates.load(engine, state.value(), numParams);
             int n = to - from;
             float[] x = lease.features(n * b.featureSize);
             int[] y = lease.labels(n);
@@ -77,7 +84,8 @@ final class StepTask implements Serializable {
             float[] grad = new float[engine.numParameters()];
             GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
                     BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), grad);
-            return new OrderedSum.Node(grad, st.lossSum(), st.correct(), st.count(), System.nanoTime() - t0);
+            return new OrderedSum.Node(EngineStates.withWeightedBuffers(grad, engine, n), st.lossSum(), st.correct(), st.count(),
+                    System.nanoTime() - t0);
         }
     }
 
@@ -85,7 +93,8 @@ final class StepTask implements Serializable {
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
             long t0 = System.nanoTime();
             GradientEngine engine = lease.engine;
-            float[] start = params.value();
+            EngineStates.load(engine, state.value(), numParams);
+            float[] start = java.util.Arrays.copyOf(state.value(), numParams);
             float[] theta = start.clone();
             UpdateRule rule = localRules.create(theta.length);
             int[] perm = lease.permutation(b.size, seed, epoch, b.partition);
@@ -123,7 +132,7 @@ final class StepTask implements Serializable {
             for (int j = 0; j < theta.length; j++) {
                 theta[j] = (theta[j] - start[j]) * count;
             }
-            return new OrderedSum.Node(theta, lossSum, correct, count, System.nanoTime() - t0);
+            return new OrderedSum.Node(EngineStates.withWeightedBuffers(theta, engine, count), lossSum, correct, count, System.nanoTime() - t0);
         }
     }
 

@@ -102,6 +102,14 @@ class DistributedDeterminismTest {
                     return e.parameters();
                 }
 
+                public float[] buffers() {
+                    return e.buffers();
+                }
+
+                public void setBuffers(float[] b) {
+                    e.setBuffers(b);
+                }
+
                 public StepStats accumulateGradient(float[] f, int[] l, int from, int to, long seed, float[] g) {
                     if (CALLS.incrementAndGet() == afterCalls && !"driver".equals(SparkEnv.get().executorId())) {
                         try {
