@@ -31,15 +31,13 @@ final class Select {
      * {@link #step} for scalar code (the two-offset bulk loops, which C2 does not vectorize): the same value for
      * every input, NaN included, but through integer sign masks, since C2 on JDK 17 compiles a scalar float
      * min/max to a slow sequence (about 5 ns per element measured, against about 1 ns). {@code notPositive} is -1
-     * when the sign bit is set or the bits are 0 (+0.0); the NaN test is a branch that is predictable (NaN is rare).
+     * when the sign bit is set or the bits are 0 (+0.0), {@code nan} when the magnitude bits exceed infinity's.
      */
     static float stepScalar(float t) {
-        if (t != t) {
-            return t;
-        }
         int b = Float.floatToRawIntBits(t);
         int notPositive = (b >> 31) | ((b - 1) >> 31);
-        return Float.intBitsToFloat(ONE_BITS & ~notPositive);
+        int nan = (0x7f800000 - (b & 0x7fffffff)) >> 31; // -1 exactly for the NaN bit patterns
+        return Float.intBitsToFloat((ONE_BITS & ~(notPositive | nan)) | (b & nan)); // a NaN comes back as itself
     }
 
     /** {@link #nonNegative} for scalar code (see {@link #stepScalar}). */
