@@ -118,4 +118,13 @@ class BatchNormModelTest {
         float[] b = model.buffers();
         assertArrayEquals(b, bn.buffers());
     }
+
+    @Test
+    void aBatchNormModelWithoutItsBuffersIsRejected() {
+        SpikingNetworkModel m = model.copy(new org.apache.spark.ml.param.ParamMap());
+        m.setBuffers(new float[0]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.transform(train));
+        assertTrue(e.getMessage().contains("holds 0 buffer values") && e.getMessage().contains("need 16"),
+                e.getMessage());
+    }
 }
