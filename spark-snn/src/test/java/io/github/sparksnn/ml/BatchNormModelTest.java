@@ -88,6 +88,10 @@ class BatchNormModelTest {
             e.predictRates(x, 0, rows.size(), 0, expected); // direct encoder: no random draws
         }
         assertArrayEquals(expected, raw(model.transform(train), "rawPrediction"));
+        double[] one = model.predictRaw((Vector) rows.get(0).get(0)).toArray(); // the single-row path too
+        for (int k = 0; k < C; k++) {
+            assertEquals(expected[k], (float) one[k], "class " + k);
+        }
     }
 
     @Test
