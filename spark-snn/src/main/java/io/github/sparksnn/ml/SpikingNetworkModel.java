@@ -252,6 +252,15 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
                 getEncoder(), getOrDefault(loss), getSeed());
     }
 
+    /** The buffers must fit the spec (a batch-norm model without its running statistics would predict wrongly). */
+    private void requireBuffers(EngineConfig cfg) {
+        int expected = io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), getInputShape()).length;
+        if (buffers.length != expected) {
+            throw new IllegalStateException("SpikingNetworkModel " + uid + " holds " + buffers.length
+                    + " buffer values, but its spec's batch-norm layers need " + expected + " (running statistics)");
+        }
+    }
+
     private void requireWeights() {
         if (weights == null) {
             throw new IllegalStateException("SpikingNetworkModel " + uid + " has no weights (not fitted or loaded)");
@@ -278,6 +287,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
             throw new IllegalStateException("model Params describe " + cfg.featureSize() + " -> " + cfg.numClasses()
                     + " but the weights were trained for " + numFeatures + " -> " + numClasses);
         }
+        requireBuffers(cfg);
         SparkSession spark = dataset.sparkSession();
         Broadcast<float[]> bw = spark.sparkContext().broadcast(io.github.sparksnn.ml.train.EngineStates.of(weights,
                 buffers), scala.reflect.ClassTag$.MODULE$.apply(float[].class));
@@ -318,6 +328,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) d[i];
         }
+        requireBuffers(cfg);
         float[] rates = new float[numClasses];
         try (EngineCache.Lease lease = EngineCache.acquire("model:" + uid, EngineProvider.resolve(getBackend(), cfg))) {
             lease.engine.setParameters(weights);

@@ -88,6 +88,10 @@ class BatchNormModelTest {
             e.predictRates(x, 0, rows.size(), 0, expected); // direct encoder: no random draws
         }
         assertArrayEquals(expected, raw(model.transform(train), "rawPrediction"));
+        double[] one = model.predictRaw((Vector) rows.get(0).get(0)).toArray(); // the single-row path too
+        for (int k = 0; k < C; k++) {
+            assertEquals(expected[k], (float) one[k], "class " + k);
+        }
     }
 
     @Test
@@ -117,5 +121,14 @@ class BatchNormModelTest {
         SpikingLayer bn = (SpikingLayer) pm.stages()[2];
         float[] b = model.buffers();
         assertArrayEquals(b, bn.buffers());
+    }
+
+    @Test
+    void aBatchNormModelWithoutItsBuffersIsRejected() {
+        SpikingNetworkModel m = model.copy(new org.apache.spark.ml.param.ParamMap());
+        m.setBuffers(new float[0]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.transform(train));
+        assertTrue(e.getMessage().contains("holds 0 buffer values") && e.getMessage().contains("need 16"),
+                e.getMessage());
     }
 }

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * ({@code O(log P)} per merge frontier), so memory stays close to that of a plain sum.
  *
  * <p>Each node carries a float vector (gradient sums, or weighted parameter deltas with
- * {@code syncInterval > 1}) and the step's statistics: loss sum, correct predictions, sample count and the
+ * {@code syncInterval > 1}, followed by the sample-weighted buffers {@code n_p b_p} of models with batch norm)
+ * and the step's statistics: loss sum, correct predictions, sample count and the
  * time spent in the engine, the last for the benchmark's split of compute and overhead.
  */
 public final class OrderedSum implements Serializable {
