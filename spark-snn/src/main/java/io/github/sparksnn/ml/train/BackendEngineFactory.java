@@ -1,39 +1,32 @@
 package io.github.sparksnn.ml.train;
 
 import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.BackendProvider;
+import io.github.sparksnn.backend.Backends;
 import io.github.sparksnn.train.CpuGradientEngine;
 import io.github.sparksnn.train.EngineConfig;
 import io.github.sparksnn.train.GradientEngine;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
-import java.lang.reflect.Method;
-import java.util.ServiceLoader;
 
 /**
- * Engines on an optional backend module found at run time: the {@code gpu} module registers its CUDA backend
- * as a {@code io.github.sparksnn.gpu.BackendProvider} service. spark-snn cannot depend on that module (it
- * depends on spark-snn), so the provider is reached by name and reflection; the engine is the core's
- * {@link CpuGradientEngine}, which runs on any {@link Backend}. On an executor the device is the first GPU
- * address Spark assigned to the task ({@code spark.task.resource.gpu.amount}), else device 0.
+ * Engines on an optional backend module found at run time through the core's {@link BackendProvider} service
+ * ({@code META-INF/services/io.github.sparksnn.backend.BackendProvider}; the {@code gpu} module registers its
+ * CUDA backend there). The engine is the core's {@link CpuGradientEngine}, which runs on any {@link Backend}.
+ * On an executor the device is the first GPU address Spark assigned to the task
+ * ({@code spark.task.resource.gpu.amount}), else device 0.
  */
 public record BackendEngineFactory(EngineConfig config, String backendName) implements EngineFactory {
-    static final String SPI = "io.github.sparksnn.gpu.BackendProvider";
 
     @Override
     public GradientEngine create() {
-        Object provider = find(backendName);
+        BackendProvider provider = find(backendName);
         if (provider == null) {
             throw new IllegalStateException("backend '" + backendName + "' is not on this executor's classpath "
                     + "(add the spark-snn-gpu jar)");
         }
-        try {
-            Backend be = (Backend) provider.getClass().getMethod("create", int.class).invoke(provider, device());
-            return new CpuGradientEngine(config, be);
-        } catch (ReflectiveOperationException e) {
-            Throwable c = e.getCause() == null ? e : e.getCause();
-            throw new IllegalStateException("cannot create the " + backendName + " backend: " + c.getMessage(), c);
-        }
+        return new CpuGradientEngine(config, provider.create(device()));
     }
 
     @Override
@@ -56,40 +49,16 @@ public record BackendEngineFactory(EngineConfig config, String backendName) impl
         return 0;
     }
 
-    /** The registered provider named {@code name}, or null when the module is absent. */
-    static Object find(String name) {
-        Class<?> spi;
-        try {
-            spi = Class.forName(SPI, true, Thread.currentThread().getContextClassLoader() != null
-                    ? Thread.currentThread().getContextClassLoader() : BackendEngineFactory.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
-        for (Object p : ServiceLoader.load(spi)) {
-            if (name.equalsIgnoreCase(String.valueOf(call(p, "name")))) {
-                return p;
-            }
-        }
-        return null;
+    /** The registered provider named {@code name}, or null when no module provides it. */
+    static BackendProvider find(String name) {
+        return Backends.provider(name).orElse(null);
     }
 
     /** Null when the provider is usable, else the reason it is not. */
-    static String unavailable(Object provider) {
+    static String unavailable(BackendProvider provider) {
         if (provider == null) {
             return "the spark-snn-gpu module is not on the classpath";
         }
-        if (Boolean.TRUE.equals(call(provider, "isAvailable"))) {
-            return null;
-        }
-        return String.valueOf(call(provider, "unavailableReason"));
-    }
-
-    private static Object call(Object target, String method) {
-        try {
-            Method m = target.getClass().getMethod(method);
-            return m.invoke(target);
-        } catch (ReflectiveOperationException e) {
-            return null;
-        }
+        return provider.isAvailable() ? null : provider.unavailableReason();
     }
 }

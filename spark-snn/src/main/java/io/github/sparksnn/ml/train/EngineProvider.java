@@ -9,8 +9,9 @@ import java.util.ServiceLoader;
 
 /**
  * A compute engine other than the built-in CPU one, found through {@link ServiceLoader}
- * ({@code META-INF/services/io.github.sparksnn.ml.train.EngineProvider}). The {@code gpu} module's
- * {@code BackendProvider} services are found as well, without this interface (see {@link BackendEngineFactory}).
+ * ({@code META-INF/services/io.github.sparksnn.ml.train.EngineProvider}). The core's
+ * {@code io.github.sparksnn.backend.BackendProvider} services (the {@code gpu} module's CUDA backend) are found as
+ * well, without this interface (see {@link BackendEngineFactory}).
  */
 public interface EngineProvider {
 
@@ -42,7 +43,7 @@ public interface EngineProvider {
         }
         // The gpu module's BackendProvider (a Backend, wrapped in the core's engine).
         if (b.equals("auto") || b.equals("cuda") || b.equals("gpu")) {
-            Object cuda = BackendEngineFactory.find("cuda");
+            var cuda = BackendEngineFactory.find("cuda");
             String why = BackendEngineFactory.unavailable(cuda);
             if (why == null) {
                 return new BackendEngineFactory(config, "cuda");
