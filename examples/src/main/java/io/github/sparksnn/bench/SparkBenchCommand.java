@@ -1,10 +1,19 @@
 package io.github.sparksnn.bench;
 
+import io.github.sparksnn.data.IdxDataset;
+import io.github.sparksnn.data.IdxReader;
 import io.github.sparksnn.examples.TrainJob;
 import io.github.sparksnn.ml.SpikingNetworkClassifier;
 import io.github.sparksnn.ml.SpikingNetworkModel;
 import io.github.sparksnn.ml.source.IdxDataFrames;
 import io.github.sparksnn.ml.train.EpochMetrics;
+import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.train.EngineConfig;
+import io.github.sparksnn.train.GradientEngine;
+import io.github.sparksnn.train.Trainer;
+import io.github.sparksnn.train.TrainerConfig;
+import io.github.sparksnn.train.optim.LearningRateSchedules;
+import io.github.sparksnn.train.optim.Optimizers;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
@@ -20,26 +29,32 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * {@code snn bench spark}: what Spark costs and gains for spiking-network training, in one run on one machine.
+ * {@code snn bench spark}: what Spark costs and gains for spiking-network training, all rows measured in one run
+ * on one machine, each configuration fitted {@code --rounds} times with the rows interleaved (so machine noise hits
+ * all of them alike) and reported as medians:
  * <ul>
- *   <li>training images/s of {@link SpikingNetworkClassifier} on {@code local[1]} and {@code local[2]}, both
- *       with the same partitions (so the same batches and bit-identical weights), and their ratio;</li>
- *   <li>per step: mean wall time on the driver against the slowest partition's time inside the engine; the
- *       difference is Spark's overhead (scheduling, broadcast, serialization, aggregation);</li>
- *   <li>the same data through MLlib's {@code MultilayerPerceptronClassifier [784, 128, 10]} (L-BFGS) on
- *       {@code local[2]}: time per iteration (one pass over the data, MLlib's "epoch") and test accuracy.</li>
+ *   <li>the baseline: the single-JVM trainer ({@code snn fit}) on one thread, same model, data and batch;</li>
+ *   <li>{@link SpikingNetworkClassifier} in each {@code --sync-modes} ({@code barrier}: one barrier stage per epoch,
+ *       {@code jobs}: a Spark job per step) on {@code --master}, with each step split into engine compute (the
+ *       slowest partition), transfer, aggregation and optimizer, the bytes through the driver per step and the
+ *       transfer floor (those bytes at the loopback bandwidth measured in the same run with the same frames);</li>
+ *   <li>MLlib's {@code MultilayerPerceptronClassifier [784, 128, 10]} (L-BFGS) for scale;</li>
+ *   <li>a cost model fitted to the measured per-message and per-byte costs, the optimizer's and the adds' per-float
+ *       costs and the baseline's compute per image, predicting step time and scaling efficiency for larger P.</li>
  * </ul>
- * A short warm-up fit runs first (JIT), unreported. Timings on a shared machine are noisy: compare ratios.
  */
 @Command(name = "spark", mixinStandardHelpOptions = true,
-        description = "Spark training throughput local[1] vs local[2], overhead per step, and MLlib's MLP baseline.")
+        description = "Spark training vs one JVM: barrier and job-per-step modes, step breakdown, cost model.")
 public final class SparkBenchCommand implements Callable<Integer> {
 
     @Spec
@@ -54,38 +69,52 @@ public final class SparkBenchCommand implements Callable<Integer> {
     @Option(names = "--T", defaultValue = "4", description = "Time steps (default: ${DEFAULT-VALUE}).")
     int timeSteps;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Global batch (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "128,512",
+            description = "Global batch sizes (default: ${DEFAULT-VALUE}).")
+    int[] batchSizes;
+
+    @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--partitions", defaultValue = "2", description = "Partitions (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--sync-modes", split = ",", defaultValue = "barrier,jobs",
+            description = "Modes to measure: barrier, jobs (default: ${DEFAULT-VALUE}).")
+    String[] syncModes;
+
+    @Option(names = "--fan-in", defaultValue = "2",
+            description = "Aggregation tree fan-in in barrier mode, 0 = star (default: ${DEFAULT-VALUE}).")
+    int fanIn;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Fits per row, interleaved; medians (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--epochs", defaultValue = "1", description = "Epochs per timed fit (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--partitions", defaultValue = "2", description = "Partitions in every run (default: ${DEFAULT-VALUE}).")
-    int partitions;
-
     @Option(names = "--limit-train", defaultValue = "20000",
             description = "Training images used (0: all 60000; default: ${DEFAULT-VALUE}).")
-    long limitTrain;
+    int limitTrain;
 
-    @Option(names = "--mlp-iterations", defaultValue = "30",
-            description = "L-BFGS iterations of the MLlib MLP (0: skip it; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mlp-iterations", defaultValue = "0",
+            description = "L-BFGS iterations of the MLlib MLP row (0: skip it; default: ${DEFAULT-VALUE}).")
     int mlpIterations;
 
     @Option(names = "--max-direct-result", defaultValue = "64m",
-            description = "spark.task.maxDirectResultSize (Spark's default 1m sends gradient sums through the block"
-                    + " manager; default: ${DEFAULT-VALUE}).")
+            description = "spark.task.maxDirectResultSize for jobs mode (default: ${DEFAULT-VALUE}).")
     String directResult;
 
-    @Option(names = "--warmup", defaultValue = "2048", description = "Images of the unreported warm-up fit (0: none).")
-    long warmup;
+    @Option(names = "--warmup", defaultValue = "4096", description = "Images of the unreported warm-up fits (0: none).")
+    int warmup;
 
-    /** computeMs: the compute bound of a step, max(slowest partition, all partitions / task slots). */
-    record Run(String master, double imagesPerSecond, double stepMs, double computeMs, double seconds,
-               double testAccuracy) {
+    /** One measured configuration (medians over rounds). Breakdown values NaN where a mode does not measure them. */
+    record Measure(String name, double imagesPerSecond, double stepMs, double computeMs, double transferMs,
+               double aggregationMs, double optimizerMs, double driverBytes) {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String missing = TrainJob.missingDataFile(dataDir);
@@ -94,106 +123,314 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     + "`sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR");
             return 2;
         }
+        if (rounds < 1 || partitions < 1 || epochs < 1 || limitTrain < 0 || fanIn < 0) {
+            err.println("error: --rounds, --partitions and --epochs must be >= 1, --limit-train and --fan-in >= 0");
+            return 2;
+        }
+        for (String m : syncModes) {
+            if (!m.equals("barrier") && !m.equals("jobs")) {
+                err.println("error: --sync-modes takes barrier and/or jobs, got '" + m + "'");
+                return 2;
+            }
+        }
         TrainJob.quietLogging();
-        if (warmup > 0) {
-            err.println("warm-up fit on local[2] (" + warmup + " images) ...");
+        IdxDataset train = IdxReader.load(dataDir, true);
+        int n = limitTrain == 0 ? train.size() : Math.min(limitTrain, train.size());
+        train = train.head(n);
+        float[] x = train.features();
+        int[] y = train.labels();
+        EngineConfig cfg = EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(timeSteps)
+                .encoder("direct").loss("mse").seed(42).threads(1).build();
+
+        SparkSession spark = session();
+        Map<String, List<Measure>> samples = new LinkedHashMap<>();
+        Map<Integer, List<Double>> shareMs = new LinkedHashMap<>();
+        try {
+            Dataset<Row> df = data(spark, "train", n).cache();
+            long rows = df.count();
+            if (warmup > 0) {
+                err.println("warm-up fits (" + warmup + " images) ...");
+                err.flush();
+                Dataset<org.apache.spark.sql.Row> small = data(spark, "train", warmup);
+                baseline(cfg, Arrays.copyOf(x, warmup * 784), Arrays.copyOf(y, warmup), batchSizes[0]);
+                for (String m : syncModes) {
+                    snn(small, m, batchSizes[0]);
+                }
+            }
+            for (int r = 0; r < rounds; r++) {
+                for (int b : batchSizes) {
+                    err.printf(Locale.ROOT, "round %d/%d, batch %d ...%n", r + 1, rounds, b);
+                    err.flush();
+                    samples.computeIfAbsent(b + "|fit", k -> new ArrayList<>()).add(baseline(cfg, x, y, b));
+                    shareMs.computeIfAbsent(b, k -> new ArrayList<>()).add(shareCompute(cfg, x, y, b / partitions));
+                    for (String m : syncModes) {
+                        samples.computeIfAbsent(b + "|" + m, k -> new ArrayList<>()).add(snn(df, m, b));
+                    }
+                }
+            }
+            err.println("loopback probe ...");
             err.flush();
-            snnRun("local[2]", warmup, false, 1);
-        }
-        List<Run> runs = new ArrayList<>();
-        for (String master : new String[]{"local[1]", "local[2]"}) {
-            err.println("timed fit on " + master + " ...");
-            err.flush();
-            runs.add(snnRun(master, limitTrain, master.equals("local[2]"), epochs));
-        }
-        double mlpSeconds = Double.NaN;
-        double mlpAcc = Double.NaN;
-        if (mlpIterations > 0) {
-            err.println("MLlib MultilayerPerceptronClassifier [784, 128, 10] on local[2] ...");
-            err.flush();
-            SparkSession spark = session("local[2]");
-            try {
-                Dataset<Row> train = data(spark, "train", limitTrain).cache();
+            LoopbackProbe.Fit probe = LoopbackProbe.measure(new int[]{10_000, 100_000, 400_000, 1_000_000}, 15);
+            double mlpSeconds = Double.NaN;
+            double mlpAcc = Double.NaN;
+            if (mlpIterations > 0) {
+                err.println("MLlib MultilayerPerceptronClassifier [784, 128, 10] ...");
+                err.flush();
                 Dataset<Row> test = data(spark, "test", 0).cache();
-                train.count();
-                test.count();
                 long t0 = System.nanoTime();
                 MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier()
                         .setLayers(new int[]{784, 128, 10}).setMaxIter(mlpIterations).setSeed(42).setBlockSize(128)
-                        .fit(train);
+                        .fit(df);
                 mlpSeconds = (System.nanoTime() - t0) / 1e9;
-                mlpAcc = accuracy(mlp.transform(test));
-            } finally {
-                spark.stop();
+                mlpAcc = new MulticlassClassificationEvaluator().setMetricName("accuracy")
+                        .evaluate(mlp.transform(test));
             }
-        }
-        Run one = runs.get(0);
-        Run two = runs.get(1);
-        out.printf(Locale.ROOT, "spark bench: %s, T=%d, batch %d, %d partitions, %d training images, %d epoch(s),"
-                        + " spark.task.maxDirectResultSize=%s%n", model, timeSteps, batchSize, partitions,
-                limitTrain == 0 ? 60000 : limitTrain, epochs, directResult);
-        out.printf(Locale.ROOT, "%-34s %12s %12s %12s %12s %12s%n", "run", "images/s", "step ms", "compute ms*",
-                "spark ms", "epoch s");
-        for (Run r : runs) {
-            out.printf(Locale.ROOT, "%-34s %12.0f %12.1f %12.1f %12.1f %12.1f%n", "SpikingNetworkClassifier " + r.master(),
-                    r.imagesPerSecond(), r.stepMs(), r.computeMs(), r.stepMs() - r.computeMs(), r.seconds() / epochs);
-        }
-        out.println("* compute bound of a step: max(slowest partition, sum over partitions / cores) inside the engine;"
-                + " spark ms = step - compute");
-        out.printf(Locale.ROOT, "speed-up local[2] / local[1]: %.2fx (aim >= 1.7x)%n",
-                two.imagesPerSecond() / one.imagesPerSecond());
-        out.printf(Locale.ROOT, "spark overhead share of a step: local[1] %.0f%%, local[2] %.0f%%%n",
-                100 * (one.stepMs() - one.computeMs()) / one.stepMs(), 100 * (two.stepMs() - two.computeMs()) / two.stepMs());
-        out.printf(Locale.ROOT, "SNN test accuracy after %d epoch(s) (local[2]): %.4f%n", epochs, two.testAccuracy());
-        if (mlpIterations > 0) {
-            out.printf(Locale.ROOT, "MLlib MLP [784,128,10], %d L-BFGS iterations on local[2]: fit %.1f s (%.2f s per "
-                    + "iteration = pass over the data), test accuracy %.4f%n", mlpIterations, mlpSeconds,
-                    mlpSeconds / mlpIterations, mlpAcc);
-        }
-        out.flush();
-        return 0;
-    }
-
-    private Run snnRun(String master, long limit, boolean evaluate, int nEpochs) {
-        SparkSession spark = session(master);
-        try {
-            Dataset<Row> train = data(spark, "train", limit).cache();
-            train.count();
-            SpikingNetworkModel m = new SpikingNetworkClassifier().setModelSpec(model).setTimeSteps(timeSteps)
-                    .setBatchSize(batchSize).setEpochs(nEpochs).setSeed(42).fit(train);
-            double seconds = 0;
-            double stepMs = 0;
-            double computeMs = 0;
-            long steps = 0;
-            int slots = spark.sparkContext().defaultParallelism();
-            for (EpochMetrics e : m.summary().epochs()) {
-                seconds += e.seconds();
-                stepMs += e.stepMillis() * e.steps();
-                computeMs += (e.stepMillis() - e.overheadMillis(slots)) * e.steps();
-                steps += e.steps();
+            int numParams;
+            try (GradientEngine e = cfg.create()) {
+                numParams = e.numParameters();
             }
-            double acc = evaluate ? accuracy(m.transform(data(spark, "test", 0))) : Double.NaN;
-            return new Run(master, m.summary().numTrainingSamples() * (double) nEpochs / seconds, stepMs / steps,
-                    computeMs / steps, seconds, acc);
+            print(out, rows, numParams, samples, shareMs, probe, mlpSeconds, mlpAcc);
         } finally {
             spark.stop();
         }
+        return 0;
     }
 
-    private SparkSession session(String master) {
-        return SparkSession.builder().master(master).appName("snn bench spark " + master)
+    private void print(PrintWriter out, long rows, int numParams, Map<String, List<Measure>> samples,
+                       Map<Integer, List<Double>> shareMs, LoopbackProbe.Fit probe, double mlpSeconds, double mlpAcc) {
+        out.printf(Locale.ROOT, "spark bench: %s (%,d parameters), T=%d, %s, %d partitions, %d training images, "
+                        + "%d epoch(s) per fit, fan-in %d, medians of %d interleaved rounds%n", model, numParams,
+                timeSteps, master, partitions, rows, epochs, fanIn, rounds);
+        out.printf(Locale.ROOT, "loopback, measured now with the training frames: %.3f ms per message + %.2f GB/s "
+                + "(one-way ms at %s floats: %s)%n", probe.latencyMs(), probe.bandwidthGBs(),
+                "10k/100k/400k/1M", fmt(probe.oneWayMs()));
+        out.printf(Locale.ROOT, "%-6s %-30s %9s %8s %8s %8s %8s %8s %8s %10s %8s %8s%n", "batch", "run", "images/s",
+                "vs fit", "step ms", "compute", "transfer", "aggr", "optim", "driver KB", "floor ms", "xfer/flr");
+        double[] optPerFloat = new double[]{0, 0};
+        for (int b : batchSizes) {
+            Measure base = median(samples.get(b + "|fit"));
+            for (String key : samples.keySet()) {
+                if (!key.startsWith(b + "|")) {
+                    continue;
+                }
+                Measure r = median(samples.get(key));
+                double floor = Double.isNaN(r.driverBytes()) ? Double.NaN : r.driverBytes() * probe.msPerByte();
+                out.printf(Locale.ROOT, "%-6d %-30s %9.0f %7.2fx %8.2f %8.2f %8s %8s %8s %10s %8s %8s%n", b, r.name(),
+                        r.imagesPerSecond(), r.imagesPerSecond() / base.imagesPerSecond(), r.stepMs(), r.computeMs(),
+                        fmt(r.transferMs()), fmt(r.aggregationMs()), fmt(r.optimizerMs()),
+                        Double.isNaN(r.driverBytes()) ? "-" : String.format(Locale.ROOT, "%.0f", r.driverBytes() / 1024),
+                        fmt(floor), Double.isNaN(floor) ? "-" : String.format(Locale.ROOT, "%.2f",
+                                (r.stepMs() - r.computeMs()) / floor));
+                if (key.endsWith("|barrier") && !Double.isNaN(r.optimizerMs())) {
+                    optPerFloat[0] += r.optimizerMs() / numParams;
+                    optPerFloat[1]++;
+                }
+            }
+            List<Double> sh = new ArrayList<>(shareMs.get(b));
+            sh.sort(null);
+            Measure bar = samples.containsKey(b + "|barrier") ? median(samples.get(b + "|barrier")) : null;
+            double one = sh.get(sh.size() / 2);
+            out.printf(Locale.ROOT, "       engine time of one partition's share (%d images): in one JVM %.2f ms%s%n",
+                    b / partitions, one, bar == null ? "" : String.format(Locale.ROOT,
+                            ", in a barrier task %.2f ms (%.0f%%)", bar.computeMs(), 100 * bar.computeMs() / one));
+        }
+        out.println("compute: the slowest partition's engine time per step (one JVM: the whole step); transfer: "
+                + "step - compute - aggr - optim (jobs mode: Spark's scheduling, broadcast and results as well); "
+                + "aggr: adding partial sums along the slowest tree path and on the driver; driver KB: bytes through "
+                + "the driver's sockets per step, both ways; floor: those bytes at the measured loopback bandwidth; "
+                + "xfer/flr: (step - compute) / floor.");
+        if (!Double.isNaN(mlpSeconds)) {
+            out.printf(Locale.ROOT, "MLlib MLP [784,128,10], %d L-BFGS iterations on %s: fit %.1f s (%.2f s per "
+                    + "iteration = pass over the data), test accuracy %.4f%n", mlpIterations, master, mlpSeconds,
+                    mlpSeconds / mlpIterations, mlpAcc);
+        }
+        costModel(out, numParams, samples, probe, optPerFloat[1] == 0 ? Double.NaN : optPerFloat[0] / optPerFloat[1]);
+    }
+
+    /**
+     * Predicted step time of synchronous data-parallel training with P single-core tasks: compute scales as 1/P
+     * (the baseline's measured time per image), every tree level costs {@code fanIn} messages up and down at the
+     * fitted per-message and per-byte costs plus the adds, and the driver's optimizer its measured time per float.
+     */
+    private void costModel(PrintWriter out, int numParams, Map<String, List<Measure>> samples, LoopbackProbe.Fit probe,
+                           double optMsPerFloat) {
+        int b = batchSizes[batchSizes.length - 1];
+        Measure base = median(samples.get(b + "|fit"));
+        double msPerImage = base.stepMs() / b;
+        double addMsPerFloat = measureAddMsPerFloat();
+        if (Double.isNaN(optMsPerFloat)) {
+            optMsPerFloat = 0;
+        }
+        out.printf(Locale.ROOT, "cost model (batch %d; measured inputs: %.4f ms compute per image, %.3f ms per "
+                        + "message, %.2f GB/s, %.2f ns per float added, %.2f ns per float in the optimizer; compute "
+                        + "per image of the 13M model scaled by its parameter count):%n", b, msPerImage,
+                probe.latencyMs(), probe.bandwidthGBs(), addMsPerFloat * 1e6, optMsPerFloat * 1e6);
+        out.printf(Locale.ROOT, "%-14s %4s %-14s %10s %10s %10s%n", "model", "P", "tree", "step ms", "images/s",
+                "efficiency");
+        long[] models = {numParams, 13_000_000L};
+        for (long m : models) {
+            double perImage = msPerImage * m / numParams;
+            double single = perImage * b + optMsPerFloat * m;
+            for (int p : new int[]{8, 16, 32, 64}) {
+                for (int f : new int[]{0, fanIn == 0 ? 2 : fanIn}) {
+                    AggregationTree tree = new AggregationTree(p, f);
+                    double msg = probe.messageMs(4.0 * m + 40);
+                    double comm;
+                    double adds;
+                    if (tree.isStar()) {
+                        comm = 2.0 * p * msg; // the driver receives P vectors and sends P
+                        adds = (p - 1) * addMsPerFloat * m;
+                    } else {
+                        int levels = tree.depth();
+                        comm = 2.0 * msg + 2.0 * (levels - 1) * f * msg;
+                        adds = (levels - 1) * f * addMsPerFloat * m;
+                    }
+                    double step = perImage * b / p + comm + adds + optMsPerFloat * m;
+                    out.printf(Locale.ROOT, "%-14s %4d %-14s %10.1f %10.0f %9.0f%%%n",
+                            String.format(Locale.ROOT, "%,d", m), p, f == 0 ? "star" : "fan-in " + f, step, b / step * 1e3,
+                            100 * single / (p * step));
+                }
+            }
+        }
+        out.println("efficiency = one-task step / (P x predicted step). What limits it: per-step bytes (2 x 4M per "
+                + "tree level) against compute per task (batch / P images); raise the batch, syncInterval (fewer "
+                + "synchronizations), or lower fan-in depth.");
+    }
+
+    private static double measureAddMsPerFloat() {
+        int m = 1 << 20;
+        float[] a = new float[m];
+        float[] c = new float[m];
+        Arrays.fill(c, 1e-3f);
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < 30; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < m; i++) {
+                a[i] += c[i];
+            }
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6 / m);
+        }
+        if (a[0] < 0) {
+            throw new AssertionError(); // keeps the loop alive
+        }
+        return best;
+    }
+
+    private Measure baseline(EngineConfig cfg, float[] x, int[] y, int batch) {
+        try (GradientEngine engine = cfg.create()) {
+            TrainerConfig tc = new TrainerConfig(epochs, batch, 1e-3, LearningRateSchedules.parse("constant"), 42,
+                    true, 1000);
+            Trainer t = new Trainer(engine, Optimizers.parse("adam"), tc);
+            long t0 = System.nanoTime();
+            for (int e = 0; e < epochs; e++) {
+                t.trainEpoch(e, x, y, null);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int steps = epochs * ((y.length + batch - 1) / batch);
+            double stepMs = seconds * 1e3 / steps;
+            return new Measure("fit, 1 JVM, 1 thread", (double) y.length * epochs / seconds, stepMs, stepMs, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN);
+        }
+    }
+
+    /** Mean engine time of one partition's share of a step, computed in this JVM (the task's reference). */
+    private static double shareCompute(EngineConfig cfg, float[] x, int[] y, int share) {
+        try (GradientEngine engine = cfg.create()) {
+            float[] g = new float[engine.numParameters()];
+            int steps = Math.min(40, y.length / share);
+            for (int s = 0; s < 3; s++) {
+                engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
+            }
+            long t0 = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                Arrays.fill(g, 0f);
+                engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
+            }
+            return (System.nanoTime() - t0) / 1e6 / steps;
+        }
+    }
+
+    private Measure snn(Dataset<Row> df, String mode, int batch) {
+        SpikingNetworkModel m = new SpikingNetworkClassifier().setModelSpec(model).setTimeSteps(timeSteps)
+                .setBatchSize(batch).setEpochs(epochs).setSeed(42).setSyncMode(mode).setAggregationFanIn(fanIn)
+                .fit(df);
+        if (!m.summary().syncMode().equals(mode)) {
+            throw new IllegalStateException("asked for syncMode " + mode + " but " + m.summary().syncMode()
+                    + " ran (too few task slots on " + master + "?)");
+        }
+        double seconds = 0;
+        double step = 0;
+        double compute = 0;
+        double aggr = 0;
+        double opt = 0;
+        double bytes = 0;
+        int steps = 0;
+        for (EpochMetrics e : m.summary().epochs()) {
+            seconds += e.seconds();
+            step += e.stepMillis() * e.steps();
+            compute += e.computeMillis() * e.steps();
+            aggr += e.aggregationMillis() * e.steps();
+            opt += e.optimizerMillis() * e.steps();
+            bytes += e.driverBytesPerStep() * e.steps();
+            steps += e.steps();
+        }
+        double a = aggr / steps;
+        double o = opt / steps;
+        double s = step / steps;
+        double c = compute / steps;
+        return new Measure(mode + " " + master + (mode.equals("barrier") ? (fanIn == 0 ? ", star" : ", fan-in " + fanIn)
+                : ""), m.summary().numTrainingSamples() * (double) epochs / seconds, s, c,
+                s - c - (Double.isNaN(a) ? 0 : a) - (Double.isNaN(o) ? 0 : o), a, o, bytes / steps);
+    }
+
+    private static Measure median(List<Measure> rows) {
+        int k = rows.size();
+        double[][] cols = new double[7][k];
+        for (int i = 0; i < k; i++) {
+            Measure r = rows.get(i);
+            double[] v = {r.imagesPerSecond(), r.stepMs(), r.computeMs(), r.transferMs(), r.aggregationMs(),
+                    r.optimizerMs(), r.driverBytes()};
+            for (int j = 0; j < 7; j++) {
+                cols[j][i] = v[j];
+            }
+        }
+        double[] med = new double[7];
+        for (int j = 0; j < 7; j++) {
+            Arrays.sort(cols[j]);
+            med[j] = cols[j][k / 2];
+        }
+        return new Measure(rows.get(0).name(), med[0], med[1], med[2], med[3], med[4], med[5], med[6]);
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (double d : v) {
+            sb.append(sb.length() == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.3f", d));
+        }
+        return sb.toString();
+    }
+
+    private SparkSession session() {
+        SparkSession.Builder b = SparkSession.builder().master(master).appName("snn bench spark " + master)
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                .config("spark.log.level", "WARN").config("spark.task.maxDirectResultSize", directResult)
-                .getOrCreate();
+                .config("spark.log.level", "WARN").config("spark.task.maxDirectResultSize", directResult);
+        if (master.startsWith("local-cluster")) {
+            // Executor JVMs from the same jars as this one (no Spark distribution), as the tests run them.
+            b = b.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                    .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
+                    .config("spark.executorEnv.SPARK_TESTING", "1")
+                    .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        }
+        return b.getOrCreate();
     }
 
     private Dataset<Row> data(SparkSession spark, String split, long limit) {
         Dataset<Row> d = IdxDataFrames.load(spark, dataDir, split, partitions);
         return limit > 0 ? d.filter(col("index").lt(limit)) : d;
-    }
-
-    private static double accuracy(Dataset<Row> predictions) {
-        return new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(predictions);
     }
 
     public static void main(String[] args) {

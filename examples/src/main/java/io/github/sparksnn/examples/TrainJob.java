@@ -112,6 +112,16 @@ public final class TrainJob implements Callable<Integer> {
             description = "Local steps between synchronizations (1: synchronous; default: ${DEFAULT-VALUE}).")
     int syncInterval;
 
+    @Option(names = "--sync-mode", defaultValue = "auto",
+            description = "barrier (one barrier stage per epoch, sums over sockets), jobs (a Spark job per step) or"
+                    + " auto (barrier when there are enough task slots; default: ${DEFAULT-VALUE}).")
+    String syncMode;
+
+    @Option(names = "--fan-in", defaultValue = "2",
+            description = "Barrier mode: partial sums each task receives (0: every task sends to the driver;"
+                    + " default: ${DEFAULT-VALUE}).")
+    int fanIn;
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DEFAULT_DATA,
             description = "Directory with train-/t10k- IDX files (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -160,7 +170,7 @@ public final class TrainJob implements Callable<Integer> {
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
                 .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
                 .setBatchSize(batchSize).setEpochs(epochs).setSeed(seed).setBackend(backend)
-                .setSyncInterval(syncInterval);
+                .setSyncInterval(syncInterval).setSyncMode(syncMode).setAggregationFanIn(fanIn);
         if (checkpointDir != null) {
             snn.setCheckpointDir(checkpointDir).setResume(resume);
         }
@@ -196,9 +206,9 @@ public final class TrainJob implements Callable<Integer> {
                 test = test.filter(col("index").lt(limitTest));
             }
             err.printf(Locale.ROOT, "spark-snn train on %s, %d partitions%nmodel: %s%nT=%d encoder=%s loss=%s "
-                            + "optimizer=%s lr=%s schedule=%s batch=%d epochs=%d seed=%d backend=%s%n",
+                            + "optimizer=%s lr=%s schedule=%s batch=%d epochs=%d seed=%d backend=%s sync-mode=%s%n",
                     spark.sparkContext().master(), parts, model, timeSteps, encoder, loss, optimizer, lr, schedule,
-                    batchSize, epochs, seed, backend);
+                    batchSize, epochs, seed, backend, syncMode);
             err.flush();
             snn.setTrainingListener(new ProgressListener(err, noProgress));
             SpikingNetworkModel m = snn.fit(train);

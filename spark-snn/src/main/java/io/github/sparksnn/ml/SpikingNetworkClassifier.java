@@ -55,9 +55,12 @@ import static org.apache.spark.sql.functions.not;
  * }</pre>
  *
  * <p><b>Training</b> (see {@link DistributedTrainer}): each partition is packed once into primitive arrays;
- * every step broadcasts the parameters, each partition adds up the gradient over its share of the global batch
- * ({@code batchSize}, split in proportion to partition sizes), {@code treeAggregate} returns the sums, which
- * are added in a fixed order over partition indices, and the driver applies the optimizer to the mean gradient.
+ * each partition adds up the gradient over its share of the global batch ({@code batchSize}, split in proportion
+ * to partition sizes), the sums are added in a fixed order over partition indices, and the driver applies the
+ * optimizer to the mean gradient. With {@code syncMode=barrier} (what {@code auto} picks when there are enough
+ * task slots) each epoch is one barrier stage whose tasks exchange sums and parameters with the driver over an
+ * aggregation tree of sockets ({@code aggregationFanIn}); with {@code jobs} every step is a Spark job
+ * (broadcast, {@code treeAggregate} of depth {@code aggregationDepth}). Both give the same bits.
  * The same {@code seed} and partitioning give bit-identical weights on any master, executor count or after
  * task retries. The input's partitioning is used as is: repartition it first if partitions are uneven or the
  * rows sorted by label (each partition is shuffled per epoch, rows do not move between partitions).
@@ -92,6 +95,9 @@ public class SpikingNetworkClassifier
     private final BooleanParam resume;
     private final Param<String> validationIndicatorCol;
     private final IntParam syncInterval;
+    private final Param<String> syncMode;
+    private final IntParam aggregationFanIn;
+    private final IntParam stepTimeout;
 
     private transient TrainingListener listener;
 
@@ -124,6 +130,9 @@ public class SpikingNetworkClassifier
         resume = SpikingNetworkParams.resume(this);
         validationIndicatorCol = SpikingNetworkParams.validationIndicatorCol(this);
         syncInterval = SpikingNetworkParams.syncInterval(this);
+        syncMode = SpikingNetworkParams.syncMode(this);
+        aggregationFanIn = SpikingNetworkParams.aggregationFanIn(this);
+        stepTimeout = SpikingNetworkParams.stepTimeout(this);
         setDefault(modelSpec, SpikingNetworkParams.DEFAULT_SPEC);
         setDefault(timeSteps, 4);
         setDefault(inputShape, new int[]{1, 28, 28});
@@ -142,6 +151,9 @@ public class SpikingNetworkClassifier
         setDefault(resume, false);
         setDefault(validationIndicatorCol, "");
         setDefault(syncInterval, 1);
+        setDefault(syncMode, "auto");
+        setDefault(aggregationFanIn, 2);
+        setDefault(stepTimeout, 300);
     }
 
     @Override
@@ -226,6 +238,18 @@ public class SpikingNetworkClassifier
         return syncInterval;
     }
 
+    public Param<String> syncMode() {
+        return syncMode;
+    }
+
+    public IntParam aggregationFanIn() {
+        return aggregationFanIn;
+    }
+
+    public IntParam stepTimeout() {
+        return stepTimeout;
+    }
+
     public String getModelSpec() {
         return getOrDefault(modelSpec);
     }
@@ -288,6 +312,18 @@ public class SpikingNetworkClassifier
 
     public int getSyncInterval() {
         return (Integer) getOrDefault(syncInterval);
+    }
+
+    public String getSyncMode() {
+        return getOrDefault(syncMode);
+    }
+
+    public int getAggregationFanIn() {
+        return (Integer) getOrDefault(aggregationFanIn);
+    }
+
+    public int getStepTimeout() {
+        return (Integer) getOrDefault(stepTimeout);
     }
 
     public SpikingNetworkClassifier setModelSpec(String v) {
@@ -380,6 +416,22 @@ public class SpikingNetworkClassifier
         return this;
     }
 
+    /** {@code auto} (default), {@code barrier} or {@code jobs}: see {@link io.github.sparksnn.ml.train.SyncMode}. */
+    public SpikingNetworkClassifier setSyncMode(String v) {
+        set(syncMode, v);
+        return this;
+    }
+
+    public SpikingNetworkClassifier setAggregationFanIn(int v) {
+        set(aggregationFanIn, v);
+        return this;
+    }
+
+    public SpikingNetworkClassifier setStepTimeout(int seconds) {
+        set(stepTimeout, seconds);
+        return this;
+    }
+
     /** Progress callbacks on the driver during {@link #fit} (not a Param: not saved, not copied into models). */
     public SpikingNetworkClassifier setTrainingListener(TrainingListener l) {
         this.listener = l;
@@ -467,14 +519,16 @@ public class SpikingNetworkClassifier
             jsc.setJobDescription(null);
             DistributedTrainer.Config tc = new DistributedTrainer.Config(getSeed(), getBatchSize(), getEpochs(),
                     getAggregationDepth(), getSyncInterval(), getCheckpointDir(), getCheckpointInterval(),
-                    getResume(), fingerprint(cfg));
+                    getResume(), fingerprint(cfg), io.github.sparksnn.ml.train.SyncMode.parse(getSyncMode()),
+                    getAggregationFanIn(), getStepTimeout());
             DistributedTrainer.Result r = new DistributedTrainer(jsc, tc, engines, rules, schedule)
                     .listener(listener)
                     .fit(trainBlocks, sizes, valBlocks, cfg.initialParameters(),
                             io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), cfg.inputShape()));
             SpikingNetworkModel model = new SpikingNetworkModel(uid, r.params(), r.buffers(), cfg.numClasses(),
                     cfg.featureSize());
-            model.setSummary(new TrainingSummary(r.history(), r.resumedFromEpoch(), sizes.length, n));
+            model.setSummary(new TrainingSummary(r.history(), r.resumedFromEpoch(), sizes.length, n,
+                    r.syncMode().toString(), r.partitionBackends()));
             return model;
         } finally {
             jsc.setJobDescription(null);

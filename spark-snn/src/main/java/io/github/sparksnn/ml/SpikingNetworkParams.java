@@ -90,7 +90,7 @@ final class SpikingNetworkParams {
     }
 
     static IntParam aggregationDepth(Params p) {
-        return new IntParam(p, "aggregationDepth", "depth of treeAggregate for the gradient sums (>= 1)",
+        return new IntParam(p, "aggregationDepth", "depth of treeAggregate for the gradient sums in syncMode=jobs (>= 1)",
                 ParamValidators.gtEq(1));
     }
 
@@ -117,6 +117,24 @@ final class SpikingNetworkParams {
         return new IntParam(p, "syncInterval", "local steps between parameter synchronizations: 1 = synchronous "
                 + "data-parallel SGD, k > 1 = k local steps per task then sample-weighted parameter averaging",
                 ParamValidators.gtEq(1));
+    }
+
+    static Param<String> syncMode(Params p) {
+        return new Param<>(p, "syncMode", "how tasks synchronize every step: barrier (one long-lived barrier stage "
+                + "per epoch, sums and parameters over sockets), jobs (one Spark job per step) or auto (barrier when "
+                + "there are as many task slots as partitions and no dynamic allocation, else jobs)",
+                oneOf("auto", "barrier", "jobs"));
+    }
+
+    static IntParam aggregationFanIn(Params p) {
+        return new IntParam(p, "aggregationFanIn", "barrier mode: partial sums each task receives in the aggregation "
+                + "tree (>= 1; the driver always receives one), or 0 for a star (every task sends to the driver)",
+                ParamValidators.gtEq(0));
+    }
+
+    static IntParam stepTimeout(Params p) {
+        return new IntParam(p, "stepTimeout", "barrier mode: seconds any task or the driver waits for a peer before "
+                + "the step fails with an error naming the partition and step (>= 1)", ParamValidators.gtEq(1));
     }
 
     private static scala.Function1<String, Object> oneOf(String... allowed) {

@@ -20,7 +20,17 @@ public final class TrainingSummary implements Serializable {
     private final int numPartitions;
     private final long numTrainingSamples;
 
+    private final String syncMode;
+    private final List<String> partitionBackends;
+
     TrainingSummary(List<EpochMetrics> epochs, int resumedFromEpoch, int numPartitions, long numTrainingSamples) {
+        this(epochs, resumedFromEpoch, numPartitions, numTrainingSamples, "jobs", List.of());
+    }
+
+    TrainingSummary(List<EpochMetrics> epochs, int resumedFromEpoch, int numPartitions, long numTrainingSamples,
+                    String syncMode, List<String> partitionBackends) {
+        this.syncMode = syncMode;
+        this.partitionBackends = List.copyOf(partitionBackends);
         this.epochs = List.copyOf(epochs);
         this.resumedFromEpoch = resumedFromEpoch;
         this.numPartitions = numPartitions;
@@ -40,6 +50,16 @@ public final class TrainingSummary implements Serializable {
     /** Epochs that came from a checkpoint rather than from this fit (0 without resume). */
     public int resumedFromEpoch() {
         return resumedFromEpoch;
+    }
+
+    /** The synchronization mode that ran: {@code barrier} or {@code jobs}. */
+    public String syncMode() {
+        return syncMode;
+    }
+
+    /** Barrier mode: what each partition ran on in the last epoch ("partition p: executor X, backend"). */
+    public List<String> partitionBackends() {
+        return partitionBackends;
     }
 
     public int numPartitions() {

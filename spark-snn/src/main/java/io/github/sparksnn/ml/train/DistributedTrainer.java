@@ -1,5 +1,8 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.net.AggregationServer;
+import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.PeerLink;
 import io.github.sparksnn.train.GradientEngine;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,9 +48,15 @@ import java.util.UUID;
 public final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
 
-    /** Settings of one run. {@code fingerprint} identifies the configuration for checkpoint matching. */
+    /**
+     * Settings of one run. {@code fingerprint} identifies the configuration for checkpoint matching.
+     * {@code syncMode}: barrier stage per epoch, job per step, or auto; {@code fanIn}: partial sums a task
+     * receives in barrier mode's aggregation tree (0: a star, every task straight to the driver);
+     * {@code stepTimeoutSeconds}: how long any peer may stay silent in barrier mode before the step fails.
+     */
     public record Config(long seed, int batchSize, int epochs, int aggregationDepth, int syncInterval,
-                         String checkpointDir, int checkpointInterval, boolean resume, String fingerprint) {
+                         String checkpointDir, int checkpointInterval, boolean resume, String fingerprint,
+                         SyncMode syncMode, int fanIn, int stepTimeoutSeconds) {
         public Config {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
@@ -67,11 +76,43 @@ public final class DistributedTrainer {
             if (resume && (checkpointDir == null || checkpointDir.isBlank())) {
                 throw new IllegalArgumentException("resume needs a checkpointDir");
             }
+            if (syncMode == null) {
+                throw new IllegalArgumentException("syncMode must be auto, barrier or jobs");
+            }
+            if (fanIn < 0) {
+                throw new IllegalArgumentException("aggregationFanIn must be >= 0 (0: star), got " + fanIn);
+            }
+            if (stepTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("stepTimeout must be >= 1 second, got " + stepTimeoutSeconds);
+            }
+        }
+
+        /** The defaults: auto mode, fan-in 2, 300 s step timeout. */
+        public Config(long seed, int batchSize, int epochs, int aggregationDepth, int syncInterval,
+                      String checkpointDir, int checkpointInterval, boolean resume, String fingerprint) {
+            this(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir, checkpointInterval, resume,
+                    fingerprint, SyncMode.AUTO, 2, 300);
+        }
+
+        /** This configuration in another synchronization mode (and fan-in). */
+        public Config with(SyncMode mode, int fanIn) {
+            return new Config(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir,
+                    checkpointInterval, resume, fingerprint, mode, fanIn, stepTimeoutSeconds);
+        }
+
+        /** This configuration with another step timeout. */
+        public Config withStepTimeout(int seconds) {
+            return new Config(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir,
+                    checkpointInterval, resume, fingerprint, syncMode, fanIn, seconds);
         }
     }
 
-    /** Final parameters and buffers, per-epoch history, and the epoch training resumed after (0 if none). */
-    public record Result(float[] params, float[] buffers, List<EpochMetrics> history, int resumedFromEpoch) {
+    /**
+     * Final parameters and buffers, per-epoch history, the epoch training resumed after (0 if none), the mode that
+     * ran, and in barrier mode what each partition ran on ({@code partition -> "executor X: backend"}).
+     */
+    public record Result(float[] params, float[] buffers, List<EpochMetrics> history, int resumedFromEpoch,
+                         SyncMode syncMode, List<String> partitionBackends) {
     }
 
     private final JavaSparkContext jsc;
@@ -156,87 +197,520 @@ public final class DistributedTrainer {
             }
         }
         final int resumedFrom = startEpoch;
+        SyncMode mode = resolveMode(numPartitions);
+        State st = new State(params, buffers, rule, numParams);
+        List<String> backends = new ArrayList<>();
+        BarrierRun barrier = null;
         try {
+            if (mode == SyncMode.BARRIER) {
+                barrier = new BarrierRun(runId, numPartitions, numParams + buffers.length);
+            }
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 listener.onEpochStart(epoch, config.epochs(), steps);
                 long t0 = System.nanoTime();
-                double lossSum = 0;
-                long correct = 0;
-                long count = 0;
-                long stepNanos = 0;
-                long computeNanos = 0;
-                long computeSumNanos = 0;
-                int rounds = 0;
-                for (int step = 0; step < steps; step += config.syncInterval()) {
-                    int localSteps = Math.min(config.syncInterval(), steps - step);
-                    double[] lrs = new double[localSteps];
-                    for (int i = 0; i < localSteps; i++) {
-                        lrs[i] = schedule.at(epoch, step + i, steps, config.epochs());
+                EpochTotals tot = new EpochTotals();
+                double[] lrs = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    lrs[i] = schedule.at(epoch, i, steps, config.epochs());
+                }
+                if (barrier != null) {
+                    List<BarrierEpochTask.Report> reports = barrier.epoch(train, st, epoch, steps, lrs, tot);
+                    backends.clear();
+                    for (BarrierEpochTask.Report r : reports) {
+                        backends.add("partition " + r.partition() + ": executor " + r.executor() + ", "
+                                + r.backend());
                     }
-                    long s0 = System.nanoTime();
-                    Broadcast<float[]> bc = jsc.broadcast(EngineStates.of(params, buffers));
-                    StepTask task = new StepTask(runId, engines, config.syncInterval() > 1 ? rules : null,
-                            bc, numParams, config.seed(), epoch, step, steps, localSteps, lrs, numPartitions);
-                    jsc.setJobDescription(String.format("spark-snn epoch %d/%d, step %d/%d", epoch + 1,
-                            config.epochs(), step + 1, steps));
-                    OrderedSum sum = train.mapPartitions(task::run).treeAggregate(new OrderedSum(numPartitions),
-                            OrderedSum::merge, OrderedSum::merge, config.aggregationDepth());
-                    OrderedSum.Node node = sum.result();
-                    if (node.count > 0 && node.vector != null) {
-                        float[] all = node.vector;
-                        float inv = 1f / node.count;
-                        if (all.length != numParams + buffers.length) {
-                            throw new IllegalStateException("tasks returned " + all.length + " values, expected "
-                                    + numParams + " parameters + " + buffers.length + " buffer values");
-                        }
-                        float[] v = all.length == numParams ? all : Arrays.copyOf(all, numParams);
-                        for (int i = 0; i < buffers.length; i++) { // sample-weighted mean of the partitions' buffers
-                            buffers[i] = all[numParams + i] * inv;
-                        }
-                        if (task.localRules == null) {
-                            for (int i = 0; i < v.length; i++) {
-                                v[i] *= inv;
-                            }
-                            rule.step(params, v, lrs[0]);
-                        } else {
-                            // v holds sum_p n_p * (theta_p - theta): add the sample-weighted mean delta.
-                            for (int i = 0; i < v.length; i++) {
-                                params[i] += v[i] * inv;
-                            }
-                        }
-                    }
-                    bc.destroy();
-                    long dt = System.nanoTime() - s0;
-                    stepNanos += dt;
-                    computeNanos += node.maxComputeNanos;
-                    computeSumNanos += node.computeNanos;
-                    rounds++;
-                    lossSum += node.lossSum;
-                    correct += node.correct;
-                    count += node.count;
-                    listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
-                            node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count,
-                            node.count / (dt / 1e9));
+                } else {
+                    jobsEpoch(train, st, runId, numPartitions, epoch, steps, lrs, tot);
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double valAcc = validation == null ? Double.NaN
-                        : evaluate(validation, params, buffers, runId, epoch);
-                EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / Math.max(1, count),
-                        (double) correct / Math.max(1, count), valAcc, seconds, count / seconds, rounds,
-                        stepNanos / 1e6 / rounds, computeNanos / 1e6 / rounds, computeSumNanos / 1e6 / rounds);
+                        : evaluate(validation, st.params, st.buffers, runId, epoch);
+                int rounds = Math.max(1, tot.rounds);
+                EpochMetrics m = new EpochMetrics(epoch + 1, tot.lossSum / Math.max(1, tot.count),
+                        (double) tot.correct / Math.max(1, tot.count), valAcc, seconds, tot.count / seconds, tot.rounds,
+                        tot.stepNanos / 1e6 / rounds, tot.computeNanos / 1e6 / rounds,
+                        tot.computeSumNanos / 1e6 / rounds, mode.toString(),
+                        barrier == null ? Double.NaN : tot.aggregationNanos / 1e6 / rounds,
+                        tot.optimizerNanos / 1e6 / rounds,
+                        barrier == null ? Double.NaN : (double) tot.driverBytes / rounds);
                 history.add(m);
                 listener.onEpoch(m);
                 boolean last = epoch + 1 == config.epochs();
                 if (store != null && ((epoch + 1) % config.checkpointInterval() == 0 || last)) {
-                    store.save(new TrainingCheckpoint(fingerprint, epoch + 1, (long) (epoch + 1) * steps, params.clone(),
-                            buffers.clone(), rule.state(), new ArrayList<>(history)));
+                    store.save(new TrainingCheckpoint(fingerprint, epoch + 1, (long) (epoch + 1) * steps,
+                            st.params.clone(), st.buffers.clone(), rule.state(), new ArrayList<>(history)));
                 }
             }
         } finally {
+            if (barrier != null) {
+                barrier.close();
+            }
             jsc.setJobDescription(null);
             releaseEverywhere(runId, numPartitions);
         }
-        return new Result(params, buffers, Collections.unmodifiableList(history), resumedFrom);
+        return new Result(st.params, st.buffers, Collections.unmodifiableList(history), resumedFrom, mode,
+                List.copyOf(backends));
+    }
+
+    /** The driver's training state: parameters and buffers (updated in place) and the update rule. */
+    static final class State {
+        final float[] params;
+        final float[] buffers;
+        final UpdateRule rule;
+        final int numParams;
+
+        State(float[] params, float[] buffers, UpdateRule rule, int numParams) {
+            this.params = params;
+            this.buffers = buffers;
+            this.rule = rule;
+            this.numParams = numParams;
+        }
+    }
+
+    /** Sums over the rounds of an epoch. */
+    static final class EpochTotals {
+        double lossSum;
+        long correct;
+        long count;
+        long stepNanos;
+        long computeNanos;
+        long computeSumNanos;
+        long aggregationNanos;
+        long optimizerNanos;
+        long driverBytes;
+        int rounds;
+    }
+
+    /**
+     * Applies one round's total to the driver state, identically in both modes: the buffers become the
+     * sample-weighted mean of the partitions' buffers; the parameters take the update rule's step on the mean
+     * gradient, or (local steps) the sample-weighted mean delta.
+     */
+    static void applyRound(OrderedSum.Node node, State st, boolean localSteps, double lr) {
+        if (node.count <= 0 || node.vector == null) {
+            return;
+        }
+        float[] all = node.vector;
+        float inv = 1f / node.count;
+        int numParams = st.numParams;
+        if (all.length != numParams + st.buffers.length) {
+            throw new IllegalStateException("tasks returned " + all.length + " values, expected "
+                    + numParams + " parameters + " + st.buffers.length + " buffer values");
+        }
+        float[] v = all.length == numParams ? all : Arrays.copyOf(all, numParams);
+        for (int i = 0; i < st.buffers.length; i++) { // sample-weighted mean of the partitions' buffers
+            st.buffers[i] = all[numParams + i] * inv;
+        }
+        if (!localSteps) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= inv;
+            }
+            st.rule.step(st.params, v, lr);
+        } else {
+            // v holds sum_p n_p * (theta_p - theta): add the sample-weighted mean delta.
+            for (int i = 0; i < v.length; i++) {
+                st.params[i] += v[i] * inv;
+            }
+        }
+    }
+
+    /** The job-per-step loop ({@link SyncMode#JOBS}): a broadcast and a {@code treeAggregate} per round. */
+    private void jobsEpoch(JavaRDD<PackedBlock> train, State st, String runId, int numPartitions, int epoch, int steps,
+                           double[] epochLrs, EpochTotals tot) {
+        for (int step = 0; step < steps; step += config.syncInterval()) {
+            int localSteps = Math.min(config.syncInterval(), steps - step);
+            double[] lrs = Arrays.copyOfRange(epochLrs, step, step + localSteps);
+            long s0 = System.nanoTime();
+            Broadcast<float[]> bc = jsc.broadcast(EngineStates.of(st.params, st.buffers));
+            StepTask task = new StepTask(runId, engines, config.syncInterval() > 1 ? rules : null,
+                    bc, st.numParams, config.seed(), epoch, step, steps, localSteps, lrs, numPartitions);
+            jsc.setJobDescription(String.format("spark-snn epoch %d/%d, step %d/%d", epoch + 1,
+                    config.epochs(), step + 1, steps));
+            OrderedSum sum = train.mapPartitions(task::run).treeAggregate(new OrderedSum(numPartitions),
+                    OrderedSum::merge, OrderedSum::merge, config.aggregationDepth());
+            OrderedSum.Node node = sum.result();
+            long o0 = System.nanoTime();
+            applyRound(node, st, task.localRules != null, lrs[0]);
+            tot.optimizerNanos += System.nanoTime() - o0;
+            bc.destroy();
+            long dt = System.nanoTime() - s0;
+            record(tot, node, dt);
+            listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
+                    node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count, node.count / (dt / 1e9));
+        }
+    }
+
+    private static void record(EpochTotals tot, OrderedSum.Node node, long stepNanos) {
+        tot.stepNanos += stepNanos;
+        tot.computeNanos += node.maxComputeNanos;
+        tot.computeSumNanos += node.computeNanos;
+        tot.rounds++;
+        tot.lossSum += node.lossSum;
+        tot.correct += node.correct;
+        tot.count += node.count;
+    }
+
+    /**
+     * The mode to run: {@code jobs} and {@code barrier} as configured ({@code barrier} fails with the reason when it
+     * cannot run), {@code auto} barrier when it can run, else jobs with one log line saying why.
+     */
+    SyncMode resolveMode(int numPartitions) {
+        if (config.syncMode() == SyncMode.JOBS) {
+            return SyncMode.JOBS;
+        }
+        String why = barrierUnavailable(jsc, numPartitions);
+        if (why == null) {
+            return SyncMode.BARRIER;
+        }
+        if (config.syncMode() == SyncMode.BARRIER) {
+            throw new IllegalArgumentException("syncMode=barrier cannot run: " + why
+                    + "; use syncMode=auto or jobs (one Spark job per step)");
+        }
+        LOG.info("spark-snn: barrier-mode training cannot run ({}); falling back to one Spark job per step "
+                + "(syncMode=jobs)", why);
+        return SyncMode.JOBS;
+    }
+
+    /** Why a barrier stage of {@code numPartitions} tasks cannot run here, or null when it can. */
+    public static String barrierUnavailable(JavaSparkContext jsc, int numPartitions) {
+        org.apache.spark.SparkConf conf = jsc.getConf();
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            return "dynamic allocation is on (spark.dynamicAllocation.enabled=true), which Spark's barrier "
+                    + "execution mode does not support";
+        }
+        int slots = taskSlots(jsc);
+        if (slots < numPartitions) {
+            return numPartitions + " partitions need " + numPartitions + " concurrent task slots, and "
+                    + jsc.master() + " has " + slots;
+        }
+        return null;
+    }
+
+    /**
+     * Concurrent task slots: from the master for local modes ({@code local[N]}, {@code local-cluster[n,c,m]}),
+     * else Spark's default parallelism (the cluster's registered cores), divided by {@code spark.task.cpus}.
+     */
+    static int taskSlots(JavaSparkContext jsc) {
+        String master = jsc.master().trim();
+        int cores;
+        java.util.regex.Matcher m;
+        if (master.equals("local")) {
+            cores = 1;
+        } else if ((m = java.util.regex.Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]").matcher(master)).matches()) {
+            cores = m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+        } else if ((m = java.util.regex.Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,.*]")
+                .matcher(master)).matches()) {
+            cores = Integer.parseInt(m.group(1)) * Integer.parseInt(m.group(2));
+        } else {
+            cores = jsc.sc().defaultParallelism();
+        }
+        return cores / Math.max(1, jsc.getConf().getInt("spark.task.cpus", 1));
+    }
+
+    /** What a test sees of a run's aggregation service: where it listens, the run's credentials, its rejections. */
+    record ServiceHandle(String host, int port, PeerLink.Credentials credentials, AggregationServer server) {
+    }
+
+    /** Called with each barrier run's service right after it starts listening (tests only). */
+    static volatile java.util.function.Consumer<ServiceHandle> serviceHook;
+
+    /** Prefix of every error a barrier task raises, so the driver finds the root cause in Spark's stage failure. */
+    static final String TASK_ERROR = "spark-snn barrier task: ";
+
+    /** A barrier attempt that cannot go on (a peer closed, timed out or broke the protocol). */
+    private static final class AttemptFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AttemptFailed(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /**
+     * Barrier-mode training ({@link SyncMode#BARRIER}): the driver's aggregation service and the per-epoch loop.
+     * Each epoch is one barrier stage whose tasks stay alive for all its rounds; the driver sends the state down
+     * the {@link AggregationTree}, receives the root's total, applies the update rule and sends the new state.
+     * When an attempt fails (a task died, a peer timed out), the driver closes its links, cancels the stage,
+     * keeps the state after the last completed round and starts a new stage from there, at most
+     * {@code spark.snn.barrier.maxRestarts} (default 3) times per epoch; the partial round is discarded, so the
+     * result is bit-identical to an undisturbed run.
+     */
+    private final class BarrierRun implements AutoCloseable {
+        final String runId;
+        final int numPartitions;
+        final int dim;
+        final PeerLink.Credentials credentials = PeerLink.Credentials.random();
+        final AggregationTree tree;
+        final AggregationServer server;
+        final String host;
+        final int maxRestarts;
+        final int stepTimeoutMs;
+        final int connectTimeoutMs;
+        int nextAttempt;
+        int nextStep;
+
+        BarrierRun(String runId, int numPartitions, int dim) {
+            this.runId = runId;
+            this.numPartitions = numPartitions;
+            this.dim = dim;
+            org.apache.spark.SparkConf conf = jsc.getConf();
+            String h = conf.get("spark.driver.host", null);
+            if (h == null) {
+                try {
+                    h = java.net.InetAddress.getLocalHost().getHostAddress();
+                } catch (java.net.UnknownHostException e) {
+                    h = "127.0.0.1";
+                }
+            }
+            this.host = h;
+            String bind = conf.get("spark.driver.bindAddress", host);
+            int port = conf.getInt("spark.snn.aggregation.port", 0);
+            String local = jsc.getLocalProperty("spark.snn.barrier.maxRestarts");
+            this.maxRestarts = local != null ? Integer.parseInt(local.trim())
+                    : conf.getInt("spark.snn.barrier.maxRestarts", 3);
+            this.stepTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.stepTimeoutSeconds() * 1000L);
+            this.connectTimeoutMs = Math.min(stepTimeoutMs, 60_000);
+            this.tree = new AggregationTree(numPartitions, config.fanIn());
+            try {
+                this.server = new AggregationServer(bind, port, credentials, Math.min(stepTimeoutMs, 10_000),
+                        stepTimeoutMs);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e.getMessage(), e);
+            }
+            LOG.info("spark-snn barrier mode: {}, driver service on {}:{}", tree, host, server.port());
+            java.util.function.Consumer<ServiceHandle> hook = serviceHook;
+            if (hook != null) {
+                hook.accept(new ServiceHandle(host, server.port(), credentials, server));
+            }
+        }
+
+        List<BarrierEpochTask.Report> epoch(JavaRDD<PackedBlock> train, State st, int epoch, int steps, double[] lrs,
+                                            EpochTotals tot) {
+            nextStep = 0;
+            int restarts = 0;
+            while (true) {
+                int attempt = nextAttempt++;
+                BarrierEpochTask task = new BarrierEpochTask(runId, credentials, host, server.port(), attempt, engines,
+                        config.syncInterval() > 1 ? rules : null, st.numParams, dim, config.seed(), epoch, steps,
+                        config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs);
+                String group = "spark-snn-" + runId + "-" + attempt;
+                jsc.setJobGroup(group, String.format("spark-snn epoch %d/%d: barrier stage of %d tasks%s", epoch + 1,
+                        config.epochs(), numPartitions, nextStep == 0 ? "" : ", from step " + (nextStep + 1)), true);
+                org.apache.spark.api.java.JavaFutureAction<List<BarrierEpochTask.Report>> future;
+                try {
+                    future = barrierStage(train, task).collectAsync();
+                } finally {
+                    jsc.clearJobGroup();
+                }
+                java.util.TreeMap<Integer, PeerLink> links = new java.util.TreeMap<>();
+                try {
+                    rounds(future, links, attempt, st, epoch, steps, lrs, tot);
+                    try {
+                        for (PeerLink l : links.values()) {
+                            l.sendEnd(epoch, steps);
+                        }
+                        return future.get(connectTimeoutMs + 60_000L, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    } catch (Exception e) {
+                        // Every round is applied: the epoch is complete whatever happened to the stage afterwards.
+                        LOG.warn("spark-snn: the barrier stage of epoch {} ended badly after its last step: {}",
+                                epoch + 1, e.toString());
+                        jsc.cancelJobGroup(group);
+                        return List.of();
+                    }
+                } catch (AttemptFailed e) {
+                    closeAll(links);
+                    String reason = failureReason(future, group, e.getMessage());
+                    server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
+                            + (nextStep + 1) + ": " + reason);
+                    restarts++;
+                    if (restarts > maxRestarts) {
+                        throw new IllegalStateException("barrier-mode training failed in epoch " + (epoch + 1)
+                                + " at step " + (nextStep + 1) + " after " + maxRestarts + " restarts "
+                                + "(spark.snn.barrier.maxRestarts): " + reason, e.getCause());
+                    }
+                    LOG.warn("spark-snn: barrier stage of epoch {} failed at step {} ({}); restarting it from the "
+                            + "last completed step (restart {} of at most {})", epoch + 1, nextStep + 1, reason,
+                            restarts, maxRestarts);
+                } finally {
+                    closeAll(links);
+                }
+            }
+        }
+
+        private void rounds(org.apache.spark.api.java.JavaFutureAction<?> future,
+                            java.util.TreeMap<Integer, PeerLink> links, int attempt, State st, int epoch, int steps,
+                            double[] lrs, EpochTotals tot) throws AttemptFailed {
+            List<Integer> expected = tree.driverChildren();
+            long waitingSince = System.nanoTime();
+            long lastLog = waitingSince;
+            try {
+                while (links.size() < expected.size()) {
+                    PeerLink l = server.poll(200);
+                    if (l == null) {
+                        if (future.isDone()) {
+                            throw new AttemptFailed("the barrier stage ended before its tasks connected", null);
+                        }
+                        if (System.nanoTime() - lastLog > 30_000_000_000L) {
+                            lastLog = System.nanoTime();
+                            LOG.info("spark-snn: {} of {} barrier tasks connected after {} s (waiting for task "
+                                            + "slots?)", links.size(), expected.size(),
+                                    (lastLog - waitingSince) / 1_000_000_000L);
+                        }
+                        continue;
+                    }
+                    admit(l, attempt, expected, links);
+                }
+                boolean local = config.syncInterval() > 1;
+                while (nextStep < steps) {
+                    int step = nextStep;
+                    int localSteps = Math.min(config.syncInterval(), steps - step);
+                    long s0 = System.nanoTime();
+                    long b0 = bytes(links);
+                    float[] state = EngineStates.of(st.params, st.buffers);
+                    for (PeerLink l : links.values()) {
+                        l.sendState(epoch, step, state, dim);
+                    }
+                    OrderedSum sum = new OrderedSum(numPartitions);
+                    long path = 0;
+                    long merge = 0;
+                    for (java.util.Map.Entry<Integer, PeerLink> e : links.entrySet()) {
+                        int p = e.getKey();
+                        PeerLink l = e.getValue();
+                        io.github.sparksnn.ml.train.net.Frame f;
+                        int wait = (int) Math.min(Integer.MAX_VALUE, (long) stepTimeoutMs * (tree.height(p) + 1));
+                        l.readTimeout(wait);
+                        try {
+                            f = l.readHeader("the partial sum of step " + (step + 1));
+                        } catch (java.net.SocketTimeoutException x) {
+                            throw new AttemptFailed("the driver got no partial sum from partition " + p + " for epoch "
+                                    + (epoch + 1) + ", step " + (step + 1) + " within " + wait + " ms "
+                                    + "(stepTimeout " + config.stepTimeoutSeconds() + " s per tree level)", x);
+                        }
+                        l.expect(f, io.github.sparksnn.ml.train.net.Frame.PARTIAL, epoch, step);
+                        path = Math.max(path, l.readPartial(f, sum, dim, p, tree.subtreeEnd(p)));
+                        merge += l.lastMergeNanos();
+                    }
+                    drainStrays(attempt);
+                    OrderedSum.Node node = sum.result();
+                    long o0 = System.nanoTime();
+                    applyRound(node, st, local, lrs[step]);
+                    tot.optimizerNanos += System.nanoTime() - o0;
+                    tot.aggregationNanos += path + merge;
+                    tot.driverBytes += bytes(links) - b0;
+                    long dt = System.nanoTime() - s0;
+                    record(tot, node, dt);
+                    nextStep = step + localSteps;
+                    listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
+                            node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count,
+                            node.count / (dt / 1e9));
+                }
+            } catch (java.io.IOException e) {
+                throw new AttemptFailed(e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AttemptFailed("interrupted", e);
+            }
+        }
+
+        /** Takes an authenticated link into the attempt, or rejects it with the reason. */
+        private void admit(PeerLink l, int attempt, List<Integer> expected,
+                           java.util.TreeMap<Integer, PeerLink> links) {
+            int p = l.peerPartition();
+            if (l.peerAttempt() != attempt) {
+                server.reject(l, "stale attempt " + l.peerAttempt() + " (the current one is " + attempt + ")");
+            } else if (!expected.contains(p)) {
+                server.reject(l, "partition " + p + " does not send to the driver in the " + tree);
+            } else if (links.containsKey(p)) {
+                server.reject(l, "duplicate partition " + p + " (already connected in attempt " + attempt + ")");
+            } else {
+                links.put(p, l);
+            }
+        }
+
+        /** Rejects links that arrived during the rounds: no task of a running attempt connects twice. */
+        private void drainStrays(int attempt) throws InterruptedException {
+            PeerLink l;
+            while ((l = server.poll(0)) != null) {
+                int p = l.peerPartition();
+                server.reject(l, l.peerAttempt() != attempt
+                        ? "stale attempt " + l.peerAttempt() + " (the current one is " + attempt + ")"
+                        : "duplicate partition " + p + " (already connected in attempt " + attempt + ")");
+            }
+        }
+
+        private long bytes(java.util.Map<Integer, PeerLink> links) {
+            long b = 0;
+            for (PeerLink l : links.values()) {
+                b += l.bytesSent() + l.bytesReceived();
+            }
+            return b;
+        }
+
+        /**
+         * The root cause of a failed attempt: a task's own error when Spark reports one within a few seconds (it
+         * names the partition and the step), else the driver's. Cancels the stage and waits for it to end.
+         */
+        private String failureReason(org.apache.spark.api.java.JavaFutureAction<?> future, String group,
+                                     String driverReason) {
+            String reason = driverReason;
+            try {
+                future.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                String task = taskError(e.getCause() == null ? e : e.getCause());
+                if (task != null && !task.equals(driverReason)) {
+                    reason = driverReason + "; first task error: " + task;
+                }
+            } catch (Exception e) {
+                // still running or interrupted: cancel it below
+            }
+            jsc.cancelJobGroup(group);
+            try {
+                future.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // cancelled, as intended
+            }
+            return reason;
+        }
+
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    /** The first task error line of a Spark failure ({@link #TASK_ERROR}-prefixed), or null. */
+    static String taskError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (m == null) {
+                continue;
+            }
+            int i = m.indexOf(TASK_ERROR);
+            if (i >= 0) {
+                int end = m.indexOf('\n', i);
+                return m.substring(i + TASK_ERROR.length(), end < 0 ? m.length() : end).trim();
+            }
+        }
+        return null;
+    }
+
+    private static void closeAll(java.util.Map<Integer, PeerLink> links) {
+        for (PeerLink l : links.values()) {
+            l.close();
+        }
+        links.clear();
+    }
+
+    /** {@code train.barrier().mapPartitions(task)}: one task per partition, launched together. */
+    private static JavaRDD<BarrierEpochTask.Report> barrierStage(JavaRDD<PackedBlock> train, BarrierEpochTask task) {
+        scala.reflect.ClassTag<BarrierEpochTask.Report> tag = scala.reflect.ClassTag$.MODULE$.apply(
+                BarrierEpochTask.Report.class);
+        scala.Function1<scala.collection.Iterator<PackedBlock>, scala.collection.Iterator<BarrierEpochTask.Report>> f =
+                (scala.Function1<scala.collection.Iterator<PackedBlock>, scala.collection.Iterator<BarrierEpochTask.Report>>
+                        & java.io.Serializable) it -> scala.jdk.javaapi.CollectionConverters.asScala(
+                        task.runChecked(scala.jdk.javaapi.CollectionConverters.asJava(it)));
+        return JavaRDD.fromRDD(train.rdd().barrier().mapPartitions(f, false, tag), tag);
     }
 
     /** Accuracy of {@code params} + {@code buffers} on packed blocks (integer counts: any sum order). */

@@ -10,10 +10,36 @@ import java.io.Serializable;
  * partition's time inside the engine, {@code computeSumMillis} the mean over steps of all partitions' engine
  * time added up. With {@code c} task slots a step cannot be shorter than
  * {@code max(computeMillis, computeSumMillis / c)}; the rest is what Spark costs per step.
+ *
+ * <p>{@code syncMode} is the mode that ran ({@code barrier} or {@code jobs}); {@code aggregationMillis} the mean
+ * time spent adding partial sums along the slowest path of the aggregation tree and on the driver,
+ * {@code optimizerMillis} the driver's update rule, {@code driverBytesPerStep} the bytes through the driver's
+ * sockets per step, both ways (NaN where a mode does not measure them: jobs mode leaves aggregation and bytes to
+ * Spark).
  */
 public record EpochMetrics(int epoch, double loss, double trainAccuracy, double validationAccuracy,
                            double seconds, double imagesPerSecond, int steps, double stepMillis,
-                           double computeMillis, double computeSumMillis) implements Serializable {
+                           double computeMillis, double computeSumMillis, String syncMode,
+                           double aggregationMillis, double optimizerMillis, double driverBytesPerStep)
+        implements Serializable {
+
+    /** Metrics without the synchronization breakdown (mode "jobs", breakdown unknown). */
+    public EpochMetrics(int epoch, double loss, double trainAccuracy, double validationAccuracy, double seconds,
+                        double imagesPerSecond, int steps, double stepMillis, double computeMillis,
+                        double computeSumMillis) {
+        this(epoch, loss, trainAccuracy, validationAccuracy, seconds, imagesPerSecond, steps, stepMillis, computeMillis,
+                computeSumMillis, "jobs", Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * What is left of a step besides engine compute, aggregation and the optimizer: in barrier mode the time
+     * moving vectors through the sockets (and waiting for the slowest partition); in jobs mode Spark's scheduling,
+     * broadcast and result handling as well.
+     */
+    public double transferMillis() {
+        return stepMillis - computeMillis - (Double.isNaN(aggregationMillis) ? 0 : aggregationMillis)
+                - (Double.isNaN(optimizerMillis) ? 0 : optimizerMillis);
+    }
 
     /** Spark's share of a step: scheduling, broadcast, serialization, aggregation (ms). */
     public double overheadMillis() {

@@ -137,6 +137,40 @@ public final class OrderedSum implements Serializable {
         }
     }
 
+    /** Number of partitions this sum ranges over. */
+    public int numLeaves() {
+        return numLeaves;
+    }
+
+    /** One pending node of a partial sum: the tree node ({@code level}, {@code index}) and its value. */
+    public record Pending(int level, long index, Node node) {
+    }
+
+    /**
+     * The partial sum's pending nodes, in (level, index) order: what a task of the aggregation tree sends to its
+     * parent, which {@link #addPending adds} them to its own sum. The nodes are shared, not copied.
+     */
+    public java.util.List<Pending> pending() {
+        java.util.List<Pending> out = new java.util.ArrayList<>(pending.size());
+        for (Map.Entry<Long, Node> e : pending.entrySet()) {
+            out.add(new Pending((int) (e.getKey() >>> 40), e.getKey() & ((1L << 40) - 1), e.getValue()));
+        }
+        return out;
+    }
+
+    /**
+     * Adds a pending node received from another partial sum (see {@link #pending()}); equivalent to merging the
+     * sum it came from. A node outside the tree, or one covering partitions already added, is rejected.
+     */
+    public OrderedSum addPending(int level, long index, Node node) {
+        if (level < 0 || level > topLevel || index < 0 || (index << level) >= numLeaves) {
+            throw new IllegalArgumentException("no tree node (level " + level + ", index " + index + ") over "
+                    + numLeaves + " partitions");
+        }
+        settle(level, index, node);
+        return this;
+    }
+
     /** True once every partition has been added. */
     public boolean isComplete() {
         return pending.size() == 1 && pending.containsKey(key(topLevel, 0));

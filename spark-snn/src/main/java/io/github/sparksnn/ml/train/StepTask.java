@@ -74,66 +74,91 @@ final class StepTask implements Serializable {
             return new OrderedSum.Node(null, 0, 0, 0, 0);
         }
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
-            long t0 = System.nanoTime();
-            GradientEngine engine = lease.engine;
-            EngineStates.load(engine, state.value(), numParams);
-            int n = to - from;
-            float[] x = lease.features(n * b.featureSize);
-            int[] y = lease.labels(n);
-            gather(b, lease.permutation(b.size, seed, epoch, b.partition), from, to, x, y);
-            float[] grad = new float[engine.numParameters()];
-            GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
-                    BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), grad);
-            return new OrderedSum.Node(EngineStates.withWeightedBuffers(grad, engine, n), st.lossSum(), st.correct(), st.count(),
-                    System.nanoTime() - t0);
+            return leaf(lease, b, state.value(), numParams, null, seed, epoch, firstStep, stepsPerEpoch, 1, lrs, null);
         }
     }
 
     private OrderedSum.Node localRound(PackedBlock b) {
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
+            return leaf(lease, b, state.value(), numParams, localRules, seed, epoch, firstStep, stepsPerEpoch,
+                    localSteps, lrs, null);
+        }
+    }
+
+    /**
+     * Partition {@code b}'s leaf of one round, the one computation both synchronization modes share (so both give
+     * the same bits): with {@code localRules == null} the gradient sum over its share of step {@code firstStep},
+     * else {@code n_p * (theta_p - theta)} after {@code localSteps} local steps; followed by the weighted buffers.
+     * {@code state} is {@code params ++ buffers}; {@code scratch} (may be null) is a reusable gradient array of
+     * {@code numParams} floats, overwritten.
+     */
+    static OrderedSum.Node leaf(EngineCache.Lease lease, PackedBlock b, float[] state, int numParams,
+                                UpdateRule.Factory localRules, long seed, int epoch, int firstStep, int stepsPerEpoch,
+                                int localSteps, double[] lrs, float[] scratch) {
+        if (localRules == null) {
+            int from = BatchPlan.shareStart(b.size, firstStep, stepsPerEpoch);
+            int to = BatchPlan.shareEnd(b.size, firstStep, stepsPerEpoch);
+            if (to <= from) {
+                return new OrderedSum.Node(null, 0, 0, 0, 0);
+            }
             long t0 = System.nanoTime();
             GradientEngine engine = lease.engine;
-            EngineStates.load(engine, state.value(), numParams);
-            float[] start = java.util.Arrays.copyOf(state.value(), numParams);
-            float[] theta = start.clone();
-            UpdateRule rule = localRules.create(theta.length);
-            int[] perm = lease.permutation(b.size, seed, epoch, b.partition);
-            float[] grad = new float[theta.length];
-            double lossSum = 0;
-            long correct = 0;
-            long count = 0;
-            for (int i = 0; i < localSteps; i++) {
-                int step = firstStep + i;
-                int from = BatchPlan.shareStart(b.size, step, stepsPerEpoch);
-                int to = BatchPlan.shareEnd(b.size, step, stepsPerEpoch);
-                if (to <= from) {
-                    continue;
-                }
-                int n = to - from;
-                float[] x = lease.features(n * b.featureSize);
-                int[] y = lease.labels(n);
-                gather(b, perm, from, to, x, y);
-                engine.setParameters(theta);
-                java.util.Arrays.fill(grad, 0f);
-                GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
-                        BatchPlan.stepSeed(seed, epoch, step, b.partition), grad);
-                float inv = 1f / n;
-                for (int j = 0; j < grad.length; j++) {
-                    grad[j] *= inv;
-                }
-                rule.step(theta, grad, lrs[i]);
-                lossSum += st.lossSum();
-                correct += st.correct();
-                count += st.count();
-            }
-            if (count == 0) {
-                return new OrderedSum.Node(null, 0, 0, 0, System.nanoTime() - t0);
-            }
-            for (int j = 0; j < theta.length; j++) {
-                theta[j] = (theta[j] - start[j]) * count;
-            }
-            return new OrderedSum.Node(EngineStates.withWeightedBuffers(theta, engine, count), lossSum, correct, count, System.nanoTime() - t0);
+            EngineStates.load(engine, state, numParams);
+            int n = to - from;
+            float[] x = lease.features(n * b.featureSize);
+            int[] y = lease.labels(n);
+            gather(b, lease.permutation(b.size, seed, epoch, b.partition), from, to, x, y);
+            float[] grad = scratch != null && scratch.length == engine.numParameters() ? scratch
+                    : new float[engine.numParameters()];
+            java.util.Arrays.fill(grad, 0f);
+            GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
+                    BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), grad);
+            return new OrderedSum.Node(EngineStates.withWeightedBuffers(grad, engine, n), st.lossSum(), st.correct(),
+                    st.count(), System.nanoTime() - t0);
         }
+        long t0 = System.nanoTime();
+        GradientEngine engine = lease.engine;
+        EngineStates.load(engine, state, numParams);
+        float[] start = java.util.Arrays.copyOf(state, numParams);
+        float[] theta = start.clone();
+        UpdateRule rule = localRules.create(theta.length);
+        int[] perm = lease.permutation(b.size, seed, epoch, b.partition);
+        float[] grad = new float[theta.length];
+        double lossSum = 0;
+        long correct = 0;
+        long count = 0;
+        for (int i = 0; i < localSteps; i++) {
+            int step = firstStep + i;
+            int from = BatchPlan.shareStart(b.size, step, stepsPerEpoch);
+            int to = BatchPlan.shareEnd(b.size, step, stepsPerEpoch);
+            if (to <= from) {
+                continue;
+            }
+            int n = to - from;
+            float[] x = lease.features(n * b.featureSize);
+            int[] y = lease.labels(n);
+            gather(b, perm, from, to, x, y);
+            engine.setParameters(theta);
+            java.util.Arrays.fill(grad, 0f);
+            GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
+                    BatchPlan.stepSeed(seed, epoch, step, b.partition), grad);
+            float inv = 1f / n;
+            for (int j = 0; j < grad.length; j++) {
+                grad[j] *= inv;
+            }
+            rule.step(theta, grad, lrs[i]);
+            lossSum += st.lossSum();
+            correct += st.correct();
+            count += st.count();
+        }
+        if (count == 0) {
+            return new OrderedSum.Node(null, 0, 0, 0, System.nanoTime() - t0);
+        }
+        for (int j = 0; j < theta.length; j++) {
+            theta[j] = (theta[j] - start[j]) * count;
+        }
+        return new OrderedSum.Node(EngineStates.withWeightedBuffers(theta, engine, count), lossSum, correct, count,
+                System.nanoTime() - t0);
     }
 
     /** Copies rows {@code perm[from..to)} of the block into contiguous scratch arrays. */

@@ -1,0 +1,333 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.PeerLink;
+import io.github.sparksnn.ml.train.net.ProtocolException;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What one task of a barrier-mode epoch does (the closure of {@code rdd.barrier().mapPartitions}): it keeps its
+ * packed partition and its engine replica for the whole stage and runs every round of the epoch in a loop.
+ *
+ * <p>Start: the task listens on an ephemeral port of its executor's host when it has children in the
+ * {@link AggregationTree}, shares {@code host:port} with every task through {@link BarrierTaskContext#allGather},
+ * connects to its parent (a task, or the driver's aggregation service whose address is in this closure) and
+ * accepts its children; every connection is authenticated with the run's secret (see {@link PeerLink}).
+ *
+ * <p>Per round: read the state the round starts from (the first one tells where the stage starts, so a restarted
+ * stage resumes at the driver's last completed step), forward it to the children, compute this partition's leaf
+ * ({@link StepTask#leaf}, the same computation as the job-per-step mode), add the children's partial sums in
+ * {@link OrderedSum}'s fixed order and send the result to the parent. The epoch ends when the parent says END.
+ * Any error (a peer that closes, a read that times out after {@code stepTimeoutMs}, a protocol violation) fails the
+ * task with a message naming the partition, the peer and the step; Spark then fails the barrier stage and the
+ * driver restarts it from the last completed step.
+ */
+final class BarrierEpochTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(BarrierEpochTask.class);
+
+    /** What a task reports when its epoch ends. */
+    record Report(int partition, String executor, String backend, int rounds, long computeNanos, long waitNanos,
+                  long bytesSent, long bytesReceived) implements Serializable {
+    }
+
+    final String runId;
+    final PeerLink.Credentials credentials;
+    final String driverHost;
+    final int driverPort;
+    final int attempt;
+    final EngineFactory engines;
+    final UpdateRule.Factory localRules;
+    final int numParams;
+    final int dim;
+    final long seed;
+    final int epoch;
+    final int stepsPerEpoch;
+    final int syncInterval;
+    final double[] lrs;
+    final int numPartitions;
+    final int fanIn;
+    final int stepTimeoutMs;
+    final int connectTimeoutMs;
+
+    BarrierEpochTask(String runId, PeerLink.Credentials credentials, String driverHost, int driverPort, int attempt,
+                     EngineFactory engines, UpdateRule.Factory localRules, int numParams, int dim, long seed, int epoch,
+                     int stepsPerEpoch, int syncInterval, double[] lrs, int numPartitions, int fanIn, int stepTimeoutMs,
+                     int connectTimeoutMs) {
+        this.runId = runId;
+        this.credentials = credentials;
+        this.driverHost = driverHost;
+        this.driverPort = driverPort;
+        this.attempt = attempt;
+        this.engines = engines;
+        this.localRules = localRules;
+        this.numParams = numParams;
+        this.dim = dim;
+        this.seed = seed;
+        this.epoch = epoch;
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.syncInterval = syncInterval;
+        this.lrs = lrs;
+        this.numPartitions = numPartitions;
+        this.fanIn = fanIn;
+        this.stepTimeoutMs = stepTimeoutMs;
+        this.connectTimeoutMs = connectTimeoutMs;
+    }
+
+    /** {@link #run} with every error raised as one {@link DistributedTrainer#TASK_ERROR}-prefixed line. */
+    Iterator<Report> runChecked(Iterator<PackedBlock> blocks) {
+        try {
+            return run(blocks);
+        } catch (IOException | RuntimeException e) {
+            String m = String.valueOf(e.getMessage());
+            if (!m.startsWith("partition ")) {
+                BarrierTaskContext ctx = BarrierTaskContext.get();
+                m = "partition " + (ctx == null ? "?" : ctx.partitionId()) + " (epoch " + (epoch + 1) + "): " + m;
+            }
+            throw new IllegalStateException(DistributedTrainer.TASK_ERROR + m, e);
+        }
+    }
+
+    Iterator<Report> run(Iterator<PackedBlock> blocks) throws IOException {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int p = ctx.partitionId();
+        PackedBlock block = null;
+        while (blocks.hasNext()) {
+            PackedBlock b = blocks.next();
+            if (block != null) {
+                throw new IllegalStateException("more than one packed block in partition " + b.partition);
+            }
+            block = b;
+        }
+        if (block == null || block.partition != p) {
+            throw new IllegalStateException("partition " + p + " lacks its packed block");
+        }
+        AggregationTree tree = new AggregationTree(numPartitions, fanIn);
+        List<Integer> kids = tree.children(p);
+        String myHost = hostOf(ctx.getTaskInfos()[p].address());
+        ServerSocket server = null;
+        PeerLink up = null;
+        PeerLink[] down = new PeerLink[kids.size()];
+        Thread watchdog = null;
+        try {
+            if (!kids.isEmpty()) {
+                server = new ServerSocket();
+                server.bind(new InetSocketAddress(myHost, 0), 64);
+            }
+            String[] addresses = ctx.allGather(server == null ? "" : myHost + ":" + server.getLocalPort());
+            int parent = tree.parent(p);
+            if (parent == AggregationTree.DRIVER) {
+                up = PeerLink.connect(driverHost, driverPort, credentials, attempt, p, -1, connectTimeoutMs,
+                        stepTimeoutMs);
+            } else {
+                String a = addresses[parent];
+                up = PeerLink.connect(hostOf(a), portOf(a), credentials, attempt, p, parent, connectTimeoutMs,
+                        stepTimeoutMs);
+            }
+            if (server != null) {
+                acceptChildren(server, kids, down, p);
+                server.close();
+                server = null;
+            }
+            watchdog = startWatchdog(ctx, up, down);
+            return Collections.singletonList(loop(block, tree, kids, up, down, p)).iterator();
+        } finally {
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
+            if (server != null) {
+                server.close();
+            }
+            if (up != null) {
+                up.close();
+            }
+            for (PeerLink d : down) {
+                if (d != null) {
+                    d.close();
+                }
+            }
+        }
+    }
+
+    private void acceptChildren(ServerSocket server, List<Integer> kids, PeerLink[] down, int p) throws IOException {
+        server.setSoTimeout(connectTimeoutMs);
+        int missing = kids.size();
+        long deadline = System.nanoTime() + connectTimeoutMs * 1_000_000L;
+        while (missing > 0) {
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (SocketTimeoutException e) {
+                throw new IOException("partition " + p + " (epoch " + epoch + "): children " + kids + " did not all "
+                        + "connect within " + connectTimeoutMs + " ms");
+            }
+            try {
+                PeerLink l = PeerLink.accept(s, credentials, p, connectTimeoutMs, stepTimeoutMs);
+                int i = kids.indexOf(l.peerPartition());
+                if (l.peerAttempt() != attempt || i < 0 || down[i] != null) {
+                    String why = l.peerAttempt() != attempt ? "stale attempt " + l.peerAttempt()
+                            : i < 0 ? "partition " + l.peerPartition() + " is not a child of " + p
+                            : "duplicate partition " + l.peerPartition();
+                    LOG.warn("partition {} rejected a connection: {}", p, why);
+                    l.close();
+                } else {
+                    down[i] = l;
+                    missing--;
+                }
+            } catch (ProtocolException e) {
+                LOG.warn("partition {} rejected a connection: {}", p, e.getMessage());
+            }
+            if (missing > 0 && System.nanoTime() > deadline) {
+                throw new IOException("partition " + p + " (epoch " + epoch + "): children " + kids
+                        + " did not all connect within " + connectTimeoutMs + " ms");
+            }
+        }
+    }
+
+    /** Closes the links when Spark kills the task (a sibling failed), so blocked reads end at once. */
+    private static Thread startWatchdog(BarrierTaskContext ctx, PeerLink up, PeerLink[] down) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    if (ctx.isInterrupted()) {
+                        up.close();
+                        for (PeerLink d : down) {
+                            d.close();
+                        }
+                        return;
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException ignored) {
+                // the task ended
+            }
+        }, "spark-snn barrier watchdog " + ctx.partitionId());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private Report loop(PackedBlock block, AggregationTree tree, List<Integer> kids, PeerLink up, PeerLink[] down,
+                        int p) throws IOException {
+        float[] state = new float[dim];
+        float[] scratch = new float[numParams];
+        long computeNanos = 0;
+        long waitNanos = 0;
+        int rounds = 0;
+        String backend = "?";
+        try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
+            backend = lease.engine.getClass().getSimpleName();
+            int expected = -1;
+            while (true) {
+                String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);
+                long w0 = System.nanoTime();
+                Frame f;
+                int upTimeout = timeout(tree.depth() + 2);
+                up.readTimeout(upTimeout);
+                try {
+                    f = up.readHeader(what);
+                } catch (SocketTimeoutException e) {
+                    throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): no word from "
+                            + (tree.parent(p) < 0 ? "the driver" : "partition " + tree.parent(p)) + " within "
+                            + upTimeout + " ms while waiting for " + what);
+                }
+                waitNanos += System.nanoTime() - w0;
+                if (f.type() == Frame.END) {
+                    for (PeerLink d : down) {
+                        d.sendEnd(epoch, f.step());
+                    }
+                    break;
+                }
+                int step = f.step();
+                if (f.type() != Frame.STATE || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
+                        || step % syncInterval != 0 || (expected >= 0 && step != expected)) {
+                    throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "
+                            + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
+                }
+                up.readState(f, state, dim);
+                for (PeerLink d : down) {
+                    d.sendState(epoch, step, state, dim);
+                }
+                int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
+                double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
+                OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams,
+                        syncInterval > 1 ? localRules : null, seed, epoch, step, stepsPerEpoch, localSteps, roundLrs,
+                        scratch);
+                computeNanos += leaf.computeNanos;
+                OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
+                long path = 0;
+                for (int i = 0; i < down.length; i++) {
+                    int kid = kids.get(i);
+                    Frame cf;
+                    long c0 = System.nanoTime();
+                    int kidTimeout = timeout(tree.height(kid));
+                    down[i].readTimeout(kidTimeout);
+                    try {
+                        cf = down[i].readHeader("the partial sum of step " + (step + 1));
+                    } catch (SocketTimeoutException e) {
+                        throw new IOException("partition " + p + " got no partial sum from partition " + kid
+                                + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + kidTimeout
+                                + " ms (stepTimeout " + stepTimeoutMs / 1000 + " s per tree level)");
+                    }
+                    waitNanos += System.nanoTime() - c0;
+                    down[i].expect(cf, Frame.PARTIAL, epoch, step);
+                    path = Math.max(path, down[i].readPartial(cf, sum, dim, kid, tree.subtreeEnd(kid)));
+                }
+                path += down.length == 0 ? 0 : sumMergeNanos(down);
+                up.sendPartial(epoch, step, sum.pending(), dim, path);
+                rounds++;
+                expected = step + syncInterval;
+            }
+        }
+        long sent = up.bytesSent();
+        long received = up.bytesReceived();
+        for (PeerLink d : down) {
+            sent += d.bytesSent();
+            received += d.bytesReceived();
+        }
+        SparkEnv env = SparkEnv.get();
+        return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, sent,
+                received);
+    }
+
+    private static long sumMergeNanos(PeerLink[] down) {
+        long s = 0;
+        for (PeerLink d : down) {
+            s += d.lastMergeNanos();
+        }
+        return s;
+    }
+
+    /** {@code levels} step timeouts in ms, capped at the largest socket timeout. */
+    private int timeout(int levels) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) stepTimeoutMs * levels);
+    }
+
+    static String hostOf(String address) {
+        int i = address.lastIndexOf(':');
+        String h = i < 0 ? address : address.substring(0, i);
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    static int portOf(String address) {
+        int i = address.lastIndexOf(':');
+        if (i < 0) {
+            throw new IllegalArgumentException("no port in task address '" + address + "'");
+        }
+        return Integer.parseInt(address.substring(i + 1));
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.sparksnn.ml.train.net;
+
+/**
+ * The fixed header of every message between tasks and the driver, 40 bytes, little-endian:
+ * <pre>
+ *  0  int   magic    0x534E4E54 ("SNNT")
+ *  4  short version  1
+ *  6  short type     HELLO | AUTH | STATE | PARTIAL | END
+ *  8  long  run      the run's 64-bit id
+ * 16  int   attempt  the driver's stage attempt (a restarted stage gets a new one)
+ * 20  int   epoch
+ * 24  int   step     first step of the round the message belongs to
+ * 28  int   partition  the sender's partition (-1: the driver)
+ * 32  long  length   payload bytes that follow
+ * </pre>
+ * Payloads are raw little-endian numbers, never Java-serialized objects.
+ */
+public record Frame(int type, long run, int attempt, int epoch, int step, int partition, long length) {
+    public static final int MAGIC = 0x534E4E54;
+    public static final short VERSION = 1;
+    public static final int HEADER_BYTES = 40;
+
+    /** Server to client on connect: a 32-byte random nonce to answer. */
+    public static final int HELLO = 1;
+    /** Client to server: HMAC-SHA256 of the nonce and the header fields under the run's secret (32 bytes). */
+    public static final int AUTH = 2;
+    /** Down the tree: the parameters and buffers the round starts from ({@code dim} floats). */
+    public static final int STATE = 3;
+    /** Up the tree: the sender's partial sum (see {@link PeerLink#sendPartial}). */
+    public static final int PARTIAL = 4;
+    /** Down the tree: the epoch is over, no payload. */
+    public static final int END = 5;
+
+    public static String typeName(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case AUTH -> "AUTH";
+            case STATE -> "STATE";
+            case PARTIAL -> "PARTIAL";
+            case END -> "END";
+            default -> "type " + type;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return typeName(type) + "(attempt " + attempt + ", epoch " + epoch + ", step " + step + ", partition "
+                + partition + ", " + length + " bytes)";
+    }
+}

@@ -1,0 +1,337 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.ml.SparkTestSupport;
+import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.PeerLink;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Barrier-mode training on local[5] with real sockets: the same bits as the job-per-step loop for every tree
+ * shape, the fallback when slots are short, a silent task turned into a timeout error, and the driver service
+ * under bad connections.
+ */
+class BarrierTrainingTest {
+    static SparkSession spark;
+    static JavaSparkContext jsc;
+    static final int F = 6;
+    static final int C = 3;
+    static final Blobs DATA = new Blobs(230, F, C, 7, 0.2);
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.local(5);
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    }
+
+    @AfterAll
+    static void stop() {
+        SparkTestSupport.stop(spark);
+    }
+
+    @AfterEach
+    void clearHooks() {
+        DistributedTrainer.serviceHook = null;
+        jsc.setLocalProperty("spark.snn.barrier.maxRestarts", null);
+    }
+
+    static DistributedTrainer.Config config(SyncMode mode, int fanIn, int sync) {
+        return new DistributedTrainer.Config(9, 23, 2, 2, sync, null, 1, false, "barrier", mode, fanIn, 60);
+    }
+
+    static DistributedTrainer.Result train(int partitions, DistributedTrainer.Config cfg, EngineFactory f) {
+        JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, partitions), "features", "label", F, C);
+        try {
+            int[] sizes = BlockPacker.checkedSizes(blocks, "training");
+            return new DistributedTrainer(jsc, cfg, f, new OptimizerUpdateRule.Factory("adam"),
+                    (e, s, n, t) -> 0.05 * (1 - (double) (e * n + s) / (t * n))).fit(blocks, sizes, null,
+                    f.create().parameters());
+        } finally {
+            blocks.unpersist(true);
+        }
+    }
+
+    static SoftmaxEngine.Factory softmax() {
+        return new SoftmaxEngine.Factory(F, C, 3, 0.3);
+    }
+
+    @Test
+    void everyTreeShapeGivesTheBitsOfTheJobPerStepLoop() {
+        for (int p : new int[]{1, 2, 3, 5}) {
+            DistributedTrainer.Result jobs = train(p, config(SyncMode.JOBS, 2, 1), softmax());
+            assertEquals(SyncMode.JOBS, jobs.syncMode());
+            assertFalse(java.util.Arrays.equals(jobs.params(), softmax().create().parameters()), "it trained");
+            for (int fanIn : new int[]{0, 1, 2}) {
+                DistributedTrainer.Result b = train(p, config(SyncMode.BARRIER, fanIn, 1), softmax());
+                assertEquals(SyncMode.BARRIER, b.syncMode());
+                assertArrayEquals(jobs.params(), b.params(), 0f, "P=" + p + ", fan-in " + fanIn + " vs jobs");
+                for (int e = 0; e < 2; e++) {
+                    assertEquals(jobs.history().get(e).loss(), b.history().get(e).loss(), 0.0, "loss, P=" + p);
+                    assertEquals(jobs.history().get(e).trainAccuracy(), b.history().get(e).trainAccuracy(), 0.0);
+                }
+                assertEquals("barrier", b.history().get(1).syncMode());
+                assertTrue(b.history().get(1).driverBytesPerStep() > 0);
+                assertEquals(p, b.partitionBackends().size(), b.partitionBackends().toString());
+            }
+        }
+        // Local steps with parameter averaging take the same path in both modes.
+        DistributedTrainer.Result jobs = train(3, config(SyncMode.JOBS, 2, 3), softmax());
+        DistributedTrainer.Result barrier = train(3, config(SyncMode.BARRIER, 2, 3), softmax());
+        assertArrayEquals(jobs.params(), barrier.params(), 0f, "syncInterval 3");
+        // And the seed matters: another run seed gives other parameters.
+        DistributedTrainer.Config other = new DistributedTrainer.Config(10, 23, 2, 2, 1, null, 1, false, "barrier",
+                SyncMode.BARRIER, 2, 60);
+        assertFalse(java.util.Arrays.equals(barrier.params(), train(3, other, softmax()).params()));
+    }
+
+    @Test
+    void autoFallsBackToJobsWhenTaskSlotsAreShortAndBarrierSaysWhy() {
+        DistributedTrainer.Result r = train(6, config(SyncMode.AUTO, 2, 1), softmax());
+        assertEquals(SyncMode.JOBS, r.syncMode());
+        assertEquals(SyncMode.BARRIER, train(5, config(SyncMode.AUTO, 2, 1), softmax()).syncMode());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(6, config(SyncMode.BARRIER, 2, 1), softmax()));
+        assertTrue(e.getMessage().contains("6 partitions need 6 concurrent task slots, and local[5] has 5"),
+                e.getMessage());
+    }
+
+    /** Partition 1 stops (sleeps) before its gradient of step 3 in every attempt. */
+    record StallPartitionOne(long stallMs) implements HookedEngines.Hook {
+        @Override
+        public void beforeGradient(long seed) {
+            TaskContext tc = TaskContext.get();
+            if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1)) {
+                try {
+                    Thread.sleep(stallMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTaskThatStopsMidStepFailsTheRunWithATimeoutNamingPartitionAndStep() {
+        jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "1");
+        DistributedTrainer.Config cfg = config(SyncMode.BARRIER, 2, 1).withStepTimeout(1);
+        long t0 = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(3,
+                cfg, new HookedEngines.Factory(softmax(), new StallPartitionOne(120_000), "stall")));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(e.getMessage().contains("after 1 restarts"), e.getMessage());
+        assertTrue(e.getMessage().contains("partition 0 got no partial sum from partition 1 for epoch 1, step 3"),
+                e.getMessage());
+        assertTrue(seconds < 90, "gave up after " + seconds + " s, not a hang");
+    }
+
+    @Test
+    void aStallShorterThanTheRestartsRecoversWithTheSameBits() {
+        DistributedTrainer.Result clean = train(3, config(SyncMode.BARRIER, 0, 1), softmax());
+        jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
+        // In a star the driver itself waits for partition 1 and times out after 2 s (1 s per level); the restarted
+        // stage runs clean and must land on the same bits.
+        DistributedTrainer.Result r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(1),
+                new HookedEngines.Factory(softmax(), new StallOnce(
+                        SparkTestSupportPaths.marker("stall-once")), "stall-once"));
+        assertArrayEquals(clean.params(), r.params(), 0f, "after a timed-out attempt and a restart");
+    }
+
+    /** Partition 1 stalls 5 s at step 3, only the first time (a marker file says it happened). */
+    record StallOnce(String marker) implements HookedEngines.Hook {
+        @Override
+        public void beforeGradient(long seed) {
+            TaskContext tc = TaskContext.get();
+            if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1)) {
+                try {
+                    if (new java.io.File(marker).createNewFile()) {
+                        Thread.sleep(5_000);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDriverServiceRejectsBadConnectionsAndTheRunKeepsItsBits() throws Exception {
+        DistributedTrainer.Result clean = train(2, config(SyncMode.BARRIER, 0, 1), softmax());
+        List<Socket> silent = new ArrayList<>();
+        List<DistributedTrainer.ServiceHandle> handles = new ArrayList<>();
+        DistributedTrainer.serviceHook = h -> {
+            handles.add(h);
+            try {
+                // 1. A wrong secret.
+                try (Socket s = new Socket(h.host(), h.port())) {
+                    byte[] nonce = readHello(s.getInputStream());
+                    byte[] wrong = h.credentials().secret().clone();
+                    wrong[0] ^= 1;
+                    writeAuth(s.getOutputStream(), h.credentials().run(), 0, 0, mac(wrong, nonce,
+                            h.credentials().run(), 0, 0));
+                    assertEquals(-1, s.getInputStream().read(), "closed after a wrong secret");
+                }
+                // 2. A truncated frame: half a header, then the connection closes.
+                try (Socket s = new Socket(h.host(), h.port())) {
+                    readHello(s.getInputStream());
+                    s.getOutputStream().write(new byte[17]);
+                    s.getOutputStream().flush();
+                }
+                // 3. A connection that never speaks (closed after the run).
+                Socket quiet = new Socket(h.host(), h.port());
+                silent.add(quiet);
+                // 4. A frame of the wrong length: authenticates as partition 0 of the first attempt, then answers
+                //    the first state with a partial sum 4 bytes short. The driver drops it, restarts the stage.
+                Socket s = new Socket(h.host(), h.port());
+                silent.add(s);
+                byte[] nonce = readHello(s.getInputStream());
+                writeAuth(s.getOutputStream(), h.credentials().run(), 0, 0,
+                        mac(h.credentials().secret(), nonce, h.credentials().run(), 0, 0));
+                Thread liar = new Thread(() -> {
+                    try {
+                        DataInputStream in = new DataInputStream(s.getInputStream());
+                        byte[] header = new byte[Frame.HEADER_BYTES];
+                        in.readFully(header);
+                        long len = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getLong(32);
+                        in.readFully(new byte[(int) len]);
+                        ByteBuffer out = ByteBuffer.allocate(Frame.HEADER_BYTES + 8).order(ByteOrder.LITTLE_ENDIAN);
+                        out.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) Frame.PARTIAL)
+                                .putLong(h.credentials().run()).putInt(0).putInt(0).putInt(0).putInt(0).putLong(8)
+                                .putLong(0);
+                        s.getOutputStream().write(out.array());
+                        s.getOutputStream().flush();
+                    } catch (IOException ignored) {
+                        // the driver hung up, as it should
+                    }
+                });
+                liar.setDaemon(true);
+                liar.start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        List<String> duplicates = new ArrayList<>();
+        DistributedTrainer.Result r;
+        JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, 2), "features", "label", F, C);
+        try {
+            int[] sizes = BlockPacker.checkedSizes(blocks, "training");
+            SoftmaxEngine.Factory f = softmax();
+            r = new DistributedTrainer(jsc, config(SyncMode.BARRIER, 0, 1).withStepTimeout(4), f,
+                    new OptimizerUpdateRule.Factory("adam"),
+                    (e, s, n, t) -> 0.05 * (1 - (double) (e * n + s) / (t * n)))
+                    .listener(new TrainingListener() {
+                        @Override
+                        public void onStep(int epoch, int epochs, int step, int steps, double loss, long n, double ips) {
+                            if (epoch == 0 && step == 1) {
+                                // 5. A duplicate partition and 6. a stale attempt, while the real ones are connected.
+                                DistributedTrainer.ServiceHandle h = handles.get(0);
+                                duplicates.add(connectAs(h, 1, 1));
+                                duplicates.add(connectAs(h, 0, 0));
+                            }
+                        }
+                    }).fit(blocks, sizes, null, f.create().parameters());
+            // The silent connection is dropped when its handshake times out (10 s), possibly after the run ended.
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!String.join("\n", handles.get(0).server().rejections()).contains("no AUTH within")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+        } finally {
+            blocks.unpersist(true);
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+        assertArrayEquals(clean.params(), r.params(), 0f, "bits after the bad connections");
+        List<String> why = handles.get(0).server().rejections();
+        String all = String.join("\n", why);
+        assertTrue(all.contains("wrong secret"), all);
+        assertTrue(all.contains("truncated frame header"), all);
+        assertTrue(all.contains("no AUTH within"), all);
+        assertTrue(all.contains("wrong length"), all);
+        assertTrue(all.contains("duplicate partition 1"), all);
+        assertTrue(all.contains("stale attempt 0"), all);
+    }
+
+    /** Authenticates as (attempt, partition) and leaves the connection open; returns a label. */
+    private static String connectAs(DistributedTrainer.ServiceHandle h, int attempt, int partition) {
+        try {
+            Socket s = new Socket(h.host(), h.port());
+            byte[] nonce = readHello(s.getInputStream());
+            writeAuth(s.getOutputStream(), h.credentials().run(), attempt, partition,
+                    mac(h.credentials().secret(), nonce, h.credentials().run(), attempt, partition));
+            return "attempt " + attempt + " partition " + partition;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] readHello(InputStream in) throws IOException {
+        DataInputStream d = new DataInputStream(in);
+        byte[] header = new byte[Frame.HEADER_BYTES];
+        d.readFully(header);
+        assertEquals(Frame.HELLO, ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getShort(6));
+        byte[] nonce = new byte[32];
+        d.readFully(nonce);
+        return nonce;
+    }
+
+    private static void writeAuth(OutputStream out, long run, int attempt, int partition, byte[] mac)
+            throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Frame.HEADER_BYTES + 32).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) Frame.AUTH).putLong(run).putInt(attempt)
+                .putInt(0).putInt(0).putInt(partition).putLong(32).put(mac);
+        out.write(b.array());
+        out.flush();
+    }
+
+    /** HMAC-SHA256(secret, nonce || run || attempt || partition), recomputed independently of PeerLink. */
+    private static byte[] mac(byte[] secret, byte[] nonce, long run, int attempt, int partition) {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(secret, "HmacSHA256"));
+            m.update(nonce);
+            m.update(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(run).putInt(attempt)
+                    .putInt(partition).array());
+            return m.doFinal();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Marker files under target/ for once-only faults. */
+    static final class SparkTestSupportPaths {
+        static String marker(String name) {
+            try {
+                return SparkTestSupport.tempDir(name).resolve("happened").toString();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    static {
+        // PeerLink is the class under test for the wire format; keep the test's own framing in step with it.
+        assertEquals(40, Frame.HEADER_BYTES);
+        assertNotNull(PeerLink.Credentials.random());
+    }
+}
