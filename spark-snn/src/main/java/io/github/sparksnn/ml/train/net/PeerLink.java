@@ -47,9 +47,9 @@ public final class PeerLink implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final long run;
-    private final int attempt;
+    private int attempt;
     private final int partition;
-    private final int peerPartition;
+    private int peerPartition;
     private final ByteBuffer header = ByteBuffer.allocate(Frame.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     private byte[] payload = new byte[0];
     private long bytesSent;
@@ -159,9 +159,11 @@ public final class PeerLink implements AutoCloseable {
                         + auth.partition() + " does not match");
             }
             s.setSoTimeout(readTimeoutMs);
-            PeerLink link = new PeerLink(s, c.run(), auth.attempt(), serverPartition, auth.partition());
-            link.peerAttempt = auth.attempt();
-            return link;
+            // The same link (and its buffered stream, which may already hold the peer's next frame) from now on.
+            probe.attempt = auth.attempt();
+            probe.peerPartition = auth.partition();
+            probe.peerAttempt = auth.attempt();
+            return probe;
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
