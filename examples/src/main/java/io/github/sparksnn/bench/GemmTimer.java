@@ -31,10 +31,17 @@ final class GemmTimer implements InvocationHandler {
         }
     }
 
-    /** Accumulated calls and time of one shape. */
+    /** Accumulated calls and time of one shape, and a copy of its first call's operands for standalone replays. */
     static final class Tally {
         long calls;
         long nanos;
+        float alpha;
+        float[] a;
+        float[] b;
+        float[] c;
+        int offA;
+        int offB;
+        int offC;
     }
 
     private final Backend target;
@@ -61,12 +68,22 @@ final class GemmTimer implements InvocationHandler {
             if (!method.getName().equals("gemm")) {
                 return method.invoke(target, args);
             }
-            long t0 = System.nanoTime();
-            Object r = method.invoke(target, args);
-            long dt = System.nanoTime() - t0;
             Shape s = new Shape((Boolean) args[0], (Boolean) args[1], (Integer) args[2], (Integer) args[3],
                     (Integer) args[4], (Integer) args[8], (Integer) args[11], (Integer) args[15], (Float) args[12]);
             Tally t = tallies.computeIfAbsent(s, x -> new Tally());
+            if (t.a == null) {
+                // The operands of this call, before it ran (C read when beta != 0), for replays on the same values.
+                t.alpha = (Float) args[5];
+                t.offA = (Integer) args[7];
+                t.offB = (Integer) args[10];
+                t.offC = (Integer) args[14];
+                t.a = copy((Tensor) args[6]);
+                t.b = copy((Tensor) args[9]);
+                t.c = copy((Tensor) args[13]);
+            }
+            long t0 = System.nanoTime();
+            Object r = method.invoke(target, args);
+            long dt = System.nanoTime() - t0;
             t.calls++;
             t.nanos += dt;
             totalNanos += dt;
@@ -77,8 +94,38 @@ final class GemmTimer implements InvocationHandler {
         }
     }
 
+    private float[] copy(Tensor t) {
+        float[] x = new float[t.size()];
+        target.download(t, 0, x, 0, x.length);
+        return x;
+    }
+
+    /**
+     * Native sgemm alone, replaying {@code calls} calls of a shape on copies of the operands the engine passed (same
+     * values, same offsets and strides, fresh memory so the engine's state is untouched); seconds in all.
+     */
+    static double replaySeconds(Backend be, Shape s, Tally t, long calls) {
+        try (Tensor a = be.alloc(t.a.length); Tensor b = be.alloc(t.b.length); Tensor c = be.alloc(t.c.length)) {
+            be.upload(t.a, 0, a, 0, t.a.length);
+            be.upload(t.b, 0, b, 0, t.b.length);
+            be.upload(t.c, 0, c, 0, t.c.length);
+            be.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), t.alpha, a, t.offA, s.lda(), b, t.offB, s.ldb(),
+                    s.beta(), c, t.offC, s.ldc());
+            long t0 = System.nanoTime();
+            for (long i = 0; i < calls; i++) {
+                be.gemm(s.transA(), s.transB(), s.m(), s.n(), s.k(), t.alpha, a, t.offA, s.lda(), b, t.offB, s.ldb(),
+                        s.beta(), c, t.offC, s.ldc());
+            }
+            return (System.nanoTime() - t0) * 1e-9;
+        }
+    }
+
+    /** Clears the times and counts, keeping the captured operands. */
     void reset() {
-        tallies.clear();
+        for (Tally t : tallies.values()) {
+            t.calls = 0;
+            t.nanos = 0;
+        }
         totalNanos = 0;
         totalFlops = 0;
     }

@@ -26,9 +26,21 @@ final class LayerWeights {
                 .add("buffers", DataTypes.createArrayType(DataTypes.FloatType, false), false);
     }
 
+    /**
+     * Writes the row. The vectors travel to the writing task as a broadcast, not inside it: a one-row
+     * {@code createDataFrame} would embed megabytes of weights in the task ("task of very large size").
+     */
     static void save(SparkSession spark, String path, int a, int b, float[] weights, float[] buffers) {
-        Row row = RowFactory.create(a, b, SpikingNetworkModel.boxed(weights), SpikingNetworkModel.boxed(buffers));
-        spark.createDataFrame(List.of(row), schema()).repartition(1).write().parquet(new Path(path, "data").toString());
+        org.apache.spark.broadcast.Broadcast<float[][]> bc = spark.sparkContext().broadcast(
+                new float[][]{weights, buffers}, scala.reflect.ClassTag$.MODULE$.apply(float[][].class));
+        try {
+            spark.range(0, 1, 1, 1).map((org.apache.spark.api.java.function.MapFunction<Long, Row>) i -> RowFactory
+                            .create(a, b, SpikingNetworkModel.boxed(bc.value()[0]),
+                                    SpikingNetworkModel.boxed(bc.value()[1])),
+                    org.apache.spark.sql.Encoders.row(schema())).write().parquet(new Path(path, "data").toString());
+        } finally {
+            bc.destroy();
+        }
     }
 
     /** {@code (a, b, weights, buffers)} as saved. */

@@ -640,10 +640,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot save model metadata to " + path, e);
             }
-            Row row = RowFactory.create(model.numClasses, model.numFeatures, boxed(model.weights),
-                    boxed(model.buffers));
-            sparkSession().createDataFrame(List.of(row), dataSchema()).repartition(1).write()
-                    .parquet(new org.apache.hadoop.fs.Path(path, "data").toString());
+            LayerWeights.save(sparkSession(), path, model.numClasses, model.numFeatures, model.weights, model.buffers);
         }
     }
 

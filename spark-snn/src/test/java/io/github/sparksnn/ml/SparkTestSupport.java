@@ -85,6 +85,9 @@ public final class SparkTestSupport {
                 // Executor heap must fit in the worker's memory; 1024 MB worker -> 768m executor leaves room.
                 .config("spark.executor.memory", Math.max(256, memoryPerWorkerMb * 3 / 4) + "m")
                 .config("spark.executor.cores", Integer.toString(coresPerWorker))
+                // A barrier stage resubmitted while a killed executor is replaced waits for free slots; Spark
+                // re-checks every 15 s by default.
+                .config("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s")
                 .getOrCreate();
     }
 

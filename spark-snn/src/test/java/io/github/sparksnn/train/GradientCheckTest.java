@@ -38,7 +38,12 @@ class GradientCheckTest {
         GradientCheck.Result r = GradientCheck.run(cfg, 3, 5, 12);
         String table = r.format(GradientCheck.DEFAULT_TOLERANCE);
         assertTrue(r.passed(GradientCheck.DEFAULT_TOLERANCE), table);
-        assertEquals(cfg.spec().layers().stream().mapToInt(l -> 0).sum(), 0);
+        // Every parameter tensor was checked: their lengths add up to the whole flat parameter vector.
+        try (io.github.sparksnn.train.GradientEngine e = cfg.create()) {
+            assertEquals(e.numParameters(), r.tensors().stream().mapToInt(GradientCheck.TensorResult::length).sum(),
+                    table);
+        }
+        assertTrue(r.tensors().stream().allMatch(t -> t.probed() > 0), table);
         for (GradientCheck.TensorResult t : r.tensors()) {
             assertTrue(t.maxAbsGradient() > 0, "gradient flows into " + t.name() + "\n" + table);
         }

@@ -258,10 +258,7 @@ final class BarrierEpochTask implements Serializable {
                     throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "
                             + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
                 }
-                up.readState(f, state, dim);
-                for (PeerLink d : down) {
-                    d.sendState(epoch, step, state, dim);
-                }
+                up.relayState(f, state, dim, down);
                 int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
                 double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
                 OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams,

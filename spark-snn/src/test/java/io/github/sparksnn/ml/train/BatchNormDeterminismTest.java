@@ -24,12 +24,16 @@ class BatchNormDeterminismTest {
             .inputShape(1, 4, 4).timeSteps(3).encoder("direct").loss("mse").seed(4).build();
 
     static DistributedTrainer.Result train(SparkSession spark, int syncInterval) {
+        return train(spark, syncInterval, SyncMode.AUTO);
+    }
+
+    static DistributedTrainer.Result train(SparkSession spark, int syncInterval, SyncMode mode) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, 2), "features", "label", F, C);
         try {
             int[] sizes = BlockPacker.checkedSizes(blocks, "training");
             DistributedTrainer.Config cfg = new DistributedTrainer.Config(3, 24, 2, 2, syncInterval, null, 1, false,
-                    "bn");
+                    "bn").with(mode, 2);
             return new DistributedTrainer(jsc, cfg, new CoreEngineFactory(CFG), new OptimizerUpdateRule.Factory("adam"),
                     LrSchedule.constant(0.01)).fit(blocks, sizes, null, CFG.initialParameters(),
                     Network.initialRunningStatistics(CFG.spec(), CFG.inputShape()));

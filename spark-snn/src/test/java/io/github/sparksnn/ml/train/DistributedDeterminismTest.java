@@ -29,25 +29,36 @@ class DistributedDeterminismTest {
             .modelSpec("linear(6, 16) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(16, 3) | lif(tau=2.0)")
             .inputShape(F).timeSteps(4).encoder("poisson").loss("mse").seed(3).build();
 
-    static float[] train(SparkSession spark, EngineFactory engines) {
+    static DistributedTrainer.Result run(SparkSession spark, EngineFactory engines, SyncMode mode) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, 2), "features", "label", F, C);
         try {
             int[] sizes = BlockPacker.checkedSizes(blocks, "training");
-            DistributedTrainer.Config cfg = new DistributedTrainer.Config(17, 40, 2, 2, 1, null, 1, false, "det");
+            DistributedTrainer.Config cfg = new DistributedTrainer.Config(17, 40, 2, 2, 1, null, 1, false, "det")
+                    .with(mode, 2);
             return new DistributedTrainer(jsc, cfg, engines, new OptimizerUpdateRule.Factory("adam"),
-                    LrSchedule.constant(0.01)).fit(blocks, sizes, null, CFG.initialParameters()).params();
+                    LrSchedule.constant(0.01)).fit(blocks, sizes, null, CFG.initialParameters());
         } finally {
             blocks.unpersist(true);
         }
     }
 
+    static float[] train(SparkSession spark, EngineFactory engines, SyncMode expected) {
+        DistributedTrainer.Result r = run(spark, engines, SyncMode.AUTO);
+        assertEquals(expected, r.syncMode(), "auto picked the mode");
+        return r.params();
+    }
+
     @Test
-    void identicalOnEveryMasterAndAfterAnExecutorDies() throws IOException {
+    void identicalOnEveryMasterInBothModesAndAfterAnExecutorDies() throws IOException {
         float[] one;
+        DistributedTrainer.Result bn1;
         SparkSession s = SparkTestSupport.local(1);
         try {
-            one = train(s, new CoreEngineFactory(CFG));
+            // Two partitions on one slot: auto falls back to a job per step.
+            one = train(s, new CoreEngineFactory(CFG), SyncMode.JOBS);
+            bn1 = BatchNormDeterminismTest.train(s, 1, SyncMode.AUTO);
+            assertEquals(SyncMode.JOBS, bn1.syncMode());
         } finally {
             SparkTestSupport.stop(s);
         }
@@ -55,7 +66,11 @@ class DistributedDeterminismTest {
 
         s = SparkTestSupport.local(2);
         try {
-            assertArrayEquals(one, train(s, new CoreEngineFactory(CFG)), 0f, "local[2] vs local[1]");
+            assertArrayEquals(one, train(s, new CoreEngineFactory(CFG), SyncMode.BARRIER), 0f, "local[2] barrier");
+            assertArrayEquals(one, run(s, new CoreEngineFactory(CFG), SyncMode.JOBS).params(), 0f, "local[2] jobs");
+            DistributedTrainer.Result bn2 = BatchNormDeterminismTest.train(s, 1, SyncMode.BARRIER);
+            assertArrayEquals(bn1.params(), bn2.params(), 0f, "batch norm params, barrier local[2] vs local[1]");
+            assertArrayEquals(bn1.buffers(), bn2.buffers(), 0f, "batch norm buffers, barrier local[2] vs local[1]");
         } finally {
             SparkTestSupport.stop(s);
         }
@@ -64,9 +79,15 @@ class DistributedDeterminismTest {
         File marker = dir.resolve("executor-killed").toFile();
         s = SparkTestSupport.localCluster();
         try {
-            assertArrayEquals(one, train(s, new CoreEngineFactory(CFG)), 0f, "local-cluster vs local[1]");
-            // Now an executor JVM halts in the middle of a step (its 4th engine call), once.
-            float[] afterKill = train(s, new KillOnce(new CoreEngineFactory(CFG), marker.getAbsolutePath(), 4));
+            assertArrayEquals(one, train(s, new CoreEngineFactory(CFG), SyncMode.BARRIER), 0f,
+                    "local-cluster barrier vs local[1]");
+            DistributedTrainer.Result bnc = BatchNormDeterminismTest.train(s, 1, SyncMode.BARRIER);
+            assertArrayEquals(bn1.params(), bnc.params(), 0f, "batch norm params, local-cluster");
+            assertArrayEquals(bn1.buffers(), bnc.buffers(), 0f, "batch norm buffers, local-cluster");
+            // Now an executor JVM halts in the middle of the barrier stage (its 4th engine call), once: the stage
+            // restarts from the last completed step on a fresh executor.
+            float[] afterKill = train(s, new KillOnce(new CoreEngineFactory(CFG), marker.getAbsolutePath(), 4),
+                    SyncMode.BARRIER);
             assertTrue(marker.exists(), "an executor was killed during training");
             assertArrayEquals(one, afterKill, 0f, "parameters after an executor died");
         } finally {

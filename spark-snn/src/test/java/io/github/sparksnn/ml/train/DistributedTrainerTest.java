@@ -100,7 +100,13 @@ class DistributedTrainerTest {
             maxDiff = Math.max(maxDiff, Math.abs(params[i] - dist.params()[i]));
         }
         assertTrue(maxDiff < 1e-4f, "max |distributed - single JVM| = " + maxDiff);
-        assertNotEquals(0f, maxDiff - 1, "sanity");
+        // The reference is not trivially close: training moved the parameters far more than the tolerance.
+        float moved = 0;
+        float[] init = new SoftmaxEngine(F, C, 3, 0).parameters();
+        for (int i = 0; i < params.length; i++) {
+            moved = Math.max(moved, Math.abs(params[i] - init[i]));
+        }
+        assertTrue(moved > 0.1f, "training moved the parameters by " + moved);
         // And it learned: these blobs are separable.
         assertTrue(dist.history().get(epochs - 1).validationAccuracy() > 0.9, dist.history().toString());
         assertEquals(2, dist.history().size());
@@ -115,7 +121,9 @@ class DistributedTrainerTest {
         DistributedTrainer.Result c = train(4, config(25, 2, 2, 1, null, 1, false), 0.3);
         assertArrayEquals(a.params(), c.params(), 0f);
         // The seed matters (noise drawn from step seeds): a different run seed gives different parameters.
-        assertEquals(a.history(), a.history());
+        DistributedTrainer.Result d = train(4, new DistributedTrainer.Config(6, 25, 2, 1, 1, null, 1, false, "test"),
+                0.3);
+        assertFalse(java.util.Arrays.equals(a.params(), d.params()), "run seed 6 vs 5");
     }
 
     @Test

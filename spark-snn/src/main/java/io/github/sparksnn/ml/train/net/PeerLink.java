@@ -290,13 +290,47 @@ public final class PeerLink implements AutoCloseable {
         bytesReceived += n;
     }
 
-    /** Sends the state a round starts from: {@code state[0 .. dim)} as raw floats. */
+    /** Floats per piece when a vector is encoded, decoded or relayed: 256 KB, so the pieces pipeline. */
+    static final int CHUNK_FLOATS = 1 << 16;
+
+    /** Sends the state a round starts from: {@code state[0 .. dim)} as raw floats, encoded piece by piece. */
     public void sendState(int epoch, int step, float[] state, int dim) throws IOException {
-        byte[] b = payload(dim * 4);
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(state, 0, dim);
         writeHeader(Frame.STATE, epoch, step, dim * 4L);
-        out.write(b, 0, dim * 4);
+        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 4);
+        for (int off = 0; off < dim; off += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, dim - off);
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(state, off, n);
+            out.write(b, 0, n * 4);
+        }
         out.flush();
+    }
+
+    /**
+     * Reads a STATE payload of exactly {@code dim} floats into {@code into} and relays it to {@code children} as it
+     * arrives, piece by piece, so a child starts receiving before this task has the whole vector (the state moves
+     * down the tree in a pipeline rather than one hop after another).
+     */
+    public void relayState(Frame f, float[] into, int dim, PeerLink[] children) throws IOException {
+        if (f.length() != dim * 4L) {
+            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": expected " + dim * 4L
+                    + " bytes (" + dim + " floats)");
+        }
+        for (PeerLink c : children) {
+            c.writeHeader(Frame.STATE, f.epoch(), f.step(), dim * 4L);
+        }
+        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 4);
+        for (int off = 0; off < dim; off += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, dim - off);
+            readFully(b, n * 4, f);
+            for (PeerLink c : children) {
+                c.out.write(b, 0, n * 4);
+                c.out.flush();
+            }
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into, off, n);
+        }
+        for (PeerLink c : children) {
+            c.out.flush();
+        }
     }
 
     /** Sends the end of the epoch. */
