@@ -79,7 +79,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "2", description = "Partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--sync-modes", split = ",", defaultValue = "barrier,jobs",
+    @Option(names = {"--sync-mode", "--sync-modes"}, split = ",", defaultValue = "barrier,jobs",
             description = "Modes to measure: barrier, jobs (default: ${DEFAULT-VALUE}).")
     String[] syncModes;
 
@@ -333,9 +333,13 @@ public final class SparkBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Mean engine time of one partition's share of a step, computed in this JVM (the task's reference). */
+    /**
+     * Mean engine time of one partition's share of a step, computed in this JVM: the same work a task times per
+     * step (load the parameters, clear the gradient, forward and backward over the share), alone on one thread.
+     */
     private static double shareCompute(EngineConfig cfg, float[] x, int[] y, int share) {
         try (GradientEngine engine = cfg.create()) {
+            float[] p = engine.parameters();
             float[] g = new float[engine.numParameters()];
             int steps = Math.min(40, y.length / share);
             for (int s = 0; s < 3; s++) {
@@ -343,6 +347,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             for (int s = 0; s < steps; s++) {
+                engine.setParameters(p);
                 Arrays.fill(g, 0f);
                 engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
             }

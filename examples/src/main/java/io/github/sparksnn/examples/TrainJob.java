@@ -324,10 +324,10 @@ public final class TrainJob implements Callable<Integer> {
                 bar = null;
             }
             err.printf(Locale.ROOT, "epoch %d: loss=%.4f train_acc=%.4f%s time=%.1fs images/s=%.0f step=%.1fms "
-                            + "(spark %.1fms)%n", m.epoch(), m.loss(), m.trainAccuracy(),
+                            + "(compute %.1fms, %s %.1fms)%n", m.epoch(), m.loss(), m.trainAccuracy(),
                     Double.isNaN(m.validationAccuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f",
                             m.validationAccuracy()), m.seconds(), m.imagesPerSecond(), m.stepMillis(),
-                    m.overheadMillis());
+                    m.computeMillis(), m.syncMode().equals("barrier") ? "sync" : "spark", m.overheadMillis());
             err.flush();
         }
     }

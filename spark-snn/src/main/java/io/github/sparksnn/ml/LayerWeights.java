@@ -35,12 +35,16 @@ final class LayerWeights {
                 new float[][]{weights, buffers}, scala.reflect.ClassTag$.MODULE$.apply(float[][].class));
         try {
             spark.range(0, 1, 1, 1).map((org.apache.spark.api.java.function.MapFunction<Long, Row>) i -> RowFactory
-                            .create(a, b, SpikingNetworkModel.boxed(bc.value()[0]),
-                                    SpikingNetworkModel.boxed(bc.value()[1])),
+                            .create(a, b, seq(bc.value()[0]), seq(bc.value()[1])),
                     org.apache.spark.sql.Encoders.row(schema())).write().parquet(new Path(path, "data").toString());
         } finally {
             bc.destroy();
         }
+    }
+
+    /** A Row's external form of an array column (a Scala Seq, what the row encoder takes inside a task). */
+    private static scala.collection.immutable.Seq<Float> seq(float[] a) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(SpikingNetworkModel.boxed(a)).toList();
     }
 
     /** {@code (a, b, weights, buffers)} as saved. */

@@ -91,27 +91,35 @@ public final class TrainingSummary implements Serializable {
         return epochs.stream().mapToDouble(EpochMetrics::imagesPerSecond).toArray();
     }
 
-    /** The metrics as CSV with a header line. */
+    /** The metrics as CSV with a header line (the step breakdown columns are empty where a mode does not measure). */
     public String toCsv() {
-        StringBuilder sb = new StringBuilder(
-                "epoch,loss,train_accuracy,validation_accuracy,seconds,images_per_second,steps,step_ms,compute_ms,compute_sum_ms\n");
+        StringBuilder sb = new StringBuilder("epoch,loss,train_accuracy,validation_accuracy,seconds,images_per_second,"
+                + "steps,step_ms,compute_ms,compute_sum_ms,sync_mode,transfer_ms,aggregation_ms,optimizer_ms,"
+                + "driver_bytes_per_step\n");
         for (EpochMetrics m : epochs) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f,%.3f%n", m.epoch(),
-                    m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.steps(),
-                    m.stepMillis(), m.computeMillis(), m.computeSumMillis()));
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f,%.3f,%s,%.3f,%s,%s,%s%n",
+                    m.epoch(), m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(),
+                    m.steps(), m.stepMillis(), m.computeMillis(), m.computeSumMillis(), m.syncMode(),
+                    m.transferMillis(), csv(m.aggregationMillis()), csv(m.optimizerMillis()),
+                    csv(m.driverBytesPerStep())));
         }
         return sb.toString();
+    }
+
+    private static String csv(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "TrainingSummary(%d samples, %d partitions)%n%5s %9s %9s %9s %8s %9s %8s %8s%n", numTrainingSamples,
-                numPartitions, "epoch", "loss", "train_acc", "val_acc", "seconds", "images/s", "step_ms", "spark_ms"));
+                "TrainingSummary(%d samples, %d partitions, syncMode=%s)%n%5s %9s %9s %9s %8s %9s %8s %8s %8s%n",
+                numTrainingSamples, numPartitions, syncMode, "epoch", "loss", "train_acc", "val_acc", "seconds",
+                "images/s", "step_ms", "compute", "other"));
         for (EpochMetrics m : epochs) {
-            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f %9.4f %8.2f %9.1f %8.2f %8.2f%n", m.epoch(), m.loss(),
-                    m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.stepMillis(),
-                    m.overheadMillis()));
+            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f %9.4f %8.2f %9.1f %8.2f %8.2f %8.2f%n", m.epoch(),
+                    m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(),
+                    m.stepMillis(), m.computeMillis(), m.overheadMillis()));
         }
         return sb.toString();
     }

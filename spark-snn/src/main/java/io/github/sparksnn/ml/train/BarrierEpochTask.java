@@ -286,6 +286,9 @@ final class BarrierEpochTask implements Serializable {
                 }
                 path += down.length == 0 ? 0 : sumMergeNanos(down);
                 up.sendPartial(epoch, step, sum.pending(), dim, path);
+                for (PeerLink d : down) {
+                    d.recycle();
+                }
                 rounds++;
                 expected = step + syncInterval;
             }

@@ -20,13 +20,21 @@ import java.util.UUID;
 /**
  * Synchronous data-parallel mini-batch training over packed partitions.
  *
- * <p>Per step {@code s} of epoch {@code e} the driver broadcasts the flat parameter vector; every partition
- * gathers its share of global batch {@code s} (see {@link BatchPlan}) into a scratch buffer and asks a
- * cached engine replica for the gradient sum over it, with the seed {@code derive(seed, e, s, p)};
- * {@code treeAggregate} brings the sums to the driver through an {@link OrderedSum}, so the float additions
- * follow a fixed tree over partition indices; the driver divides by the number of samples in the batch,
- * applies the {@link UpdateRule} and destroys the broadcast. Given the same seed and partitioning the
- * parameters are therefore bit-identical across executor counts, timing, retries and killed executors.
+ * <p>Per step {@code s} of epoch {@code e} every partition gathers its share of global batch {@code s} (see
+ * {@link BatchPlan}) into a scratch buffer and asks a cached engine replica for the gradient sum over it, with the seed
+ * {@code derive(seed, e, s, p)}; the sums are added through an {@link OrderedSum}, so the float additions follow a
+ * fixed tree over partition indices; the driver divides by the number of samples in the batch and applies the
+ * {@link UpdateRule}. Given the same seed and partitioning the parameters are therefore bit-identical across executor
+ * counts, timing, retries, killed executors and the two ways of moving the vectors ({@link SyncMode}):
+ * <ul>
+ *   <li><b>barrier</b>: one barrier stage per epoch ({@link BarrierEpochTask}); tasks keep their partition and engine
+ *       for all its steps and exchange the state and the partial sums with the driver's aggregation service over an
+ *       {@link io.github.sparksnn.ml.train.net.AggregationTree} of authenticated sockets. A failed stage restarts
+ *       from the driver's last completed step.</li>
+ *   <li><b>jobs</b>: one Spark job per step: the driver broadcasts the state and {@code treeAggregate} brings the
+ *       partition sums back ({@code aggregationDepth}).</li>
+ * </ul>
+ * {@code auto} picks barrier when the cluster has a task slot for every partition and no dynamic allocation.
  *
  * <p>With {@code syncInterval = k > 1} each task runs {@code k} consecutive steps locally (a fresh update
  * rule per round, local mean gradients) and returns its parameter delta weighted by its sample count; the
@@ -596,6 +604,9 @@ public final class DistributedTrainer {
                     long o0 = System.nanoTime();
                     applyRound(node, st, local, lrs[step]);
                     tot.optimizerNanos += System.nanoTime() - o0;
+                    for (PeerLink l : links.values()) {
+                        l.recycle();
+                    }
                     tot.aggregationNanos += path + merge;
                     tot.driverBytes += bytes(links) - b0;
                     long dt = System.nanoTime() - s0;

@@ -437,7 +437,7 @@ public final class PeerLink implements AutoCloseable {
                     throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": node " + i
                             + " needs " + dim * 4L + " vector bytes, " + bb.remaining() + " left");
                 }
-                v = new float[dim];
+                v = vector(dim);
                 bb.asFloatBuffer().get(v, 0, dim);
                 bb.position(bb.position() + dim * 4);
             } else if (present != 0) {
@@ -466,6 +466,31 @@ public final class PeerLink implements AutoCloseable {
     }
 
     private long lastMergeNanos;
+    private final java.util.ArrayList<float[]> vectors = new java.util.ArrayList<>();
+    private int vectorsInUse;
+
+    /** A received vector's storage, reused across steps (a model's vectors are megabytes: no garbage per step). */
+    private float[] vector(int dim) {
+        if (vectorsInUse < vectors.size() && vectors.get(vectorsInUse).length == dim) {
+            return vectors.get(vectorsInUse++);
+        }
+        float[] v = new float[dim];
+        if (vectorsInUse < vectors.size()) {
+            vectors.set(vectorsInUse++, v);
+        } else {
+            vectors.add(v);
+            vectorsInUse++;
+        }
+        return v;
+    }
+
+    /**
+     * Hands the vectors of earlier {@link #readPartial} calls back for reuse: call once the sum they went into has
+     * been sent or applied (sums add into their left operand's vector, so a received vector may hold the total).
+     */
+    public void recycle() {
+        vectorsInUse = 0;
+    }
 
     /** Time the last {@link #readPartial} spent adding the received nodes into the sum. */
     public long lastMergeNanos() {
