@@ -2,7 +2,6 @@ package io.github.sparksnn.ml.train;
 
 import io.github.sparksnn.ml.SparkTestSupport;
 import io.github.sparksnn.train.EngineConfig;
-import io.github.sparksnn.train.GradientEngine;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -86,7 +85,7 @@ class DistributedDeterminismTest {
             assertArrayEquals(bn1.buffers(), bnc.buffers(), 0f, "batch norm buffers, local-cluster");
             // Now an executor JVM halts in the middle of the barrier stage (its 4th engine call), once: the stage
             // restarts from the last completed step on a fresh executor.
-            float[] afterKill = train(s, new KillOnce(new CoreEngineFactory(CFG), marker.getAbsolutePath(), 4),
+            float[] afterKill = train(s, killOnce(new CoreEngineFactory(CFG), marker.getAbsolutePath(), 4),
                     SyncMode.BARRIER);
             assertTrue(marker.exists(), "an executor was killed during training");
             assertArrayEquals(one, afterKill, 0f, "parameters after an executor died");
@@ -95,68 +94,25 @@ class DistributedDeterminismTest {
         }
     }
 
-    /** Wraps engines so that the first executor JVM to make its n-th gradient call dies (exactly once overall). */
-    record KillOnce(EngineFactory inner, String marker, int afterCalls) implements EngineFactory {
+    /** Engines whose first executor JVM to make its n-th gradient call dies (exactly once overall). */
+    static EngineFactory killOnce(EngineFactory inner, String marker, int afterCalls) {
+        return new HookedEngines.Factory(inner, new KillOnce(marker, afterCalls), "kill-once");
+    }
+
+    record KillOnce(String marker, int afterCalls) implements HookedEngines.Hook {
         static final AtomicInteger CALLS = new AtomicInteger();
 
         @Override
-        public GradientEngine create() {
-            GradientEngine e = inner.create();
-            return new GradientEngine() {
-                public int numParameters() {
-                    return e.numParameters();
-                }
-
-                public int featureSize() {
-                    return e.featureSize();
-                }
-
-                public int numClasses() {
-                    return e.numClasses();
-                }
-
-                public void setParameters(float[] p) {
-                    e.setParameters(p);
-                }
-
-                public float[] parameters() {
-                    return e.parameters();
-                }
-
-                public float[] buffers() {
-                    return e.buffers();
-                }
-
-                public void setBuffers(float[] b) {
-                    e.setBuffers(b);
-                }
-
-                public StepStats accumulateGradient(float[] f, int[] l, int from, int to, long seed, float[] g) {
-                    if (CALLS.incrementAndGet() == afterCalls && !"driver".equals(SparkEnv.get().executorId())) {
-                        try {
-                            if (new File(marker).createNewFile()) {
-                                Runtime.getRuntime().halt(137);
-                            }
-                        } catch (IOException ignored) {
-                            // no marker, no kill
-                        }
+        public void beforeGradient(long seed) {
+            if (CALLS.incrementAndGet() == afterCalls && !"driver".equals(SparkEnv.get().executorId())) {
+                try {
+                    if (new File(marker).createNewFile()) {
+                        Runtime.getRuntime().halt(137);
                     }
-                    return e.accumulateGradient(f, l, from, to, seed, g);
+                } catch (IOException ignored) {
+                    // no marker, no kill
                 }
-
-                public void predictRates(float[] f, int from, int to, long seed, float[] out) {
-                    e.predictRates(f, from, to, seed, out);
-                }
-
-                public void close() {
-                    e.close();
-                }
-            };
-        }
-
-        @Override
-        public String cacheKey() {
-            return "kill-once|" + inner.cacheKey();
+            }
         }
     }
 }
