@@ -63,6 +63,8 @@ final class BarrierEpochTask implements Serializable {
     final int fanIn;
     final int stepTimeoutMs;
     final int connectTimeoutMs;
+    /** The round in progress (for ERROR frames); set by the loop. */
+    private transient int lastStep;
 
     BarrierEpochTask(String runId, PeerLink.Credentials credentials, String driverHost, int driverPort, int attempt,
                      EngineFactory engines, UpdateRule.Factory localRules, int numParams, int dim, long seed, int epoch,
@@ -144,7 +146,16 @@ final class BarrierEpochTask implements Serializable {
                 server = null;
             }
             watchdog = startWatchdog(ctx, up, down);
-            return Collections.singletonList(loop(block, tree, kids, up, down, p)).iterator();
+            try {
+                return Collections.singletonList(loop(block, tree, kids, up, down, p)).iterator();
+            } catch (IOException | RuntimeException e) {
+                // The root cause travels up the tree as it is; a task that only saw its child fail passes the
+                // child's message on, so the driver names the partition and step where it started.
+                String m = String.valueOf(e.getMessage());
+                up.sendError(epoch, lastStep, e instanceof io.github.sparksnn.ml.train.net.PeerFailure
+                        || m.startsWith("partition ") ? m : "partition " + p + " (epoch " + (epoch + 1) + "): " + m);
+                throw e;
+            }
         } finally {
             if (watchdog != null) {
                 watchdog.interrupt();
@@ -253,6 +264,7 @@ final class BarrierEpochTask implements Serializable {
                     break;
                 }
                 int step = f.step();
+                lastStep = step;
                 if (f.type() != Frame.STATE || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
                         || step % syncInterval != 0 || (expected >= 0 && step != expected)) {
                     throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "

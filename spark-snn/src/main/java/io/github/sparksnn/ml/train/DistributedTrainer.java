@@ -502,14 +502,21 @@ public final class DistributedTrainer {
                 BarrierEpochTask task = new BarrierEpochTask(runId, credentials, host, server.port(), attempt, engines,
                         config.syncInterval() > 1 ? rules : null, st.numParams, dim, config.seed(), epoch, steps,
                         config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs);
+                // A job tag, not a job group: the caller's group (Zeppelin runs each paragraph in one, for its
+                // cancel button) stays in place, and cancelling the tag stops this stage alone.
                 String group = "spark-snn-" + runId + "-" + attempt;
-                jsc.setJobGroup(group, String.format("spark-snn epoch %d/%d: barrier stage of %d tasks%s", epoch + 1,
-                        config.epochs(), numPartitions, nextStep == 0 ? "" : ", from step " + (nextStep + 1)), true);
+                String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
+                jsc.setJobDescription(String.format("spark-snn epoch %d/%d: barrier stage of %d tasks%s", epoch + 1,
+                        config.epochs(), numPartitions, nextStep == 0 ? "" : ", from step " + (nextStep + 1)));
+                jsc.addJobTag(group);
+                jsc.setInterruptOnCancel(true);
                 org.apache.spark.api.java.JavaFutureAction<List<BarrierEpochTask.Report>> future;
                 try {
                     future = barrierStage(train, task).collectAsync();
                 } finally {
-                    jsc.clearJobGroup();
+                    jsc.removeJobTag(group);
+                    jsc.setLocalProperty("spark.job.interruptOnCancel", interrupt);
+                    jsc.setJobDescription(null);
                 }
                 java.util.TreeMap<Integer, PeerLink> links = new java.util.TreeMap<>();
                 try {
@@ -523,12 +530,12 @@ public final class DistributedTrainer {
                         // Every round is applied: the epoch is complete whatever happened to the stage afterwards.
                         LOG.warn("spark-snn: the barrier stage of epoch {} ended badly after its last step: {}",
                                 epoch + 1, e.toString());
-                        jsc.cancelJobGroup(group);
+                        jsc.cancelJobsWithTag(group);
                         return List.of();
                     }
                 } catch (AttemptFailed e) {
                     closeAll(links);
-                    String reason = failureReason(future, group, e.getMessage());
+                    String reason = failureReason(future, group, e);
                     server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
                             + (nextStep + 1) + ": " + reason);
                     restarts++;
@@ -663,8 +670,15 @@ public final class DistributedTrainer {
          * names the partition and the step), else the driver's. Cancels the stage and waits for it to end.
          */
         private String failureReason(org.apache.spark.api.java.JavaFutureAction<?> future, String group,
-                                     String driverReason) {
+                                     AttemptFailed failure) {
+            String driverReason = failure.getMessage();
             String reason = driverReason;
+            if (failure.getCause() instanceof io.github.sparksnn.ml.train.net.PeerFailure) {
+                // A task sent the root cause up the tree: nothing Spark says about the others adds to it.
+                jsc.cancelJobsWithTag(group);
+                awaitEnd(future);
+                return reason;
+            }
             try {
                 future.get(5, java.util.concurrent.TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
@@ -675,13 +689,17 @@ public final class DistributedTrainer {
             } catch (Exception e) {
                 // still running or interrupted: cancel it below
             }
-            jsc.cancelJobGroup(group);
+            jsc.cancelJobsWithTag(group);
+            awaitEnd(future);
+            return reason;
+        }
+
+        private void awaitEnd(org.apache.spark.api.java.JavaFutureAction<?> future) {
             try {
                 future.get(120, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception ignored) {
                 // cancelled, as intended
             }
-            return reason;
         }
 
         @Override

@@ -150,9 +150,17 @@ class BarrierTrainingTest {
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
         // In a star the driver itself waits for partition 1 and times out after 2 s (1 s per level); the restarted
         // stage runs clean and must land on the same bits.
-        DistributedTrainer.Result r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(1),
-                new HookedEngines.Factory(softmax(), new StallOnce(
-                        SparkTestSupportPaths.marker("stall-once")), "stall-once"));
+        // The caller's job group (Zeppelin puts each paragraph in one) survives the stage's cancellation.
+        jsc.setJobGroup("user-group", "a notebook paragraph", false);
+        DistributedTrainer.Result r;
+        try {
+            r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(1),
+                    new HookedEngines.Factory(softmax(), new StallOnce(
+                            SparkTestSupportPaths.marker("stall-once")), "stall-once"));
+            assertEquals("user-group", jsc.getLocalProperty("spark.jobGroup.id"));
+        } finally {
+            jsc.clearJobGroup();
+        }
         assertArrayEquals(clean.params(), r.params(), 0f, "after a timed-out attempt and a restart");
     }
 

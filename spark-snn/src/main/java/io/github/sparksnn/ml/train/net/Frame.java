@@ -5,7 +5,7 @@ package io.github.sparksnn.ml.train.net;
  * <pre>
  *  0  int   magic    0x534E4E54 ("SNNT")
  *  4  short version  1
- *  6  short type     HELLO | AUTH | STATE | PARTIAL | END
+ *  6  short type     HELLO | AUTH | STATE | PARTIAL | END | ERROR
  *  8  long  run      the run's 64-bit id
  * 16  int   attempt  the driver's stage attempt (a restarted stage gets a new one)
  * 20  int   epoch
@@ -30,6 +30,8 @@ public record Frame(int type, long run, int attempt, int epoch, int step, int pa
     public static final int PARTIAL = 4;
     /** Down the tree: the epoch is over, no payload. */
     public static final int END = 5;
+    /** Up the tree, instead of PARTIAL: the sender failed; the payload is the root cause in UTF-8 (at most 4 KB). */
+    public static final int ERROR = 6;
 
     public static String typeName(int type) {
         return switch (type) {
@@ -38,6 +40,7 @@ public record Frame(int type, long run, int attempt, int epoch, int step, int pa
             case STATE -> "STATE";
             case PARTIAL -> "PARTIAL";
             case END -> "END";
+            case ERROR -> "ERROR";
             default -> "type " + type;
         };
     }

@@ -256,8 +256,35 @@ public final class PeerLink implements AutoCloseable {
                 : "partition " + peerPartition;
     }
 
-    /** Checks that a received header is {@code type} for (attempt, epoch, step) from the expected sender. */
-    public void expect(Frame f, int type, int epoch, int step) throws ProtocolException {
+    /** Largest root-cause message an ERROR frame carries. */
+    static final int MAX_ERROR_BYTES = 4096;
+
+    /** Best effort: tells the parent this task failed and why, so the root cause reaches the driver. */
+    public void sendError(int epoch, int step, String rootCause) {
+        byte[] m = String.valueOf(rootCause).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = Math.min(m.length, MAX_ERROR_BYTES);
+        try {
+            writeHeader(Frame.ERROR, epoch, step, n);
+            out.write(m, 0, n);
+            out.flush();
+        } catch (IOException ignored) {
+            // the parent is gone: the stage fails anyway
+        }
+    }
+
+    /**
+     * Checks that a received header is {@code type} for (attempt, epoch, step) from the expected sender. An ERROR
+     * frame raises {@link PeerFailure} with the sender's root cause.
+     */
+    public void expect(Frame f, int type, int epoch, int step) throws IOException {
+        if (f.type() == Frame.ERROR && type != Frame.ERROR) {
+            if (f.length() > MAX_ERROR_BYTES) {
+                throw new ProtocolException("oversized ERROR frame from " + peerName() + ": " + f);
+            }
+            byte[] b = new byte[(int) f.length()];
+            readFully(b, b.length, f);
+            throw new PeerFailure(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (f.type() != type) {
             throw new ProtocolException("expected " + Frame.typeName(type) + " for epoch " + epoch + ", step " + step
                     + " from " + peerName() + ", got " + f);
