@@ -162,7 +162,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     err.printf(Locale.ROOT, "round %d/%d, batch %d ...%n", r + 1, rounds, b);
                     err.flush();
                     samples.computeIfAbsent(b + "|fit", k -> new ArrayList<>()).add(baseline(cfg, x, y, b));
-                    shareMs.computeIfAbsent(b, k -> new ArrayList<>()).add(shareCompute(cfg, x, y, b / partitions));
+                    shareMs.computeIfAbsent(b, k -> new ArrayList<>()).add(shareCompute(cfg, x, y, b / partitions, 1));
+                    shareMs.computeIfAbsent(-b, k -> new ArrayList<>()).add(
+                            shareCompute(cfg, x, y, b / partitions, partitions));
                     for (String m : syncModes) {
                         samples.computeIfAbsent(b + "|" + m, k -> new ArrayList<>()).add(snn(df, m, b));
                     }
@@ -226,13 +228,14 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     optPerFloat[1]++;
                 }
             }
-            List<Double> sh = new ArrayList<>(shareMs.get(b));
-            sh.sort(null);
+            double one = medianOf(shareMs.get(b));
+            double together = medianOf(shareMs.get(-b));
             Measure bar = samples.containsKey(b + "|barrier") ? median(samples.get(b + "|barrier")) : null;
-            double one = sh.get(sh.size() / 2);
-            out.printf(Locale.ROOT, "       engine time of one partition's share (%d images): in one JVM %.2f ms%s%n",
-                    b / partitions, one, bar == null ? "" : String.format(Locale.ROOT,
-                            ", in a barrier task %.2f ms (%.0f%%)", bar.computeMs(), 100 * bar.computeMs() / one));
+            out.printf(Locale.ROOT, "       engine time of one partition's share (%d images) in one JVM: alone %.2f ms,"
+                            + " %d shares on %d threads at once %.2f ms%s%n", b / partitions, one, partitions, partitions,
+                    together, bar == null ? "" : String.format(Locale.ROOT,
+                            "; in a barrier task (slowest) %.2f ms = %.0f%% of alone, %.0f%% of at once",
+                            bar.computeMs(), 100 * bar.computeMs() / one, 100 * bar.computeMs() / together));
         }
         out.println("compute: the slowest partition's engine time per step (one JVM: the whole step); transfer: "
                 + "step - compute - aggr - optim (jobs mode: Spark's scheduling, broadcast and results as well); "
@@ -335,24 +338,43 @@ public final class SparkBenchCommand implements Callable<Integer> {
 
     /**
      * Mean engine time of one partition's share of a step, computed in this JVM: the same work a task times per
-     * step (load the parameters, clear the gradient, forward and backward over the share), alone on one thread.
+     * step (load the parameters, clear the gradient, forward and backward over the share), on {@code threads}
+     * threads at once, each with its own engine (1: alone; P: as the P tasks of a step share the machine's cores
+     * and memory bandwidth).
      */
-    private static double shareCompute(EngineConfig cfg, float[] x, int[] y, int share) {
-        try (GradientEngine engine = cfg.create()) {
-            float[] p = engine.parameters();
-            float[] g = new float[engine.numParameters()];
-            int steps = Math.min(40, y.length / share);
-            for (int s = 0; s < 3; s++) {
-                engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
-            }
-            long t0 = System.nanoTime();
-            for (int s = 0; s < steps; s++) {
-                engine.setParameters(p);
-                Arrays.fill(g, 0f);
-                engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
-            }
-            return (System.nanoTime() - t0) / 1e6 / steps;
+    private static double shareCompute(EngineConfig cfg, float[] x, int[] y, int share, int threads)
+            throws InterruptedException {
+        double[] ms = new double[threads];
+        Thread[] ts = new Thread[threads];
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        for (int t = 0; t < threads; t++) {
+            final int id = t;
+            ts[t] = new Thread(() -> {
+                try (GradientEngine engine = cfg.create()) {
+                    float[] p = engine.parameters();
+                    float[] g = new float[engine.numParameters()];
+                    int steps = Math.min(40, y.length / share);
+                    for (int s = 0; s < 3; s++) {
+                        engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
+                    }
+                    start.await();
+                    long t0 = System.nanoTime();
+                    for (int s = 0; s < steps; s++) {
+                        engine.setParameters(p);
+                        Arrays.fill(g, 0f);
+                        engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
+                    }
+                    ms[id] = (System.nanoTime() - t0) / 1e6 / steps;
+                } catch (Exception e) {
+                    ms[id] = Double.NaN;
+                }
+            }, "share " + t);
+            ts[t].start();
         }
+        for (Thread t : ts) {
+            t.join();
+        }
+        return Arrays.stream(ms).average().orElse(Double.NaN);
     }
 
     private Measure snn(Dataset<Row> df, String mode, int batch) {
@@ -405,6 +427,12 @@ public final class SparkBenchCommand implements Callable<Integer> {
             med[j] = cols[j][k / 2];
         }
         return new Measure(rows.get(0).name(), med[0], med[1], med[2], med[3], med[4], med[5], med[6]);
+    }
+
+    private static double medianOf(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.get(s.size() / 2);
     }
 
     private static String fmt(double v) {
