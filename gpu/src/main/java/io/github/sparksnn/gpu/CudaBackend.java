@@ -50,7 +50,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String describe() {
-        return "cuda (" + dev.describe() + ")";
+        return dev.describe();
     }
 
     /** Waits until every queued operation of this backend has finished (and reports kernel errors). */

@@ -200,7 +200,7 @@ final class HostEmulator implements DeviceStream {
 
     @Override
     public String describe() {
-        return "CUDA host emulator (g++" + (asan ? ", AddressSanitizer" : "") + ")";
+        return "cuda:emulated (CUDA host emulator, g++" + (asan ? ", AddressSanitizer" : "") + ")";
     }
 
     @Override
