@@ -28,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  * memory-model effects (the emulator runs one block at a time).
  */
 final class HostEmulator implements DeviceStream {
-    private static final Path EMU_DIR = Path.of("src/test/emulator");
-    private static final Path BUILD_DIR = Path.of("target/cuda-emulator");
+    /** The gpu module's directory: {@code $SNN_EMULATOR_HOME} (Spark executors run elsewhere), else the cwd. */
+    private static final Path HOME = Path.of(System.getenv().getOrDefault("SNN_EMULATOR_HOME", ".")).toAbsolutePath();
+    private static final Path EMU_DIR = HOME.resolve("src/test/emulator");
+    private static final Path BUILD_DIR = HOME.resolve("target/cuda-emulator");
 
     /** Kernels that call __syncthreads (run with real threads); all others run their threads one by one. */
     static final java.util.Set<String> BARRIER_KERNELS = java.util.Set.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
@@ -42,6 +44,7 @@ final class HostEmulator implements DeviceStream {
     private final Map<String, Boolean> keys = new LinkedHashMap<>();
     private final boolean asan;
     private long nextId = 1;
+    private String label = "emulated";
 
     record Ptr(long id, long off) implements DevicePtr {
         @Override
@@ -149,6 +152,12 @@ final class HostEmulator implements DeviceStream {
         this.asan = asan;
     }
 
+    /** Names the emulated device in {@link #describe()}: {@code cuda:<label> (...)}. */
+    HostEmulator label(String l) {
+        this.label = l;
+        return this;
+    }
+
     /** Whether the program runs under AddressSanitizer (every out-of-bounds access aborts it). */
     boolean asan() {
         return asan;
@@ -200,7 +209,7 @@ final class HostEmulator implements DeviceStream {
 
     @Override
     public String describe() {
-        return "cuda:emulated (CUDA host emulator, g++" + (asan ? ", AddressSanitizer" : "") + ")";
+        return "cuda:" + label + " (CUDA host emulator, g++" + (asan ? ", AddressSanitizer" : "") + ")";
     }
 
     @Override

@@ -77,10 +77,23 @@ public record BackendEngineFactory(EngineConfig config, String backendName) impl
         return backendName + "|" + select().key() + "|" + config;
     }
 
+    /** Choices already made in this JVM, by backend and GPU address (providers do not change under a JVM). */
+    private static final java.util.Map<String, Selection> CHOSEN = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The choice for this executor and task (see the class comment); a clear exception when it cannot be met. */
     Selection select() {
-        String b = backendName.toLowerCase(Locale.ROOT);
         String address = taskGpuAddress();
+        String key = backendName + "|" + address;
+        Selection s = CHOSEN.get(key);
+        if (s == null) {
+            s = choose(address);   // throws (uncached) when the backend cannot run here
+            CHOSEN.put(key, s);
+        }
+        return s;
+    }
+
+    private Selection choose(String address) {
+        String b = backendName.toLowerCase(Locale.ROOT);
         for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {
             boolean named = b.equals(p.name().toLowerCase(Locale.ROOT));
             if (named || b.equals("auto")) {
