@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code META-INF/services}; available only where {@code SNN_EMULATED_CUDA=1} is in the environment (the Spark
  * executors of {@code EmulatedCudaSparkTest}), so that everywhere else the real provider answers for
  * {@code cuda}. With {@code SNN_EMULATED_CUDA_LOG=<dir>} it appends one line per backend created and closed to
- * {@code <dir>/<pid>.log}: {@code create|close <executor> <ordinal> <spark address> <thread>}.
+ * {@code <dir>/<pid>.log}: {@code create|close <executor> <ordinal> <spark address> <thread>}; a file
+ * {@code <dir>/unplugged} makes it unavailable (executors without a usable GPU).
  */
 public final class EmulatedCudaBackendProvider implements BackendProvider {
     static final List<GpuAddresses.Device> DEVICES = List.of(
@@ -32,6 +33,12 @@ public final class EmulatedCudaBackendProvider implements BackendProvider {
         return "1".equals(System.getenv("SNN_EMULATED_CUDA"));
     }
 
+    /** A file {@code unplugged} in the log directory makes the devices unavailable (a GPU-less executor). */
+    private static boolean unplugged() {
+        String dir = System.getenv("SNN_EMULATED_CUDA_LOG");
+        return dir != null && Files.exists(Path.of(dir, "unplugged"));
+    }
+
     @Override
     public String name() {
         return "cuda";
@@ -39,13 +46,16 @@ public final class EmulatedCudaBackendProvider implements BackendProvider {
 
     @Override
     public boolean isAvailable() {
-        return on() && HostEmulator.unavailableReason().isEmpty();
+        return on() && !unplugged() && HostEmulator.unavailableReason().isEmpty();
     }
 
     @Override
     public String unavailableReason() {
         if (!on()) {
             return "emulated CUDA is off (SNN_EMULATED_CUDA=1 turns it on)";
+        }
+        if (unplugged()) {
+            return "emulated GPUs unplugged";
         }
         return HostEmulator.unavailableReason().orElse("available");
     }

@@ -139,6 +139,16 @@ class EmulatedCudaSparkTest {
             Dataset<Row> train = data(spark);
             train.count();
 
+            // first, executors without a usable GPU: backend=cuda fails naming the executor and the reason
+            Path unplugged = Files.createFile(events.resolve("unplugged"));
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                    () -> estimator("cuda").fit(train));
+            String m = String.valueOf(e.getMessage());
+            assertTrue(Pattern.compile("backend=cuda: executor \\d+ \\(host [^)]+\\) has no usable CUDA device: "
+                    + "emulated GPUs unplugged \\(Spark assigned GPU address " + UUID1 + "\\)").matcher(m).find(), m);
+            Files.delete(unplugged);
+            assertEquals(List.of(), events(events), "no backend was created");
+
             SpikingNetworkModel gpu = estimator("cuda").fit(train);
             List<String> first = events(events);
             List<String> creates = first.stream().filter(l -> l.startsWith("create ")).toList();
