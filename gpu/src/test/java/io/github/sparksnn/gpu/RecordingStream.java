@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * compares with the {@code .param} lists and what the Spark test counts engines by.
  */
 final class RecordingStream implements DeviceStream {
-    /** {@code kernel name -> the argument types of its launches} (all launches of a kernel must agree). */
+    /** {@code source name/kernel -> the argument types of its launches} (all launches of a kernel must agree). */
     static final Map<String, List<KernelArgs.Type>> SIGNATURES = new ConcurrentHashMap<>();
-    /** {@code kernel name -> the KernelSource it came from} (for finding its PTX). */
+    /** {@code source name/kernel -> the KernelSource it came from}. */
     static final Map<String, KernelSource> SOURCES = new ConcurrentHashMap<>();
     /** Launches whose argument types differed from an earlier launch of the same kernel. */
     static final List<String> CONFLICTS = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -74,22 +74,16 @@ final class RecordingStream implements DeviceStream {
     @Override
     public Object function(KernelSource src, String kernel) {
         Object f = inner.function(src, kernel);
-        names.put(f, kernel);
-        SOURCES.put(src.hash() + "/" + kernel, src);
+        String key = src.name() + "/" + kernel;
+        names.put(f, key);
+        SOURCES.put(key, src);
         return f;
     }
 
     @Override
     public void launch(Object function, int gx, int gy, int threads, KernelArgs args, String name) {
-        String kernel = names.get(function);
-        KernelSource src = null;
-        for (Map.Entry<String, KernelSource> e : SOURCES.entrySet()) {
-            if (e.getKey().endsWith("/" + kernel)) {
-                src = e.getValue();
-            }
-        }
+        String key = names.get(function);
         List<KernelArgs.Type> types = args.list().stream().map(KernelArgs.Arg::type).toList();
-        String key = kernel + (src == null || src.equals(KernelSource.staticKernels()) ? "" : " in neuron modules");
         List<KernelArgs.Type> before = SIGNATURES.putIfAbsent(key, types);
         if (before != null && !before.equals(types)) {
             CONFLICTS.add(key + ": " + before + " then " + types);
