@@ -74,6 +74,14 @@ final class HostEmulator implements DeviceStream {
 
     /** Builds (or reuses) the emulator for the static kernels and these surrogates' neuron modules, and starts it. */
     static HostEmulator start(List<SurrogateFunction> surrogates) throws IOException, InterruptedException {
+        return start(surrogates, 0);
+    }
+
+    /**
+     * As {@link #start(List)}, with every transcendental ({@code expf}, {@code powf}, {@code cosf}, ...) moved by a
+     * pseudo-random {@code -ulp..ulp} units in the last place (as CUDA's library may differ from the host's).
+     */
+    static HostEmulator start(List<SurrogateFunction> surrogates, int ulp) throws IOException, InterruptedException {
         List<KernelSource> modules = new ArrayList<>();
         modules.add(KernelSource.staticKernels());
         for (SurrogateFunction sg : surrogates) {
@@ -122,7 +130,7 @@ final class HostEmulator implements DeviceStream {
                 Files.writeString(asanMark, "");
             }
         }
-        return new HostEmulator(exe, keys, Files.exists(asanMark));
+        return new HostEmulator(exe, keys, Files.exists(asanMark), ulp);
     }
 
     private static boolean compile(Path src, Path exe, boolean asan) throws IOException, InterruptedException {
@@ -141,10 +149,11 @@ final class HostEmulator implements DeviceStream {
         return p.exitValue() == 0;
     }
 
-    private HostEmulator(Path exe, Map<String, Boolean> keys, boolean asan) throws IOException {
+    private HostEmulator(Path exe, Map<String, Boolean> keys, boolean asan, int ulp) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(exe.toAbsolutePath().toString());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("ASAN_OPTIONS", "detect_leaks=0");
+        pb.environment().put("SNN_EMU_ULP", Integer.toString(ulp));
         this.process = pb.start();
         this.out = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII));
         this.in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
