@@ -24,12 +24,18 @@ public final class PtxBuild {
     private PtxBuild() {
     }
 
-    /** The static kernels and the neuron kernels of every built-in surrogate at its default parameters. */
+    /**
+     * The static kernels, the neuron kernels of every built-in surrogate at its default parameters, then their
+     * half-precision surrogate kernels ({@link HalfKernelSource}, for {@code snn gpu check-grad --dtype half}).
+     */
     public static List<KernelSource> shippedSources() {
         List<KernelSource> out = new ArrayList<>();
         out.add(KernelSource.staticKernels());
         for (Surrogates.Descriptor d : Surrogates.list()) {
             out.add(NeuronKernelSource.of(Surrogates.create(d.name(), Map.of())));
+        }
+        for (Surrogates.Descriptor d : Surrogates.list()) {
+            out.add(HalfKernelSource.of(Surrogates.create(d.name(), Map.of())));
         }
         return out;
     }
