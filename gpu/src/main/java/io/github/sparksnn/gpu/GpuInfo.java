@@ -17,6 +17,12 @@ public final class GpuInfo {
     private GpuInfo() {
     }
 
+    /** {@code java -cp ... io.github.sparksnn.gpu.GpuInfo}: the report; exit 0, or 3 without a GPU or a module. */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        System.exit(print(out) ? 0 : 3);
+    }
+
     /** Prints the report; true when CUDA is available and every shipped module loaded on every device. */
     public static boolean print(PrintWriter out) {
         boolean ok = CudaBackends.isAvailable();
