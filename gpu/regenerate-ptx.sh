@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Rebuilds the PTX shipped in the jar (gpu/src/main/resources/io/github/sparksnn/gpu/ptx/<hash>.ptx) with nvcc.
+# Rebuilds what ships in gpu/src/main/resources/io/github/sparksnn/gpu/ptx: <hash>.ptx with nvcc, then
+# <hash>.sm_80.cubin and <hash>.sm_90.cubin from that PTX with JCuda's nvPTXCompiler, and index.txt (hash -> source).
 # Run after editing gpu/src/main/cuda/kernels.cu, NeuronKernelSource, or a built-in surrogate's cudaCode;
-# ShippedPtxTest fails until then. Needs nvcc (CUDA_HOME, /usr/local/cuda/bin or PATH); commit the result.
+# ShippedPtxTest / ShippedCubinTest fail until then. Needs nvcc (CUDA_HOME, /usr/local/cuda/bin or PATH), except
+# with --cubins (cubins and index only, from the PTX already there). Commit the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -o -q -B -pl gpu -am compile
-java -cp gpu/target/classes:spark-snn/target/classes io.github.sparksnn.gpu.PtxBuild \
-  gpu/src/main/resources/io/github/sparksnn/gpu/ptx
+CP="gpu/target/classes:spark-snn/target/classes"
+for j in ~/.m2/repository/org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar ~/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar; do
+  CP="$CP:$j"
+done
+java -cp "$CP" io.github.sparksnn.gpu.PtxBuild "$@" gpu/src/main/resources/io/github/sparksnn/gpu/ptx

@@ -8,6 +8,7 @@
 //                         blockDim.x std::threads with a barrier
 // Every buffer is its own heap block, so AddressSanitizer (the build uses it when available) reports any
 // out-of-bounds access by a kernel.
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -25,6 +26,7 @@ thread_local uint3 blockIdx;
 uint3 blockDim;
 uint3 gridDim;
 std::barrier<>* snn_emu_barrier;
+int snn_emu_ulp = 0;
 
 namespace snn_emu {
 
@@ -157,6 +159,9 @@ extern const snn_emu::Entry SNN_EMU_ENTRIES[];
 extern const int SNN_EMU_ENTRY_COUNT;
 
 int main() {
+    if (const char* u = std::getenv("SNN_EMU_ULP")) {
+        snn_emu_ulp = std::atoi(u);
+    }
     std::ios::sync_with_stdio(false);
     std::map<long long, std::vector<char>> bufs;
     std::map<std::string, void (*)(const std::vector<snn_emu::Arg>&)> kernels;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 FitCommand.class,
                 TrainJob.class,
                 BenchCommand.class,
+                GpuCommand.class,
         })
 public final class SnnCli implements Runnable {
 

@@ -42,6 +42,7 @@ public final class CudaBackend implements Backend {
     // per-backend lookups (no lock, no source hashing in the training loop)
     private final Map<String, Object> staticFns = new HashMap<>();
     private final Map<String, KernelSource> neuronSources = new HashMap<>();
+    private final Map<String, KernelSource> halfSources = new HashMap<>();
     private boolean closed;
 
     CudaBackend(DeviceStream dev) {
@@ -50,7 +51,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String describe() {
-        return "cuda (" + dev.describe() + ")";
+        return dev.describe();
     }
 
     /** Waits until every queued operation of this backend has finished (and reports kernel errors). */
@@ -378,6 +379,23 @@ public final class CudaBackend implements Backend {
         enter();
         launch1d(dev.function(neuronSource(sg), "surrogate_gradient"), n,
                 KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
+    }
+
+    /**
+     * {@code out[i] = g'(x[i])} for {@code i < n} computed in half precision with the surrogate's {@code half2} code
+     * (float in and out; {@code n} even): what {@code snn gpu check-grad --dtype half} compares with Java. Not a
+     * {@link io.github.sparksnn.backend.Backend} operation: training runs in float32.
+     */
+    public void surrogateGradientHalf(SurrogateFunction sg, Tensor x, Tensor out, int n) {
+        if (n % 2 != 0) {
+            throw new IllegalArgumentException("surrogateGradientHalf works on pairs: n must be even, got " + n);
+        }
+        CudaTensor X = range("surrogateGradientHalf x", x, 0, n), O = range("surrogateGradientHalf out", out, 0, n);
+        enter();
+        KernelSource src = halfSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
+                k -> HalfKernelSource.of(sg));
+        launch1d(dev.function(src, "surrogate_gradient_half2"), n / 2,
+                KernelArgs.args().l(n / 2).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient_half2");
     }
 
     // ------------------------------------------------------------------------------------------------ convolution

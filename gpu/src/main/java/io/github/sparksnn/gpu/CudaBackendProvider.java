@@ -29,6 +29,12 @@ public final class CudaBackendProvider implements BackendProvider {
         return CudaBackends.deviceCount();
     }
 
+    /** An index, a UUID or a PCI bus id, as {@link GpuAddresses} maps them. */
+    @Override
+    public int deviceForAddress(String address) {
+        return CudaBackends.deviceForAddress(address);
+    }
+
     @Override
     public Backend create(int device) {
         return CudaBackends.create(device);

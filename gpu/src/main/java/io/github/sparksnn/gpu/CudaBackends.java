@@ -54,6 +54,43 @@ public final class CudaBackends {
         return driverVersion == 0 ? "none" : driverVersion / 1000 + "." + (driverVersion % 1000) / 10;
     }
 
+    /**
+     * Every device this process sees, with its UUID and PCI bus id (for {@link GpuAddresses}); empty when CUDA is
+     * unavailable.
+     */
+    public static synchronized java.util.List<GpuAddresses.Device> devices() {
+        probe();
+        java.util.List<GpuAddresses.Device> out = new java.util.ArrayList<>();
+        for (int d = 0; d < deviceCount; d++) {
+            jcuda.driver.CUdevice dev = new jcuda.driver.CUdevice();
+            Cu.check(jcuda.driver.JCudaDriver.cuDeviceGet(dev, d), "cuDeviceGet(" + d + ")");
+            jcuda.driver.CUuuid uuid = new jcuda.driver.CUuuid();
+            String u = jcuda.driver.JCudaDriver.cuDeviceGetUuid(uuid, dev) == CUresult.CUDA_SUCCESS ? uuid(uuid.bytes) : null;
+            String[] pci = new String[1];
+            String p = jcuda.driver.JCudaDriver.cuDeviceGetPCIBusId(pci, 64, dev) == CUresult.CUDA_SUCCESS ? pci[0] : null;
+            out.add(new GpuAddresses.Device(d, u, p));
+        }
+        return out;
+    }
+
+    /** The ordinal of a Spark GPU address (index, UUID or PCI bus id; see {@link GpuAddresses}). */
+    public static int deviceForAddress(String address) {
+        requireAvailable();
+        return GpuAddresses.ordinal(address, devices(), System.getenv("CUDA_VISIBLE_DEVICES"));
+    }
+
+    /** {@code GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, as nvidia-smi prints a device UUID. */
+    static String uuid(byte[] b) {
+        StringBuilder sb = new StringBuilder("GPU-");
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                sb.append('-');
+            }
+            sb.append(String.format(java.util.Locale.ROOT, "%02x", b[i] & 0xff));
+        }
+        return sb.toString();
+    }
+
     /** A backend on device 0. */
     public static CudaBackend create() {
         return create(0);

@@ -1,16 +1,16 @@
 package io.github.sparksnn.gpu;
 
-import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDeviceGetName;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
-import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -21,10 +21,16 @@ import jcuda.driver.CUresult;
 
 /**
  * One GPU as seen by this JVM: its primary context, retained once per JVM and shared by every thread (and every
- * {@link CudaBackend}) of the executor, and the modules loaded into it. A thread makes the context current with
- * {@link #makeCurrent()} before each driver call ({@code cuCtxSetCurrent} is a cheap thread-local switch), so
- * Spark task threads can use the device without ever creating contexts of their own. The primary context lives
- * as long as the JVM (the driver releases it at exit); modules are cached by source hash.
+ * {@link CudaBackend}) of the executor, and the modules loaded into it. <em>Every</em> method that touches the
+ * context makes it current on the calling thread first ({@code cuCtxSetCurrent} is a cheap thread-local switch):
+ * Spark runs each task on a new thread and hands it an engine built on another, so a thread must never rely on a
+ * context an earlier call left current. The primary context lives as long as the JVM; modules are cached by
+ * source hash.
+ *
+ * <p>Modules load through {@code cuModuleLoadDataEx} with the JIT's error and info logs: first the shipped cubin
+ * of the device's architecture ({@code sm_80} for compute capability 8.x, {@code sm_90} for 9.x; no JIT, so a
+ * driver older than the PTX's ISA still runs), else the PTX (lowered to the shipped ISA when the driver refuses
+ * a newer one). A failure reports the JIT log, the PTX ISA and target, the device and the driver's version.
  */
 final class CudaDevice {
     private static final Map<Integer, CudaDevice> DEVICES = new HashMap<>();
@@ -35,11 +41,14 @@ final class CudaDevice {
     private final int major;
     private final int minor;
     private final long totalMemory;
+    private final CuDriver driver;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
+    private final List<String> loadReports = new ArrayList<>();
 
     private CudaDevice(int ordinal) {
         this.ordinal = ordinal;
+        this.driver = CuDriver.JCUDA;
         CUdevice dev = new CUdevice();
         Cu.check(cuDeviceGet(dev, ordinal), "cuDeviceGet(" + ordinal + ")");
         this.context = new CUcontext();
@@ -63,6 +72,17 @@ final class CudaDevice {
         this.totalMemory = mem[0];
     }
 
+    /** A device over a given driver (tests: a fake that checks the calling thread's current context). */
+    CudaDevice(int ordinal, CUcontext context, String name, int major, int minor, long totalMemory, CuDriver driver) {
+        this.ordinal = ordinal;
+        this.context = context;
+        this.name = name;
+        this.major = major;
+        this.minor = minor;
+        this.totalMemory = totalMemory;
+        this.driver = driver;
+    }
+
     /** The device of this ordinal (driver initialized, primary context retained on first use). */
     static synchronized CudaDevice get(int ordinal) {
         CudaBackends.requireAvailable();
@@ -76,47 +96,100 @@ final class CudaDevice {
 
     /** Binds this device's context to the calling thread. */
     void makeCurrent() {
-        Cu.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        Cu.check(driver.ctxSetCurrent(context), "cuCtxSetCurrent");
     }
 
     int ordinal() {
         return ordinal;
     }
 
-    String describe() {
-        return "device " + ordinal + ": " + name + ", sm_" + major + minor + ", "
-                + String.format(java.util.Locale.ROOT, "%.1f GiB", totalMemory / (double) (1L << 30));
+    String name() {
+        return name;
     }
 
-    /** A kernel of {@code src} (the module is loaded on first use, from {@link PtxStore}). */
+    /** {@code sm_90} for compute capability 9.0. */
+    String arch() {
+        return "sm_" + major + minor;
+    }
+
+    long totalMemory() {
+        return totalMemory;
+    }
+
+    /** {@code cuda:0 (NVIDIA H200, sm_90, 139.8 GiB)}. */
+    String describe() {
+        return "cuda:" + ordinal + " (" + name + ", " + arch() + ", "
+                + String.format(Locale.ROOT, "%.1f GiB", totalMemory / (double) (1L << 30)) + ")";
+    }
+
+    /** How each loaded module was loaded ({@code kernels.cu: sm_90 cubin}), in load order. */
+    synchronized List<String> loadReports() {
+        return List.copyOf(loadReports);
+    }
+
+    /** A kernel of {@code src} (the module is loaded on first use); the context is made current first. */
     synchronized CUfunction function(KernelSource src, String kernel) {
         String key = src.hash() + "/" + kernel;
         CUfunction f = functions.get(key);
         if (f != null) {
             return f;
         }
+        makeCurrent();
         CUmodule module = modules.get(src.hash());
         if (module == null) {
             module = load(src);
             modules.put(src.hash(), module);
         }
         f = new CUfunction();
-        Cu.check(cuModuleGetFunction(f, module, kernel), "cuModuleGetFunction(" + kernel + " in " + src.name() + ")");
+        Cu.check(driver.moduleGetFunction(f, module, kernel), "cuModuleGetFunction(" + kernel + " in " + src.name() + ")");
         functions.put(key, f);
         return f;
     }
 
+    /** The cubin of the device's major architecture that can run here: sm_80 on 8.x, sm_90 on 9.x, else none. */
+    String cubinArch() {
+        String want = "sm_" + major + "0";
+        return PtxAssembler.SHIPPED_ARCHS.contains(want) ? want : null;
+    }
+
     private CUmodule load(KernelSource src) {
-        makeCurrent();
-        String ptx = PtxStore.ptx(src);
-        CUmodule module = new CUmodule();
-        int r = cuModuleLoadData(module, nulTerminated(ptx));
-        if (r == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION) {
-            // nvcc newer than the driver: our kernels use nothing beyond the shipped ISA, so declare that one
-            r = cuModuleLoadData(module, nulTerminated(PtxText.lowerVersion(ptx, PtxText.SHIPPED_VERSION)));
+        List<String> attempts = new ArrayList<>();
+        String arch = cubinArch();
+        if (arch != null) {
+            var cubin = PtxStore.cubin(src, arch);
+            if (cubin.isPresent()) {
+                CUmodule m = new CUmodule();
+                CuDriver.JitLog log = new CuDriver.JitLog();
+                int r = driver.moduleLoadDataEx(m, cubin.get(), log);
+                if (r == CUresult.CUDA_SUCCESS) {
+                    loadReports.add(src.name() + ": " + arch + " cubin");
+                    return m;
+                }
+                attempts.add(arch + " cubin: " + CUresult.stringFor(r) + log.describe());
+            }
         }
-        Cu.check(r, "cuModuleLoadData(" + src.name() + ", PTX ISA " + PtxText.version(ptx) + ")");
-        return module;
+        String ptx = PtxStore.ptx(src);
+        CUmodule m = new CUmodule();
+        CuDriver.JitLog log = new CuDriver.JitLog();
+        int r = driver.moduleLoadDataEx(m, nulTerminated(ptx), log);
+        String how = "PTX ISA " + PtxText.version(ptx) + " " + PtxText.target(ptx) + " (JIT for " + arch() + ")";
+        if (r == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION
+                && !PtxText.version(ptx).equals(PtxText.SHIPPED_VERSION)) {
+            attempts.add(how + ": " + CUresult.stringFor(r) + log.describe());
+            // nvcc newer than the driver: our kernels use nothing beyond the shipped ISA, so declare that one
+            String lowered = PtxText.lowerVersion(ptx, PtxText.SHIPPED_VERSION);
+            log = new CuDriver.JitLog();
+            r = driver.moduleLoadDataEx(m, nulTerminated(lowered), log);
+            how = "PTX ISA " + PtxText.SHIPPED_VERSION + " (lowered) " + PtxText.target(ptx) + " (JIT for " + arch() + ")";
+        }
+        if (r != CUresult.CUDA_SUCCESS) {
+            attempts.add(how + ": " + CUresult.stringFor(r) + log.describe());
+            throw new CudaException("cuModuleLoadDataEx(" + src.name() + ") failed on " + describe() + ", driver CUDA "
+                    + CudaBackends.driverVersion() + "; tried " + String.join("; then ", attempts), r);
+        }
+        loadReports.add(src.name() + ": " + how + (attempts.isEmpty() ? "" : " after " + String.join("; ", attempts))
+                + (log.info().isEmpty() ? "" : "; JIT info: " + log.info()));
+        return m;
     }
 
     private static byte[] nulTerminated(String ptx) {

@@ -65,7 +65,8 @@ final class JCudaStream implements DeviceStream {
 
     @Override
     public String describe() {
-        return device.describe() + ", driver " + CudaBackends.driverVersion();
+        String d = device.describe();   // cuda:0 (NVIDIA H200, sm_90, 139.8 GiB)
+        return d.substring(0, d.length() - 1) + ", driver CUDA " + CudaBackends.driverVersion() + ")";
     }
 
     @Override

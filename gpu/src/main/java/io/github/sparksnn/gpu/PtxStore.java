@@ -45,6 +45,19 @@ public final class PtxStore {
         }
     }
 
+    /**
+     * The shipped cubin of {@code src} for {@code arch} ({@code sm_80}, {@code sm_90}), if the jar has one: built
+     * from the shipped PTX by {@link PtxAssembler} ({@code <hash>.<arch>.cubin} beside {@code <hash>.ptx}).
+     */
+    public static Optional<byte[]> cubin(KernelSource src, String arch) {
+        String path = "/io/github/sparksnn/gpu/ptx/" + PtxBuild.cubinFile(src, arch);
+        try (InputStream in = PtxStore.class.getResourceAsStream(path)) {
+            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + path, e);
+        }
+    }
+
     /** The directory of the nvcc cache. */
     public static Path cacheDir() {
         String env = System.getenv("SNN_PTX_CACHE");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * backend (same spec, parameters, data and seed), for an MLP and a convolutional net that uses every layer kind.
  * Forward spikes are bit-identical op by op, but GEMM rounding differs, so a membrane potential within rounding of
  * the threshold can fire on one backend and not the other; the check is therefore on the whole gradient vector
- * (relative L2 error, cosine) and the loss, not element by element. Run on the GPU ({@link CudaEngineParityTest})
+ * (relative L2 error, cosine) and the loss, not element by element, within {@link #gradientTolerance()}. Run on the GPU ({@link CudaEngineParityTest})
  * and on the host emulator ({@link EmulatedCudaEngineParityTest}, smaller sizes).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -36,6 +36,17 @@ abstract class CudaEngineParityContract {
 
     /** Hidden width of the MLP and batch size: 256 and 128 on the GPU, smaller on the emulator. */
     abstract int[] mlpHiddenAndBatch();
+
+    /**
+     * Largest relative L2 error of the gradient (and relative loss difference) accepted. The emulator shows
+     * 1e-7 to 3e-7, also with every transcendental moved by 4 ulp ({@link PerturbedEmulatorEngineParityTest}):
+     * 1e-5 here, where a threshold crossing cannot flip at these sizes. The device's full-size run
+     * ({@link CudaEngineParityTest}) allows 1e-4: with 131k neuron-steps per batch, a membrane potential within
+     * GEMM rounding of the threshold may fire on one backend only.
+     */
+    double gradientTolerance() {
+        return 1e-5;
+    }
 
     @BeforeEach
     void needBackend() {
@@ -83,9 +94,10 @@ abstract class CudaEngineParityContract {
                         cfg.spec(), step, sc.lossSum(), sg.lossSum(), rel, cos);
                 assertTrue(nc > 0, "the gradient is not zero");
                 assertEquals(sc.count(), sg.count());
-                assertEquals(sc.lossSum(), sg.lossSum(), 1e-3 * Math.abs(sc.lossSum()) + 1e-6, "loss");
-                assertTrue(rel < 1e-2, "gradient relative L2 error " + rel);
-                assertTrue(cos > 0.9999, "gradient cosine " + cos);
+                assertEquals(sc.lossSum(), sg.lossSum(), gradientTolerance() * Math.abs(sc.lossSum()) + 1e-6, "loss");
+                assertTrue(rel < gradientTolerance(), "gradient relative L2 error " + rel + " (tolerance "
+                        + gradientTolerance() + ")");
+                assertTrue(cos > 1 - gradientTolerance(), "gradient cosine " + cos);
                 // a small SGD step so later steps see different parameters (same update on both)
                 float[] p = c.parameters();
                 for (int i = 0; i < p.length; i++) {

@@ -34,4 +34,10 @@ class CudaEngineParityTest extends CudaEngineParityContract {
             org.junit.jupiter.api.Assertions.assertTrue(norm > 0, "a gradient came back from the cuda engine");
         }
     }
+
+    /** Full size on the device: a threshold crossing may flip (see the contract). */
+    @Override
+    double gradientTolerance() {
+        return 1e-4;
+    }
 }

@@ -364,14 +364,19 @@ abstract class CudaParityContract {
                 gpu.surrogateGradient(sg, x, y, n);
                 gpu.download(y, 0, got, 0, n);
             }
+            double worst = 0;
             for (int i = 0; i < n; i++) {
                 if (nearKink(sg, xs[i])) {
                     continue;
                 }
-                double tol = 2e-5 * Math.abs(want[i]) + 2e-6;
+                worst = Math.max(worst, Math.abs(want[i] - got[i]) / (Math.abs(want[i]) + 1e-7));
+                // within float rounding of Java's g' plus CUDA's few-ulp transcendentals (PerturbedEmulatorParityTest
+                // moves each by up to 4 ulp and stays inside); 10x tighter than the first contract's 2e-5 / 2e-6
+                double tol = 2e-6 * Math.abs(want[i]) + 2e-7;
                 assertTrue(Math.abs(want[i] - got[i]) <= tol, d.name() + ": g'(" + xs[i] + ") java " + want[i]
                         + " cuda " + got[i]);
             }
+            System.out.printf("g' %s: worst |cuda - java| / (|java| + 1e-7) = %.2e%n", d.name(), worst);
         }
     }
 
@@ -402,9 +407,11 @@ abstract class CudaParityContract {
                     double dkC = cpu.neuronBackward(op, T, n, dS.c, h.c, s.c, x.c, dXc.c, wantDk);
                     double dkG = gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, x.g, dXc.g, wantDk);
                     String what = "neuronBackward " + d.name() + " " + op + " wantDk=" + wantDk;
-                    assertClose(what, dXc, 1e-4, 1e-6);
+                    assertClose(what, dXc, 5e-6, 1e-7);   // observed <= 4.3e-7 of the scale, transcendentals moved 4 ulp
                     if (wantDk) {
-                        assertEquals(dkC, dkG, 1e-4 * Math.abs(dkC) + 1e-5, what + ": dL/dk");
+                        // a sum over T*n terms of both signs: cancellation magnifies the relative error (QPseudoSpike's
+                        // powf moved 4 ulp gives 2e-5); 2x tighter than the first contract's 1e-4 / 1e-5
+                        assertEquals(dkC, dkG, 5e-5 * Math.abs(dkC) + 1e-6, what + ": dL/dk");
                     } else {
                         assertEquals(0.0, dkG);
                     }

@@ -27,12 +27,28 @@ class EmulatedCudaBackendParityTest extends CudaParityContract {
 
     @Override
     CudaBackend newGpu() {
-        return new CudaBackend(emu);
+        return new CudaBackend(new RecordingStream(emu, () -> { }));
     }
 
     @Override
     int largeTransfer() {
         return 100_003;
+    }
+
+    /** Every kernel launch this class made had exactly the argument kinds and widths its CUDA signature declares. */
+    @AfterAll
+    void launchesMatchTheKernelSignatures() {
+        if (emu == null) {
+            return;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), KernelSignatures.checkRecordedLaunches());
+        // the contract launches every static kernel and both neuron kernels
+        java.util.Set<String> launched = new java.util.TreeSet<>();
+        RecordingStream.SIGNATURES.keySet().forEach(k -> launched.add(k.substring(k.lastIndexOf('/') + 1)));
+        java.util.Set<String> all = new java.util.TreeSet<>(ShippedPtxTest.STATIC_ENTRIES);
+        all.add("neuron_backward");
+        all.add("surrogate_gradient");
+        org.junit.jupiter.api.Assertions.assertEquals(all, launched, "kernels the contract launched");
     }
 
     @AfterAll

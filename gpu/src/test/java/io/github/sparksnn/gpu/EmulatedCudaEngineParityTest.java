@@ -28,12 +28,21 @@ class EmulatedCudaEngineParityTest extends CudaEngineParityContract {
 
     @Override
     CudaBackend newGpu() {
-        return new CudaBackend(emu);
+        return new CudaBackend(new RecordingStream(emu, () -> { }));
     }
 
     @Override
     int[] mlpHiddenAndBatch() {
         return new int[] {32, 16};
+    }
+
+    /** Every kernel launch this class made had exactly the argument kinds and widths its CUDA signature declares. */
+    @AfterAll
+    void launchesMatchTheKernelSignatures() {
+        if (emu == null) {
+            return;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), KernelSignatures.checkRecordedLaunches());
     }
 
     @AfterAll

@@ -28,8 +28,10 @@ import java.util.concurrent.TimeUnit;
  * memory-model effects (the emulator runs one block at a time).
  */
 final class HostEmulator implements DeviceStream {
-    private static final Path EMU_DIR = Path.of("src/test/emulator");
-    private static final Path BUILD_DIR = Path.of("target/cuda-emulator");
+    /** The gpu module's directory: {@code $SNN_EMULATOR_HOME} (Spark executors run elsewhere), else the cwd. */
+    private static final Path HOME = Path.of(System.getenv().getOrDefault("SNN_EMULATOR_HOME", ".")).toAbsolutePath();
+    private static final Path EMU_DIR = HOME.resolve("src/test/emulator");
+    private static final Path BUILD_DIR = HOME.resolve("target/cuda-emulator");
 
     /** Kernels that call __syncthreads (run with real threads); all others run their threads one by one. */
     static final java.util.Set<String> BARRIER_KERNELS = java.util.Set.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
@@ -42,6 +44,7 @@ final class HostEmulator implements DeviceStream {
     private final Map<String, Boolean> keys = new LinkedHashMap<>();
     private final boolean asan;
     private long nextId = 1;
+    private String label = "emulated";
 
     record Ptr(long id, long off) implements DevicePtr {
         @Override
@@ -71,6 +74,14 @@ final class HostEmulator implements DeviceStream {
 
     /** Builds (or reuses) the emulator for the static kernels and these surrogates' neuron modules, and starts it. */
     static HostEmulator start(List<SurrogateFunction> surrogates) throws IOException, InterruptedException {
+        return start(surrogates, 0);
+    }
+
+    /**
+     * As {@link #start(List)}, with every transcendental ({@code expf}, {@code powf}, {@code cosf}, ...) moved by a
+     * pseudo-random {@code -ulp..ulp} units in the last place (as CUDA's library may differ from the host's).
+     */
+    static HostEmulator start(List<SurrogateFunction> surrogates, int ulp) throws IOException, InterruptedException {
         List<KernelSource> modules = new ArrayList<>();
         modules.add(KernelSource.staticKernels());
         for (SurrogateFunction sg : surrogates) {
@@ -119,7 +130,7 @@ final class HostEmulator implements DeviceStream {
                 Files.writeString(asanMark, "");
             }
         }
-        return new HostEmulator(exe, keys, Files.exists(asanMark));
+        return new HostEmulator(exe, keys, Files.exists(asanMark), ulp);
     }
 
     private static boolean compile(Path src, Path exe, boolean asan) throws IOException, InterruptedException {
@@ -138,15 +149,22 @@ final class HostEmulator implements DeviceStream {
         return p.exitValue() == 0;
     }
 
-    private HostEmulator(Path exe, Map<String, Boolean> keys, boolean asan) throws IOException {
+    private HostEmulator(Path exe, Map<String, Boolean> keys, boolean asan, int ulp) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(exe.toAbsolutePath().toString());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("ASAN_OPTIONS", "detect_leaks=0");
+        pb.environment().put("SNN_EMU_ULP", Integer.toString(ulp));
         this.process = pb.start();
         this.out = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII));
         this.in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
         this.keys.putAll(keys);
         this.asan = asan;
+    }
+
+    /** Names the emulated device in {@link #describe()}: {@code cuda:<label> (...)}. */
+    HostEmulator label(String l) {
+        this.label = l;
+        return this;
     }
 
     /** Whether the program runs under AddressSanitizer (every out-of-bounds access aborts it). */
@@ -200,7 +218,7 @@ final class HostEmulator implements DeviceStream {
 
     @Override
     public String describe() {
-        return "CUDA host emulator (g++" + (asan ? ", AddressSanitizer" : "") + ")";
+        return "cuda:" + label + " (CUDA host emulator, g++" + (asan ? ", AddressSanitizer" : "") + ")";
     }
 
     @Override

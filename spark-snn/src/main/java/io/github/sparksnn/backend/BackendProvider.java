@@ -20,4 +20,24 @@ public interface BackendProvider {
 
     /** A new backend on {@code device}; {@link IllegalStateException} with the reason when unavailable. */
     Backend create(int device);
+
+    /**
+     * The device index {@link #create} takes for a resource address as a cluster manager hands it out (Spark's
+     * {@code TaskContext.resources()}: whatever the GPU discovery script printed). The default reads a plain
+     * integer; a provider whose devices also have UUIDs or bus ids overrides this. An address that names no
+     * device is an {@link IllegalArgumentException} saying why.
+     */
+    default int deviceForAddress(String address) {
+        try {
+            int d = Integer.parseInt(address.trim());
+            if (d < 0 || d >= deviceCount()) {
+                throw new IllegalArgumentException("device address " + address + " is not among the " + deviceCount()
+                        + " device(s) of backend '" + name() + "'");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("device address '" + address + "' is not a device index of backend '"
+                    + name() + "'");
+        }
+    }
 }

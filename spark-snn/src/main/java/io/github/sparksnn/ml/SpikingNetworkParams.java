@@ -85,7 +85,8 @@ final class SpikingNetworkParams {
     }
 
     static Param<String> backend(Params p) {
-        return new Param<>(p, "backend", "compute backend: auto (GPU when available, else CPU), cpu or cuda",
+        return new Param<>(p, "backend", "compute backend, decided on each executor: auto (its GPU when it has a usable one, else CPU), "
+                + "cpu, or cuda (fails the task on an executor without a usable GPU)",
                 oneOf("auto", "cpu", "cuda"));
     }
 

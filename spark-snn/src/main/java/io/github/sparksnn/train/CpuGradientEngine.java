@@ -84,6 +84,12 @@ public final class CpuGradientEngine implements GradientEngine {
         net.setRunningStatistics(buffers);
     }
 
+    /** The backend's {@link Backend#describe()}: {@code cpu (...)}, or e.g. {@code cuda:0 (NVIDIA H200, ...)}. */
+    @Override
+    public String backendDescription() {
+        return be.describe();
+    }
+
     @Override
     public int numParameters() {
         return net.numParameters();

@@ -56,6 +56,16 @@ public interface GradientEngine extends AutoCloseable {
      *  {@code ratesOut[(i - from) * numClasses() + k]}. */
     void predictRates(float[] features, int from, int to, long seed, float[] ratesOut);
 
+    /**
+     * What this engine computes on, for logs and training summaries: {@code cpu} by default, the backend's
+     * {@link io.github.sparksnn.backend.Backend#describe()} for engines on a backend, e.g.
+     * {@code cpu (OpenBLAS ...)} or {@code cuda:0 (NVIDIA H200, sm_90, 139.8 GiB, driver CUDA 13.0)}: the text
+     * before the first space or parenthesis names the backend and its device.
+     */
+    default String backendDescription() {
+        return "cpu";
+    }
+
     @Override
     default void close() {
     }

@@ -166,6 +166,12 @@ public final class ParallelGradientEngine implements GradientEngine {
         }
     }
 
+    /** The replicas' backend and how many threads share the work, e.g. {@code cpu (...) x 4 threads}. */
+    @Override
+    public String backendDescription() {
+        return replicas.get(0).backendDescription() + " x " + replicas.size() + " threads";
+    }
+
     @Override
     public void close() {
         pool.shutdownNow();

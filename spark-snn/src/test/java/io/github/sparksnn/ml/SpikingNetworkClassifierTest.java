@@ -256,8 +256,11 @@ class SpikingNetworkClassifierTest {
         ex = assertThrows(IllegalArgumentException.class,
                 () -> estimator().setModelSpec("linear(6, 8) | lif(tau=2.0) | lnear(8, 3)").fit(train));
         assertTrue(ex.getMessage().contains("lnear"), ex.getMessage());
-        ex = assertThrows(IllegalArgumentException.class, () -> estimator().setBackend("cuda").fit(train));
-        assertTrue(ex.getMessage().contains("GPU backend not available"), ex.getMessage());
+        // cuda is decided where the engine is built (here local mode's executor, "the driver"): the task fails
+        // naming that JVM and the reason, and the job with it
+        Exception noGpu = assertThrows(org.apache.spark.SparkException.class, () -> estimator().setBackend("cuda").fit(train));
+        assertTrue(noGpu.getMessage().contains("backend=cuda: the driver (host ")
+                && noGpu.getMessage().contains("has no usable CUDA device: test provider: no device here"), noGpu.getMessage());
         ex = assertThrows(IllegalArgumentException.class, () -> model.transform(train.drop("features")));
         assertTrue(ex.getMessage().contains("features"), ex.getMessage());
     }

@@ -18,42 +18,33 @@ public interface EngineProvider {
     /** Backend name as the {@code backend} Param spells it, e.g. {@code cuda}. */
     String name();
 
-    /** Whether this JVM can use it now (driver present, device visible); called on the driver. */
+    /** Whether this JVM can use it now (driver present, device visible); called on each executor. */
     boolean available();
 
     /** A serializable factory of engines for {@code config} on this backend. */
     EngineFactory factory(EngineConfig config);
 
     /**
-     * The engine factory for a {@code backend} Param value: {@code cpu} the built-in engine, {@code cuda} (or any
-     * other provider's name) that provider when available, {@code auto} the first available provider, else CPU.
+     * The engine factory for a {@code backend} Param value. Only {@code cpu} is settled here (the built-in engine);
+     * {@code auto}, {@code cuda} ({@code gpu}) and other providers' names are <em>validated</em> here and decided on
+     * each executor by {@link BackendEngineFactory}, from what that executor has: the driver's own hardware says
+     * nothing about the executors'. An unknown name is an {@link IllegalArgumentException} listing the choices.
      */
     static EngineFactory resolve(String backend, EngineConfig config) {
         String b = backend == null ? "auto" : backend.trim().toLowerCase(Locale.ROOT);
         if (b.equals("cpu")) {
             return new CoreEngineFactory(config);
         }
-        List<String> seen = new ArrayList<>();
-        for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {
-            boolean ok = p.available();
-            seen.add(p.name() + (ok ? "" : " (unavailable)"));
-            if (ok && (b.equals("auto") || b.equals(p.name().toLowerCase(Locale.ROOT)))) {
-                return p.factory(config);
-            }
-        }
-        // The gpu module's BackendProvider (a Backend, wrapped in the core's engine).
         if (b.equals("auto") || b.equals("cuda") || b.equals("gpu")) {
-            var cuda = BackendEngineFactory.find("cuda");
-            String why = BackendEngineFactory.unavailable(cuda);
-            if (why == null) {
-                return new BackendEngineFactory(config, "cuda");
-            }
-            if (b.equals("auto")) {
-                return new CoreEngineFactory(config);
-            }
-            throw new IllegalArgumentException("GPU backend not available: " + why + " (backend '" + backend
-                    + "'; use backend=cpu or auto)" + (seen.isEmpty() ? "" : "; engine providers found: " + seen));
+            return new BackendEngineFactory(config, b.equals("gpu") ? "cuda" : b);
         }
-        throw new IllegalArgumentException("unknown backend '" + backend + "': expected auto, cpu or cuda");
+        List<String> names = new ArrayList<>(List.of("auto", "cpu", "cuda"));
+        for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {
+            names.add(p.name());
+            if (b.equals(p.name().toLowerCase(Locale.ROOT))) {
+                return new BackendEngineFactory(config, p.name());
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + backend + "': expected one of " + names);
     }
 }

@@ -1,0 +1,117 @@
+package io.github.sparksnn.cli;
+
+import io.github.sparksnn.backend.CpuBackend;
+import io.github.sparksnn.gpu.CudaBackend;
+import io.github.sparksnn.gpu.CudaBackends;
+import io.github.sparksnn.gpu.GpuGradCheck;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code snn gpu check-grad}: {@link GpuGradCheck}, upstream's {@code check_cuda_grad}. CUDA gradients (the
+ * surrogate's {@code g'} and the fused neuron's BPTT backward) against the CPU backend's, with the largest error
+ * and PASS/FAIL at the parity contract's tolerances. Exit codes: 0 all pass, 1 no usable GPU (the reason on
+ * stderr), 2 usage, {@value SnnCli#EXIT_CHECK_FAILED} a check over its tolerance.
+ */
+@Command(name = "check-grad",
+        description = {
+                "Compares the CUDA kernels' gradients with the CPU backend's: g'(x) on x = -4 + i/256 and, in float,"
+                        + " the neuron's BPTT backward (dL/dX, and dL/dk for plif) over random inputs with"
+                        + " detach_reset off and on; with --dtype half, g'(x) from the surrogate's half2 CUDA code.",
+                "Exits with 3 when an error exceeds its tolerance, 1 when there is no usable GPU."
+        })
+public final class GpuCheckGradCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--neuron", paramLabel = "if|lif|plif", defaultValue = "lif",
+            description = "Neuron type (default: ${DEFAULT-VALUE}); lif and plif use tau = 2.")
+    String neuron;
+
+    @Mixin
+    FunctionOptions function;
+
+    @Option(names = "--dtype", paramLabel = "float|half", defaultValue = "float",
+            description = "float: g' and the neuron backward in float32 (what training runs); half: g' in fp16 half2"
+                    + " arithmetic (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--time-steps", paramLabel = "T", defaultValue = "8",
+            description = "Time steps of the neuron check (default: ${DEFAULT-VALUE}).")
+    int timeSteps;
+
+    @Option(names = "--neurons", paramLabel = "N", defaultValue = "4096",
+            description = "Neurons of the neuron check (default: ${DEFAULT-VALUE}).")
+    int neurons;
+
+    @Option(names = "--device", paramLabel = "ORDINAL", defaultValue = "0",
+            description = "CUDA device (default: ${DEFAULT-VALUE}).")
+    int device;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+        GpuGradCheck.Neuron n;
+        try {
+            n = GpuGradCheck.Neuron.parse(neuron);
+        } catch (IllegalArgumentException e) {
+            throw Commands.usage(spec, "--neuron: " + e.getMessage());
+        }
+        String d = dtype.trim().toLowerCase(Locale.ROOT);
+        if (!d.equals("float") && !d.equals("half")) {
+            throw Commands.usage(spec, "--dtype must be float or half, got '" + dtype + "'");
+        }
+        if (timeSteps < 1 || neurons < 1 || (long) timeSteps * neurons > 1 << 26) {
+            throw Commands.usage(spec, "--time-steps and --neurons must be >= 1, with T * N <= 2^26");
+        }
+        SurrogateFunction sg = function.resolve();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!CudaBackends.isAvailable()) {
+            err.println(spec.qualifiedName() + ": no usable GPU: " + CudaBackends.unavailableReason());
+            return 1;
+        }
+        if (device < 0 || device >= CudaBackends.deviceCount()) {
+            throw Commands.usage(spec, "--device " + device + ": this machine has " + CudaBackends.deviceCount() + " device(s)");
+        }
+        List<GpuGradCheck.Row> rows;
+        String on;
+        try (CudaBackend gpu = CudaBackends.create(device); CpuBackend cpu = new CpuBackend(1)) {
+            on = gpu.describe();
+            rows = d.equals("half") ? List.of(GpuGradCheck.checkHalf(gpu, sg))
+                    : GpuGradCheck.checkFloat(gpu, cpu, n, sg, timeSteps, neurons, seed);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(sg + ", " + n.name().toLowerCase(Locale.ROOT) + ", " + d + " on " + on);
+        TextTable t = new TextTable("CHECK", "POINTS", "MAX_ABS_ERROR", "ERROR/TOLERANCE", "RESULT");
+        boolean pass = true;
+        for (GpuGradCheck.Row r : rows) {
+            t.row(r.check(), r.points(), sci(r.maxAbsError()), String.format(Locale.ROOT, "%.3f", r.worstOverTolerance()),
+                    r.passed() ? "PASS" : "FAIL");
+            pass &= r.passed();
+        }
+        out.print(t.render());
+        out.flush();
+        if (pass) {
+            return 0;
+        }
+        GpuGradCheck.Row worst = rows.stream().filter(r -> !r.passed()).findFirst().orElseThrow();
+        err.println(spec.qualifiedName() + ": " + sg + ": " + worst.check() + " max abs error " + sci(worst.maxAbsError())
+                + " is " + String.format(Locale.ROOT, "%.2f", worst.worstOverTolerance()) + "x its tolerance");
+        return SnnCli.EXIT_CHECK_FAILED;
+    }
+
+    private static String sci(double v) {
+        return String.format(Locale.ROOT, "%.3e", v);
+    }
+}

@@ -1,0 +1,117 @@
+package io.github.sparksnn.gpu;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code snn gpu info}: what a first GPU run needs to know. The CUDA probe's answer (or exactly why there is no
+ * GPU), where {@code libcuda.so.1} was loaded from, the driver and its CUDA version, each device (name, compute
+ * capability, memory total and free, UUID, PCI bus id, {@code CUDA_VISIBLE_DEVICES}), and for each device whether
+ * every shipped kernel module loads, and how (cubin, or PTX through the driver's JIT).
+ */
+public final class GpuInfo {
+    private GpuInfo() {
+    }
+
+    /** {@code java -cp ... io.github.sparksnn.gpu.GpuInfo}: the report; exit 0, or 3 without a GPU or a module. */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        System.exit(print(out) ? 0 : 3);
+    }
+
+    /** Prints the report; true when CUDA is available and every shipped module loaded on every device. */
+    public static boolean print(PrintWriter out) {
+        boolean ok = CudaBackends.isAvailable();
+        out.println("CUDA: " + (ok ? "available" : "not available: " + CudaBackends.unavailableReason()));
+        out.println("JCuda: " + jcudaVersion() + " (driver API binding; needs only libcuda.so.1)");
+        out.println("libcuda.so.1: " + libcudaPath());
+        String visible = System.getenv("CUDA_VISIBLE_DEVICES");
+        out.println("CUDA_VISIBLE_DEVICES: " + (visible == null ? "(unset)" : visible));
+        if (!ok) {
+            out.flush();
+            return false;
+        }
+        out.println("driver: CUDA " + CudaBackends.driverVersion());
+        List<GpuAddresses.Device> ids = CudaBackends.devices();
+        out.println("devices: " + ids.size());
+        boolean allLoaded = true;
+        for (GpuAddresses.Device id : ids) {
+            CudaDevice d = CudaDevice.get(id.ordinal());
+            d.makeCurrent();
+            long[] free = new long[1], total = new long[1];
+            Cu.check(jcuda.driver.JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
+            out.printf(Locale.ROOT, "device %d: %s, compute capability %s, %.1f GiB total, %.1f GiB free, %s, PCI %s%n",
+                    id.ordinal(), d.name(), d.arch().substring(3, 4) + "." + d.arch().substring(4), gib(total[0]),
+                    gib(free[0]), id.uuid(), id.pciBusId());
+            int loaded = 0;
+            List<KernelSource> sources = PtxBuild.shippedSources();
+            for (KernelSource src : sources) {
+                try {
+                    d.function(src, firstEntry(src));
+                    loaded++;
+                } catch (RuntimeException e) {
+                    allLoaded = false;
+                    out.println("  FAILED " + src.name() + ": " + e.getMessage());
+                }
+            }
+            out.println("  kernel modules loaded: " + loaded + " of " + sources.size() + " shipped");
+            for (String how : summarize(d.loadReports())) {
+                out.println("    " + how);
+            }
+        }
+        out.flush();
+        return allLoaded;
+    }
+
+    /** {@code kernels.cu: sm_90 cubin} first, then the others counted by how they loaded. */
+    private static List<String> summarize(List<String> reports) {
+        java.util.Map<String, Integer> byHow = new java.util.LinkedHashMap<>();
+        List<String> out = new java.util.ArrayList<>();
+        for (String r : reports) {
+            if (r.startsWith(KernelSource.staticKernels().name() + ":")) {
+                out.add(r);
+                continue;
+            }
+            String how = r.substring(r.indexOf(": ") + 2);
+            String kind = r.startsWith("half[") ? "half-precision surrogate modules" : "neuron modules";
+            byHow.merge(kind + ": " + how, 1, Integer::sum);
+        }
+        byHow.forEach((k, n) -> out.add(n + " " + k));
+        return out;
+    }
+
+    private static String firstEntry(KernelSource src) {
+        if (src.equals(KernelSource.staticKernels())) {
+            return "sgemm_nn";
+        }
+        return src.name().startsWith("half[") ? "surrogate_gradient_half2" : "neuron_backward";
+    }
+
+    private static double gib(long bytes) {
+        return bytes / (double) (1L << 30);
+    }
+
+    private static String jcudaVersion() {
+        String v = jcuda.driver.JCudaDriver.class.getPackage().getImplementationVersion();
+        return v == null ? "12.6.0" : v;
+    }
+
+    /** Where the process mapped libcuda from (after the probe), from /proc/self/maps. */
+    static String libcudaPath() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                int at = line.indexOf('/');
+                if (at >= 0 && line.contains("libcuda.so")) {
+                    return line.substring(at);
+                }
+            }
+            return "not loaded";
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+}

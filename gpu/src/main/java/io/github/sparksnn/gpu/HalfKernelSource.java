@@ -1,0 +1,47 @@
+package io.github.sparksnn.gpu;
+
+import io.github.sparksnn.surrogate.CudaDtype;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+
+/**
+ * Generates the half-precision surrogate kernel {@code surrogate_gradient_half2}: {@code y = g'(x)} computed
+ * with the surrogate's {@code half2} snippet ({@link SurrogateFunction#cudaCode} with {@link CudaDtype#HALF2},
+ * upstream's fp16 {@code cuda_code}), two elements per thread, float in and out. Only {@code snn gpu check-grad
+ * --dtype half} uses it: the backend's training kernels are float32.
+ */
+public final class HalfKernelSource {
+    private HalfKernelSource() {
+    }
+
+    /** The CUDA C translation unit for {@code sg}, named {@code half[<label>]}. */
+    public static KernelSource of(SurrogateFunction sg) {
+        String snippet = sg.cudaCode(NeuronKernelSource.X, NeuronKernelSource.G, CudaDtype.HALF2);
+        String label = NeuronKernelSource.label(sg).replace("*/", "* /");
+        String src = """
+                // spark-snn generated half-precision surrogate kernel for %s
+                // (see io.github.sparksnn.gpu.HalfKernelSource)
+                #include <cuda_fp16.h>
+
+                // y[i] = g'(x[i]) in half2 arithmetic, for i < 2 * pairs
+                extern "C" __global__ void surrogate_gradient_half2(long long pairs, const float* xs, float* ys) {
+                    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < pairs;
+                         i += (long long) blockDim.x * gridDim.x) {
+                        const half2 %s = __floats2half2_rn(xs[2 * i], xs[2 * i + 1]);
+                %s
+                        const float2 snn_f = __half22float2(%s);
+                        ys[2 * i] = snn_f.x;
+                        ys[2 * i + 1] = snn_f.y;
+                    }
+                }
+                """.formatted(label, NeuronKernelSource.X, indent(snippet), NeuronKernelSource.G);
+        return new KernelSource("half[" + NeuronKernelSource.label(sg) + "]", src);
+    }
+
+    private static String indent(String code) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : code.split("\n")) {
+            sb.append("        ").append(line).append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
+}

@@ -1,0 +1,328 @@
+package io.github.sparksnn.gpu;
+
+import io.github.sparksnn.backend.CpuBackend;
+import io.github.sparksnn.backend.NeuronOp;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import io.github.sparksnn.surrogate.Surrogates;
+import io.github.sparksnn.train.CpuGradientEngine;
+import io.github.sparksnn.train.EngineConfig;
+import io.github.sparksnn.train.GradientEngine.StepStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The device script's one table (a report, not a test): {@code java -cp ... io.github.sparksnn.gpu.DeviceReport
+ * out.md [seconds]}. Sections, each appended to {@code out.md} (and stdout) as soon as it is done, each skipped
+ * with a note once the time budget is spent:
+ * <ol>
+ *   <li>check-grad ({@link GpuGradCheck}) for every surrogate with IF, LIF and PLIF in float, and in half;</li>
+ *   <li>CPU-versus-GPU parity of the MLP and the CNN: forward (output rates) and backward (gradient);</li>
+ *   <li>the fused neuron kernels' GB/s against a device-to-device copy in the same run (aim: 70% or more);</li>
+ *   <li>SGEMM TFLOP/s on the training shapes and at 4096;</li>
+ *   <li>training images/s of the MLP and the CNN, GPU and one CPU thread.</li>
+ * </ol>
+ * Without CUDA (a dry run) it writes what it can: the CPU rows and why the GPU rows are missing.
+ */
+public final class DeviceReport {
+    static final String MLP = "flatten | linear(784, 256) | lif(surrogate=ATan()) | linear(256, 10) | lif(surrogate=ATan())";
+    /** SpikingJelly's conv_fashion_mnist at width 32 (conv-BN-IF-maxpool x2, FC 1568-128, IF, FC 10, IF). */
+    static final String CNN = "conv2d(1, 32, 3, padding=1, bias=false) | batchnorm2d(32) | if | maxpool2d(2)"
+            + " | conv2d(32, 32, 3, padding=1, bias=false) | batchnorm2d(32) | if | maxpool2d(2)"
+            + " | flatten | linear(1568, 128, bias=false) | if | linear(128, 10, bias=false) | if";
+
+    private final Path out;
+    private final long deadline;
+
+    private DeviceReport(Path out, long seconds) {
+        this.out = out;
+        this.deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    }
+
+    private boolean timeLeft(String section) {
+        if (System.nanoTime() < deadline) {
+            return true;
+        }
+        emit("\n(" + section + ": skipped, the report's time budget is spent)\n");
+        return false;
+    }
+
+    private void emit(String s) {
+        System.out.print(s);
+        System.out.flush();
+        try {
+            Files.writeString(out, s, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("cannot write " + out + ": " + e);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "device-report.md");
+        Files.deleteIfExists(out);
+        DeviceReport r = new DeviceReport(out, args.length > 1 ? Long.parseLong(args[1]) : 150);
+        boolean gpu = CudaBackends.isAvailable();
+        r.emit("# spark-snn device report\n\nCUDA: " + (gpu ? "available, driver CUDA " + CudaBackends.driverVersion()
+                : "unavailable: " + CudaBackends.unavailableReason()) + "\n");
+        String[] sections = {"check-grad", "parity", "bandwidth", "sgemm", "training"};
+        for (String s : sections) {
+            if (!r.timeLeft(s)) {
+                continue;
+            }
+            try {
+                switch (s) {
+                    case "check-grad" -> r.checkGrad(gpu);
+                    case "parity" -> r.parity(gpu);
+                    case "bandwidth" -> r.bandwidth(gpu);
+                    case "sgemm" -> r.sgemm(gpu);
+                    default -> r.training(gpu);
+                }
+            } catch (RuntimeException | Error e) {
+                r.emit("\n" + s + " FAILED: " + e + "\n");
+                e.printStackTrace();
+            }
+        }
+        r.emit("\n(done)\n");
+    }
+
+    // ------------------------------------------------------------------------------------------------ check-grad
+
+    private void checkGrad(boolean gpu) {
+        emit("\n## check-grad (CUDA vs CPU; the cell is the worst error / tolerance, PASS <= 1)\n\n"
+                + "| surrogate | if float | lif float | plif float | half (g') |\n|---|---|---|---|---|\n");
+        if (!gpu) {
+            emit("| (no GPU) | | | | |\n");
+            return;
+        }
+        try (CudaBackend g = CudaBackends.create(0); CpuBackend c = new CpuBackend(1)) {
+            for (Surrogates.Descriptor d : Surrogates.list()) {
+                if (System.nanoTime() > deadline) {
+                    emit("| (time budget spent) | | | | |\n");
+                    return;
+                }
+                SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+                StringBuilder row = new StringBuilder("| ").append(sg);
+                for (GpuGradCheck.Neuron n : GpuGradCheck.Neuron.values()) {
+                    row.append(" | ").append(cell(GpuGradCheck.checkFloat(g, c, n, sg, 8, 4096, 1)));
+                }
+                row.append(" | ").append(cell(List.of(GpuGradCheck.checkHalf(g, sg)))).append(" |\n");
+                emit(row.toString());
+            }
+        }
+    }
+
+    private static String cell(List<GpuGradCheck.Row> rows) {
+        double worst = 0, err = 0;
+        boolean pass = true;
+        for (GpuGradCheck.Row r : rows) {
+            worst = Math.max(worst, r.worstOverTolerance());
+            err = Math.max(err, r.maxAbsError());
+            pass &= r.passed();
+        }
+        return String.format(Locale.ROOT, "%s %.2f (err %.1e)", pass ? "PASS" : "**FAIL**", worst, err);
+    }
+
+    // ------------------------------------------------------------------------------------------------ parity
+
+    private void parity(boolean gpu) {
+        emit("\n## CPU vs GPU parity (same parameters, data and seed; 3 SGD steps)\n\n"
+                + "| net | forward: rates equal | forward: max rate diff | backward: gradient rel L2 | cosine | loss cpu / gpu |\n"
+                + "|---|---|---|---|---|---|\n");
+        if (!gpu) {
+            emit("| (no GPU) | | | | | |\n");
+            return;
+        }
+        parityRow("MLP 784-256-10, batch 128", config(MLP), 128);
+        if (System.nanoTime() < deadline) {
+            parityRow("CNN 32-32-128-10, batch 64", config(CNN), 64);
+        }
+    }
+
+    private void parityRow(String name, EngineConfig cfg, int batch) {
+        try (CpuGradientEngine c = new CpuGradientEngine(cfg, new CpuBackend(1));
+             CpuGradientEngine g = new CpuGradientEngine(cfg, CudaBackends.create(0))) {
+            float[] x = images(batch * c.featureSize(), 3);
+            int[] y = labels(batch, c.numClasses());
+            double worstRel = 0, worstCos = 1;
+            String loss = "";
+            for (int step = 0; step < 3; step++) {
+                float[] gc = new float[c.numParameters()], gg = new float[g.numParameters()];
+                StepStats sc = c.accumulateGradient(x, y, 0, batch, 100 + step, gc);
+                StepStats sg = g.accumulateGradient(x, y, 0, batch, 100 + step, gg);
+                double dot = 0, nc = 0, ng = 0, diff = 0;
+                for (int i = 0; i < gc.length; i++) {
+                    dot += (double) gc[i] * gg[i];
+                    nc += (double) gc[i] * gc[i];
+                    ng += (double) gg[i] * gg[i];
+                    diff += ((double) gc[i] - gg[i]) * ((double) gc[i] - gg[i]);
+                }
+                worstRel = Math.max(worstRel, Math.sqrt(diff / nc));
+                worstCos = Math.min(worstCos, dot / Math.sqrt(nc * ng));
+                loss = String.format(Locale.ROOT, "%.6f / %.6f", sc.lossSum(), sg.lossSum());
+                float[] p = c.parameters();
+                for (int i = 0; i < p.length; i++) {
+                    p[i] -= 0.05f * gc[i] / batch;
+                }
+                c.setParameters(p);
+                g.setParameters(p);
+            }
+            float[] rc = new float[batch * c.numClasses()], rg = new float[batch * g.numClasses()];
+            c.predictRates(x, 0, batch, 9, rc);
+            g.predictRates(x, 0, batch, 9, rg);
+            int same = 0;
+            double maxDiff = 0;
+            for (int i = 0; i < rc.length; i++) {
+                same += rc[i] == rg[i] ? 1 : 0;
+                maxDiff = Math.max(maxDiff, Math.abs(rc[i] - rg[i]));
+            }
+            emit(String.format(Locale.ROOT, "| %s | %d of %d | %.3g | %.2e | %.9f | %s |%n", name, same, rc.length,
+                    maxDiff, worstRel, worstCos, loss));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ bandwidth
+
+    private void bandwidth(boolean gpu) {
+        emit("\n## Fused neuron kernels vs device-to-device copy (T = 8, 2M neurons, float)\n\n"
+                + "| kernel | bytes moved per call | GB/s | of copy |\n|---|---|---|---|\n");
+        if (!gpu) {
+            emit("| (no GPU) | | | |\n");
+            return;
+        }
+        int t = 8, n = 1 << 21, tn = t * n;
+        try (CudaBackend be = CudaBackends.create(0);
+             Tensor x = be.alloc(tn); Tensor h = be.alloc(tn); Tensor s = be.alloc(tn); Tensor v = be.alloc(n);
+             Tensor dS = be.alloc(tn); Tensor dX = be.alloc(tn)) {
+            be.upload(images(tn, 5), 0, x, 0, tn);
+            be.upload(images(tn, 6), 0, dS, 0, tn);
+            NeuronOp op = new NeuronOp(true, true, 0.5f, 1f, 0f, Surrogates.create("ATan", Map.of()), false);
+            double copyBytes = 2.0 * 4 * tn;
+            double copy = rate(be, copyBytes, () -> be.copy(x, 0, h, 0, tn));
+            // forward: reads x and v, writes h, s and v; backward (no dk): reads dS, h, s, writes dX
+            double fwdBytes = 4.0 * (3.0 * tn + 2.0 * n), bwdBytes = 4.0 * 4 * tn;
+            double fwd = rate(be, fwdBytes, () -> be.neuronForward(op, t, n, x, h, s, v));
+            double bwd = rate(be, bwdBytes, () -> be.neuronBackward(op, t, n, dS, h, s, x, dX, false));
+            emit(String.format(Locale.ROOT, "| copy (cuMemcpyDtoDAsync) | %.0f MB | %.0f | 100%% |%n", copyBytes / 1e6, copy));
+            emit(String.format(Locale.ROOT, "| neuron_forward (LIF) | %.0f MB | %.0f | %.0f%% |%n", fwdBytes / 1e6, fwd,
+                    100 * fwd / copy));
+            emit(String.format(Locale.ROOT, "| neuron_backward (LIF, ATan) | %.0f MB | %.0f | %.0f%% |%n", bwdBytes / 1e6,
+                    bwd, 100 * bwd / copy));
+        }
+    }
+
+    private static double rate(CudaBackend be, double bytes, Runnable call) {
+        for (int i = 0; i < 3; i++) {
+            call.run();
+        }
+        be.synchronize();
+        int reps = 20;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            call.run();
+        }
+        be.synchronize();
+        return bytes * reps / (System.nanoTime() - t0);   // bytes per ns = GB/s
+    }
+
+    // ------------------------------------------------------------------------------------------------ sgemm
+
+    private void sgemm(boolean gpu) {
+        emit("\n## SGEMM (our tiled kernel, fp32, no tensor cores)\n\n| shape (m x n x k, op) | TFLOP/s |\n|---|---|\n");
+        if (!gpu) {
+            emit("| (no GPU) | |\n");
+            return;
+        }
+        // the MLP's step at T = 4, batch 128 (rows = T * batch = 512): forward NT, dX NN, dW TN; then 4096^3
+        int[][] shapes = {{512, 256, 784, 1}, {512, 784, 256, 0}, {256, 784, 512, 2}, {512, 10, 256, 1},
+                {4096, 4096, 4096, 1}};
+        String[] ops = {"NN", "NT", "TN"};
+        try (CudaBackend be = CudaBackends.create(0)) {
+            for (int[] sh : shapes) {
+                if (System.nanoTime() > deadline) {
+                    emit("| (time budget spent) | |\n");
+                    return;
+                }
+                emit(String.format(Locale.ROOT, "| %d x %d x %d %s | %.2f |%n", sh[0], sh[1], sh[2], ops[sh[3]],
+                        gemmTflops(be, sh[0], sh[1], sh[2], sh[3])));
+            }
+        }
+    }
+
+    static double gemmTflops(CudaBackend be, int m, int n, int k, int op) {
+        boolean ta = op == 2, tb = op == 1;
+        try (Tensor a = be.alloc(m * k); Tensor b = be.alloc(n * k); Tensor c = be.alloc(m * n)) {
+            int lda = ta ? m : k, ldb = tb ? k : n;
+            Runnable call = () -> be.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+            call.run();
+            be.synchronize();
+            long t1 = System.nanoTime();
+            call.run();
+            be.synchronize();
+            double one = Math.max(1, System.nanoTime() - t1);
+            int reps = (int) Math.max(3, Math.min(200, 2e8 / one));   // about 0.2 s per shape
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                call.run();
+            }
+            be.synchronize();
+            return 2.0 * m * n * k * reps / (System.nanoTime() - t0) / 1e3;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ training
+
+    private void training(boolean gpu) {
+        emit("\n## Training throughput (forward + BPTT + host SGD update, T = 4, Poisson input)\n\n"
+                + "| net | backend | images/s |\n|---|---|---|\n");
+        trainingRow("MLP 784-256-10, batch 128", config(MLP), 128, gpu);
+        if (System.nanoTime() < deadline) {
+            trainingRow("CNN 32-32-128-10, batch 64", config(CNN), 64, gpu);
+        }
+    }
+
+    private void trainingRow(String name, EngineConfig cfg, int batch, boolean gpu) {
+        CpuBackend c1 = new CpuBackend(1);
+        emit(String.format(Locale.ROOT, "| %s | %s, 1 thread | %.0f |%n", name, c1.describe(),
+                GpuSpeedTable.imagesPerSecond(cfg, c1, batch, 1, name.startsWith("CNN") ? 2 : 10)));
+        if (gpu) {
+            CudaBackend g = CudaBackends.create(0);
+            String d = g.describe();
+            emit(String.format(Locale.ROOT, "| %s | %s | %.0f |%n", name, d,
+                    GpuSpeedTable.imagesPerSecond(cfg, g, batch, 5, 50)));
+        } else {
+            emit("| " + name + " | cuda | unavailable |\n");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ inputs
+
+    static EngineConfig config(String spec) {
+        return EngineConfig.builder().modelSpec(spec).inputShape(1, 28, 28).timeSteps(4).encoder("poisson")
+                .loss("mse").seed(1).maxChunk(128).build();
+    }
+
+    static float[] images(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextDouble();
+        }
+        return x;
+    }
+
+    static int[] labels(int n, int k) {
+        SplittableRandom r = new SplittableRandom(4);
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(k);
+        }
+        return y;
+    }
+}
