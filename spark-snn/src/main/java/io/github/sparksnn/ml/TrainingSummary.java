@@ -116,6 +116,12 @@ public final class TrainingSummary implements Serializable {
                 "TrainingSummary(%d samples, %d partitions, syncMode=%s)%n%5s %9s %9s %9s %8s %9s %8s %8s %8s%n",
                 numTrainingSamples, numPartitions, syncMode, "epoch", "loss", "train_acc", "val_acc", "seconds",
                 "images/s", "step_ms", "compute", "other"));
+        java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+        for (String b : partitionBackends) {
+            int i = b.indexOf(", ");
+            kinds.merge(i < 0 ? b : b.substring(i + 2), 1, Integer::sum);
+        }
+        kinds.forEach((k, n) -> sb.append(String.format(Locale.ROOT, "backend: %d partition(s) on %s%n", n, k)));
         for (EpochMetrics m : epochs) {
             sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f %9.4f %8.2f %9.1f %8.2f %8.2f %8.2f%n", m.epoch(),
                     m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(),

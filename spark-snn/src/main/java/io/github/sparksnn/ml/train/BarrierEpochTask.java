@@ -151,9 +151,14 @@ final class BarrierEpochTask implements Serializable {
             } catch (IOException | RuntimeException e) {
                 // The root cause travels up the tree as it is; a task that only saw its child fail passes the
                 // child's message on, so the driver names the partition and step where it started.
+                // Network trouble may pass on a restart; an engine that failed (bad configuration, no GPU) would
+                // fail again, so the driver stops at once.
                 String m = String.valueOf(e.getMessage());
+                boolean fatal = e instanceof io.github.sparksnn.ml.train.net.PeerFailure pf ? pf.fatal()
+                        : !(e instanceof IOException);
                 up.sendError(epoch, lastStep, e instanceof io.github.sparksnn.ml.train.net.PeerFailure
-                        || m.startsWith("partition ") ? m : "partition " + p + " (epoch " + (epoch + 1) + "): " + m);
+                        || m.startsWith("partition ") ? m : "partition " + p + " (epoch " + (epoch + 1) + "): " + m,
+                        fatal);
                 throw e;
             }
         } finally {
@@ -241,7 +246,7 @@ final class BarrierEpochTask implements Serializable {
         int rounds = 0;
         String backend = "?";
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
-            backend = lease.engine.getClass().getSimpleName();
+            backend = lease.engine.backendDescription();
             int expected = -1;
             while (true) {
                 String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);

@@ -250,6 +250,9 @@ public final class DistributedTrainer {
                             st.params.clone(), st.buffers.clone(), rule.state(), new ArrayList<>(history)));
                 }
             }
+            if (barrier == null && config.epochs() > startEpoch) {
+                backends.addAll(backends(train, runId));
+            }
         } finally {
             if (barrier != null) {
                 barrier.close();
@@ -535,6 +538,18 @@ public final class DistributedTrainer {
                     }
                 } catch (AttemptFailed e) {
                     closeAll(links);
+                    if (e.getCause() instanceof io.github.sparksnn.ml.train.net.PeerFailure pf && pf.fatal()) {
+                        // The engine failed: a restart would fail the same way. Report the stage's failure as
+                        // Spark reports a failed job in jobs mode (SparkException naming the task's error).
+                        server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + pf.getMessage());
+                        Throwable stage = stageFailure(future);
+                        jsc.cancelJobsWithTag(group);
+                        if (stage != null) {
+                            throw DistributedTrainer.<RuntimeException>sneaky(stage);
+                        }
+                        throw new IllegalStateException("barrier-mode training failed in epoch " + (epoch + 1) + ": "
+                                + pf.getMessage(), pf);
+                    }
                     String reason = failureReason(future, group, e);
                     server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
                             + (nextStep + 1) + ": " + reason);
@@ -708,6 +723,24 @@ public final class DistributedTrainer {
         }
     }
 
+    /** The stage's own failure (the job's exception) once Spark reports it, or null within 60 s. */
+    private static Throwable stageFailure(org.apache.spark.api.java.JavaFutureAction<?> future) {
+        try {
+            future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause() == null ? e : e.getCause();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Rethrows a Spark job's exception (a Scala-checked SparkException) unchanged, as jobs mode lets it through. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
     /** The first task error line of a Spark failure ({@link #TASK_ERROR}-prefixed), or null. */
     static String taskError(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
@@ -740,6 +773,21 @@ public final class DistributedTrainer {
                         & java.io.Serializable) it -> scala.jdk.javaapi.CollectionConverters.asScala(
                         task.runChecked(scala.jdk.javaapi.CollectionConverters.asJava(it)));
         return JavaRDD.fromRDD(train.rdd().barrier().mapPartitions(f, false, tag), tag);
+    }
+
+    /** What each partition's cached engine runs on (jobs mode; barrier tasks report it with their epoch). */
+    private List<String> backends(JavaRDD<PackedBlock> train, String runId) {
+        EngineFactory f = engines;
+        jsc.setJobDescription("spark-snn: which backend each partition ran on");
+        List<String> out = train.map(b -> {
+            try (EngineCache.Lease lease = EngineCache.acquire(runId, f)) {
+                org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+                return "partition " + b.partition + ": executor " + (env == null ? "?" : env.executorId()) + ", "
+                        + lease.engine.backendDescription();
+            }
+        }).collect();
+        jsc.setJobDescription(null);
+        return out;
     }
 
     /** Accuracy of {@code params} + {@code buffers} on packed blocks (integer counts: any sum order). */

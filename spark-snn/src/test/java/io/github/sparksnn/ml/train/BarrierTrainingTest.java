@@ -80,6 +80,9 @@ class BarrierTrainingTest {
         for (int p : new int[]{1, 2, 3, 5}) {
             DistributedTrainer.Result jobs = train(p, config(SyncMode.JOBS, 2, 1), softmax());
             assertEquals(SyncMode.JOBS, jobs.syncMode());
+            assertEquals(p, jobs.partitionBackends().size(), jobs.partitionBackends().toString());
+            assertTrue(jobs.partitionBackends().stream().allMatch(b -> b.endsWith(": executor driver, cpu")),
+                    jobs.partitionBackends().toString());
             assertFalse(java.util.Arrays.equals(jobs.params(), softmax().create().parameters()), "it trained");
             for (int fanIn : new int[]{0, 1, 2}) {
                 DistributedTrainer.Result b = train(p, config(SyncMode.BARRIER, fanIn, 1), softmax());
@@ -92,6 +95,9 @@ class BarrierTrainingTest {
                 assertEquals("barrier", b.history().get(1).syncMode());
                 assertTrue(b.history().get(1).driverBytesPerStep() > 0);
                 assertEquals(p, b.partitionBackends().size(), b.partitionBackends().toString());
+                for (int q = 0; q < p; q++) {
+                    assertEquals("partition " + q + ": executor driver, cpu", b.partitionBackends().get(q));
+                }
             }
         }
         // Local steps with parameter averaging take the same path in both modes.
@@ -162,6 +168,30 @@ class BarrierTrainingTest {
             jsc.clearJobGroup();
         }
         assertArrayEquals(clean.params(), r.params(), 0f, "after a timed-out attempt and a restart");
+    }
+
+    /** Partition 2's engine throws at step 3 (a deterministic failure, like a missing GPU). */
+    record BreakPartitionTwo() implements HookedEngines.Hook {
+        @Override
+        public void beforeGradient(long seed) {
+            TaskContext tc = TaskContext.get();
+            if (tc != null && tc.partitionId() == 2 && seed == BatchPlan.stepSeed(9, 0, 2, 2)) {
+                throw new IllegalStateException("engine broke on purpose");
+            }
+        }
+    }
+
+    @Test
+    void anEngineFailureStopsAtOnceWithSparksJobFailure() {
+        List<DistributedTrainer.ServiceHandle> handles = new ArrayList<>();
+        DistributedTrainer.serviceHook = handles::add;
+        Exception e = assertThrows(org.apache.spark.SparkException.class, () -> train(5,
+                config(SyncMode.BARRIER, 2, 1), new HookedEngines.Factory(softmax(), new BreakPartitionTwo(), "break")));
+        assertTrue(e.getMessage().contains("engine broke on purpose"), e.getMessage());
+        List<String> notes = handles.get(0).server().rejections();
+        assertEquals(1, notes.size(), "one attempt, no restarts: " + notes);
+        assertTrue(notes.get(0).contains("attempt 0 of epoch 1 failed: partition 2 (epoch 1): engine broke on purpose"),
+                notes.toString());
     }
 
     /** Partition 1 stalls 5 s at step 3, only the first time (a marker file says it happened). */

@@ -259,12 +259,16 @@ public final class PeerLink implements AutoCloseable {
     /** Largest root-cause message an ERROR frame carries. */
     static final int MAX_ERROR_BYTES = 4096;
 
-    /** Best effort: tells the parent this task failed and why, so the root cause reaches the driver. */
-    public void sendError(int epoch, int step, String rootCause) {
+    /**
+     * Best effort: tells the parent this task failed and why, so the root cause reaches the driver. Payload: one byte,
+     * 1 when the failure is fatal (would repeat on a restart), then the message in UTF-8.
+     */
+    public void sendError(int epoch, int step, String rootCause, boolean fatal) {
         byte[] m = String.valueOf(rootCause).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int n = Math.min(m.length, MAX_ERROR_BYTES);
+        int n = Math.min(m.length, MAX_ERROR_BYTES - 1);
         try {
-            writeHeader(Frame.ERROR, epoch, step, n);
+            writeHeader(Frame.ERROR, epoch, step, n + 1L);
+            out.write(fatal ? 1 : 0);
             out.write(m, 0, n);
             out.flush();
         } catch (IOException ignored) {
@@ -278,12 +282,12 @@ public final class PeerLink implements AutoCloseable {
      */
     public void expect(Frame f, int type, int epoch, int step) throws IOException {
         if (f.type() == Frame.ERROR && type != Frame.ERROR) {
-            if (f.length() > MAX_ERROR_BYTES) {
-                throw new ProtocolException("oversized ERROR frame from " + peerName() + ": " + f);
+            if (f.length() < 1 || f.length() > MAX_ERROR_BYTES) {
+                throw new ProtocolException("ERROR frame of impossible length from " + peerName() + ": " + f);
             }
             byte[] b = new byte[(int) f.length()];
             readFully(b, b.length, f);
-            throw new PeerFailure(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+            throw new PeerFailure(new String(b, 1, b.length - 1, java.nio.charset.StandardCharsets.UTF_8), b[0] == 1);
         }
         if (f.type() != type) {
             throw new ProtocolException("expected " + Frame.typeName(type) + " for epoch " + epoch + ", step " + step
