@@ -245,7 +245,12 @@ final class BarrierEpochTask implements Serializable {
         long waitNanos = 0;
         int rounds = 0;
         String backend = "?";
-        try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
+        int[] kidIndex = kids.stream().mapToInt(Integer::intValue).toArray();
+        int[] kidEnds = kids.stream().mapToInt(tree::subtreeEnd).toArray();
+        int[] kidTimeouts = kids.stream().mapToInt(k -> timeout(tree.height(k))).toArray();
+        try (EngineCache.Lease lease = EngineCache.acquire(runId, engines);
+             PartialReceiver receiver = new PartialReceiver("partition " + p, down, kidIndex, kidEnds, kidTimeouts,
+                     numPartitions, dim)) {
             backend = lease.engine.backendDescription();
             int expected = -1;
             while (true) {
@@ -276,6 +281,7 @@ final class BarrierEpochTask implements Serializable {
                             + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
                 }
                 up.relayState(f, state, dim, down);
+                receiver.start(epoch, step);
                 int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
                 double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
                 OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams,
@@ -284,24 +290,12 @@ final class BarrierEpochTask implements Serializable {
                 computeNanos += leaf.computeNanos;
                 OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
                 long path = 0;
+                long w1 = System.nanoTime();
                 for (int i = 0; i < down.length; i++) {
-                    int kid = kids.get(i);
-                    Frame cf;
-                    long c0 = System.nanoTime();
-                    int kidTimeout = timeout(tree.height(kid));
-                    down[i].readTimeout(kidTimeout);
-                    try {
-                        cf = down[i].readHeader("the partial sum of step " + (step + 1));
-                    } catch (SocketTimeoutException e) {
-                        throw new IOException("partition " + p + " got no partial sum from partition " + kid
-                                + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + kidTimeout
-                                + " ms (stepTimeout " + stepTimeoutMs / 1000 + " s per tree level)");
-                    }
-                    waitNanos += System.nanoTime() - c0;
-                    down[i].expect(cf, Frame.PARTIAL, epoch, step);
-                    path = Math.max(path, down[i].readPartial(cf, sum, dim, kid, tree.subtreeEnd(kid)));
+                    path = Math.max(path, receiver.addTo(i, sum));
                 }
-                path += down.length == 0 ? 0 : sumMergeNanos(down);
+                waitNanos += System.nanoTime() - w1;
+                path += receiver.mergeNanos();
                 up.sendPartial(epoch, step, sum.pending(), dim, path);
                 for (PeerLink d : down) {
                     d.recycle();
@@ -319,14 +313,6 @@ final class BarrierEpochTask implements Serializable {
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, sent,
                 received);
-    }
-
-    private static long sumMergeNanos(PeerLink[] down) {
-        long s = 0;
-        for (PeerLink d : down) {
-            s += d.lastMergeNanos();
-        }
-        return s;
     }
 
     /** {@code levels} step timeouts in ms, capped at the largest socket timeout. */

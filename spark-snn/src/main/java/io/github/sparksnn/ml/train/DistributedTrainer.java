@@ -571,6 +571,21 @@ public final class DistributedTrainer {
         private void rounds(org.apache.spark.api.java.JavaFutureAction<?> future,
                             java.util.TreeMap<Integer, PeerLink> links, int attempt, State st, int epoch, int steps,
                             double[] lrs, EpochTotals tot) throws AttemptFailed {
+            try {
+                roundsWith(future, links, attempt, st, epoch, steps, lrs, tot);
+            } finally {
+                if (this.receiver != null) {
+                    this.receiver.close();
+                    this.receiver = null;
+                }
+            }
+        }
+
+        private PartialReceiver receiver;
+
+        private void roundsWith(org.apache.spark.api.java.JavaFutureAction<?> future,
+                                java.util.TreeMap<Integer, PeerLink> links, int attempt, State st, int epoch,
+                                int steps, double[] lrs, EpochTotals tot) throws AttemptFailed {
             List<Integer> expected = tree.driverChildren();
             long waitingSince = System.nanoTime();
             long lastLog = waitingSince;
@@ -592,35 +607,28 @@ public final class DistributedTrainer {
                     admit(l, attempt, expected, links);
                 }
                 boolean local = config.syncInterval() > 1;
+                PeerLink[] ls = links.values().toArray(new PeerLink[0]);
+                int[] parts = links.keySet().stream().mapToInt(Integer::intValue).toArray();
+                int[] ends = java.util.Arrays.stream(parts).map(tree::subtreeEnd).toArray();
+                int[] waits = java.util.Arrays.stream(parts).map(q -> (int) Math.min(Integer.MAX_VALUE,
+                        (long) stepTimeoutMs * (tree.height(q) + 1))).toArray();
+                receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions, dim);
                 while (nextStep < steps) {
                     int step = nextStep;
                     int localSteps = Math.min(config.syncInterval(), steps - step);
                     long s0 = System.nanoTime();
                     long b0 = bytes(links);
                     float[] state = EngineStates.of(st.params, st.buffers);
-                    for (PeerLink l : links.values()) {
+                    for (PeerLink l : ls) {
                         l.sendState(epoch, step, state, dim);
                     }
+                    receiver.start(epoch, step);
                     OrderedSum sum = new OrderedSum(numPartitions);
                     long path = 0;
-                    long merge = 0;
-                    for (java.util.Map.Entry<Integer, PeerLink> e : links.entrySet()) {
-                        int p = e.getKey();
-                        PeerLink l = e.getValue();
-                        io.github.sparksnn.ml.train.net.Frame f;
-                        int wait = (int) Math.min(Integer.MAX_VALUE, (long) stepTimeoutMs * (tree.height(p) + 1));
-                        l.readTimeout(wait);
-                        try {
-                            f = l.readHeader("the partial sum of step " + (step + 1));
-                        } catch (java.net.SocketTimeoutException x) {
-                            throw new AttemptFailed("the driver got no partial sum from partition " + p + " for epoch "
-                                    + (epoch + 1) + ", step " + (step + 1) + " within " + wait + " ms "
-                                    + "(stepTimeout " + config.stepTimeoutSeconds() + " s per tree level)", x);
-                        }
-                        l.expect(f, io.github.sparksnn.ml.train.net.Frame.PARTIAL, epoch, step);
-                        path = Math.max(path, l.readPartial(f, sum, dim, p, tree.subtreeEnd(p)));
-                        merge += l.lastMergeNanos();
+                    for (int i = 0; i < ls.length; i++) {
+                        path = Math.max(path, receiver.addTo(i, sum));
                     }
+                    long merge = receiver.mergeNanos();
                     drainStrays(attempt);
                     OrderedSum.Node node = sum.result();
                     long o0 = System.nanoTime();

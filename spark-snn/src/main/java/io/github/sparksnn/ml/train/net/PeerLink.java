@@ -421,11 +421,39 @@ public final class PeerLink implements AutoCloseable {
         return len;
     }
 
+    /** A received partial sum: the sender's pending tree nodes (validated) and its path nanos. */
+    public record Partial(List<OrderedSum.Pending> nodes, long pathNanos) {
+    }
+
     /**
      * Reads a PARTIAL payload and adds its nodes to {@code sum}; every node must lie inside the sender's subtree
      * {@code [from, to)} and carry {@code dim} floats or none. Returns the sender's path nanos.
      */
     public long readPartial(Frame f, OrderedSum sum, int dim, int from, int to) throws IOException {
+        Partial p = readPartialNodes(f, dim, from, to, sum.numLeaves());
+        add(p, sum, f);
+        return p.pathNanos();
+    }
+
+    /** Adds a received partial sum's nodes to {@code sum}, in the order they came. */
+    public void add(Partial p, OrderedSum sum, Frame f) throws ProtocolException {
+        long m0 = System.nanoTime();
+        for (OrderedSum.Pending n : p.nodes()) {
+            try {
+                sum.addPending(n.level(), n.index(), n.node());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ProtocolException("bad node in " + f + " from " + peerName() + ": " + e.getMessage());
+            }
+        }
+        lastMergeNanos = System.nanoTime() - m0;
+    }
+
+    /**
+     * Reads and checks a PARTIAL payload without adding it anywhere (so a reader thread can receive it while the
+     * task computes): every node must lie inside the sender's subtree {@code [from, to)} of a tree over
+     * {@code numLeaves} partitions and carry {@code dim} floats or none.
+     */
+    public Partial readPartialNodes(Frame f, int dim, int from, int to, int numLeaves) throws IOException {
         long len = f.length();
         if (len < 12) {
             throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": a partial sum needs at "
@@ -457,7 +485,7 @@ public final class PeerLink implements AutoCloseable {
             long maxCompute = bb.getLong();
             byte present = bb.get();
             long lo = level < 0 || level > 40 ? -1 : index << level;
-            long hi = lo < 0 ? -1 : Math.min((index + 1) << level, sum.numLeaves());
+            long hi = lo < 0 ? -1 : Math.min((index + 1) << level, numLeaves);
             if (index < 0 || lo < from || hi > to || hi <= lo) {
                 throw new ProtocolException("node (level " + level + ", index " + index + ") in " + f + " from "
                         + peerName() + " lies outside its partitions [" + from + ", " + to + ")");
@@ -484,16 +512,11 @@ public final class PeerLink implements AutoCloseable {
             throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": " + bb.remaining()
                     + " bytes beyond its " + count + " nodes");
         }
-        long m0 = System.nanoTime();
+        List<OrderedSum.Pending> out = new java.util.ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            try {
-                sum.addPending(levels[i], indices[i], nodes[i]);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw new ProtocolException("bad node in " + f + " from " + peerName() + ": " + e.getMessage());
-            }
+            out.add(new OrderedSum.Pending(levels[i], indices[i], nodes[i]));
         }
-        lastMergeNanos = System.nanoTime() - m0;
-        return pathNanos;
+        return new Partial(out, pathNanos);
     }
 
     private long lastMergeNanos;

@@ -1,0 +1,113 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.PeerLink;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Receives one step's partial sums from the links below (a task's children, or the tasks that send to the driver)
+ * on one thread per link, so a vector arrives while the receiver still computes its own share instead of after it.
+ * Only receiving runs in parallel: the sums are added afterwards by the caller, in partition order.
+ */
+final class PartialReceiver implements AutoCloseable {
+    private final String receiver;
+    private final PeerLink[] links;
+    private final int[] partitions;
+    private final int[] ends;
+    private final int[] timeoutsMs;
+    private final int numLeaves;
+    private final int dim;
+    private final ExecutorService pool;
+    private final Frame[] frames;
+    @SuppressWarnings("unchecked")
+    private final Future<PeerLink.Partial>[] pending;
+
+    /**
+     * {@code receiver} names the receiving side in errors ("partition 3", "the driver"); link {@code i} carries the
+     * sums of partitions {@code [partitions[i], ends[i])} and may stay silent for {@code timeoutsMs[i]}.
+     */
+    @SuppressWarnings("unchecked")
+    PartialReceiver(String receiver, PeerLink[] links, int[] partitions, int[] ends, int[] timeoutsMs, int numLeaves,
+                    int dim) {
+        this.receiver = receiver;
+        this.links = links;
+        this.partitions = partitions;
+        this.ends = ends;
+        this.timeoutsMs = timeoutsMs;
+        this.numLeaves = numLeaves;
+        this.dim = dim;
+        this.frames = new Frame[links.length];
+        this.pending = new Future[links.length];
+        this.pool = links.length == 0 ? null : Executors.newFixedThreadPool(links.length, r -> {
+            Thread t = new Thread(r, "spark-snn partial sums to " + receiver);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts receiving the partial sums of (epoch, step) on every link. */
+    void start(int epoch, int step) {
+        for (int i = 0; i < links.length; i++) {
+            final int k = i;
+            pending[i] = pool.submit(() -> {
+                PeerLink l = links[k];
+                l.readTimeout(timeoutsMs[k]);
+                Frame f;
+                try {
+                    f = l.readHeader("the partial sum of step " + (step + 1));
+                } catch (SocketTimeoutException e) {
+                    throw new IOException(receiver + " got no partial sum from partition " + partitions[k]
+                            + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + timeoutsMs[k]
+                            + " ms (stepTimeout per tree level)");
+                }
+                l.expect(f, Frame.PARTIAL, epoch, step);
+                frames[k] = f;
+                return l.readPartialNodes(f, dim, partitions[k], ends[k], numLeaves);
+            });
+        }
+    }
+
+    /** Waits for link {@code i}'s partial sum, adds it to {@code sum} and returns the sender's path nanos. */
+    long addTo(int i, OrderedSum sum) throws IOException {
+        PeerLink.Partial p;
+        try {
+            p = pending[i].get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(receiver + " was interrupted while receiving partial sums", e);
+        }
+        links[i].add(p, sum, frames[i]);
+        return p.pathNanos();
+    }
+
+    /** Nanoseconds the last {@link #addTo} calls spent adding, over all links. */
+    long mergeNanos() {
+        long s = 0;
+        for (PeerLink l : links) {
+            s += l.lastMergeNanos();
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+}
