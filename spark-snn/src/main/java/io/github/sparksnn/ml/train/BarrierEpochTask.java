@@ -24,9 +24,10 @@ import java.util.List;
  * packed partition and its engine replica for the whole stage and runs every round of the epoch in a loop.
  *
  * <p>Start: the task listens on an ephemeral port of its executor's host when it has children in the
- * {@link AggregationTree}, shares {@code host:port} with every task through {@link BarrierTaskContext#allGather},
- * connects to its parent (a task, or the driver's aggregation service whose address is in this closure) and
- * accepts its children; every connection is authenticated with the run's secret (see {@link PeerLink}).
+ * {@link AggregationTree}, registers that {@code host:port} with the driver's aggregation service (whose address
+ * is in this closure), which answers with every task's address once all have registered; it then connects to its
+ * parent (keeping the registration connection when the parent is the driver) and accepts its children. Every
+ * connection is authenticated with the run's secret (see {@link PeerLink}).
  *
  * <p>Per round: read the state the round starts from (the first one tells where the stage starts, so a restarted
  * stage resumes at the driver's last completed step), forward it to the children, compute this partition's leaf
@@ -130,12 +131,24 @@ final class BarrierEpochTask implements Serializable {
                 server = new ServerSocket();
                 server.bind(new InetSocketAddress(myHost, 0), 64);
             }
-            String[] addresses = ctx.allGather(server == null ? "" : myHost + ":" + server.getLocalPort());
+            // Rendezvous through the driver's service, not BarrierTaskContext.allGather: Spark's barrier calls poll
+            // their RPC once a second, which cost about a second per stage.
+            PeerLink registration = PeerLink.connect(driverHost, driverPort, credentials, attempt, p, -1,
+                    connectTimeoutMs, connectTimeoutMs);
+            String[] addresses;
+            try {
+                registration.sendRegister(server == null ? "" : myHost + ":" + server.getLocalPort());
+                addresses = registration.readPeers(numPartitions);
+            } catch (IOException | RuntimeException e) {
+                registration.close();
+                throw e;
+            }
             int parent = tree.parent(p);
             if (parent == AggregationTree.DRIVER) {
-                up = PeerLink.connect(driverHost, driverPort, credentials, attempt, p, -1, connectTimeoutMs,
-                        stepTimeoutMs);
+                up = registration;
+                up.readTimeout(stepTimeoutMs);
             } else {
+                registration.close();
                 String a = addresses[parent];
                 up = PeerLink.connect(hostOf(a), portOf(a), credentials, attempt, p, parent, connectTimeoutMs,
                         stepTimeoutMs);

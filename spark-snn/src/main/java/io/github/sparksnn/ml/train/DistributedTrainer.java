@@ -523,12 +523,20 @@ public final class DistributedTrainer {
                 }
                 java.util.TreeMap<Integer, PeerLink> links = new java.util.TreeMap<>();
                 try {
+                    long t0 = System.nanoTime();
                     rounds(future, links, attempt, st, epoch, steps, lrs, tot);
                     try {
                         for (PeerLink l : links.values()) {
                             l.sendEnd(epoch, steps);
                         }
-                        return future.get(connectTimeoutMs + 60_000L, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        long t2 = System.nanoTime();
+                        List<BarrierEpochTask.Report> r = future.get(connectTimeoutMs + 60_000L,
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
+                        long t3 = System.nanoTime();
+                        LOG.info("spark-snn barrier epoch {}: stage start (launch, connect) {} ms, rounds {} ms, stage "
+                                + "end {} ms", epoch + 1, (connectedAt - t0) / 1_000_000,
+                                (t2 - connectedAt) / 1_000_000, (t3 - t2) / 1_000_000);
+                        return r;
                     } catch (Exception e) {
                         // Every round is applied: the epoch is complete whatever happened to the stage afterwards.
                         LOG.warn("spark-snn: the barrier stage of epoch {} ended badly after its last step: {}",
@@ -544,11 +552,11 @@ public final class DistributedTrainer {
                         server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + pf.getMessage());
                         Throwable stage = stageFailure(future);
                         jsc.cancelJobsWithTag(group);
-                        if (stage != null) {
-                            throw DistributedTrainer.<RuntimeException>sneaky(stage);
-                        }
-                        throw new IllegalStateException("barrier-mode training failed in epoch " + (epoch + 1) + ": "
-                                + pf.getMessage(), pf);
+                        // Spark names the task that failed last, often one that only lost its peer: lead with the
+                        // root cause the tree carried up, and keep Spark's failure as the cause.
+                        throw DistributedTrainer.<RuntimeException>sneaky(new org.apache.spark.SparkException(
+                                "barrier-mode training failed in epoch " + (epoch + 1) + " at step " + (nextStep + 1)
+                                        + ": " + pf.getMessage(), stage == null ? pf : stage));
                     }
                     String reason = failureReason(future, group, e);
                     server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
@@ -582,30 +590,65 @@ public final class DistributedTrainer {
         }
 
         private PartialReceiver receiver;
+        private long connectedAt;
 
         private void roundsWith(org.apache.spark.api.java.JavaFutureAction<?> future,
                                 java.util.TreeMap<Integer, PeerLink> links, int attempt, State st, int epoch,
                                 int steps, double[] lrs, EpochTotals tot) throws AttemptFailed {
-            List<Integer> expected = tree.driverChildren();
+            List<Integer> toDriver = tree.driverChildren();
             long waitingSince = System.nanoTime();
             long lastLog = waitingSince;
             try {
-                while (links.size() < expected.size()) {
+                // Registration: every task says where it listens; once all have, each learns all addresses.
+                java.util.TreeMap<Integer, PeerLink> registered = new java.util.TreeMap<>();
+                String[] addresses = new String[numPartitions];
+                while (registered.size() < numPartitions) {
                     PeerLink l = server.poll(200);
                     if (l == null) {
                         if (future.isDone()) {
+                            closeAll(registered);
                             throw new AttemptFailed("the barrier stage ended before its tasks connected", null);
                         }
                         if (System.nanoTime() - lastLog > 30_000_000_000L) {
                             lastLog = System.nanoTime();
-                            LOG.info("spark-snn: {} of {} barrier tasks connected after {} s (waiting for task "
-                                            + "slots?)", links.size(), expected.size(),
+                            LOG.info("spark-snn: {} of {} barrier tasks registered after {} s (waiting for task "
+                                            + "slots?)", registered.size(), numPartitions,
                                     (lastLog - waitingSince) / 1_000_000_000L);
                         }
                         continue;
                     }
-                    admit(l, attempt, expected, links);
+                    int p = l.peerPartition();
+                    if (l.peerAttempt() != attempt) {
+                        server.reject(l, "stale attempt " + l.peerAttempt() + " (the current one is " + attempt + ")");
+                    } else if (p < 0 || p >= numPartitions) {
+                        server.reject(l, "no partition " + p + " in this run of " + numPartitions);
+                    } else if (registered.containsKey(p)) {
+                        server.reject(l, "duplicate partition " + p + " (already connected in attempt " + attempt
+                                + ")");
+                    } else {
+                        try {
+                            l.readTimeout(Math.min(stepTimeoutMs, 10_000));
+                            addresses[p] = l.readRegister();
+                            registered.put(p, l);
+                        } catch (java.io.IOException e) {
+                            server.reject(l, e.getMessage());
+                        }
+                    }
                 }
+                try {
+                    for (java.util.Map.Entry<Integer, PeerLink> e : registered.entrySet()) {
+                        e.getValue().sendPeers(addresses);
+                        if (toDriver.contains(e.getKey())) {
+                            links.put(e.getKey(), e.getValue());
+                        } else {
+                            e.getValue().close();
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    closeAll(registered);
+                    throw e;
+                }
+                connectedAt = System.nanoTime();
                 boolean local = config.syncInterval() > 1;
                 PeerLink[] ls = links.values().toArray(new PeerLink[0]);
                 int[] parts = links.keySet().stream().mapToInt(Integer::intValue).toArray();
@@ -651,21 +694,6 @@ public final class DistributedTrainer {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AttemptFailed("interrupted", e);
-            }
-        }
-
-        /** Takes an authenticated link into the attempt, or rejects it with the reason. */
-        private void admit(PeerLink l, int attempt, List<Integer> expected,
-                           java.util.TreeMap<Integer, PeerLink> links) {
-            int p = l.peerPartition();
-            if (l.peerAttempt() != attempt) {
-                server.reject(l, "stale attempt " + l.peerAttempt() + " (the current one is " + attempt + ")");
-            } else if (!expected.contains(p)) {
-                server.reject(l, "partition " + p + " does not send to the driver in the " + tree);
-            } else if (links.containsKey(p)) {
-                server.reject(l, "duplicate partition " + p + " (already connected in attempt " + attempt + ")");
-            } else {
-                links.put(p, l);
             }
         }
 
@@ -743,7 +771,7 @@ public final class DistributedTrainer {
         }
     }
 
-    /** Rethrows a Spark job's exception (a Scala-checked SparkException) unchanged, as jobs mode lets it through. */
+    /** Throws a SparkException (checked in Java's eyes) from code that cannot declare it, as Spark's own API does. */
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> E sneaky(Throwable t) throws E {
         throw (E) t;

@@ -237,32 +237,18 @@ class BarrierTrainingTest {
                 // 3. A connection that never speaks (closed after the run).
                 Socket quiet = new Socket(h.host(), h.port());
                 silent.add(quiet);
-                // 4. A frame of the wrong length: authenticates as partition 0 of the first attempt, then answers
-                //    the first state with a partial sum 4 bytes short. The driver drops it, restarts the stage.
+                // 4. A frame of the wrong length: authenticates as partition 0 of the first attempt, then registers
+                //    with a header that announces a megabyte of address. Dropped; the real partition 0 registers.
                 Socket s = new Socket(h.host(), h.port());
                 silent.add(s);
                 byte[] nonce = readHello(s.getInputStream());
                 writeAuth(s.getOutputStream(), h.credentials().run(), 0, 0,
                         mac(h.credentials().secret(), nonce, h.credentials().run(), 0, 0));
-                Thread liar = new Thread(() -> {
-                    try {
-                        DataInputStream in = new DataInputStream(s.getInputStream());
-                        byte[] header = new byte[Frame.HEADER_BYTES];
-                        in.readFully(header);
-                        long len = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getLong(32);
-                        in.readFully(new byte[(int) len]);
-                        ByteBuffer out = ByteBuffer.allocate(Frame.HEADER_BYTES + 8).order(ByteOrder.LITTLE_ENDIAN);
-                        out.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) Frame.PARTIAL)
-                                .putLong(h.credentials().run()).putInt(0).putInt(0).putInt(0).putInt(0).putLong(8)
-                                .putLong(0);
-                        s.getOutputStream().write(out.array());
-                        s.getOutputStream().flush();
-                    } catch (IOException ignored) {
-                        // the driver hung up, as it should
-                    }
-                });
-                liar.setDaemon(true);
-                liar.start();
+                ByteBuffer out = ByteBuffer.allocate(Frame.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                out.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) Frame.REGISTER)
+                        .putLong(h.credentials().run()).putInt(0).putInt(0).putInt(0).putInt(0).putLong(1 << 20);
+                s.getOutputStream().write(out.array());
+                s.getOutputStream().flush();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -279,11 +265,20 @@ class BarrierTrainingTest {
                     .listener(new TrainingListener() {
                         @Override
                         public void onStep(int epoch, int epochs, int step, int steps, double loss, long n, double ips) {
+                            // 5. A duplicate partition and 6. a stale attempt, while the real ones are connected
+                            //    (each epoch is a stage with its own attempt number: 0, then 1).
                             if (epoch == 0 && step == 1) {
-                                // 5. A duplicate partition and 6. a stale attempt, while the real ones are connected.
-                                DistributedTrainer.ServiceHandle h = handles.get(0);
-                                duplicates.add(connectAs(h, 1, 1));
-                                duplicates.add(connectAs(h, 0, 0));
+                                duplicates.add(connectAs(handles.get(0), 0, 1));
+                            } else if (epoch == 1 && step == 1) {
+                                duplicates.add(connectAs(handles.get(0), 0, 0));
+                            } else {
+                                return;
+                            }
+                            // Hold the loop until the connection is authenticated and queued, so the next step's
+                            // check (in this epoch, this attempt) is the one that rejects it.
+                            long until = System.nanoTime() + 10_000_000_000L;
+                            while (handles.get(0).server().queued() == 0 && System.nanoTime() < until) {
+                                Thread.onSpinWait();
                             }
                         }
                     }).fit(blocks, sizes, null, f.create().parameters());

@@ -107,6 +107,11 @@ public final class AggregationServer implements AutoCloseable {
         return arrivals.poll(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
+    /** Authenticated links waiting for the training loop (diagnostics and tests). */
+    public int queued() {
+        return arrivals.size();
+    }
+
     /** Closes an authenticated link the loop does not expect, logging why. */
     public void reject(PeerLink link, String reason) {
         record("connection from partition " + link.peerPartition() + " rejected: " + reason);

@@ -5,7 +5,7 @@ package io.github.sparksnn.ml.train.net;
  * <pre>
  *  0  int   magic    0x534E4E54 ("SNNT")
  *  4  short version  1
- *  6  short type     HELLO | AUTH | STATE | PARTIAL | END | ERROR
+ *  6  short type     HELLO | AUTH | REGISTER | PEERS | STATE | PARTIAL | END | ERROR
  *  8  long  run      the run's 64-bit id
  * 16  int   attempt  the driver's stage attempt (a restarted stage gets a new one)
  * 20  int   epoch
@@ -32,6 +32,10 @@ public record Frame(int type, long run, int attempt, int epoch, int step, int pa
     public static final int END = 5;
     /** Up the tree, instead of PARTIAL: the sender failed; the payload is the root cause in UTF-8 (at most 4 KB). */
     public static final int ERROR = 6;
+    /** Task to driver when a stage starts: where the task listens for its children ("host:port", or empty). */
+    public static final int REGISTER = 7;
+    /** Driver to every task once all registered: the tasks' addresses in partition order, one per line. */
+    public static final int PEERS = 8;
 
     public static String typeName(int type) {
         return switch (type) {
@@ -41,6 +45,8 @@ public record Frame(int type, long run, int attempt, int epoch, int step, int pa
             case PARTIAL -> "PARTIAL";
             case END -> "END";
             case ERROR -> "ERROR";
+            case REGISTER -> "REGISTER";
+            case PEERS -> "PEERS";
             default -> "type " + type;
         };
     }

@@ -256,6 +256,58 @@ public final class PeerLink implements AutoCloseable {
                 : "partition " + peerPartition;
     }
 
+    /** Largest address a REGISTER frame carries. */
+    static final int MAX_ADDRESS_BYTES = 1024;
+
+    /** Tells the driver where this task listens for its children ({@code host:port}, empty when it has none). */
+    public void sendRegister(String address) throws IOException {
+        byte[] a = address.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (a.length > MAX_ADDRESS_BYTES) {
+            throw new IllegalArgumentException("address longer than " + MAX_ADDRESS_BYTES + " bytes: " + address);
+        }
+        writeHeader(Frame.REGISTER, 0, 0, a.length);
+        out.write(a);
+        out.flush();
+    }
+
+    /** Reads a task's REGISTER frame (the first after the handshake) and returns its address. */
+    public String readRegister() throws IOException {
+        Frame f = readHeader("the task's registration");
+        if (f.type() != Frame.REGISTER) {
+            throw new ProtocolException("expected REGISTER from " + peerName() + ", got " + f);
+        }
+        if (f.length() > MAX_ADDRESS_BYTES) {
+            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": an address has at most "
+                    + MAX_ADDRESS_BYTES + " bytes");
+        }
+        byte[] b = new byte[(int) f.length()];
+        readFully(b, b.length, f);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Sends every task's address, in partition order. */
+    public void sendPeers(String[] addresses) throws IOException {
+        byte[] a = String.join("\n", addresses).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        writeHeader(Frame.PEERS, 0, 0, a.length);
+        out.write(a);
+        out.flush();
+    }
+
+    /** Reads the driver's PEERS frame: {@code n} addresses in partition order. */
+    public String[] readPeers(int n) throws IOException {
+        Frame f = readHeader("the other tasks' addresses");
+        if (f.type() != Frame.PEERS || f.length() > (long) n * (MAX_ADDRESS_BYTES + 1)) {
+            throw new ProtocolException("expected PEERS with " + n + " addresses from " + peerName() + ", got " + f);
+        }
+        byte[] b = new byte[(int) f.length()];
+        readFully(b, b.length, f);
+        String[] a = new String(b, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
+        if (a.length != n) {
+            throw new ProtocolException("PEERS from " + peerName() + " lists " + a.length + " addresses, expected " + n);
+        }
+        return a;
+    }
+
     /** Largest root-cause message an ERROR frame carries. */
     static final int MAX_ERROR_BYTES = 4096;
 
