@@ -56,7 +56,7 @@ sealed interface Expr {
     private static Map<String, Integer> orderedFunctions() {
         java.util.LinkedHashMap<String, Integer> m = new java.util.LinkedHashMap<>();
         for (String f : new String[] {"abs", "exp", "log", "sqrt", "tanh", "atan", "erf", "sigmoid", "sign",
-            "heaviside", "sin", "cos"}) {
+            "heaviside", "sin", "cos", "erfc", "log1p"}) {
             m.put(f, 1);
         }
         m.put("min", 2);
@@ -169,6 +169,8 @@ sealed interface Expr {
                 case "tanh": return Math.tanh(a);
                 case "atan": return Math.atan(a);
                 case "erf": return FormulaKernel.erf(a);
+                case "erfc": return FormulaKernel.erfc(a);
+                case "log1p": return Math.log1p(a);
                 case "sigmoid": return FormulaKernel.sigmoid(a);
                 case "sign": return FormulaKernel.sign(a);
                 case "heaviside": return FormulaKernel.heaviside(a);
@@ -344,10 +346,12 @@ sealed interface Expr {
             case "sign": case "heaviside": return num(0);
             case "exp": return mul(c, du);
             case "log": return div(du, u);
+            case "log1p": return div(du, add(num(1), u));
             case "sqrt": return div(du, mul(num(2), c));
             case "tanh": return mul(sub(num(1), pow(c, num(2))), du);
             case "atan": return div(du, add(num(1), pow(u, num(2))));
             case "erf": return mul(mul(div(num(2), call("sqrt", new Named("pi", Math.PI))), call("exp", neg(pow(u, num(2))))), du);
+            case "erfc": return neg(mul(mul(div(num(2), call("sqrt", new Named("pi", Math.PI))), call("exp", neg(pow(u, num(2))))), du));
             case "sigmoid": return mul(mul(c, sub(num(1), c)), du);
             case "sin": return mul(call("cos", u), du);
             case "cos": return mul(neg(call("sin", u)), du);

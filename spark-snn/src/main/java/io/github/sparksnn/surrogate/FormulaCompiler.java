@@ -152,6 +152,10 @@ final class FormulaCompiler {
         for (int i : g.usedFloat) {
             sb.append("        final float f").append(i).append(" = this.f").append(i).append(";\n");
         }
+        g.usedDouble.addAll(g.usedConstants);
+        for (int i : g.usedDouble) {
+            sb.append("        final double c").append(i).append(" = this.c").append(i).append(";\n");
+        }
         // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench), as the built-ins
         sb.append("        if (xOff == ").append(outOff).append(") {\n");
         sb.append("            for (int i = ").append(outOff).append(", end = ").append(outOff).append(" + n; i < end; i++) {\n");
@@ -218,7 +222,7 @@ final class FormulaCompiler {
 
     private static String doubleFunction(String fn) {
         switch (fn) {
-            case "erf": case "sigmoid": case "sign": case "heaviside": return KERNEL + "." + fn;
+            case "erf": case "erfc": case "sigmoid": case "sign": case "heaviside": return KERNEL + "." + fn;
             default: return "Math." + fn;
         }
     }
@@ -251,7 +255,9 @@ final class FormulaCompiler {
         if (!Expr.hasX(e) || e instanceof Expr.Var) {
             return;
         }
-        counts.merge(e, 1, Integer::sum);
+        if (!(e instanceof Expr.Cmp)) { // a comparison is a boolean: never a float/double helper
+            counts.merge(e, 1, Integer::sum);
+        }
         for (Expr c : Expr.children(e)) {
             countShared(c, counts);
         }
@@ -273,16 +279,54 @@ final class FormulaCompiler {
         final Constants constants;
         final boolean isFloat;
         final String indent;
-        final StringBuilder statements = new StringBuilder();
         final Map<Expr, Integer> counts = new HashMap<>();
         final Map<Expr, String> temps = new LinkedHashMap<>();
         final TreeSet<Integer> usedFloat = new TreeSet<>();
+        final TreeSet<Integer> usedDouble = new TreeSet<>();
+        /** Double constants used by double code (a double island inside float code). */
+        final TreeSet<Integer> usedConstants = new TreeSet<>();
+
+        final String tempPrefix;
+        final StringBuilder statements;
+        private Gen doubles;
 
         Gen(Expr root, Constants constants, boolean isFloat, String indent) {
+            this(root, constants, isFloat, indent, "t", new StringBuilder());
+        }
+
+        private Gen(Expr root, Constants constants, boolean isFloat, String indent, String tempPrefix, StringBuilder statements) {
             this.constants = constants;
             this.isFloat = isFloat;
             this.indent = indent;
+            this.tempPrefix = tempPrefix;
+            this.statements = statements;
             countShared(root, counts);
+        }
+
+        /**
+         * In float code, a function value scaled by a constant ({@code atan(z) / pi}, {@code 4/T cos(w x)}) is computed
+         * in double, argument included, and rounded once, as the built-ins' float paths do: one rounding instead of
+         * three, and the phase of a periodic function keeps its digits.
+         */
+        private boolean doubleIsland(Expr e) {
+            if (!isFloat || !(e instanceof Expr.Bin b) || (b.op() != '*' && b.op() != '/')) {
+                return false;
+            }
+            // only a function value used once: one shared with float code stays float, so both uses agree
+            return (!Expr.hasX(b.a()) && transcendental(b.b()) && counts.getOrDefault(b.b(), 0) == 1)
+                    || (!Expr.hasX(b.b()) && transcendental(b.a()) && counts.getOrDefault(b.a(), 0) == 1);
+        }
+
+        private static boolean transcendental(Expr e) {
+            if (!(e instanceof Expr.Call c)) {
+                return false;
+            }
+            switch (c.fn()) {
+                case "exp": case "log": case "log1p": case "sqrt": case "tanh": case "atan": case "erf": case "sin": case "cos":
+                    return true;
+                default:
+                    return false;
+            }
         }
 
         String gen(Expr e) {
@@ -295,6 +339,7 @@ final class FormulaCompiler {
                     usedFloat.add(i);
                     return "f" + i;
                 }
+                usedConstants.add(i);
                 return "c" + i;
             }
             if (e instanceof Expr.Var) {
@@ -304,15 +349,34 @@ final class FormulaCompiler {
             if (t != null) {
                 return t;
             }
-            String s = build(e);
+            String s;
+            if (doubleIsland(e)) {
+                if (doubles == null) {
+                    doubles = new Gen(e, constants, false, indent, tempPrefix + "d", statements);
+                    doubles.usedDouble.addAll(usedDouble);
+                }
+                doubles.counts.clear();
+                countShared(e, doubles.counts);
+                s = "((float) " + doubles.gen(e) + ")";
+                usedDouble.addAll(doubles.usedConstants);
+                usedDouble.addAll(doubles.usedDouble);
+            } else {
+                s = build(e);
+            }
             if (counts.getOrDefault(e, 0) >= 2) {
                 return temp(e, s);
             }
             return s;
         }
 
+        private String doubleConstant(Expr e) {
+            int i = constants.of(e);
+            usedDouble.add(i);
+            return "c" + i;
+        }
+
         private String temp(Expr e, String code) {
-            String name = "t" + temps.size();
+            String name = tempPrefix + temps.size();
             statements.append(indent).append("final ").append(isFloat ? "float " : "double ").append(name)
                     .append(" = ").append(code).append(";\n");
             temps.put(e, name);
@@ -339,7 +403,9 @@ final class FormulaCompiler {
                     p.append(')');
                     return k > 0 ? p.toString() : "(" + (isFloat ? "1.0f" : "1.0") + " / " + p + ")";
                 }
-                String pow = "Math.pow(" + gen(b.a()) + ", " + gen(b.b()) + ")";
+                // a constant exponent stays double in the float path too (as the built-ins' (float) Math.pow(b, 1 - a))
+                String exponent = isFloat && !Expr.hasX(b.b()) && !(b.b() instanceof Expr.Num) ? doubleConstant(b.b()) : gen(b.b());
+                String pow = "Math.pow(" + gen(b.a()) + ", " + exponent + ")";
                 return isFloat ? "((float) " + pow + ")" : pow;
             } else if (e instanceof Expr.Call c) {
                 List<String> args = new ArrayList<>();
@@ -348,8 +414,8 @@ final class FormulaCompiler {
                 switch (c.fn()) {
                     case "abs": case "min": case "max":
                         return "Math." + c.fn() + "(" + joined + ")";
-                    case "sigmoid": case "sign": case "heaviside":
-                        return KERNEL + "." + c.fn() + "(" + joined + ")";
+                    case "sigmoid": case "sign": case "heaviside": case "erfc":
+                        return KERNEL + "." + c.fn() + "(" + joined + ")"; // float overloads
                     default:
                         String call = doubleFunction(c.fn()) + "(" + joined + ")";
                         return isFloat ? "((float) " + call + ")" : call;

@@ -116,7 +116,7 @@ final class FormulaCuda {
                     case "sigmoid": return "(1.0f / (1.0f + expf(-" + a.get(0) + ")))";
                     case "sign": return "(" + a.get(0) + " >= 0.0f ? 1.0f : -1.0f)";
                     case "heaviside": return "(" + a.get(0) + " >= 0.0f ? 1.0f : 0.0f)";
-                    default: return c.fn() + "f(" + a.get(0) + ")"; // expf logf sqrtf tanhf atanf erff sinf cosf
+                    default: return c.fn() + "f(" + a.get(0) + ")"; // expf logf sqrtf tanhf atanf erff erfcf log1pf sinf cosf
                 }
             } else if (e instanceof Expr.Cmp c) {
                 return "(" + gen(c.a()) + " " + c.op() + " " + gen(c.b()) + ")";

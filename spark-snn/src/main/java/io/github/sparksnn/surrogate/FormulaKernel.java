@@ -41,6 +41,16 @@ public abstract class FormulaKernel {
         return ErrorFunction.erf(z);
     }
 
+    /** The complementary error function in double (the {@code Erf} surrogate's). */
+    public static double erfc(double z) {
+        return ErrorFunction.erfc(z);
+    }
+
+    /** The complementary error function in float: the {@code Erf} surrogate's float path (its own approximation). */
+    public static float erfc(float z) {
+        return ErrorFunction.erfc(z);
+    }
+
     /** {@code 1 / (1 + e^-z)}. */
     public static double sigmoid(double z) {
         return 1 / (1 + Math.exp(-z));
