@@ -68,7 +68,7 @@ import java.util.Set;
  * Parameter-only sub-expressions are computed once in double and rounded to float for the float paths (the
  * built-ins' precomputed constants); the float paths compute in float with transcendental functions in double,
  * rounded. Kinks ({@link #kinks()}) are found numerically: the sign changes of every comparison difference and
- * of the arguments of abs, sign, heaviside, min and max on {@code [-2.5, 2.5]}.
+ * of the arguments of abs, sign, heaviside, min and max on {@code [-16, 16]}.
  *
  * <h2>Travel</h2>
  * Java serialization writes {@link #toString()} and reads it back through {@link Surrogates#parse}: generated
@@ -84,9 +84,9 @@ public final class Formula extends SurrogateFunction {
     /** The argument holding the gradient's text. */
     public static final String GRADIENT = "gradient";
 
-    private static final double KINK_SCAN_FROM = -2.5;
-    private static final double KINK_SCAN_TO = 2.5;
-    private static final double KINK_SCAN_STEP = 1.0 / 2048;
+    private static final double KINK_SCAN_FROM = -16;
+    private static final double KINK_SCAN_TO = 16;
+    private static final double KINK_SCAN_STEP = 1.0 / 1024;
 
     private final transient Expr primitive;
     private final transient Expr givenGradient;

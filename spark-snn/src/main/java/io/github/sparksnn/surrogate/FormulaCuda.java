@@ -24,8 +24,13 @@ final class FormulaCuda {
         }
         String prefix = SurrogateFunction.cudaPrefix("formula", x, y);
         StringBuilder sb = new StringBuilder(f.cudaCodeStartComment()).append('\n');
-        sb.append("// g'(x) = ").append(Expr.print(gradient)).append(params.isEmpty() ? "" : ", " + params).append('\n');
-        if (dtype == CudaDtype.FLOAT) {
+        sb.append("// g'(x) = ").append(Expr.print(gradient)).append('\n');
+        if (!Expr.hasX(gradient)) { // a constant gradient: x is unused (and marked so, for nvcc's warning)
+            double v = Expr.eval(gradient, 0, params);
+            sb.append("(void) ").append(x).append(";\n");
+            sb.append("const ").append(dtype.cType()).append(' ').append(y).append(" = ")
+                    .append(dtype == CudaDtype.FLOAT ? Gen.literal(v) : SurrogateFunction.cudaHalf2(v)).append(";\n");
+        } else if (dtype == CudaDtype.FLOAT) {
             Gen g = new Gen(gradient, params, x, prefix + "_t", sb);
             String r = g.gen(gradient);
             sb.append("const float ").append(y).append(" = ").append(r).append(";\n");
