@@ -295,12 +295,25 @@ sealed interface Expr {
 
     // ---------------------------------------------------------------- derivative and simplification
 
+    /** A number; a negative one as the parser makes it, {@code -(k)}, so that printed trees parse back equal. */
     static Expr num(double v) {
-        return new Num(v);
+        return v < 0 || (v == 0 && 1 / v < 0) ? new Neg(new Num(-v)) : new Num(v);
+    }
+
+    /** The value of a number or a negated number, else null. */
+    private static Double numValue(Expr e) {
+        if (e instanceof Num n) {
+            return n.v();
+        }
+        if (e instanceof Neg m && m.a() instanceof Num n) {
+            return -n.v();
+        }
+        return null;
     }
 
     private static boolean isNum(Expr e, double v) {
-        return e instanceof Num n && n.v() == v;
+        Double k = numValue(e);
+        return k != null && k == v;
     }
 
     /** {@code d e / d x}, simplified. */
@@ -400,9 +413,6 @@ sealed interface Expr {
     static Expr simplify(Expr e) {
         if (e instanceof Neg n) {
             Expr a = simplify(n.a());
-            if (a instanceof Num k) {
-                return num(-k.v());
-            }
             if (a instanceof Neg m) {
                 return m.a();
             }
@@ -424,12 +434,14 @@ sealed interface Expr {
     }
 
     private static Expr simplifyBin(char op, Expr a, Expr b) {
-        if (a instanceof Num x && b instanceof Num y && op != '^') {
+        Double x = numValue(a);
+        Double y = numValue(b);
+        if (x != null && y != null && op != '^') {
             switch (op) {
-                case '+': return num(x.v() + y.v());
-                case '-': return num(x.v() - y.v());
-                case '*': return num(x.v() * y.v());
-                default: return num(x.v() / y.v());
+                case '+': return num(x + y);
+                case '-': return num(x - y);
+                case '*': return num(x * y);
+                default: return num(x / y);
             }
         }
         switch (op) {
@@ -442,9 +454,6 @@ sealed interface Expr {
                 }
                 if (b instanceof Neg n) {
                     return sub(a, n.a());
-                }
-                if (b instanceof Num n && n.v() < 0) {
-                    return sub(a, num(-n.v()));
                 }
                 return add(a, b);
             case '-':
