@@ -253,4 +253,17 @@ class FormulaBuiltinsTest {
                     + " differs from the hand-written gradient by " + rel + " relative");
         }
     }
+
+    /** The texts the docs show are the texts tested here (README's table and Formula's Javadoc). */
+    @Test
+    void docsShowTheTestedTexts() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        String javadoc = java.nio.file.Files.readString(java.nio.file.Path.of("src", "main", "java", "io", "github", "sparksnn",
+                "surrogate", "Formula.java")).replace("&lt;", "<").replace("&gt;", ">");
+        for (String[] t : TEXTS) {
+            String row = "| " + t[0] + (t[0].equals("SquarewaveFourierSeries") ? " (n=2)" : "") + " | `" + t[1] + "` | `" + t[2] + "` |";
+            assertTrue(readme.contains(row), "README lacks " + row);
+            assertTrue(javadoc.contains("g  = " + t[1]) && javadoc.contains("g' = " + t[2]), "Formula's Javadoc lacks " + t[0]);
+        }
+    }
 }
