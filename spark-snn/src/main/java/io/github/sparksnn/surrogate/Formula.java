@@ -113,7 +113,8 @@ public final class Formula extends SurrogateFunction {
     private final transient Expr gradient;
     private final transient Map<String, Double> params;
     private final transient FormulaKernel kernel;
-    private final transient double[] kinks;
+    /** Found on first use ({@link #kinks()}): an executor that only trains in spiking mode never scans. */
+    private transient volatile double[] kinks;
 
     private Formula(Expr primitive, Expr givenGradient, Expr gradient, Map<String, Double> params, FormulaKernel kernel,
                     double[] kinks, boolean spiking) {
@@ -280,8 +281,7 @@ public final class Formula extends SurrogateFunction {
             v[i] = values.get(order.get(i));
         }
         FormulaKernel kernel = FormulaCompiler.kernel(p, g, order, v);
-        double[] kinks = kinks(p, g, values);
-        Formula f = new Formula(p, given, g, values, kernel, kinks, spiking);
+        Formula f = new Formula(p, given, g, values, kernel, null, spiking);
         if (p != null && given != null) {
             checkPair(f);
         }
@@ -444,7 +444,12 @@ public final class Formula extends SurrogateFunction {
 
     @Override
     public double[] kinks() {
-        return kinks.clone();
+        double[] k = kinks;
+        if (k == null) {
+            k = kinks(primitive, gradient, params);
+            kinks = k;
+        }
+        return k.clone();
     }
 
     @Override
