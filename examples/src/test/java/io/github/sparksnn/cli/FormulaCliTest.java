@@ -62,4 +62,15 @@ class FormulaCliTest {
         assertTrue(run.out().contains("Formula ATan, gradient derived vs hand-written ATan(alpha=2.0):"), run.out());
         assertTrue(run.out().contains("Formula ATan, gradient given vs hand-written ATan(alpha=2.0):"), run.out());
     }
+
+    @Test
+    void gradientOnlyFormulasTableWithAnEmptyPrimitiveColumnAndPlot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CliRun table = CliRun.of("surrogate", "table", "--function", "Formula(gradient='1/(1 + abs(x))^2')");
+        assertEquals(0, table.exitCode(), table::toString);
+        assertEquals("x,spike,primitive,gradient", table.outLines().get(0));
+        assertEquals("-2.0,0.0,,0.11111111", table.outLines().get(1));
+        CliRun plot = CliRun.of("surrogate", "plot", "--function", "Formula(gradient='1/(1 + abs(x))^2')",
+                "--output", dir.resolve("g.png").toString());
+        assertEquals(0, plot.exitCode(), plot::toString);
+    }
 }
