@@ -90,6 +90,11 @@ import java.util.Set;
  * rounded. Kinks ({@link #kinks()}) are found numerically: the sign changes of every comparison difference and
  * of the arguments of abs, sign, heaviside, min and max on {@code [-16, 16]}.
  *
+ * <h2>On a GPU</h2>
+ * The CUDA backend's neuron kernels take {@link #cudaCode}: no PTX ships for a formula, so the executor compiles
+ * its module with nvcc on first use; without nvcc the backward of that layer runs on the host CPU, with a logged
+ * reason ({@code CudaBackend.hostFallbacks()}).
+ *
  * <h2>Travel</h2>
  * Java serialization writes {@link #toString()} and reads it back through {@link Surrogates#parse}: generated
  * classes never travel; an executor compiles (once per JVM) what it receives.
