@@ -100,6 +100,7 @@ final class FormulaCompiler {
                 .append("\n *  gradient: ").append(Expr.print(gradient).replace("*/", "* /"))
                 .append("\n *  parameters: ").append(params).append(" */\n");
         head.append("public final class @NAME@ extends ").append(KERNEL).append(" {\n");
+        head.append("    private final boolean finiteConstants;\n");
         for (int i = 0; i < constants.code.size(); i++) {
             head.append("    private final double c").append(i).append(";\n");
             head.append("    private final float f").append(i).append(";\n");
@@ -109,7 +110,11 @@ final class FormulaCompiler {
             head.append("        this.c").append(i).append(" = ").append(constants.code.get(i)).append(";\n");
             head.append("        this.f").append(i).append(" = (float) this.c").append(i).append(";\n");
         }
-        head.append("    }\n");
+        head.append("        this.finiteConstants = true");
+        for (int i = 0; i < constants.code.size(); i++) {
+            head.append(" && Float.isFinite(this.f").append(i).append(')');
+        }
+        head.append(";\n    }\n");
         String src = head.append(body).append("}\n").toString();
         return src.replace("@NAME@", className(src));
     }
@@ -125,9 +130,12 @@ final class FormulaCompiler {
     }
 
     private static void bulk(StringBuilder sb, Loop loop, Expr e, Constants constants) {
-        Gen g = new Gen(e, constants, true, "                ");
-        String result = g.gen(e);
-        String stmts = g.statements.toString();
+        // two codes: the one-index loop may blend constant where() branches with vectorizable float math
+        Gen one = new Gen(e, constants, true, "                ");
+        one.vectorLoop = true;
+        String oneResult = one.gen(e);
+        Gen two = new Gen(e, constants, true, "                ");
+        String twoResult = two.gen(e);
         sb.append("\n    @Override\n");
         String in;
         String outArr;
@@ -149,23 +157,29 @@ final class FormulaCompiler {
                 outOff = "gOff";
                 break;
         }
-        for (int i : g.usedFloat) {
+        TreeSet<Integer> floats = new TreeSet<>(one.usedFloat);
+        floats.addAll(two.usedFloat);
+        TreeSet<Integer> doubles = new TreeSet<>(one.usedDouble);
+        doubles.addAll(one.usedConstants);
+        doubles.addAll(two.usedDouble);
+        doubles.addAll(two.usedConstants);
+        for (int i : floats) {
             sb.append("        final float f").append(i).append(" = this.f").append(i).append(";\n");
         }
-        g.usedDouble.addAll(g.usedConstants);
-        for (int i : g.usedDouble) {
+        for (int i : doubles) {
             sb.append("        final double c").append(i).append(" = this.c").append(i).append(";\n");
         }
-        // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench), as the built-ins
-        sb.append("        if (xOff == ").append(outOff).append(") {\n");
+        // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench), as the built-ins; its blends of
+        // constant branches are exact only for finite constants, so other parameter values take the general loop
+        sb.append("        if (xOff == ").append(outOff).append(one.blends ? " && this.finiteConstants" : "").append(") {\n");
         sb.append("            for (int i = ").append(outOff).append(", end = ").append(outOff).append(" + n; i < end; i++) {\n");
-        sb.append("                final float x = xs[i];\n").append(stmts);
-        in = loop == Loop.BACKWARD ? "gradOut[i] * " + result : result;
+        sb.append("                final float x = xs[i];\n").append(one.statements);
+        in = loop == Loop.BACKWARD ? "gradOut[i] * " + oneResult : oneResult;
         sb.append("                ").append(outArr).append("[i] = ").append(in).append(";\n");
         sb.append("            }\n        } else {\n");
         sb.append("            for (int i = 0; i < n; i++) {\n");
-        sb.append("                final float x = xs[xOff + i];\n").append(stmts);
-        in = loop == Loop.BACKWARD ? "gradOut[gOff + i] * " + result : result;
+        sb.append("                final float x = xs[xOff + i];\n").append(two.statements);
+        in = loop == Loop.BACKWARD ? "gradOut[gOff + i] * " + twoResult : twoResult;
         sb.append("                ").append(outArr).append('[').append(outOff).append(" + i] = ").append(in).append(";\n");
         sb.append("            }\n        }\n    }\n");
     }
@@ -283,6 +297,10 @@ final class FormulaCompiler {
         final Map<Expr, String> temps = new LinkedHashMap<>();
         final TreeSet<Integer> usedFloat = new TreeSet<>();
         final TreeSet<Integer> usedDouble = new TreeSet<>();
+        /** In the one-index bulk loop: where() with constant branches becomes a vectorizable blend. */
+        boolean vectorLoop;
+        /** Whether a blend was emitted (the loop then needs finite constants). */
+        boolean blends;
         /** Double constants used by double code (a double island inside float code). */
         final TreeSet<Integer> usedConstants = new TreeSet<>();
 
@@ -424,6 +442,21 @@ final class FormulaCompiler {
                 return "(" + gen(c.a()) + " " + c.op() + " " + gen(c.b()) + ")";
             }
             Expr.Where w = (Expr.Where) e;
+            String op = w.cond().op();
+            if (isFloat && vectorLoop && !op.equals("==") && !op.equals("!=") && !Expr.hasX(w.a()) && !Expr.hasX(w.b())) {
+                // s a + (1 - s) b with s = 1/0 from min/max/multiply only (Select.step): C2 vectorizes it, and it is
+                // exactly a or b for finite a and b (the loop runs only then); a NaN x gives NaN, as select() does
+                String fn = op.equals("<") ? "vlt" : op.equals("<=") ? "vle" : op.equals(">") ? "vgt" : "vge";
+                String c = temp(w.cond(), KERNEL + "." + fn + "(" + gen(w.cond().a()) + ", " + gen(w.cond().b()) + ")");
+                blends = true;
+                return "(" + c + " * " + gen(w.a()) + " + (1.0f - " + c + ") * " + gen(w.b()) + ")";
+            }
+            if (isFloat && !op.equals("==") && !op.equals("!=")) {
+                // float code: both branches computed, one taken by bit masks (no branch to mispredict)
+                String fn = op.equals("<") ? "lt" : op.equals("<=") ? "le" : op.equals(">") ? "gt" : "ge";
+                return KERNEL + ".select(" + KERNEL + "." + fn + "(" + gen(w.cond().a()) + ", " + gen(w.cond().b()) + "), "
+                        + gen(w.a()) + ", " + gen(w.b()) + ")";
+            }
             return "(" + gen(w.cond()) + " ? " + gen(w.a()) + " : " + gen(w.b()) + ")";
         }
     }

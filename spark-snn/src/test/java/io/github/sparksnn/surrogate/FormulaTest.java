@@ -361,6 +361,35 @@ class FormulaTest {
         assertEquals(go[600], inPlace[600]);
     }
 
+    @Test
+    void whereIsBranchFreeAndExactEvenWithAnInfiniteBranch() {
+        float[] x = {-2f, -0.5f, -0f, 0f, 0.25f, 3f, Float.NaN};
+        // finite constant branches: the one-index loop blends (vectorizable), the others select by bits: same values
+        Formula rect = parse("Formula(gradient='where(abs(x) < 1/(2*alpha), alpha, 0)', alpha=0.8)");
+        float[] one = x.clone();
+        rect.gradient(one, 0, one, 0, x.length);
+        float[] two = new float[x.length + 1];
+        rect.gradient(x, 0, two, 1, x.length);
+        for (int i = 0; i < x.length - 1; i++) {
+            float want = Math.abs(x[i]) < 0.625f ? 0.8f : 0f;
+            assertEquals(want, one[i], 0f, "x = " + x[i]);
+            assertEquals(want, two[i + 1], 0f, "x = " + x[i]);
+            assertEquals(want, rect.gradient(x[i]), 0f, "x = " + x[i]);
+        }
+        assertTrue(Float.isNaN(one[6]) && Float.isNaN(two[7]) && Float.isNaN(rect.gradient(Float.NaN)), "NaN in, NaN out");
+        // an infinite constant (1/a at a = 0) must not leak into the other piece: the general loop runs then
+        Formula inf = Formula.of(null, "where(x < 0, 1/a, 2)", Map.of("a", 0.0));
+        float[] y = x.clone();
+        inf.gradient(y, 0, y, 0, x.length);
+        assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY, 2f, 2f, 2f, 2f}, java.util.Arrays.copyOf(y, 6));
+        // a branch that is NaN or infinite where it is not taken does not leak either (log of a negative x)
+        Formula log = Formula.of("where(x > 1, log(x) + 1, x)", null, Map.of());
+        float[] z = x.clone();
+        log.primitive(z, 0, z, 0, x.length);
+        assertEquals(-2f, z[0], 0f);
+        assertEquals((float) (Math.log(3) + 1), z[5], 1e-6f);
+    }
+
     // ------------------------------------------------------------ CUDA of derived gradients
 
     @Test
