@@ -91,8 +91,9 @@ import java.util.Set;
  * {@code where} has no branch in float code (a branch on random-signed potentials mispredicts half the time):
  * with constant pieces it blends with the built-ins' vectorizable steps in the one-index loop; with pieces that
  * depend on x it selects by bit masks (both pieces computed, not vectorized, a few ns per element). In float
- * code a NaN x gives NaN through a {@code where}; in double, the else piece. Kinks ({@link #kinks()}) are found numerically: the sign changes of every comparison difference and
- * of the arguments of abs, sign, heaviside, min and max on {@code [-16, 16]}.
+ * code a NaN x gives NaN through a {@code where}; in double, the else piece. Kinks ({@link #kinks()}) are found
+ * numerically: the sign changes of every comparison difference and of the arguments of abs, sign, heaviside, min
+ * and max on {@code [-16, 16]}.
  *
  * <h2>On a GPU</h2>
  * The CUDA backend's neuron kernels take {@link #cudaCode}: no PTX ships for a formula, so the executor compiles
