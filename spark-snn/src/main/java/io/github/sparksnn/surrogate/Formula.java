@@ -21,7 +21,10 @@ import java.util.Set;
  *
  * <h2>The three forms</h2>
  * <ul>
- *   <li>{@code Formula(primitive='g', ...)}: the gradient is derived symbolically and simplified.</li>
+ *   <li>{@code Formula(primitive='g', ...)}: the gradient is derived symbolically (the textbook rules) and simplified.
+ *       The derivative is only as robust as the text: {@code 1/(1 + exp(-a*x))} differentiates to a quotient that
+ *       is inf/inf (NaN) once {@code exp} overflows (float: {@code a*x < -88}); {@code sigmoid(a*x)} differentiates
+ *       to {@code sigmoid(a*x)*(1 - sigmoid(a*x))*a}, which stays finite.</li>
  *   <li>{@code Formula(primitive='g', gradient='dg', ...)}: both given; at construction {@link GradientChecker}
  *       compares them on upstream's grid and the pair is rejected with the largest error and where it occurs.</li>
  *   <li>{@code Formula(gradient='dg', ...)}: no primitive; the function can only be used in spiking mode
