@@ -115,6 +115,15 @@ class FormulaTest {
     }
 
     @Test
+    void derivedGradientsAreAsRobustAsTheirText() {
+        Formula quotient = Formula.of("1/(1 + exp(-a*x))", null, Map.of("a", 4.0));
+        Formula sigmoid = Formula.of("sigmoid(a*x)", null, Map.of("a", 4.0));
+        assertTrue(Float.isNaN(quotient.gradient(-30f)), "inf/inf once exp overflows float");
+        assertEquals(0f, sigmoid.gradient(-30f), 1e-30f);
+        assertEquals(new Sigmoid(4).gradient(0.3f), sigmoid.gradient(0.3f), 1e-6f);
+    }
+
+    @Test
     void derivativeIsSimplified() {
         assertEquals("2 * x", Expr.print(Expr.derivative(ExprParser.parse("x^2"))));
         assertEquals("3 * x^2", Expr.print(Expr.derivative(ExprParser.parse("x^3"))));
