@@ -154,6 +154,9 @@ public final class SurrogateBandwidthBench {
 
     private static String parameters(SurrogateFunction f) {
         StringBuilder sb = new StringBuilder();
+        if (f instanceof io.github.sparksnn.surrogate.Formula formula) { // the formula's text is part of what ran
+            sb.append(formula.hasPrimitive() ? "g=" + formula.primitiveText() : "g'=" + formula.gradientText());
+        }
         f.parameters().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append('=').append(v));
         return sb.toString();
     }

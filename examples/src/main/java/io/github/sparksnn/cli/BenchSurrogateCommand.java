@@ -1,6 +1,7 @@
 package io.github.sparksnn.cli;
 
 import io.github.sparksnn.bench.SurrogateBandwidthBench;
+import io.github.sparksnn.surrogate.Formula;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 import io.github.sparksnn.surrogate.Surrogates;
 import picocli.CommandLine.Command;
@@ -40,9 +41,39 @@ public final class BenchSurrogateCommand implements Runnable {
             description = "Untimed full-size rounds after JIT warm-up (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--functions", paramLabel = "NAME|SPEC", split = ",(?![^()]*\\))", splitSynopsisLabel = ",",
-            description = "Functions to run (names or specs, comma-separated; default: all, at default parameters).")
+    @Option(names = "--functions", paramLabel = "NAME|SPEC",
+            description = "Functions to run (names or specs, comma-separated; default: all, at default parameters, and ATan"
+                    + " written as a Formula, with its ratio to the hand-written ATan).")
     List<String> functions;
+
+    /** ATan as a formula: its primitive (gradient derived) and its gradient as upstream writes it. */
+    static final String FORMULA_ATAN_PRIMITIVE = "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)";
+    static final String FORMULA_ATAN_GRADIENT = "Formula(gradient='alpha/2/(1 + (pi/2*alpha*x)^2)', alpha=2.0)";
+
+    /** Splits at commas outside parentheses and single quotes ("ATan,Formula(primitive='min(x, 1)', a=2)"). */
+    static List<String> splitSpecs(List<String> given) {
+        List<String> out = new ArrayList<>();
+        for (String s : given) {
+            int depth = 0;
+            boolean quoted = false;
+            int start = 0;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '\'') {
+                    quoted = !quoted;
+                } else if (!quoted && c == '(') {
+                    depth++;
+                } else if (!quoted && c == ')') {
+                    depth--;
+                } else if (!quoted && depth == 0 && c == ',') {
+                    out.add(s.substring(start, i));
+                    start = i + 1;
+                }
+            }
+            out.add(s.substring(start));
+        }
+        return out;
+    }
 
     @Override
     public void run() {
@@ -58,8 +89,10 @@ public final class BenchSurrogateCommand implements Runnable {
             for (Surrogates.Descriptor d : Surrogates.list()) {
                 fs.add(Surrogates.create(d.name(), Map.of()));
             }
+            fs.add(Surrogates.parse(FORMULA_ATAN_PRIMITIVE));
+            fs.add(Surrogates.parse(FORMULA_ATAN_GRADIENT));
         } else {
-            for (String s : functions) {
+            for (String s : splitSpecs(functions)) {
                 fs.add(FunctionOptions.resolve(spec, s.trim(), Map.of()));
             }
         }
@@ -83,6 +116,22 @@ public final class BenchSurrogateCommand implements Runnable {
                     fmt("%.0f%%", 100 * r.gbPerSecond() / loop), fmt("%.0f%%", 100 * r.gbPerSecond() / arraycopy));
         }
         out.print(table.render());
+        // each Formula next to the hand-written function it restates (ATan, when both ran): a ratio of the same run
+        SurrogateBandwidthBench.Result atan = null;
+        for (int i = 0; i < fs.size(); i++) {
+            if (fs.get(i).getClass() == io.github.sparksnn.surrogate.ATan.class && fs.get(i).parameters().equals(Map.of("alpha", 2.0))) {
+                atan = results.get(3 + i);
+            }
+        }
+        for (int i = 0; atan != null && i < fs.size(); i++) {
+            if (fs.get(i) instanceof Formula f && f.parameters().equals(Map.of("alpha", 2.0))
+                    && Math.abs(f.gradient(0.3) - new io.github.sparksnn.surrogate.ATan(2.0).gradient(0.3)) < 1e-12) {
+                SurrogateBandwidthBench.Result r = results.get(3 + i);
+                out.printf(Locale.ROOT, "%s vs hand-written ATan(alpha=2.0): %.0f%% of its GB/s (%.2f vs %.2f GB/s, same run)%n",
+                        f.gradientGiven() || !f.hasPrimitive() ? "Formula ATan, gradient given" : "Formula ATan, gradient derived",
+                        100 * r.gbPerSecond() / atan.gbPerSecond(), r.gbPerSecond(), atan.gbPerSecond());
+            }
+        }
         out.printf(Locale.ROOT, "GB/s = (bytes read + written) / median time; backward = 12 B/elem (gradOut, x read; gradIn written),"
                 + " copy = 8 B/elem; multiply = gradIn = gradOut * x, the roofline of a backward. x ~ U[-2, 2) (random signs)."
                 + " Java %s, %s.%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));

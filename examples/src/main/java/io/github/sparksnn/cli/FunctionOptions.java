@@ -1,5 +1,6 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.surrogate.Formula;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 import io.github.sparksnn.surrogate.Surrogates;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,7 +18,8 @@ import java.util.Map;
  *
  * <p>{@code --function} takes a registry name ({@code atan}, {@code piecewise_leaky_relu}: case and underscores are
  * ignored, as by the registry) or a full spec as printed by
- * {@code toString()} ({@code "ATan(alpha=3)"}); each {@code --param} then overrides one parameter of it.
+ * {@code toString()} ({@code "ATan(alpha=3)"}, {@code "Formula(primitive='0.5 + atan(alpha*x)/pi', alpha=2)"}); each
+ * {@code --param} then overrides one parameter of it.
  * An unknown function, an unknown parameter or a value that is not a finite number is a usage error naming it.
  */
 public final class FunctionOptions {
@@ -68,6 +70,9 @@ public final class FunctionOptions {
             merged.put(k, parseValue(spec, k, e.getValue()));
         }
         try {
+            if (f instanceof Formula formula) { // a formula's parameters are its own, not a registry entry's
+                return formula.withParameters(merged).setSpikingMode(spiking);
+            }
             return Surrogates.create(f.name(), merged).setSpikingMode(spiking);
         } catch (IllegalArgumentException e) {
             throw Commands.usage(spec, OneLineErrors.oneLine(e));

@@ -66,15 +66,18 @@ public final class SurrogatePlot {
         double[] x = new double[n];
         double[] primitive = new double[n];
         double[] gradient = new double[n];
+        boolean hasPrimitive = !(f instanceof io.github.sparksnn.surrogate.Formula formula) || formula.hasPrimitive();
         for (int i = 0; i < n; i++) {
             x[i] = SurrogateTable.GRID_MIN + i * SurrogateTable.GRID_STEP;
-            primitive[i] = f.primitive(x[i]);
+            primitive[i] = hasPrimitive ? f.primitive(x[i]) : Double.NaN;
             gradient[i] = f.gradient(x[i]);
         }
         // The step as a polyline, its jump at x = 0 drawn vertically (H(0) = 1).
         style(chart.addSeries("Heaviside", new double[] {SurrogateTable.GRID_MIN, 0, 0, SurrogateTable.GRID_MAX},
                 new double[] {0, 0, 1, 1}), new Color(0x44, 0x44, 0x44), true);
-        style(chart.addSeries("Primitive", x, primitive), new Color(0x1f, 0x77, 0xb4), false);
+        if (hasPrimitive) { // a gradient-only Formula has none to draw
+            style(chart.addSeries("Primitive", x, primitive), new Color(0x1f, 0x77, 0xb4), false);
+        }
         style(chart.addSeries("Gradient", x, gradient), new Color(0xd6, 0x27, 0x28), false);
         return chart;
     }

@@ -88,11 +88,13 @@ public final class SurrogateTable {
             StringBuilder sb = new StringBuilder(64);
             out.write(HEADER);
             out.write('\n');
+            // a gradient-only Formula has no primitive: the column stays empty, as upstream's CSV where it defines none
+            boolean hasPrimitive = !(f instanceof io.github.sparksnn.surrogate.Formula formula) || formula.hasPrimitive();
             for (float x : xs) {
                 sb.setLength(0);
                 sb.append(Float.toString(x)).append(',')
                         .append(Float.toString(SurrogateFunction.heaviside(x))).append(',')
-                        .append(Float.toString(f.primitive(x))).append(',')
+                        .append(hasPrimitive ? Float.toString(f.primitive(x)) : "").append(',')
                         .append(Float.toString(f.gradient(x))).append('\n');
                 out.write(sb.toString());
             }

@@ -1,10 +1,13 @@
 package io.github.sparksnn.gpu;
 
 import io.github.sparksnn.backend.Backend;
+import io.github.sparksnn.backend.CpuBackend;
 import io.github.sparksnn.backend.NeuronOp;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.surrogate.SurrogateFunction;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -27,6 +30,11 @@ import java.util.Map;
  *
  * <p>Not supported: the non-spiking (smooth) neuron forward, which needs the surrogate primitive {@code g(x)} in
  * CUDA; {@link SurrogateFunction#cudaCode} only provides {@code g'(x)}.
+ *
+ * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or non-default parameters with no nvcc on
+ * this machine, or a module the driver rejects) does not fail the run: its neuron backward runs on the host (the
+ * tensors downloaded, {@link CpuBackend}'s loop, the result uploaded), with one logged warning giving the reason;
+ * {@link #hostFallbacks()} lists them. The spiking forward needs no surrogate code and stays on the device.
  */
 public final class CudaBackend implements Backend {
     /** Floats per staging chunk of {@link JCudaStream} (tests cross it). */
@@ -43,6 +51,10 @@ public final class CudaBackend implements Backend {
     private final Map<String, Object> staticFns = new HashMap<>();
     private final Map<String, KernelSource> neuronSources = new HashMap<>();
     private final Map<String, KernelSource> halfSources = new HashMap<>();
+    /** Surrogates (by {@link NeuronKernelSource#label}) whose neuron module could not be had, with the reason. */
+    private final Map<String, String> hostFallbacks = new LinkedHashMap<>();
+    private CpuBackend host;
+    private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
     private boolean closed;
 
     CudaBackend(DeviceStream dev) {
@@ -343,7 +355,10 @@ public final class CudaBackend implements Backend {
             dkPartialLen = blocks;
             dkHost = new double[blocks];
         }
-        Object f = dev.function(neuronSource(op.surrogate()), "neuron_backward");
+        Object f = neuronFunction(op.surrogate(), "neuron_backward");
+        if (f == null) {
+            return hostNeuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk);
+        }
         KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(DS.ptr).ptr(H.ptr).ptr(S.ptr)
                 .ptr(wantDk ? X.ptr : DS.ptr).ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset())
                 .i(op.detachReset()).i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset())
@@ -377,8 +392,70 @@ public final class CudaBackend implements Backend {
     public void surrogateGradient(SurrogateFunction sg, Tensor x, Tensor out, int n) {
         CudaTensor X = range("surrogateGradient x", x, 0, n), O = range("surrogateGradient out", out, 0, n);
         enter();
-        launch1d(dev.function(neuronSource(sg), "surrogate_gradient"), n,
-                KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
+        Object f = neuronFunction(sg, "surrogate_gradient");
+        if (f == null) { // on the host, as the neuron backward of such a surrogate
+            float[] buf = new float[n];
+            download(x, 0, buf, 0, n);
+            sg.gradient(buf, 0, buf, 0, n);
+            upload(buf, 0, out, 0, n);
+            return;
+        }
+        launch1d(f, n, KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
+    }
+
+    /** The surrogates whose neuron layers run their backward on the host, each with the reason (label to reason). */
+    public Map<String, String> hostFallbacks() {
+        synchronized (hostFallbacks) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(hostFallbacks));
+        }
+    }
+
+    /** A kernel of the surrogate's neuron module, or null (logged once) when the module cannot be had. */
+    private Object neuronFunction(SurrogateFunction sg, String kernel) {
+        String label = NeuronKernelSource.label(sg);
+        synchronized (hostFallbacks) {
+            if (hostFallbacks.containsKey(label)) {
+                return null;
+            }
+        }
+        try {
+            return dev.function(neuronSource(sg), kernel);
+        } catch (RuntimeException e) { // no PTX and no nvcc, an nvcc error, a module the driver rejects
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            synchronized (hostFallbacks) {
+                hostFallbacks.put(label, reason);
+            }
+            LOG.log(System.Logger.Level.WARNING, "CUDA backend: no device code for the surrogate " + label + " (" + reason
+                    + "); the backward of its neuron layers runs on the host CPU (download, CPU loop, upload)");
+            return null;
+        }
+    }
+
+    /** {@link #neuronBackward} through {@link CpuBackend}: the same loop, on copies of the tensors. */
+    private double hostNeuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
+                                      Tensor dX, boolean wantDk) {
+        int total = Math.toIntExact((long) timeSteps * n);
+        if (host == null) {
+            host = new CpuBackend(1, true); // no GEMM is used: the pure-Java one avoids loading OpenBLAS
+        }
+        float[] buf = new float[total];
+        try (Tensor ds = host.alloc(total); Tensor hh = host.alloc(total); Tensor ss = host.alloc(total);
+             Tensor xx = host.alloc(wantDk ? total : 1); Tensor dx = host.alloc(total)) {
+            download(dS, 0, buf, 0, total);
+            host.upload(buf, 0, ds, 0, total);
+            download(h, 0, buf, 0, total);
+            host.upload(buf, 0, hh, 0, total);
+            download(s, 0, buf, 0, total);
+            host.upload(buf, 0, ss, 0, total);
+            if (wantDk) {
+                download(x, 0, buf, 0, total);
+                host.upload(buf, 0, xx, 0, total);
+            }
+            double dk = host.neuronBackward(op, timeSteps, n, ds, hh, ss, xx, dx, wantDk);
+            host.download(dx, 0, buf, 0, total);
+            upload(buf, 0, dX, 0, total);
+            return dk;
+        }
     }
 
     /**
@@ -527,6 +604,9 @@ public final class CudaBackend implements Backend {
             }
             if (bnScratch != null) {
                 dev.free(bnScratch);
+            }
+            if (host != null) {
+                host.close();
             }
         } finally {
             dev.close();

@@ -23,6 +23,9 @@ public final class NeuronKernelSource {
 
     /** A readable, mode-independent label such as {@code ATan(alpha=2.0)}. */
     public static String label(SurrogateFunction sg) {
+        if (sg instanceof io.github.sparksnn.surrogate.Formula f) { // the texts are what tells two formulas apart
+            return f.toString();
+        }
         StringBuilder sb = new StringBuilder(sg.name()).append('(');
         boolean first = true;
         for (Map.Entry<String, Double> e : sg.parameters().entrySet()) {

@@ -354,8 +354,7 @@ abstract class CudaParityContract {
         for (int i = 0; i < n; i++) {
             xs[i] = -4f + 8f * i / (n - 1);
         }
-        for (Surrogates.Descriptor d : Surrogates.list()) {
-            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+        for (SurrogateFunction sg : HostEmulator.builtInSurrogates()) { // the 17 and two Formulas
             float[] want = new float[n];
             sg.gradient(xs, 0, want, 0, n);
             float[] got = new float[n];
@@ -373,10 +372,62 @@ abstract class CudaParityContract {
                 // within float rounding of Java's g' plus CUDA's few-ulp transcendentals (PerturbedEmulatorParityTest
                 // moves each by up to 4 ulp and stays inside); 10x tighter than the first contract's 2e-5 / 2e-6
                 double tol = 2e-6 * Math.abs(want[i]) + 2e-7;
-                assertTrue(Math.abs(want[i] - got[i]) <= tol, d.name() + ": g'(" + xs[i] + ") java " + want[i]
+                assertTrue(Math.abs(want[i] - got[i]) <= tol, sg + ": g'(" + xs[i] + ") java " + want[i]
                         + " cuda " + got[i]);
             }
-            System.out.printf("g' %s: worst |cuda - java| / (|java| + 1e-7) = %.2e%n", d.name(), worst);
+            System.out.printf("g' %s: worst |cuda - java| / (|java| + 1e-7) = %.2e%n", sg, worst);
+        }
+    }
+
+    /**
+     * Whether this device builds a surrogate's module on demand (a GPU with nvcc); the host emulator only has the
+     * modules it was built with, so a new Formula takes the host fallback there.
+     */
+    boolean buildsModulesOnDemand() {
+        return true;
+    }
+
+    /**
+     * A Formula the device was not prepared for: on a GPU with nvcc its module is compiled on first use; without one
+     * (the emulator here) its neuron backward runs on the host, logged, and equals the CPU's bit for bit.
+     */
+    @Test
+    void aSurrogateWithoutDeviceCodeStillTrainsThroughTheHostFallback() {
+        SurrogateFunction sg = io.github.sparksnn.surrogate.Surrogates.parse("Formula(primitive='0.5 + tanh(a*x)/2', a=3)");
+        int T = 4, n = 301;
+        for (NeuronOp op : neuronOps(sg)) {
+            Pair x = new Pair(random(T * n, -0.5, 1.5)), h = new Pair(new float[T * n]);
+            Pair s = new Pair(new float[T * n]), v = new Pair(new float[n]);
+            cpu.fill(v.c, 0, n, op.vInit());
+            gpu.fill(v.g, 0, n, op.vInit());
+            cpu.neuronForward(op, T, n, x.c, h.c, s.c, v.c);
+            gpu.neuronForward(op, T, n, x.g, h.g, s.g, v.g);
+            Pair dS = new Pair(random(T * n, -1, 1)), dX = new Pair(new float[T * n]);
+            double dkC = cpu.neuronBackward(op, T, n, dS.c, h.c, s.c, x.c, dX.c, true);
+            double dkG = gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, x.g, dX.g, true);
+            if (buildsModulesOnDemand()) {
+                assertClose("on-demand module " + op, dX, 1e-4, 1e-6);
+                assertEquals(dkC, dkG, 1e-4 * Math.abs(dkC) + 1e-5);
+            } else {
+                assertBits("host fallback " + op, dX);
+                assertEquals(dkC, dkG, 0.0);
+            }
+        }
+        if (!buildsModulesOnDemand()) {
+            String reason = gpu.hostFallbacks().get(io.github.sparksnn.gpu.NeuronKernelSource.label(sg));
+            assertTrue(reason != null && !reason.isEmpty(), "the fallback and its reason are recorded: " + gpu.hostFallbacks());
+        }
+        float[] xs = {-1f, -0.2f, 0f, 0.4f, 2f};
+        float[] want = new float[xs.length];
+        float[] got = new float[xs.length];
+        sg.gradient(xs, 0, want, 0, xs.length);
+        try (Tensor xt = gpu.alloc(xs.length); Tensor yt = gpu.alloc(xs.length)) {
+            gpu.upload(xs, 0, xt, 0, xs.length);
+            gpu.surrogateGradient(sg, xt, yt, xs.length);
+            gpu.download(yt, 0, got, 0, xs.length);
+        }
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(want[i], got[i], 2e-5 * Math.abs(want[i]) + 2e-6);
         }
     }
 
@@ -392,8 +443,7 @@ abstract class CudaParityContract {
     @Test
     void neuronBackwardForEverySurrogateAndNeuronKind() {
         int T = 5, n = 517;
-        for (Surrogates.Descriptor d : Surrogates.list()) {
-            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+        for (SurrogateFunction sg : HostEmulator.builtInSurrogates()) { // the 17 and two Formulas
             for (NeuronOp op : neuronOps(sg)) {
                 Pair x = new Pair(random(T * n, -0.5, 1.5)), h = new Pair(new float[T * n]);
                 Pair s = new Pair(new float[T * n]), v = new Pair(new float[n]);
@@ -406,7 +456,7 @@ abstract class CudaParityContract {
                 for (boolean wantDk : new boolean[] {false, true}) {
                     double dkC = cpu.neuronBackward(op, T, n, dS.c, h.c, s.c, x.c, dXc.c, wantDk);
                     double dkG = gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, x.g, dXc.g, wantDk);
-                    String what = "neuronBackward " + d.name() + " " + op + " wantDk=" + wantDk;
+                    String what = "neuronBackward " + sg + " " + op + " wantDk=" + wantDk;
                     assertClose(what, dXc, 5e-6, 1e-7);   // observed <= 4.3e-7 of the scale, transcendentals moved 4 ulp
                     if (wantDk) {
                         // a sum over T*n terms of both signs: cancellation magnifies the relative error (QPseudoSpike's

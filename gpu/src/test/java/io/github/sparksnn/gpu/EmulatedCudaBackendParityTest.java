@@ -31,6 +31,11 @@ class EmulatedCudaBackendParityTest extends CudaParityContract {
     }
 
     @Override
+    boolean buildsModulesOnDemand() {
+        return false;
+    }
+
+    @Override
     int largeTransfer() {
         return 100_003;
     }

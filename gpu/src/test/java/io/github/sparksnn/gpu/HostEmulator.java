@@ -59,7 +59,16 @@ final class HostEmulator implements DeviceStream {
         for (io.github.sparksnn.surrogate.Surrogates.Descriptor d : io.github.sparksnn.surrogate.Surrogates.list()) {
             all.add(io.github.sparksnn.surrogate.Surrogates.create(d.name(), Map.of()));
         }
+        all.addAll(formulas());
         return all;
+    }
+
+    /** User surrogates written as formulas (a derived gradient; a given piecewise one), run by the parity contracts too. */
+    static List<SurrogateFunction> formulas() {
+        return List.of(
+                io.github.sparksnn.surrogate.Surrogates.parse("Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)"),
+                io.github.sparksnn.surrogate.Surrogates.parse(
+                        "Formula(primitive='min(max(alpha*x + 0.5, 0), 1)', gradient='where(abs(x) < 1/(2*alpha), alpha, 0)', alpha=0.8)"));
     }
 
     /** Why the emulator cannot be built here (no g++), or empty. */

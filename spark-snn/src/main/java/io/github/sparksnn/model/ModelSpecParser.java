@@ -144,6 +144,7 @@ final class ModelSpecParser {
             }
             skipWs();
             Map<String, Object> sargs = new LinkedHashMap<>();
+            Map<String, Integer> textAt = new LinkedHashMap<>();
             if (peek('(')) {
                 pos++;
                 skipWs();
@@ -157,9 +158,20 @@ final class ModelSpecParser {
                     pos++;
                     skipWs();
                     int vs = pos;
-                    Object v = value();
-                    if (v != null && !(v instanceof Boolean) && !(v instanceof Number)) {
-                        throw error(vs, "surrogate parameters are numbers or true/false");
+                    Object v;
+                    if (peek('\'')) { // Formula(primitive='...'): quoted text, no quote inside
+                        int close = src.indexOf('\'', pos + 1);
+                        if (close < 0) {
+                            throw error(pos, "the quoted text of surrogate parameter '" + key + "' is not closed");
+                        }
+                        v = src.substring(pos + 1, close);
+                        textAt.put(key, pos + 1);
+                        pos = close + 1;
+                    } else {
+                        v = value();
+                    }
+                    if (v != null && !(v instanceof Boolean) && !(v instanceof Number) && !(v instanceof String)) {
+                        throw error(vs, "surrogate parameters are numbers, true/false or (for Formula) quoted text");
                     }
                     sargs.put(key, v instanceof Integer i ? Double.valueOf(i) : v);
                     skipWs();
@@ -176,6 +188,9 @@ final class ModelSpecParser {
             }
             try {
                 return SurrogateFactory.create(n, sargs);
+            } catch (io.github.sparksnn.surrogate.Formula.FormulaException e) {
+                Integer at = textAt.get(e.which);
+                throw error(at == null ? start : at + e.position, e.getMessage());
             } catch (IllegalArgumentException e) {
                 throw error(start, e.getMessage());
             }

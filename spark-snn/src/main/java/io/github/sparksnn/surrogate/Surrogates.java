@@ -21,8 +21,11 @@ import java.util.regex.Pattern;
  * {@code k}) and match the same way; omitted parameters take their defaults. Every function also takes
  * {@code spiking=true|false} (default true). {@link SurrogateFunction#toString()} parses back to an equal function.
  *
+ * <p>{@code Formula(primitive='...', gradient='...', name=value, ...)} is a user formula ({@link Formula}): its
+ * texts are single-quoted (no quote inside), its parameter names are the formula's (case-sensitive, no defaults).
+ *
  * <p>Grammar: {@code spec := name [ '(' [ param '=' value { ',' param '=' value } ] ')' ]}, whitespace anywhere
- * between tokens, {@code value := decimal number (e.g. 2, -0.5, 1.0E-4) | true | false}. Errors are
+ * between tokens, {@code value := decimal number (e.g. 2, -0.5, 1.0E-4) | true | false | 'text'} (text for Formula only). Errors are
  * {@link IllegalArgumentException}s: an unknown name lists the valid names, an unknown parameter lists that
  * function's parameters, malformed syntax points at the column.
  */
@@ -161,12 +164,16 @@ public final class Surrogates {
         return Collections.unmodifiableList(out);
     }
 
-    /** The canonical names, for messages and completion. */
+    /**
+     * The canonical names, for messages and completion: the registered functions, then {@code Formula} (which
+     * takes its expressions as text, so it is created by {@link #parse} or {@link Formula#of}, not by {@link #create}).
+     */
     public static List<String> names() {
         List<String> out = new ArrayList<>();
         for (Descriptor d : list()) {
             out.add(d.name());
         }
+        out.add(Formula.NAME);
         return out;
     }
 
@@ -187,6 +194,9 @@ public final class Surrogates {
                                 Function<Map<String, Double>, SurrogateFunction> factory) {
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("Surrogate name must be an identifier, got '" + name + "'");
+        }
+        if (key(name).equals(key(Formula.NAME))) {
+            throw new IllegalArgumentException("Surrogate name " + name + " is reserved for Formula");
         }
         Objects.requireNonNull(factory, "factory");
         Map<String, Double> defs = new LinkedHashMap<>();
@@ -222,6 +232,10 @@ public final class Surrogates {
     }
 
     private static synchronized Entry entry(String name) {
+        if (key(name.trim()).equals(key(Formula.NAME))) {
+            throw new IllegalArgumentException("Formula takes its expressions as quoted text: parse a spec such as "
+                    + "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0), or call Formula.of");
+        }
         Entry e = REGISTRY.get(key(name.trim()));
         if (e == null) {
             throw new IllegalArgumentException("Unknown surrogate function '" + name + "'; valid names: "
@@ -235,6 +249,7 @@ public final class Surrogates {
         for (Entry e : REGISTRY.values()) {
             out.add(e.descriptor().name());
         }
+        out.add(Formula.NAME);
         return out;
     }
 
@@ -268,8 +283,11 @@ public final class Surrogates {
             ws();
             int nameAt = pos;
             String name = token(IDENT, "a function name");
+            boolean formula = key(name).equals(key(Formula.NAME));
             ws();
             Map<String, Double> params = new LinkedHashMap<>();
+            Map<String, Object> args = new LinkedHashMap<>();
+            Map<String, Integer> textAt = new LinkedHashMap<>();
             Map<String, String> seen = new LinkedHashMap<>();
             if (pos < s.length()) {
                 expect('(');
@@ -284,11 +302,27 @@ public final class Surrogates {
                         ws();
                         expect('=');
                         ws();
-                        double v = value(p);
-                        if (seen.put(key(p), p) != null) {
+                        if (seen.put(formula ? p : key(p), p) != null) {
                             throw error(pAt, "parameter '" + p + "' is given twice");
                         }
-                        params.put(p, v);
+                        if (peek() == '\'') {
+                            if (!formula) {
+                                throw error(pos, "quoted text is only for Formula(primitive='...', gradient='...'); "
+                                        + name + "'s parameters are numbers");
+                            }
+                            int open = pos;
+                            int close = s.indexOf('\'', open + 1);
+                            if (close < 0) {
+                                throw error(open, "the quoted text of " + p + " is not closed (a closing ' is missing)");
+                            }
+                            args.put(p, s.substring(open + 1, close));
+                            textAt.put(p, open + 1);
+                            pos = close + 1;
+                        } else {
+                            double v = value(p);
+                            params.put(p, v);
+                            args.put(p, v);
+                        }
                         ws();
                         char c = peek();
                         if (c == ',') {
@@ -304,6 +338,15 @@ public final class Surrogates {
                 ws();
                 if (pos < s.length()) {
                     throw error(pos, "unexpected text after ')'");
+                }
+            }
+            if (formula) {
+                try {
+                    return Formula.fromArguments(args);
+                } catch (Formula.FormulaException ex) {
+                    Integer at = textAt.get(ex.which);
+                    throw new IllegalArgumentException(ex.getMessage() + (at == null ? "" : "\n(in '" + s + "' at column "
+                            + (at + ex.position + 1) + ")"), ex);
                 }
             }
             Entry e;

@@ -37,6 +37,11 @@
  *       where upstream's comparisons give a piece), except DeterministicPass (always 1) and S2NN; the spike
  *       {@code H(NaN)} is 0.</li>
  *   <li>The spiking mode is the only mutable state; {@code copy()} before sharing a function you will switch.</li>
+ *   <li>{@link io.github.sparksnn.surrogate.Formula} is a user surrogate written as text
+ *       ({@code Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)}): gradient derived symbolically or
+ *       given and checked, compiled at run time with Janino ({@link io.github.sparksnn.surrogate.FormulaCompiler},
+ *       cached per text) into the built-ins' loop shapes, CUDA generated from the same tree; its Javadoc lists the
+ *       17 built-ins as formulas.</li>
  *   <li>{@link io.github.sparksnn.surrogate.Surrogates} parses and creates functions by name,
  *       {@link io.github.sparksnn.surrogate.GradientChecker} checks g' against g like upstream's
  *       {@code check_manual_grad}, and {@code cudaCode} emits float and half2 CUDA for every function.</li>

@@ -116,4 +116,26 @@ class ModelSpecTest {
             assertEquals(s, i.readObject());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void formulaSurrogatesParsePrintAndParseBack() {
+        String text = "flatten | linear(4, 3) | lif(tau=2.0, surrogate=Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0))"
+                + " | if(surrogate=Formula(gradient='alpha/(1 + abs(x))^2', alpha=1.5, spiking=true))";
+        ModelSpec s = ModelSpec.parse(text);
+        io.github.sparksnn.surrogate.SurrogateFunction f = s.layers().get(2).getSurrogate("surrogate");
+        assertEquals(io.github.sparksnn.surrogate.Surrogates.parse("Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)"), f);
+        assertEquals(s, ModelSpec.parse(s.toString()));
+        assertTrue(s.toString().contains("surrogate=Formula(primitive='0.5 + atan(pi / 2 * alpha * x) / pi', alpha=2.0)"), s.toString());
+        ModelSpec off = ModelSpec.parse("lif(surrogate=Formula(primitive='sigmoid(a*x)', a=4, spiking=false))");
+        assertEquals(off, ModelSpec.parse(off.toString()));
+        assertTrue(off.toString().contains("spiking=false"), off.toString());
+        // errors point into the spec: the column of the bad token inside the quoted text
+        String bad = "lif(surrogate=Formula(primitive='0.5 + atan(x', alpha=2.0))";
+        ModelSpecException e = org.junit.jupiter.api.Assertions.assertThrows(ModelSpecException.class, () -> ModelSpec.parse(bad));
+        assertTrue(e.getMessage().contains("expected ',' or ')' in the arguments of atan"), e.getMessage());
+        assertEquals(bad.indexOf("', alpha"), e.position(), e.getMessage());
+        ModelSpecException e2 = org.junit.jupiter.api.Assertions.assertThrows(ModelSpecException.class,
+                () -> ModelSpec.parse("lif(surrogate=ATan(alpha='2'))"));
+        assertTrue(e2.getMessage().contains("quoted text is for Formula"), e2.getMessage());
+    }
 }

@@ -33,6 +33,13 @@ class CudaCodeTest {
         }
         out.add(new SquarewaveFourierSeries(1, 3)); // empty sum
         out.add(new SquarewaveFourierSeries(7, 2.5));
+        // the 17 built-ins as Formulas, at the defaults and at random parameters (derived gradients: FormulaTest)
+        for (String[] t : FormulaBuiltinsTest.TEXTS) {
+            for (int trial = 0; trial < 2; trial++) {
+                java.util.Map<String, Double> p = FormulaBuiltinsTest.params(t[0], trial, r);
+                out.add(Formula.of(t[1], t[2], FormulaBuiltinsTest.subset(p, t[3])));
+            }
+        }
         return out;
     }
 

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 final class CudaSnippetInterpreter {
     private static final Pattern TOKEN = Pattern.compile(
             "\\s*([A-Za-z_][A-Za-z0-9_]*|[0-9]+\\.[0-9]*(?:[eE][+-]?[0-9]+)?f?|[0-9]+(?:[eE][+-]?[0-9]+)?f?"
-                    + "|\\+\\+|\\+=|<=|>=|==|[-+*/()?:<>,;=.{}])");
+                    + "|\\+\\+|\\+=|<=|>=|==|!=|[-+*/()?:<>,;=.{}])");
 
     private final List<String> t = new ArrayList<>();
     private final boolean half;
@@ -200,7 +200,7 @@ final class CudaSnippetInterpreter {
     private ToDoubleFunction<Map<String, Double>> comparison() {
         ToDoubleFunction<Map<String, Double>> l = additive();
         String op = peek();
-        if (op.equals("<") || op.equals("<=") || op.equals(">") || op.equals(">=") || op.equals("==")) {
+        if (op.equals("<") || op.equals("<=") || op.equals(">") || op.equals(">=") || op.equals("==") || op.equals("!=")) {
             next();
             ToDoubleFunction<Map<String, Double>> r = additive();
             return env -> {
@@ -211,6 +211,7 @@ final class CudaSnippetInterpreter {
                     case "<=" -> a <= b;
                     case ">" -> a > b;
                     case ">=" -> a >= b;
+                    case "!=" -> a != b;
                     default -> a == b;
                 };
                 return v ? 1 : 0;
@@ -330,7 +331,7 @@ final class CudaSnippetInterpreter {
 
     private static ToDoubleFunction<Map<String, Double>> callFloat(String f, List<ToDoubleFunction<Map<String, Double>>> a) {
         int arity = switch (f) {
-            case "fabsf", "expf", "cosf", "__hneg2", "h2exp", "__habs2", "__float2half2_rn", "__half22float2" -> 1;
+            case "fabsf", "expf", "cosf", "logf", "log1pf", "sqrtf", "tanhf", "atanf", "erff", "erfcf", "sinf", "__hneg2", "h2exp", "__habs2", "__float2half2_rn", "__half22float2" -> 1;
             case "fmaxf", "fminf", "powf", "__hmul2", "__hadd2", "__hsub2", "__h2div", "__hmax2", "__hmin2",
                  "__hge2", "__hgt2", "__hlt2", "__hle2", "__floats2half2_rn" -> 2;
             case "__hfma2" -> 3;
@@ -346,6 +347,14 @@ final class CudaSnippetInterpreter {
             case "fabsf", "__habs2" -> env -> Math.abs(a0.applyAsDouble(env));
             case "expf", "h2exp" -> env -> (float) Math.exp(a0.applyAsDouble(env));
             case "cosf" -> env -> (float) Math.cos(a0.applyAsDouble(env));
+            case "sinf" -> env -> (float) Math.sin(a0.applyAsDouble(env));
+            case "logf" -> env -> (float) Math.log(a0.applyAsDouble(env));
+            case "log1pf" -> env -> (float) Math.log1p(a0.applyAsDouble(env));
+            case "sqrtf" -> env -> (float) Math.sqrt(a0.applyAsDouble(env));
+            case "tanhf" -> env -> (float) Math.tanh(a0.applyAsDouble(env));
+            case "atanf" -> env -> (float) Math.atan(a0.applyAsDouble(env));
+            case "erff" -> env -> (float) ErrorFunction.erf(a0.applyAsDouble(env));
+            case "erfcf" -> env -> (float) ErrorFunction.erfc(a0.applyAsDouble(env));
             case "__hneg2" -> env -> -a0.applyAsDouble(env);
             case "__float2half2_rn", "__half22float2" -> a0;
             case "fmaxf", "__hmax2" -> env -> Math.max(a0.applyAsDouble(env), a1.applyAsDouble(env));
