@@ -281,11 +281,17 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     double comm;
                     double adds;
                     if (tree.isStar()) {
-                        comm = 2.0 * p * msg; // the driver receives P vectors and sends P
+                        comm = 2.0 * p * msg; // the driver's link carries P vectors up and P down
                         adds = (p - 1) * addMsPerFloat * m;
                     } else {
+                        // As implemented: up the tree store-and-forward, each level's parent taking its f children's
+                        // vectors through one link; down the tree relayed piece by piece (PeerLink.relayState), so
+                        // each further level adds f pieces of 256 KB rather than whole vectors.
                         int levels = tree.depth();
-                        comm = 2.0 * msg + 2.0 * (levels - 1) * f * msg;
+                        double piece = probe.messageMs(Math.min(4.0 * m, 4.0 * 65536) + 40);
+                        double up = msg + (levels - 1) * f * msg;
+                        double down = msg + (levels - 1) * f * piece;
+                        comm = up + down;
                         adds = (levels - 1) * f * addMsPerFloat * m;
                     }
                     double step = perImage * b / p + comm + adds + optMsPerFloat * m;
@@ -295,9 +301,10 @@ public final class SparkBenchCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println("efficiency = one-task step / (P x predicted step). What limits it: per-step bytes (2 x 4M per "
-                + "tree level) against compute per task (batch / P images); raise the batch, syncInterval (fewer "
-                + "synchronizations), or lower fan-in depth.");
+        out.println("efficiency = one-task step / (P x predicted step), predicted from the measured inputs above (not "
+                + "measured at these P). What limits it: the vectors moved per step (4M bytes up per tree level, f x 4M "
+                + "into each parent; a star puts 2P x 4M on the driver) against compute per task (batch / P images): "
+                + "raise batchSize, use syncInterval k > 1 (k local steps per synchronization), or pick the fan-in.");
     }
 
     private static double measureAddMsPerFloat() {
