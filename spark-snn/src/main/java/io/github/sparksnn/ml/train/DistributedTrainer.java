@@ -221,8 +221,25 @@ public final class DistributedTrainer {
                 for (int i = 0; i < steps; i++) {
                     lrs[i] = schedule.at(epoch, i, steps, config.epochs());
                 }
+                List<BarrierEpochTask.Report> reports = null;
                 if (barrier != null) {
-                    List<BarrierEpochTask.Report> reports = barrier.epoch(train, st, epoch, steps, lrs, tot);
+                    try {
+                        reports = barrier.epoch(train, st, epoch, steps, lrs, tot);
+                    } catch (BarrierRefused e) {
+                        // Spark refused the barrier stage before any step ran (an RDD chain it does not allow, too
+                        // few slots after all, dynamic allocation): auto goes on with a job per step.
+                        if (config.syncMode() == SyncMode.BARRIER) {
+                            throw new IllegalArgumentException("syncMode=barrier cannot run: " + e.getMessage()
+                                    + "; use syncMode=auto or jobs, or repartition the input", e.getCause());
+                        }
+                        LOG.info("spark-snn: Spark refused the barrier stage ({}); falling back to one Spark job per "
+                                + "step (syncMode=jobs)", e.getMessage());
+                        barrier.close();
+                        barrier = null;
+                        mode = SyncMode.JOBS;
+                    }
+                }
+                if (reports != null) {
                     backends.clear();
                     for (BarrierEpochTask.Report r : reports) {
                         backends.add("partition " + r.partition() + ": executor " + r.executor() + ", "
@@ -429,6 +446,28 @@ public final class DistributedTrainer {
     /** Prefix of every error a barrier task raises, so the driver finds the root cause in Spark's stage failure. */
     static final String TASK_ERROR = "spark-snn barrier task: ";
 
+    /** Spark would not run the barrier stage at all (it checks RDD chains, slots and dynamic allocation). */
+    private static final class BarrierRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BarrierRefused(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /** Spark's reason for refusing a barrier stage ("Barrier execution mode does not ..."), or null. */
+    static String refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            int i = m == null ? -1 : m.indexOf("Barrier execution mode does not");
+            if (i >= 0) {
+                int end = m.indexOf('\n', i);
+                return m.substring(i, end < 0 ? m.length() : end).trim();
+            }
+        }
+        return null;
+    }
+
     /** A barrier attempt that cannot go on (a peer closed, timed out or broke the protocol). */
     private static final class AttemptFailed extends Exception {
         private static final long serialVersionUID = 1L;
@@ -607,7 +646,13 @@ public final class DistributedTrainer {
                     if (l == null) {
                         if (future.isDone()) {
                             closeAll(registered);
-                            throw new AttemptFailed("the barrier stage ended before its tasks connected", null);
+                            Throwable t = stageFailure(future);
+                            String refused = refusal(t);
+                            if (refused != null && registered.isEmpty() && nextStep == 0) {
+                                throw new BarrierRefused(refused, t);
+                            }
+                            throw new AttemptFailed("the barrier stage ended before its tasks connected"
+                                    + (t == null ? "" : ": " + t.getMessage()), t);
                         }
                         if (System.nanoTime() - lastLog > 30_000_000_000L) {
                             lastLog = System.nanoTime();

@@ -121,6 +121,27 @@ class BarrierTrainingTest {
                 e.getMessage());
     }
 
+    @Test
+    void anRddChainSparkRefusesForBarrierStagesFallsBackInAuto() {
+        // coalesce() inside the stage: Spark's barrier mode refuses RDD chains whose partition counts change.
+        JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, 4).coalesce(2), "features", "label", F, C);
+        try {
+            int[] sizes = BlockPacker.checkedSizes(blocks, "training");
+            SoftmaxEngine.Factory f = softmax();
+            java.util.function.Function<SyncMode, DistributedTrainer.Result> fit = mode -> new DistributedTrainer(jsc,
+                    config(mode, 2, 1), f, new OptimizerUpdateRule.Factory("adam"), LrSchedule.constant(0.05))
+                    .fit(blocks, sizes, null, f.create().parameters());
+            DistributedTrainer.Result auto = fit.apply(SyncMode.AUTO);
+            assertEquals(SyncMode.JOBS, auto.syncMode());
+            assertArrayEquals(fit.apply(SyncMode.JOBS).params(), auto.params(), 0f);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fit.apply(SyncMode.BARRIER));
+            assertTrue(e.getMessage().contains("syncMode=barrier cannot run: Barrier execution mode does not allow"),
+                    e.getMessage());
+        } finally {
+            blocks.unpersist(true);
+        }
+    }
+
     /** Partition 1 stops (sleeps) before its gradient of step 3 in every attempt. */
     record StallPartitionOne(long stallMs) implements HookedEngines.Hook {
         @Override
