@@ -572,7 +572,7 @@ public final class DistributedTrainer {
                         List<BarrierEpochTask.Report> r = future.get(connectTimeoutMs + 60_000L,
                                 java.util.concurrent.TimeUnit.MILLISECONDS);
                         long t3 = System.nanoTime();
-                        LOG.info("spark-snn barrier epoch {}: stage start (launch, connect) {} ms, rounds {} ms, stage "
+                        LOG.debug("spark-snn barrier epoch {}: stage start (launch, connect) {} ms, rounds {} ms, stage "
                                 + "end {} ms", epoch + 1, (connectedAt - t0) / 1_000_000,
                                 (t2 - connectedAt) / 1_000_000, (t3 - t2) / 1_000_000);
                         return r;
