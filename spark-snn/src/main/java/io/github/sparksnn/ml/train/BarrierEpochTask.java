@@ -91,7 +91,7 @@ final class BarrierEpochTask implements Serializable {
         this.connectTimeoutMs = connectTimeoutMs;
     }
 
-    /** {@link #run} with every error raised as one {@link DistributedTrainer#TASK_ERROR}-prefixed line. */
+    /** {@link #run} with every error raised as one {@link BarrierLoop#TASK_ERROR}-prefixed line. */
     Iterator<Report> runChecked(Iterator<PackedBlock> blocks) {
         try {
             return run(blocks);
@@ -101,7 +101,7 @@ final class BarrierEpochTask implements Serializable {
                 BarrierTaskContext ctx = BarrierTaskContext.get();
                 m = "partition " + (ctx == null ? "?" : ctx.partitionId()) + " (epoch " + (epoch + 1) + "): " + m;
             }
-            throw new IllegalStateException(DistributedTrainer.TASK_ERROR + m, e);
+            throw new IllegalStateException(BarrierLoop.TASK_ERROR + m, e);
         }
     }
 

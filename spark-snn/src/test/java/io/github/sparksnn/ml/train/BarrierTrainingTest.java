@@ -51,7 +51,7 @@ class BarrierTrainingTest {
 
     @AfterEach
     void clearHooks() {
-        DistributedTrainer.serviceHook = null;
+        BarrierLoop.serviceHook = null;
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", null);
     }
 
@@ -204,8 +204,8 @@ class BarrierTrainingTest {
 
     @Test
     void anEngineFailureStopsAtOnceWithSparksJobFailure() {
-        List<DistributedTrainer.ServiceHandle> handles = new ArrayList<>();
-        DistributedTrainer.serviceHook = handles::add;
+        List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+        BarrierLoop.serviceHook = handles::add;
         Exception e = assertThrows(org.apache.spark.SparkException.class, () -> train(5,
                 config(SyncMode.BARRIER, 2, 1), new HookedEngines.Factory(softmax(), new BreakPartitionTwo(), "break")));
         assertTrue(e.getMessage().contains("engine broke on purpose"), e.getMessage());
@@ -236,8 +236,8 @@ class BarrierTrainingTest {
     void theDriverServiceRejectsBadConnectionsAndTheRunKeepsItsBits() throws Exception {
         DistributedTrainer.Result clean = train(2, config(SyncMode.BARRIER, 0, 1), softmax());
         List<Socket> silent = new ArrayList<>();
-        List<DistributedTrainer.ServiceHandle> handles = new ArrayList<>();
-        DistributedTrainer.serviceHook = h -> {
+        List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+        BarrierLoop.serviceHook = h -> {
             handles.add(h);
             try {
                 // 1. A wrong secret.
@@ -327,7 +327,7 @@ class BarrierTrainingTest {
     }
 
     /** Authenticates as (attempt, partition) and leaves the connection open; returns a label. */
-    private static String connectAs(DistributedTrainer.ServiceHandle h, int attempt, int partition) {
+    private static String connectAs(BarrierLoop.ServiceHandle h, int attempt, int partition) {
         try {
             Socket s = new Socket(h.host(), h.port());
             byte[] nonce = readHello(s.getInputStream());

@@ -1,0 +1,445 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.ml.train.net.AggregationServer;
+import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.PeerLink;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Barrier-mode training ({@link SyncMode#BARRIER}): the driver's aggregation service and the per-epoch loop.
+ * Each epoch is one barrier stage whose tasks stay alive for all its rounds; the driver sends the state down
+ * the {@link AggregationTree}, receives the root's total, applies the update rule and sends the new state.
+ * When an attempt fails (a task died, a peer timed out), the driver closes its links, cancels the stage,
+ * keeps the state after the last completed round and starts a new stage from there, at most
+ * {@code spark.snn.barrier.maxRestarts} (default 3) times per epoch; the partial round is discarded, so the
+ * result is bit-identical to an undisturbed run.
+ */
+final class BarrierLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BarrierLoop.class);
+
+    /** What a test sees of a run's aggregation service: where it listens, the run's credentials, its rejections. */
+    record ServiceHandle(String host, int port, PeerLink.Credentials credentials, AggregationServer server) {
+    }
+
+    /** Called with each barrier run's service right after it starts listening (tests only). */
+    static volatile java.util.function.Consumer<ServiceHandle> serviceHook;
+
+    /** Prefix of every error a barrier task raises, so the driver finds the root cause in Spark's stage failure. */
+    static final String TASK_ERROR = "spark-snn barrier task: ";
+
+    /** Spark would not run the barrier stage at all (it checks RDD chains, slots and dynamic allocation). */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /** Spark's reason for refusing a barrier stage ("Barrier execution mode does not ..."), or null. */
+    static String refusal(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            int i = m == null ? -1 : m.indexOf("Barrier execution mode does not");
+            if (i >= 0) {
+                int end = m.indexOf('\n', i);
+                return m.substring(i, end < 0 ? m.length() : end).trim();
+            }
+        }
+        return null;
+    }
+
+    /** A barrier attempt that cannot go on (a peer closed, timed out or broke the protocol). */
+    private static final class AttemptFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AttemptFailed(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    private final JavaSparkContext jsc;
+    private final DistributedTrainer.Config config;
+    private final EngineFactory engines;
+    private final UpdateRule.Factory rules;
+    private final TrainingListener listener;
+
+    final String runId;
+    final int numPartitions;
+    final int dim;
+    final PeerLink.Credentials credentials = PeerLink.Credentials.random();
+    final AggregationTree tree;
+    final AggregationServer server;
+    final String host;
+    final int maxRestarts;
+    final int stepTimeoutMs;
+    final int connectTimeoutMs;
+    int nextAttempt;
+    int nextStep;
+
+    BarrierLoop(JavaSparkContext jsc, DistributedTrainer.Config config, EngineFactory engines,
+                UpdateRule.Factory rules, TrainingListener listener, String runId, int numPartitions, int dim) {
+        this.jsc = jsc;
+        this.config = config;
+        this.engines = engines;
+        this.rules = rules;
+        this.listener = listener;
+        this.runId = runId;
+        this.numPartitions = numPartitions;
+        this.dim = dim;
+        org.apache.spark.SparkConf conf = jsc.getConf();
+        String h = conf.get("spark.driver.host", null);
+        if (h == null) {
+            try {
+                h = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                h = "127.0.0.1";
+            }
+        }
+        this.host = h;
+        String bind = conf.get("spark.driver.bindAddress", host);
+        int port = conf.getInt("spark.snn.aggregation.port", 0);
+        String local = jsc.getLocalProperty("spark.snn.barrier.maxRestarts");
+        this.maxRestarts = local != null ? Integer.parseInt(local.trim())
+                : conf.getInt("spark.snn.barrier.maxRestarts", 3);
+        this.stepTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.stepTimeoutSeconds() * 1000L);
+        this.connectTimeoutMs = Math.min(stepTimeoutMs, 60_000);
+        this.tree = new AggregationTree(numPartitions, config.fanIn());
+        try {
+            this.server = new AggregationServer(bind, port, credentials, Math.min(stepTimeoutMs, 10_000),
+                    stepTimeoutMs);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+        LOG.info("spark-snn barrier mode: {}, driver service on {}:{}", tree, host, server.port());
+        java.util.function.Consumer<ServiceHandle> hook = serviceHook;
+        if (hook != null) {
+            hook.accept(new ServiceHandle(host, server.port(), credentials, server));
+        }
+    }
+
+    List<BarrierEpochTask.Report> epoch(JavaRDD<PackedBlock> train, DistributedTrainer.State st, int epoch, int steps, double[] lrs,
+                                        DistributedTrainer.EpochTotals tot) {
+        nextStep = 0;
+        int restarts = 0;
+        while (true) {
+            int attempt = nextAttempt++;
+            BarrierEpochTask task = new BarrierEpochTask(runId, credentials, host, server.port(), attempt, engines,
+                    config.syncInterval() > 1 ? rules : null, st.numParams, dim, config.seed(), epoch, steps,
+                    config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs);
+            // A job tag, not a job group: the caller's group (Zeppelin runs each paragraph in one, for its
+            // cancel button) stays in place, and cancelling the tag stops this stage alone.
+            String group = "spark-snn-" + runId + "-" + attempt;
+            String interrupt = jsc.getLocalProperty("spark.job.interruptOnCancel");
+            jsc.setJobDescription(String.format("spark-snn epoch %d/%d: barrier stage of %d tasks%s", epoch + 1,
+                    config.epochs(), numPartitions, nextStep == 0 ? "" : ", from step " + (nextStep + 1)));
+            jsc.addJobTag(group);
+            jsc.setInterruptOnCancel(true);
+            org.apache.spark.api.java.JavaFutureAction<List<BarrierEpochTask.Report>> future;
+            try {
+                future = barrierStage(train, task).collectAsync();
+            } finally {
+                jsc.removeJobTag(group);
+                jsc.setLocalProperty("spark.job.interruptOnCancel", interrupt);
+                jsc.setJobDescription(null);
+            }
+            java.util.TreeMap<Integer, PeerLink> links = new java.util.TreeMap<>();
+            try {
+                long t0 = System.nanoTime();
+                rounds(future, links, attempt, st, epoch, steps, lrs, tot);
+                try {
+                    for (PeerLink l : links.values()) {
+                        l.sendEnd(epoch, steps);
+                    }
+                    long t2 = System.nanoTime();
+                    List<BarrierEpochTask.Report> r = future.get(connectTimeoutMs + 60_000L,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                    long t3 = System.nanoTime();
+                    LOG.debug("spark-snn barrier epoch {}: stage start (launch, connect) {} ms, rounds {} ms, stage "
+                            + "end {} ms", epoch + 1, (connectedAt - t0) / 1_000_000,
+                            (t2 - connectedAt) / 1_000_000, (t3 - t2) / 1_000_000);
+                    return r;
+                } catch (Exception e) {
+                    // Every round is applied: the epoch is complete whatever happened to the stage afterwards.
+                    LOG.warn("spark-snn: the barrier stage of epoch {} ended badly after its last step: {}",
+                            epoch + 1, e.toString());
+                    jsc.cancelJobsWithTag(group);
+                    return List.of();
+                }
+            } catch (AttemptFailed e) {
+                closeAll(links);
+                if (e.getCause() instanceof io.github.sparksnn.ml.train.net.PeerFailure pf && pf.fatal()) {
+                    // The engine failed: a restart would fail the same way. Report the stage's failure as
+                    // Spark reports a failed job in jobs mode (SparkException naming the task's error).
+                    server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + pf.getMessage());
+                    Throwable stage = stageFailure(future);
+                    jsc.cancelJobsWithTag(group);
+                    // Spark names the task that failed last, often one that only lost its peer: lead with the
+                    // root cause the tree carried up, and keep Spark's failure as the cause.
+                    throw BarrierLoop.<RuntimeException>sneaky(new org.apache.spark.SparkException(
+                            "barrier-mode training failed in epoch " + (epoch + 1) + " at step " + (nextStep + 1)
+                                    + ": " + pf.getMessage(), stage == null ? pf : stage));
+                }
+                String reason = failureReason(future, group, e);
+                server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
+                        + (nextStep + 1) + ": " + reason);
+                restarts++;
+                if (restarts > maxRestarts) {
+                    throw new IllegalStateException("barrier-mode training failed in epoch " + (epoch + 1)
+                            + " at step " + (nextStep + 1) + " after " + maxRestarts + " restarts "
+                            + "(spark.snn.barrier.maxRestarts): " + reason, e.getCause());
+                }
+                LOG.warn("spark-snn: barrier stage of epoch {} failed at step {} ({}); restarting it from the "
+                        + "last completed step (restart {} of at most {})", epoch + 1, nextStep + 1, reason,
+                        restarts, maxRestarts);
+            } finally {
+                closeAll(links);
+            }
+        }
+    }
+
+    private void rounds(org.apache.spark.api.java.JavaFutureAction<?> future,
+                        java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st, int epoch, int steps,
+                        double[] lrs, DistributedTrainer.EpochTotals tot) throws AttemptFailed {
+        try {
+            roundsWith(future, links, attempt, st, epoch, steps, lrs, tot);
+        } finally {
+            if (this.receiver != null) {
+                this.receiver.close();
+                this.receiver = null;
+            }
+        }
+    }
+
+    private PartialReceiver receiver;
+    private long connectedAt;
+
+    private void roundsWith(org.apache.spark.api.java.JavaFutureAction<?> future,
+                            java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st, int epoch,
+                            int steps, double[] lrs, DistributedTrainer.EpochTotals tot) throws AttemptFailed {
+        List<Integer> toDriver = tree.driverChildren();
+        long waitingSince = System.nanoTime();
+        long lastLog = waitingSince;
+        try {
+            // Registration: every task says where it listens; once all have, each learns all addresses.
+            java.util.TreeMap<Integer, PeerLink> registered = new java.util.TreeMap<>();
+            String[] addresses = new String[numPartitions];
+            while (registered.size() < numPartitions) {
+                PeerLink l = server.poll(200);
+                if (l == null) {
+                    if (future.isDone()) {
+                        closeAll(registered);
+                        Throwable t = stageFailure(future);
+                        String refused = refusal(t);
+                        if (refused != null && registered.isEmpty() && nextStep == 0) {
+                            throw new Refused(refused, t);
+                        }
+                        throw new AttemptFailed("the barrier stage ended before its tasks connected"
+                                + (t == null ? "" : ": " + t.getMessage()), t);
+                    }
+                    if (System.nanoTime() - lastLog > 30_000_000_000L) {
+                        lastLog = System.nanoTime();
+                        LOG.info("spark-snn: {} of {} barrier tasks registered after {} s (waiting for task "
+                                        + "slots?)", registered.size(), numPartitions,
+                                (lastLog - waitingSince) / 1_000_000_000L);
+                    }
+                    continue;
+                }
+                int p = l.peerPartition();
+                if (l.peerAttempt() != attempt) {
+                    server.reject(l, "stale attempt " + l.peerAttempt() + " (the current one is " + attempt + ")");
+                } else if (p < 0 || p >= numPartitions) {
+                    server.reject(l, "no partition " + p + " in this run of " + numPartitions);
+                } else if (registered.containsKey(p)) {
+                    server.reject(l, "duplicate partition " + p + " (already connected in attempt " + attempt
+                            + ")");
+                } else {
+                    try {
+                        l.readTimeout(Math.min(stepTimeoutMs, 10_000));
+                        addresses[p] = l.readRegister();
+                        registered.put(p, l);
+                    } catch (java.io.IOException e) {
+                        server.reject(l, e.getMessage());
+                    }
+                }
+            }
+            try {
+                for (java.util.Map.Entry<Integer, PeerLink> e : registered.entrySet()) {
+                    e.getValue().sendPeers(addresses);
+                    if (toDriver.contains(e.getKey())) {
+                        links.put(e.getKey(), e.getValue());
+                    } else {
+                        e.getValue().close();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                closeAll(registered);
+                throw e;
+            }
+            connectedAt = System.nanoTime();
+            boolean local = config.syncInterval() > 1;
+            PeerLink[] ls = links.values().toArray(new PeerLink[0]);
+            int[] parts = links.keySet().stream().mapToInt(Integer::intValue).toArray();
+            int[] ends = java.util.Arrays.stream(parts).map(tree::subtreeEnd).toArray();
+            int[] waits = java.util.Arrays.stream(parts).map(q -> (int) Math.min(Integer.MAX_VALUE,
+                    (long) stepTimeoutMs * (tree.height(q) + 1))).toArray();
+            receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions, dim);
+            while (nextStep < steps) {
+                int step = nextStep;
+                int localSteps = Math.min(config.syncInterval(), steps - step);
+                long s0 = System.nanoTime();
+                long b0 = bytes(links);
+                float[] state = EngineStates.of(st.params, st.buffers);
+                for (PeerLink l : ls) {
+                    l.sendState(epoch, step, state, dim);
+                }
+                receiver.start(epoch, step);
+                OrderedSum sum = new OrderedSum(numPartitions);
+                long path = 0;
+                for (int i = 0; i < ls.length; i++) {
+                    path = Math.max(path, receiver.addTo(i, sum));
+                }
+                long merge = receiver.mergeNanos();
+                drainStrays(attempt);
+                OrderedSum.Node node = sum.result();
+                long o0 = System.nanoTime();
+                DistributedTrainer.applyRound(node, st, local, lrs[step]);
+                tot.optimizerNanos += System.nanoTime() - o0;
+                for (PeerLink l : links.values()) {
+                    l.recycle();
+                }
+                tot.aggregationNanos += path + merge;
+                tot.driverBytes += bytes(links) - b0;
+                long dt = System.nanoTime() - s0;
+                DistributedTrainer.record(tot, node, dt);
+                nextStep = step + localSteps;
+                listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
+                        node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count,
+                        node.count / (dt / 1e9));
+            }
+        } catch (java.io.IOException e) {
+            throw new AttemptFailed(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AttemptFailed("interrupted", e);
+        }
+    }
+
+    /** Rejects links that arrived during the rounds: no task of a running attempt connects twice. */
+    private void drainStrays(int attempt) throws InterruptedException {
+        PeerLink l;
+        while ((l = server.poll(0)) != null) {
+            int p = l.peerPartition();
+            server.reject(l, l.peerAttempt() != attempt
+                    ? "stale attempt " + l.peerAttempt() + " (the current one is " + attempt + ")"
+                    : "duplicate partition " + p + " (already connected in attempt " + attempt + ")");
+        }
+    }
+
+    private long bytes(java.util.Map<Integer, PeerLink> links) {
+        long b = 0;
+        for (PeerLink l : links.values()) {
+            b += l.bytesSent() + l.bytesReceived();
+        }
+        return b;
+    }
+
+    /**
+     * The root cause of a failed attempt: a task's own error when Spark reports one within a few seconds (it
+     * names the partition and the step), else the driver's. Cancels the stage and waits for it to end.
+     */
+    private String failureReason(org.apache.spark.api.java.JavaFutureAction<?> future, String group,
+                                 AttemptFailed failure) {
+        String driverReason = failure.getMessage();
+        String reason = driverReason;
+        if (failure.getCause() instanceof io.github.sparksnn.ml.train.net.PeerFailure) {
+            // A task sent the root cause up the tree: nothing Spark says about the others adds to it.
+            jsc.cancelJobsWithTag(group);
+            awaitEnd(future);
+            return reason;
+        }
+        try {
+            future.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            String task = taskError(e.getCause() == null ? e : e.getCause());
+            if (task != null && !task.equals(driverReason)) {
+                reason = driverReason + "; first task error: " + task;
+            }
+        } catch (Exception e) {
+            // still running or interrupted: cancel it below
+        }
+        jsc.cancelJobsWithTag(group);
+        awaitEnd(future);
+        return reason;
+    }
+
+    private void awaitEnd(org.apache.spark.api.java.JavaFutureAction<?> future) {
+        try {
+            future.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // cancelled, as intended
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** The stage's own failure (the job's exception) once Spark reports it, or null within 60 s. */
+    private static Throwable stageFailure(org.apache.spark.api.java.JavaFutureAction<?> future) {
+        try {
+            future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause() == null ? e : e.getCause();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Throws a SparkException (checked in Java's eyes) from code that cannot declare it, as Spark's own API does. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /** The first task error line of a Spark failure ({@link #TASK_ERROR}-prefixed), or null. */
+    static String taskError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (m == null) {
+                continue;
+            }
+            int i = m.indexOf(TASK_ERROR);
+            if (i >= 0) {
+                int end = m.indexOf('\n', i);
+                return m.substring(i + TASK_ERROR.length(), end < 0 ? m.length() : end).trim();
+            }
+        }
+        return null;
+    }
+
+    private static void closeAll(java.util.Map<Integer, PeerLink> links) {
+        for (PeerLink l : links.values()) {
+            l.close();
+        }
+        links.clear();
+    }
+
+    /** {@code train.barrier().mapPartitions(task)}: one task per partition, launched together. */
+    private static JavaRDD<BarrierEpochTask.Report> barrierStage(JavaRDD<PackedBlock> train, BarrierEpochTask task) {
+        scala.reflect.ClassTag<BarrierEpochTask.Report> tag = scala.reflect.ClassTag$.MODULE$.apply(
+                BarrierEpochTask.Report.class);
+        scala.Function1<scala.collection.Iterator<PackedBlock>, scala.collection.Iterator<BarrierEpochTask.Report>> f =
+                (scala.Function1<scala.collection.Iterator<PackedBlock>, scala.collection.Iterator<BarrierEpochTask.Report>>
+                        & java.io.Serializable) it -> scala.jdk.javaapi.CollectionConverters.asScala(
+                        task.runChecked(scala.jdk.javaapi.CollectionConverters.asJava(it)));
+        return JavaRDD.fromRDD(train.rdd().barrier().mapPartitions(f, false, tag), tag);
+    }
+}
