@@ -79,8 +79,8 @@ public final class SparkBenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "2", description = "Partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = {"--sync-mode", "--sync-modes"}, split = ",", defaultValue = "barrier,jobs",
-            description = "Modes to measure: barrier, jobs (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--sync-mode", "--sync-modes"}, split = ",", defaultValue = "barrier,barrier-bf16,jobs",
+            description = "Modes to measure: barrier, barrier-bf16 (bfloat16 transport), jobs (default: ${DEFAULT-VALUE}).")
     String[] syncModes;
 
     @Option(names = "--fan-in", defaultValue = "2",
@@ -128,8 +128,8 @@ public final class SparkBenchCommand implements Callable<Integer> {
             return 2;
         }
         for (String m : syncModes) {
-            if (!m.equals("barrier") && !m.equals("jobs")) {
-                err.println("error: --sync-modes takes barrier and/or jobs, got '" + m + "'");
+            if (!m.equals("barrier") && !m.equals("barrier-bf16") && !m.equals("jobs")) {
+                err.println("error: --sync-modes takes barrier, barrier-bf16 and/or jobs, got '" + m + "'");
                 return 2;
             }
         }
@@ -223,7 +223,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
                         Double.isNaN(r.driverBytes()) ? "-" : String.format(Locale.ROOT, "%.0f", r.driverBytes() / 1024),
                         fmt(floor), Double.isNaN(floor) ? "-" : String.format(Locale.ROOT, "%.2f",
                                 (r.stepMs() - r.computeMs()) / floor));
-                if (key.endsWith("|barrier") && !Double.isNaN(r.optimizerMs())) {
+                if (key.endsWith("|barrier") && !Double.isNaN(r.optimizerMs())) { // float32 rows feed the model
                     optPerFloat[0] += r.optimizerMs() / numParams;
                     optPerFloat[1]++;
                 }
@@ -384,9 +384,12 @@ public final class SparkBenchCommand implements Callable<Integer> {
         return Arrays.stream(ms).average().orElse(Double.NaN);
     }
 
-    private Measure snn(Dataset<Row> df, String mode, int batch) {
+    private Measure snn(Dataset<Row> df, String row, int batch) {
+        boolean bf16 = row.equals("barrier-bf16");
+        String mode = bf16 ? "barrier" : row;
         SpikingNetworkModel m = new SpikingNetworkClassifier().setModelSpec(model).setTimeSteps(timeSteps)
                 .setBatchSize(batch).setEpochs(epochs).setSeed(42).setSyncMode(mode).setAggregationFanIn(fanIn)
+                .setTransportPrecision(bf16 ? "bfloat16" : "float32")
                 .fit(df);
         if (!m.summary().syncMode().equals(mode)) {
             throw new IllegalStateException("asked for syncMode " + mode + " but " + m.summary().syncMode()
@@ -413,7 +416,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
         double s = step / steps;
         double c = compute / steps;
         return new Measure(mode + " " + master + (mode.equals("barrier") ? (fanIn == 0 ? ", star" : ", fan-in " + fanIn)
-                : ""), m.summary().numTrainingSamples() * (double) epochs / seconds, s, c,
+                + (bf16 ? ", bf16" : "") : ""), m.summary().numTrainingSamples() * (double) epochs / seconds, s, c,
                 s - c - (Double.isNaN(a) ? 0 : a) - (Double.isNaN(o) ? 0 : o), a, o, bytes / steps);
     }
 

@@ -122,6 +122,11 @@ public final class TrainJob implements Callable<Integer> {
                     + " default: ${DEFAULT-VALUE}).")
     int fanIn;
 
+    @Option(names = "--transport", defaultValue = "float32",
+            description = "Barrier mode: float32 (bit-identical to jobs mode) or bfloat16 (half the bytes per step;"
+                    + " default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DEFAULT_DATA,
             description = "Directory with train-/t10k- IDX files (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -170,7 +175,8 @@ public final class TrainJob implements Callable<Integer> {
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
                 .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
                 .setBatchSize(batchSize).setEpochs(epochs).setSeed(seed).setBackend(backend)
-                .setSyncInterval(syncInterval).setSyncMode(syncMode).setAggregationFanIn(fanIn);
+                .setSyncInterval(syncInterval).setSyncMode(syncMode).setAggregationFanIn(fanIn)
+                .setTransportPrecision(transport);
         if (checkpointDir != null) {
             snn.setCheckpointDir(checkpointDir).setResume(resume);
         }

@@ -32,6 +32,7 @@ class SparkBenchCommandTest {
         assertEquals(0, code, err.toString());
         String o = out.toString();
         for (String row : new String[]{"fit, 1 JVM, 1 thread", "barrier local[2], fan-in 2", "jobs local[2]",
+                "barrier local[2], fan-in 2, bf16",
                 "loopback, measured now", "engine time of one partition's share", "cost model", "13,000,000"}) {
             assertTrue(o.contains(row), "missing '" + row + "' in\n" + o);
         }
@@ -41,5 +42,9 @@ class SparkBenchCommandTest {
         Matcher m = Pattern.compile("barrier local\\[2], fan-in 2 .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
         assertTrue(m.find(), o);
         assertEquals(expectedKb, Double.parseDouble(m.group(1)), 1.0, o);
+        // bfloat16 transport: after the first step's full state, 2 bytes a value both ways.
+        Matcher h = Pattern.compile("fan-in 2, bf16 .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
+        assertTrue(h.find(), o);
+        assertTrue(Double.parseDouble(h.group(1)) < 0.75 * expectedKb, o);
     }
 }

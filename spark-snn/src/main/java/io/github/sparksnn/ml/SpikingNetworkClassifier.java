@@ -98,6 +98,7 @@ public class SpikingNetworkClassifier
     private final Param<String> syncMode;
     private final IntParam aggregationFanIn;
     private final IntParam stepTimeout;
+    private final Param<String> transportPrecision;
 
     private transient TrainingListener listener;
 
@@ -133,6 +134,7 @@ public class SpikingNetworkClassifier
         syncMode = SpikingNetworkParams.syncMode(this);
         aggregationFanIn = SpikingNetworkParams.aggregationFanIn(this);
         stepTimeout = SpikingNetworkParams.stepTimeout(this);
+        transportPrecision = SpikingNetworkParams.transportPrecision(this);
         setDefault(modelSpec, SpikingNetworkParams.DEFAULT_SPEC);
         setDefault(timeSteps, 4);
         setDefault(inputShape, new int[]{1, 28, 28});
@@ -154,6 +156,7 @@ public class SpikingNetworkClassifier
         setDefault(syncMode, "auto");
         setDefault(aggregationFanIn, 2);
         setDefault(stepTimeout, 300);
+        setDefault(transportPrecision, "float32");
     }
 
     @Override
@@ -250,6 +253,10 @@ public class SpikingNetworkClassifier
         return stepTimeout;
     }
 
+    public Param<String> transportPrecision() {
+        return transportPrecision;
+    }
+
     public String getModelSpec() {
         return getOrDefault(modelSpec);
     }
@@ -324,6 +331,10 @@ public class SpikingNetworkClassifier
 
     public int getStepTimeout() {
         return (Integer) getOrDefault(stepTimeout);
+    }
+
+    public String getTransportPrecision() {
+        return getOrDefault(transportPrecision);
     }
 
     public SpikingNetworkClassifier setModelSpec(String v) {
@@ -432,6 +443,12 @@ public class SpikingNetworkClassifier
         return this;
     }
 
+    /** {@code float32} (default) or {@code bfloat16}: see {@link #transportPrecision()}. */
+    public SpikingNetworkClassifier setTransportPrecision(String v) {
+        set(transportPrecision, v);
+        return this;
+    }
+
     /** Progress callbacks on the driver during {@link #fit} (not a Param: not saved, not copied into models). */
     public SpikingNetworkClassifier setTrainingListener(TrainingListener l) {
         this.listener = l;
@@ -520,7 +537,8 @@ public class SpikingNetworkClassifier
             DistributedTrainer.Config tc = new DistributedTrainer.Config(getSeed(), getBatchSize(), getEpochs(),
                     getAggregationDepth(), getSyncInterval(), getCheckpointDir(), getCheckpointInterval(),
                     getResume(), fingerprint(cfg), io.github.sparksnn.ml.train.SyncMode.parse(getSyncMode()),
-                    getAggregationFanIn(), getStepTimeout());
+                    getAggregationFanIn(), getStepTimeout(),
+                    "bfloat16".equalsIgnoreCase(getTransportPrecision().trim()));
             DistributedTrainer.Result r = new DistributedTrainer(jsc, tc, engines, rules, schedule)
                     .listener(listener)
                     .fit(trainBlocks, sizes, valBlocks, cfg.initialParameters(),
@@ -542,7 +560,8 @@ public class SpikingNetworkClassifier
     /** What a checkpoint must match to be resumed (not the epoch count: a run may be extended). */
     private String fingerprint(EngineConfig cfg) {
         return cfg + "|batchSize=" + getBatchSize() + "|optimizer=" + getOptimizer() + "|lr=" + getLearningRate()
-                + "|schedule=" + getLrSchedule() + "|syncInterval=" + getSyncInterval();
+                + "|schedule=" + getLrSchedule() + "|syncInterval=" + getSyncInterval()
+                + ("bfloat16".equalsIgnoreCase(getTransportPrecision().trim()) ? "|transport=bfloat16" : "");
     }
 
     @Override

@@ -138,6 +138,13 @@ final class SpikingNetworkParams {
                 + "the step fails with an error naming the partition and step (>= 1)", ParamValidators.gtEq(1));
     }
 
+    static Param<String> transportPrecision(Params p) {
+        return new Param<>(p, "transportPrecision", "barrier mode: how partial sums and state changes travel between "
+                + "tasks and driver: float32 (bit-identical to jobs mode) or bfloat16 (half the bytes, deterministic, "
+                + "rounded to 8 significant bits per hop; jobs mode always moves float32)",
+                oneOf("float32", "bfloat16"));
+    }
+
     private static scala.Function1<String, Object> oneOf(String... allowed) {
         return new scala.runtime.AbstractFunction1<String, Object>() {
             @Override

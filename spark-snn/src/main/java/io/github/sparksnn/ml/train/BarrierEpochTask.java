@@ -64,13 +64,15 @@ final class BarrierEpochTask implements Serializable {
     final int fanIn;
     final int stepTimeoutMs;
     final int connectTimeoutMs;
+    final boolean bf16;
     /** The round in progress (for ERROR frames); set by the loop. */
     private transient int lastStep;
 
     BarrierEpochTask(String runId, PeerLink.Credentials credentials, String driverHost, int driverPort, int attempt,
                      EngineFactory engines, UpdateRule.Factory localRules, int numParams, int dim, long seed, int epoch,
                      int stepsPerEpoch, int syncInterval, double[] lrs, int numPartitions, int fanIn, int stepTimeoutMs,
-                     int connectTimeoutMs) {
+                     int connectTimeoutMs, boolean bf16) {
+        this.bf16 = bf16;
         this.runId = runId;
         this.credentials = credentials;
         this.driverHost = driverHost;
@@ -263,7 +265,7 @@ final class BarrierEpochTask implements Serializable {
         int[] kidTimeouts = kids.stream().mapToInt(k -> timeout(tree.height(k))).toArray();
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines);
              PartialReceiver receiver = new PartialReceiver("partition " + p, down, kidIndex, kidEnds, kidTimeouts,
-                     numPartitions, dim)) {
+                     numPartitions, dim, bf16)) {
             backend = lease.engine.backendDescription();
             int expected = -1;
             while (true) {
@@ -288,7 +290,8 @@ final class BarrierEpochTask implements Serializable {
                 }
                 int step = f.step();
                 lastStep = step;
-                if (f.type() != Frame.STATE || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
+                boolean stateFrame = f.type() == Frame.STATE || (f.type() == Frame.DELTA16 && bf16 && expected >= 0);
+                if (!stateFrame || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
                         || step % syncInterval != 0 || (expected >= 0 && step != expected)) {
                     throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "
                             + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
@@ -309,7 +312,7 @@ final class BarrierEpochTask implements Serializable {
                 }
                 waitNanos += System.nanoTime() - w1;
                 path += receiver.mergeNanos();
-                up.sendPartial(epoch, step, sum.pending(), dim, path);
+                up.sendPartial(epoch, step, sum.pending(), dim, path, bf16);
                 for (PeerLink d : down) {
                     d.recycle();
                 }

@@ -131,7 +131,8 @@ final class BarrierLoop implements AutoCloseable {
             int attempt = nextAttempt++;
             BarrierEpochTask task = new BarrierEpochTask(runId, credentials, host, server.port(), attempt, engines,
                     config.syncInterval() > 1 ? rules : null, st.numParams, dim, config.seed(), epoch, steps,
-                    config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs);
+                    config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs,
+                    config.bf16Transport());
             // A job tag, not a job group: the caller's group (Zeppelin runs each paragraph in one, for its
             // cancel button) stays in place, and cancelling the tag stops this stage alone.
             String group = "spark-snn-" + runId + "-" + attempt;
@@ -288,15 +289,25 @@ final class BarrierLoop implements AutoCloseable {
             int[] ends = java.util.Arrays.stream(parts).map(tree::subtreeEnd).toArray();
             int[] waits = java.util.Arrays.stream(parts).map(q -> (int) Math.min(Integer.MAX_VALUE,
                     (long) stepTimeoutMs * (tree.height(q) + 1))).toArray();
-            receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions, dim);
+            receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions, dim,
+                    config.bf16Transport());
+            float[] held = null; // bfloat16 transport: the state the tasks hold, to send changes against
             while (nextStep < steps) {
                 int step = nextStep;
                 int localSteps = Math.min(config.syncInterval(), steps - step);
                 long s0 = System.nanoTime();
                 long b0 = bytes(links);
                 float[] state = EngineStates.of(st.params, st.buffers);
-                for (PeerLink l : ls) {
-                    l.sendState(epoch, step, state, dim);
+                if (!config.bf16Transport() || held == null) {
+                    for (PeerLink l : ls) {
+                        l.sendState(epoch, step, state, dim);
+                    }
+                    held = config.bf16Transport() ? state.clone() : null;
+                } else {
+                    short[] delta = roundedChange(held, state, st);
+                    for (PeerLink l : ls) {
+                        l.sendDelta16(epoch, step, delta, dim);
+                    }
                 }
                 receiver.start(epoch, step);
                 OrderedSum sum = new OrderedSum(numPartitions);
@@ -328,6 +339,23 @@ final class BarrierLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AttemptFailed("interrupted", e);
         }
+    }
+
+    /**
+     * bfloat16 transport: the change from the state the tasks hold to the driver's, rounded to bfloat16; the held
+     * state and the driver's own parameters and buffers both become {@code held + rounded change}, so the driver's
+     * master copy stays equal, bit for bit, to every task's (and a restarted stage, sent the full state, resumes
+     * exactly).
+     */
+    private short[] roundedChange(float[] held, float[] state, DistributedTrainer.State st) {
+        short[] delta = new short[dim];
+        for (int i = 0; i < dim; i++) {
+            delta[i] = io.github.sparksnn.ml.train.net.Bf16.encode(state[i] - held[i]);
+            held[i] += io.github.sparksnn.ml.train.net.Bf16.decode(delta[i]);
+        }
+        System.arraycopy(held, 0, st.params, 0, st.numParams);
+        System.arraycopy(held, st.numParams, st.buffers, 0, st.buffers.length);
+        return delta;
     }
 
     /** Rejects links that arrived during the rounds: no task of a running attempt connects twice. */

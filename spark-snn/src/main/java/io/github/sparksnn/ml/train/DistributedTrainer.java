@@ -58,11 +58,13 @@ public final class DistributedTrainer {
      * Settings of one run. {@code fingerprint} identifies the configuration for checkpoint matching.
      * {@code syncMode}: barrier stage per epoch, job per step, or auto; {@code fanIn}: partial sums a task
      * receives in barrier mode's aggregation tree (0: a star, every task straight to the driver);
-     * {@code stepTimeoutSeconds}: how long any peer may stay silent in barrier mode before the step fails.
+     * {@code stepTimeoutSeconds}: how long any peer may stay silent in barrier mode before the step fails;
+     * {@code bf16Transport}: barrier mode moves partial sums and state changes as bfloat16 (half the bytes,
+     * deterministic, not bit-identical to float32 transport; jobs mode always moves float32).
      */
     public record Config(long seed, int batchSize, int epochs, int aggregationDepth, int syncInterval,
                          String checkpointDir, int checkpointInterval, boolean resume, String fingerprint,
-                         SyncMode syncMode, int fanIn, int stepTimeoutSeconds) {
+                         SyncMode syncMode, int fanIn, int stepTimeoutSeconds, boolean bf16Transport) {
         public Config {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
@@ -97,19 +99,33 @@ public final class DistributedTrainer {
         public Config(long seed, int batchSize, int epochs, int aggregationDepth, int syncInterval,
                       String checkpointDir, int checkpointInterval, boolean resume, String fingerprint) {
             this(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir, checkpointInterval, resume,
-                    fingerprint, SyncMode.AUTO, 2, 300);
+                    fingerprint, SyncMode.AUTO, 2, 300, false);
+        }
+
+        /** Without bfloat16 transport. */
+        public Config(long seed, int batchSize, int epochs, int aggregationDepth, int syncInterval,
+                      String checkpointDir, int checkpointInterval, boolean resume, String fingerprint,
+                      SyncMode syncMode, int fanIn, int stepTimeoutSeconds) {
+            this(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir, checkpointInterval, resume,
+                    fingerprint, syncMode, fanIn, stepTimeoutSeconds, false);
         }
 
         /** This configuration in another synchronization mode (and fan-in). */
         public Config with(SyncMode mode, int fanIn) {
             return new Config(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir,
-                    checkpointInterval, resume, fingerprint, mode, fanIn, stepTimeoutSeconds);
+                    checkpointInterval, resume, fingerprint, mode, fanIn, stepTimeoutSeconds, bf16Transport);
+        }
+
+        /** This configuration with (or without) bfloat16 vectors on barrier mode's sockets. */
+        public Config withBf16Transport(boolean on) {
+            return new Config(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir,
+                    checkpointInterval, resume, fingerprint, syncMode, fanIn, stepTimeoutSeconds, on);
         }
 
         /** This configuration with another step timeout. */
         public Config withStepTimeout(int seconds) {
             return new Config(seed, batchSize, epochs, aggregationDepth, syncInterval, checkpointDir,
-                    checkpointInterval, resume, fingerprint, syncMode, fanIn, seconds);
+                    checkpointInterval, resume, fingerprint, syncMode, fanIn, seconds, bf16Transport);
         }
     }
 

@@ -23,6 +23,7 @@ final class PartialReceiver implements AutoCloseable {
     private final int[] timeoutsMs;
     private final int numLeaves;
     private final int dim;
+    private final int frameType;
     private final ExecutorService pool;
     private final Frame[] frames;
     @SuppressWarnings("unchecked")
@@ -34,7 +35,8 @@ final class PartialReceiver implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     PartialReceiver(String receiver, PeerLink[] links, int[] partitions, int[] ends, int[] timeoutsMs, int numLeaves,
-                    int dim) {
+                    int dim, boolean bf16) {
+        this.frameType = bf16 ? Frame.PARTIAL16 : Frame.PARTIAL;
         this.receiver = receiver;
         this.links = links;
         this.partitions = partitions;
@@ -66,7 +68,7 @@ final class PartialReceiver implements AutoCloseable {
                             + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + timeoutsMs[k]
                             + " ms (stepTimeout per tree level)");
                 }
-                l.expect(f, Frame.PARTIAL, epoch, step);
+                l.expect(f, frameType, epoch, step);
                 frames[k] = f;
                 return l.readPartialNodes(f, dim, partitions[k], ends[k], numLeaves);
             });

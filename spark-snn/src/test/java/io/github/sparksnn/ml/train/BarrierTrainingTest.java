@@ -111,6 +111,31 @@ class BarrierTrainingTest {
     }
 
     @Test
+    void bfloat16TransportIsDeterministicCloseToFloat32AndSurvivesARestart() {
+        DistributedTrainer.Result f32 = train(3, config(SyncMode.BARRIER, 2, 1), softmax());
+        DistributedTrainer.Result a = train(3, config(SyncMode.BARRIER, 2, 1).withBf16Transport(true), softmax());
+        DistributedTrainer.Result b = train(3, config(SyncMode.BARRIER, 2, 1).withBf16Transport(true), softmax());
+        assertArrayEquals(a.params(), b.params(), 0f, "bfloat16 transport is deterministic");
+        assertFalse(java.util.Arrays.equals(f32.params(), a.params()), "and rounds: other bits than float32");
+        double maxDiff = 0;
+        double scale = 0;
+        for (int i = 0; i < a.params().length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a.params()[i] - f32.params()[i]));
+            scale = Math.max(scale, Math.abs(f32.params()[i]));
+        }
+        assertTrue(maxDiff < 0.02 * scale, "max |bf16 - f32| = " + maxDiff + " of scale " + scale);
+        assertEquals(f32.history().get(1).loss(), a.history().get(1).loss(), 0.02 * f32.history().get(1).loss());
+        // Half the bytes through the driver: the state changes and the partial sums travel as 2-byte values.
+        assertTrue(a.history().get(1).driverBytesPerStep() < 0.75 * f32.history().get(1).driverBytesPerStep());
+        // A stage restart resends the full state: the driver's copy equals the tasks', so the bits do not move.
+        jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
+        DistributedTrainer.Result restarted = train(3, config(SyncMode.BARRIER, 2, 1).withBf16Transport(true)
+                .withStepTimeout(1), new HookedEngines.Factory(softmax(), new StallOnce(
+                SparkTestSupportPaths.marker("stall-once-bf16")), "stall-once"));
+        assertArrayEquals(a.params(), restarted.params(), 0f, "bfloat16 transport after a restart");
+    }
+
+    @Test
     void autoFallsBackToJobsWhenTaskSlotsAreShortAndBarrierSaysWhy() {
         DistributedTrainer.Result r = train(6, config(SyncMode.AUTO, 2, 1), softmax());
         assertEquals(SyncMode.JOBS, r.syncMode());

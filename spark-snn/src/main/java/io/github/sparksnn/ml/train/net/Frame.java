@@ -5,7 +5,7 @@ package io.github.sparksnn.ml.train.net;
  * <pre>
  *  0  int   magic    0x534E4E54 ("SNNT")
  *  4  short version  1
- *  6  short type     HELLO | AUTH | REGISTER | PEERS | STATE | PARTIAL | END | ERROR
+ *  6  short type     HELLO | AUTH | REGISTER | PEERS | STATE | DELTA16 | PARTIAL | PARTIAL16 | END | ERROR
  *  8  long  run      the run's 64-bit id
  * 16  int   attempt  the driver's stage attempt (a restarted stage gets a new one)
  * 20  int   epoch
@@ -36,6 +36,10 @@ public record Frame(int type, long run, int attempt, int epoch, int step, int pa
     public static final int REGISTER = 7;
     /** Driver to every task once all registered: the tasks' addresses in partition order, one per line. */
     public static final int PEERS = 8;
+    /** Down the tree (bfloat16 transport): the change since the last state, {@code dim} bfloat16 values. */
+    public static final int DELTA16 = 9;
+    /** Up the tree (bfloat16 transport): a PARTIAL whose vectors are bfloat16 values. */
+    public static final int PARTIAL16 = 10;
 
     public static String typeName(int type) {
         return switch (type) {
@@ -47,6 +51,8 @@ public record Frame(int type, long run, int attempt, int epoch, int step, int pa
             case ERROR -> "ERROR";
             case REGISTER -> "REGISTER";
             case PEERS -> "PEERS";
+            case DELTA16 -> "DELTA16";
+            case PARTIAL16 -> "PARTIAL16";
             default -> "type " + type;
         };
     }

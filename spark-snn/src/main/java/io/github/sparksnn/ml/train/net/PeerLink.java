@@ -389,27 +389,52 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
-     * Reads a STATE payload of exactly {@code dim} floats into {@code into} and relays it to {@code children} as it
+     * Sends the change of the state since the last one as bfloat16 values ({@code delta[i]} already rounded by the
+     * caller, which applies the same rounded change to its own copy so both sides keep equal states).
+     */
+    public void sendDelta16(int epoch, int step, short[] delta, int dim) throws IOException {
+        writeHeader(Frame.DELTA16, epoch, step, dim * 2L);
+        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 2);
+        for (int off = 0; off < dim; off += CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, dim - off);
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(delta, off, n);
+            out.write(b, 0, n * 2);
+        }
+        out.flush();
+    }
+
+    /**
+     * Reads a STATE payload of exactly {@code dim} floats into {@code into} (or a DELTA16 payload, added to it) and
+     * relays it to {@code children} as it
      * arrives, piece by piece, so a child starts receiving before this task has the whole vector (the state moves
      * down the tree in a pipeline rather than one hop after another).
      */
     public void relayState(Frame f, float[] into, int dim, PeerLink[] children) throws IOException {
-        if (f.length() != dim * 4L) {
-            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": expected " + dim * 4L
-                    + " bytes (" + dim + " floats)");
+        boolean delta = f.type() == Frame.DELTA16;
+        int width = delta ? 2 : 4;
+        if (f.length() != (long) dim * width) {
+            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": expected " + (long) dim * width
+                    + " bytes (" + dim + (delta ? " bfloat16 values)" : " floats)"));
         }
         for (PeerLink c : children) {
-            c.writeHeader(Frame.STATE, f.epoch(), f.step(), dim * 4L);
+            c.writeHeader(f.type(), f.epoch(), f.step(), (long) dim * width);
         }
-        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 4);
+        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * width);
         for (int off = 0; off < dim; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
-            readFully(b, n * 4, f);
+            readFully(b, n * width, f);
             for (PeerLink c : children) {
-                c.out.write(b, 0, n * 4);
+                c.out.write(b, 0, n * width);
                 c.out.flush();
             }
-            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into, off, n);
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            if (delta) {
+                for (int i = 0; i < n; i++) {
+                    into[off + i] += Bf16.decode(bb.getShort(2 * i));
+                }
+            } else {
+                bb.asFloatBuffer().get(into, off, n);
+            }
         }
         for (PeerLink c : children) {
             c.out.flush();
@@ -441,7 +466,14 @@ public final class PeerLink implements AutoCloseable {
      */
     public void sendPartial(int epoch, int step, List<OrderedSum.Pending> nodes, int dim, long pathNanos)
             throws IOException {
-        long len = partialLength(nodes, dim);
+        sendPartial(epoch, step, nodes, dim, pathNanos, false);
+    }
+
+    /** As {@link #sendPartial(int, int, List, int, long)}, the vectors as bfloat16 values when {@code bf16}. */
+    public void sendPartial(int epoch, int step, List<OrderedSum.Pending> nodes, int dim, long pathNanos, boolean bf16)
+            throws IOException {
+        int width = bf16 ? 2 : 4;
+        long len = partialLength(nodes, dim, width);
         if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("partial sum of " + len + " bytes exceeds one frame");
         }
@@ -456,19 +488,25 @@ public final class PeerLink implements AutoCloseable {
                 if (n.vector.length != dim) {
                     throw new IllegalStateException("partial vector of " + n.vector.length + " floats, expected " + dim);
                 }
-                bb.asFloatBuffer().put(n.vector, 0, dim);
-                bb.position(bb.position() + dim * 4);
+                if (bf16) {
+                    for (int i = 0; i < dim; i++) {
+                        bb.putShort(Bf16.encode(n.vector[i]));
+                    }
+                } else {
+                    bb.asFloatBuffer().put(n.vector, 0, dim);
+                    bb.position(bb.position() + dim * 4);
+                }
             }
         }
-        writeHeader(Frame.PARTIAL, epoch, step, len);
+        writeHeader(bf16 ? Frame.PARTIAL16 : Frame.PARTIAL, epoch, step, len);
         out.write(b, 0, (int) len);
         out.flush();
     }
 
-    static long partialLength(List<OrderedSum.Pending> nodes, int dim) {
+    static long partialLength(List<OrderedSum.Pending> nodes, int dim, int width) {
         long len = 12;
         for (OrderedSum.Pending p : nodes) {
-            len += NODE_HEADER_BYTES + (p.node().vector == null ? 0 : dim * 4L);
+            len += NODE_HEADER_BYTES + (p.node().vector == null ? 0 : (long) dim * width);
         }
         return len;
     }
@@ -506,6 +544,7 @@ public final class PeerLink implements AutoCloseable {
      * {@code numLeaves} partitions and carry {@code dim} floats or none.
      */
     public Partial readPartialNodes(Frame f, int dim, int from, int to, int numLeaves) throws IOException {
+        int width = f.type() == Frame.PARTIAL16 ? 2 : 4;
         long len = f.length();
         if (len < 12) {
             throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": a partial sum needs at "
@@ -544,13 +583,19 @@ public final class PeerLink implements AutoCloseable {
             }
             float[] v = null;
             if (present == 1) {
-                if (bb.remaining() < dim * 4L) {
+                if (bb.remaining() < (long) dim * width) {
                     throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": node " + i
-                            + " needs " + dim * 4L + " vector bytes, " + bb.remaining() + " left");
+                            + " needs " + (long) dim * width + " vector bytes, " + bb.remaining() + " left");
                 }
                 v = vector(dim);
-                bb.asFloatBuffer().get(v, 0, dim);
-                bb.position(bb.position() + dim * 4);
+                if (width == 2) {
+                    for (int j = 0; j < dim; j++) {
+                        v[j] = Bf16.decode(bb.getShort());
+                    }
+                } else {
+                    bb.asFloatBuffer().get(v, 0, dim);
+                    bb.position(bb.position() + dim * 4);
+                }
             } else if (present != 0) {
                 throw new ProtocolException("bad vector flag " + present + " in " + f + " from " + peerName());
             }
