@@ -203,7 +203,7 @@ final class BarrierEpochTask implements Serializable {
             try {
                 s = server.accept();
             } catch (SocketTimeoutException e) {
-                throw new IOException("partition " + p + " (epoch " + epoch + "): children " + kids + " did not all "
+                throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): children " + kids + " did not all "
                         + "connect within " + connectTimeoutMs + " ms");
             }
             try {
@@ -223,7 +223,7 @@ final class BarrierEpochTask implements Serializable {
                 LOG.warn("partition {} rejected a connection: {}", p, e.getMessage());
             }
             if (missing > 0 && System.nanoTime() > deadline) {
-                throw new IOException("partition " + p + " (epoch " + epoch + "): children " + kids
+                throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): children " + kids
                         + " did not all connect within " + connectTimeoutMs + " ms");
             }
         }
