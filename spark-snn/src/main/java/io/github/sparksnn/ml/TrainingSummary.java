@@ -83,15 +83,21 @@ public final class TrainingSummary implements Serializable {
         return sb.toString();
     }
 
+    /**
+     * A table, one row per epoch; the {@code val_acc} column only when a validation set was evaluated (a column of
+     * NaN says nothing).
+     */
     @Override
     public String toString() {
+        boolean val = epochs.stream().anyMatch(m -> !Double.isNaN(m.validationAccuracy()));
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "TrainingSummary(%d samples, %d partitions)%n%5s %9s %9s %9s %8s %9s %8s %8s%n", numTrainingSamples,
-                numPartitions, "epoch", "loss", "train_acc", "val_acc", "seconds", "images/s", "step_ms", "spark_ms"));
+                "TrainingSummary(%d samples, %d partitions)%n%5s %9s %9s%s %8s %9s %8s %8s%n", numTrainingSamples,
+                numPartitions, "epoch", "loss", "train_acc", val ? String.format(Locale.ROOT, " %9s", "val_acc") : "",
+                "seconds", "images/s", "step_ms", "spark_ms"));
         for (EpochMetrics m : epochs) {
-            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f %9.4f %8.2f %9.1f %8.2f %8.2f%n", m.epoch(), m.loss(),
-                    m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(), m.stepMillis(),
-                    m.overheadMillis()));
+            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f%s %8.2f %9.1f %8.2f %8.2f%n", m.epoch(), m.loss(),
+                    m.trainAccuracy(), val ? String.format(Locale.ROOT, " %9.4f", m.validationAccuracy()) : "",
+                    m.seconds(), m.imagesPerSecond(), m.stepMillis(), m.overheadMillis()));
         }
         return sb.toString();
     }
