@@ -151,15 +151,4 @@ class TrainJobTest {
         assertTrue(s.contains("could not start Spark on master 'nonsense://x'"), s);
         assertTrue(s.contains("nonsense://x") && s.contains("local[*]"), s);
     }
-
-    @Test
-    void trainsOnLocalClusterExecutorJvmsWithNoExtraSettings() throws Exception {
-        assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
-        Path outDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "trainlc");
-        Result r = run("--master", "local-cluster[2,1,1024]", "--limit-train", "512", "--limit-test", "128",
-                "--epochs", "1", "--batch-size", "64", "--lr", "2e-3", "--no-progress", "--output-dir", outDir.toString());
-        assertEquals(0, r.code(), r.err());
-        assertTrue(Pattern.compile("test_accuracy=0\\.\\d{4}").matcher(r.out()).find(), r.out());
-        assertTrue(Files.isDirectory(outDir.resolve("model/metadata")));
-    }
 }
