@@ -206,6 +206,10 @@ class ClusterSubmitTest {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             for (String e : cp) {
                 Path dir = Path.of(e).toAbsolutePath().normalize();
+                if (dir.startsWith(ROOT) && Files.isRegularFile(dir) && dir.toString().endsWith(".jar")) {
+                    copyJar(dir, out, services, seen); // a module's jar (mvn verify resolves siblings to them)
+                    continue;
+                }
                 if (!Files.isDirectory(dir) || !dir.startsWith(ROOT) || !dir.endsWith(Path.of("target", "classes"))) {
                     continue;
                 }
@@ -233,5 +237,25 @@ class ClusterSubmitTest {
         assertTrue(seen.contains("io/github/sparksnn/examples/TrainJob.class"), "examples classes in " + cp);
         assertTrue(seen.stream().anyMatch(n -> n.startsWith("io/github/sparksnn/ml/")), "spark-snn classes in " + cp);
         return jar;
+    }
+
+    private static void copyJar(Path jar, JarOutputStream out, Map<String, StringBuilder> services, Set<String> seen)
+            throws IOException {
+        try (JarFile in = new JarFile(jar.toFile())) {
+            for (JarEntry e : (Iterable<JarEntry>) in.stream()::iterator) {
+                String name = e.getName();
+                if (e.isDirectory() || name.equals("META-INF/MANIFEST.MF")) {
+                    continue;
+                }
+                if (name.startsWith("META-INF/services/")) {
+                    services.computeIfAbsent(name, k -> new StringBuilder())
+                            .append(new String(in.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+                } else if (seen.add(name)) {
+                    out.putNextEntry(new JarEntry(name));
+                    in.getInputStream(e).transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
     }
 }
