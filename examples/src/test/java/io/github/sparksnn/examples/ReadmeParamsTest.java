@@ -45,4 +45,16 @@ class ReadmeParamsTest {
         }
         return "`" + v + "`";
     }
+
+    @Test
+    void readmeCnnSpecBuildsForFashionMnist() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Matcher m = Pattern.compile("--model '(conv2d[^']+)'").matcher(readme);
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), "the CNN command in the README");
+        SpikingNetworkClassifier c = new SpikingNetworkClassifier().setModelSpec(m.group(1))
+                .setInputShape(new int[]{1, 28, 28});
+        io.github.sparksnn.train.EngineConfig cfg = c.engineConfig();
+        assertEquals(784, cfg.featureSize());
+        assertEquals(10, cfg.numClasses());
+    }
 }
