@@ -65,7 +65,7 @@ final class OneLineErrors implements CommandLine.IParameterExceptionHandler, Com
         } else if (t.getMessage() == null || t.getMessage().isBlank()) {
             msg = t.getClass().getSimpleName();
         } else if (t instanceof ParameterException || t instanceof IllegalArgumentException
-                || t instanceof java.io.IOException) {
+                || t instanceof java.io.IOException || t instanceof io.github.sparksnn.examples.SparkLaunch.Failure) {
             msg = t.getMessage();
         } else {
             // An unexpected exception type: keep its class in the line, it tells a bug from bad input.

@@ -42,20 +42,23 @@ public final class SparkLaunch {
             localClusterDefaults(b);
         }
         StartupErrors errors = StartupErrors.install();
+        SparkSession spark;
         try {
-            SparkSession spark;
-            try {
-                spark = b.getOrCreate();
-            } catch (Exception e) { // SparkException is checked, yet Scala code throws it from getOrCreate
-                throw failure(m, errors.reason(), e);
-            }
-            if (!m.startsWith("local[") && !m.equals("local") && !m.isEmpty()) {
-                awaitExecutor(spark.sparkContext(), m, errors);
-            }
-            return spark;
-        } finally {
+            spark = b.getOrCreate();
+        } catch (Exception e) { // SparkException is checked, yet Scala code throws it from getOrCreate
             errors.remove();
+            throw failure(m, errors.reason(), e);
         }
+        if (!m.startsWith("local[") && !m.equals("local") && !m.isEmpty()) {
+            try {
+                awaitExecutor(spark.sparkContext(), m, errors);
+            } catch (RuntimeException e) {
+                errors.remove();
+                throw e;
+            }
+        }
+        // Kept until the JVM ends: if the cluster goes away during training, explain() names Spark's reason.
+        return spark;
     }
 
     /**
@@ -64,9 +67,10 @@ public final class SparkLaunch {
      */
     public static RuntimeException explain(SparkSession spark, RuntimeException e) {
         if (spark.sparkContext().isStopped()) {
-            return new IllegalStateException("Spark stopped during training on master '" + spark.sparkContext().master()
-                    + "' (executors lost or the master went away; see the master and worker logs, e.g. "
-                    + "`bin/snn cluster status`)", e);
+            String why = StartupErrors.current != null ? StartupErrors.current.reason() : null;
+            return new Failure("Spark stopped during training on master '" + spark.sparkContext().master() + "'"
+                    + (why != null ? ": " + why : "") + " (executors lost or the master went away; see the master"
+                    + " and worker logs, e.g. `bin/snn cluster status`)", e);
         }
         return e;
     }
@@ -126,14 +130,14 @@ public final class SparkLaunch {
                 EXECUTOR_WAIT_SECONDS);
     }
 
-    private static IllegalStateException failure(String master, String logged, Exception e) {
+    private static Failure failure(String master, String logged, Exception e) {
         String why = logged != null ? logged : e != null ? rootMessage(e) : "it stopped while starting";
         String hint = master.startsWith("spark://")
                 ? "is the master running and reachable? `bin/snn cluster status`, or start one: `bin/snn cluster start`"
                 : master.startsWith("local-cluster")
                 ? "local-cluster[workers,cores,memoryMB] needs memoryMB >= the executor memory (spark.executor.memory)"
                 : "use local[*], local-cluster[2,1,1024] or spark://host:port";
-        return new IllegalStateException("could not start Spark on master '" + (master.isEmpty() ? "(default)" : master)
+        return new Failure("could not start Spark on master '" + (master.isEmpty() ? "(default)" : master)
                 + "': " + why + " (" + hint + ")", e);
     }
 
@@ -142,6 +146,15 @@ public final class SparkLaunch {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /** Spark could not start or stopped underneath the job; the message says why and what to check. */
+    public static final class Failure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
@@ -156,20 +169,39 @@ public final class SparkLaunch {
             super("spark-snn-startup-errors", null, null, true, Property.EMPTY_ARRAY);
         }
 
-        static StartupErrors install() {
+        /**
+         * Where the reasons are logged: Spark as a whole, and the standalone scheduler backend by name, because
+         * conf/log4j2.properties keeps that logger off the console (this one line reports what it says).
+         */
+        private static final String[] LOGGERS = {"org.apache.spark",
+            "org.apache.spark.scheduler.cluster.StandaloneSchedulerBackend"};
+        static volatile StartupErrors current;
+
+        static synchronized StartupErrors install() {
+            if (current != null) {
+                current.remove();
+            }
             StartupErrors a = new StartupErrors();
             a.start();
-            if (LogManager.getLogger("org.apache.spark") instanceof org.apache.logging.log4j.core.Logger l) {
-                l.addAppender(a);
+            for (String name : LOGGERS) {
+                if (LogManager.getLogger(name) instanceof org.apache.logging.log4j.core.Logger l) {
+                    l.addAppender(a);
+                }
             }
+            current = a;
             return a;
         }
 
-        void remove() {
-            if (LogManager.getLogger("org.apache.spark") instanceof org.apache.logging.log4j.core.Logger l) {
-                l.removeAppender(this);
+        synchronized void remove() {
+            for (String name : LOGGERS) {
+                if (LogManager.getLogger(name) instanceof org.apache.logging.log4j.core.Logger l) {
+                    l.removeAppender(this);
+                }
             }
             stop();
+            if (current == this) {
+                current = null;
+            }
         }
 
         @Override
