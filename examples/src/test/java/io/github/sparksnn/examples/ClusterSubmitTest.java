@@ -143,6 +143,37 @@ class ClusterSubmitTest {
         assertFalse(r.err().contains("Cannot find any build directories"), r.err());
     }
 
+    @Test
+    @Order(3)
+    void snnDebugKeepsTheTraceAfterTheOneLine() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("truncated"));
+        Path src = Path.of(TrainJob.DEFAULT_DATA);
+        for (String f : new String[]{"train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        byte[] images = Files.readAllBytes(src.resolve("train-images-idx3-ubyte.gz"));
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(images, images.length / 2));
+        env.put("SNN_DEBUG", "1");
+        try {
+            Run r = snn("train", "--master", "local[1]", "--data-dir", dir.toString(), "--epochs", "1", "--no-progress",
+                    "--output-dir", work.resolve("dbg").toString());
+            assertEquals(1, r.code(), r.toString());
+            List<String> lines = r.err().lines().toList();
+            int at = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("snn train: a Spark task failed")) {
+                    at = i;
+                }
+            }
+            assertTrue(at >= 0, r.err());
+            assertTrue(lines.get(at).contains("truncated IDX file"), lines.get(at));
+            assertTrue(lines.subList(at + 1, lines.size()).stream().anyMatch(l -> l.startsWith("\tat ")),
+                    "SNN_DEBUG=1: the trace follows the line: " + r.err());
+        } finally {
+            env.remove("SNN_DEBUG");
+        }
+    }
+
     // ---- helpers ----
 
     static long pid(String name) throws IOException {
