@@ -49,7 +49,9 @@ public final class SparkLaunch {
             errors.remove();
             throw failure(m, errors.reason(), e);
         }
-        if (!m.startsWith("local[") && !m.equals("local") && !m.isEmpty()) {
+        // Executors come up with the application on a cluster master; with dynamic allocation only once tasks wait.
+        if (!m.startsWith("local[") && !m.equals("local") && !m.isEmpty()
+                && !spark.sparkContext().getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             try {
                 awaitExecutor(spark.sparkContext(), m, errors);
             } catch (RuntimeException e) {
