@@ -78,24 +78,26 @@ public final class SparkLaunch {
     }
 
     static void localClusterDefaults(SparkSession.Builder b) {
-        String cp = System.getProperty("java.class.path");
-        if (System.getProperty("spark.executor.extraClassPath") == null) {
-            b.config("spark.executor.extraClassPath", cp);
-        }
-        if (System.getProperty("spark.executorEnv.SPARK_SCALA_VERSION") == null) {
-            b.config("spark.executorEnv.SPARK_SCALA_VERSION", scala.util.Properties.versionNumberString()
-                    .replaceAll("^(\\d+\\.\\d+).*", "$1"));
-        }
-        String home = System.getenv("SPARK_HOME");
-        if ((home == null || !new File(home, "jars").isDirectory())
-                && System.getProperty("spark.executorEnv.SPARK_TESTING") == null) {
+        localClusterSettings(System.getenv("SPARK_HOME")).forEach(b::config);
+    }
+
+    /**
+     * What local-cluster executors need from a JVM started from Maven jars, less what the user set as {@code spark.*}
+     * system properties: see the class doc. {@code sparkHome}: the driver's {@code SPARK_HOME}, or null.
+     */
+    static java.util.Map<String, String> localClusterSettings(String sparkHome) {
+        java.util.Map<String, String> c = new java.util.LinkedHashMap<>();
+        c.put("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        c.put("spark.executorEnv.SPARK_SCALA_VERSION",
+                scala.util.Properties.versionNumberString().replaceAll("^(\\d+\\.\\d+).*", "$1"));
+        if (sparkHome == null || !new File(sparkHome, "jars").isDirectory()) {
             // Without a distribution's jars/ folder the worker's launcher looks for a Spark build tree and fails
             // with "Cannot find any build directories"; the testing flag makes it use the extraClassPath alone.
-            b.config("spark.executorEnv.SPARK_TESTING", "1");
+            c.put("spark.executorEnv.SPARK_TESTING", "1");
         }
-        if (System.getProperty("spark.executor.extraJavaOptions") == null) {
-            b.config("spark.executor.extraJavaOptions", moduleFlags());
-        }
+        c.put("spark.executor.extraJavaOptions", moduleFlags());
+        c.keySet().removeIf(k -> System.getProperty(k) != null);
+        return c;
     }
 
     /** This JVM's {@code --add-opens}/{@code --add-modules} flags (bin/snn and surefire pass Spark's list). */
