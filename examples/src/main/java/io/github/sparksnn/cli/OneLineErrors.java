@@ -5,6 +5,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Picocli's parameter and execution exception handlers, replaced so that every error is exactly one line on
@@ -50,6 +52,10 @@ final class OneLineErrors implements CommandLine.IParameterExceptionHandler, Com
      * so that the line still says what went wrong.
      */
     static String oneLine(Throwable ex) {
+        String task = sparkTaskFailure(ex);
+        if (task != null) {
+            return task;
+        }
         Throwable t = ex instanceof java.io.UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
         String msg;
         if (t instanceof java.nio.file.NoSuchFileException) {
@@ -59,12 +65,62 @@ final class OneLineErrors implements CommandLine.IParameterExceptionHandler, Com
         } else if (t.getMessage() == null || t.getMessage().isBlank()) {
             msg = t.getClass().getSimpleName();
         } else if (t instanceof ParameterException || t instanceof IllegalArgumentException
-                || t instanceof java.io.IOException) {
+                || t instanceof java.io.IOException || t instanceof io.github.sparksnn.examples.SparkLaunch.Failure) {
             msg = t.getMessage();
         } else {
             // An unexpected exception type: keep its class in the line, it tells a bug from bad input.
             msg = t.getClass().getSimpleName() + ": " + t.getMessage();
         }
         return msg.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    /** Spark's "most recent failure: Lost task 0.3 in stage 2.0 (TID 9) (host executor 1): " before the task's error. */
+    private static final Pattern LOST_TASK = Pattern.compile("most recent failure: Lost task [^\\n]*?\\): ([^\\n]+)");
+    private static final Pattern STAGE = Pattern.compile("(Task \\S+ in stage \\S+ failed \\d+ times?)");
+
+    /**
+     * For an error that happened inside a Spark task ({@code SparkException: Job aborted due to stage failure: ...}
+     * with the executor's stack trace in its message): {@code a Spark task failed (Task 0 in stage 2.0 failed 4
+     * times): ROOT}, where ROOT is the task's own exception (the cause Spark attached when it could deserialize it,
+     * else the line the message quotes), followed by its innermost cause when that says something different.
+     * Null for any other error.
+     */
+    static String sparkTaskFailure(Throwable ex) {
+        Throwable spark = null;
+        for (Throwable t = ex; t != null && spark == null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getName().equals("org.apache.spark.SparkException") && t.getMessage() != null
+                    && t.getMessage().contains("Job aborted due to stage failure")) {
+                spark = t;
+            }
+        }
+        if (spark == null) {
+            return null;
+        }
+        String msg = spark.getMessage();
+        Matcher stage = STAGE.matcher(msg);
+        String where = stage.find() ? " (" + stage.group(1) + ")" : "";
+        String root;
+        Throwable cause = spark.getCause();
+        if (cause != null) {
+            root = describe(cause);
+            Throwable inner = cause;
+            while (inner.getCause() != null && inner.getCause() != inner) {
+                inner = inner.getCause();
+            }
+            if (inner != cause && inner.getMessage() != null && !root.contains(inner.getMessage())) {
+                root += " (caused by " + describe(inner) + ")";
+            }
+        } else {
+            Matcher lost = LOST_TASK.matcher(msg);
+            root = lost.find() ? lost.group(1).replaceFirst("^(?:[a-z_$][\\w$]*\\.)+(?=[A-Z])", "")
+                    : msg.lines().findFirst().orElse(msg);
+        }
+        return ("a Spark task failed" + where + ": " + root).strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    /** {@code SimpleName: message}, without the package, for an exception thrown inside a task. */
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + m;
     }
 }

@@ -46,7 +46,14 @@ public final class SnnCli implements Runnable {
 
     /** A fully configured command line (error handlers, case-insensitive enums); used by {@link #main} and tests. */
     public static CommandLine newCommandLine() {
-        CommandLine cli = new CommandLine(new SnnCli());
+        return configure(new CommandLine(new SnnCli()));
+    }
+
+    /**
+     * Gives {@code cli} the command line's error handling (one line per error, exit codes 1/2, {@code SNN_DEBUG=1}
+     * for the trace); for commands run on their own, e.g. {@code TrainJob} as a {@code spark-submit} main class.
+     */
+    public static CommandLine configure(CommandLine cli) {
         OneLineErrors errors = new OneLineErrors();
         cli.setParameterExceptionHandler(errors);
         cli.setExecutionExceptionHandler(errors);

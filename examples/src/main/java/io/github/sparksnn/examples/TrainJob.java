@@ -55,6 +55,8 @@ public final class TrainJob implements Callable<Integer> {
     public static final String DEFAULT_MODEL =
             "flatten | linear(784,512) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(512,10) | lif(tau=2.0)";
     public static final String DEFAULT_DATA = "/usr/share/datasets/fashion-mnist";
+    /** The boolean column that marks the held-out validation rows (--validation-fraction). */
+    static final String HOLDOUT_COL = "snn_holdout";
 
     @Spec
     CommandSpec spec;
@@ -149,6 +151,11 @@ public final class TrainJob implements Callable<Integer> {
             description = "Use only the first N test images (0: all).")
     long limitTest;
 
+    @Option(names = "--validation-fraction", paramLabel = "F", defaultValue = "0.05",
+            description = "Share of the training images held out and evaluated after every epoch (val_acc), chosen"
+                    + " by a hash of the image index; 0: none (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
@@ -158,8 +165,9 @@ public final class TrainJob implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         quietLogging();
         if (epochs < 0 || batchSize < 1 || timeSteps < 1 || partitions < 0 || limitTrain < 0 || limitTest < 0
-                || syncInterval < 1) {
-            throw usage("--epochs, --partitions, --limit-* must be >= 0; --batch-size, --T, --sync-interval >= 1");
+                || syncInterval < 1 || !(validationFraction >= 0 && validationFraction < 1)) {
+            throw usage("--epochs, --partitions, --limit-* must be >= 0; --batch-size, --T, --sync-interval >= 1;"
+                    + " --validation-fraction in [0, 1)");
         }
         if (resume && checkpointDir == null) {
             throw usage("--resume needs --checkpoint-dir");
@@ -180,9 +188,13 @@ public final class TrainJob implements Callable<Integer> {
         if (checkpointDir != null) {
             snn.setCheckpointDir(checkpointDir).setResume(resume);
         }
+        if (validationFraction > 0) {
+            snn.setValidationIndicatorCol(HOLDOUT_COL);
+        }
         try {
             snn.engineConfig();
-            snn.validateAndTransformSchema(IdxSchema.SCHEMA, true, IdxSchema.VECTOR);
+            snn.validateAndTransformSchema(IdxSchema.SCHEMA.add(HOLDOUT_COL, org.apache.spark.sql.types.DataTypes.BooleanType),
+                    true, IdxSchema.VECTOR);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -199,7 +211,7 @@ public final class TrainJob implements Callable<Integer> {
         } else if (System.getProperty("spark.master") == null) {
             b.master("local[*]");
         }
-        SparkSession spark = b.getOrCreate();
+        SparkSession spark = SparkLaunch.start(b, master);
         spark.sparkContext().setLogLevel("WARN");
         try {
             int parts = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
@@ -211,6 +223,10 @@ public final class TrainJob implements Callable<Integer> {
             if (limitTest > 0) {
                 test = test.filter(col("index").lt(limitTest));
             }
+            // The held-out rows stay in their partitions (a per-row flag), so the partitioning is unchanged.
+            train = train.withColumn(HOLDOUT_COL, org.apache.spark.sql.functions.pmod(
+                    org.apache.spark.sql.functions.xxhash64(col("index")), org.apache.spark.sql.functions.lit(1_000_000L))
+                    .lt(Math.round(validationFraction * 1_000_000)));
             err.printf(Locale.ROOT, "spark-snn train on %s, %d partitions%nmodel: %s%nT=%d encoder=%s loss=%s "
                             + "optimizer=%s lr=%s schedule=%s batch=%d epochs=%d seed=%d backend=%s sync-mode=%s%n",
                     spark.sparkContext().master(), parts, model, timeSteps, encoder, loss, optimizer, lr, schedule,
@@ -232,6 +248,8 @@ public final class TrainJob implements Callable<Integer> {
             out.printf(Locale.ROOT, "test_accuracy=%.4f%n", acc);
             out.flush();
             return 0;
+        } catch (RuntimeException e) {
+            throw SparkLaunch.explain(spark, e);
         } finally {
             spark.stop();
         }
@@ -274,10 +292,11 @@ public final class TrainJob implements Callable<Integer> {
         double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
         XYChart chart = new XYChartBuilder().width(800).height(500).title("spark-snn training")
                 .xAxisTitle("epoch").yAxisTitle("accuracy").build();
-        chart.addSeries("train accuracy", x, epochs.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
+        chart.addSeries("train accuracy (running)", x,
+                epochs.stream().mapToDouble(EpochMetrics::trainAccuracy).toArray());
         double[] val = epochs.stream().mapToDouble(EpochMetrics::validationAccuracy).toArray();
         if (!Double.isNaN(val[0])) {
-            chart.addSeries("validation accuracy", x, val);
+            chart.addSeries("validation accuracy (held out)", x, val);
         }
         XYSeries lossSeries = chart.addSeries("loss", x, epochs.stream().mapToDouble(EpochMetrics::loss).toArray());
         lossSeries.setYAxisGroup(1);
@@ -351,6 +370,6 @@ public final class TrainJob implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TrainJob()).execute(args));
+        System.exit(io.github.sparksnn.cli.SnnCli.configure(new CommandLine(new TrainJob())).execute(args));
     }
 }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,5 +68,87 @@ class TrainJobTest {
         assertEquals(3, Files.readAllLines(outDir.resolve("metrics.csv")).size());
         assertTrue(Files.size(outDir.resolve("training-curve.png")) > 1000);
         assertTrue(Files.exists(outDir.resolve("cp/checkpoint-epoch-00002.bin")));
+    }
+
+    @Test
+    void holdsOutAValidationSliceAndReportsItsAccuracyEveryEpoch() throws Exception {
+        assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
+        Path outDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "trainval");
+        Result r = run("--master", "local[2]", "--limit-train", "1024", "--limit-test", "128", "--epochs", "2",
+                "--batch-size", "64", "--lr", "2e-3", "--validation-fraction", "0.1", "--no-progress",
+                "--output-dir", outDir.toString());
+        assertEquals(0, r.code(), r.err());
+        Matcher m = Pattern.compile("epoch \\d+: .* val_acc=(\\d\\.\\d{4})").matcher(r.err());
+        int epochs = 0;
+        while (m.find()) {
+            epochs++;
+            assertTrue(Double.parseDouble(m.group(1)) > 0.2, r.err());
+        }
+        assertEquals(2, epochs, r.err());
+        assertFalse(r.err().contains("NaN"), r.err());
+        List<String> csv = Files.readAllLines(outDir.resolve("metrics.csv"));
+        for (String line : csv.subList(1, csv.size())) {
+            assertFalse(line.contains("NaN"), line);
+        }
+        // about 10% of 1024 held out: the summary counts the rest
+        Matcher n = Pattern.compile("TrainingSummary\\((\\d+) samples").matcher(r.err());
+        assertTrue(n.find(), r.err());
+        assertTrue(Integer.parseInt(n.group(1)) > 850 && Integer.parseInt(n.group(1)) < 980, n.group());
+    }
+
+    @Test
+    void withoutValidationTheColumnIsLeftOut() throws Exception {
+        assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
+        Path outDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "trainnoval");
+        Result r = run("--master", "local[1]", "--limit-train", "256", "--limit-test", "64", "--epochs", "1",
+                "--validation-fraction", "0", "--no-progress", "--output-dir", outDir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("val_acc"), r.err());
+        assertFalse(r.err().contains("NaN"), r.err());
+    }
+
+    @Test
+    void aTruncatedDataFileFailingInsideATaskIsOneLineNamingTheCause() throws Exception {
+        assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "truncated");
+        Path src = Path.of(TrainJob.DEFAULT_DATA);
+        for (String f : new String[]{"train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        // Cut the images in half: the header still promises 60,000, so reading fails inside a task.
+        byte[] images = Files.readAllBytes(src.resolve("train-images-idx3-ubyte.gz"));
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(images, images.length / 2));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = io.github.sparksnn.cli.SnnCli.newCommandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("train", "--master", "local[2]", "--data-dir", dir.toString(), "--epochs", "1",
+                "--no-progress", "--output-dir", dir.resolve("out").toString());
+        assertEquals(1, code, err.toString());
+        List<String> errorLines = err.toString().lines().filter(l -> l.startsWith("snn train:")).toList();
+        assertEquals(1, errorLines.size(), err.toString());
+        String line = errorLines.get(0);
+        System.out.println("one-line error: " + line);
+        assertTrue(line.startsWith("snn train: a Spark task failed"), line);
+        assertFalse(line.contains("Job aborted"), line);
+        assertFalse(line.contains("\tat "), line);
+        assertTrue(line.contains("EOF") || line.toLowerCase(java.util.Locale.ROOT).contains("truncat")
+                || line.toLowerCase(java.util.Locale.ROOT).contains("end of"), line);
+        assertFalse(err.toString().contains("\tat "), "no stack trace without SNN_DEBUG: " + err);
+    }
+
+    @Test
+    void aMasterSparkRejectsIsOneLineSayingWhy() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = io.github.sparksnn.cli.SnnCli.newCommandLine();
+        cl.setOut(new PrintWriter(new StringWriter()));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("train", "--master", "nonsense://x", "--epochs", "0", "--no-progress");
+        assertEquals(1, code, err.toString());
+        String s = err.toString().strip();
+        assertEquals(1, s.lines().filter(l -> l.startsWith("snn train:")).count(), s);
+        assertTrue(s.contains("could not start Spark on master 'nonsense://x'"), s);
+        assertTrue(s.contains("nonsense://x") && s.contains("local[*]"), s);
     }
 }

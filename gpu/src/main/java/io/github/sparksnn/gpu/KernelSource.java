@@ -13,10 +13,8 @@ import java.util.Objects;
  * One CUDA C translation unit: a name (for messages) and its source text. Its {@link #hash()} (SHA-256 of the
  * nvcc flags and the source) names the compiled PTX everywhere: the PTX shipped in the jar
  * ({@code io/github/sparksnn/gpu/ptx/<hash>.ptx}), the nvcc cache under {@code java.io.tmpdir}, and the loaded
- * module of a device. A source edit therefore can never pick up a stale PTX.
- *
- * @param name   e.g. {@code kernels.cu} or {@code neuron[ATan(alpha=2.0)]}
- * @param source CUDA C source
+ * module of a device. A source edit therefore can never pick up a stale PTX. The name is e.g. {@code kernels.cu}
+ * or {@code neuron[ATan(alpha=2.0)]}; the source is CUDA C.
  */
 public final class KernelSource {
     /** Classpath location of the static kernels' source. */

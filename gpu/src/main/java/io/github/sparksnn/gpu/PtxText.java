@@ -4,8 +4,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Small edits of PTX text. nvcc 13 writes PTX ISA 9.0, which only drivers >= 580 load, and JCuda's nvPTXCompiler
- * (used to validate PTX without a GPU) accepts ISA <= 8.0. The kernels here use nothing newer than ISA 8.0, so the
+ * Small edits of PTX text. nvcc 13 writes PTX ISA 9.0, which only drivers {@code >= 580} load, and JCuda's nvPTXCompiler
+ * (used to validate PTX without a GPU) accepts ISA {@code <= 8.0}. The kernels here use nothing newer than ISA 8.0, so the
  * shipped PTX carries {@code .version 8.0} (loadable by every CUDA 12+ driver) and has been checked to compile
  * with that version line.
  */

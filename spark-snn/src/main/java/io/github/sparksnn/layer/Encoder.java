@@ -10,7 +10,7 @@ public enum Encoder {
     DIRECT,
     /**
      * Poisson rate coding (SpikingJelly's {@code PoissonEncoder}): at each step a spike with probability equal to
-     * the input value (clamped by construction: values <= 0 never fire, >= 1 always fire), drawn from a
+     * the input value (clamped by construction: values {@code <= 0} never fire, {@code >= 1} always fire), drawn from a
      * counter-based generator keyed by (seed, sample, step, feature).
      */
     POISSON;

@@ -17,7 +17,7 @@ import java.util.NoSuchElementException;
 /**
  * The per-partition batching shared by the layer stages: rows are taken in chunks of
  * {@link Seeds#INFERENCE_CHUNK} (the model's own inference chunking, so Poisson draws and GEMM shapes match),
- * the input vectors gathered into one float array, a {@link Kernel} maps the chunk, and each row gets one new
+ * the input vectors gathered into one float array, {@link #apply} maps the chunk, and each row gets one new
  * vector column appended.
  */
 abstract class LayerBatches implements MapPartitionsFunction<Row, Row>, Serializable {

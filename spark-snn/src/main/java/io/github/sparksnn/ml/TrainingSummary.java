@@ -110,22 +110,29 @@ public final class TrainingSummary implements Serializable {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 
+    /**
+     * A table, one row per epoch; the {@code val_acc} column only when a validation set was evaluated (a column of
+     * NaN says nothing).
+     */
     @Override
     public String toString() {
+        boolean val = epochs.stream().anyMatch(m -> !Double.isNaN(m.validationAccuracy()));
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "TrainingSummary(%d samples, %d partitions, syncMode=%s)%n%5s %9s %9s %9s %8s %9s %8s %8s %8s%n",
-                numTrainingSamples, numPartitions, syncMode, "epoch", "loss", "train_acc", "val_acc", "seconds",
-                "images/s", "step_ms", "compute", "other"));
+                "TrainingSummary(%d samples, %d partitions, syncMode=%s)%n", numTrainingSamples, numPartitions,
+                syncMode));
         java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
         for (String b : partitionBackends) {
             int i = b.indexOf(", ");
             kinds.merge(i < 0 ? b : b.substring(i + 2), 1, Integer::sum);
         }
         kinds.forEach((k, n) -> sb.append(String.format(Locale.ROOT, "backend: %d partition(s) on %s%n", n, k)));
+        sb.append(String.format(Locale.ROOT, "%5s %9s %9s%s %8s %9s %8s %8s %8s%n", "epoch", "loss", "train_acc",
+                val ? String.format(Locale.ROOT, " %9s", "val_acc") : "", "seconds", "images/s", "step_ms", "compute",
+                "other"));
         for (EpochMetrics m : epochs) {
-            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f %9.4f %8.2f %9.1f %8.2f %8.2f %8.2f%n", m.epoch(),
-                    m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(),
-                    m.stepMillis(), m.computeMillis(), m.overheadMillis()));
+            sb.append(String.format(Locale.ROOT, "%5d %9.5f %9.4f%s %8.2f %9.1f %8.2f %8.2f %8.2f%n", m.epoch(),
+                    m.loss(), m.trainAccuracy(), val ? String.format(Locale.ROOT, " %9.4f", m.validationAccuracy()) : "",
+                    m.seconds(), m.imagesPerSecond(), m.stepMillis(), m.computeMillis(), m.overheadMillis()));
         }
         return sb.toString();
     }

@@ -2,7 +2,7 @@ package io.github.sparksnn.train.optim;
 
 /**
  * The learning rate as a function of the scheduler step {@code t} (the trainer advances it once per epoch, as
- * PyTorch's {@code scheduler.step()} in the usual loop) and the base rate. {@link #toString()} gives the spec that
+ * PyTorch's {@code scheduler.step()} in the usual loop) and the base rate. Its {@code toString()} gives the spec that
  * {@link LearningRateSchedules#parse(String)} reads back.
  */
 public interface LearningRateSchedule {

@@ -1,0 +1,68 @@
+package io.github.sparksnn.examples;
+
+import io.github.sparksnn.ml.SpikingNetworkClassifier;
+import io.github.sparksnn.ml.SpikingNetworkModel;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.ml.feature.MinMaxScaler;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.aggregate;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+
+/**
+ * A full ML Pipeline in Java: assembler, scaler, spiking classifier, evaluator, save/load, and the fitted model as
+ * a pipeline of per-layer stages to look at spikes per layer. The README shows the body of {@link #run}; the test
+ * {@code JavaPipelineExampleTest} runs it on a slice of Fashion-MNIST.
+ */
+public final class JavaPipelineExample {
+    private JavaPipelineExample() {
+    }
+
+    /** Trains on {@code train}, evaluates on {@code test}, saves and reloads under {@code dir}; the test accuracy. */
+    public static double run(Dataset<Row> train, Dataset<Row> test, int epochs, String dir) throws Exception {
+        VectorAssembler assembler = new VectorAssembler().setInputCols(new String[]{"features"}).setOutputCol("pixels");
+        MinMaxScaler scaler = new MinMaxScaler().setInputCol("pixels").setOutputCol("scaled");
+        SpikingNetworkClassifier snn = new SpikingNetworkClassifier().setFeaturesCol("scaled")
+                .setModelSpec("flatten | linear(784,128) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(128,10) | lif(tau=2.0)")
+                .setInputShape(new int[]{1, 28, 28}).setTimeSteps(4).setEpochs(epochs).setBatchSize(64).setLearningRate(2e-3);
+        PipelineModel model = new Pipeline().setStages(new PipelineStage[]{assembler, scaler, snn}).fit(train);
+        model.write().overwrite().save(dir);
+        PipelineModel loaded = PipelineModel.load(dir);
+        double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(loaded.transform(test));
+        Transformer[] stages = loaded.stages();
+        Dataset<Row> scaled = stages[1].transform(stages[0].transform(test));
+        Dataset<Row> layers = ((SpikingNetworkModel) stages[2]).toLayerPipeline().transform(scaled);
+        layers.select(firingRate("snn_layer3_lif"), firingRate("snn_layer5_lif")).show(); // mean spikes per neuron and step
+        System.out.printf("test accuracy: %.4f%n", accuracy);
+        return accuracy;
+    }
+
+    /** The mean of a layer column's values over rows, neurons and time steps: its firing rate for a LIF layer. */
+    static Column firingRate(String c) {
+        Column values = vector_to_array(col(c), "float64");
+        return avg(aggregate(values, lit(0.0), Column::plus).divide(size(values))).as(c);
+    }
+
+    public static void main(String[] args) throws Exception {
+        SparkSession spark = SparkSession.builder().appName("spark-snn Java pipeline").getOrCreate();
+        String data = args.length > 0 ? args[0] : TrainJob.DEFAULT_DATA;
+        try {
+            run(spark.read().format("idx").option("split", "train").load(data),
+                    spark.read().format("idx").option("split", "test").load(data), 5, "runs/java-pipeline");
+        } finally {
+            spark.stop();
+        }
+    }
+}
