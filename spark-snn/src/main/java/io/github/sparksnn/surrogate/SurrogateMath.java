@@ -1,0 +1,177 @@
+package io.github.sparksnn.surrogate;
+
+/**
+ * {@code exp} and {@code cos} in double, written so that {@link VectorKernels} computes every lane with exactly the
+ * same operations (Horner steps as {@link Math#fma}, the same constants, the same order): the bulk loops of the
+ * transcendental surrogates give the same float, bit for bit, whether a lane ran in the Vector API's main loop, in
+ * its scalar tail, or in the scalar fallback used when {@code jdk.incubator.vector} is absent.
+ *
+ * <p>Accuracy: both are accurate to about 1e-11 relative (exp: degree-10 Taylor polynomial on
+ * {@code |r| <= ln2/2}; cos: Cody-Waite reduction by pi/2 in three parts and degree-14/15 polynomials on
+ * {@code |r| <= pi/4}), far below a float ulp (6e-8): a surrogate gradient evaluated in double with them and
+ * rounded once to float is within 1 ulp of the float64 reference. The surrogates' float paths pass their
+ * arguments in double ({@code alpha |x|} is not rounded to float first), so large arguments do not lose accuracy
+ * either.
+ *
+ * <p>Ranges: {@link #exp} clamps its argument to {@code [-708, 709]} (below, the true value rounds to 0 in every
+ * float product the surrogates form; above, no surrogate calls it), and propagates NaN. {@link #cos} handles
+ * {@code |t| <= COS_LIMIT} itself and leaves larger or non-finite arguments to {@link Math#cos} (the vector loops
+ * do the same for any chunk that holds such a lane).
+ */
+public final class SurrogateMath {
+    private SurrogateMath() {
+    }
+
+    /**
+     * Whether the bulk loops use {@link VectorKernels}: {@code jdk.incubator.vector} is in the boot layer (the
+     * launcher, surefire and Spark's own launcher pass {@code --add-modules=jdk.incubator.vector}) and the property
+     * {@code snn.vector} is not {@code false}. Results are the same either way; only the speed differs.
+     */
+    static final boolean VECTOR = vectorAvailable();
+
+    private static boolean vectorAvailable() {
+        if ("false".equalsIgnoreCase(System.getProperty("snn.vector"))) {
+            return false;
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return false;
+        }
+        try {
+            return VectorKernels.lanes() >= 2;
+        } catch (LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the transcendental surrogates' bulk loops run on the Vector API in this JVM (for benchmarks' labels). */
+    public static boolean vectorized() {
+        return VECTOR;
+    }
+
+    /** {@code 1.5 * 2^52}: adding it rounds a double of magnitude below 2^51 to an integer, held in the low bits. */
+    static final double MAGIC = 0x1.8p52;
+    static final double LOG2E = 1.4426950408889634;
+    /** ln 2 in two parts (fdlibm's): {@code k * LN2_HI} is exact for {@code |k| < 2^20}. */
+    static final double LN2_HI = 6.93147180369123816490e-01;
+    static final double LN2_LO = 1.90821492927058770002e-10;
+    static final double EXP_MIN = -708.0;
+    static final double EXP_MAX = 709.0;
+    /** 1/k! for k = 10 down to 2 (Horner order); the polynomial is {@code 1 + r + r^2 (E2 + r (E3 + ...))}. */
+    static final double E10 = 1.0 / 3628800, E9 = 1.0 / 362880, E8 = 1.0 / 40320, E7 = 1.0 / 5040, E6 = 1.0 / 720,
+            E5 = 1.0 / 120, E4 = 1.0 / 24, E3 = 1.0 / 6, E2 = 0.5;
+
+    static final double TWO_OVER_PI = 0.63661977236758134308;
+    /**
+     * pi/2 in three parts, fdlibm's pio2_1, pio2_2 (33 bits each) and pio2_2t (the 53-bit rest): 119 bits in all.
+     * {@code t - k PIO2_1 - k PIO2_2} is exact for {@code |k| < 2^17}, so r is accurate to about 1e-31 absolute.
+     */
+    static final double PIO2_1 = 1.57079632673412561417e+00;
+    static final double PIO2_2 = 6.07710050630396597660e-11;
+    static final double PIO2_3 = 2.02226624879595063154e-21;
+    /** Arguments up to this magnitude are reduced here (|k| < 2^17); beyond it {@link Math#cos} is used. */
+    static final double COS_LIMIT = 1e5;
+    /** cos: (-1)^k / (2k)! for k = 7 down to 1; sin: (-1)^k / (2k+1)! for k = 7 down to 1. */
+    static final double C14 = -1.0 / 87178291200.0, C12 = 1.0 / 479001600.0, C10 = -1.0 / 3628800.0, C8 = 1.0 / 40320.0,
+            C6 = -1.0 / 720.0, C4 = 1.0 / 24.0, C2 = -0.5;
+    static final double S15 = -1.0 / 1307674368000.0, S13 = 1.0 / 6227020800.0, S11 = -1.0 / 39916800.0,
+            S9 = 1.0 / 362880.0, S7 = -1.0 / 5040.0, S5 = 1.0 / 120.0, S3 = -1.0 / 6.0;
+
+    /** e^t, to about 1e-11 relative; t is clamped to [-708, 709]; NaN gives NaN. */
+    static double exp(double t) {
+        double u = Math.min(Math.max(t, EXP_MIN), EXP_MAX);
+        double v = Math.fma(u, LOG2E, MAGIC);
+        double k = v - MAGIC;
+        double r = Math.fma(k, -LN2_HI, u);
+        r = Math.fma(k, -LN2_LO, r);
+        double p = Math.fma(r, E10, E9);
+        p = Math.fma(r, p, E8);
+        p = Math.fma(r, p, E7);
+        p = Math.fma(r, p, E6);
+        p = Math.fma(r, p, E5);
+        p = Math.fma(r, p, E4);
+        p = Math.fma(r, p, E3);
+        p = Math.fma(r, p, E2);
+        p = Math.fma(r * r, p, r) + 1.0;
+        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(v) + 1023L) << 52);
+        return p * scale;
+    }
+
+    /** cos(t), to about 1e-15 absolute and 1e-11 relative near its zeros; large or non-finite t go to Math.cos. */
+    static double cos(double t) {
+        if (!(Math.abs(t) <= COS_LIMIT)) {
+            return Math.cos(t);
+        }
+        double v = Math.fma(t, TWO_OVER_PI, MAGIC);
+        double k = v - MAGIC;
+        double r = Math.fma(k, -PIO2_1, t);
+        r = Math.fma(k, -PIO2_2, r);
+        r = Math.fma(k, -PIO2_3, r);
+        long q = Double.doubleToRawLongBits(v);
+        double r2 = r * r;
+        double c = Math.fma(r2, C14, C12);
+        c = Math.fma(r2, c, C10);
+        c = Math.fma(r2, c, C8);
+        c = Math.fma(r2, c, C6);
+        c = Math.fma(r2, c, C4);
+        c = Math.fma(r2, c, C2);
+        c = Math.fma(r2, c, 1.0);
+        double s = Math.fma(r2, S15, S13);
+        s = Math.fma(r2, s, S11);
+        s = Math.fma(r2, s, S9);
+        s = Math.fma(r2, s, S7);
+        s = Math.fma(r2, s, S5);
+        s = Math.fma(r2, s, S3);
+        s = Math.fma(r * r2, s, r);
+        // t = k pi/2 + r: cos t = cos r, -sin r, -cos r, sin r for k mod 4 = 0, 1, 2, 3
+        double m = (q & 1) == 0 ? c : s;
+        return ((q ^ (q >> 1)) & 1) == 0 ? m : -m;
+    }
+
+    /** Sigmoid's g' without cancellation: {@code a e / (1 + e)^2}, {@code e = exp(-a |x|)}, in double. */
+    static float sigmoidGradient(float x, double a) {
+        double e = exp(-a * Math.abs((double) x));
+        double d = 1.0 + e;
+        return (float) (a * e / (d * d));
+    }
+
+    /** {@code h exp(-a |x|)} (PiecewiseExp's g' with {@code h = a / 2}), in double. */
+    static float expAbsGradient(float x, double a, double h) {
+        return (float) (h * exp(-a * Math.abs((double) x)));
+    }
+
+    /** {@code k exp(-(a x)^2)} (Erf's g' with {@code k = a / sqrt(pi)}), in double. */
+    static float gaussGradient(float x, double a, double k) {
+        double z = a * x;
+        return (float) (k * exp(-z * z));
+    }
+
+    /** S2NN's g': the sigmoid piece for {@code x < 0}, {@code b / (x + 1)} otherwise (NaN takes the second). */
+    static float s2nnGradient(float x, double a, double b) {
+        double xd = x;
+        double left = sigmoidGradientD(xd, a);
+        double right = b / (xd + 1.0);
+        return (float) (xd < 0 ? left : right);
+    }
+
+    static double sigmoidGradientD(double x, double a) {
+        double e = exp(-a * Math.abs(x));
+        double d = 1.0 + e;
+        return a * e / (d * d);
+    }
+
+    /** {@code scale * sum_{i=1}^{n-1} cos((2i-1) t)}, {@code t = w x}, by the Chebyshev recurrence, in double. */
+    static float cosSeries(float x, double w, double scale, int n) {
+        double c1 = cos(w * x);
+        double twoC2 = 2 * (2 * c1 * c1 - 1);
+        double prev = c1;
+        double cur = c1;
+        double sum = 0;
+        for (int i = 1; i < n; i++) {
+            sum += cur;
+            double next = twoC2 * cur - prev;
+            prev = cur;
+            cur = next;
+        }
+        return (float) (scale * sum);
+    }
+}

@@ -1,0 +1,172 @@
+package io.github.sparksnn.surrogate;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The transcendental surrogates' float gradients (Vector API bulk loops, scalar tail and scalar methods; the bulk
+ * and scalar paths are bit-identical, see {@link BulkLoopShapeTest}) within 4 float ulps of the float64 reference,
+ * on the contract's grid, on random inputs over a wide range, and on extremes (signed zeros, subnormals, the
+ * largest floats, infinities, NaN); and {@link SurrogateMath}'s exp/cos against {@link Math}'s.
+ *
+ * <p>The reference is each function's {@code gradient(double)}, except that for Sigmoid and S2NN's sigmoid piece
+ * the test evaluates the same function as {@code alpha e / (1 + e)^2}, {@code e = exp(-alpha |x|)}, with
+ * {@link Math#exp}: the contract's {@code alpha s (1 - s)} cancels in double beyond {@code |alpha x| > 20} (it is
+ * checked against that form where it is well conditioned).
+ */
+class TranscendentalAccuracyTest {
+    static final int ULPS = 4;
+
+    @Test
+    void theVectorPathIsTheOneUnderTest() {
+        // surefire passes --add-modules=jdk.incubator.vector (pom's argLine): the bulk loops must use the Vector API
+        assertTrue(SurrogateMath.VECTOR, "jdk.incubator.vector is resolved, so the bulk loops should be vectorized");
+        assertTrue(VectorKernels.lanes() >= 2);
+    }
+
+    static double stableSigmoidGradient(double x, double a) {
+        double e = Math.exp(-a * Math.abs(x));
+        return a * e / ((1 + e) * (1 + e));
+    }
+
+    record Case(SurrogateFunction f, DoubleUnaryOperator reference) {
+    }
+
+    static List<Case> cases() {
+        List<Case> cs = new ArrayList<>();
+        for (double a : new double[] {Sigmoid.DEFAULT_ALPHA, 1.0, 0.37, 25.0}) {
+            Sigmoid s = new Sigmoid(a);
+            cs.add(new Case(s, x -> stableSigmoidGradient(x, a)));
+        }
+        for (double a : new double[] {PiecewiseExp.DEFAULT_ALPHA, 3.5}) {
+            PiecewiseExp f = new PiecewiseExp(a);
+            cs.add(new Case(f, f::gradient));
+        }
+        for (double a : new double[] {Erf.DEFAULT_ALPHA, 0.7}) {
+            Erf f = new Erf(a);
+            cs.add(new Case(f, f::gradient));
+        }
+        for (double[] ab : new double[][] {{S2NN.DEFAULT_ALPHA, S2NN.DEFAULT_BETA}, {2.0, -0.5}}) {
+            S2NN f = new S2NN(ab[0], ab[1]);
+            cs.add(new Case(f, x -> x < 0 ? stableSigmoidGradient(x, ab[0]) : f.gradient(x)));
+        }
+        SquarewaveFourierSeries sq = new SquarewaveFourierSeries();
+        cs.add(new Case(sq, sq::gradient));
+        SquarewaveFourierSeries sq2 = new SquarewaveFourierSeries(2, 3.0);
+        cs.add(new Case(sq2, sq2::gradient));
+        return cs;
+    }
+
+    static float[] inputs() {
+        List<Float> v = new ArrayList<>(List.of(0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL, Float.MAX_VALUE,
+                -Float.MAX_VALUE, 1e30f, -1e30f, 1e5f, -1e5f, 88f, -88f, 200f, -200f));
+        for (int i = -64; i <= 64; i++) { // the contract's grid (and its end points), step 1/32
+            v.add(i / 32f);
+        }
+        SplittableRandom r = new SplittableRandom(20261129);
+        for (int i = 0; i < 20_000; i++) {
+            v.add((float) (r.nextDouble() * 8 - 4));
+        }
+        for (int i = 0; i < 20_000; i++) { // log-uniform magnitudes 1e-8 .. 1e6, both signs
+            double m = Math.pow(10, r.nextDouble() * 14 - 8);
+            v.add((float) (r.nextBoolean() ? m : -m));
+        }
+        float[] x = new float[v.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = v.get(i);
+        }
+        return x;
+    }
+
+    static boolean withinUlps(float actual, double reference) {
+        if (Double.isNaN(reference)) {
+            return Float.isNaN(actual);
+        }
+        float rf = (float) reference;
+        return Math.abs(actual - reference) <= ULPS * (double) Math.ulp(rf);
+    }
+
+    @Test
+    void bulkAndScalarGradientsAreWithinFourUlpsOfTheDoubleReference() {
+        float[] x = inputs();
+        List<String> bad = new ArrayList<>();
+        for (Case c : cases()) {
+            float[] g = new float[x.length];
+            c.f().gradient(x, 0, g, 0, x.length);
+            float[] gradOut = new float[x.length];
+            java.util.Arrays.fill(gradOut, 1f);
+            float[] b = new float[x.length];
+            c.f().backward(gradOut, x, 0, b, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                double ref = c.reference().applyAsDouble(x[i]);
+                float scalar = c.f().gradient(x[i]);
+                for (float actual : new float[] {g[i], b[i], scalar}) {
+                    if (!withinUlps(actual, ref) && bad.size() < 20) {
+                        bad.add(c.f() + " x=" + x[i] + ": " + actual + " vs reference " + ref + " ("
+                                + (actual - ref) / Math.ulp((float) ref) + " ulp)");
+                    }
+                }
+            }
+        }
+        if (!bad.isEmpty()) {
+            fail(bad.size() + " values off by more than " + ULPS + " ulp:\n" + String.join("\n", bad));
+        }
+    }
+
+    @Test
+    void theStableSigmoidFormIsTheContractsFormula() {
+        for (Case c : cases()) {
+            if (!(c.f() instanceof Sigmoid)) {
+                continue;
+            }
+            double a = ((Sigmoid) c.f()).alpha();
+            for (double x = -5 / a; x <= 5 / a; x += 0.01 / a) {
+                double contract = c.f().gradient(x);
+                assertEquals(contract, c.reference().applyAsDouble(x), 1e-12 * contract, c.f() + " at " + x);
+            }
+        }
+    }
+
+    @Test
+    void expMatchesMathExp() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 200_000; i++) {
+            double t = r.nextDouble() * 1417 - 708;
+            double expected = Math.exp(t);
+            assertEquals(expected, SurrogateMath.exp(t), 2e-12 * expected, "exp(" + t + ")");
+        }
+        assertEquals(1.0, SurrogateMath.exp(0.0), 0.0);
+        assertEquals(1.0, SurrogateMath.exp(-0.0), 0.0);
+        assertTrue(Double.isNaN(SurrogateMath.exp(Double.NaN)));
+        assertTrue(SurrogateMath.exp(Double.NEGATIVE_INFINITY) < 1e-300, "clamped below: tiny, rounds to 0 in float");
+        assertEquals(0f, (float) SurrogateMath.exp(-1e6), 0f);
+    }
+
+    @Test
+    void cosMatchesMathCosIncludingNearItsZeros() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 200_000; i++) {
+            double t = (r.nextDouble() * 2 - 1) * Math.pow(10, r.nextDouble() * 6 - 1); // up to 1e5 in magnitude
+            assertEquals(Math.cos(t), SurrogateMath.cos(t), 1e-14, "cos(" + t + ")");
+        }
+        for (int k = -60_000; k <= 60_000; k += 7) { // t near k pi/2: the result is tiny, relative accuracy matters
+            double t = k * (Math.PI / 2);
+            double expected = Math.cos(t);
+            if (k % 2 != 0) {
+                assertEquals(expected, SurrogateMath.cos(t), 1e-9 * Math.abs(expected), "cos(" + t + ")");
+            }
+        }
+        assertEquals(Math.cos(3e5), SurrogateMath.cos(3e5), 0.0, "beyond the limit: Math.cos");
+        assertTrue(Double.isNaN(SurrogateMath.cos(Double.POSITIVE_INFINITY)));
+        assertTrue(Double.isNaN(SurrogateMath.cos(Double.NaN)));
+    }
+}
