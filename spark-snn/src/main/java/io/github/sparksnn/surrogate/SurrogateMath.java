@@ -6,10 +6,12 @@ package io.github.sparksnn.surrogate;
  * transcendental surrogates give the same float, bit for bit, whether a lane ran in the Vector API's main loop, in
  * its scalar tail, or in the scalar fallback used when {@code jdk.incubator.vector} is absent.
  *
- * <p>Accuracy: both are accurate to about 1e-11 relative (exp: degree-10 Taylor polynomial on
+ * <p>Accuracy: both are accurate to about 1e-10 relative (exp: degree-8 Taylor polynomial on
  * {@code |r| <= ln2/2}; cos: Cody-Waite reduction by pi/2 in three parts and degree-14/15 polynomials on
  * {@code |r| <= pi/4}), far below a float ulp (6e-8): a surrogate gradient evaluated in double with them and
- * rounded once to float is within 1 ulp of the float64 reference. The surrogates' float paths pass their
+ * rounded once to float is within 1 ulp of the float64 reference; where a quotient remains (Sigmoid, S2NN), the
+ * numerator and denominator are rounded to float and divided in float (a third of a double division's cost on
+ * vector lanes), within 1.5 ulp. The surrogates' float paths pass their
  * arguments in double ({@code alpha |x|} is not rounded to float first), so large arguments do not lose accuracy
  * either.
  *
@@ -56,36 +58,38 @@ public final class SurrogateMath {
     static final double LN2_LO = 1.90821492927058770002e-10;
     static final double EXP_MIN = -708.0;
     static final double EXP_MAX = 709.0;
-    /** 1/k! for k = 10 down to 2 (Horner order); the polynomial is {@code 1 + r + r^2 (E2 + r (E3 + ...))}. */
-    static final double E10 = 1.0 / 3628800, E9 = 1.0 / 362880, E8 = 1.0 / 40320, E7 = 1.0 / 5040, E6 = 1.0 / 720,
+    /**
+     * 1/k! for k = 8 down to 2 (Horner order); the polynomial is {@code 1 + r + r^2 (E2 + r (E3 + ...))}, its
+     * truncation error {@code (ln2/2)^9 / 9!} = 2e-10 relative, 0.003 float ulp.
+     */
+    static final double E8 = 1.0 / 40320, E7 = 1.0 / 5040, E6 = 1.0 / 720,
             E5 = 1.0 / 120, E4 = 1.0 / 24, E3 = 1.0 / 6, E2 = 0.5;
 
-    static final double TWO_OVER_PI = 0.63661977236758134308;
+    static final double INV_PI = 0.31830988618379067154;
     /**
      * pi/2 in three parts, fdlibm's pio2_1, pio2_2 (33 bits each) and pio2_2t (the 53-bit rest): 119 bits in all.
-     * {@code t - k PIO2_1 - k PIO2_2} is exact for {@code |k| < 2^17}, so r is accurate to about 1e-31 absolute.
+     * {@code t - m PIO2_1 - m PIO2_2} is exact for {@code |m| < 2^17}, so r is accurate to about 1e-31 absolute.
      */
     static final double PIO2_1 = 1.57079632673412561417e+00;
     static final double PIO2_2 = 6.07710050630396597660e-11;
     static final double PIO2_3 = 2.02226624879595063154e-21;
-    /** Arguments up to this magnitude are reduced here (|k| < 2^17); beyond it {@link Math#cos} is used. */
+    /** Arguments up to this magnitude are reduced here (|m| < 2^17); beyond it {@link Math#cos} is used. */
     static final double COS_LIMIT = 1e5;
-    /** cos: (-1)^k / (2k)! for k = 7 down to 1; sin: (-1)^k / (2k+1)! for k = 7 down to 1. */
-    static final double C14 = -1.0 / 87178291200.0, C12 = 1.0 / 479001600.0, C10 = -1.0 / 3628800.0, C8 = 1.0 / 40320.0,
-            C6 = -1.0 / 720.0, C4 = 1.0 / 24.0, C2 = -0.5;
-    static final double S15 = -1.0 / 1307674368000.0, S13 = 1.0 / 6227020800.0, S11 = -1.0 / 39916800.0,
-            S9 = 1.0 / 362880.0, S7 = -1.0 / 5040.0, S5 = 1.0 / 120.0, S3 = -1.0 / 6.0;
+    /**
+     * (-1)^k / (2k+1)! for k = 7 down to 1: sin on |r| <= pi/2 to {@code (pi/2)^17 / 17!} = 6e-12 relative (the
+     * error shrinks as r^16 towards 0, so it stays relative near the zeros of cos).
+     */
+    static final double S15 = -1.0 / 1307674368000.0, S13 = 1.0 / 6227020800.0,
+            S11 = -1.0 / 39916800.0, S9 = 1.0 / 362880.0, S7 = -1.0 / 5040.0, S5 = 1.0 / 120.0, S3 = -1.0 / 6.0;
 
-    /** e^t, to about 1e-11 relative; t is clamped to [-708, 709]; NaN gives NaN. */
+    /** e^t, to about 2e-10 relative; t is clamped to [-708, 709]; NaN gives NaN. */
     static double exp(double t) {
         double u = Math.min(Math.max(t, EXP_MIN), EXP_MAX);
         double v = Math.fma(u, LOG2E, MAGIC);
         double k = v - MAGIC;
         double r = Math.fma(k, -LN2_HI, u);
         r = Math.fma(k, -LN2_LO, r);
-        double p = Math.fma(r, E10, E9);
-        p = Math.fma(r, p, E8);
-        p = Math.fma(r, p, E7);
+        double p = Math.fma(r, E8, E7);
         p = Math.fma(r, p, E6);
         p = Math.fma(r, p, E5);
         p = Math.fma(r, p, E4);
@@ -96,25 +100,23 @@ public final class SurrogateMath {
         return p * scale;
     }
 
-    /** cos(t), to about 1e-15 absolute and 1e-11 relative near its zeros; large or non-finite t go to Math.cos. */
+    /**
+     * cos(t), to about 1e-11 relative, also near its zeros; large or non-finite t go to Math.cos.
+     * t is reduced by the odd multiple m = 2j + 1 of pi/2 nearest to it ({@code j = rint(t/pi - 1/2)}), so that
+     * {@code cos t = (-1)^(j+1) sin r}, {@code r = t - m pi/2}, {@code |r| <= pi/2}: one polynomial, no choice
+     * between sin and cos (a lane select is slow in the Vector API), and the zeros of cos are those of sin r,
+     * where the polynomial is relatively accurate.
+     */
     static double cos(double t) {
         if (!(Math.abs(t) <= COS_LIMIT)) {
             return Math.cos(t);
         }
-        double v = Math.fma(t, TWO_OVER_PI, MAGIC);
-        double k = v - MAGIC;
-        double r = Math.fma(k, -PIO2_1, t);
-        r = Math.fma(k, -PIO2_2, r);
-        r = Math.fma(k, -PIO2_3, r);
-        long q = Double.doubleToRawLongBits(v);
+        double v = Math.fma(t, INV_PI, -0.5) + MAGIC;
+        double m = 2 * (v - MAGIC) + 1;
+        double r = Math.fma(m, -PIO2_1, t);
+        r = Math.fma(m, -PIO2_2, r);
+        r = Math.fma(m, -PIO2_3, r);
         double r2 = r * r;
-        double c = Math.fma(r2, C14, C12);
-        c = Math.fma(r2, c, C10);
-        c = Math.fma(r2, c, C8);
-        c = Math.fma(r2, c, C6);
-        c = Math.fma(r2, c, C4);
-        c = Math.fma(r2, c, C2);
-        c = Math.fma(r2, c, 1.0);
         double s = Math.fma(r2, S15, S13);
         s = Math.fma(r2, s, S11);
         s = Math.fma(r2, s, S9);
@@ -122,16 +124,15 @@ public final class SurrogateMath {
         s = Math.fma(r2, s, S5);
         s = Math.fma(r2, s, S3);
         s = Math.fma(r * r2, s, r);
-        // t = k pi/2 + r: cos t = cos r, -sin r, -cos r, sin r for k mod 4 = 0, 1, 2, 3
-        double m = (q & 1) == 0 ? c : s;
-        return ((q ^ (q >> 1)) & 1) == 0 ? m : -m;
+        long sign = (Double.doubleToRawLongBits(v) + 1) << 63; // j even: negate
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(s) ^ sign);
     }
 
     /** Sigmoid's g' without cancellation: {@code a e / (1 + e)^2}, {@code e = exp(-a |x|)}, in double. */
     static float sigmoidGradient(float x, double a) {
         double e = exp(-a * Math.abs((double) x));
         double d = 1.0 + e;
-        return (float) (a * e / (d * d));
+        return (float) (a * e) / (float) (d * d); // numerator and denominator rounded, then a float division
     }
 
     /** {@code h exp(-a |x|)} (PiecewiseExp's g' with {@code h = a / 2}), in double. */
@@ -148,15 +149,10 @@ public final class SurrogateMath {
     /** S2NN's g': the sigmoid piece for {@code x < 0}, {@code b / (x + 1)} otherwise (NaN takes the second). */
     static float s2nnGradient(float x, double a, double b) {
         double xd = x;
-        double left = sigmoidGradientD(xd, a);
-        double right = b / (xd + 1.0);
-        return (float) (xd < 0 ? left : right);
-    }
-
-    static double sigmoidGradientD(double x, double a) {
-        double e = exp(-a * Math.abs(x));
+        double e = exp(-a * Math.abs(xd));
         double d = 1.0 + e;
-        return a * e / (d * d);
+        boolean neg = xd < 0;
+        return (float) (neg ? a * e : b) / (float) (neg ? d * d : xd + 1.0); // one float division, as the vector loop
     }
 
     /** {@code scale * sum_{i=1}^{n-1} cos((2i-1) t)}, {@code t = w x}, by the Chebyshev recurrence, in double. */

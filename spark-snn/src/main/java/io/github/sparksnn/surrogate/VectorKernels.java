@@ -42,7 +42,17 @@ final class VectorKernels {
     }
 
     private static void store(DoubleVector g, float[] gradOut, float[] out, int off) {
-        FloatVector f = (FloatVector) g.convertShape(VectorOperators.D2F, FS, 0);
+        store((FloatVector) g.convertShape(VectorOperators.D2F, FS, 0), gradOut, out, off);
+    }
+
+    /** {@code num / den} rounded to float first and divided in float: a float division costs a third of a double one. */
+    private static void storeQuotient(DoubleVector num, DoubleVector den, float[] gradOut, float[] out, int off) {
+        FloatVector n = (FloatVector) num.convertShape(VectorOperators.D2F, FS, 0);
+        FloatVector d = (FloatVector) den.convertShape(VectorOperators.D2F, FS, 0);
+        store(n.div(d), gradOut, out, off);
+    }
+
+    private static void store(FloatVector f, float[] gradOut, float[] out, int off) {
         if (gradOut != null) {
             f = FloatVector.fromArray(FS, gradOut, off).mul(f);
         }
@@ -56,9 +66,7 @@ final class VectorKernels {
         DoubleVector k = v.sub(SurrogateMath.MAGIC);
         DoubleVector r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.LN2_HI), u);
         r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.LN2_LO), r);
-        DoubleVector p = r.fma(SurrogateMath.E10, SurrogateMath.E9);
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E8));
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E7));
+        DoubleVector p = r.fma(SurrogateMath.E8, SurrogateMath.E7);
         p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E6));
         p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E5));
         p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E4));
@@ -72,20 +80,12 @@ final class VectorKernels {
 
     /** {@link SurrogateMath#cos} for lanes with {@code |t| <= COS_LIMIT} (the caller checks). */
     private static DoubleVector cos(DoubleVector t) {
-        DoubleVector v = t.fma(SurrogateMath.TWO_OVER_PI, SurrogateMath.MAGIC);
-        DoubleVector k = v.sub(SurrogateMath.MAGIC);
-        DoubleVector r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_1), t);
-        r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_2), r);
-        r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_3), r);
-        LongVector q = (LongVector) v.reinterpretAsLongs();
+        DoubleVector v = t.fma(SurrogateMath.INV_PI, -0.5).add(SurrogateMath.MAGIC);
+        DoubleVector m = v.sub(SurrogateMath.MAGIC).mul(2.0).add(1.0);
+        DoubleVector r = m.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_1), t);
+        r = m.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_2), r);
+        r = m.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_3), r);
         DoubleVector r2 = r.mul(r);
-        DoubleVector c = r2.fma(SurrogateMath.C14, SurrogateMath.C12);
-        c = c.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.C10));
-        c = c.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.C8));
-        c = c.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.C6));
-        c = c.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.C4));
-        c = c.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.C2));
-        c = c.fma(r2, DoubleVector.broadcast(DS, 1.0));
         DoubleVector s = r2.fma(SurrogateMath.S15, SurrogateMath.S13);
         s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S11));
         s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S9));
@@ -93,11 +93,8 @@ final class VectorKernels {
         s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S5));
         s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S3));
         s = r.mul(r2).fma(s, r);
-        VectorMask<Double> odd = q.and(1L).compare(VectorOperators.NE, 0L).cast(DS);
-        VectorMask<Double> neg = q.lanewise(VectorOperators.XOR, q.lanewise(VectorOperators.ASHR, 1)).and(1L)
-                .compare(VectorOperators.NE, 0L).cast(DS);
-        DoubleVector m = c.blend(s, odd);
-        return m.blend(m.neg(), neg);
+        LongVector sign = ((LongVector) v.reinterpretAsLongs()).add(1L).lanewise(VectorOperators.LSHL, 63);
+        return (DoubleVector) ((LongVector) s.reinterpretAsLongs()).lanewise(VectorOperators.XOR, sign).reinterpretAsDoubles();
     }
 
     static void sigmoid(double a, float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
@@ -107,7 +104,7 @@ final class VectorKernels {
         for (int end = n - step; i <= end; i += step) {
             DoubleVector e = exp(widen(x, xOff + i).abs().mul(na));
             DoubleVector d = e.add(1.0);
-            store(e.mul(a).div(d.mul(d)), gradOut, out, oOff + i);
+            storeQuotient(e.mul(a), d.mul(d), gradOut, out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.sigmoidGradient(x[xOff + i], a);
@@ -151,9 +148,10 @@ final class VectorKernels {
             DoubleVector xv = widen(x, xOff + i);
             DoubleVector e = exp(xv.abs().mul(na));
             DoubleVector d = e.add(1.0);
-            DoubleVector left = e.mul(a).div(d.mul(d));
-            DoubleVector right = DoubleVector.broadcast(DS, b).div(xv.add(1.0));
-            store(right.blend(left, xv.compare(VectorOperators.LT, 0.0)), gradOut, out, oOff + i);
+            VectorMask<Double> neg = xv.compare(VectorOperators.LT, 0.0);
+            DoubleVector num = DoubleVector.broadcast(DS, b).blend(e.mul(a), neg);
+            DoubleVector den = xv.add(1.0).blend(d.mul(d), neg);
+            storeQuotient(num, den, gradOut, out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.s2nnGradient(x[xOff + i], a, b);
@@ -175,6 +173,10 @@ final class VectorKernels {
                 continue;
             }
             DoubleVector c1 = cos(t);
+            if (harmonics == 2) { // the default: one harmonic, no recurrence (0 + c1 is c1 exactly, as the scalar sum)
+                store(c1.mul(scale), gradOut, out, oOff + i);
+                continue;
+            }
             DoubleVector twoC2 = c1.mul(2.0).mul(c1).sub(1.0).mul(2.0);
             DoubleVector prev = c1;
             DoubleVector cur = c1;
