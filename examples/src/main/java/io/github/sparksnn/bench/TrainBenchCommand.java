@@ -156,6 +156,14 @@ public final class TrainBenchCommand implements Callable<Integer> {
         List<Map.Entry<GemmTimer.Shape, long[]>> shapes = new ArrayList<>();
         double[][] shapeRatios = null;
         double[][] shapeAlone = null;
+        // per non-GEMM op: seconds per round, calls and bytes per round; and a copy's bandwidth after every round
+        Map<String, double[]> opSeconds = new java.util.LinkedHashMap<>();
+        Map<String, long[]> opCallsBytes = new java.util.LinkedHashMap<>();
+        double[] copyGbs = new double[rounds];
+        float[] copySrc = new float[COPY_FLOATS];
+        float[] copyDst = new float[COPY_FLOATS];
+        Arrays.fill(copySrc, 1f);
+        System.arraycopy(copySrc, 0, copyDst, 0, COPY_FLOATS);
         try (GradientEngine e = new CpuGradientEngine(cfg, timer.backend()); Backend be = new CpuBackend(threads)) {
             TimedOptimizer o = new TimedOptimizer(Optimizers.parse(optimizer));
             Trainer t = new Trainer(e, o, trainerConfig());
@@ -189,6 +197,13 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 }
                 aloneRound[r] = alone;
                 pairedRatio[r] = alone / gemm[r];
+                for (Map.Entry<String, GemmTimer.OpTally> en : timer.ops().entrySet()) {
+                    opSeconds.computeIfAbsent(en.getKey(), k -> new double[rounds])[r] = en.getValue().nanos * 1e-9;
+                    opCallsBytes.put(en.getKey(), new long[] {en.getValue().calls, en.getValue().bytes});
+                }
+                long c0 = System.nanoTime();
+                System.arraycopy(copySrc, 0, copyDst, 0, COPY_FLOATS);
+                copyGbs[r] = 8.0 * COPY_FLOATS / (System.nanoTime() - c0);
             }
         }
         double totalMedian = median(total);
@@ -237,6 +252,9 @@ public final class TrainBenchCommand implements Callable<Integer> {
                     fmt("%.0f%%", 100 * ratio));
         }
         out.print(g.render());
+        out.println();
+        out.print(profile(batches, totalMedian, gemmMedian, optMedian, flopsPerRound, median(aloneRound), opSeconds,
+                opCallsBytes, median(copyGbs), Optimizers.parse(optimizer).name()).render());
         out.printf(Locale.ROOT, "images/s: whole training step through Trainer (shuffle, gradient, optimizer, parameter"
                 + " upload). GFLOP/s = 2mnk / time inside gemm calls; engine and standalone rounds alternate on the"
                 + " same operands and each ratio pairs a round with its replay (medians). Java %s, %d CPUs visible, load average %.1f"
@@ -245,6 +263,43 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
         return 0;
+    }
+
+    /** Floats per array of the in-run copy that gives the memory bound (64 MiB: beyond the caches, as STREAM). */
+    static final int COPY_FLOATS = 1 << 24;
+
+    /**
+     * The step by operation (instrumented run, medians of rounds): every backend call timed by name, GEMM against
+     * native sgemm alone on the same calls, memory-bound ops' compulsory bytes against an in-run copy's bandwidth,
+     * the optimizer, and what remains outside backend calls (layer code between ops, loss, engine bookkeeping).
+     */
+    static Table profile(int batches, double total, double gemm, double opt, long flops, double gemmAlone,
+                         Map<String, double[]> opSeconds, Map<String, long[]> opCallsBytes, double copyGbs,
+                         String optimizerName) {
+        List<Object[]> rows = new ArrayList<>();
+        double ops = 0;
+        rows.add(new Object[] {gemm, "gemm", "-", fmt("%.1f GFLOP/s", flops / gemm * 1e-9),
+                fmt("%.1f GFLOP/s sgemm alone", flops / gemmAlone * 1e-9), fmt("%.0f%%", 100 * gemmAlone / gemm)});
+        for (Map.Entry<String, double[]> en : opSeconds.entrySet()) {
+            double sec = median(en.getValue());
+            ops += sec;
+            long[] cb = opCallsBytes.get(en.getKey());
+            double gbs = cb[1] / sec * 1e-9;
+            rows.add(new Object[] {sec, en.getKey(), fmt("%.1f", cb[0] / (double) batches), fmt("%.1f GB/s", gbs),
+                    fmt("%.1f GB/s copy", copyGbs), fmt("%.0f%%", 100 * gbs / copyGbs)});
+        }
+        rows.add(new Object[] {opt, "optimizer step (" + optimizerName + ")", "-", "-", "-", "-"});
+        double rest = Math.max(0, total - gemm - ops - opt);
+        rows.add(new Object[] {rest, "outside backend ops (layer code, loss, engine)", "-", "-", "-", "-"});
+        rows.sort((a, b) -> Double.compare((Double) b[0], (Double) a[0]));
+        Table t = new Table("OP (step profile, instrumented run)", "CALLS/BATCH", "MS/BATCH", "SHARE", "RATE", "BOUND",
+                "OF BOUND");
+        for (Object[] r : rows) {
+            double sec = (Double) r[0];
+            t.row(r[1], r[2], fmt("%.3f", sec / batches * 1e3), fmt("%.1f%%", 100 * sec / total), r[3], r[4], r[5]);
+        }
+        t.row("total step", "", fmt("%.3f", total / batches * 1e3), "100.0%", "", "", "");
+        return t;
     }
 
     private TrainerConfig trainerConfig() {
