@@ -73,7 +73,9 @@ public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up rounds (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Engine (BLAS) threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "1", description = "Threads (default: ${DEFAULT-VALUE}). Above 1 the headline engine splits the batch over that many"
+            + " single-threaded replicas (data-parallel), compared in alternate rounds with one engine whose GEMMs use"
+            + " that many BLAS threads; the profile is of the latter.")
     int threads;
 
     @Option(names = "--encoder", defaultValue = "poisson", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
@@ -124,19 +126,30 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 rounds, batches, data);
         err.flush();
 
-        // (1) the plain engine: headline throughput
+        // (1) the plain engine: headline throughput. With --threads > 1 that is the data-parallel engine (the batch
+        // split across single-threaded replicas, fixed-order reduction); one engine whose GEMMs alone are split
+        // across the threads (multi-threaded BLAS) runs in alternate rounds, so noise hits both alike.
         double[] plainSeconds = new double[rounds];
         double[] plainCpuSeconds = new double[rounds];
+        double[] splitGemmSeconds = threads > 1 ? new double[rounds] : null;
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        try (GradientEngine e = cfg.create()) {
+        try (GradientEngine e = cfg.create();
+             GradientEngine sg = threads > 1 ? new CpuGradientEngine(cfg, new CpuBackend(threads)) : null) {
             Trainer t = new Trainer(e, Optimizers.parse(optimizer), trainerConfig());
+            Trainer ts = sg == null ? null : new Trainer(sg, Optimizers.parse(optimizer), trainerConfig());
             for (int r = 0; r < warmup; r++) {
                 t.trainEpoch(r, x, y, null);
+                if (ts != null) {
+                    ts.trainEpoch(r, x, y, null);
+                }
             }
             for (int r = 0; r < rounds; r++) {
                 long c0 = mx.getCurrentThreadCpuTime();
                 plainSeconds[r] = t.trainEpoch(warmup + r, x, y, null).trainSeconds();
                 plainCpuSeconds[r] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
+                if (ts != null) {
+                    splitGemmSeconds[r] = ts.trainEpoch(warmup + r, x, y, null).trainSeconds();
+                }
             }
         }
         double plainMedian = median(plainSeconds);
@@ -217,6 +230,18 @@ public final class TrainBenchCommand implements Callable<Integer> {
         if (threads == 1) {
             // on a shared machine the wall clock includes time the thread waited for a core; its CPU time does not
             t.row("training images per CPU-second of the thread", fmt("%.0f", n / median(plainCpuSeconds)));
+        }
+        if (splitGemmSeconds != null) {
+            double[] paired = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                paired[r] = splitGemmSeconds[r] / plainSeconds[r];
+            }
+            t.row(fmt("  data-parallel: batch split over %d single-threaded replicas (the row above)", threads),
+                    fmt("%.0f", imagesPerSecond));
+            t.row(fmt("  split GEMMs: one engine, %d-thread BLAS (alternate rounds)", threads),
+                    fmt("%.0f  (rounds %.0f-%.0f)", n / median(splitGemmSeconds), n / max(splitGemmSeconds),
+                            n / min(splitGemmSeconds)));
+            t.row("  data-parallel / split GEMMs (median of paired rounds)", fmt("%.2fx", median(paired)));
         }
         if (peer != null) {
             t.row(fmt("vs the given peer figure (--peer %.0f images/s, not measured in this run)", peer),

@@ -102,4 +102,20 @@ class TrainBenchCommandTest {
                 new Object[] {null, 4, 100, null, null, null, null, null, true}));
         assertEquals(-1, GemmTimer.bytes("describe", new Object[0]));
     }
+
+    @Test
+    void twoThreadsCompareTheBatchSplitWithSplitGemms() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new TrainBenchCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        assertEquals(0, cli.execute("--threads", "2", "--batches", "2", "--rounds", "1", "--warmup", "0",
+                "--batch-size", "16", "--data-dir", "/nonexistent"), err.toString());
+        String o = out.toString();
+        for (String row : new String[] {"data-parallel: batch split over 2 single-threaded replicas",
+                "split GEMMs: one engine, 2-thread BLAS", "data-parallel / split GEMMs (median of paired rounds)"}) {
+            assertTrue(o.contains(row), "missing '" + row + "' in\n" + o);
+        }
+    }
 }
