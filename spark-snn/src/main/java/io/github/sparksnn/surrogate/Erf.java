@@ -97,7 +97,7 @@ public final class Erf extends SurrogateFunction {
 
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
-        if (SurrogateMath.VECTOR) {
+        if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {
             VectorKernels.gauss(alpha, k, gradOut, x, xOff, out, oOff, n);
             return;
         }

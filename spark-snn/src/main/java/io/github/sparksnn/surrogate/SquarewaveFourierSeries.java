@@ -129,7 +129,7 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int len) {
         final double w = omega, k = 4 / tPeriod;
-        if (SurrogateMath.VECTOR) {
+        if (SurrogateMath.VECTOR && len >= SurrogateMath.VECTOR_MIN_LENGTH) {
             VectorKernels.cosSeries(w, k, n, gradOut, x, xOff, out, oOff, len);
             return;
         }

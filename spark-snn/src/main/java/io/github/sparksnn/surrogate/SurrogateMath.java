@@ -31,6 +31,13 @@ public final class SurrogateMath {
      */
     static final boolean VECTOR = vectorAvailable();
 
+    /**
+     * Shorter arrays take the scalar loop (same results). Until C2 has compiled a vector loop, every Vector API
+     * operation allocates; small calls would reach C2 late, so a short-array workload (a tiny model, a unit test
+     * of the training loop's steady-state allocation) keeps to scalar code, which also costs little there.
+     */
+    static final int VECTOR_MIN_LENGTH = 256;
+
     private static boolean vectorAvailable() {
         if ("false".equalsIgnoreCase(System.getProperty("snn.vector"))) {
             return false;

@@ -16,8 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Only loaded when {@link SurrogateMath#VECTOR} is true ({@code jdk.incubator.vector} resolved in the boot layer,
  * which {@code --add-modules=jdk.incubator.vector} does, and not disabled with {@code -Dsnn.vector=false}). Each
- * loop is written out in full rather than through a shared helper taking a lambda: a vector that crosses a call
- * the JIT does not inline is boxed, and the loop falls to a small fraction of its speed.
+ * loop is written out in full, exp and cos included, with no helper method between the loads and the store: a
+ * vector that crosses a call the JIT does not inline is boxed (C2 declines to inline a helper once it has compiled
+ * it separately beyond {@code InlineSmallCode}), and the loop then allocates on every iteration and falls to a
+ * small fraction of its speed. (The steady-state allocation test of the training loop catches that.)
  *
  * <p>{@code gradOut == null} means "the gradient itself" ({@code out = g'(x)}); otherwise
  * {@code out[oOff + i] = gradOut[oOff + i] * g'(x[xOff + i])}, in place when {@code out == gradOut}.
@@ -37,74 +39,50 @@ final class VectorKernels {
         return DS.length();
     }
 
-    private static DoubleVector widen(float[] a, int off) {
-        return (DoubleVector) FloatVector.fromArray(FS, a, off).convertShape(VectorOperators.F2D, DS, 0);
-    }
-
-    private static void store(DoubleVector g, float[] gradOut, float[] out, int off) {
-        store((FloatVector) g.convertShape(VectorOperators.D2F, FS, 0), gradOut, out, off);
-    }
-
-    /** {@code num / den} rounded to float first and divided in float: a float division costs a third of a double one. */
-    private static void storeQuotient(DoubleVector num, DoubleVector den, float[] gradOut, float[] out, int off) {
-        FloatVector n = (FloatVector) num.convertShape(VectorOperators.D2F, FS, 0);
-        FloatVector d = (FloatVector) den.convertShape(VectorOperators.D2F, FS, 0);
-        store(n.div(d), gradOut, out, off);
-    }
-
-    private static void store(FloatVector f, float[] gradOut, float[] out, int off) {
-        if (gradOut != null) {
-            f = FloatVector.fromArray(FS, gradOut, off).mul(f);
-        }
-        f.intoArray(out, off);
-    }
-
-    /** {@link SurrogateMath#exp}, lane-wise with the same operations. */
-    private static DoubleVector exp(DoubleVector t) {
-        DoubleVector u = t.max(SurrogateMath.EXP_MIN).min(SurrogateMath.EXP_MAX);
-        DoubleVector v = u.fma(SurrogateMath.LOG2E, SurrogateMath.MAGIC);
-        DoubleVector k = v.sub(SurrogateMath.MAGIC);
-        DoubleVector r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.LN2_HI), u);
-        r = k.fma(DoubleVector.broadcast(DS, -SurrogateMath.LN2_LO), r);
-        DoubleVector p = r.fma(SurrogateMath.E8, SurrogateMath.E7);
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E6));
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E5));
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E4));
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E3));
-        p = p.fma(r, DoubleVector.broadcast(DS, SurrogateMath.E2));
-        p = r.mul(r).fma(p, r).add(1.0);
-        LongVector bits = (LongVector) v.reinterpretAsLongs();
-        DoubleVector scale = (DoubleVector) bits.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-        return p.mul(scale);
-    }
-
-    /** {@link SurrogateMath#cos} for lanes with {@code |t| <= COS_LIMIT} (the caller checks). */
-    private static DoubleVector cos(DoubleVector t) {
-        DoubleVector v = t.fma(SurrogateMath.INV_PI, -0.5).add(SurrogateMath.MAGIC);
-        DoubleVector m = v.sub(SurrogateMath.MAGIC).mul(2.0).add(1.0);
-        DoubleVector r = m.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_1), t);
-        r = m.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_2), r);
-        r = m.fma(DoubleVector.broadcast(DS, -SurrogateMath.PIO2_3), r);
-        DoubleVector r2 = r.mul(r);
-        DoubleVector s = r2.fma(SurrogateMath.S15, SurrogateMath.S13);
-        s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S11));
-        s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S9));
-        s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S7));
-        s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S5));
-        s = s.fma(r2, DoubleVector.broadcast(DS, SurrogateMath.S3));
-        s = r.mul(r2).fma(s, r);
-        LongVector sign = ((LongVector) v.reinterpretAsLongs()).add(1L).lanewise(VectorOperators.LSHL, 63);
-        return (DoubleVector) ((LongVector) s.reinterpretAsLongs()).lanewise(VectorOperators.XOR, sign).reinterpretAsDoubles();
-    }
+    // broadcast constants, hoisted (the same values SurrogateMath uses)
+    private static final DoubleVector NLN2_HI = DoubleVector.broadcast(DS, -SurrogateMath.LN2_HI);
+    private static final DoubleVector NLN2_LO = DoubleVector.broadcast(DS, -SurrogateMath.LN2_LO);
+    private static final DoubleVector E6 = DoubleVector.broadcast(DS, SurrogateMath.E6);
+    private static final DoubleVector E5 = DoubleVector.broadcast(DS, SurrogateMath.E5);
+    private static final DoubleVector E4 = DoubleVector.broadcast(DS, SurrogateMath.E4);
+    private static final DoubleVector E3 = DoubleVector.broadcast(DS, SurrogateMath.E3);
+    private static final DoubleVector E2 = DoubleVector.broadcast(DS, SurrogateMath.E2);
+    private static final DoubleVector NPIO2_1 = DoubleVector.broadcast(DS, -SurrogateMath.PIO2_1);
+    private static final DoubleVector NPIO2_2 = DoubleVector.broadcast(DS, -SurrogateMath.PIO2_2);
+    private static final DoubleVector NPIO2_3 = DoubleVector.broadcast(DS, -SurrogateMath.PIO2_3);
+    private static final DoubleVector S11 = DoubleVector.broadcast(DS, SurrogateMath.S11);
+    private static final DoubleVector S9 = DoubleVector.broadcast(DS, SurrogateMath.S9);
+    private static final DoubleVector S7 = DoubleVector.broadcast(DS, SurrogateMath.S7);
+    private static final DoubleVector S5 = DoubleVector.broadcast(DS, SurrogateMath.S5);
+    private static final DoubleVector S3 = DoubleVector.broadcast(DS, SurrogateMath.S3);
 
     static void sigmoid(double a, float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         final int step = FS.length();
         final double na = -a;
         int i = 0;
         for (int end = n - step; i <= end; i += step) {
-            DoubleVector e = exp(widen(x, xOff + i).abs().mul(na));
+            DoubleVector xv = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector t = xv.abs().mul(na);
+            DoubleVector eu = t.max(SurrogateMath.EXP_MIN).min(SurrogateMath.EXP_MAX);
+            DoubleVector ev = eu.fma(SurrogateMath.LOG2E, SurrogateMath.MAGIC);
+            DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
+            DoubleVector er = ek.fma(NLN2_HI, eu);
+            er = ek.fma(NLN2_LO, er);
+            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            ep = ep.fma(er, E6);
+            ep = ep.fma(er, E5);
+            ep = ep.fma(er, E4);
+            ep = ep.fma(er, E3);
+            ep = ep.fma(er, E2);
+            ep = er.mul(er).fma(ep, er).add(1.0);
+            DoubleVector e = ep.mul(((LongVector) ev.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
             DoubleVector d = e.add(1.0);
-            storeQuotient(e.mul(a), d.mul(d), gradOut, out, oOff + i);
+            FloatVector f = ((FloatVector) e.mul(a).convertShape(VectorOperators.D2F, FS, 0)).div(((FloatVector) d.mul(d).convertShape(VectorOperators.D2F, FS, 0)));
+            if (gradOut != null) {
+                f = FloatVector.fromArray(FS, gradOut, oOff + i).mul(f);
+            }
+            f.intoArray(out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.sigmoidGradient(x[xOff + i], a);
@@ -117,8 +95,27 @@ final class VectorKernels {
         final double na = -a;
         int i = 0;
         for (int end = n - step; i <= end; i += step) {
-            DoubleVector e = exp(widen(x, xOff + i).abs().mul(na));
-            store(e.mul(h), gradOut, out, oOff + i);
+            DoubleVector xv = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector t = xv.abs().mul(na);
+            DoubleVector eu = t.max(SurrogateMath.EXP_MIN).min(SurrogateMath.EXP_MAX);
+            DoubleVector ev = eu.fma(SurrogateMath.LOG2E, SurrogateMath.MAGIC);
+            DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
+            DoubleVector er = ek.fma(NLN2_HI, eu);
+            er = ek.fma(NLN2_LO, er);
+            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            ep = ep.fma(er, E6);
+            ep = ep.fma(er, E5);
+            ep = ep.fma(er, E4);
+            ep = ep.fma(er, E3);
+            ep = ep.fma(er, E2);
+            ep = er.mul(er).fma(ep, er).add(1.0);
+            DoubleVector e = ep.mul(((LongVector) ev.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
+            FloatVector f = ((FloatVector) e.mul(h).convertShape(VectorOperators.D2F, FS, 0));
+            if (gradOut != null) {
+                f = FloatVector.fromArray(FS, gradOut, oOff + i).mul(f);
+            }
+            f.intoArray(out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.expAbsGradient(x[xOff + i], a, h);
@@ -130,9 +127,28 @@ final class VectorKernels {
         final int step = FS.length();
         int i = 0;
         for (int end = n - step; i <= end; i += step) {
-            DoubleVector z = widen(x, xOff + i).mul(a);
-            DoubleVector e = exp(z.mul(z).neg());
-            store(e.mul(k), gradOut, out, oOff + i);
+            DoubleVector xv = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector z = xv.mul(a);
+            DoubleVector t = z.mul(z).neg();
+            DoubleVector eu = t.max(SurrogateMath.EXP_MIN).min(SurrogateMath.EXP_MAX);
+            DoubleVector ev = eu.fma(SurrogateMath.LOG2E, SurrogateMath.MAGIC);
+            DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
+            DoubleVector er = ek.fma(NLN2_HI, eu);
+            er = ek.fma(NLN2_LO, er);
+            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            ep = ep.fma(er, E6);
+            ep = ep.fma(er, E5);
+            ep = ep.fma(er, E4);
+            ep = ep.fma(er, E3);
+            ep = ep.fma(er, E2);
+            ep = er.mul(er).fma(ep, er).add(1.0);
+            DoubleVector e = ep.mul(((LongVector) ev.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
+            FloatVector f = ((FloatVector) e.mul(k).convertShape(VectorOperators.D2F, FS, 0));
+            if (gradOut != null) {
+                f = FloatVector.fromArray(FS, gradOut, oOff + i).mul(f);
+            }
+            f.intoArray(out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.gaussGradient(x[xOff + i], a, k);
@@ -143,15 +159,34 @@ final class VectorKernels {
     static void s2nn(double a, double b, float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         final int step = FS.length();
         final double na = -a;
+        final DoubleVector bv = DoubleVector.broadcast(DS, b);
         int i = 0;
         for (int end = n - step; i <= end; i += step) {
-            DoubleVector xv = widen(x, xOff + i);
-            DoubleVector e = exp(xv.abs().mul(na));
+            DoubleVector xv = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector t = xv.abs().mul(na);
+            DoubleVector eu = t.max(SurrogateMath.EXP_MIN).min(SurrogateMath.EXP_MAX);
+            DoubleVector ev = eu.fma(SurrogateMath.LOG2E, SurrogateMath.MAGIC);
+            DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
+            DoubleVector er = ek.fma(NLN2_HI, eu);
+            er = ek.fma(NLN2_LO, er);
+            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            ep = ep.fma(er, E6);
+            ep = ep.fma(er, E5);
+            ep = ep.fma(er, E4);
+            ep = ep.fma(er, E3);
+            ep = ep.fma(er, E2);
+            ep = er.mul(er).fma(ep, er).add(1.0);
+            DoubleVector e = ep.mul(((LongVector) ev.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52)
+                    .reinterpretAsDoubles());
             DoubleVector d = e.add(1.0);
             VectorMask<Double> neg = xv.compare(VectorOperators.LT, 0.0);
-            DoubleVector num = DoubleVector.broadcast(DS, b).blend(e.mul(a), neg);
+            DoubleVector num = bv.blend(e.mul(a), neg);
             DoubleVector den = xv.add(1.0).blend(d.mul(d), neg);
-            storeQuotient(num, den, gradOut, out, oOff + i);
+            FloatVector f = ((FloatVector) num.convertShape(VectorOperators.D2F, FS, 0)).div(((FloatVector) den.convertShape(VectorOperators.D2F, FS, 0)));
+            if (gradOut != null) {
+                f = FloatVector.fromArray(FS, gradOut, oOff + i).mul(f);
+            }
+            f.intoArray(out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.s2nnGradient(x[xOff + i], a, b);
@@ -164,7 +199,8 @@ final class VectorKernels {
         final int step = FS.length();
         int i = 0;
         for (int end = n - step; i <= end; i += step) {
-            DoubleVector t = widen(x, xOff + i).mul(w);
+            DoubleVector xv = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector t = xv.mul(w);
             if (!t.abs().compare(VectorOperators.LE, SurrogateMath.COS_LIMIT).allTrue()) {
                 for (int j = i; j < i + step; j++) { // a huge or non-finite phase: Math.cos, as the scalar code
                     float g = SurrogateMath.cosSeries(x[xOff + j], w, scale, harmonics);
@@ -172,22 +208,40 @@ final class VectorKernels {
                 }
                 continue;
             }
-            DoubleVector c1 = cos(t);
-            if (harmonics == 2) { // the default: one harmonic, no recurrence (0 + c1 is c1 exactly, as the scalar sum)
-                store(c1.mul(scale), gradOut, out, oOff + i);
-                continue;
+            DoubleVector c1v = t.fma(SurrogateMath.INV_PI, -0.5).add(SurrogateMath.MAGIC);
+            DoubleVector c1m = c1v.sub(SurrogateMath.MAGIC).mul(2.0).add(1.0);
+            DoubleVector c1r = c1m.fma(NPIO2_1, t);
+            c1r = c1m.fma(NPIO2_2, c1r);
+            c1r = c1m.fma(NPIO2_3, c1r);
+            DoubleVector c1r2 = c1r.mul(c1r);
+            DoubleVector c1s = c1r2.fma(SurrogateMath.S15, SurrogateMath.S13);
+            c1s = c1s.fma(c1r2, S11);
+            c1s = c1s.fma(c1r2, S9);
+            c1s = c1s.fma(c1r2, S7);
+            c1s = c1s.fma(c1r2, S5);
+            c1s = c1s.fma(c1r2, S3);
+            c1s = c1r.mul(c1r2).fma(c1s, c1r);
+            LongVector c1sign = ((LongVector) c1v.reinterpretAsLongs()).add(1L).lanewise(VectorOperators.LSHL, 63);
+            DoubleVector c1 = (DoubleVector) ((LongVector) c1s.reinterpretAsLongs()).lanewise(VectorOperators.XOR, c1sign)
+                    .reinterpretAsDoubles();
+            DoubleVector sum = c1;
+            if (harmonics != 2) { // n = 2 (the default) is one harmonic: 0 + c1 is c1 exactly, as the scalar sum
+                DoubleVector twoC2 = c1.mul(2.0).mul(c1).sub(1.0).mul(2.0);
+                DoubleVector prev = c1;
+                DoubleVector cur = c1;
+                sum = DoubleVector.zero(DS);
+                for (int h = 1; h < harmonics; h++) {
+                    sum = sum.add(cur);
+                    DoubleVector next = twoC2.mul(cur).sub(prev);
+                    prev = cur;
+                    cur = next;
+                }
             }
-            DoubleVector twoC2 = c1.mul(2.0).mul(c1).sub(1.0).mul(2.0);
-            DoubleVector prev = c1;
-            DoubleVector cur = c1;
-            DoubleVector sum = DoubleVector.zero(DS);
-            for (int h = 1; h < harmonics; h++) {
-                sum = sum.add(cur);
-                DoubleVector next = twoC2.mul(cur).sub(prev);
-                prev = cur;
-                cur = next;
+            FloatVector f = ((FloatVector) sum.mul(scale).convertShape(VectorOperators.D2F, FS, 0));
+            if (gradOut != null) {
+                f = FloatVector.fromArray(FS, gradOut, oOff + i).mul(f);
             }
-            store(sum.mul(scale), gradOut, out, oOff + i);
+            f.intoArray(out, oOff + i);
         }
         for (; i < n; i++) {
             float g = SurrogateMath.cosSeries(x[xOff + i], w, scale, harmonics);

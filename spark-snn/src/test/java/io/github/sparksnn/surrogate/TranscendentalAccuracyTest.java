@@ -169,4 +169,38 @@ class TranscendentalAccuracyTest {
         assertTrue(Double.isNaN(SurrogateMath.cos(Double.POSITIVE_INFINITY)));
         assertTrue(Double.isNaN(SurrogateMath.cos(Double.NaN)));
     }
+
+    /**
+     * Once C2 has compiled them, the vector loops allocate nothing: every vector stays in registers (a helper the JIT
+     * did not inline would box them on every iteration). Warms each kernel in rounds until a round is allocation-free
+     * or 20 s have passed (compilation runs in the background, later on a loaded machine).
+     */
+    @Test
+    void compiledVectorLoopsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        float[] x = new float[4099];
+        float[] gradOut = new float[x.length];
+        float[] gradIn = new float[x.length];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 6 - 3);
+            gradOut[i] = (float) r.nextDouble();
+        }
+        for (SurrogateFunction f : new SurrogateFunction[] {new Sigmoid(), new PiecewiseExp(), new Erf(), new S2NN(),
+                new SquarewaveFourierSeries(), new SquarewaveFourierSeries(3, 8)}) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            long perCall;
+            do {
+                for (int i = 0; i < 2000; i++) {
+                    f.backward(gradOut, x, 0, gradIn, 0, x.length);
+                }
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 200; i++) {
+                    f.backward(gradOut, x, 0, gradIn, 0, x.length);
+                }
+                perCall = (mx.getCurrentThreadAllocatedBytes() - before) / 200;
+            } while (perCall > 0 && System.nanoTime() < deadline);
+            assertEquals(0, perCall, f + ": bytes allocated per bulk backward of " + x.length + " floats");
+        }
+    }
 }
