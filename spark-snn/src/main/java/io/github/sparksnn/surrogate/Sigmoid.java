@@ -70,7 +70,7 @@ public final class Sigmoid extends SurrogateFunction {
 
     @Override
     public float gradient(float x) {
-        return SurrogateMath.sigmoidGradient(x, alpha);
+        return SurrogateMath.sigmoidGradient(x, alphaF);
     }
 
     @Override
@@ -100,11 +100,11 @@ public final class Sigmoid extends SurrogateFunction {
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {
-            VectorKernels.sigmoid(alpha, gradOut, x, xOff, out, oOff, n);
+            VectorKernels.sigmoid(alphaF, gradOut, x, xOff, out, oOff, n);
             return;
         }
         for (int i = 0; i < n; i++) {
-            float g = SurrogateMath.sigmoidGradient(x[xOff + i], alpha);
+            float g = SurrogateMath.sigmoidGradient(x[xOff + i], alphaF);
             out[oOff + i] = gradOut == null ? g : gradOut[oOff + i] * g;
         }
     }

@@ -42,6 +42,11 @@ final class VectorKernels {
     // broadcast constants, hoisted (the same values SurrogateMath uses)
     private static final DoubleVector NLN2_HI = DoubleVector.broadcast(DS, -SurrogateMath.LN2_HI);
     private static final DoubleVector NLN2_LO = DoubleVector.broadcast(DS, -SurrogateMath.LN2_LO);
+    private static final DoubleVector E11 = DoubleVector.broadcast(DS, SurrogateMath.E11);
+    private static final DoubleVector E10 = DoubleVector.broadcast(DS, SurrogateMath.E10);
+    private static final DoubleVector E9 = DoubleVector.broadcast(DS, SurrogateMath.E9);
+    private static final DoubleVector E8 = DoubleVector.broadcast(DS, SurrogateMath.E8);
+    private static final DoubleVector E7 = DoubleVector.broadcast(DS, SurrogateMath.E7);
     private static final DoubleVector E6 = DoubleVector.broadcast(DS, SurrogateMath.E6);
     private static final DoubleVector E5 = DoubleVector.broadcast(DS, SurrogateMath.E5);
     private static final DoubleVector E4 = DoubleVector.broadcast(DS, SurrogateMath.E4);
@@ -56,19 +61,25 @@ final class VectorKernels {
     private static final DoubleVector S5 = DoubleVector.broadcast(DS, SurrogateMath.S5);
     private static final DoubleVector S3 = DoubleVector.broadcast(DS, SurrogateMath.S3);
 
-    static void sigmoid(double a, float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
+    static void sigmoid(float a, float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         final int step = FS.length();
-        final double na = -a;
+        final float na = -a;
         int i = 0;
         for (int end = n - step; i <= end; i += step) {
-            DoubleVector xv = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).convertShape(VectorOperators.F2D, DS, 0);
-            DoubleVector t = xv.abs().mul(na);
+            // the argument is a float product and the tail float arithmetic, as the CUDA twin (see SurrogateMath)
+            DoubleVector t = (DoubleVector) FloatVector.fromArray(FS, x, xOff + i).abs().mul(na)
+                    .convertShape(VectorOperators.F2D, DS, 0);
             DoubleVector eu = t.max(SurrogateMath.EXP_MIN).min(SurrogateMath.EXP_MAX);
             DoubleVector ev = eu.fma(SurrogateMath.LOG2E, SurrogateMath.MAGIC);
             DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
             DoubleVector er = ek.fma(NLN2_HI, eu);
             er = ek.fma(NLN2_LO, er);
-            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            DoubleVector ep = er.fma(SurrogateMath.E13, SurrogateMath.E12);
+            ep = ep.fma(er, E11);
+            ep = ep.fma(er, E10);
+            ep = ep.fma(er, E9);
+            ep = ep.fma(er, E8);
+            ep = ep.fma(er, E7);
             ep = ep.fma(er, E6);
             ep = ep.fma(er, E5);
             ep = ep.fma(er, E4);
@@ -77,8 +88,9 @@ final class VectorKernels {
             ep = er.mul(er).fma(ep, er).add(1.0);
             DoubleVector e = ep.mul(((LongVector) ev.reinterpretAsLongs()).add(1023L).lanewise(VectorOperators.LSHL, 52)
                     .reinterpretAsDoubles());
-            DoubleVector d = e.add(1.0);
-            FloatVector f = ((FloatVector) e.mul(a).convertShape(VectorOperators.D2F, FS, 0)).div(((FloatVector) d.mul(d).convertShape(VectorOperators.D2F, FS, 0)));
+            FloatVector ef = (FloatVector) e.convertShape(VectorOperators.D2F, FS, 0);
+            FloatVector d = ef.add(1f);
+            FloatVector f = ef.mul(a).div(d.mul(d));
             if (gradOut != null) {
                 f = FloatVector.fromArray(FS, gradOut, oOff + i).mul(f);
             }
@@ -102,7 +114,12 @@ final class VectorKernels {
             DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
             DoubleVector er = ek.fma(NLN2_HI, eu);
             er = ek.fma(NLN2_LO, er);
-            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            DoubleVector ep = er.fma(SurrogateMath.E13, SurrogateMath.E12);
+            ep = ep.fma(er, E11);
+            ep = ep.fma(er, E10);
+            ep = ep.fma(er, E9);
+            ep = ep.fma(er, E8);
+            ep = ep.fma(er, E7);
             ep = ep.fma(er, E6);
             ep = ep.fma(er, E5);
             ep = ep.fma(er, E4);
@@ -135,7 +152,12 @@ final class VectorKernels {
             DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
             DoubleVector er = ek.fma(NLN2_HI, eu);
             er = ek.fma(NLN2_LO, er);
-            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            DoubleVector ep = er.fma(SurrogateMath.E13, SurrogateMath.E12);
+            ep = ep.fma(er, E11);
+            ep = ep.fma(er, E10);
+            ep = ep.fma(er, E9);
+            ep = ep.fma(er, E8);
+            ep = ep.fma(er, E7);
             ep = ep.fma(er, E6);
             ep = ep.fma(er, E5);
             ep = ep.fma(er, E4);
@@ -169,7 +191,12 @@ final class VectorKernels {
             DoubleVector ek = ev.sub(SurrogateMath.MAGIC);
             DoubleVector er = ek.fma(NLN2_HI, eu);
             er = ek.fma(NLN2_LO, er);
-            DoubleVector ep = er.fma(SurrogateMath.E8, SurrogateMath.E7);
+            DoubleVector ep = er.fma(SurrogateMath.E13, SurrogateMath.E12);
+            ep = ep.fma(er, E11);
+            ep = ep.fma(er, E10);
+            ep = ep.fma(er, E9);
+            ep = ep.fma(er, E8);
+            ep = ep.fma(er, E7);
             ep = ep.fma(er, E6);
             ep = ep.fma(er, E5);
             ep = ep.fma(er, E4);
