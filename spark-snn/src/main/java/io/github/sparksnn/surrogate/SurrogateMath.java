@@ -115,6 +115,27 @@ public final class SurrogateMath {
     }
 
     /**
+     * e^t to about 2e-10 relative (degree 8: {@code (ln2/2)^9 / 9!}), 0.003 float ulp: for the gradients evaluated
+     * in double and rounded once (PiecewiseExp, Erf, S2NN), where 1 double ulp buys nothing and costs five FMAs.
+     */
+    static double exp8(double t) {
+        double u = Math.min(Math.max(t, EXP_MIN), EXP_MAX);
+        double v = Math.fma(u, LOG2E, MAGIC);
+        double k = v - MAGIC;
+        double r = Math.fma(k, -LN2_HI, u);
+        r = Math.fma(k, -LN2_LO, r);
+        double p = Math.fma(r, E8, E7);
+        p = Math.fma(r, p, E6);
+        p = Math.fma(r, p, E5);
+        p = Math.fma(r, p, E4);
+        p = Math.fma(r, p, E3);
+        p = Math.fma(r, p, E2);
+        p = Math.fma(r * r, p, r) + 1.0;
+        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(v) + 1023L) << 52);
+        return p * scale;
+    }
+
+    /**
      * cos(t), to about 1e-11 relative, also near its zeros; large or non-finite t go to Math.cos.
      * t is reduced by the odd multiple m = 2j + 1 of pi/2 nearest to it ({@code j = rint(t/pi - 1/2)}), so that
      * {@code cos t = (-1)^(j+1) sin r}, {@code r = t - m pi/2}, {@code |r| <= pi/2}: one polynomial, no choice
@@ -156,19 +177,19 @@ public final class SurrogateMath {
 
     /** {@code h exp(-a |x|)} (PiecewiseExp's g' with {@code h = a / 2}), in double. */
     static float expAbsGradient(float x, double a, double h) {
-        return (float) (h * exp(-a * Math.abs((double) x)));
+        return (float) (h * exp8(-a * Math.abs((double) x)));
     }
 
     /** {@code k exp(-(a x)^2)} (Erf's g' with {@code k = a / sqrt(pi)}), in double. */
     static float gaussGradient(float x, double a, double k) {
         double z = a * x;
-        return (float) (k * exp(-z * z));
+        return (float) (k * exp8(-z * z));
     }
 
     /** S2NN's g': the sigmoid piece for {@code x < 0}, {@code b / (x + 1)} otherwise (NaN takes the second). */
     static float s2nnGradient(float x, double a, double b) {
         double xd = x;
-        double e = exp(-a * Math.abs(xd));
+        double e = exp8(-a * Math.abs(xd));
         double d = 1.0 + e;
         boolean neg = xd < 0;
         return (float) (neg ? a * e : b) / (float) (neg ? d * d : xd + 1.0); // one float division, as the vector loop
