@@ -12,7 +12,7 @@ import java.util.Random;
 
 /**
  * Wraps a {@link Backend} so that every {@code gemm} call is timed and its FLOPs ({@code 2 m n k}) counted per
- * shape; every other operation is passed through untouched. A dynamic proxy, so the wrapper follows the backend
+ * shape, and every other operation is timed by name with its compulsory memory traffic (see {@link #bytes}). A dynamic proxy, so the wrapper follows the backend
  * interface as it grows; its cost (a reflective call, ~0.1-0.3 us) is negligible next to a training step of
  * milliseconds, and the bench reports the unwrapped engine's throughput separately anyway.
  */
@@ -44,8 +44,16 @@ final class GemmTimer implements InvocationHandler {
         int offC;
     }
 
+    /** Calls, time and compulsory bytes of one non-GEMM operation (by method name). */
+    static final class OpTally {
+        long calls;
+        long nanos;
+        long bytes;
+    }
+
     private final Backend target;
     private final Map<Shape, Tally> tallies = new LinkedHashMap<>();
+    private final Map<String, OpTally> ops = new LinkedHashMap<>();
     private long totalNanos;
     private long totalFlops;
 
@@ -66,7 +74,18 @@ final class GemmTimer implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         try {
             if (!method.getName().equals("gemm")) {
-                return method.invoke(target, args);
+                long b = bytes(method.getName(), args);
+                if (b < 0) { // describe, close and other non-compute calls
+                    return method.invoke(target, args);
+                }
+                long t0 = System.nanoTime();
+                Object r = method.invoke(target, args);
+                long dt = System.nanoTime() - t0;
+                OpTally o = ops.computeIfAbsent(method.getName(), x -> new OpTally());
+                o.calls++;
+                o.nanos += dt;
+                o.bytes += b;
+                return r;
             }
             Shape s = new Shape((Boolean) args[0], (Boolean) args[1], (Integer) args[2], (Integer) args[3],
                     (Integer) args[4], (Integer) args[8], (Integer) args[11], (Integer) args[15], (Float) args[12]);
@@ -120,8 +139,74 @@ final class GemmTimer implements InvocationHandler {
         }
     }
 
+    private static int i(Object[] a, int k) {
+        return (Integer) a[k];
+    }
+
+    private static int outSize(int in, int k, int stride, int pad) {
+        return (in + 2 * pad - k) / stride + 1;
+    }
+
+    /**
+     * Compulsory memory traffic of one backend call in bytes: every input read once, every output written once
+     * (read-modify-write outputs count twice), floats of 4 bytes; what a perfect single-pass kernel moves. -1 for
+     * calls that are not compute (describe, close). A time divided into these bytes, next to a copy's bandwidth,
+     * says how far an op is from its memory bound.
+     */
+    static long bytes(String op, Object[] a) {
+        switch (op) {
+            case "alloc": return 4L * i(a, 0);
+            case "upload": case "download": return 8L * i(a, 4);
+            case "fill": return 4L * i(a, 2);
+            case "copy": return 8L * i(a, 4);
+            case "addRowBias": return 8L * i(a, 2) * i(a, 3);
+            case "accumulateColumnSums": return 4L * i(a, 2) * i(a, 3);
+            case "addChannelBias": return 8L * i(a, 1) * i(a, 2) * i(a, 3);
+            case "accumulateChannelSums": return 4L * i(a, 1) * i(a, 2) * i(a, 3);
+            case "repeat": return 4L * i(a, 1) * (1 + i(a, 2));
+            case "sumOverTime": return 4L * i(a, 1) * (1 + i(a, 2));
+            case "poissonEncode": return 4L * i(a, 1) * i(a, 2) * (1 + i(a, 3));
+            case "dropoutMask": return 4L * i(a, 1) * i(a, 2);
+            case "multiplyShared": return 4L * i(a, 2) * (1 + 2L * i(a, 3));
+            case "neuronForward": return 4L * i(a, 2) * (3L * i(a, 1) + 2);
+            case "neuronBackward": return 4L * i(a, 2) * i(a, 1) * ((Boolean) a[8] ? 5 : 4);
+            case "neuronVoltage": return 12L * i(a, 1) * i(a, 2);
+            case "im2col": case "col2im": {
+                long img = (long) i(a, 2) * i(a, 3) * i(a, 4);
+                long col = (long) i(a, 2) * i(a, 5) * i(a, 6) * outSize(i(a, 3), i(a, 5), i(a, 7), i(a, 9))
+                        * outSize(i(a, 4), i(a, 6), i(a, 8), i(a, 10));
+                return op.equals("im2col") ? 4 * (img + col) : 4 * (col + 2 * img);
+            }
+            case "maxPoolForward": case "maxPoolBackward": case "avgPoolForward": case "avgPoolBackward": {
+                int o = op.equals("maxPoolBackward") ? 1 : 0; // its argmax comes second
+                long planes = i(a, 1 + o);
+                long in = planes * i(a, 2 + o) * i(a, 3 + o);
+                long out = planes * outSize(i(a, 2 + o), i(a, 4 + o), i(a, 5 + o), 0)
+                        * outSize(i(a, 3 + o), i(a, 4 + o), i(a, 5 + o), 0);
+                long idx = op.startsWith("max") ? out : 0; // the argmax plane
+                return 4 * (in + out + idx);
+            }
+            case "batchNormForward": return 8L * i(a, 1) * i(a, 2) * i(a, 3);
+            case "batchNormBackward": return 12L * i(a, 2) * i(a, 3) * i(a, 4);
+            default: return -1;
+        }
+    }
+
+    Map<String, OpTally> ops() {
+        return ops;
+    }
+
+    long opNanos() {
+        long n = 0;
+        for (OpTally o : ops.values()) {
+            n += o.nanos;
+        }
+        return n;
+    }
+
     /** Clears the times and counts, keeping the captured operands. */
     void reset() {
+        ops.clear();
         for (Tally t : tallies.values()) {
             t.calls = 0;
             t.nanos = 0;

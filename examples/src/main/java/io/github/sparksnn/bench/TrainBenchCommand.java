@@ -73,7 +73,9 @@ public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up rounds (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Engine (BLAS) threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "1", description = "Threads (default: ${DEFAULT-VALUE}). Above 1 the headline engine splits the batch over that many"
+            + " single-threaded replicas (data-parallel), compared in alternate rounds with one engine whose GEMMs use"
+            + " that many BLAS threads; the profile is of the latter.")
     int threads;
 
     @Option(names = "--encoder", defaultValue = "poisson", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
@@ -124,19 +126,30 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 rounds, batches, data);
         err.flush();
 
-        // (1) the plain engine: headline throughput
+        // (1) the plain engine: headline throughput. With --threads > 1 that is the data-parallel engine (the batch
+        // split across single-threaded replicas, fixed-order reduction); one engine whose GEMMs alone are split
+        // across the threads (multi-threaded BLAS) runs in alternate rounds, so noise hits both alike.
         double[] plainSeconds = new double[rounds];
         double[] plainCpuSeconds = new double[rounds];
+        double[] splitGemmSeconds = threads > 1 ? new double[rounds] : null;
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        try (GradientEngine e = cfg.create()) {
+        try (GradientEngine e = cfg.create();
+             GradientEngine sg = threads > 1 ? new CpuGradientEngine(cfg, new CpuBackend(threads)) : null) {
             Trainer t = new Trainer(e, Optimizers.parse(optimizer), trainerConfig());
+            Trainer ts = sg == null ? null : new Trainer(sg, Optimizers.parse(optimizer), trainerConfig());
             for (int r = 0; r < warmup; r++) {
                 t.trainEpoch(r, x, y, null);
+                if (ts != null) {
+                    ts.trainEpoch(r, x, y, null);
+                }
             }
             for (int r = 0; r < rounds; r++) {
                 long c0 = mx.getCurrentThreadCpuTime();
                 plainSeconds[r] = t.trainEpoch(warmup + r, x, y, null).trainSeconds();
                 plainCpuSeconds[r] = (mx.getCurrentThreadCpuTime() - c0) * 1e-9;
+                if (ts != null) {
+                    splitGemmSeconds[r] = ts.trainEpoch(warmup + r, x, y, null).trainSeconds();
+                }
             }
         }
         double plainMedian = median(plainSeconds);
@@ -156,6 +169,14 @@ public final class TrainBenchCommand implements Callable<Integer> {
         List<Map.Entry<GemmTimer.Shape, long[]>> shapes = new ArrayList<>();
         double[][] shapeRatios = null;
         double[][] shapeAlone = null;
+        // per non-GEMM op: seconds per round, calls and bytes per round; and a copy's bandwidth after every round
+        Map<String, double[]> opSeconds = new java.util.LinkedHashMap<>();
+        Map<String, long[]> opCallsBytes = new java.util.LinkedHashMap<>();
+        double[] copyGbs = new double[rounds];
+        float[] copySrc = new float[COPY_FLOATS];
+        float[] copyDst = new float[COPY_FLOATS];
+        Arrays.fill(copySrc, 1f);
+        System.arraycopy(copySrc, 0, copyDst, 0, COPY_FLOATS);
         try (GradientEngine e = new CpuGradientEngine(cfg, timer.backend()); Backend be = new CpuBackend(threads)) {
             TimedOptimizer o = new TimedOptimizer(Optimizers.parse(optimizer));
             Trainer t = new Trainer(e, o, trainerConfig());
@@ -189,6 +210,13 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 }
                 aloneRound[r] = alone;
                 pairedRatio[r] = alone / gemm[r];
+                for (Map.Entry<String, GemmTimer.OpTally> en : timer.ops().entrySet()) {
+                    opSeconds.computeIfAbsent(en.getKey(), k -> new double[rounds])[r] = en.getValue().nanos * 1e-9;
+                    opCallsBytes.put(en.getKey(), new long[] {en.getValue().calls, en.getValue().bytes});
+                }
+                long c0 = System.nanoTime();
+                System.arraycopy(copySrc, 0, copyDst, 0, COPY_FLOATS);
+                copyGbs[r] = 8.0 * COPY_FLOATS / (System.nanoTime() - c0);
             }
         }
         double totalMedian = median(total);
@@ -202,6 +230,18 @@ public final class TrainBenchCommand implements Callable<Integer> {
         if (threads == 1) {
             // on a shared machine the wall clock includes time the thread waited for a core; its CPU time does not
             t.row("training images per CPU-second of the thread", fmt("%.0f", n / median(plainCpuSeconds)));
+        }
+        if (splitGemmSeconds != null) {
+            double[] paired = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                paired[r] = splitGemmSeconds[r] / plainSeconds[r];
+            }
+            t.row(fmt("  data-parallel: batch split over %d single-threaded replicas (the row above)", threads),
+                    fmt("%.0f", imagesPerSecond));
+            t.row(fmt("  split GEMMs: one engine, %d-thread BLAS (alternate rounds)", threads),
+                    fmt("%.0f  (rounds %.0f-%.0f)", n / median(splitGemmSeconds), n / max(splitGemmSeconds),
+                            n / min(splitGemmSeconds)));
+            t.row("  data-parallel / split GEMMs (median of paired rounds)", fmt("%.2fx", median(paired)));
         }
         if (peer != null) {
             t.row(fmt("vs the given peer figure (--peer %.0f images/s, not measured in this run)", peer),
@@ -237,6 +277,9 @@ public final class TrainBenchCommand implements Callable<Integer> {
                     fmt("%.0f%%", 100 * ratio));
         }
         out.print(g.render());
+        out.println();
+        out.print(profile(batches, totalMedian, gemmMedian, optMedian, flopsPerRound, median(aloneRound), opSeconds,
+                opCallsBytes, median(copyGbs), Optimizers.parse(optimizer).name()).render());
         out.printf(Locale.ROOT, "images/s: whole training step through Trainer (shuffle, gradient, optimizer, parameter"
                 + " upload). GFLOP/s = 2mnk / time inside gemm calls; engine and standalone rounds alternate on the"
                 + " same operands and each ratio pairs a round with its replay (medians). Java %s, %d CPUs visible, load average %.1f"
@@ -245,6 +288,43 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
         return 0;
+    }
+
+    /** Floats per array of the in-run copy that gives the memory bound (64 MiB: beyond the caches, as STREAM). */
+    static final int COPY_FLOATS = 1 << 24;
+
+    /**
+     * The step by operation (instrumented run, medians of rounds): every backend call timed by name, GEMM against
+     * native sgemm alone on the same calls, memory-bound ops' compulsory bytes against an in-run copy's bandwidth,
+     * the optimizer, and what remains outside backend calls (layer code between ops, loss, engine bookkeeping).
+     */
+    static Table profile(int batches, double total, double gemm, double opt, long flops, double gemmAlone,
+                         Map<String, double[]> opSeconds, Map<String, long[]> opCallsBytes, double copyGbs,
+                         String optimizerName) {
+        List<Object[]> rows = new ArrayList<>();
+        double ops = 0;
+        rows.add(new Object[] {gemm, "gemm", "-", fmt("%.1f GFLOP/s", flops / gemm * 1e-9),
+                fmt("%.1f GFLOP/s sgemm alone", flops / gemmAlone * 1e-9), fmt("%.0f%%", 100 * gemmAlone / gemm)});
+        for (Map.Entry<String, double[]> en : opSeconds.entrySet()) {
+            double sec = median(en.getValue());
+            ops += sec;
+            long[] cb = opCallsBytes.get(en.getKey());
+            double gbs = cb[1] / sec * 1e-9;
+            rows.add(new Object[] {sec, en.getKey(), fmt("%.1f", cb[0] / (double) batches), fmt("%.1f GB/s", gbs),
+                    fmt("%.1f GB/s copy", copyGbs), fmt("%.0f%%", 100 * gbs / copyGbs)});
+        }
+        rows.add(new Object[] {opt, "optimizer step (" + optimizerName + ")", "-", "-", "-", "-"});
+        double rest = Math.max(0, total - gemm - ops - opt);
+        rows.add(new Object[] {rest, "outside backend ops (layer code, loss, engine)", "-", "-", "-", "-"});
+        rows.sort((a, b) -> Double.compare((Double) b[0], (Double) a[0]));
+        Table t = new Table("OP (step profile, instrumented run)", "CALLS/BATCH", "MS/BATCH", "SHARE", "RATE", "BOUND",
+                "OF BOUND");
+        for (Object[] r : rows) {
+            double sec = (Double) r[0];
+            t.row(r[1], r[2], fmt("%.3f", sec / batches * 1e3), fmt("%.1f%%", 100 * sec / total), r[3], r[4], r[5]);
+        }
+        t.row("total step", "", fmt("%.3f", total / batches * 1e3), "100.0%", "", "", "");
+        return t;
     }
 
     private TrainerConfig trainerConfig() {

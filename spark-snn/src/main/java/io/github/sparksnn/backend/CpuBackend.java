@@ -678,13 +678,32 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), P = b(params), RM = b(runningMean), RV = b(runningVar), M = b(mean), IS = b(invStd),
                 Y = b(y);
         long cnt = (long) batch * hw;
-        float[] pl = big1(hw);
+        float[] pl = big1(4 * hw);
         for (int c = 0; c < channels; c++) {
             float mu, is;
             if (training) {
-                // two passes in double: the mean, then the centred sum of squares (no cancellation)
+                // two passes in double: the mean, then the centred sum of squares (no cancellation). Each plane's
+                // float partial is one running sum in index order (the CUDA twin's order, bit for bit); four planes
+                // run their chains side by side, since one chain alone is bound by the add latency.
                 double sum = 0;
-                for (int n = 0; n < batch; n++) {
+                int n = 0;
+                for (; n + 4 <= batch; n += 4) {
+                    for (int q = 0; q < 4; q++) {
+                        X.get(((n + q) * channels + c) * hw, pl, q * hw, hw);
+                    }
+                    float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
+                    for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                        p0 += pl[i];
+                        p1 += pl[j];
+                        p2 += pl[k];
+                        p3 += pl[l];
+                    }
+                    sum += p0;
+                    sum += p1;
+                    sum += p2;
+                    sum += p3;
+                }
+                for (; n < batch; n++) {
                     X.get((n * channels + c) * hw, pl, 0, hw);
                     float part = 0f;
                     for (int i = 0; i < hw; i++) {
@@ -695,7 +714,25 @@ public final class CpuBackend implements Backend {
                 double m = sum / cnt;
                 float mf = (float) m;
                 double ss = 0;
-                for (int n = 0; n < batch; n++) {
+                n = 0;
+                for (; n + 4 <= batch; n += 4) {
+                    for (int q = 0; q < 4; q++) {
+                        X.get(((n + q) * channels + c) * hw, pl, q * hw, hw);
+                    }
+                    float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
+                    for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                        float d0 = pl[i] - mf, d1 = pl[j] - mf, d2 = pl[k] - mf, d3 = pl[l] - mf;
+                        p0 += d0 * d0;
+                        p1 += d1 * d1;
+                        p2 += d2 * d2;
+                        p3 += d3 * d3;
+                    }
+                    ss += p0;
+                    ss += p1;
+                    ss += p2;
+                    ss += p3;
+                }
+                for (; n < batch; n++) {
                     X.get((n * channels + c) * hw, pl, 0, hw);
                     float part = 0f;
                     for (int i = 0; i < hw; i++) {
@@ -734,11 +771,39 @@ public final class CpuBackend implements Backend {
                                   Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
         FloatBuffer DY = b(dy), X = b(x), P = b(params), M = b(mean), IS = b(invStd), DX = b(dx), G = b(grads);
         long cnt = (long) batch * hw;
-        float[] xp = big1(hw), gp = big2(hw);
+        float[] xp = big1(4 * hw), gp = big2(4 * hw);
         for (int c = 0; c < channels; c++) {
             float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
             double sdy = 0, sdyx = 0;
-            for (int n = 0; n < batch; n++) {
+            int n0 = 0;
+            // four planes' running sums side by side (each in index order, as the forward's statistics)
+            for (; n0 + 4 <= batch; n0 += 4) {
+                for (int q = 0; q < 4; q++) {
+                    int base = ((n0 + q) * channels + c) * hw;
+                    DY.get(base, gp, q * hw, hw);
+                    X.get(base, xp, q * hw, hw);
+                }
+                float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
+                for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                    a0 += gp[i];
+                    b0 += gp[i] * (xp[i] - mu);
+                    a1 += gp[j];
+                    b1 += gp[j] * (xp[j] - mu);
+                    a2 += gp[k];
+                    b2 += gp[k] * (xp[k] - mu);
+                    a3 += gp[l];
+                    b3 += gp[l] * (xp[l] - mu);
+                }
+                sdy += a0;
+                sdyx += b0;
+                sdy += a1;
+                sdyx += b1;
+                sdy += a2;
+                sdyx += b2;
+                sdy += a3;
+                sdyx += b3;
+            }
+            for (int n = n0; n < batch; n++) {
                 int base = (n * channels + c) * hw;
                 DY.get(base, gp, 0, hw);
                 X.get(base, xp, 0, hw);

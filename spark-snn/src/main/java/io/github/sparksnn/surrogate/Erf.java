@@ -17,7 +17,8 @@ public final class Erf extends SurrogateFunction {
 
     private final double alpha;
     private final float aF;
-    private final float kF;
+    /** {@code alpha / sqrt(pi)} in double: the float paths evaluate g' in double and round once. */
+    private final double k;
 
     public Erf() {
         this(DEFAULT_ALPHA, true);
@@ -31,7 +32,8 @@ public final class Erf extends SurrogateFunction {
         super(spiking);
         this.alpha = requirePositive("Erf", "alpha", alpha);
         this.aF = toFloat("Erf", "alpha", alpha);
-        this.kF = toFloat("Erf", "alpha / sqrt(pi)", alpha / Math.sqrt(Math.PI));
+        toFloat("Erf", "alpha / sqrt(pi)", alpha / Math.sqrt(Math.PI));
+        this.k = alpha / Math.sqrt(Math.PI);
     }
 
     public double alpha() {
@@ -59,11 +61,6 @@ public final class Erf extends SurrogateFunction {
         return alpha / Math.sqrt(Math.PI) * Math.exp(-z * z);
     }
 
-    private static float dg(float x, float a, float k) {
-        float z = a * x;
-        return k * (float) Math.exp(-z * z);
-    }
-
     @Override
     public float primitive(float x) {
         return 0.5f * ErrorFunction.erfc(-aF * x);
@@ -71,7 +68,7 @@ public final class Erf extends SurrogateFunction {
 
     @Override
     public float gradient(float x) {
-        return dg(x, aF, kF);
+        return SurrogateMath.gaussGradient(x, alpha, k);
     }
 
     @Override
@@ -90,29 +87,23 @@ public final class Erf extends SurrogateFunction {
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float a = aF, k = kF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], a, k);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a, k);
-            }
-        }
+        bulk(null, x, xOff, out, oOff, n);
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float a = aF, k = kF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], a, k);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, k);
-            }
+        bulk(gradOut, x, xOff, gradIn, gOff, n);
+    }
+
+    /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
+    private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
+        if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {
+            VectorKernels.gauss(alpha, k, gradOut, x, xOff, out, oOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float g = SurrogateMath.gaussGradient(x[xOff + i], alpha, k);
+            out[oOff + i] = gradOut == null ? g : gradOut[oOff + i] * g;
         }
     }
 

@@ -17,7 +17,6 @@ public final class PiecewiseExp extends SurrogateFunction {
 
     private final double alpha;
     private final float aF;
-    private final float halfAF;
 
     public PiecewiseExp() {
         this(DEFAULT_ALPHA, true);
@@ -31,7 +30,7 @@ public final class PiecewiseExp extends SurrogateFunction {
         super(spiking);
         this.alpha = requirePositive("PiecewiseExp", "alpha", alpha);
         this.aF = toFloat("PiecewiseExp", "alpha", alpha);
-        this.halfAF = toFloat("PiecewiseExp", "alpha / 2", alpha / 2);
+        toFloat("PiecewiseExp", "alpha / 2", alpha / 2);
     }
 
     public double alpha() {
@@ -68,10 +67,6 @@ public final class PiecewiseExp extends SurrogateFunction {
         return x < 0f ? e : 1f - e;
     }
 
-    private static float dg(float x, float a, float halfA) {
-        return halfA * (float) Math.exp(-a * Math.abs(x));
-    }
-
     @Override
     public float primitive(float x) {
         return g(x, aF);
@@ -79,7 +74,7 @@ public final class PiecewiseExp extends SurrogateFunction {
 
     @Override
     public float gradient(float x) {
-        return dg(x, aF, halfAF);
+        return SurrogateMath.expAbsGradient(x, alpha, alpha / 2);
     }
 
     @Override
@@ -98,29 +93,23 @@ public final class PiecewiseExp extends SurrogateFunction {
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float a = aF, h = halfAF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], a, h);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a, h);
-            }
-        }
+        bulk(null, x, xOff, out, oOff, n);
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float a = aF, h = halfAF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], a, h);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, h);
-            }
+        bulk(gradOut, x, xOff, gradIn, gOff, n);
+    }
+
+    /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
+    private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
+        if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {
+            VectorKernels.expAbs(alpha, alpha / 2, gradOut, x, xOff, out, oOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float g = SurrogateMath.expAbsGradient(x[xOff + i], alpha, alpha / 2);
+            out[oOff + i] = gradOut == null ? g : gradOut[oOff + i] * g;
         }
     }
 

@@ -84,10 +84,6 @@ public final class S2NN extends SurrogateFunction {
         return x < 0f ? Sigmoid.g(x, a) : b * (float) Math.log1p(x) + 0.5f;
     }
 
-    private static float dg(float x, float a, float b) {
-        return x < 0f ? Sigmoid.dg(x, a) : b / (x + 1f);
-    }
-
     @Override
     public float primitive(float x) {
         return g(x, aF, bF);
@@ -95,7 +91,7 @@ public final class S2NN extends SurrogateFunction {
 
     @Override
     public float gradient(float x) {
-        return dg(x, aF, bF);
+        return SurrogateMath.s2nnGradient(x, alpha, beta);
     }
 
     @Override
@@ -114,29 +110,23 @@ public final class S2NN extends SurrogateFunction {
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float a = aF, b = bF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], a, b);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a, b);
-            }
-        }
+        bulk(null, x, xOff, out, oOff, n);
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float a = aF, b = bF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], a, b);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a, b);
-            }
+        bulk(gradOut, x, xOff, gradIn, gOff, n);
+    }
+
+    /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
+    private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
+        if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {
+            VectorKernels.s2nn(alpha, beta, gradOut, x, xOff, out, oOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float g = SurrogateMath.s2nnGradient(x[xOff + i], alpha, beta);
+            out[oOff + i] = gradOut == null ? g : gradOut[oOff + i] * g;
         }
     }
 

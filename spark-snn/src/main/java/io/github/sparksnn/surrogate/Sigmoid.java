@@ -59,13 +59,6 @@ public final class Sigmoid extends SurrogateFunction {
         return alpha * s * (1 - s);
     }
 
-    /** alpha e / (1 + e)^2 with e = exp(-alpha |x|): sigmoid's derivative without cancellation. */
-    static float dg(float x, float a) {
-        float e = (float) Math.exp(-a * Math.abs(x));
-        float d = 1f + e;
-        return a * e / (d * d);
-    }
-
     static float g(float x, float a) {
         return 1f / (1f + (float) Math.exp(-a * x));
     }
@@ -77,7 +70,7 @@ public final class Sigmoid extends SurrogateFunction {
 
     @Override
     public float gradient(float x) {
-        return dg(x, alphaF);
+        return SurrogateMath.sigmoidGradient(x, alphaF);
     }
 
     @Override
@@ -96,29 +89,23 @@ public final class Sigmoid extends SurrogateFunction {
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float a = alphaF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a);
-            }
-        }
+        bulk(null, x, xOff, out, oOff, n);
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float a = alphaF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
-            }
+        bulk(gradOut, x, xOff, gradIn, gOff, n);
+    }
+
+    /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
+    private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
+        if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {
+            VectorKernels.sigmoid(alphaF, gradOut, x, xOff, out, oOff, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float g = SurrogateMath.sigmoidGradient(x[xOff + i], alphaF);
+            out[oOff + i] = gradOut == null ? g : gradOut[oOff + i] * g;
         }
     }
 

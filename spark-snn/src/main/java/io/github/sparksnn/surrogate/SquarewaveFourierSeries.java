@@ -13,7 +13,8 @@ import java.util.Map;
  * Defaults {@code n = 2}, {@code T_period = 8}; {@code n} must be an integer {@code >= 1} ({@code n = 1} is the
  * empty sum: {@code g' = 0}, {@code g = 1/2}), {@code T_period} finite and {@code > 0}. The double path evaluates
  * each harmonic with {@code Math.cos/sin}; the float path uses the Chebyshev recurrence
- * {@code C_{k+1} = 2 cos(2wx) C_k - C_{k-1}} in double (one cos and one sin per element) and rounds once.
+ * {@code C_{k+1} = 2 cos(2wx) C_k - C_{k-1}} in double (one cos and one sin per element) and rounds once; the
+ * gradient's cos is {@link SurrogateMath#cos}, which the bulk loops evaluate on Vector API lanes.
  */
 public final class SquarewaveFourierSeries extends SurrogateFunction {
     private static final long serialVersionUID = 1L;
@@ -79,22 +80,6 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
         return 4 / tPeriod * sum;
     }
 
-    /** sum_{i=1}^{n-1} cos((2i-1) t) by the recurrence, in double. */
-    private static double cosSum(double t, int n) {
-        double c1 = Math.cos(t);
-        double twoC2 = 2 * (2 * c1 * c1 - 1);
-        double prev = c1; // cos(-t)
-        double cur = c1;
-        double sum = 0;
-        for (int i = 1; i < n; i++) {
-            sum += cur;
-            double next = twoC2 * cur - prev;
-            prev = cur;
-            cur = next;
-        }
-        return sum;
-    }
-
     /** sum_{i=1}^{n-1} sin((2i-1) t) / (2i-1) by the recurrence, in double. */
     private static double sinSum(double t, int n) {
         double s1 = Math.sin(t);
@@ -119,7 +104,7 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
 
     @Override
     public float gradient(float x) {
-        return (float) (4 / tPeriod * cosSum(omega * x, n));
+        return SurrogateMath.cosSeries(x, omega, 4 / tPeriod, n);
     }
 
     @Override
@@ -133,19 +118,24 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
 
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int len) {
-        final double w = omega, k = 4 / tPeriod;
-        final int m = n;
-        for (int i = 0; i < len; i++) {
-            out[oOff + i] = (float) (k * cosSum(w * x[xOff + i], m));
-        }
+        bulk(null, x, xOff, out, oOff, len);
     }
 
     @Override
     public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int len) {
+        bulk(gradOut, x, xOff, gradIn, gOff, len);
+    }
+
+    /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
+    private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int len) {
         final double w = omega, k = 4 / tPeriod;
-        final int m = n;
+        if (SurrogateMath.VECTOR && len >= SurrogateMath.VECTOR_MIN_LENGTH) {
+            VectorKernels.cosSeries(w, k, n, gradOut, x, xOff, out, oOff, len);
+            return;
+        }
         for (int i = 0; i < len; i++) {
-            gradIn[gOff + i] = gradOut[gOff + i] * (float) (k * cosSum(w * x[xOff + i], m));
+            float g = SurrogateMath.cosSeries(x[xOff + i], w, k, n);
+            out[oOff + i] = gradOut == null ? g : gradOut[oOff + i] * g;
         }
     }
 
