@@ -326,16 +326,30 @@ public final class SparkBenchCommand implements Callable<Integer> {
         return best;
     }
 
+    /** Parameters the baseline passed through (at 1/4, 1/2 and 3/4 of its last epoch), for the share reference. */
+    private final List<float[]> trainedParams = new ArrayList<>();
+
     private Measure baseline(EngineConfig cfg, float[] x, int[] y, int batch) {
         try (GradientEngine engine = cfg.create()) {
             TrainerConfig tc = new TrainerConfig(epochs, batch, 1e-3, LearningRateSchedules.parse("constant"), 42,
                     true, 1000);
             Trainer t = new Trainer(engine, Optimizers.parse("adam"), tc);
+            List<float[]> snapshots = new ArrayList<>();
+            io.github.sparksnn.train.TrainingListener grab = new io.github.sparksnn.train.TrainingListener() {
+                @Override
+                public void onBatch(int epoch, int b, int batches, GradientEngine.StepStats stats) {
+                    if (epoch == epochs - 1 && (b == batches / 4 || b == batches / 2 || b == 3 * batches / 4)) {
+                        snapshots.add(t.parameters());
+                    }
+                }
+            };
             long t0 = System.nanoTime();
             for (int e = 0; e < epochs; e++) {
-                t.trainEpoch(e, x, y, null);
+                t.trainEpoch(e, x, y, grab);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            trainedParams.clear();
+            trainedParams.addAll(snapshots);
             int steps = epochs * ((y.length + batch - 1) / batch);
             double stepMs = seconds * 1e3 / steps;
             return new Measure("fit, 1 JVM, 1 thread", (double) y.length * epochs / seconds, stepMs, stepMs, Double.NaN,
@@ -345,12 +359,14 @@ public final class SparkBenchCommand implements Callable<Integer> {
 
     /**
      * Mean engine time of one partition's share of a step, computed in this JVM: the same work a task times per
-     * step (load the parameters, clear the gradient, forward and backward over the share), on {@code threads}
-     * threads at once, each with its own engine (1: alone; P: as the P tasks of a step share the machine's cores
-     * and memory bandwidth).
+     * step (load the parameters, clear the gradient, forward and backward over the share) at the parameters the
+     * baseline trained through (spike counts, and with them the engine's work, change as a network trains), on
+     * {@code threads} threads at once, each with its own engine (1: alone; P: as the P tasks of a step share the
+     * machine's cores and memory bandwidth).
      */
-    private static double shareCompute(EngineConfig cfg, float[] x, int[] y, int share, int threads)
+    private double shareCompute(EngineConfig cfg, float[] x, int[] y, int share, int threads)
             throws InterruptedException {
+        List<float[]> states = new ArrayList<>(trainedParams);
         double[] ms = new double[threads];
         Thread[] ts = new Thread[threads];
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
@@ -358,7 +374,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
             final int id = t;
             ts[t] = new Thread(() -> {
                 try (GradientEngine engine = cfg.create()) {
-                    float[] p = engine.parameters();
+                    if (states.isEmpty()) {
+                        states.add(engine.parameters());
+                    }
                     float[] g = new float[engine.numParameters()];
                     int steps = Math.min(40, y.length / share);
                     for (int s = 0; s < 3; s++) {
@@ -367,7 +385,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     start.await();
                     long t0 = System.nanoTime();
                     for (int s = 0; s < steps; s++) {
-                        engine.setParameters(p);
+                        engine.setParameters(states.get(s % states.size()));
                         Arrays.fill(g, 0f);
                         engine.accumulateGradient(x, y, s * share, (s + 1) * share, s, g);
                     }
