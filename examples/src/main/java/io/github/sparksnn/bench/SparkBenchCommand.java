@@ -489,9 +489,13 @@ public final class SparkBenchCommand implements Callable<Integer> {
         return b.getOrCreate();
     }
 
+    /**
+     * The first {@code limit} images (0: all) in {@code --partitions} partitions of equal size: the source reads
+     * contiguous record ranges, so a prefix alone would sit in the first partitions and leave the others empty.
+     */
     private Dataset<Row> data(SparkSession spark, String split, long limit) {
         Dataset<Row> d = IdxDataFrames.load(spark, dataDir, split, partitions);
-        return limit > 0 ? d.filter(col("index").lt(limit)) : d;
+        return limit > 0 ? d.filter(col("index").lt(limit)).repartition(partitions) : d;
     }
 
     public static void main(String[] args) {

@@ -218,7 +218,9 @@ public final class TrainJob implements Callable<Integer> {
             Dataset<Row> train = IdxDataFrames.load(spark, dataDir, "train", parts);
             Dataset<Row> test = IdxDataFrames.load(spark, dataDir, "test", parts);
             if (limitTrain > 0) {
-                train = train.filter(col("index").lt(limitTrain));
+                // The source reads contiguous record ranges, so a prefix would fill the first partitions and leave
+                // the others empty (one task doing all the work): spread the kept rows over the partitions again.
+                train = train.filter(col("index").lt(limitTrain)).repartition(parts);
             }
             if (limitTest > 0) {
                 test = test.filter(col("index").lt(limitTest));

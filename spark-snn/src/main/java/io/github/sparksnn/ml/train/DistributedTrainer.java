@@ -178,6 +178,13 @@ public final class DistributedTrainer {
             throw new IllegalArgumentException("the training DataFrame is empty");
         }
         final int numPartitions = sizes.length;
+        int largest = Arrays.stream(sizes).max().orElse(0);
+        if (numPartitions > 1 && largest > 1.5 * total / numPartitions) {
+            // Every step waits for the partition with the largest share: say so rather than run slowly in silence.
+            LOG.warn("spark-snn: uneven partitions (sizes {}): the largest holds {}% of the data and sets every step's "
+                    + "time; repartition the input (e.g. df.repartition({})) to spread it", Arrays.toString(sizes),
+                    100L * largest / total, numPartitions);
+        }
         final int steps = BatchPlan.stepsPerEpoch(total, config.batchSize());
         final String runId = UUID.randomUUID().toString();
         final String fingerprint = config.fingerprint() + "|partitions=" + Arrays.toString(sizes);
