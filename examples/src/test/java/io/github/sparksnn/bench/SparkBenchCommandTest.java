@@ -36,9 +36,10 @@ class SparkBenchCommandTest {
                 "loopback, measured now", "engine time of one partition's share", "cost model", "13,000,000"}) {
             assertTrue(o.contains(row), "missing '" + row + "' in\n" + o);
         }
-        // 784*16+16 + 16*10+10 = 12730 parameters; per step the driver's one link carries the state down (40-byte
-        // header + 4 bytes a float) and the root's single-vector partial sum up (header, 12 + 53 bytes, the vector).
-        double expectedKb = (40 + 4 * 12730 + 40 + 12 + 53 + 4 * 12730) / 1024.0;
+        // 784*16+16 + 16*10+10 = 12730 parameters. Two tasks under fan-in 2 make a star: per step each of the
+        // driver's two links carries the state down (40-byte header + 4 bytes a float) and that task's partial sum
+        // up (header, 12 + 53 bytes, the vector).
+        double expectedKb = 2 * (40 + 4 * 12730 + 40 + 12 + 53 + 4 * 12730) / 1024.0;
         Matcher m = Pattern.compile("barrier local\\[2], fan-in 2 .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
         assertTrue(m.find(), o);
         assertEquals(expectedKb, Double.parseDouble(m.group(1)), 1.0, o);

@@ -47,11 +47,14 @@ class AggregationTreeTest {
                     seen[q]++;
                 }
                 assertArrayEquals(new int[p], java.util.Arrays.stream(seen).map(x -> x - 1).toArray());
-                assertEquals(f == 0 ? p : 1, t.driverChildren().size());
+                assertEquals(f == 0 || p <= f ? p : 1, t.driverChildren().size());
+                assertEquals(f == 0 || p <= f, t.isStar());
             }
         }
         assertEquals(1, new AggregationTree(7, 0).depth());
         assertEquals(7, new AggregationTree(7, 1).depth(), "fan-in 1 is a chain");
+        assertTrue(new AggregationTree(2, 2).isStar(), "two tasks under fan-in 2: both send to the driver");
+        assertEquals(2, new AggregationTree(3, 2).depth(), "three do not: 0 <- {1, 2}");
     }
 
     @Test
