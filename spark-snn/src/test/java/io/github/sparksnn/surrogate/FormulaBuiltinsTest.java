@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code 1/alpha} and does not reach exactly 0 and 1 there; the formula's pieces do). SquarewaveFourierSeries' float
  * path computes in double (the phase {@code omega x} in float would cost digits); the formula's float path computes
  * the phase in float, so it is held to 2e-6 absolute (about 16 float ulps at 1) instead: see {@link #FLOAT_EXCEPTIONS}.
+ * So is S2NN: its hand-written float path now evaluates in double and rounds once (correctly rounded), while the
+ * formula's float arithmetic (a log and a sigmoid, in float) stays within about 12 ulps of it at random parameters.
  */
 class FormulaBuiltinsTest {
     /** name, primitive, gradient, the parameters the texts use. The texts of Formula's Javadoc and the README. */
@@ -59,7 +61,7 @@ class FormulaBuiltinsTest {
         "4/T_period*(cos(2*pi/T_period*x) + cos(3*(2*pi/T_period)*x))"};
 
     /** Functions whose hand-written float path computes in double: the formula is held to 2e-6 absolute there. */
-    static final java.util.Set<String> FLOAT_EXCEPTIONS = java.util.Set.of("SquarewaveFourierSeries");
+    static final java.util.Set<String> FLOAT_EXCEPTIONS = java.util.Set.of("SquarewaveFourierSeries", "S2NN");
 
     static List<String> names() {
         List<String> out = new ArrayList<>();
@@ -133,7 +135,10 @@ class FormulaBuiltinsTest {
 
     /**
      * Float agreement: the number of grid points where {@code f} and {@code h} differ by more than 1 ulp of the larger
-     * while {@code f} is also farther than {@code h} from the double reference; and the largest difference in ulps.
+     * while {@code f} is also farther than {@code h} from the double reference and more than 4 ulps from it (the
+     * accuracy every built-in's float path promises, {@code TranscendentalAccuracyTest}: the transcendental built-ins
+     * now round a double result once, so they can be nearer the reference than any float formula); and the largest
+     * difference in ulps.
      */
     static int[] floatMismatches(float[] f, float[] h, double[] ref) {
         int bad = 0;
@@ -145,7 +150,8 @@ class FormulaBuiltinsTest {
             float ulp = Math.ulp(Math.max(Math.abs(a), Math.abs(b)));
             int ulps = a == b ? 0 : (int) Math.min(1e9, Math.ceil(d / ulp));
             worstUlps = Math.max(worstUlps, ulps);
-            if (ulps > 1 && Math.abs(a - ref[i]) > Math.abs(b - ref[i])) {
+            if (ulps > 1 && Math.abs(a - ref[i]) > Math.abs(b - ref[i])
+                    && Math.abs(a - ref[i]) > 4 * Math.ulp((float) ref[i])) {
                 bad++;
             }
         }

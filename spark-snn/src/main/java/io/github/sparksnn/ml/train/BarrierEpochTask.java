@@ -103,7 +103,9 @@ final class BarrierEpochTask implements Serializable {
                 BarrierTaskContext ctx = BarrierTaskContext.get();
                 m = "partition " + (ctx == null ? "?" : ctx.partitionId()) + " (epoch " + (epoch + 1) + "): " + m;
             }
-            throw new IllegalStateException(BarrierLoop.TASK_ERROR + m, e);
+            boolean fatal = e instanceof io.github.sparksnn.ml.train.net.PeerFailure pf ? pf.fatal()
+                    : !(e instanceof IOException);
+            throw new IllegalStateException(BarrierLoop.TASK_ERROR + (fatal ? BarrierLoop.FATAL : "") + m, e);
         }
     }
 

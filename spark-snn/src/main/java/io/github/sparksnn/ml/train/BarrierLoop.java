@@ -32,6 +32,9 @@ final class BarrierLoop implements AutoCloseable {
     /** Prefix of every error a barrier task raises, so the driver finds the root cause in Spark's stage failure. */
     static final String TASK_ERROR = "spark-snn barrier task: ";
 
+    /** After {@link #TASK_ERROR}: the task's engine failed, so a restart would fail the same way. */
+    static final String FATAL = "fatal: ";
+
     /** Spark would not run the barrier stage at all (it checks RDD chains, slots and dynamic allocation). */
     static final class Refused extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -174,17 +177,24 @@ final class BarrierLoop implements AutoCloseable {
                 }
             } catch (AttemptFailed e) {
                 closeAll(links);
-                if (e.getCause() instanceof io.github.sparksnn.ml.train.net.PeerFailure pf && pf.fatal()) {
-                    // The engine failed: a restart would fail the same way. Report the stage's failure as
-                    // Spark reports a failed job in jobs mode (SparkException naming the task's error).
-                    server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + pf.getMessage());
-                    Throwable stage = stageFailure(future);
+                // The engine failed (a bad configuration, no GPU): a restart would fail the same way. The root cause
+                // arrives up the tree (an ERROR frame) or, when Spark killed the others first, as the stage's own
+                // failure (the first task to fail marks its error fatal).
+                String fatal = e.getCause() instanceof io.github.sparksnn.ml.train.net.PeerFailure pf && pf.fatal()
+                        ? pf.getMessage() : null;
+                Throwable stage = stageFailure(future, fatal != null ? 60 : 5);
+                if (fatal == null) {
+                    String first = taskError(stage);
+                    fatal = first != null && first.startsWith(FATAL) ? first.substring(FATAL.length()) : null;
+                }
+                if (fatal != null) {
+                    server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + fatal);
                     jsc.cancelJobsWithTag(group);
-                    // Spark names the task that failed last, often one that only lost its peer: lead with the
-                    // root cause the tree carried up, and keep Spark's failure as the cause.
+                    // Report it as Spark reports a failed job in jobs mode, a SparkException, leading with the root
+                    // cause (Spark names the task that failed last) and keeping Spark's failure as the cause.
                     throw BarrierLoop.<RuntimeException>sneaky(new org.apache.spark.SparkException(
                             "barrier-mode training failed in epoch " + (epoch + 1) + " at step " + (nextStep + 1)
-                                    + ": " + pf.getMessage(), stage == null ? pf : stage));
+                                    + ": " + fatal, stage == null ? e.getCause() : stage));
                 }
                 String reason = failureReason(future, group, e);
                 server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
@@ -421,8 +431,13 @@ final class BarrierLoop implements AutoCloseable {
 
     /** The stage's own failure (the job's exception) once Spark reports it, or null within 60 s. */
     private static Throwable stageFailure(org.apache.spark.api.java.JavaFutureAction<?> future) {
+        return stageFailure(future, 60);
+    }
+
+    /** The stage's own failure once Spark reports it, or null within {@code seconds}. */
+    private static Throwable stageFailure(org.apache.spark.api.java.JavaFutureAction<?> future, int seconds) {
         try {
-            future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            future.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
             return null;
         } catch (java.util.concurrent.ExecutionException e) {
             return e.getCause() == null ? e : e.getCause();
