@@ -160,7 +160,8 @@ public final class OrderedSum implements Serializable {
 
     /**
      * Adds a pending node received from another partial sum (see {@link #pending()}); equivalent to merging the
-     * sum it came from. A node outside the tree, or one covering partitions already added, is rejected.
+     * sum it came from. A node outside the tree, or one whose (level, index) is already pending, is rejected; the
+     * sender's partition range is checked by the caller ({@code PeerLink} checks every node against it).
      */
     public OrderedSum addPending(int level, long index, Node node) {
         if (level < 0 || level > topLevel || index < 0 || (index << level) >= numLeaves) {
