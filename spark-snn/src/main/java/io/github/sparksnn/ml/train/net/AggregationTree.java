@@ -13,7 +13,7 @@ import java.util.List;
  * {@code fanIn}. With {@code fanIn = 0}, or when all tasks fit under one node ({@code P <= fanIn}), the tree is a star:
  * every task sends straight to the driver, which then receives at most {@code fanIn} vectors like any node, in
  * parallel and one hop from each task (measured: at P = 2 on one machine the star's step is 15% shorter than the
- * two-hop chain, 0 <- 1).
+ * two-hop chain {@code 0 <- 1}).
  *
  * <p>The shape only decides where partial sums travel, never how they are added: every sum follows
  * {@code OrderedSum}'s fixed binary tree over partition indices, so every shape gives the same bits.
