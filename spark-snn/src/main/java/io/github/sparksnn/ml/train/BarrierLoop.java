@@ -214,25 +214,11 @@ final class BarrierLoop implements AutoCloseable {
         }
     }
 
-    private void rounds(org.apache.spark.api.java.JavaFutureAction<?> future,
-                        java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st, int epoch, int steps,
-                        double[] lrs, DistributedTrainer.EpochTotals tot) throws AttemptFailed {
-        try {
-            roundsWith(future, links, attempt, st, epoch, steps, lrs, tot);
-        } finally {
-            if (this.receiver != null) {
-                this.receiver.close();
-                this.receiver = null;
-            }
-        }
-    }
-
-    private PartialReceiver receiver;
     private long connectedAt;
 
-    private void roundsWith(org.apache.spark.api.java.JavaFutureAction<?> future,
-                            java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st, int epoch,
-                            int steps, double[] lrs, DistributedTrainer.EpochTotals tot) throws AttemptFailed {
+    private void rounds(org.apache.spark.api.java.JavaFutureAction<?> future,
+                        java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st, int epoch,
+                        int steps, double[] lrs, DistributedTrainer.EpochTotals tot) throws AttemptFailed {
         List<Integer> toDriver = tree.driverChildren();
         long waitingSince = System.nanoTime();
         long lastLog = waitingSince;
@@ -299,49 +285,50 @@ final class BarrierLoop implements AutoCloseable {
             int[] ends = java.util.Arrays.stream(parts).map(tree::subtreeEnd).toArray();
             int[] waits = java.util.Arrays.stream(parts).map(q -> (int) Math.min(Integer.MAX_VALUE,
                     (long) stepTimeoutMs * (tree.height(q) + 1))).toArray();
-            receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions, dim,
-                    config.bf16Transport());
-            float[] held = null; // bfloat16 transport: the state the tasks hold, to send changes against
-            while (nextStep < steps) {
-                int step = nextStep;
-                int localSteps = Math.min(config.syncInterval(), steps - step);
-                long s0 = System.nanoTime();
-                long b0 = bytes(links);
-                float[] state = EngineStates.of(st.params, st.buffers);
-                if (!config.bf16Transport() || held == null) {
-                    for (PeerLink l : ls) {
-                        l.sendState(epoch, step, state, dim);
+            try (PartialReceiver receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions,
+                    dim, config.bf16Transport())) {
+                float[] held = null; // bfloat16 transport: the state the tasks hold, to send changes against
+                while (nextStep < steps) {
+                    int step = nextStep;
+                    int localSteps = Math.min(config.syncInterval(), steps - step);
+                    long s0 = System.nanoTime();
+                    long b0 = bytes(links);
+                    float[] state = EngineStates.of(st.params, st.buffers);
+                    if (!config.bf16Transport() || held == null) {
+                        for (PeerLink l : ls) {
+                            l.sendState(epoch, step, state, dim);
+                        }
+                        held = config.bf16Transport() ? state.clone() : null;
+                    } else {
+                        short[] delta = roundedChange(held, state, st);
+                        for (PeerLink l : ls) {
+                            l.sendDelta16(epoch, step, delta, dim);
+                        }
                     }
-                    held = config.bf16Transport() ? state.clone() : null;
-                } else {
-                    short[] delta = roundedChange(held, state, st);
-                    for (PeerLink l : ls) {
-                        l.sendDelta16(epoch, step, delta, dim);
+                    receiver.start(epoch, step);
+                    OrderedSum sum = new OrderedSum(numPartitions);
+                    long path = 0;
+                    for (int i = 0; i < ls.length; i++) {
+                        path = Math.max(path, receiver.addTo(i, sum));
                     }
+                    long merge = receiver.mergeNanos();
+                    drainStrays(attempt);
+                    OrderedSum.Node node = sum.result();
+                    long o0 = System.nanoTime();
+                    DistributedTrainer.applyRound(node, st, local, lrs[step]);
+                    tot.optimizerNanos += System.nanoTime() - o0;
+                    for (PeerLink l : links.values()) {
+                        l.recycle();
+                    }
+                    tot.aggregationNanos += path + merge;
+                    tot.driverBytes += bytes(links) - b0;
+                    long dt = System.nanoTime() - s0;
+                    DistributedTrainer.record(tot, node, dt);
+                    nextStep = step + localSteps;
+                    listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
+                            node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count,
+                            node.count / (dt / 1e9));
                 }
-                receiver.start(epoch, step);
-                OrderedSum sum = new OrderedSum(numPartitions);
-                long path = 0;
-                for (int i = 0; i < ls.length; i++) {
-                    path = Math.max(path, receiver.addTo(i, sum));
-                }
-                long merge = receiver.mergeNanos();
-                drainStrays(attempt);
-                OrderedSum.Node node = sum.result();
-                long o0 = System.nanoTime();
-                DistributedTrainer.applyRound(node, st, local, lrs[step]);
-                tot.optimizerNanos += System.nanoTime() - o0;
-                for (PeerLink l : links.values()) {
-                    l.recycle();
-                }
-                tot.aggregationNanos += path + merge;
-                tot.driverBytes += bytes(links) - b0;
-                long dt = System.nanoTime() - s0;
-                DistributedTrainer.record(tot, node, dt);
-                nextStep = step + localSteps;
-                listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
-                        node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count,
-                        node.count / (dt / 1e9));
             }
         } catch (java.io.IOException e) {
             throw new AttemptFailed(e.getMessage(), e);
