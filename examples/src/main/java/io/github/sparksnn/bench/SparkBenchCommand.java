@@ -79,8 +79,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "2", description = "Partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = {"--sync-mode", "--sync-modes"}, split = ",", defaultValue = "barrier,barrier-bf16,jobs",
-            description = "Modes to measure: barrier, barrier-bf16 (bfloat16 transport), jobs (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--sync-mode", "--sync-modes"}, split = ",", defaultValue = "barrier,barrier-socket,barrier-bf16,jobs",
+            description = "Modes to measure: barrier (in process under a local master), barrier-socket (sockets even "
+                    + "under a local master), barrier-bf16 (bfloat16 over sockets), jobs (default: ${DEFAULT-VALUE}).")
     String[] syncModes;
 
     @Option(names = "--fan-in", defaultValue = "2",
@@ -128,8 +129,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
             return 2;
         }
         for (String m : syncModes) {
-            if (!m.equals("barrier") && !m.equals("barrier-bf16") && !m.equals("jobs")) {
-                err.println("error: --sync-modes takes barrier, barrier-bf16 and/or jobs, got '" + m + "'");
+            if (!m.equals("barrier") && !m.equals("barrier-socket") && !m.equals("barrier-bf16") && !m.equals("jobs")) {
+                err.println("error: --sync-modes takes barrier, barrier-socket, barrier-bf16 and/or jobs, got '" + m
+                        + "'");
                 return 2;
             }
         }
@@ -206,7 +208,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "loopback, measured now with the training frames: %.3f ms per message + %.2f GB/s "
                 + "(one-way ms at %s floats: %s)%n", probe.latencyMs(), probe.bandwidthGBs(),
                 "10k/100k/400k/1M", fmt(probe.oneWayMs()));
-        out.printf(Locale.ROOT, "%-6s %-30s %9s %8s %8s %8s %8s %8s %8s %10s %8s %8s%n", "batch", "run", "images/s",
+        out.printf(Locale.ROOT, "%-6s %-42s %9s %8s %8s %8s %8s %8s %8s %10s %8s %8s%n", "batch", "run", "images/s",
                 "vs fit", "step ms", "compute", "transfer", "aggr", "optim", "driver KB", "floor ms", "xfer/flr");
         double[] optPerFloat = new double[]{0, 0};
         for (int b : batchSizes) {
@@ -216,26 +218,35 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     continue;
                 }
                 Measure r = median(samples.get(key));
-                double floor = Double.isNaN(r.driverBytes()) ? Double.NaN : r.driverBytes() * probe.msPerByte();
-                out.printf(Locale.ROOT, "%-6d %-30s %9.0f %7.2fx %8.2f %8.2f %8s %8s %8s %10s %8s %8s%n", b, r.name(),
+                // No floor where no bytes pass the driver's sockets (in process, jobs mode).
+                double floor = Double.isNaN(r.driverBytes()) || r.driverBytes() == 0 ? Double.NaN
+                        : r.driverBytes() * probe.msPerByte();
+                out.printf(Locale.ROOT, "%-6d %-42s %9.0f %7.2fx %8.2f %8.2f %8s %8s %8s %10s %8s %8s%n", b, r.name(),
                         r.imagesPerSecond(), r.imagesPerSecond() / base.imagesPerSecond(), r.stepMs(), r.computeMs(),
                         fmt(r.transferMs()), fmt(r.aggregationMs()), fmt(r.optimizerMs()),
                         Double.isNaN(r.driverBytes()) ? "-" : String.format(Locale.ROOT, "%.0f", r.driverBytes() / 1024),
                         fmt(floor), Double.isNaN(floor) ? "-" : String.format(Locale.ROOT, "%.2f",
                                 (r.stepMs() - r.computeMs()) / floor));
-                if (key.endsWith("|barrier") && !Double.isNaN(r.optimizerMs())) { // float32 rows feed the model
+                if ((key.endsWith("|barrier") || key.endsWith("|barrier-socket")) && !Double.isNaN(r.optimizerMs())) {
+                    // float32 rows feed the model's optimizer cost
                     optPerFloat[0] += r.optimizerMs() / numParams;
                     optPerFloat[1]++;
                 }
             }
             double one = medianOf(shareMs.get(b));
             double together = medianOf(shareMs.get(-b));
-            Measure bar = samples.containsKey(b + "|barrier") ? median(samples.get(b + "|barrier")) : null;
+            StringBuilder tasks = new StringBuilder();
+            for (String row : new String[]{"barrier", "barrier-socket"}) {
+                if (samples.containsKey(b + "|" + row)) {
+                    Measure bar = median(samples.get(b + "|" + row));
+                    tasks.append(String.format(Locale.ROOT, "; in a %s task (slowest) %.2f ms = %.0f%% of alone, "
+                                    + "%.0f%% of at once", row, bar.computeMs(), 100 * bar.computeMs() / one,
+                            100 * bar.computeMs() / together));
+                }
+            }
             out.printf(Locale.ROOT, "       engine time of one partition's share (%d images) in one JVM: alone %.2f ms,"
                             + " %d shares on %d threads at once %.2f ms%s%n", b / partitions, one, partitions, partitions,
-                    together, bar == null ? "" : String.format(Locale.ROOT,
-                            "; in a barrier task (slowest) %.2f ms = %.0f%% of alone, %.0f%% of at once",
-                            bar.computeMs(), 100 * bar.computeMs() / one, 100 * bar.computeMs() / together));
+                    together, tasks);
         }
         out.println("compute: the slowest partition's engine time per step (one JVM: the whole step); transfer: "
                 + "step - compute - aggr - optim (jobs mode: Spark's scheduling, broadcast and results as well); "
@@ -404,11 +415,19 @@ public final class SparkBenchCommand implements Callable<Integer> {
 
     private Measure snn(Dataset<Row> df, String row, int batch) {
         boolean bf16 = row.equals("barrier-bf16");
-        String mode = bf16 ? "barrier" : row;
-        SpikingNetworkModel m = new SpikingNetworkClassifier().setModelSpec(model).setTimeSteps(timeSteps)
-                .setBatchSize(batch).setEpochs(epochs).setSeed(42).setSyncMode(mode).setAggregationFanIn(fanIn)
-                .setTransportPrecision(bf16 ? "bfloat16" : "float32")
-                .fit(df);
+        boolean socket = row.equals("barrier-socket");
+        String mode = row.startsWith("barrier") ? "barrier" : row;
+        org.apache.spark.SparkContext sc = df.sparkSession().sparkContext();
+        sc.setLocalProperty("spark.snn.aggregation.transport", socket ? "socket" : null);
+        SpikingNetworkModel m;
+        try {
+            m = new SpikingNetworkClassifier().setModelSpec(model).setTimeSteps(timeSteps)
+                    .setBatchSize(batch).setEpochs(epochs).setSeed(42).setSyncMode(mode).setAggregationFanIn(fanIn)
+                    .setTransportPrecision(bf16 ? "bfloat16" : "float32")
+                    .fit(df);
+        } finally {
+            sc.setLocalProperty("spark.snn.aggregation.transport", null);
+        }
         if (!m.summary().syncMode().equals(mode)) {
             throw new IllegalStateException("asked for syncMode " + mode + " but " + m.summary().syncMode()
                     + " ran (too few task slots on " + master + "?)");
@@ -433,8 +452,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
         double o = opt / steps;
         double s = step / steps;
         double c = compute / steps;
+        // The transport is named from what was measured: in process, nothing passes through the driver's sockets.
         return new Measure(mode + " " + master + (mode.equals("barrier") ? (fanIn == 0 ? ", star" : ", fan-in " + fanIn)
-                + (bf16 ? ", bf16" : "") : ""), m.summary().numTrainingSamples() * (double) epochs / seconds, s, c,
+                + (bytes == 0 ? ", in-process" : ", sockets") + (bf16 ? ", bf16" : "") : ""), m.summary().numTrainingSamples() * (double) epochs / seconds, s, c,
                 s - c - (Double.isNaN(a) ? 0 : a) - (Double.isNaN(o) ? 0 : o), a, o, bytes / steps);
     }
 

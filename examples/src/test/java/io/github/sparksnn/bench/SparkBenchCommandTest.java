@@ -31,8 +31,9 @@ class SparkBenchCommandTest {
                 "--warmup", "0");
         assertEquals(0, code, err.toString());
         String o = out.toString();
-        for (String row : new String[]{"fit, 1 JVM, 1 thread", "barrier local[2], fan-in 2", "jobs local[2]",
-                "barrier local[2], fan-in 2, bf16",
+        for (String row : new String[]{"fit, 1 JVM, 1 thread", "barrier local[2], fan-in 2, in-process",
+                "barrier local[2], fan-in 2, sockets", "jobs local[2]", "barrier local[2], fan-in 2, sockets, bf16",
+                "in a barrier task", "in a barrier-socket task",
                 "loopback, measured now", "engine time of one partition's share", "cost model", "13,000,000"}) {
             assertTrue(o.contains(row), "missing '" + row + "' in\n" + o);
         }
@@ -40,12 +41,17 @@ class SparkBenchCommandTest {
         // driver's two links carries the state down (40-byte header + 4 bytes a float) and that task's partial sum
         // up (header, 12 + 53 bytes, the vector).
         double expectedKb = 2 * (40 + 4 * 12730 + 40 + 12 + 53 + 4 * 12730) / 1024.0;
-        Matcher m = Pattern.compile("barrier local\\[2], fan-in 2 .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
+        Matcher m = Pattern.compile("barrier local\\[2], fan-in 2, sockets .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
         assertTrue(m.find(), o);
         assertEquals(expectedKb, Double.parseDouble(m.group(1)), 1.0, o);
         // bfloat16 transport: after the first step's full state, 2 bytes a value both ways.
-        Matcher h = Pattern.compile("fan-in 2, bf16 .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
+        Matcher h = Pattern.compile("fan-in 2, sockets, bf16 .* (\\d+)\\s+\\S+\\s+\\S+\\n").matcher(o);
         assertTrue(h.find(), o);
         assertTrue(Double.parseDouble(h.group(1)) < 0.75 * expectedKb, o);
+        // In process (a local master's default) no byte passes through the driver's sockets, and there is no floor.
+        Matcher in = Pattern.compile("fan-in 2, in-process .* (\\d+)\\s+(\\S+)\\s+(\\S+)\\n").matcher(o);
+        assertTrue(in.find(), o);
+        assertEquals(0, Integer.parseInt(in.group(1)), o);
+        assertEquals("-", in.group(2), o);
     }
 }

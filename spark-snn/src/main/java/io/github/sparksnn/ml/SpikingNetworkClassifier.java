@@ -59,7 +59,7 @@ import static org.apache.spark.sql.functions.not;
  * to partition sizes), the sums are added in a fixed order over partition indices, and the driver applies the
  * optimizer to the mean gradient. With {@code syncMode=barrier} (what {@code auto} picks when there are enough
  * task slots) each epoch is one barrier stage whose tasks exchange sums and parameters with the driver over an
- * aggregation tree of sockets ({@code aggregationFanIn}); with {@code jobs} every step is a Spark job
+ * aggregation tree of sockets ({@code aggregationFanIn}; in process under a local master); with {@code jobs} every step is a Spark job
  * (broadcast, {@code treeAggregate} of depth {@code aggregationDepth}). Both give the same bits.
  * The same {@code seed} and partitioning give bit-identical weights on any master, executor count or after
  * task retries. The input's partitioning is used as is: repartition it first if partitions are uneven or the

@@ -65,14 +65,17 @@ final class BarrierEpochTask implements Serializable {
     final int stepTimeoutMs;
     final int connectTimeoutMs;
     final boolean bf16;
+    /** The tasks run in the driver's JVM and reach it through its {@link InProcessHub}, not sockets. */
+    final boolean inProcess;
     /** The round in progress (for ERROR frames); set by the loop. */
     private transient int lastStep;
 
     BarrierEpochTask(String runId, PeerLink.Credentials credentials, String driverHost, int driverPort, int attempt,
                      EngineFactory engines, UpdateRule.Factory localRules, int numParams, int dim, long seed, int epoch,
                      int stepsPerEpoch, int syncInterval, double[] lrs, int numPartitions, int fanIn, int stepTimeoutMs,
-                     int connectTimeoutMs, boolean bf16) {
+                     int connectTimeoutMs, boolean bf16, boolean inProcess) {
         this.bf16 = bf16;
+        this.inProcess = inProcess;
         this.runId = runId;
         this.credentials = credentials;
         this.driverHost = driverHost;
@@ -124,6 +127,9 @@ final class BarrierEpochTask implements Serializable {
             throw new IllegalStateException("partition " + p + " lacks its packed block");
         }
         AggregationTree tree = new AggregationTree(numPartitions, fanIn);
+        if (inProcess) {
+            return Collections.singletonList(runInProcess(block, tree, ctx, p)).iterator();
+        }
         List<Integer> kids = tree.children(p);
         String myHost = hostOf(ctx.getTaskInfos()[p].address());
         ServerSocket server = null;
@@ -162,7 +168,13 @@ final class BarrierEpochTask implements Serializable {
                 server.close();
                 server = null;
             }
-            watchdog = startWatchdog(ctx, up, down);
+            PeerLink upLink = up;
+            watchdog = startWatchdog(ctx, () -> {
+                upLink.close();
+                for (PeerLink d : down) {
+                    d.close();
+                }
+            });
             try {
                 return Collections.singletonList(loop(block, tree, kids, up, down, p)).iterator();
             } catch (IOException | RuntimeException e) {
@@ -194,6 +206,85 @@ final class BarrierEpochTask implements Serializable {
                 }
             }
         }
+    }
+
+    /**
+     * The task in the driver's JVM: the same rounds as {@link #loop}, with state and partial sums passed by reference
+     * through the driver's {@link InProcessHub}.
+     */
+    private Report runInProcess(PackedBlock block, AggregationTree tree, BarrierTaskContext ctx, int p)
+            throws IOException {
+        InProcessHub hub = InProcessHub.find(runId, attempt);
+        Thread watchdog = startWatchdog(ctx, () -> hub.interrupt(p, "partition " + p + " was killed by Spark"));
+        try {
+            hub.join(p);
+            return loopInProcess(block, tree, hub, p);
+        } catch (IOException | RuntimeException e) {
+            // The root cause wakes every waiter; a task that only saw another fail passes nothing new.
+            if (!(e instanceof io.github.sparksnn.ml.train.net.PeerFailure)) {
+                String m = String.valueOf(e.getMessage());
+                hub.fail(m.startsWith("partition ") ? m : "partition " + p + " (epoch " + (epoch + 1) + "): " + m,
+                        !(e instanceof IOException));
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
+    private Report loopInProcess(PackedBlock block, AggregationTree tree, InProcessHub hub, int p)
+            throws IOException {
+        float[] scratch = new float[numParams];
+        long computeNanos = 0;
+        long waitNanos = 0;
+        int rounds = 0;
+        int[] kids = tree.children(p).stream().mapToInt(Integer::intValue).toArray();
+        int[] kidTimeouts = java.util.Arrays.stream(kids).map(k -> timeout(tree.height(k))).toArray();
+        int upTimeout = timeout(tree.depth() + 2);
+        String name = "partition " + p;
+        String backend;
+        try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
+            backend = lease.engine.backendDescription();
+            int expected = -1;
+            while (true) {
+                String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);
+                long w0 = System.nanoTime();
+                InProcessHub.Message m = hub.nextState(p, upTimeout);
+                waitNanos += System.nanoTime() - w0;
+                if (m == null) {
+                    throw new IOException(name + " (epoch " + (epoch + 1) + "): no word from the driver within "
+                            + upTimeout + " ms while waiting for " + what);
+                }
+                if (m instanceof InProcessHub.End) {
+                    break;
+                }
+                if (!(m instanceof InProcessHub.State s) || s.epoch() != epoch || s.step() < 0
+                        || s.step() >= stepsPerEpoch || s.step() % syncInterval != 0
+                        || (expected >= 0 && s.step() != expected) || s.state().length != dim) {
+                    throw new IllegalStateException(name + ": unexpected " + m + " from the driver (epoch " + epoch
+                            + (expected >= 0 ? ", step " + expected : "") + ")");
+                }
+                int step = s.step();
+                lastStep = step;
+                long roundStart = System.nanoTime();
+                int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
+                double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
+                OrderedSum.Node leaf = StepTask.leaf(lease, block, s.state(), numParams,
+                        syncInterval > 1 ? localRules : null, seed, epoch, step, stepsPerEpoch, localSteps, roundLrs,
+                        scratch);
+                computeNanos += leaf.computeNanos;
+                OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
+                long w1 = System.nanoTime();
+                InProcessHub.Collected c = hub.collect(p, kids, kidTimeouts, epoch, step, roundStart, sum, name,
+                        null);
+                waitNanos += System.nanoTime() - w1 - c.mergeNanos;
+                hub.sendPartial(p, epoch, step, sum.pending(), c.pathNanos + c.mergeNanos);
+                rounds++;
+                expected = step + syncInterval;
+            }
+        }
+        SparkEnv env = SparkEnv.get();
+        return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, 0, 0);
     }
 
     private void acceptChildren(ServerSocket server, List<Integer> kids, PeerLink[] down, int p) throws IOException {
@@ -231,16 +322,16 @@ final class BarrierEpochTask implements Serializable {
         }
     }
 
-    /** Closes the links when Spark kills the task (a sibling failed), so blocked reads end at once. */
-    private static Thread startWatchdog(BarrierTaskContext ctx, PeerLink up, PeerLink[] down) {
+    /**
+     * Runs {@code onKill} (closing the links, or waking the task's in-process waits) when Spark kills the task (a
+     * sibling failed), so blocked reads end at once.
+     */
+    private static Thread startWatchdog(BarrierTaskContext ctx, Runnable onKill) {
         Thread t = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
                     if (ctx.isInterrupted()) {
-                        up.close();
-                        for (PeerLink d : down) {
-                            d.close();
-                        }
+                        onKill.run();
                         return;
                     }
                     Thread.sleep(50);

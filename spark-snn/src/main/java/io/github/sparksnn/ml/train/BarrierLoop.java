@@ -22,9 +22,22 @@ import java.util.List;
 final class BarrierLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierLoop.class);
 
-    /** What a test sees of a run's aggregation service: where it listens, the run's credentials, its rejections. */
-    record ServiceHandle(String host, int port, PeerLink.Credentials credentials, AggregationServer server) {
+    /**
+     * What a test sees of a run's aggregation service: where it listens, the run's credentials, its rejections
+     * ({@code server} is null, and {@code port} 0, when the tasks run in this JVM and no socket is opened).
+     */
+    record ServiceHandle(String host, int port, PeerLink.Credentials credentials, AggregationServer server,
+                         List<String> attemptNotes) {
+        /** The service's rejected connections and failed attempts, in order. */
+        List<String> notes() {
+            synchronized (attemptNotes) {
+                return server != null ? server.rejections() : new java.util.ArrayList<>(attemptNotes);
+            }
+        }
     }
+
+    /** Selects the transport: {@code auto} (in-process under a local master, else sockets) or {@code socket}. */
+    static final String TRANSPORT = "spark.snn.aggregation.transport";
 
     /** Called with each barrier run's service right after it starts listening (tests only). */
     static volatile java.util.function.Consumer<ServiceHandle> serviceHook;
@@ -77,7 +90,11 @@ final class BarrierLoop implements AutoCloseable {
     final int dim;
     final PeerLink.Credentials credentials = PeerLink.Credentials.random();
     final AggregationTree tree;
+    /** The sockets' service, or null when the tasks run in this JVM ({@link #inProcess}). */
     final AggregationServer server;
+    /** Tasks run in the driver's JVM (a local master) and the transport is {@link InProcessHub}. */
+    final boolean inProcess;
+    private final List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     final String host;
     final int maxRestarts;
     final int stepTimeoutMs;
@@ -113,16 +130,46 @@ final class BarrierLoop implements AutoCloseable {
         this.stepTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.stepTimeoutSeconds() * 1000L);
         this.connectTimeoutMs = Math.min(stepTimeoutMs, 60_000);
         this.tree = new AggregationTree(numPartitions, config.fanIn());
-        try {
-            this.server = new AggregationServer(bind, port, credentials, Math.min(stepTimeoutMs, 10_000),
-                    stepTimeoutMs);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        this.inProcess = inProcess(jsc, config);
+        if (inProcess) {
+            this.server = null;
+            LOG.info("spark-snn barrier mode: {}, in-process (local master: tasks share the driver's JVM)", tree);
+        } else {
+            try {
+                this.server = new AggregationServer(bind, port, credentials, Math.min(stepTimeoutMs, 10_000),
+                        stepTimeoutMs);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e.getMessage(), e);
+            }
+            LOG.info("spark-snn barrier mode: {}, driver service on {}:{}", tree, host, server.port());
         }
-        LOG.info("spark-snn barrier mode: {}, driver service on {}:{}", tree, host, server.port());
         java.util.function.Consumer<ServiceHandle> hook = serviceHook;
         if (hook != null) {
-            hook.accept(new ServiceHandle(host, server.port(), credentials, server));
+            hook.accept(new ServiceHandle(host, server == null ? 0 : server.port(), credentials, server, notes));
+        }
+    }
+
+    /**
+     * Whether the tasks reach the driver in process: under a local master (tasks are threads of this JVM) with
+     * float32 transport, unless {@value #TRANSPORT} (a local property, else the Spark conf) says {@code socket}.
+     * bfloat16 transport keeps the sockets, so a local run rounds exactly as a cluster does.
+     */
+    static boolean inProcess(JavaSparkContext jsc, DistributedTrainer.Config config) {
+        String local = jsc.getLocalProperty(TRANSPORT);
+        String t = (local != null ? local : jsc.getConf().get(TRANSPORT, "auto")).trim().toLowerCase(
+                java.util.Locale.ROOT);
+        if (!t.equals("auto") && !t.equals("socket")) {
+            throw new IllegalArgumentException(TRANSPORT + " must be auto or socket, got '" + t + "'");
+        }
+        return t.equals("auto") && jsc.sc().isLocal() && !config.bf16Transport();
+    }
+
+    /** Records why an attempt failed (tests and logs read it with the service's rejections). */
+    private void note(String reason) {
+        if (server != null) {
+            server.note(reason);
+        } else {
+            notes.add(reason);
         }
     }
 
@@ -132,10 +179,12 @@ final class BarrierLoop implements AutoCloseable {
         int restarts = 0;
         while (true) {
             int attempt = nextAttempt++;
-            BarrierEpochTask task = new BarrierEpochTask(runId, credentials, host, server.port(), attempt, engines,
+            BarrierEpochTask task = new BarrierEpochTask(runId, credentials, host, server == null ? 0 : server.port(),
+                    attempt, engines,
                     config.syncInterval() > 1 ? rules : null, st.numParams, dim, config.seed(), epoch, steps,
                     config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs,
-                    config.bf16Transport());
+                    config.bf16Transport(), inProcess);
+            InProcessHub hub = inProcess ? InProcessHub.open(runId, attempt, tree) : null;
             // A job tag, not a job group: the caller's group (Zeppelin runs each paragraph in one, for its
             // cancel button) stays in place, and cancelling the tag stops this stage alone.
             String group = "spark-snn-" + runId + "-" + attempt;
@@ -147,6 +196,11 @@ final class BarrierLoop implements AutoCloseable {
             org.apache.spark.api.java.JavaFutureAction<List<BarrierEpochTask.Report>> future;
             try {
                 future = barrierStage(train, task).collectAsync();
+            } catch (RuntimeException e) {
+                if (hub != null) {
+                    hub.close();
+                }
+                throw e;
             } finally {
                 jsc.removeJobTag(group);
                 jsc.setLocalProperty("spark.job.interruptOnCancel", interrupt);
@@ -155,8 +209,15 @@ final class BarrierLoop implements AutoCloseable {
             java.util.TreeMap<Integer, PeerLink> links = new java.util.TreeMap<>();
             try {
                 long t0 = System.nanoTime();
-                rounds(future, links, attempt, st, epoch, steps, lrs, tot);
+                if (hub != null) {
+                    inProcessRounds(future, hub, st, epoch, steps, lrs, tot);
+                } else {
+                    rounds(future, links, attempt, st, epoch, steps, lrs, tot);
+                }
                 try {
+                    if (hub != null) {
+                        hub.publishEnd(steps);
+                    }
                     for (PeerLink l : links.values()) {
                         l.sendEnd(epoch, steps);
                     }
@@ -177,6 +238,9 @@ final class BarrierLoop implements AutoCloseable {
                 }
             } catch (AttemptFailed e) {
                 closeAll(links);
+                if (hub != null) {
+                    hub.close();
+                }
                 // The engine failed (a bad configuration, no GPU): a restart would fail the same way. The root cause
                 // arrives up the tree (an ERROR frame) or, when Spark killed the others first, as the stage's own
                 // failure (the first task to fail marks its error fatal).
@@ -188,7 +252,7 @@ final class BarrierLoop implements AutoCloseable {
                     fatal = first != null && first.startsWith(FATAL) ? first.substring(FATAL.length()) : null;
                 }
                 if (fatal != null) {
-                    server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + fatal);
+                    note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed: " + fatal);
                     jsc.cancelJobsWithTag(group);
                     // Report it as Spark reports a failed job in jobs mode, a SparkException, leading with the root
                     // cause (Spark names the task that failed last) and keeping Spark's failure as the cause.
@@ -197,7 +261,7 @@ final class BarrierLoop implements AutoCloseable {
                                     + ": " + fatal, stage == null ? e.getCause() : stage));
                 }
                 String reason = failureReason(future, group, e);
-                server.note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
+                note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
                         + (nextStep + 1) + ": " + reason);
                 restarts++;
                 if (restarts > maxRestarts) {
@@ -210,6 +274,9 @@ final class BarrierLoop implements AutoCloseable {
                         restarts, maxRestarts);
             } finally {
                 closeAll(links);
+                if (hub != null) {
+                    hub.close();
+                }
             }
         }
     }
@@ -279,7 +346,6 @@ final class BarrierLoop implements AutoCloseable {
                 throw e;
             }
             connectedAt = System.nanoTime();
-            boolean local = config.syncInterval() > 1;
             PeerLink[] ls = links.values().toArray(new PeerLink[0]);
             int[] parts = links.keySet().stream().mapToInt(Integer::intValue).toArray();
             int[] ends = java.util.Arrays.stream(parts).map(tree::subtreeEnd).toArray();
@@ -313,22 +379,84 @@ final class BarrierLoop implements AutoCloseable {
                     }
                     long merge = receiver.mergeNanos();
                     drainStrays(attempt);
-                    OrderedSum.Node node = sum.result();
-                    long o0 = System.nanoTime();
-                    DistributedTrainer.applyRound(node, st, local, lrs[step]);
-                    tot.optimizerNanos += System.nanoTime() - o0;
-                    for (PeerLink l : links.values()) {
-                        l.recycle();
-                    }
-                    tot.aggregationNanos += path + merge;
-                    tot.driverBytes += bytes(links) - b0;
-                    long dt = System.nanoTime() - s0;
-                    DistributedTrainer.record(tot, node, dt);
-                    nextStep = step + localSteps;
-                    listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
-                            node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count,
-                            node.count / (dt / 1e9));
+                    finishRound(sum.result(), st, epoch, step, localSteps, steps, lrs, tot, path + merge, s0, () -> {
+                        for (PeerLink l : links.values()) {
+                            l.recycle();
+                        }
+                        tot.driverBytes += bytes(links) - b0;
+                    });
                 }
+            }
+        } catch (java.io.IOException e) {
+            throw new AttemptFailed(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AttemptFailed("interrupted", e);
+        }
+    }
+
+
+    /**
+     * The driver's side of a round once the total has arrived, the same for both transports: apply the update rule,
+     * account the round's times ({@code aggregationNanos}: the longest path of partial sums plus the driver's own
+     * merge), let {@code release} free the transport's buffers, and report the step.
+     */
+    private void finishRound(OrderedSum.Node node, DistributedTrainer.State st, int epoch, int step, int localSteps,
+                             int steps, double[] lrs, DistributedTrainer.EpochTotals tot, long aggregationNanos,
+                             long roundStart, Runnable release) {
+        long o0 = System.nanoTime();
+        DistributedTrainer.applyRound(node, st, config.syncInterval() > 1, lrs[step]);
+        tot.optimizerNanos += System.nanoTime() - o0;
+        release.run();
+        tot.aggregationNanos += aggregationNanos;
+        long dt = System.nanoTime() - roundStart;
+        DistributedTrainer.record(tot, node, dt);
+        nextStep = step + localSteps;
+        listener.onStep(epoch, config.epochs(), step + localSteps - 1, steps,
+                node.count == 0 ? Double.NaN : node.lossSum / node.count, node.count, node.count / (dt / 1e9));
+    }
+
+    /**
+     * The rounds of an attempt whose tasks run in this JVM ({@link InProcessHub}): wait until every task has joined
+     * (or Spark refused the stage), then per round put the state in every task's queue and collect the driver's
+     * children's partial sums, by reference.
+     */
+    private void inProcessRounds(org.apache.spark.api.java.JavaFutureAction<?> future, InProcessHub hub,
+                                 DistributedTrainer.State st, int epoch, int steps, double[] lrs,
+                                 DistributedTrainer.EpochTotals tot) throws AttemptFailed {
+        long waitingSince = System.nanoTime();
+        long lastLog = waitingSince;
+        try {
+            while (!hub.awaitJoined(200)) {
+                if (future.isDone()) {
+                    Throwable t = stageFailure(future);
+                    String refused = refusal(t);
+                    if (refused != null && hub.joinedCount() == 0 && nextStep == 0) {
+                        throw new Refused(refused, t);
+                    }
+                    throw new AttemptFailed("the barrier stage ended before its tasks started"
+                            + (t == null ? "" : ": " + t.getMessage()), t);
+                }
+                if (System.nanoTime() - lastLog > 30_000_000_000L) {
+                    lastLog = System.nanoTime();
+                    LOG.info("spark-snn: {} of {} barrier tasks started after {} s (waiting for task slots?)",
+                            hub.joinedCount(), numPartitions, (lastLog - waitingSince) / 1_000_000_000L);
+                }
+            }
+            connectedAt = System.nanoTime();
+            int[] kids = tree.driverChildren().stream().mapToInt(Integer::intValue).toArray();
+            int[] waits = java.util.Arrays.stream(kids).map(q -> (int) Math.min(Integer.MAX_VALUE,
+                    (long) stepTimeoutMs * (tree.height(q) + 1))).toArray();
+            while (nextStep < steps) {
+                int step = nextStep;
+                int localSteps = Math.min(config.syncInterval(), steps - step);
+                long s0 = System.nanoTime();
+                hub.publishState(epoch, step, EngineStates.of(st.params, st.buffers));
+                OrderedSum sum = new OrderedSum(numPartitions);
+                InProcessHub.Collected c = hub.collect(AggregationTree.DRIVER, kids, waits, epoch, step, s0, sum,
+                        "the driver", future::isDone);
+                finishRound(sum.result(), st, epoch, step, localSteps, steps, lrs, tot, c.pathNanos + c.mergeNanos,
+                        s0, () -> { });
             }
         } catch (java.io.IOException e) {
             throw new AttemptFailed(e.getMessage(), e);
@@ -413,7 +541,9 @@ final class BarrierLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     /** The stage's own failure (the job's exception) once Spark reports it, or null within 60 s. */

@@ -27,8 +27,9 @@ import java.util.UUID;
  * <ul>
  *   <li><b>barrier</b>: one barrier stage per epoch ({@link BarrierEpochTask}); tasks keep their partition and engine
  *       for all its steps and exchange the state and the partial sums with the driver's aggregation service over an
- *       {@link io.github.sparksnn.ml.train.net.AggregationTree} of authenticated sockets. A failed stage restarts
- *       from the driver's last completed step.</li>
+ *       {@link io.github.sparksnn.ml.train.net.AggregationTree} of authenticated sockets, or, under a local master
+ *       whose tasks are threads of the driver's JVM, through an {@link InProcessHub} by reference. A failed stage
+ *       restarts from the driver's last completed step.</li>
  *   <li><b>jobs</b>: one Spark job per step: the driver broadcasts the state and {@code treeAggregate} brings the
  *       partition sums back ({@code aggregationDepth}).</li>
  * </ul>

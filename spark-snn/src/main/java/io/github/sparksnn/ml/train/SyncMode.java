@@ -6,7 +6,7 @@ import java.util.Locale;
  * How the distributed step loop synchronizes tasks with the driver.
  * <ul>
  *   <li>{@link #BARRIER}: one barrier stage per epoch; tasks stay alive, exchange partial sums and parameters over
- *       the aggregation tree's sockets every step (no Spark job per step).</li>
+ *       the aggregation tree's sockets every step (no Spark job per step; in process under a local master).</li>
  *   <li>{@link #JOBS}: one Spark job per step (broadcast, {@code treeAggregate}); works wherever Spark does,
  *       including with dynamic allocation and fewer task slots than partitions.</li>
  *   <li>{@link #AUTO}: barrier when it can run, else jobs (with one log line saying why).</li>

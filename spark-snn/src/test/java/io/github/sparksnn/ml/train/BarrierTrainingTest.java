@@ -27,9 +27,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Barrier-mode training on local[5] with real sockets: the same bits as the job-per-step loop for every tree
- * shape, the fallback when slots are short, a silent task turned into a timeout error, and the driver service
- * under bad connections.
+ * Barrier-mode training on local[5], over real sockets and in process (a local master's default): the same bits as
+ * the job-per-step loop for every tree shape and both transports, the fallback when slots are short, a silent task
+ * turned into a timeout error, and the driver service under bad connections.
  */
 class BarrierTrainingTest {
     static SparkSession spark;
@@ -53,6 +53,15 @@ class BarrierTrainingTest {
     void clearHooks() {
         BarrierLoop.serviceHook = null;
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", null);
+        jsc.setLocalProperty(BarrierLoop.TRANSPORT, null);
+        assertEquals(0, InProcessHub.openCount(), "every in-process hub is closed after its attempt");
+    }
+
+    /** The transports a local master can use: in process (its default) and sockets. */
+    static final String[] TRANSPORTS = {"auto", "socket"};
+
+    static void transport(String t) {
+        jsc.setLocalProperty(BarrierLoop.TRANSPORT, t);
     }
 
     static DistributedTrainer.Config config(SyncMode mode, int fanIn, int sync) {
@@ -84,26 +93,36 @@ class BarrierTrainingTest {
             assertTrue(jobs.partitionBackends().stream().allMatch(b -> b.endsWith(": executor driver, cpu")),
                     jobs.partitionBackends().toString());
             assertFalse(java.util.Arrays.equals(jobs.params(), softmax().create().parameters()), "it trained");
-            for (int fanIn : new int[]{0, 1, 2}) {
+            for (int fanIn = 0; fanIn <= 2; fanIn++) {
+              for (String t : TRANSPORTS) {
+                transport(t);
                 DistributedTrainer.Result b = train(p, config(SyncMode.BARRIER, fanIn, 1), softmax());
                 assertEquals(SyncMode.BARRIER, b.syncMode());
-                assertArrayEquals(jobs.params(), b.params(), 0f, "P=" + p + ", fan-in " + fanIn + " vs jobs");
+                assertArrayEquals(jobs.params(), b.params(), 0f, "P=" + p + ", fan-in " + fanIn + ", transport " + t
+                        + " vs jobs");
                 for (int e = 0; e < 2; e++) {
                     assertEquals(jobs.history().get(e).loss(), b.history().get(e).loss(), 0.0, "loss, P=" + p);
                     assertEquals(jobs.history().get(e).trainAccuracy(), b.history().get(e).trainAccuracy(), 0.0);
                 }
                 assertEquals("barrier", b.history().get(1).syncMode());
-                assertTrue(b.history().get(1).driverBytesPerStep() > 0);
+                // In process nothing goes through a socket.
+                assertEquals(t.equals("socket"), b.history().get(1).driverBytesPerStep() > 0, t);
                 assertEquals(p, b.partitionBackends().size(), b.partitionBackends().toString());
                 for (int q = 0; q < p; q++) {
                     assertEquals("partition " + q + ": executor driver, cpu", b.partitionBackends().get(q));
                 }
+              }
             }
+            transport(null);
         }
         // Local steps with parameter averaging take the same path in both modes.
         DistributedTrainer.Result jobs = train(3, config(SyncMode.JOBS, 2, 3), softmax());
+        for (String t : TRANSPORTS) {
+            transport(t);
+            DistributedTrainer.Result barrier = train(3, config(SyncMode.BARRIER, 2, 3), softmax());
+            assertArrayEquals(jobs.params(), barrier.params(), 0f, "syncInterval 3, transport " + t);
+        }
         DistributedTrainer.Result barrier = train(3, config(SyncMode.BARRIER, 2, 3), softmax());
-        assertArrayEquals(jobs.params(), barrier.params(), 0f, "syncInterval 3");
         // And the seed matters: another run seed gives other parameters.
         DistributedTrainer.Config other = new DistributedTrainer.Config(10, 23, 2, 2, 1, null, 1, false, "barrier",
                 SyncMode.BARRIER, 2, 60);
@@ -112,6 +131,8 @@ class BarrierTrainingTest {
 
     @Test
     void bfloat16TransportIsDeterministicCloseToFloat32AndSurvivesARestart() {
+        // Sockets for float32 too, to compare the bytes (bfloat16 always takes the sockets).
+        transport("socket");
         DistributedTrainer.Result f32 = train(3, config(SyncMode.BARRIER, 2, 1), softmax());
         DistributedTrainer.Result a = train(3, config(SyncMode.BARRIER, 2, 1).withBf16Transport(true), softmax());
         DistributedTrainer.Result b = train(3, config(SyncMode.BARRIER, 2, 1).withBf16Transport(true), softmax());
@@ -186,34 +207,45 @@ class BarrierTrainingTest {
     void aTaskThatStopsMidStepFailsTheRunWithATimeoutNamingPartitionAndStep() {
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "1");
         DistributedTrainer.Config cfg = config(SyncMode.BARRIER, 2, 1).withStepTimeout(1);
-        long t0 = System.nanoTime();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(3,
-                cfg, new HookedEngines.Factory(softmax(), new StallPartitionOne(120_000), "stall")));
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        assertTrue(e.getMessage().contains("after 1 restarts"), e.getMessage());
-        assertTrue(e.getMessage().contains("partition 0 got no partial sum from partition 1 for epoch 1, step 3"),
-                e.getMessage());
-        assertTrue(seconds < 90, "gave up after " + seconds + " s, not a hang");
+        for (String t : TRANSPORTS) {
+            transport(t);
+            long t0 = System.nanoTime();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(3,
+                    cfg, new HookedEngines.Factory(softmax(), new StallPartitionOne(120_000), "stall")));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(e.getMessage().contains("after 1 restarts"), e.getMessage());
+            assertTrue(e.getMessage().contains("partition 0 got no partial sum from partition 1 for epoch 1, step 3"),
+                    t + ": " + e.getMessage());
+            assertTrue(seconds < 90, t + " gave up after " + seconds + " s, not a hang");
+        }
     }
 
     @Test
     void aStallShorterThanTheRestartsRecoversWithTheSameBits() {
         DistributedTrainer.Result clean = train(3, config(SyncMode.BARRIER, 0, 1), softmax());
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
-        // In a star the driver itself waits for partition 1 and times out after 2 s (1 s per level); the restarted
-        // stage runs clean and must land on the same bits.
-        // The caller's job group (Zeppelin puts each paragraph in one) survives the stage's cancellation.
-        jsc.setJobGroup("user-group", "a notebook paragraph", false);
-        DistributedTrainer.Result r;
-        try {
-            r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(1),
-                    new HookedEngines.Factory(softmax(), new StallOnce(
-                            SparkTestSupportPaths.marker("stall-once")), "stall-once"));
-            assertEquals("user-group", jsc.getLocalProperty("spark.jobGroup.id"));
-        } finally {
-            jsc.clearJobGroup();
+        for (String t : TRANSPORTS) {
+            transport(t);
+            // In a star the driver itself waits for partition 1 and times out after 2 s (1 s per level); the
+            // restarted stage runs clean and must land on the same bits.
+            // The caller's job group (Zeppelin puts each paragraph in one) survives the stage's cancellation.
+            jsc.setJobGroup("user-group", "a notebook paragraph", false);
+            DistributedTrainer.Result r;
+            List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+            BarrierLoop.serviceHook = handles::add;
+            try {
+                r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(1),
+                        new HookedEngines.Factory(softmax(), new StallOnce(
+                                SparkTestSupportPaths.marker("stall-once-" + t)), "stall-once"));
+                assertEquals("user-group", jsc.getLocalProperty("spark.jobGroup.id"));
+            } finally {
+                jsc.clearJobGroup();
+            }
+            assertArrayEquals(clean.params(), r.params(), 0f, t + ": after a timed-out attempt and a restart");
+            String notes = handles.get(0).notes().toString();
+            assertTrue(notes.contains("attempt 0 of epoch 1 failed at step 3: the driver got no partial sum from "
+                    + "partition 1 for epoch 1, step 3 within 2000 ms"), t + ": " + notes);
         }
-        assertArrayEquals(clean.params(), r.params(), 0f, "after a timed-out attempt and a restart");
     }
 
     /** Partition 2's engine throws at step 3 (a deterministic failure, like a missing GPU). */
@@ -229,15 +261,19 @@ class BarrierTrainingTest {
 
     @Test
     void anEngineFailureStopsAtOnceWithSparksJobFailure() {
-        List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
-        BarrierLoop.serviceHook = handles::add;
-        Exception e = assertThrows(org.apache.spark.SparkException.class, () -> train(5,
-                config(SyncMode.BARRIER, 2, 1), new HookedEngines.Factory(softmax(), new BreakPartitionTwo(), "break")));
-        assertTrue(e.getMessage().contains("engine broke on purpose"), e.getMessage());
-        List<String> notes = handles.get(0).server().rejections();
-        assertEquals(1, notes.size(), "one attempt, no restarts: " + notes);
-        assertTrue(notes.get(0).contains("attempt 0 of epoch 1 failed: partition 2 (epoch 1): engine broke on purpose"),
-                notes.toString());
+        for (String t : TRANSPORTS) {
+            transport(t);
+            List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+            BarrierLoop.serviceHook = handles::add;
+            Exception e = assertThrows(org.apache.spark.SparkException.class, () -> train(5,
+                    config(SyncMode.BARRIER, 2, 1), new HookedEngines.Factory(softmax(), new BreakPartitionTwo(),
+                            "break")));
+            assertTrue(e.getMessage().contains("engine broke on purpose"), e.getMessage());
+            List<String> notes = handles.get(0).notes();
+            assertEquals(1, notes.size(), t + ": one attempt, no restarts: " + notes);
+            assertTrue(notes.get(0).contains(
+                    "attempt 0 of epoch 1 failed: partition 2 (epoch 1): engine broke on purpose"), t + ": " + notes);
+        }
     }
 
     /** Partition 1 stalls 5 s at step 3, only the first time (a marker file says it happened). */
@@ -259,6 +295,7 @@ class BarrierTrainingTest {
 
     @Test
     void theDriverServiceRejectsBadConnectionsAndTheRunKeepsItsBits() throws Exception {
+        transport("socket");
         DistributedTrainer.Result clean = train(2, config(SyncMode.BARRIER, 0, 1), softmax());
         List<Socket> silent = new ArrayList<>();
         List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
@@ -330,7 +367,7 @@ class BarrierTrainingTest {
                     }).fit(blocks, sizes, null, f.create().parameters());
             // The silent connection is dropped when its handshake times out (10 s), possibly after the run ended.
             long deadline = System.nanoTime() + 20_000_000_000L;
-            while (!String.join("\n", handles.get(0).server().rejections()).contains("no AUTH within")
+            while (!String.join("\n", handles.get(0).notes()).contains("no AUTH within")
                     && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
@@ -341,7 +378,7 @@ class BarrierTrainingTest {
             }
         }
         assertArrayEquals(clean.params(), r.params(), 0f, "bits after the bad connections");
-        List<String> why = handles.get(0).server().rejections();
+        List<String> why = handles.get(0).notes();
         String all = String.join("\n", why);
         assertTrue(all.contains("wrong secret"), all);
         assertTrue(all.contains("truncated frame header"), all);
