@@ -151,8 +151,9 @@ public final class SparkBenchCommand implements Callable<Integer> {
             Dataset<Row> df = data(spark, "train", n).cache();
             long rows = df.count();
             if (warmup > 0) {
-                err.println("warm-up fits (" + warmup + " images) ...");
+                err.println("warm-up: JIT of the engine's kernels, then fits (" + warmup + " images) ...");
                 err.flush();
+                warmJit(cfg, x, y);
                 Dataset<org.apache.spark.sql.Row> small = data(spark, "train", warmup);
                 baseline(cfg, Arrays.copyOf(x, warmup * 784), Arrays.copyOf(y, warmup), batchSizes[0]);
                 for (String m : syncModes) {
@@ -252,7 +253,8 @@ public final class SparkBenchCommand implements Callable<Integer> {
                 + "step - compute - aggr - optim (jobs mode: Spark's scheduling, broadcast and results as well); "
                 + "aggr: adding partial sums along the slowest tree path and on the driver; driver KB: bytes through "
                 + "the driver's sockets per step, both ways; floor: those bytes at the measured loopback bandwidth; "
-                + "xfer/flr: (step - compute) / floor.");
+                + "xfer/flr: (step - compute) / floor, which can fall below 1 because a sum is received on its own thread "
+                + "while the receiver still computes; in-process rows move no bytes, so they have no floor.");
         if (!Double.isNaN(mlpSeconds)) {
             out.printf(Locale.ROOT, "MLlib MLP [784,128,10], %d L-BFGS iterations on %s: fit %.1f s (%.2f s per "
                     + "iteration = pass over the data), test accuracy %.4f%n", mlpIterations, master, mlpSeconds,
@@ -339,6 +341,22 @@ public final class SparkBenchCommand implements Callable<Integer> {
 
     /** Parameters the baseline passed through (at 1/4, 1/2 and 3/4 of its last epoch), for the share reference. */
     private final List<float[]> trainedParams = new ArrayList<>();
+
+    /**
+     * Runs the engine until the JIT has compiled its kernels. The Vector API kernels (the surrogates' bulk loops)
+     * allocate a box per lane operation until C2 compiles them, measured here at 6 MB a step of 256 images after 50
+     * steps and 0 after 400; the compiler threads also take one of the two cores meanwhile. Without this the first
+     * rounds time the JIT, not the engine, and whichever row comes first pays for it.
+     */
+    private static void warmJit(EngineConfig cfg, float[] x, int[] y) {
+        try (GradientEngine engine = cfg.create()) {
+            int n = Math.min(64, y.length);
+            float[] g = new float[engine.numParameters()];
+            for (int s = 0; s < 600; s++) {
+                engine.accumulateGradient(x, y, 0, n, s, g);
+            }
+        }
+    }
 
     private Measure baseline(EngineConfig cfg, float[] x, int[] y, int batch) {
         try (GradientEngine engine = cfg.create()) {
