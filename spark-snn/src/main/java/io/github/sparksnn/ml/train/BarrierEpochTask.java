@@ -266,6 +266,7 @@ final class BarrierEpochTask implements Serializable {
                 }
                 int step = s.step();
                 lastStep = step;
+                checkNotKilled(p, step);
                 long roundStart = System.nanoTime();
                 int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
                 double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
@@ -383,6 +384,7 @@ final class BarrierEpochTask implements Serializable {
                 }
                 int step = f.step();
                 lastStep = step;
+                checkNotKilled(p, step);
                 boolean stateFrame = f.type() == Frame.STATE || (f.type() == Frame.DELTA16 && bf16 && expected >= 0);
                 if (!stateFrame || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
                         || step % syncInterval != 0 || (expected >= 0 && step != expected)) {
@@ -422,6 +424,15 @@ final class BarrierEpochTask implements Serializable {
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, sent,
                 received);
+    }
+
+    /** Ends the task at a round's start once Spark has killed it (a cancelled job, a failed sibling). */
+    private void checkNotKilled(int p, int step) throws IOException {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        if (ctx != null && ctx.isInterrupted()) {
+            throw new IOException("partition " + p + " (epoch " + (epoch + 1) + ") was killed by Spark before step "
+                    + (step + 1) + ": " + ctx.getKillReason().getOrElse(() -> "no reason given"));
+        }
     }
 
     /** {@code levels} step timeouts in ms, capped at the largest socket timeout. */

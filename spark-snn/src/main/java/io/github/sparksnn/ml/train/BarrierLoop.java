@@ -230,6 +230,14 @@ final class BarrierLoop implements AutoCloseable {
                             (t2 - connectedAt) / 1_000_000, (t3 - t2) / 1_000_000);
                     return r;
                 } catch (Exception e) {
+                    String cancelled = cancellation(e);
+                    if (cancelled != null) {
+                        // The caller cancelled the job while its last rounds ran: stop as jobs mode would.
+                        note("attempt " + attempt + " of epoch " + (epoch + 1) + " was cancelled: " + cancelled);
+                        throw BarrierLoop.<RuntimeException>sneaky(new org.apache.spark.SparkException(
+                                "barrier-mode training was cancelled in epoch " + (epoch + 1) + " after its last step: "
+                                        + cancelled, e.getCause() == null ? e : e.getCause()));
+                    }
                     // Every round is applied: the epoch is complete whatever happened to the stage afterwards.
                     LOG.warn("spark-snn: the barrier stage of epoch {} ended badly after its last step: {}",
                             epoch + 1, e.toString());
@@ -259,6 +267,15 @@ final class BarrierLoop implements AutoCloseable {
                     throw BarrierLoop.<RuntimeException>sneaky(new org.apache.spark.SparkException(
                             "barrier-mode training failed in epoch " + (epoch + 1) + " at step " + (nextStep + 1)
                                     + ": " + fatal, stage == null ? e.getCause() : stage));
+                }
+                String cancelled = cancellation(stage);
+                if (cancelled != null) {
+                    // Someone cancelled the job (Zeppelin's cancel button, cancelJobGroup, a stopping context): stop,
+                    // as jobs mode does, instead of restarting the stage they meant to end.
+                    note("attempt " + attempt + " of epoch " + (epoch + 1) + " was cancelled: " + cancelled);
+                    throw BarrierLoop.<RuntimeException>sneaky(new org.apache.spark.SparkException(
+                            "barrier-mode training was cancelled in epoch " + (epoch + 1) + " at step " + (nextStep + 1)
+                                    + ": " + cancelled, stage));
                 }
                 String reason = failureReason(future, group, e);
                 note("attempt " + attempt + " of epoch " + (epoch + 1) + " failed at step "
@@ -357,6 +374,7 @@ final class BarrierLoop implements AutoCloseable {
                 while (nextStep < steps) {
                     int step = nextStep;
                     int localSteps = Math.min(config.syncInterval(), steps - step);
+                    checkStageAlive(future, step);
                     long s0 = System.nanoTime();
                     long b0 = bytes(links);
                     float[] state = EngineStates.of(st.params, st.buffers);
@@ -450,6 +468,7 @@ final class BarrierLoop implements AutoCloseable {
             while (nextStep < steps) {
                 int step = nextStep;
                 int localSteps = Math.min(config.syncInterval(), steps - step);
+                checkStageAlive(future, step);
                 long s0 = System.nanoTime();
                 hub.publishState(epoch, step, EngineStates.of(st.params, st.buffers));
                 OrderedSum sum = new OrderedSum(numPartitions);
@@ -463,6 +482,20 @@ final class BarrierLoop implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AttemptFailed("interrupted", e);
+        }
+    }
+
+    /**
+     * A stage that ended before its last round (cancelled by the caller, killed with its executor) fails the attempt
+     * now, not at the next timeout: Spark may end the job while its tasks, which notice a kill only at their next
+     * check, still answer.
+     */
+    private static void checkStageAlive(org.apache.spark.api.java.JavaFutureAction<?> future, int step)
+            throws AttemptFailed {
+        if (future.isDone()) {
+            Throwable t = stageFailure(future, 0);
+            throw new AttemptFailed("the barrier stage ended before step " + (step + 1)
+                    + (t == null ? "" : ": " + t.getMessage()), t);
         }
     }
 
@@ -567,6 +600,25 @@ final class BarrierLoop implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> E sneaky(Throwable t) throws E {
         throw (E) t;
+    }
+
+    /** Spark's words for a cancelled job: "Job 7 cancelled part of cancelled job group g", "... because ...". */
+    private static final java.util.regex.Pattern CANCELLED = java.util.regex.Pattern.compile(
+            "Job \\d+ cancelled.*?(?= SQLSTATE|\\)|\\n|$)");
+
+    /**
+     * Spark's word that the stage's job was cancelled by someone else than this loop (a job group, all jobs, a
+     * stopping context), or null. Cancellations of this loop's own tag are not the caller's.
+     */
+    static String cancellation(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            java.util.regex.Matcher x = m == null ? null : CANCELLED.matcher(m);
+            if (x != null && x.find() && !x.group().contains("spark-snn-")) {
+                return x.group().trim();
+            }
+        }
+        return null;
     }
 
     /** The first task error line of a Spark failure ({@link #TASK_ERROR}-prefixed), or null. */

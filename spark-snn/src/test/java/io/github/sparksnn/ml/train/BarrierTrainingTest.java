@@ -276,6 +276,44 @@ class BarrierTrainingTest {
         }
     }
 
+    @Test
+    void cancellingTheCallersJobGroupStopsTrainingWithoutRestarts() {
+        for (String t : TRANSPORTS) {
+            transport(t);
+            List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+            BarrierLoop.serviceHook = handles::add;
+            String group = "notebook-paragraph-" + t;
+            jsc.setJobGroup(group, "a notebook paragraph", true);
+            JavaRDD<PackedBlock> blocks = BlockPacker.pack(DATA.frame(spark, 3), "features", "label", F, C);
+            try {
+                int[] sizes = BlockPacker.checkedSizes(blocks, "training");
+                SoftmaxEngine.Factory f = softmax();
+                long t0 = System.nanoTime();
+                org.apache.spark.SparkException e = assertThrows(org.apache.spark.SparkException.class,
+                        () -> new DistributedTrainer(jsc, config(SyncMode.BARRIER, 2, 1), f,
+                                new OptimizerUpdateRule.Factory("adam"), LrSchedule.constant(0.05))
+                                .listener(new TrainingListener() {
+                                    @Override
+                                    public void onStep(int epoch, int epochs, int step, int steps, double loss,
+                                                       long n, double ips) {
+                                        if (epoch == 0 && step == 2) {
+                                            jsc.cancelJobGroup(group); // the notebook's cancel button
+                                        }
+                                    }
+                                }).fit(blocks, sizes, null, f.create().parameters()));
+                // The cancellation lands while step 4 runs, or (small steps are quick) after the epoch's last one.
+                assertTrue(e.getMessage().matches("(?s)barrier-mode training was cancelled in epoch 1 (at step \\d+"
+                        + "|after its last step): Job \\d+ cancelled part of cancelled job group " + group), t + ": " + e.getMessage());
+                List<String> notes = handles.get(0).notes();
+                assertEquals(1, notes.size(), t + ": no restart after a cancellation: " + notes);
+                assertTrue((System.nanoTime() - t0) / 1e9 < 30, t + ": stopped promptly");
+            } finally {
+                jsc.clearJobGroup();
+                blocks.unpersist(true);
+            }
+        }
+    }
+
     /** Partition 1 stalls 5 s at step 3, only the first time (a marker file says it happened). */
     record StallOnce(String marker) implements HookedEngines.Hook {
         @Override
