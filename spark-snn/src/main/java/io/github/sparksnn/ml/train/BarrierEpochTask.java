@@ -234,7 +234,10 @@ final class BarrierEpochTask implements Serializable {
 
     private Report loopInProcess(PackedBlock block, AggregationTree tree, InProcessHub hub, int p)
             throws IOException {
-        float[] scratch = new float[numParams];
+        // Two gradient buffers: round r's stays with its receivers (by reference, in process) until the driver
+        // sends round r + 1's state, while round r + 1's is cleared ahead in the other one.
+        float[][] scratch = {new float[numParams], new float[numParams]};
+        StepTask.Prepared next = null;
         long computeNanos = 0;
         long waitNanos = 0;
         int rounds = 0;
@@ -272,7 +275,7 @@ final class BarrierEpochTask implements Serializable {
                 double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
                 OrderedSum.Node leaf = StepTask.leaf(lease, block, s.state(), numParams,
                         syncInterval > 1 ? localRules : null, seed, epoch, step, stepsPerEpoch, localSteps, roundLrs,
-                        scratch);
+                        scratch[rounds & 1], next);
                 computeNanos += leaf.computeNanos;
                 OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
                 long w1 = System.nanoTime();
@@ -282,6 +285,7 @@ final class BarrierEpochTask implements Serializable {
                 hub.sendPartial(p, epoch, step, sum.pending(), c.pathNanos + c.mergeNanos);
                 rounds++;
                 expected = step + syncInterval;
+                next = prepareNext(lease, block, expected, scratch[rounds & 1]);
             }
         }
         SparkEnv env = SparkEnv.get();
@@ -349,7 +353,10 @@ final class BarrierEpochTask implements Serializable {
     private Report loop(PackedBlock block, AggregationTree tree, List<Integer> kids, PeerLink up, PeerLink[] down,
                         int p) throws IOException {
         float[] state = new float[dim];
-        float[] scratch = new float[numParams];
+        // Two gradient buffers: round r's stays with its receivers (by reference, in process) until the driver
+        // sends round r + 1's state, while round r + 1's is cleared ahead in the other one.
+        float[][] scratch = {new float[numParams], new float[numParams]};
+        StepTask.Prepared next = null;
         long computeNanos = 0;
         long waitNanos = 0;
         int rounds = 0;
@@ -397,7 +404,7 @@ final class BarrierEpochTask implements Serializable {
                 double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
                 OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams,
                         syncInterval > 1 ? localRules : null, seed, epoch, step, stepsPerEpoch, localSteps, roundLrs,
-                        scratch);
+                        scratch[rounds & 1], next);
                 computeNanos += leaf.computeNanos;
                 OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
                 long path = 0;
@@ -413,6 +420,7 @@ final class BarrierEpochTask implements Serializable {
                 }
                 rounds++;
                 expected = step + syncInterval;
+                next = prepareNext(lease, block, expected, scratch[rounds & 1]);
             }
         }
         long sent = up.bytesSent();
@@ -424,6 +432,15 @@ final class BarrierEpochTask implements Serializable {
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, sent,
                 received);
+    }
+
+    /**
+     * While it waits for the next state, a task gathers the next gradient round's rows and clears its buffer
+     * ({@link StepTask#prepare}); null when there is no next gradient round (the epoch's end, local steps).
+     */
+    private StepTask.Prepared prepareNext(EngineCache.Lease lease, PackedBlock block, int step, float[] grad) {
+        return syncInterval == 1 && step < stepsPerEpoch
+                ? StepTask.prepare(lease, block, seed, epoch, step, stepsPerEpoch, grad) : null;
     }
 
     /** Ends the task at a round's start once Spark has killed it (a cancelled job, a failed sibling). */

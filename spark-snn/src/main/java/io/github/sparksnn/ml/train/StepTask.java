@@ -95,6 +95,48 @@ final class StepTask implements Serializable {
     static OrderedSum.Node leaf(EngineCache.Lease lease, PackedBlock b, float[] state, int numParams,
                                 UpdateRule.Factory localRules, long seed, int epoch, int firstStep, int stepsPerEpoch,
                                 int localSteps, double[] lrs, float[] scratch) {
+        return leaf(lease, b, state, numParams, localRules, seed, epoch, firstStep, stepsPerEpoch, localSteps, lrs,
+                scratch, null);
+    }
+
+    /**
+     * One gradient round's inputs gathered ahead of its state: the share's rows and labels in the lease's scratch
+     * arrays and a zeroed gradient buffer. A barrier task prepares round {@code s + 1} while it waits for the
+     * state of {@code s + 1}, which takes the gather and the clearing off the step's critical path; the
+     * computation and its bits are unchanged.
+     */
+    record Prepared(int step, int n, float[] x, int[] y, float[] grad) {
+    }
+
+    /**
+     * Gathers round {@code step}'s share into the lease's scratch and clears {@code grad} (a new array when null or
+     * of the wrong length); null when the partition has no rows in that round.
+     */
+    static Prepared prepare(EngineCache.Lease lease, PackedBlock b, long seed, int epoch, int step, int stepsPerEpoch,
+                            float[] grad) {
+        int from = BatchPlan.shareStart(b.size, step, stepsPerEpoch);
+        int to = BatchPlan.shareEnd(b.size, step, stepsPerEpoch);
+        if (to <= from) {
+            return null;
+        }
+        int n = to - from;
+        float[] x = lease.features(n * b.featureSize);
+        int[] y = lease.labels(n);
+        gather(b, lease.permutation(b.size, seed, epoch, b.partition), from, to, x, y);
+        int m = lease.engine.numParameters();
+        float[] g = grad != null && grad.length == m ? grad : new float[m];
+        java.util.Arrays.fill(g, 0f);
+        return new Prepared(step, n, x, y, g);
+    }
+
+    /**
+     * {@link #leaf(EngineCache.Lease, PackedBlock, float[], int, UpdateRule.Factory, long, int, int, int, int,
+     * double[], float[])} with the inputs of a gradient round already {@link #prepare prepared} (used when
+     * {@code prepared} is of round {@code firstStep}, else gathered here into {@code scratch}).
+     */
+    static OrderedSum.Node leaf(EngineCache.Lease lease, PackedBlock b, float[] state, int numParams,
+                                UpdateRule.Factory localRules, long seed, int epoch, int firstStep, int stepsPerEpoch,
+                                int localSteps, double[] lrs, float[] scratch, Prepared prepared) {
         if (localRules == null) {
             int from = BatchPlan.shareStart(b.size, firstStep, stepsPerEpoch);
             int to = BatchPlan.shareEnd(b.size, firstStep, stepsPerEpoch);
@@ -104,17 +146,12 @@ final class StepTask implements Serializable {
             long t0 = System.nanoTime();
             GradientEngine engine = lease.engine;
             EngineStates.load(engine, state, numParams);
-            int n = to - from;
-            float[] x = lease.features(n * b.featureSize);
-            int[] y = lease.labels(n);
-            gather(b, lease.permutation(b.size, seed, epoch, b.partition), from, to, x, y);
-            float[] grad = scratch != null && scratch.length == engine.numParameters() ? scratch
-                    : new float[engine.numParameters()];
-            java.util.Arrays.fill(grad, 0f);
-            GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, n,
-                    BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), grad);
-            return new OrderedSum.Node(EngineStates.withWeightedBuffers(grad, engine, n), st.lossSum(), st.correct(),
-                    st.count(), System.nanoTime() - t0);
+            Prepared in = prepared != null && prepared.step() == firstStep ? prepared
+                    : prepare(lease, b, seed, epoch, firstStep, stepsPerEpoch, scratch);
+            GradientEngine.StepStats st = engine.accumulateGradient(in.x(), in.y(), 0, in.n(),
+                    BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), in.grad());
+            return new OrderedSum.Node(EngineStates.withWeightedBuffers(in.grad(), engine, in.n()), st.lossSum(),
+                    st.correct(), st.count(), System.nanoTime() - t0);
         }
         long t0 = System.nanoTime();
         GradientEngine engine = lease.engine;
