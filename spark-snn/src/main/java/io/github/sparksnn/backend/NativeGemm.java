@@ -6,14 +6,31 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 
 /** cblas_sgemm from {@code org.bytedeco:openblas} on off-heap pointers (no JNI array copies). */
 final class NativeGemm implements Gemm {
+    /**
+     * OpenBLAS's thread count is one setting for the whole process: the count the last engine asked for. Each call
+     * sets this engine's count again when another engine changed it; otherwise a 1-thread engine created before a
+     * 2-thread one would run its GEMMs on 2 threads, and data-parallel replicas (1 thread each, one per core) would
+     * oversubscribe the cores (measured: `bench train --threads 2` ran its data-parallel engine at 0.89x of one
+     * thread after the split-GEMM engine had set 2). Engines with different counts that run at the same time
+     * still share one setting.
+     */
+    private static volatile int processThreads = -1;
+
+    private final int threads;
     private final String description;
 
     /** Loads the library and pins its thread count; throws if the native library cannot be loaded. */
     NativeGemm(int threads) {
         Loader.load(openblas_nolapack.class);
-        openblas_nolapack.blas_set_num_threads(threads);
+        this.threads = threads;
+        useThreads();
         this.description = "native OpenBLAS via org.bytedeco:openblas, "
                 + openblas_nolapack.blas_get_num_threads() + " thread(s)";
+    }
+
+    private void useThreads() {
+        openblas_nolapack.blas_set_num_threads(threads);
+        processThreads = threads;
     }
 
     @Override
@@ -25,6 +42,9 @@ final class NativeGemm implements Gemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       CpuTensor a, int aOff, int lda, CpuTensor b, int bOff, int ldb, float beta,
                       CpuTensor c, int cOff, int ldc) {
+        if (processThreads != threads) {
+            useThreads();
+        }
         FloatPointer pa = a.ptr.position(aOff);
         FloatPointer pb = b.ptr.position(bOff);
         FloatPointer pc = c.ptr.position(cOff);

@@ -57,6 +57,21 @@ class CpuBackendTest {
     }
 
     @Test
+    void eachNativeBackendRunsItsGemmsOnItsOwnThreadCountThoughOpenBlasHasOneSetting() {
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
+            assertEquals(2, org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads(),
+                    "the engine created last set the process-wide count");
+            Tensor a = one.alloc(4);
+            one.gemm(false, false, 2, 2, 1, 1f, a, 0, 1, a, 0, 2, 0f, a, 0, 2);
+            assertEquals(1, org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads(),
+                    "a 1-thread engine's GEMM runs on 1 thread again");
+            Tensor b = two.alloc(4);
+            two.gemm(false, false, 2, 2, 1, 1f, b, 0, 1, b, 0, 2, 0f, b, 0, 2);
+            assertEquals(2, org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads());
+        }
+    }
+
+    @Test
     void poissonEncodingFollowsTheCounterDefinitionForAnyAlignment() {
         try (CpuBackend be = new CpuBackend()) {
             for (int features : new int[]{7, 8}) {
