@@ -30,6 +30,8 @@ public final class CpuBackend implements Backend {
     private float[] rowOut = new float[0];
     private int[] thresholds = new int[0];
     private long[] hashes = new long[0];
+    /** {@code f * CounterRng.GOLDEN}: the counter offsets of a row's draws (see {@link CounterRng#state}). */
+    private long[] rngOffsets = new long[0];
 
     /** One BLAS thread (the default: one thread per Spark task). */
     public CpuBackend() {
@@ -262,10 +264,15 @@ public final class CpuBackend implements Backend {
             rowOut = new float[features];
             thresholds = new int[features];
             hashes = new long[features];
+            rngOffsets = new long[features];
+            for (int f = 0; f < features; f++) {
+                rngOffsets[f] = f * CounterRng.GOLDEN;
+            }
         }
         final float[] xr = rowIn, or = rowOut;
         final int[] thr = thresholds;
         final long[] hz = hashes;
+        final long[] offs = rngOffsets;
         for (int s = 0; s < samples; s++) {
             X.get(s * features, xr, 0, features);
             // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
@@ -275,8 +282,9 @@ public final class CpuBackend implements Backend {
             }
             for (int t = 0; t < timeSteps; t++) {
                 final long ctr = counterBase + ((long) s * timeSteps + t) * features;
-                for (int f = 0; f < features; f++) { // phase 1: the 24-bit draws (a tight hashing loop)
-                    hz[f] = CounterRng.bits(seed, ctr + f) >>> 40;
+                final long state = CounterRng.state(seed, ctr);
+                for (int f = 0; f < features; f++) { // phase 1: the 24-bit draws (a tight, vectorized hashing loop)
+                    hz[f] = CounterRng.mix(state + offs[f]) >>> 40;
                 }
                 for (int f = 0; f < features; f++) { // phase 2: branch-free integer compares
                     or[f] = (((int) hz[f]) - thr[f]) >>> 31;
