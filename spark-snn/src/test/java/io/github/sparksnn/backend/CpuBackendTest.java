@@ -57,6 +57,18 @@ class CpuBackendTest {
     }
 
     @Test
+    void theCounterRngIsSplitMix64() {
+        // SplitMix64's published first outputs for seed 0 are bits(0, 1), bits(0, 2), bits(0, 3).
+        assertEquals(0xE220A8397B1DCDAFL, CounterRng.bits(0, 1));
+        assertEquals(0x6E789E6AA1B965F4L, CounterRng.bits(0, 2));
+        assertEquals(0x06C45D188009454FL, CounterRng.bits(0, 3));
+        // A far counter (recomputed in Python's big integers), and the state-plus-offset form the loops use.
+        assertEquals(0xC46C44AD2AD94C48L, CounterRng.bits(12345, 1_000_000_000_000L));
+        long state = CounterRng.state(12345, 1_000_000_000_000L - 7);
+        assertEquals(CounterRng.bits(12345, 1_000_000_000_000L), CounterRng.mix(state + 7 * CounterRng.GOLDEN));
+    }
+
+    @Test
     void eachNativeBackendRunsItsGemmsOnItsOwnThreadCountThoughOpenBlasHasOneSetting() {
         try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
             assertEquals(2, org.bytedeco.openblas.global.openblas_nolapack.blas_get_num_threads(),
