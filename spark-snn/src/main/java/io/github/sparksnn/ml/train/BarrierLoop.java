@@ -212,7 +212,7 @@ final class BarrierLoop implements AutoCloseable {
                 if (hub != null) {
                     inProcessRounds(future, hub, st, epoch, steps, lrs, tot);
                 } else {
-                    rounds(future, links, attempt, st, epoch, steps, lrs, tot);
+                    socketRounds(future, links, attempt, st, epoch, steps, lrs, tot);
                 }
                 try {
                     if (hub != null) {
@@ -300,9 +300,14 @@ final class BarrierLoop implements AutoCloseable {
 
     private long connectedAt;
 
-    private void rounds(org.apache.spark.api.java.JavaFutureAction<?> future,
-                        java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st, int epoch,
-                        int steps, double[] lrs, DistributedTrainer.EpochTotals tot) throws AttemptFailed {
+    /**
+     * The rounds of an attempt over sockets: register every task's address, keep the links of the driver's children,
+     * then per round send the state down and receive the partial sums on {@link PartialReceiver}'s threads.
+     */
+    private void socketRounds(org.apache.spark.api.java.JavaFutureAction<?> future,
+                              java.util.TreeMap<Integer, PeerLink> links, int attempt, DistributedTrainer.State st,
+                              int epoch, int steps, double[] lrs, DistributedTrainer.EpochTotals tot)
+            throws AttemptFailed {
         List<Integer> toDriver = tree.driverChildren();
         long waitingSince = System.nanoTime();
         long lastLog = waitingSince;
