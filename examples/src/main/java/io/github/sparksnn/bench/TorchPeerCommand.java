@@ -33,7 +33,8 @@ public final class TorchPeerCommand implements Callable<Integer> {
     /** The spiking CNN: SpikingJelly's conv_fashion_mnist at width 32. */
     public static final String DEFAULT_MODEL = "conv2d(1,32,3,padding=1,bias=false) | batchnorm2d(32) "
             + "| if(surrogate=ATan(alpha=2.0)) | maxpool2d(2) | conv2d(32,32,3,padding=1,bias=false) | batchnorm2d(32) "
-            + "| if(surrogate=ATan(alpha=2.0)) | maxpool2d(2) | flatten | linear(1568,128) | if(surrogate=ATan(alpha=2.0)) "
+            + "| if(surrogate=ATan(alpha=2.0)) | maxpool2d(2) | flatten | linear(1568,128) "
+            + "| if(surrogate=ATan(alpha=2.0)) "
             + "| linear(128,10) | if(surrogate=ATan(alpha=2.0))";
 
     @Spec
@@ -49,10 +50,12 @@ public final class TorchPeerCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--batches", defaultValue = "4", description = "Batches per timed round (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batches", defaultValue = "4",
+            description = "Batches per timed round (default: ${DEFAULT-VALUE}).")
     int batches;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds of each; medians (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "Timed rounds of each; medians (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--data-dir", defaultValue = "/usr/share/datasets/fashion-mnist",

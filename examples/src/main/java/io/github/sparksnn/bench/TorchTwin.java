@@ -67,9 +67,11 @@ final class TorchTwin implements AutoCloseable {
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSpec l = spec.layers().get(i);
             switch (l.kind()) {
-                case LINEAR -> params.add(l.getBool("bias")
-                        ? new Tensor[]{zeros(l.getInt("out_features"), l.getInt("in_features")), zeros(l.getInt("out_features"))}
-                        : new Tensor[]{zeros(l.getInt("out_features"), l.getInt("in_features"))});
+                case LINEAR -> {
+                    long o = l.getInt("out_features");
+                    long in = l.getInt("in_features");
+                    params.add(l.getBool("bias") ? new Tensor[]{zeros(o, in), zeros(o)} : new Tensor[]{zeros(o, in)});
+                }
                 case CONV2D -> {
                     long o = l.getInt("out_channels");
                     long c = l.getInt("in_channels");

@@ -234,13 +234,8 @@ final class BarrierEpochTask implements Serializable {
 
     private Report loopInProcess(PackedBlock block, AggregationTree tree, InProcessHub hub, int p)
             throws IOException {
-        // Two gradient buffers: round r's stays with its receivers (by reference, in process) until the driver
-        // sends round r + 1's state, while round r + 1's is cleared ahead in the other one.
-        float[][] scratch = {new float[numParams], new float[numParams]};
-        StepTask.Prepared next = null;
-        long computeNanos = 0;
+        Shares own = new Shares();
         long waitNanos = 0;
-        int rounds = 0;
         int[] kids = tree.children(p).stream().mapToInt(Integer::intValue).toArray();
         int[] kidTimeouts = java.util.Arrays.stream(kids).map(k -> timeout(tree.height(k))).toArray();
         int upTimeout = timeout(tree.depth() + 2);
@@ -271,25 +266,19 @@ final class BarrierEpochTask implements Serializable {
                 lastStep = step;
                 checkNotKilled(p, step);
                 long roundStart = System.nanoTime();
-                int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
-                double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
-                OrderedSum.Node leaf = StepTask.leaf(lease, block, s.state(), numParams,
-                        syncInterval > 1 ? localRules : null, seed, epoch, step, stepsPerEpoch, localSteps, roundLrs,
-                        scratch[rounds & 1], next);
-                computeNanos += leaf.computeNanos;
-                OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
+                OrderedSum sum = new OrderedSum(numPartitions).add(p, own.compute(lease, block, s.state(), step));
                 long w1 = System.nanoTime();
                 InProcessHub.Collected c = hub.collect(p, kids, kidTimeouts, epoch, step, roundStart, sum, name,
                         null);
                 waitNanos += System.nanoTime() - w1 - c.mergeNanos;
                 hub.sendPartial(p, epoch, step, sum.pending(), c.pathNanos + c.mergeNanos);
-                rounds++;
                 expected = step + syncInterval;
-                next = prepareNext(lease, block, expected, scratch[rounds & 1]);
+                own.sent(lease, block, expected);
             }
         }
         SparkEnv env = SparkEnv.get();
-        return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, 0, 0);
+        return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
+                0, 0);
     }
 
     private void acceptChildren(ServerSocket server, List<Integer> kids, PeerLink[] down, int p) throws IOException {
@@ -353,13 +342,8 @@ final class BarrierEpochTask implements Serializable {
     private Report loop(PackedBlock block, AggregationTree tree, List<Integer> kids, PeerLink up, PeerLink[] down,
                         int p) throws IOException {
         float[] state = new float[dim];
-        // Two gradient buffers: round r's stays with its receivers (by reference, in process) until the driver
-        // sends round r + 1's state, while round r + 1's is cleared ahead in the other one.
-        float[][] scratch = {new float[numParams], new float[numParams]};
-        StepTask.Prepared next = null;
-        long computeNanos = 0;
+        Shares own = new Shares();
         long waitNanos = 0;
-        int rounds = 0;
         String backend = "?";
         int[] kidIndex = kids.stream().mapToInt(Integer::intValue).toArray();
         int[] kidEnds = kids.stream().mapToInt(tree::subtreeEnd).toArray();
@@ -400,13 +384,7 @@ final class BarrierEpochTask implements Serializable {
                 }
                 up.relayState(f, state, dim, down);
                 receiver.start(epoch, step);
-                int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
-                double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
-                OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams,
-                        syncInterval > 1 ? localRules : null, seed, epoch, step, stepsPerEpoch, localSteps, roundLrs,
-                        scratch[rounds & 1], next);
-                computeNanos += leaf.computeNanos;
-                OrderedSum sum = new OrderedSum(numPartitions).add(p, leaf);
+                OrderedSum sum = new OrderedSum(numPartitions).add(p, own.compute(lease, block, state, step));
                 long path = 0;
                 long w1 = System.nanoTime();
                 for (int i = 0; i < down.length; i++) {
@@ -418,9 +396,8 @@ final class BarrierEpochTask implements Serializable {
                 for (PeerLink d : down) {
                     d.recycle();
                 }
-                rounds++;
                 expected = step + syncInterval;
-                next = prepareNext(lease, block, expected, scratch[rounds & 1]);
+                own.sent(lease, block, expected);
             }
         }
         long sent = up.bytesSent();
@@ -430,17 +407,37 @@ final class BarrierEpochTask implements Serializable {
             received += d.bytesReceived();
         }
         SparkEnv env = SparkEnv.get();
-        return new Report(p, env == null ? "?" : env.executorId(), backend, rounds, computeNanos, waitNanos, sent,
-                received);
+        return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
+                sent, received);
     }
 
     /**
-     * While it waits for the next state, a task gathers the next gradient round's rows and clears its buffer
-     * ({@link StepTask#prepare}); null when there is no next gradient round (the epoch's end, local steps).
+     * The task's own share of every round, the same over both transports ({@link StepTask#leaf}, as in jobs mode).
+     * Two gradient buffers: round r's stays with its receivers (by reference, in process) until the driver sends round
+     * r + 1's state, while round r + 1's is cleared, and its rows gathered, in the other one as the task waits.
      */
-    private StepTask.Prepared prepareNext(EngineCache.Lease lease, PackedBlock block, int step, float[] grad) {
-        return syncInterval == 1 && step < stepsPerEpoch
-                ? StepTask.prepare(lease, block, seed, epoch, step, stepsPerEpoch, grad) : null;
+    private final class Shares {
+        private final float[][] scratch = {new float[numParams], new float[numParams]};
+        private StepTask.Prepared next;
+        int rounds;
+        long computeNanos;
+
+        /** This partition's leaf of the round starting at {@code step} from {@code state}. */
+        OrderedSum.Node compute(EngineCache.Lease lease, PackedBlock block, float[] state, int step) {
+            int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
+            double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
+            OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams, syncInterval > 1 ? localRules : null,
+                    seed, epoch, step, stepsPerEpoch, localSteps, roundLrs, scratch[rounds & 1], next);
+            computeNanos += leaf.computeNanos;
+            return leaf;
+        }
+
+        /** The round's partial sum has left: prepare round {@code nextStep} (a gradient round) while waiting. */
+        void sent(EngineCache.Lease lease, PackedBlock block, int nextStep) {
+            rounds++;
+            next = syncInterval == 1 && nextStep < stepsPerEpoch
+                    ? StepTask.prepare(lease, block, seed, epoch, nextStep, stepsPerEpoch, scratch[rounds & 1]) : null;
+        }
     }
 
     /** Ends the task at a round's start once Spark has killed it (a cancelled job, a failed sibling). */
