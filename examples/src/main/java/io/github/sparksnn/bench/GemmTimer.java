@@ -170,6 +170,8 @@ final class GemmTimer implements InvocationHandler {
             case "multiplyShared": return 4L * i(a, 2) * (1 + 2L * i(a, 3));
             case "neuronForward": return 4L * i(a, 2) * (3L * i(a, 1) + 2);
             case "neuronBackward": return 4L * i(a, 2) * i(a, 1) * ((Boolean) a[8] ? 5 : 4);
+            case "neuronForwardStatic": return 4L * i(a, 2) * (2L * i(a, 1) + 3);
+            case "neuronBackwardStatic": return 4L * i(a, 2) * (3L * i(a, 1) + 1);
             case "neuronVoltage": return 12L * i(a, 1) * i(a, 2);
             case "im2col": case "col2im": {
                 long img = (long) i(a, 2) * i(a, 3) * i(a, 4);

@@ -94,6 +94,30 @@ public interface Backend extends AutoCloseable {
     double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x, Tensor dX,
                           boolean wantDk);
 
+    /**
+     * {@link #neuronForward} of an input that is the same at every step (a direct-encoded input after the network's
+     * time-invariant prefix), given once as {@code x [n]}: the same {@code h}, {@code s} and {@code v} as
+     * {@code repeat(x, n, T, xt)} followed by {@code neuronForward(op, T, n, xt, h, s, v)}, which is what this default
+     * does ({@code xt [T, n]} is its workspace). A backend may fuse the two and leave {@code xt} untouched, so
+     * callers must not read it afterwards.
+     */
+    default void neuronForwardStatic(NeuronOp op, int timeSteps, int n, Tensor x, Tensor xt, Tensor h, Tensor s,
+                                     Tensor v) {
+        repeat(x, n, timeSteps, xt);
+        neuronForward(op, timeSteps, n, xt, h, s, v);
+    }
+
+    /**
+     * Backward of {@link #neuronForwardStatic}: the input gradient summed over time, {@code dXSum [n]}, bit for bit
+     * as {@code neuronBackward(op, T, n, dS, h, s, null, dXt, false)} followed by {@code sumOverTime(dXt, n, T, dXSum)}
+     * (this default; {@code dXt [T, n]} is its workspace, which a fused backend may leave untouched).
+     */
+    default void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
+                                      Tensor dXSum) {
+        neuronBackward(op, timeSteps, n, dS, h, s, null, dXt, false);
+        sumOverTime(dXt, n, timeSteps, dXSum);
+    }
+
     /** Reconstructs the membrane potentials after reset {@code V[t] = reset(H[t], S[t])} into {@code v [T, n]}. */
     void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v);
 

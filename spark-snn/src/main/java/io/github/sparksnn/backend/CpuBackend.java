@@ -320,19 +320,37 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
+        neuronForward(op, timeSteps, n, x, false, h, s, v);
+    }
+
+    /** Fused: the static input is read once per chunk for all steps; {@code xt} is not used. */
+    @Override
+    public void neuronForwardStatic(NeuronOp op, int timeSteps, int n, Tensor x, Tensor xt, Tensor h, Tensor s,
+                                    Tensor v) {
+        neuronForward(op, timeSteps, n, x, true, h, s, v);
+    }
+
+    /** {@code staticX}: {@code x} is {@code [n]}, the same at every step, instead of {@code [T, n]}. */
+    private void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticX, Tensor h, Tensor s,
+                               Tensor v) {
         FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
         final boolean leaky = op.leaky(), hard = op.hardReset();
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
         final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         final SurrogateFunction sg = op.surrogate();
         final boolean spiking = sg.isSpiking();
-        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4;
+        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4, za = stage5;
         for (int c = 0; c < n; c += CHUNK) {
             final int len = Math.min(CHUNK, n - c);
             V.get(c, va, 0, len);
+            if (staticX) {
+                X.get(c, xa, 0, len);
+            }
             for (int t = 0; t < timeSteps; t++) {
                 final int base = t * n + c;
-                X.get(base, xa, 0, len);
+                if (!staticX) {
+                    X.get(base, xa, 0, len);
+                }
                 for (int j = 0; j < len; j++) {
                     ha[j] = cv * va[j] + cx * xa[j] + c0;
                 }
@@ -342,9 +360,9 @@ public final class CpuBackend implements Backend {
                     }
                 } else {
                     for (int j = 0; j < len; j++) {
-                        xa[j] = ha[j] - th;
+                        za[j] = ha[j] - th;
                     }
-                    sg.primitive(xa, 0, sa, 0, len);
+                    sg.primitive(za, 0, sa, 0, len);
                 }
                 if (hard) {
                     for (int j = 0; j < len; j++) {
@@ -365,7 +383,29 @@ public final class CpuBackend implements Backend {
     @Override
     public double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
                                  Tensor dX, boolean wantDk) {
+        return neuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk, false);
+    }
+
+    /**
+     * Fused: each chunk's input gradients of all steps stay in a staging array and are summed in step order (as
+     * {@link #sumOverTime}); {@code dXt} is not used.
+     */
+    @Override
+    public void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
+                                     Tensor dXSum) {
+        neuronBackward(op, timeSteps, n, dS, h, s, null, dXSum, false, true);
+    }
+
+    private float[] stepStage = new float[0];
+
+    /** {@code sumOverSteps}: {@code dX} is {@code [n]} and receives the gradients summed over the steps. */
+    private double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
+                                  Tensor dX, boolean wantDk, boolean sumOverSteps) {
         FloatBuffer DS = b(dS), Hs = b(h), S = b(s), DX = b(dX);
+        if (sumOverSteps && stepStage.length < timeSteps * CHUNK) {
+            stepStage = new float[timeSteps * CHUNK];
+        }
+        final float[] steps = stepStage;
         FloatBuffer X = wantDk ? b(x) : null;
         final boolean leaky = op.leaky(), decayInput = op.decayInput(), hard = op.hardReset();
         final boolean detach = op.detachReset();
@@ -419,7 +459,21 @@ public final class CpuBackend implements Backend {
                     dv[j] = da[j] * dHdV;
                     da[j] *= dHdX;
                 }
-                DX.put(base, da, 0, len);
+                if (sumOverSteps) {
+                    System.arraycopy(da, 0, steps, t * CHUNK, len);
+                } else {
+                    DX.put(base, da, 0, len);
+                }
+            }
+            if (sumOverSteps) {
+                // sumOverTime's order: ((dX[0] + dX[1]) + dX[2]) + ...
+                for (int t = 1; t < timeSteps; t++) {
+                    final int o = t * CHUNK;
+                    for (int j = 0; j < len; j++) {
+                        steps[j] += steps[o + j];
+                    }
+                }
+                DX.put(c, steps, 0, len);
             }
         }
         return dk;

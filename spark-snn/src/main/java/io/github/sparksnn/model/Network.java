@@ -31,6 +31,7 @@ public final class Network implements AutoCloseable {
     private final Pass staticPass = new Pass();
     private final int staticPrefix;
     private int staticPrefixUsed;
+    private boolean staticNeuron; // the last forwardStatic fed its prefix's output to a neuron without repeating it
     private Tensor expanded;
     private Tensor timeSum;
 
@@ -233,6 +234,7 @@ public final class Network implements AutoCloseable {
     /** Forward over {@code [T, N, inputShape]}; returns the last layer's output {@code [T, N, outputSize]}. */
     public Tensor forward(Tensor x, Pass pass) {
         staticPrefixUsed = 0;
+        staticNeuron = false;
         Tensor cur = x;
         for (Layer l : layers) {
             cur = l.forward(cur, pass);
@@ -258,8 +260,15 @@ public final class Network implements AutoCloseable {
         }
         staticPrefixUsed = i;
         int size = i == 0 ? featureSize() : layers.get(i - 1).outputSize();
-        be.repeat(cur, pass.samples * size, pass.timeSteps, expanded);
-        cur = expanded;
+        staticNeuron = i < layers.size() && layers.get(i) instanceof NeuronLayer nl && nl.acceptsStaticInput();
+        if (staticNeuron) {
+            // the first stateful layer is a neuron: it charges from the one copy at every step (no repetition)
+            cur = ((NeuronLayer) layers.get(i)).forwardStatic(cur, expanded, pass);
+            i++;
+        } else {
+            be.repeat(cur, pass.samples * size, pass.timeSteps, expanded);
+            cur = expanded;
+        }
         for (; i < layers.size(); i++) {
             cur = layers.get(i).forward(cur, pass);
         }
@@ -283,7 +292,7 @@ public final class Network implements AutoCloseable {
     public void backward(Tensor dOut, Pass pass) {
         Tensor g = dOut;
         int stop = staticPrefixUsed;
-        for (int i = layers.size() - 1; i >= stop; i--) {
+        for (int i = layers.size() - 1; i >= stop + (staticNeuron ? 1 : 0); i--) {
             boolean needInputGrad = i > firstParameterLayer;
             g = layers.get(i).backward(g, pass, needInputGrad);
             if (!needInputGrad) {
@@ -292,9 +301,16 @@ public final class Network implements AutoCloseable {
         }
         // reached only when the static prefix holds parameters (stop > firstParameterLayer):
         // the static prefix: sum the gradient over time once, then back through its layers on N rows
-        int size = layers.get(stop - 1).outputSize();
-        be.sumOverTime(g, pass.samples * size, pass.timeSteps, timeSum);
-        g = timeSum;
+        if (staticNeuron) {
+            if (stop <= firstParameterLayer) {
+                return; // the neuron has no parameters of its own (acceptsStaticInput) and nothing below learns
+            }
+            g = ((NeuronLayer) layers.get(stop)).backwardStatic(g, pass, timeSum); // summed over time in the kernel
+        } else {
+            int size = layers.get(stop - 1).outputSize();
+            be.sumOverTime(g, pass.samples * size, pass.timeSteps, timeSum);
+            g = timeSum;
+        }
         for (int i = stop - 1; i >= 0; i--) {
             boolean needInputGrad = i > firstParameterLayer;
             g = layers.get(i).backward(g, staticPass, needInputGrad);

@@ -97,6 +97,51 @@ public abstract class NeuronLayer extends Layer {
         return s;
     }
 
+    /**
+     * Whether {@link #forwardStatic} may be used: the kernel constants need no input gradient of their own (PLIF's
+     * {@code dL/dk} reads the input at every step).
+     */
+    public boolean acceptsStaticInput() {
+        return !wantsDk();
+    }
+
+    /**
+     * Multi-step forward of an input that is the same at every step, given once as {@code x [N, in]} (the output of
+     * the network's time-invariant prefix): the same output as {@link #forward} of {@code x} repeated over time,
+     * without materializing the repetition where the backend fuses it. {@code xt [T, N, in]} is a workspace the
+     * backend may use; pair with {@link #backwardStatic}.
+     */
+    public Tensor forwardStatic(Tensor x, Tensor xt, Pass pass) {
+        if (!acceptsStaticInput()) {
+            throw new IllegalStateException(label() + ": a static input needs a neuron without a trained time constant");
+        }
+        int n = pass.samples * inputSize();
+        NeuronOp op = currentOp();
+        if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
+            be.fill(v, 0, n, op.vInit());
+        }
+        be.neuronForwardStatic(op, pass.timeSteps, n, x, xt, h, s, v);
+        stateValid = true;
+        stateSamples = pass.samples;
+        lastX = null;
+        lastOp = op;
+        lastT = pass.timeSteps;
+        lastN = n;
+        if (storeVoltage) {
+            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
+        }
+        return s;
+    }
+
+    /**
+     * Backward of {@link #forwardStatic}: writes the input gradient summed over time, {@code [N, in]}, into
+     * {@code dxSum} and returns it.
+     */
+    public Tensor backwardStatic(Tensor dy, Pass pass, Tensor dxSum) {
+        be.neuronBackwardStatic(lastOp, lastT, lastN, dy, h, s, dx, dxSum);
+        return dxSum;
+    }
+
     @Override
     public Tensor backward(Tensor dy, Pass pass, boolean needInputGrad) {
         double dk = be.neuronBackward(lastOp, lastT, lastN, dy, h, s, lastX, dx, wantsDk());

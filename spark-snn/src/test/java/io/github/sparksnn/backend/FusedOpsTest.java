@@ -1,0 +1,93 @@
+package io.github.sparksnn.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sparksnn.surrogate.ATan;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+import io.github.sparksnn.surrogate.Sigmoid;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU backend's fused operations against the interface's unfused defaults ({@link UnfusedBackend}) on the same
+ * backend: bit-identical outputs, over sizes that cross the kernels' chunk and plane boundaries.
+ */
+class FusedOpsTest {
+
+    static float[] random(int n, double lo, double hi, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (lo + (hi - lo) * r.nextDouble());
+        }
+        return x;
+    }
+
+    static List<NeuronOp> neuronOps(SurrogateFunction sg) {
+        List<NeuronOp> ops = new ArrayList<>();
+        ops.add(new NeuronOp(false, false, 0f, 1f, 0f, sg, false));                 // IF, hard reset
+        ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, sg, false));                 // LIF decay_input
+        ops.add(new NeuronOp(true, false, 0.3f, 0.8f, -0.2f, sg, true));            // LIF, detach_reset
+        ops.add(new NeuronOp(true, true, 0.4f, 1f, Float.NaN, sg, false));          // soft reset
+        ops.add(new NeuronOp(false, false, 0f, 0.5f, Float.NaN, sg, true));         // IF soft, detach
+        return ops;
+    }
+
+    private static float[] get(Backend be, Tensor t) {
+        float[] out = new float[t.size()];
+        be.download(t, 0, out, 0, out.length);
+        return out;
+    }
+
+    private static Tensor put(Backend be, float[] x) {
+        Tensor t = be.alloc(x.length);
+        be.upload(x, 0, t, 0, x.length);
+        return t;
+    }
+
+    @Test
+    void staticInputNeuronMatchesRepeatThenNeuronBitForBit() {
+        int T = 5, n = 2 * 1024 + 77;
+        try (CpuBackend cpu = new CpuBackend()) {
+            Backend plain = UnfusedBackend.wrap(cpu);
+            List<NeuronOp> ops = new ArrayList<>(neuronOps(new ATan()));
+            Sigmoid smooth = new Sigmoid();
+            smooth.setSpikingMode(false); // the forward through the surrogate's primitive
+            ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, smooth, false));
+            long seed = 1;
+            for (NeuronOp op : ops) {
+                float[] x = random(n, -0.5, 1.5, seed++), v0 = random(n, -0.2, 0.9, seed++);
+                float[] ds = random(T * n, -1, 1, seed++);
+                float[][] got = new float[2][];
+                float[][] hs = new float[4][];
+                int k = 0;
+                for (Backend be : new Backend[]{cpu, plain}) {
+                    try (Tensor xt = put(be, x); Tensor ws = be.alloc(T * n); Tensor h = be.alloc(T * n);
+                         Tensor s = be.alloc(T * n); Tensor v = put(be, v0); Tensor dS = put(be, ds);
+                         Tensor dxs = be.alloc(n)) {
+                        be.neuronForwardStatic(op, T, n, xt, ws, h, s, v);
+                        be.neuronBackwardStatic(op, T, n, dS, h, s, ws, dxs);
+                        hs[2 * k] = get(be, h);
+                        hs[2 * k + 1] = get(be, s);
+                        float[] vv = get(be, v), dx = get(be, dxs);
+                        float[] all = new float[2 * n];
+                        System.arraycopy(vv, 0, all, 0, n);
+                        System.arraycopy(dx, 0, all, n, n);
+                        got[k++] = all;
+                    }
+                }
+                assertArrayEquals(hs[2], hs[0], "h " + op);
+                assertArrayEquals(hs[3], hs[1], "s " + op);
+                assertArrayEquals(got[1], got[0], "v and summed dX " + op);
+                double norm = 0;
+                for (int i = n; i < 2 * n; i++) {
+                    norm += Math.abs(got[0][i]);
+                }
+                assertTrue(norm > 0, "a non-zero input gradient " + op);
+            }
+        }
+    }
+}
