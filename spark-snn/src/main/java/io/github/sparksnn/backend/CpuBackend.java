@@ -522,39 +522,7 @@ public final class CpuBackend implements Backend {
         int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
         float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
         X.get(xOff, img, 0, c * h * w);
-        int row = 0;
-        for (int ch = 0; ch < c; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = row * hw;
-                    // output columns oj whose input column jj = oj*sw - pw + kj lies inside [0, w)
-                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
-                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
-                    for (int oi = 0; oi < ho; oi++) {
-                        int ii = oi * sh - ph + ki;
-                        int ob = cb + oi * wo;
-                        if (ii < 0 || ii >= h || ojLo >= ojHi) {
-                            java.util.Arrays.fill(cols, ob, ob + wo, 0f);
-                            continue;
-                        }
-                        for (int oj = 0; oj < ojLo; oj++) {
-                            cols[ob + oj] = 0f;
-                        }
-                        int xb = (ch * h + ii) * w - pw + kj;
-                        if (sw == 1) {
-                            System.arraycopy(img, xb + ojLo, cols, ob + ojLo, ojHi - ojLo);
-                        } else {
-                            for (int oj = ojLo; oj < ojHi; oj++) {
-                                cols[ob + oj] = img[xb + oj * sw];
-                            }
-                        }
-                        for (int oj = ojHi; oj < wo; oj++) {
-                            cols[ob + oj] = 0f;
-                        }
-                    }
-                }
-            }
-        }
+        ConvColumns.unfold(img, c, h, w, kh, kw, sh, sw, ph, pw, cols);
         C.put(colOff, cols, 0, c * kh * kw * hw);
     }
 
@@ -566,27 +534,7 @@ public final class CpuBackend implements Backend {
         float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
         D.get(dxOff, img, 0, c * h * w);
         C.get(colOff, cols, 0, c * kh * kw * hw);
-        int row = 0;
-        for (int ch = 0; ch < c; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = row * hw;
-                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
-                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
-                    for (int oi = 0; oi < ho; oi++) {
-                        int ii = oi * sh - ph + ki;
-                        if (ii < 0 || ii >= h) {
-                            continue;
-                        }
-                        int xb = (ch * h + ii) * w - pw + kj;
-                        int ob = cb + oi * wo;
-                        for (int oj = ojLo; oj < ojHi; oj++) {
-                            img[xb + oj * sw] += cols[ob + oj];
-                        }
-                    }
-                }
-            }
-        }
+        ConvColumns.fold(cols, c, h, w, kh, kw, sh, sw, ph, pw, img);
         D.put(dxOff, img, 0, c * h * w);
     }
 
