@@ -90,4 +90,56 @@ class FusedOpsTest {
             }
         }
     }
+
+    @Test
+    void branchFreeMaxPoolPicksTheFirstMaximumAsTheSequentialScan() {
+        SplittableRandom r = new SplittableRandom(4);
+        float[] pool = {0f, -0f, 1f, -1f, 2f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+            -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+        // h, w, planes: odd sizes drop the last row / column; 21 * 21 * 40 planes span several bulk batches
+        int[][] shapes = {{28, 28, 70}, {7, 9, 5}, {2, 2, 1}, {21, 21, 40}};
+        try (CpuBackend cpu = new CpuBackend()) {
+            for (int[] sh : shapes) {
+                for (int kind = 0; kind < 4; kind++) {
+                    int h = sh[0], w = sh[1], planes = sh[2], ho = h / 2, wo = w / 2;
+                    float[] x = new float[planes * h * w];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = kind == 0 ? (r.nextBoolean() ? 1f : 0f)                       // spikes
+                                : kind == 1 ? pool[r.nextInt(pool.length)]                     // ties, zeros, infinities
+                                : (float) r.nextGaussian();
+                    }
+                    if (kind == 3) {
+                        x[r.nextInt(x.length)] = Float.NaN; // the batch with it takes the general loop
+                        x[0] = Float.NaN;
+                    }
+                    float[] y = new float[planes * ho * wo], a = new float[y.length];
+                    try (Tensor xt = put(cpu, x); Tensor yt = cpu.alloc(y.length); Tensor at = cpu.alloc(y.length)) {
+                        cpu.maxPoolForward(xt, planes, h, w, 2, 2, yt, at);
+                        y = get(cpu, yt);
+                        a = get(cpu, at);
+                    }
+                    for (int q = 0; q < planes; q++) {
+                        for (int oi = 0; oi < ho; oi++) {
+                            for (int oj = 0; oj < wo; oj++) {
+                                int[] idx = {2 * oi * w + 2 * oj, 2 * oi * w + 2 * oj + 1, (2 * oi + 1) * w + 2 * oj,
+                                    (2 * oi + 1) * w + 2 * oj + 1};
+                                int bi = idx[0];
+                                float best = x[q * h * w + bi];
+                                for (int j = 1; j < 4; j++) {
+                                    if (x[q * h * w + idx[j]] > best) {
+                                        best = x[q * h * w + idx[j]];
+                                        bi = idx[j];
+                                    }
+                                }
+                                int at = q * ho * wo + oi * wo + oj;
+                                String where = java.util.Arrays.toString(sh) + " kind " + kind + " at " + at;
+                                assertTrue(Float.floatToRawIntBits(best) == Float.floatToRawIntBits(y[at]), where);
+                                assertTrue(bi == (int) a[at], where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
