@@ -552,10 +552,34 @@ public final class CpuBackend implements Backend {
         for (int p0 = 0; p0 < planes; p0 += per) {
             int np = Math.min(per, planes - p0);
             X.get(p0 * hw, xp, 0, np * hw);
-            // the branch-free 2x2 kernel unless a NaN is in the batch; the general loop is the definition
-            boolean done = k == 2 && s == 2 && PoolKernels.max2x2(xp, np, h, w, yp, ap);
-            for (int q = 0; q < np && !done; q++) {
+            for (int q = 0; q < np; q++) {
                 int xb = q * hw, yb = q * ohw;
+                if (k == 2 && s == 2) {
+                    for (int oi = 0; oi < ho; oi++) {
+                        int r0 = 2 * oi * w, r1 = r0 + w;
+                        for (int oj = 0; oj < wo; oj++) {
+                            int c0 = 2 * oj;
+                            // first maximum in row-major window order wins ties
+                            int bi = r0 + c0;
+                            float best = xp[xb + bi];
+                            if (xp[xb + r0 + c0 + 1] > best) {
+                                best = xp[xb + r0 + c0 + 1];
+                                bi = r0 + c0 + 1;
+                            }
+                            if (xp[xb + r1 + c0] > best) {
+                                best = xp[xb + r1 + c0];
+                                bi = r1 + c0;
+                            }
+                            if (xp[xb + r1 + c0 + 1] > best) {
+                                best = xp[xb + r1 + c0 + 1];
+                                bi = r1 + c0 + 1;
+                            }
+                            yp[yb + oi * wo + oj] = best;
+                            ap[yb + oi * wo + oj] = bi;
+                        }
+                    }
+                    continue;
+                }
                 for (int oi = 0; oi < ho; oi++) {
                     for (int oj = 0; oj < wo; oj++) {
                         int bi = (oi * s) * w + oj * s;
