@@ -21,6 +21,8 @@ public final class CpuBackend implements Backend {
     private final float[] stage5 = new float[CHUNK];
     private final float[] stage6 = new float[CHUNK];
     private final float[] stage7 = new float[CHUNK];
+    private final float[] stage8 = new float[CHUNK];
+    private final float[] stage9 = new float[CHUNK];
     private float[] colAcc = new float[0];
     private boolean profiling;
     private long gemmNanos;
@@ -320,28 +322,50 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
-        neuronForward(op, timeSteps, n, x, false, h, s, v);
+        neuronForward(op, timeSteps, n, x, false, h, s, v, 0, 0, 0, 0, null, null);
     }
 
     /** Fused: the static input is read once per chunk for all steps; {@code xt} is not used. */
     @Override
     public void neuronForwardStatic(NeuronOp op, int timeSteps, int n, Tensor x, Tensor xt, Tensor h, Tensor s,
                                     Tensor v) {
-        neuronForward(op, timeSteps, n, x, true, h, s, v);
+        neuronForward(op, timeSteps, n, x, true, h, s, v, 0, 0, 0, 0, null, null);
     }
 
-    /** {@code staticX}: {@code x} is {@code [n]}, the same at every step, instead of {@code [T, n]}. */
+    /** Fused: each chunk of whole planes is pooled while its spikes are in L1 (planes up to {@code CHUNK} floats). */
+    @Override
+    public void neuronForwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput, Tensor xt,
+                                     Tensor h, Tensor s, Tensor v, int height, int width, int k, int stride, Tensor y,
+                                     Tensor argmax) {
+        if (height * width > CHUNK) {
+            Backend.super.neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride,
+                    y, argmax);
+            return;
+        }
+        neuronForward(op, timeSteps, n, x, staticInput, h, s, v, height, width, k, stride, y, argmax);
+    }
+
+    /**
+     * {@code staticX}: {@code x} is {@code [n]}, the same at every step, instead of {@code [T, n]}. With {@code y}
+     * non-null the spikes are also max-pooled (planes {@code ph x pw}, window {@code pk}, stride {@code ps}) into
+     * {@code y} and {@code argmax}, chunk by chunk of whole planes.
+     */
     private void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticX, Tensor h, Tensor s,
-                               Tensor v) {
+                               Tensor v, int ph, int pw, int pk, int ps, Tensor y, Tensor argmax) {
         FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
+        final boolean pool = y != null;
+        final FloatBuffer Y = pool ? b(y) : null, A = pool ? b(argmax) : null;
+        final int phw = ph * pw, pohw = pool ? ((ph - pk) / ps + 1) * ((pw - pk) / ps + 1) : 0;
+        final int chunk = pool ? CHUNK / phw * phw : CHUNK;
+        final float[] yp = stage6, ap = stage7;
         final boolean leaky = op.leaky(), hard = op.hardReset();
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
         final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         final SurrogateFunction sg = op.surrogate();
         final boolean spiking = sg.isSpiking();
         final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4, za = stage5;
-        for (int c = 0; c < n; c += CHUNK) {
-            final int len = Math.min(CHUNK, n - c);
+        for (int c = 0; c < n; c += chunk) {
+            final int len = Math.min(chunk, n - c);
             V.get(c, va, 0, len);
             if (staticX) {
                 X.get(c, xa, 0, len);
@@ -375,6 +399,12 @@ public final class CpuBackend implements Backend {
                 }
                 Hs.put(base, ha, 0, len);
                 S.put(base, sa, 0, len);
+                if (pool) {
+                    final int planes = len / phw, first = base / phw;
+                    maxPoolPlanes(sa, planes, ph, pw, pk, ps, yp, ap);
+                    Y.put(first * pohw, yp, 0, planes * pohw);
+                    A.put(first * pohw, ap, 0, planes * pohw);
+                }
             }
             V.put(c, va, 0, len);
         }
@@ -383,7 +413,7 @@ public final class CpuBackend implements Backend {
     @Override
     public double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
                                  Tensor dX, boolean wantDk) {
-        return neuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk, false);
+        return neuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk, false, 0, 0, 0, 0, null);
     }
 
     /**
@@ -393,15 +423,41 @@ public final class CpuBackend implements Backend {
     @Override
     public void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
                                      Tensor dXSum) {
-        neuronBackward(op, timeSteps, n, dS, h, s, null, dXSum, false, true);
+        neuronBackward(op, timeSteps, n, dS, h, s, null, dXSum, false, true, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * Fused: each chunk of whole planes takes its spike gradients from the pooled gradient and the argmax in L1
+     * ({@code dS} is not written).
+     */
+    @Override
+    public void neuronBackwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor dy, Tensor argmax, int height,
+                                      int width, int k, int stride, Tensor dS, Tensor h, Tensor s, boolean staticInput,
+                                      Tensor dXt, Tensor dX) {
+        if (height * width > CHUNK) {
+            Backend.super.neuronBackwardMaxPool(op, timeSteps, n, dy, argmax, height, width, k, stride, dS, h, s,
+                    staticInput, dXt, dX);
+            return;
+        }
+        neuronBackward(op, timeSteps, n, dy, h, s, null, dX, false, staticInput, height, width, k, stride, argmax);
     }
 
     private float[] stepStage = new float[0];
 
-    /** {@code sumOverSteps}: {@code dX} is {@code [n]} and receives the gradients summed over the steps. */
+    /**
+     * {@code sumOverSteps}: {@code dX} is {@code [n]} and receives the gradients summed over the steps. With
+     * {@code argmax} non-null, {@code dS} is the gradient of the max-pooled spikes (planes {@code ph x pw}, window
+     * {@code pk}, stride {@code ps}), routed to the maxima chunk by chunk of whole planes.
+     */
     private double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
-                                  Tensor dX, boolean wantDk, boolean sumOverSteps) {
+                                  Tensor dX, boolean wantDk, boolean sumOverSteps, int ph, int pw, int pk, int ps,
+                                  Tensor argmax) {
         FloatBuffer DS = b(dS), Hs = b(h), S = b(s), DX = b(dX);
+        final boolean pool = argmax != null;
+        final FloatBuffer A = pool ? b(argmax) : null;
+        final int phw = ph * pw, pohw = pool ? ((ph - pk) / ps + 1) * ((pw - pk) / ps + 1) : 0;
+        final int chunk = pool ? CHUNK / phw * phw : CHUNK;
+        final float[] gp = stage8, ap = stage9;
         if (sumOverSteps && stepStage.length < timeSteps * CHUNK) {
             stepStage = new float[timeSteps * CHUNK];
         }
@@ -416,14 +472,21 @@ public final class CpuBackend implements Backend {
         final float vInit = op.vInit();
         final float[] dv = stage1, ha = stage2, sa = stage3, ga = stage4, da = stage5, hp = stage6, sp = stage7;
         double dk = 0;
-        for (int c = 0; c < n; c += CHUNK) {
-            final int len = Math.min(CHUNK, n - c);
+        for (int c = 0; c < n; c += chunk) {
+            final int len = Math.min(chunk, n - c);
             java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
             for (int t = timeSteps - 1; t >= 0; t--) {
                 final int base = t * n + c;
                 Hs.get(base, ha, 0, len);
                 S.get(base, sa, 0, len);
-                DS.get(base, da, 0, len);
+                if (pool) {
+                    final int planes = len / phw, first = base / phw;
+                    DS.get(first * pohw, gp, 0, planes * pohw);
+                    A.get(first * pohw, ap, 0, planes * pohw);
+                    maxPoolBackPlanes(gp, ap, planes, ph, pw, pk, ps, da);
+                } else {
+                    DS.get(base, da, 0, len);
+                }
                 for (int j = 0; j < len; j++) {
                     ga[j] = ha[j] - th;
                 }
@@ -552,55 +615,61 @@ public final class CpuBackend implements Backend {
         for (int p0 = 0; p0 < planes; p0 += per) {
             int np = Math.min(per, planes - p0);
             X.get(p0 * hw, xp, 0, np * hw);
-            for (int q = 0; q < np; q++) {
-                int xb = q * hw, yb = q * ohw;
-                if (k == 2 && s == 2) {
-                    for (int oi = 0; oi < ho; oi++) {
-                        int r0 = 2 * oi * w, r1 = r0 + w;
-                        for (int oj = 0; oj < wo; oj++) {
-                            int c0 = 2 * oj;
-                            // first maximum in row-major window order wins ties
-                            int bi = r0 + c0;
-                            float best = xp[xb + bi];
-                            if (xp[xb + r0 + c0 + 1] > best) {
-                                best = xp[xb + r0 + c0 + 1];
-                                bi = r0 + c0 + 1;
-                            }
-                            if (xp[xb + r1 + c0] > best) {
-                                best = xp[xb + r1 + c0];
-                                bi = r1 + c0;
-                            }
-                            if (xp[xb + r1 + c0 + 1] > best) {
-                                best = xp[xb + r1 + c0 + 1];
-                                bi = r1 + c0 + 1;
-                            }
-                            yp[yb + oi * wo + oj] = best;
-                            ap[yb + oi * wo + oj] = bi;
-                        }
-                    }
-                    continue;
-                }
+            maxPoolPlanes(xp, np, h, w, k, s, yp, ap);
+            Y.put(p0 * ohw, yp, 0, np * ohw);
+            A.put(p0 * ohw, ap, 0, np * ohw);
+        }
+    }
+
+    /** Max pooling of {@code np} planes at {@code xp[0..]} into {@code yp}, {@code ap} (see {@link #maxPoolForward}). */
+    private static void maxPoolPlanes(float[] xp, int np, int h, int w, int k, int s, float[] yp, float[] ap) {
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1, hw = h * w, ohw = ho * wo;
+        for (int q = 0; q < np; q++) {
+            int xb = q * hw, yb = q * ohw;
+            if (k == 2 && s == 2) {
                 for (int oi = 0; oi < ho; oi++) {
+                    int r0 = 2 * oi * w, r1 = r0 + w;
                     for (int oj = 0; oj < wo; oj++) {
-                        int bi = (oi * s) * w + oj * s;
+                        int c0 = 2 * oj;
+                        // first maximum in row-major window order wins ties
+                        int bi = r0 + c0;
                         float best = xp[xb + bi];
-                        for (int ki = 0; ki < k; ki++) {
-                            int rb = (oi * s + ki) * w + oj * s;
-                            for (int kj = 0; kj < k; kj++) {
-                                float v = xp[xb + rb + kj];
-                                if (v > best) {
-                                    best = v;
-                                    bi = rb + kj;
-                                }
-                            }
+                        if (xp[xb + r0 + c0 + 1] > best) {
+                            best = xp[xb + r0 + c0 + 1];
+                            bi = r0 + c0 + 1;
+                        }
+                        if (xp[xb + r1 + c0] > best) {
+                            best = xp[xb + r1 + c0];
+                            bi = r1 + c0;
+                        }
+                        if (xp[xb + r1 + c0 + 1] > best) {
+                            best = xp[xb + r1 + c0 + 1];
+                            bi = r1 + c0 + 1;
                         }
                         yp[yb + oi * wo + oj] = best;
                         ap[yb + oi * wo + oj] = bi;
                     }
                 }
+                continue;
             }
-            Y.put(p0 * ohw, yp, 0, np * ohw);
-            A.put(p0 * ohw, ap, 0, np * ohw);
+            for (int oi = 0; oi < ho; oi++) {
+                for (int oj = 0; oj < wo; oj++) {
+                    int bi = (oi * s) * w + oj * s;
+                    float best = xp[xb + bi];
+                    for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
+                        for (int kj = 0; kj < k; kj++) {
+                            float v = xp[xb + rb + kj];
+                            if (v > best) {
+                                best = v;
+                                bi = rb + kj;
+                            }
+                        }
+                    }
+                    yp[yb + oi * wo + oj] = best;
+                    ap[yb + oi * wo + oj] = bi;
+                }
+            }
         }
     }
 
@@ -612,16 +681,22 @@ public final class CpuBackend implements Backend {
         float[] dp = big1(per * hw), gp = big2(per * ohw), ap = big3(per * ohw);
         for (int p0 = 0; p0 < planes; p0 += per) {
             int np = Math.min(per, planes - p0);
-            java.util.Arrays.fill(dp, 0, np * hw, 0f);
             DY.get(p0 * ohw, gp, 0, np * ohw);
             A.get(p0 * ohw, ap, 0, np * ohw);
-            for (int q = 0; q < np; q++) {
-                int xb = q * hw, yb = q * ohw;
-                for (int i = 0; i < ohw; i++) {
-                    dp[xb + (int) ap[yb + i]] += gp[yb + i];
-                }
-            }
+            maxPoolBackPlanes(gp, ap, np, h, w, k, s, dp);
             DX.put(p0 * hw, dp, 0, np * hw);
+        }
+    }
+
+    /** {@code dp[0 .. np*h*w)} = the pooled gradients {@code gp} routed to the maxima {@code ap}, zero elsewhere. */
+    private static void maxPoolBackPlanes(float[] gp, float[] ap, int np, int h, int w, int k, int s, float[] dp) {
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1, hw = h * w, ohw = ho * wo;
+        java.util.Arrays.fill(dp, 0, np * hw, 0f);
+        for (int q = 0; q < np; q++) {
+            int xb = q * hw, yb = q * ohw;
+            for (int i = 0; i < ohw; i++) {
+                dp[xb + (int) ap[yb + i]] += gp[yb + i];
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.sparksnn.neuron;
 import io.github.sparksnn.backend.NeuronOp;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.layer.Layer;
+import io.github.sparksnn.layer.MaxPool2d;
 import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 
@@ -131,6 +132,57 @@ public abstract class NeuronLayer extends Layer {
             be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
         }
         return s;
+    }
+
+    /**
+     * Whether this neuron can pool its own spikes into {@code pool} ({@link #forwardMaxPool}): a neuron without a
+     * trained time constant, feeding image planes.
+     */
+    public boolean canFuse(MaxPool2d pool) {
+        return acceptsStaticInput() && pool.inputShape().length == 3
+                && java.util.Arrays.equals(pool.inputShape(), outputShape());
+    }
+
+    /**
+     * The neuron's forward ({@link #forwardStatic} of {@code x [N, in]} when {@code staticInput}, else {@link #forward})
+     * followed by {@code pool}'s: returns the pooled spikes (the pool's output tensor). The spikes themselves are kept
+     * as by {@link #forward}. Pair with {@link #backwardMaxPool}.
+     */
+    public Tensor forwardMaxPool(Tensor x, boolean staticInput, Tensor xt, MaxPool2d pool, Pass pass) {
+        if (!canFuse(pool)) {
+            throw new IllegalStateException(label() + ": cannot pool its spikes into " + pool.label());
+        }
+        int n = pass.samples * inputSize();
+        NeuronOp op = currentOp();
+        if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
+            be.fill(v, 0, n, op.vInit());
+        }
+        int[] shape = outputShape();
+        be.neuronForwardMaxPool(op, pass.timeSteps, n, x, staticInput, xt, h, s, v, shape[1], shape[2],
+                pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
+        stateValid = true;
+        stateSamples = pass.samples;
+        lastX = staticInput ? null : x;
+        lastOp = op;
+        lastT = pass.timeSteps;
+        lastN = n;
+        if (storeVoltage) {
+            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
+        }
+        return pool.outputTensor();
+    }
+
+    /**
+     * Backward of {@link #forwardMaxPool} from the gradient of the pooled spikes: returns the input gradient, summed
+     * over time into {@code dxSum} when {@code staticInput}, else this layer's {@code [T, N, in]} workspace.
+     */
+    public Tensor backwardMaxPool(Tensor dy, MaxPool2d pool, boolean staticInput, Tensor dxSum) {
+        int[] shape = outputShape();
+        Tensor out = staticInput ? dxSum : dx;
+        // the spike gradient's workspace (for a backend that does not fuse) is the pool's own input gradient
+        be.neuronBackwardMaxPool(lastOp, lastT, lastN, dy, pool.argmaxTensor(), shape[1], shape[2], pool.window(),
+                pool.stride(), pool.inputGradientTensor(), h, s, staticInput, dx, out);
+        return out;
     }
 
     /**
