@@ -401,7 +401,11 @@ public final class CpuBackend implements Backend {
                 S.put(base, sa, 0, len);
                 if (pool) {
                     final int planes = len / phw, first = base / phw;
-                    maxPoolPlanes(sa, planes, ph, pw, pk, ps, yp, ap);
+                    if (spiking && pk == 2 && ps == 2) {
+                        maxPoolSpikes2x2(sa, planes, ph, pw, yp, ap);
+                    } else {
+                        maxPoolPlanes(sa, planes, ph, pw, pk, ps, yp, ap);
+                    }
                     Y.put(first * pohw, yp, 0, planes * pohw);
                     A.put(first * pohw, ap, 0, planes * pohw);
                 }
@@ -668,6 +672,27 @@ public final class CpuBackend implements Backend {
                     }
                     yp[yb + oi * wo + oj] = best;
                     ap[yb + oi * wo + oj] = bi;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #maxPoolPlanes} 2x2, stride 2, of spikes, which are exactly 0 or 1 ({@link #step}): the maximum is the
+     * OR of the window and the first maximum the first spike (the window's first pixel when none fired), chosen with
+     * integer masks instead of branches that spikes make unpredictable. Same values and indices as the general loop.
+     */
+    private static void maxPoolSpikes2x2(float[] sp, int np, int h, int w, float[] yp, float[] ap) {
+        int ho = h / 2, wo = w / 2, hw = h * w, ohw = ho * wo;
+        for (int q = 0; q < np; q++) {
+            for (int oi = 0; oi < ho; oi++) {
+                int r0 = q * hw + 2 * oi * w, r1 = r0 + w, yb = q * ohw + oi * wo, ib = 2 * oi * w;
+                for (int oj = 0; oj < wo; oj++) {
+                    int a = (int) sp[r0 + 2 * oj], b = (int) sp[r0 + 2 * oj + 1];
+                    int c = (int) sp[r1 + 2 * oj], d = (int) sp[r1 + 2 * oj + 1];
+                    int na = 1 - a, nab = na & (1 - b), nabc = nab & (1 - c);
+                    yp[yb + oj] = a | b | c | d;
+                    ap[yb + oj] = ib + 2 * oj + (na & b) + (nab & c) * w + (nabc & d) * (w + 1);
                 }
             }
         }

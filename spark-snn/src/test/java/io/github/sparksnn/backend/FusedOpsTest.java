@@ -142,4 +142,47 @@ class FusedOpsTest {
             }
         }
     }
+
+    @Test
+    void neuronWithMaxPoolMatchesTheTwoOpsBitForBit() {
+        int T = 3;
+        // plane h, w, window, stride, planes per step: 28x28 and 14x14 as in the CNN, odd planes, an overlapping window
+        int[][] pools = {{28, 28, 2, 2, 5}, {14, 14, 2, 2, 9}, {7, 9, 2, 2, 30}, {9, 9, 3, 2, 13}, {40, 40, 2, 2, 2}};
+        try (CpuBackend cpu = new CpuBackend()) {
+            Backend plain = UnfusedBackend.wrap(cpu);
+            List<NeuronOp> ops = new ArrayList<>(neuronOps(new ATan()));
+            Sigmoid smooth = new Sigmoid();
+            smooth.setSpikingMode(false);
+            ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, smooth, false));
+            long seed = 100;
+            for (int[] pl : pools) {
+                int ph = pl[0], pw = pl[1], k = pl[2], st = pl[3], n = pl[4] * ph * pw;
+                int out = T * pl[4] * ((ph - k) / st + 1) * ((pw - k) / st + 1);
+                for (NeuronOp op : ops) {
+                    for (boolean stat : new boolean[]{true, false}) {
+                        float[] x = random(stat ? n : T * n, -0.5, 1.5, seed++), v0 = random(n, -0.2, 0.9, seed++);
+                        float[] dy = random(out, -1, 1, seed++);
+                        float[][][] got = new float[2][][];
+                        int b = 0;
+                        for (Backend be : new Backend[]{cpu, plain}) {
+                            try (Tensor xt = put(be, x); Tensor ws = be.alloc(T * n); Tensor h = be.alloc(T * n);
+                                 Tensor s = be.alloc(T * n); Tensor v = put(be, v0); Tensor y = be.alloc(out);
+                                 Tensor am = be.alloc(out); Tensor dyt = put(be, dy); Tensor ds = be.alloc(T * n);
+                                 Tensor dx = be.alloc(stat ? n : T * n)) {
+                                be.neuronForwardMaxPool(op, T, n, xt, stat, ws, h, s, v, ph, pw, k, st, y, am);
+                                be.neuronBackwardMaxPool(op, T, n, dyt, am, ph, pw, k, st, ds, h, s, stat, ws, dx);
+                                got[b++] = new float[][]{get(be, h), get(be, s), get(be, v), get(be, y), get(be, am),
+                                    get(be, dx)};
+                            }
+                        }
+                        String[] names = {"h", "s", "v", "pooled", "argmax", "dX"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertArrayEquals(got[1][i], got[0][i], names[i] + " " + java.util.Arrays.toString(pl)
+                                    + (stat ? " static " : " ") + op);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
