@@ -780,8 +780,13 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), P = b(params), RM = b(runningMean), RV = b(runningVar), M = b(mean), IS = b(invStd),
                 Y = b(y);
         long cnt = (long) batch * hw;
-        float[] pl = big1(4 * hw);
+        // one channel's planes are copied in once ([batch, hw], L2-sized for the CNN layers) and every pass runs on
+        // the copy; the arithmetic and its order are those of the plane-by-plane loops they replace
+        float[] pl = big1(batch * hw);
         for (int c = 0; c < channels; c++) {
+            for (int n = 0; n < batch; n++) {
+                X.get((n * channels + c) * hw, pl, n * hw, hw);
+            }
             float mu, is;
             if (training) {
                 // two passes in double: the mean, then the centred sum of squares (no cancellation). Each plane's
@@ -790,11 +795,8 @@ public final class CpuBackend implements Backend {
                 double sum = 0;
                 int n = 0;
                 for (; n + 4 <= batch; n += 4) {
-                    for (int q = 0; q < 4; q++) {
-                        X.get(((n + q) * channels + c) * hw, pl, q * hw, hw);
-                    }
                     float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
-                    for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                    for (int i = n * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
                         p0 += pl[i];
                         p1 += pl[j];
                         p2 += pl[k];
@@ -806,9 +808,8 @@ public final class CpuBackend implements Backend {
                     sum += p3;
                 }
                 for (; n < batch; n++) {
-                    X.get((n * channels + c) * hw, pl, 0, hw);
                     float part = 0f;
-                    for (int i = 0; i < hw; i++) {
+                    for (int i = n * hw, e = i + hw; i < e; i++) {
                         part += pl[i];
                     }
                     sum += part;
@@ -818,11 +819,8 @@ public final class CpuBackend implements Backend {
                 double ss = 0;
                 n = 0;
                 for (; n + 4 <= batch; n += 4) {
-                    for (int q = 0; q < 4; q++) {
-                        X.get(((n + q) * channels + c) * hw, pl, q * hw, hw);
-                    }
                     float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
-                    for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                    for (int i = n * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
                         float d0 = pl[i] - mf, d1 = pl[j] - mf, d2 = pl[k] - mf, d3 = pl[l] - mf;
                         p0 += d0 * d0;
                         p1 += d1 * d1;
@@ -835,9 +833,8 @@ public final class CpuBackend implements Backend {
                     ss += p3;
                 }
                 for (; n < batch; n++) {
-                    X.get((n * channels + c) * hw, pl, 0, hw);
                     float part = 0f;
-                    for (int i = 0; i < hw; i++) {
+                    for (int i = n * hw, e = i + hw; i < e; i++) {
                         float d = pl[i] - mf;
                         part += d * d;
                     }
@@ -857,13 +854,11 @@ public final class CpuBackend implements Backend {
             IS.put(c, is);
             float gamma = P.get(pOff + c), beta = P.get(pOff + channels + c);
             float a = gamma * is, bb = beta - mu * a;
+            for (int i = 0, e = batch * hw; i < e; i++) {
+                pl[i] = pl[i] * a + bb;
+            }
             for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * hw;
-                X.get(base, pl, 0, hw);
-                for (int i = 0; i < hw; i++) {
-                    pl[i] = pl[i] * a + bb;
-                }
-                Y.put(base, pl, 0, hw);
+                Y.put((n * channels + c) * hw, pl, n * hw, hw);
             }
         }
     }
@@ -873,20 +868,21 @@ public final class CpuBackend implements Backend {
                                   Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
         FloatBuffer DY = b(dy), X = b(x), P = b(params), M = b(mean), IS = b(invStd), DX = b(dx), G = b(grads);
         long cnt = (long) batch * hw;
-        float[] xp = big1(4 * hw), gp = big2(4 * hw);
+        // one channel's planes of x and dy are copied in once and both passes run on the copies (same arithmetic)
+        float[] xp = big1(batch * hw), gp = big2(batch * hw);
         for (int c = 0; c < channels; c++) {
             float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                DY.get(base, gp, n * hw, hw);
+                X.get(base, xp, n * hw, hw);
+            }
             double sdy = 0, sdyx = 0;
             int n0 = 0;
             // four planes' running sums side by side (each in index order, as the forward's statistics)
             for (; n0 + 4 <= batch; n0 += 4) {
-                for (int q = 0; q < 4; q++) {
-                    int base = ((n0 + q) * channels + c) * hw;
-                    DY.get(base, gp, q * hw, hw);
-                    X.get(base, xp, q * hw, hw);
-                }
                 float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
-                for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                for (int i = n0 * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
                     a0 += gp[i];
                     b0 += gp[i] * (xp[i] - mu);
                     a1 += gp[j];
@@ -906,11 +902,8 @@ public final class CpuBackend implements Backend {
                 sdyx += b3;
             }
             for (int n = n0; n < batch; n++) {
-                int base = (n * channels + c) * hw;
-                DY.get(base, gp, 0, hw);
-                X.get(base, xp, 0, hw);
                 float a = 0f, bsum = 0f;
-                for (int i = 0; i < hw; i++) {
+                for (int i = n * hw, e = i + hw; i < e; i++) {
                     a += gp[i];
                     bsum += gp[i] * (xp[i] - mu);
                 }
@@ -923,15 +916,12 @@ public final class CpuBackend implements Backend {
             // dx = gamma invStd (dy - mean(dy) - xhat mean(dy xhat))
             float a = gamma * is;
             float mdy = (float) (sdy / cnt), mdyx = (float) (sdyx / cnt);
+            for (int i = 0, e = batch * hw; i < e; i++) {
+                float xh = (xp[i] - mu) * is;
+                gp[i] = a * (gp[i] - mdy - xh * mdyx);
+            }
             for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * hw;
-                DY.get(base, gp, 0, hw);
-                X.get(base, xp, 0, hw);
-                for (int i = 0; i < hw; i++) {
-                    float xh = (xp[i] - mu) * is;
-                    gp[i] = a * (gp[i] - mdy - xh * mdyx);
-                }
-                DX.put(base, gp, 0, hw);
+                DX.put((n * channels + c) * hw, gp, n * hw, hw);
             }
         }
     }
