@@ -10,6 +10,13 @@ import java.nio.FloatBuffer;
 public final class CpuBackend implements Backend {
     private static final System.Logger LOG = System.getLogger(CpuBackend.class.getName());
     private static final int CHUNK = 1024;
+    /** The spiking neuron forward's charge-fire-reset on the Vector API ({@link VectorNeuron}; same results). */
+    private static final boolean VECTOR = io.github.sparksnn.surrogate.SurrogateMath.vectorized();
+    /**
+     * Fewer neurons per call take the scalar loops: until C2 has compiled the vector loop, every Vector API operation
+     * allocates, and small calls (a small model's steady state) reach C2 late; large layers compile it in a few calls.
+     */
+    private static final int VECTOR_MIN_NEURONS = 16384;
 
     private final Gemm gemm;
     private final int threads;
@@ -362,7 +369,7 @@ public final class CpuBackend implements Backend {
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
         final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         final SurrogateFunction sg = op.surrogate();
-        final boolean spiking = sg.isSpiking();
+        final boolean spiking = sg.isSpiking(), vector = VECTOR && spiking && n >= VECTOR_MIN_NEURONS;
         final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4, za = stage5;
         for (int c = 0; c < n; c += chunk) {
             final int len = Math.min(chunk, n - c);
@@ -375,10 +382,16 @@ public final class CpuBackend implements Backend {
                 if (!staticX) {
                     X.get(base, xa, 0, len);
                 }
-                for (int j = 0; j < len; j++) {
-                    ha[j] = cv * va[j] + cx * xa[j] + c0;
+                if (vector) {
+                    VectorNeuron.chargeFire(xa, va, ha, sa, len, cv, cx, c0, th, vr, hard);
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        ha[j] = cv * va[j] + cx * xa[j] + c0;
+                    }
                 }
-                if (spiking) {
+                if (vector) {
+                    // fired and reset above
+                } else if (spiking) {
                     for (int j = 0; j < len; j++) {
                         sa[j] = step(ha[j] - th);
                     }
@@ -388,7 +401,9 @@ public final class CpuBackend implements Backend {
                     }
                     sg.primitive(za, 0, sa, 0, len);
                 }
-                if (hard) {
+                if (vector) {
+                    // reset above
+                } else if (hard) {
                     for (int j = 0; j < len; j++) {
                         va[j] = ha[j] + sa[j] * (vr - ha[j]);
                     }
