@@ -1,7 +1,9 @@
 package io.github.sparksnn.backend;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,7 +24,13 @@ final class VectorNeuron {
     private VectorNeuron() {
     }
 
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float species of the surrogates' VectorKernels (half the preferred double width: 256 bits with AVX-512).
+     * One float shape per JVM: a second one makes the Vector API's shared call sites polymorphic, and C2 then boxes
+     * the vectors of whichever loop it compiles second (seen as 16 KiB allocated per 1024-float call).
+     */
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(DoubleVector.SPECIES_PREFERRED.vectorBitSize() / 2));
     /** The bits of {@code 1.0f}; a lane's spike is these bits or 0 ({@code +0.0f}), as the scalar {@code 1 - sign}. */
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
 
