@@ -80,22 +80,32 @@ public abstract class NeuronLayer extends Layer {
 
     @Override
     public Tensor forward(Tensor x, Pass pass) {
-        int n = pass.samples * inputSize();
+        NeuronOp op = beginPass(pass);
+        be.neuronForward(op, pass.timeSteps, lastN, x, h, s, v);
+        endPass(op, pass, x);
+        return s;
+    }
+
+    /** The kernel constants of this pass, with the membrane state reset unless a single-step pass carries it on. */
+    private NeuronOp beginPass(Pass pass) {
         NeuronOp op = currentOp();
+        lastN = pass.samples * inputSize();
         if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
-            be.fill(v, 0, n, op.vInit());
+            be.fill(v, 0, lastN, op.vInit());
         }
-        be.neuronForward(op, pass.timeSteps, n, x, h, s, v);
+        return op;
+    }
+
+    /** Records what backward needs ({@code x} is null for a static input) and stores the voltages if asked. */
+    private void endPass(NeuronOp op, Pass pass, Tensor x) {
         stateValid = true;
         stateSamples = pass.samples;
         lastX = x;
         lastOp = op;
         lastT = pass.timeSteps;
-        lastN = n;
         if (storeVoltage) {
-            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
+            be.neuronVoltage(op, pass.timeSteps, lastN, h, s, vSeq);
         }
-        return s;
     }
 
     /**
@@ -116,21 +126,9 @@ public abstract class NeuronLayer extends Layer {
         if (!acceptsStaticInput()) {
             throw new IllegalStateException(label() + ": a static input needs a neuron without a trained time constant");
         }
-        int n = pass.samples * inputSize();
-        NeuronOp op = currentOp();
-        if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
-            be.fill(v, 0, n, op.vInit());
-        }
-        be.neuronForwardStatic(op, pass.timeSteps, n, x, xt, h, s, v);
-        stateValid = true;
-        stateSamples = pass.samples;
-        lastX = null;
-        lastOp = op;
-        lastT = pass.timeSteps;
-        lastN = n;
-        if (storeVoltage) {
-            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
-        }
+        NeuronOp op = beginPass(pass);
+        be.neuronForwardStatic(op, pass.timeSteps, lastN, x, xt, h, s, v);
+        endPass(op, pass, null);
         return s;
     }
 
@@ -152,23 +150,11 @@ public abstract class NeuronLayer extends Layer {
         if (!canFuse(pool)) {
             throw new IllegalStateException(label() + ": cannot pool its spikes into " + pool.label());
         }
-        int n = pass.samples * inputSize();
-        NeuronOp op = currentOp();
-        if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
-            be.fill(v, 0, n, op.vInit());
-        }
+        NeuronOp op = beginPass(pass);
         int[] shape = outputShape();
-        be.neuronForwardMaxPool(op, pass.timeSteps, n, x, staticInput, xt, h, s, v, shape[1], shape[2],
+        be.neuronForwardMaxPool(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1], shape[2],
                 pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
-        stateValid = true;
-        stateSamples = pass.samples;
-        lastX = staticInput ? null : x;
-        lastOp = op;
-        lastT = pass.timeSteps;
-        lastN = n;
-        if (storeVoltage) {
-            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
-        }
+        endPass(op, pass, staticInput ? null : x);
         return pool.outputTensor();
     }
 
