@@ -170,6 +170,20 @@ final class GemmTimer implements InvocationHandler {
             case "multiplyShared": return 4L * i(a, 2) * (1 + 2L * i(a, 3));
             case "neuronForward": return 4L * i(a, 2) * (3L * i(a, 1) + 2);
             case "neuronBackward": return 4L * i(a, 2) * i(a, 1) * ((Boolean) a[8] ? 5 : 4);
+            case "neuronForwardStatic": return 4L * i(a, 2) * (2L * i(a, 1) + 3);
+            case "neuronBackwardStatic": return 4L * i(a, 2) * (3L * i(a, 1) + 1);
+            case "neuronForwardMaxPool": { // x (once when static), h, s, v; the pooled spikes and their argmax
+                long tn = (long) i(a, 1) * i(a, 2);
+                long out = tn / ((long) i(a, 9) * i(a, 10)) * outSize(i(a, 9), i(a, 11), i(a, 12), 0)
+                        * outSize(i(a, 10), i(a, 11), i(a, 12), 0);
+                return 4 * (((Boolean) a[4] ? i(a, 2) : tn) + 2 * tn + 2L * i(a, 2) + 2 * out);
+            }
+            case "neuronBackwardMaxPool": { // the pooled gradient and argmax, h, s; dX (once when static)
+                long tn = (long) i(a, 1) * i(a, 2);
+                long out = tn / ((long) i(a, 5) * i(a, 6)) * outSize(i(a, 5), i(a, 7), i(a, 8), 0)
+                        * outSize(i(a, 6), i(a, 7), i(a, 8), 0);
+                return 4 * (2 * out + 2 * tn + ((Boolean) a[12] ? i(a, 2) : tn));
+            }
             case "neuronVoltage": return 12L * i(a, 1) * i(a, 2);
             case "im2col": case "col2im": {
                 long img = (long) i(a, 2) * i(a, 3) * i(a, 4);

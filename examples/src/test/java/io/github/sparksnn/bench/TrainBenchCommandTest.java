@@ -46,6 +46,7 @@ class TrainBenchCommandTest {
     static final String CNN = "conv2d(1,4,3,padding=1,bias=false) | batchnorm2d(4) | if(surrogate=ATan(alpha=2.0))"
             + " | maxpool2d(2) | flatten | linear(784,10) | if(surrogate=Sigmoid(alpha=4.0))";
 
+    /** The neuron before the pooling pools its spikes itself (one op each way); the last neuron runs alone. */
     @Test
     void theStepProfileListsEveryOpOfACnnWithItsRateAndBound() {
         StringWriter out = new StringWriter();
@@ -59,7 +60,7 @@ class TrainBenchCommandTest {
         String o = out.toString();
         assertTrue(o.contains("OP (step profile, instrumented run)"), o);
         for (String op : new String[] {"gemm ", "im2col", "batchNormForward", "batchNormBackward",
-                "neuronForward", "neuronBackward", "maxPoolForward", "maxPoolBackward", "optimizer step",
+                "neuronForward ", "neuronBackward ", "neuronForwardMaxPool", "neuronBackwardMaxPool", "optimizer step",
                 "outside backend ops", "total step"}) {
             assertTrue(o.contains("\n" + op), "profile row '" + op + "' missing in\n" + o);
         }

@@ -124,6 +124,17 @@ abstract class CudaEngineParityContract {
                 .timeSteps(4).encoder("poisson").loss("mse").seed(7).maxChunk(batch).build(), batch);
     }
 
+    /** The spiking CNN of issue 11, narrow: its neurons pool their own spikes, the first from the static input. */
+    static final String CSNN = "conv2d(1, 4, 3, padding=1, bias=false) | batchnorm2d(4) | if(surrogate=ATan(alpha=2.0))"
+            + " | maxpool2d(2) | conv2d(4, 4, 3, padding=1, bias=false) | batchnorm2d(4) | if(surrogate=ATan(alpha=2.0))"
+            + " | maxpool2d(2) | flatten | linear(36, 10) | if(surrogate=ATan(alpha=2.0))";
+
+    @Test
+    void spikingCnnWithFusedNeuronsMatchesTheCpu() {
+        compare(EngineConfig.builder().modelSpec(CSNN).inputShape(1, 12, 12).timeSteps(4).encoder("direct")
+                .loss("mse").seed(5).maxChunk(64).build(), 24);
+    }
+
     @Test
     void convNetWithEveryLayerKindMatchesTheCpu() {
         compare(EngineConfig.builder().modelSpec(CONV).inputShape(1, 12, 12).timeSteps(3).encoder("direct")

@@ -470,6 +470,45 @@ abstract class CudaParityContract {
         }
     }
 
+    /**
+     * The CPU's fused neuron ops (static input summed over time in the kernel, spikes pooled in the kernel) against
+     * the CUDA backend, which runs them as the interface's compositions of its kernels.
+     */
+    @Test
+    void fusedNeuronOpsMatchTheCompositionOnTheDevice() {
+        int T = 4, ph = 6, pw = 7, planes = 5, n = planes * ph * pw, out = T * planes * 3 * 3;
+        for (NeuronOp op : neuronOps(new ATan())) {
+            for (boolean stat : new boolean[] {true, false}) {
+                String what = op + (stat ? " static" : " per step");
+                Pair x = new Pair(random(stat ? n : T * n, -0.5, 1.5)), xt = new Pair(new float[T * n]);
+                Pair h = new Pair(new float[T * n]), s = new Pair(new float[T * n]), v = new Pair(random(n, -0.2, 0.9));
+                Pair y = new Pair(new float[out]), arg = new Pair(new float[out]);
+                cpu.neuronForwardMaxPool(op, T, n, x.c, stat, xt.c, h.c, s.c, v.c, ph, pw, 2, 2, y.c, arg.c);
+                gpu.neuronForwardMaxPool(op, T, n, x.g, stat, xt.g, h.g, s.g, v.g, ph, pw, 2, 2, y.g, arg.g);
+                assertBits("neuronForwardMaxPool h " + what, h);
+                assertBits("neuronForwardMaxPool s " + what, s);
+                assertBits("neuronForwardMaxPool v " + what, v);
+                assertBits("neuronForwardMaxPool y " + what, y);
+                assertBits("neuronForwardMaxPool argmax " + what, arg);
+                Pair dy = new Pair(random(out, -1, 1)), dS = new Pair(new float[T * n]);
+                Pair dX = new Pair(new float[stat ? n : T * n]);
+                cpu.neuronBackwardMaxPool(op, T, n, dy.c, arg.c, ph, pw, 2, 2, dS.c, h.c, s.c, stat, xt.c, dX.c);
+                gpu.neuronBackwardMaxPool(op, T, n, dy.g, arg.g, ph, pw, 2, 2, dS.g, h.g, s.g, stat, xt.g, dX.g);
+                assertClose("neuronBackwardMaxPool " + what, dX, 5e-6, 1e-7);
+                if (stat) {
+                    Pair dSt = new Pair(random(T * n, -1, 1)), dXs = new Pair(new float[n]);
+                    cpu.neuronForwardStatic(op, T, n, x.c, xt.c, h.c, s.c, v.c);
+                    gpu.neuronForwardStatic(op, T, n, x.g, xt.g, h.g, s.g, v.g);
+                    assertBits("neuronForwardStatic h " + what, h);
+                    assertBits("neuronForwardStatic s " + what, s);
+                    cpu.neuronBackwardStatic(op, T, n, dSt.c, h.c, s.c, xt.c, dXs.c);
+                    gpu.neuronBackwardStatic(op, T, n, dSt.g, h.g, s.g, xt.g, dXs.g);
+                    assertClose("neuronBackwardStatic " + what, dXs, 5e-6, 1e-7);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- convolution
 
     @Test

@@ -94,6 +94,65 @@ public interface Backend extends AutoCloseable {
     double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x, Tensor dX,
                           boolean wantDk);
 
+    /**
+     * {@link #neuronForward} of an input that is the same at every step (a direct-encoded input after the network's
+     * time-invariant prefix), given once as {@code x [n]}: the same {@code h}, {@code s} and {@code v} as
+     * {@code repeat(x, n, T, xt)} followed by {@code neuronForward(op, T, n, xt, h, s, v)}, which is what this default
+     * does ({@code xt [T, n]} is its workspace). A backend may fuse the two and leave {@code xt} untouched, so
+     * callers must not read it afterwards.
+     */
+    default void neuronForwardStatic(NeuronOp op, int timeSteps, int n, Tensor x, Tensor xt, Tensor h, Tensor s,
+                                     Tensor v) {
+        repeat(x, n, timeSteps, xt);
+        neuronForward(op, timeSteps, n, xt, h, s, v);
+    }
+
+    /**
+     * Backward of {@link #neuronForwardStatic}: the input gradient summed over time, {@code dXSum [n]}, bit for bit
+     * as {@code neuronBackward(op, T, n, dS, h, s, null, dXt, false)} followed by {@code sumOverTime(dXt, n, T, dXSum)}
+     * (this default; {@code dXt [T, n]} is its workspace, which a fused backend may leave untouched).
+     */
+    default void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
+                                      Tensor dXSum) {
+        neuronBackward(op, timeSteps, n, dS, h, s, null, dXt, false);
+        sumOverTime(dXt, n, timeSteps, dXSum);
+    }
+
+    /**
+     * A neuron whose spikes feed a max pooling (SpikingJelly's {@code IFNode} then {@code MaxPool2d}): the
+     * neuron's forward ({@link #neuronForwardStatic} when {@code staticInput}, {@code x [n]}; else
+     * {@link #neuronForward}, {@code x [T, n]}), then {@link #maxPoolForward} of the spikes {@code s}, read as
+     * {@code T * n / (height * width)} planes, into {@code y} and {@code argmax}. This default runs the two; a backend
+     * may pool each chunk of spikes while it is in cache. Every output, {@code s} included, is as the two ops write it.
+     */
+    default void neuronForwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput, Tensor xt,
+                                      Tensor h, Tensor s, Tensor v, int height, int width, int k, int stride, Tensor y,
+                                      Tensor argmax) {
+        if (staticInput) {
+            neuronForwardStatic(op, timeSteps, n, x, xt, h, s, v);
+        } else {
+            neuronForward(op, timeSteps, n, x, h, s, v);
+        }
+        maxPoolForward(s, timeSteps * n / (height * width), height, width, k, stride, y, argmax);
+    }
+
+    /**
+     * Backward of {@link #neuronForwardMaxPool}: {@link #maxPoolBackward} of the pooled gradient {@code dy} into the
+     * spike gradient {@code dS [T, n]}, then the neuron's backward into {@code dX} ({@code [n]}, summed over time,
+     * when {@code staticInput}; else {@code [T, n]}). This default runs the two, with {@code dS} and (static)
+     * {@code dXt} as workspaces; a fused backend may leave both untouched. {@code dX} is bit for bit the same.
+     */
+    default void neuronBackwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor dy, Tensor argmax, int height,
+                                       int width, int k, int stride, Tensor dS, Tensor h, Tensor s,
+                                       boolean staticInput, Tensor dXt, Tensor dX) {
+        maxPoolBackward(dy, argmax, timeSteps * n / (height * width), height, width, k, stride, dS);
+        if (staticInput) {
+            neuronBackwardStatic(op, timeSteps, n, dS, h, s, dXt, dX);
+        } else {
+            neuronBackward(op, timeSteps, n, dS, h, s, null, dX, false);
+        }
+    }
+
     /** Reconstructs the membrane potentials after reset {@code V[t] = reset(H[t], S[t])} into {@code v [T, n]}. */
     void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v);
 

@@ -10,6 +10,13 @@ import java.nio.FloatBuffer;
 public final class CpuBackend implements Backend {
     private static final System.Logger LOG = System.getLogger(CpuBackend.class.getName());
     private static final int CHUNK = 1024;
+    /** The spiking neuron forward's charge-fire-reset on the Vector API ({@link VectorNeuron}; same results). */
+    private static final boolean VECTOR = io.github.sparksnn.surrogate.SurrogateMath.vectorized();
+    /**
+     * Fewer neurons per call take the scalar loops: until C2 has compiled the vector loop, every Vector API operation
+     * allocates, and small calls (a small model's steady state) reach C2 late; large layers compile it in a few calls.
+     */
+    private static final int VECTOR_MIN_NEURONS = 16384;
 
     private final Gemm gemm;
     private final int threads;
@@ -21,6 +28,8 @@ public final class CpuBackend implements Backend {
     private final float[] stage5 = new float[CHUNK];
     private final float[] stage6 = new float[CHUNK];
     private final float[] stage7 = new float[CHUNK];
+    private final float[] stage8 = new float[CHUNK];
+    private final float[] stage9 = new float[CHUNK];
     private float[] colAcc = new float[0];
     private boolean profiling;
     private long gemmNanos;
@@ -328,33 +337,81 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
+        neuronForward(op, timeSteps, n, x, false, h, s, v, 0, 0, 0, 0, null, null);
+    }
+
+    /** Fused: the static input is read once per chunk for all steps; {@code xt} is not used. */
+    @Override
+    public void neuronForwardStatic(NeuronOp op, int timeSteps, int n, Tensor x, Tensor xt, Tensor h, Tensor s,
+                                    Tensor v) {
+        neuronForward(op, timeSteps, n, x, true, h, s, v, 0, 0, 0, 0, null, null);
+    }
+
+    /** Fused: each chunk of whole planes is pooled while its spikes are in L1 (planes up to {@code CHUNK} floats). */
+    @Override
+    public void neuronForwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput, Tensor xt,
+                                     Tensor h, Tensor s, Tensor v, int height, int width, int k, int stride, Tensor y,
+                                     Tensor argmax) {
+        if (height * width > CHUNK) {
+            Backend.super.neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride,
+                    y, argmax);
+            return;
+        }
+        neuronForward(op, timeSteps, n, x, staticInput, h, s, v, height, width, k, stride, y, argmax);
+    }
+
+    /**
+     * {@code staticX}: {@code x} is {@code [n]}, the same at every step, instead of {@code [T, n]}. With {@code y}
+     * non-null the spikes are also max-pooled (planes {@code ph x pw}, window {@code pk}, stride {@code ps}) into
+     * {@code y} and {@code argmax}, chunk by chunk of whole planes.
+     */
+    private void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticX, Tensor h, Tensor s,
+                               Tensor v, int ph, int pw, int pk, int ps, Tensor y, Tensor argmax) {
         FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
+        final boolean pool = y != null;
+        final FloatBuffer Y = pool ? b(y) : null, A = pool ? b(argmax) : null;
+        final int phw = ph * pw, pohw = pool ? ((ph - pk) / ps + 1) * ((pw - pk) / ps + 1) : 0;
+        final int chunk = pool ? CHUNK / phw * phw : CHUNK;
+        final float[] yp = stage6, ap = stage7;
         final boolean leaky = op.leaky(), hard = op.hardReset();
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
         final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         final SurrogateFunction sg = op.surrogate();
-        final boolean spiking = sg.isSpiking();
-        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4;
-        for (int c = 0; c < n; c += CHUNK) {
-            final int len = Math.min(CHUNK, n - c);
+        final boolean spiking = sg.isSpiking(), vector = VECTOR && spiking && n >= VECTOR_MIN_NEURONS;
+        final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4, za = stage5;
+        for (int c = 0; c < n; c += chunk) {
+            final int len = Math.min(chunk, n - c);
             V.get(c, va, 0, len);
+            if (staticX) {
+                X.get(c, xa, 0, len);
+            }
             for (int t = 0; t < timeSteps; t++) {
                 final int base = t * n + c;
-                X.get(base, xa, 0, len);
-                for (int j = 0; j < len; j++) {
-                    ha[j] = cv * va[j] + cx * xa[j] + c0;
+                if (!staticX) {
+                    X.get(base, xa, 0, len);
                 }
-                if (spiking) {
+                if (vector) {
+                    VectorNeuron.chargeFire(xa, va, ha, sa, len, cv, cx, c0, th, vr, hard);
+                } else {
+                    for (int j = 0; j < len; j++) {
+                        ha[j] = cv * va[j] + cx * xa[j] + c0;
+                    }
+                }
+                if (vector) {
+                    // fired and reset above
+                } else if (spiking) {
                     for (int j = 0; j < len; j++) {
                         sa[j] = step(ha[j] - th);
                     }
                 } else {
                     for (int j = 0; j < len; j++) {
-                        xa[j] = ha[j] - th;
+                        za[j] = ha[j] - th;
                     }
-                    sg.primitive(xa, 0, sa, 0, len);
+                    sg.primitive(za, 0, sa, 0, len);
                 }
-                if (hard) {
+                if (vector) {
+                    // reset above
+                } else if (hard) {
                     for (int j = 0; j < len; j++) {
                         va[j] = ha[j] + sa[j] * (vr - ha[j]);
                     }
@@ -365,6 +422,16 @@ public final class CpuBackend implements Backend {
                 }
                 Hs.put(base, ha, 0, len);
                 S.put(base, sa, 0, len);
+                if (pool) {
+                    final int planes = len / phw, first = base / phw;
+                    if (spiking && pk == 2 && ps == 2) {
+                        maxPoolSpikes2x2(sa, planes, ph, pw, yp, ap);
+                    } else {
+                        maxPoolPlanes(sa, planes, ph, pw, pk, ps, yp, ap);
+                    }
+                    Y.put(first * pohw, yp, 0, planes * pohw);
+                    A.put(first * pohw, ap, 0, planes * pohw);
+                }
             }
             V.put(c, va, 0, len);
         }
@@ -373,7 +440,55 @@ public final class CpuBackend implements Backend {
     @Override
     public double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
                                  Tensor dX, boolean wantDk) {
+        return neuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk, false, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * Fused: each chunk's input gradients of all steps stay in a staging array and are summed in step order (as
+     * {@link #sumOverTime}); {@code dXt} is not used.
+     */
+    @Override
+    public void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
+                                     Tensor dXSum) {
+        neuronBackward(op, timeSteps, n, dS, h, s, null, dXSum, false, true, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * Fused: each chunk of whole planes takes its spike gradients from the pooled gradient and the argmax in L1
+     * ({@code dS} is not written).
+     */
+    @Override
+    public void neuronBackwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor dy, Tensor argmax, int height,
+                                      int width, int k, int stride, Tensor dS, Tensor h, Tensor s, boolean staticInput,
+                                      Tensor dXt, Tensor dX) {
+        if (height * width > CHUNK) {
+            Backend.super.neuronBackwardMaxPool(op, timeSteps, n, dy, argmax, height, width, k, stride, dS, h, s,
+                    staticInput, dXt, dX);
+            return;
+        }
+        neuronBackward(op, timeSteps, n, dy, h, s, null, dX, false, staticInput, height, width, k, stride, argmax);
+    }
+
+    private float[] stepStage = new float[0];
+
+    /**
+     * {@code sumOverSteps}: {@code dX} is {@code [n]} and receives the gradients summed over the steps. With
+     * {@code argmax} non-null, {@code dS} is the gradient of the max-pooled spikes (planes {@code ph x pw}, window
+     * {@code pk}, stride {@code ps}), routed to the maxima chunk by chunk of whole planes.
+     */
+    private double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
+                                  Tensor dX, boolean wantDk, boolean sumOverSteps, int ph, int pw, int pk, int ps,
+                                  Tensor argmax) {
         FloatBuffer DS = b(dS), Hs = b(h), S = b(s), DX = b(dX);
+        final boolean pool = argmax != null;
+        final FloatBuffer A = pool ? b(argmax) : null;
+        final int phw = ph * pw, pohw = pool ? ((ph - pk) / ps + 1) * ((pw - pk) / ps + 1) : 0;
+        final int chunk = pool ? CHUNK / phw * phw : CHUNK;
+        final float[] gp = stage8, ap = stage9;
+        if (sumOverSteps && stepStage.length < timeSteps * CHUNK) {
+            stepStage = new float[timeSteps * CHUNK];
+        }
+        final float[] steps = stepStage;
         FloatBuffer X = wantDk ? b(x) : null;
         final boolean leaky = op.leaky(), decayInput = op.decayInput(), hard = op.hardReset();
         final boolean detach = op.detachReset();
@@ -384,14 +499,21 @@ public final class CpuBackend implements Backend {
         final float vInit = op.vInit();
         final float[] dv = stage1, ha = stage2, sa = stage3, ga = stage4, da = stage5, hp = stage6, sp = stage7;
         double dk = 0;
-        for (int c = 0; c < n; c += CHUNK) {
-            final int len = Math.min(CHUNK, n - c);
+        for (int c = 0; c < n; c += chunk) {
+            final int len = Math.min(chunk, n - c);
             java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
             for (int t = timeSteps - 1; t >= 0; t--) {
                 final int base = t * n + c;
                 Hs.get(base, ha, 0, len);
                 S.get(base, sa, 0, len);
-                DS.get(base, da, 0, len);
+                if (pool) {
+                    final int planes = len / phw, first = base / phw;
+                    DS.get(first * pohw, gp, 0, planes * pohw);
+                    A.get(first * pohw, ap, 0, planes * pohw);
+                    maxPoolBackPlanes(gp, ap, planes, ph, pw, pk, ps, da);
+                } else {
+                    DS.get(base, da, 0, len);
+                }
                 for (int j = 0; j < len; j++) {
                     ga[j] = ha[j] - th;
                 }
@@ -427,7 +549,21 @@ public final class CpuBackend implements Backend {
                     dv[j] = da[j] * dHdV;
                     da[j] *= dHdX;
                 }
-                DX.put(base, da, 0, len);
+                if (sumOverSteps) {
+                    System.arraycopy(da, 0, steps, t * CHUNK, len);
+                } else {
+                    DX.put(base, da, 0, len);
+                }
+            }
+            if (sumOverSteps) {
+                // sumOverTime's order: ((dX[0] + dX[1]) + dX[2]) + ...
+                for (int t = 1; t < timeSteps; t++) {
+                    final int o = t * CHUNK;
+                    for (int j = 0; j < len; j++) {
+                        steps[j] += steps[o + j];
+                    }
+                }
+                DX.put(c, steps, 0, len);
             }
         }
         return dk;
@@ -476,39 +612,7 @@ public final class CpuBackend implements Backend {
         int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
         float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
         X.get(xOff, img, 0, c * h * w);
-        int row = 0;
-        for (int ch = 0; ch < c; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = row * hw;
-                    // output columns oj whose input column jj = oj*sw - pw + kj lies inside [0, w)
-                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
-                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
-                    for (int oi = 0; oi < ho; oi++) {
-                        int ii = oi * sh - ph + ki;
-                        int ob = cb + oi * wo;
-                        if (ii < 0 || ii >= h || ojLo >= ojHi) {
-                            java.util.Arrays.fill(cols, ob, ob + wo, 0f);
-                            continue;
-                        }
-                        for (int oj = 0; oj < ojLo; oj++) {
-                            cols[ob + oj] = 0f;
-                        }
-                        int xb = (ch * h + ii) * w - pw + kj;
-                        if (sw == 1) {
-                            System.arraycopy(img, xb + ojLo, cols, ob + ojLo, ojHi - ojLo);
-                        } else {
-                            for (int oj = ojLo; oj < ojHi; oj++) {
-                                cols[ob + oj] = img[xb + oj * sw];
-                            }
-                        }
-                        for (int oj = ojHi; oj < wo; oj++) {
-                            cols[ob + oj] = 0f;
-                        }
-                    }
-                }
-            }
-        }
+        ConvColumns.unfold(img, c, h, w, kh, kw, sh, sw, ph, pw, cols);
         C.put(colOff, cols, 0, c * kh * kw * hw);
     }
 
@@ -520,27 +624,7 @@ public final class CpuBackend implements Backend {
         float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
         D.get(dxOff, img, 0, c * h * w);
         C.get(colOff, cols, 0, c * kh * kw * hw);
-        int row = 0;
-        for (int ch = 0; ch < c; ch++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int cb = row * hw;
-                    int ojLo = Math.max(0, -Math.floorDiv(kj - pw, sw));          // ceil((pw - kj) / sw)
-                    int ojHi = Math.min(wo, Math.floorDiv(w - 1 + pw - kj, sw) + 1);
-                    for (int oi = 0; oi < ho; oi++) {
-                        int ii = oi * sh - ph + ki;
-                        if (ii < 0 || ii >= h) {
-                            continue;
-                        }
-                        int xb = (ch * h + ii) * w - pw + kj;
-                        int ob = cb + oi * wo;
-                        for (int oj = ojLo; oj < ojHi; oj++) {
-                            img[xb + oj * sw] += cols[ob + oj];
-                        }
-                    }
-                }
-            }
-        }
+        ConvColumns.fold(cols, c, h, w, kh, kw, sh, sw, ph, pw, img);
         D.put(dxOff, img, 0, c * h * w);
     }
 
@@ -558,55 +642,82 @@ public final class CpuBackend implements Backend {
         for (int p0 = 0; p0 < planes; p0 += per) {
             int np = Math.min(per, planes - p0);
             X.get(p0 * hw, xp, 0, np * hw);
-            for (int q = 0; q < np; q++) {
-                int xb = q * hw, yb = q * ohw;
-                if (k == 2 && s == 2) {
-                    for (int oi = 0; oi < ho; oi++) {
-                        int r0 = 2 * oi * w, r1 = r0 + w;
-                        for (int oj = 0; oj < wo; oj++) {
-                            int c0 = 2 * oj;
-                            // first maximum in row-major window order wins ties
-                            int bi = r0 + c0;
-                            float best = xp[xb + bi];
-                            if (xp[xb + r0 + c0 + 1] > best) {
-                                best = xp[xb + r0 + c0 + 1];
-                                bi = r0 + c0 + 1;
-                            }
-                            if (xp[xb + r1 + c0] > best) {
-                                best = xp[xb + r1 + c0];
-                                bi = r1 + c0;
-                            }
-                            if (xp[xb + r1 + c0 + 1] > best) {
-                                best = xp[xb + r1 + c0 + 1];
-                                bi = r1 + c0 + 1;
-                            }
-                            yp[yb + oi * wo + oj] = best;
-                            ap[yb + oi * wo + oj] = bi;
-                        }
-                    }
-                    continue;
-                }
+            maxPoolPlanes(xp, np, h, w, k, s, yp, ap);
+            Y.put(p0 * ohw, yp, 0, np * ohw);
+            A.put(p0 * ohw, ap, 0, np * ohw);
+        }
+    }
+
+    /** Max pooling of {@code np} planes at {@code xp[0..]} into {@code yp}, {@code ap} (see {@link #maxPoolForward}). */
+    private static void maxPoolPlanes(float[] xp, int np, int h, int w, int k, int s, float[] yp, float[] ap) {
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1, hw = h * w, ohw = ho * wo;
+        for (int q = 0; q < np; q++) {
+            int xb = q * hw, yb = q * ohw;
+            if (k == 2 && s == 2) {
                 for (int oi = 0; oi < ho; oi++) {
+                    int r0 = 2 * oi * w, r1 = r0 + w;
                     for (int oj = 0; oj < wo; oj++) {
-                        int bi = (oi * s) * w + oj * s;
+                        int c0 = 2 * oj;
+                        // first maximum in row-major window order wins ties
+                        int bi = r0 + c0;
                         float best = xp[xb + bi];
-                        for (int ki = 0; ki < k; ki++) {
-                            int rb = (oi * s + ki) * w + oj * s;
-                            for (int kj = 0; kj < k; kj++) {
-                                float v = xp[xb + rb + kj];
-                                if (v > best) {
-                                    best = v;
-                                    bi = rb + kj;
-                                }
-                            }
+                        if (xp[xb + r0 + c0 + 1] > best) {
+                            best = xp[xb + r0 + c0 + 1];
+                            bi = r0 + c0 + 1;
+                        }
+                        if (xp[xb + r1 + c0] > best) {
+                            best = xp[xb + r1 + c0];
+                            bi = r1 + c0;
+                        }
+                        if (xp[xb + r1 + c0 + 1] > best) {
+                            best = xp[xb + r1 + c0 + 1];
+                            bi = r1 + c0 + 1;
                         }
                         yp[yb + oi * wo + oj] = best;
                         ap[yb + oi * wo + oj] = bi;
                     }
                 }
+                continue;
             }
-            Y.put(p0 * ohw, yp, 0, np * ohw);
-            A.put(p0 * ohw, ap, 0, np * ohw);
+            for (int oi = 0; oi < ho; oi++) {
+                for (int oj = 0; oj < wo; oj++) {
+                    int bi = (oi * s) * w + oj * s;
+                    float best = xp[xb + bi];
+                    for (int ki = 0; ki < k; ki++) {
+                        int rb = (oi * s + ki) * w + oj * s;
+                        for (int kj = 0; kj < k; kj++) {
+                            float v = xp[xb + rb + kj];
+                            if (v > best) {
+                                best = v;
+                                bi = rb + kj;
+                            }
+                        }
+                    }
+                    yp[yb + oi * wo + oj] = best;
+                    ap[yb + oi * wo + oj] = bi;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #maxPoolPlanes} 2x2, stride 2, of spikes, which are exactly 0 or 1 ({@link #step}): the maximum is the
+     * OR of the window and the first maximum the first spike (the window's first pixel when none fired), chosen with
+     * integer masks instead of branches that spikes make unpredictable. Same values and indices as the general loop.
+     */
+    private static void maxPoolSpikes2x2(float[] sp, int np, int h, int w, float[] yp, float[] ap) {
+        int ho = h / 2, wo = w / 2, hw = h * w, ohw = ho * wo;
+        for (int q = 0; q < np; q++) {
+            for (int oi = 0; oi < ho; oi++) {
+                int r0 = q * hw + 2 * oi * w, r1 = r0 + w, yb = q * ohw + oi * wo, ib = 2 * oi * w;
+                for (int oj = 0; oj < wo; oj++) {
+                    int a = (int) sp[r0 + 2 * oj], b = (int) sp[r0 + 2 * oj + 1];
+                    int c = (int) sp[r1 + 2 * oj], d = (int) sp[r1 + 2 * oj + 1];
+                    int na = 1 - a, nab = na & (1 - b), nabc = nab & (1 - c);
+                    yp[yb + oj] = a | b | c | d;
+                    ap[yb + oj] = ib + 2 * oj + (na & b) + (nab & c) * w + (nabc & d) * (w + 1);
+                }
+            }
         }
     }
 
@@ -618,16 +729,22 @@ public final class CpuBackend implements Backend {
         float[] dp = big1(per * hw), gp = big2(per * ohw), ap = big3(per * ohw);
         for (int p0 = 0; p0 < planes; p0 += per) {
             int np = Math.min(per, planes - p0);
-            java.util.Arrays.fill(dp, 0, np * hw, 0f);
             DY.get(p0 * ohw, gp, 0, np * ohw);
             A.get(p0 * ohw, ap, 0, np * ohw);
-            for (int q = 0; q < np; q++) {
-                int xb = q * hw, yb = q * ohw;
-                for (int i = 0; i < ohw; i++) {
-                    dp[xb + (int) ap[yb + i]] += gp[yb + i];
-                }
-            }
+            maxPoolBackPlanes(gp, ap, np, h, w, k, s, dp);
             DX.put(p0 * hw, dp, 0, np * hw);
+        }
+    }
+
+    /** {@code dp[0 .. np*h*w)} = the pooled gradients {@code gp} routed to the maxima {@code ap}, zero elsewhere. */
+    private static void maxPoolBackPlanes(float[] gp, float[] ap, int np, int h, int w, int k, int s, float[] dp) {
+        int ho = (h - k) / s + 1, wo = (w - k) / s + 1, hw = h * w, ohw = ho * wo;
+        java.util.Arrays.fill(dp, 0, np * hw, 0f);
+        for (int q = 0; q < np; q++) {
+            int xb = q * hw, yb = q * ohw;
+            for (int i = 0; i < ohw; i++) {
+                dp[xb + (int) ap[yb + i]] += gp[yb + i];
+            }
         }
     }
 
@@ -686,8 +803,13 @@ public final class CpuBackend implements Backend {
         FloatBuffer X = b(x), P = b(params), RM = b(runningMean), RV = b(runningVar), M = b(mean), IS = b(invStd),
                 Y = b(y);
         long cnt = (long) batch * hw;
-        float[] pl = big1(4 * hw);
+        // one channel's planes are copied in once ([batch, hw], L2-sized for the CNN layers) and every pass runs on
+        // the copy; the arithmetic and its order are those of the plane-by-plane loops they replace
+        float[] pl = big1(batch * hw);
         for (int c = 0; c < channels; c++) {
+            for (int n = 0; n < batch; n++) {
+                X.get((n * channels + c) * hw, pl, n * hw, hw);
+            }
             float mu, is;
             if (training) {
                 // two passes in double: the mean, then the centred sum of squares (no cancellation). Each plane's
@@ -696,11 +818,8 @@ public final class CpuBackend implements Backend {
                 double sum = 0;
                 int n = 0;
                 for (; n + 4 <= batch; n += 4) {
-                    for (int q = 0; q < 4; q++) {
-                        X.get(((n + q) * channels + c) * hw, pl, q * hw, hw);
-                    }
                     float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
-                    for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                    for (int i = n * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
                         p0 += pl[i];
                         p1 += pl[j];
                         p2 += pl[k];
@@ -712,9 +831,8 @@ public final class CpuBackend implements Backend {
                     sum += p3;
                 }
                 for (; n < batch; n++) {
-                    X.get((n * channels + c) * hw, pl, 0, hw);
                     float part = 0f;
-                    for (int i = 0; i < hw; i++) {
+                    for (int i = n * hw, e = i + hw; i < e; i++) {
                         part += pl[i];
                     }
                     sum += part;
@@ -724,11 +842,8 @@ public final class CpuBackend implements Backend {
                 double ss = 0;
                 n = 0;
                 for (; n + 4 <= batch; n += 4) {
-                    for (int q = 0; q < 4; q++) {
-                        X.get(((n + q) * channels + c) * hw, pl, q * hw, hw);
-                    }
                     float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
-                    for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                    for (int i = n * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
                         float d0 = pl[i] - mf, d1 = pl[j] - mf, d2 = pl[k] - mf, d3 = pl[l] - mf;
                         p0 += d0 * d0;
                         p1 += d1 * d1;
@@ -741,9 +856,8 @@ public final class CpuBackend implements Backend {
                     ss += p3;
                 }
                 for (; n < batch; n++) {
-                    X.get((n * channels + c) * hw, pl, 0, hw);
                     float part = 0f;
-                    for (int i = 0; i < hw; i++) {
+                    for (int i = n * hw, e = i + hw; i < e; i++) {
                         float d = pl[i] - mf;
                         part += d * d;
                     }
@@ -763,13 +877,11 @@ public final class CpuBackend implements Backend {
             IS.put(c, is);
             float gamma = P.get(pOff + c), beta = P.get(pOff + channels + c);
             float a = gamma * is, bb = beta - mu * a;
+            for (int i = 0, e = batch * hw; i < e; i++) {
+                pl[i] = pl[i] * a + bb;
+            }
             for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * hw;
-                X.get(base, pl, 0, hw);
-                for (int i = 0; i < hw; i++) {
-                    pl[i] = pl[i] * a + bb;
-                }
-                Y.put(base, pl, 0, hw);
+                Y.put((n * channels + c) * hw, pl, n * hw, hw);
             }
         }
     }
@@ -779,20 +891,21 @@ public final class CpuBackend implements Backend {
                                   Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
         FloatBuffer DY = b(dy), X = b(x), P = b(params), M = b(mean), IS = b(invStd), DX = b(dx), G = b(grads);
         long cnt = (long) batch * hw;
-        float[] xp = big1(4 * hw), gp = big2(4 * hw);
+        // one channel's planes of x and dy are copied in once and both passes run on the copies (same arithmetic)
+        float[] xp = big1(batch * hw), gp = big2(batch * hw);
         for (int c = 0; c < channels; c++) {
             float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * hw;
+                DY.get(base, gp, n * hw, hw);
+                X.get(base, xp, n * hw, hw);
+            }
             double sdy = 0, sdyx = 0;
             int n0 = 0;
             // four planes' running sums side by side (each in index order, as the forward's statistics)
             for (; n0 + 4 <= batch; n0 += 4) {
-                for (int q = 0; q < 4; q++) {
-                    int base = ((n0 + q) * channels + c) * hw;
-                    DY.get(base, gp, q * hw, hw);
-                    X.get(base, xp, q * hw, hw);
-                }
                 float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
-                for (int i = 0, j = hw, k = 2 * hw, l = 3 * hw; i < hw; i++, j++, k++, l++) {
+                for (int i = n0 * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
                     a0 += gp[i];
                     b0 += gp[i] * (xp[i] - mu);
                     a1 += gp[j];
@@ -812,11 +925,8 @@ public final class CpuBackend implements Backend {
                 sdyx += b3;
             }
             for (int n = n0; n < batch; n++) {
-                int base = (n * channels + c) * hw;
-                DY.get(base, gp, 0, hw);
-                X.get(base, xp, 0, hw);
                 float a = 0f, bsum = 0f;
-                for (int i = 0; i < hw; i++) {
+                for (int i = n * hw, e = i + hw; i < e; i++) {
                     a += gp[i];
                     bsum += gp[i] * (xp[i] - mu);
                 }
@@ -829,15 +939,12 @@ public final class CpuBackend implements Backend {
             // dx = gamma invStd (dy - mean(dy) - xhat mean(dy xhat))
             float a = gamma * is;
             float mdy = (float) (sdy / cnt), mdyx = (float) (sdyx / cnt);
+            for (int i = 0, e = batch * hw; i < e; i++) {
+                float xh = (xp[i] - mu) * is;
+                gp[i] = a * (gp[i] - mdy - xh * mdyx);
+            }
             for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * hw;
-                DY.get(base, gp, 0, hw);
-                X.get(base, xp, 0, hw);
-                for (int i = 0; i < hw; i++) {
-                    float xh = (xp[i] - mu) * is;
-                    gp[i] = a * (gp[i] - mdy - xh * mdyx);
-                }
-                DX.put(base, gp, 0, hw);
+                DX.put((n * channels + c) * hw, gp, n * hw, hw);
             }
         }
     }

@@ -23,6 +23,32 @@ public final class MaxPool2d extends Layer {
         this.outShape = new int[]{c, (h - k) / s + 1, (w - k) / s + 1};
     }
 
+    /** Window size. */
+    public int window() {
+        return k;
+    }
+
+    public int stride() {
+        return s;
+    }
+
+    /**
+     * The output and argmax workspaces, for a neuron that pools its own spikes into them
+     * ({@link io.github.sparksnn.backend.Backend#neuronForwardMaxPool}); valid after {@link #allocate}.
+     */
+    public Tensor outputTensor() {
+        return y;
+    }
+
+    public Tensor argmaxTensor() {
+        return idx;
+    }
+
+    /** The input-gradient workspace {@code [T, N, in]} (a fusing neuron's scratch for the spike gradient). */
+    public Tensor inputGradientTensor() {
+        return dx;
+    }
+
     @Override
     protected void allocateWorkspaces(int rows, int samples) {
         y = tensor(rows * outputSize());

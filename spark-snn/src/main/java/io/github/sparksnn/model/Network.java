@@ -3,6 +3,7 @@ package io.github.sparksnn.model;
 import io.github.sparksnn.backend.Backend;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.layer.Layer;
+import io.github.sparksnn.layer.MaxPool2d;
 import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.neuron.NeuronLayer;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ public final class Network implements AutoCloseable {
     private final Pass staticPass = new Pass();
     private final int staticPrefix;
     private int staticPrefixUsed;
+    private boolean staticNeuron; // the last forwardStatic fed its prefix's output to a neuron without repeating it
+    private final boolean[] poolsOwnSpikes; // layer i is a neuron that max-pools its spikes for layer i + 1
     private Tensor expanded;
     private Tensor timeSum;
 
@@ -61,6 +64,11 @@ public final class Network implements AutoCloseable {
             sp++;
         }
         this.staticPrefix = sp;
+        this.poolsOwnSpikes = new boolean[layers.size()];
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            poolsOwnSpikes[i] = layers.get(i) instanceof NeuronLayer nl && layers.get(i + 1) instanceof MaxPool2d mp
+                    && nl.canFuse(mp);
+        }
         this.be = be;
         this.params = be.alloc(numParameters);
         this.grads = be.alloc(numParameters);
@@ -233,9 +241,19 @@ public final class Network implements AutoCloseable {
     /** Forward over {@code [T, N, inputShape]}; returns the last layer's output {@code [T, N, outputSize]}. */
     public Tensor forward(Tensor x, Pass pass) {
         staticPrefixUsed = 0;
-        Tensor cur = x;
-        for (Layer l : layers) {
-            cur = l.forward(cur, pass);
+        staticNeuron = false;
+        return forwardFrom(0, x, pass);
+    }
+
+    /** Layers {@code i..} in order; a neuron followed by a max pooling runs the two as one backend operation. */
+    private Tensor forwardFrom(int i, Tensor cur, Pass pass) {
+        for (; i < layers.size(); i++) {
+            if (poolsOwnSpikes[i]) {
+                cur = ((NeuronLayer) layers.get(i)).forwardMaxPool(cur, false, null, (MaxPool2d) layers.get(i + 1), pass);
+                i++;
+            } else {
+                cur = layers.get(i).forward(cur, pass);
+            }
         }
         return cur;
     }
@@ -258,12 +276,20 @@ public final class Network implements AutoCloseable {
         }
         staticPrefixUsed = i;
         int size = i == 0 ? featureSize() : layers.get(i - 1).outputSize();
-        be.repeat(cur, pass.samples * size, pass.timeSteps, expanded);
-        cur = expanded;
-        for (; i < layers.size(); i++) {
-            cur = layers.get(i).forward(cur, pass);
+        staticNeuron = i < layers.size() && layers.get(i) instanceof NeuronLayer nl && nl.acceptsStaticInput();
+        if (staticNeuron && poolsOwnSpikes[i]) {
+            // the first stateful layer is a neuron: it charges from the one copy at every step (no repetition),
+            // here pooling its spikes too
+            cur = ((NeuronLayer) layers.get(i)).forwardMaxPool(cur, true, expanded, (MaxPool2d) layers.get(i + 1), pass);
+            i += 2;
+        } else if (staticNeuron) {
+            cur = ((NeuronLayer) layers.get(i)).forwardStatic(cur, expanded, pass);
+            i++;
+        } else {
+            be.repeat(cur, pass.samples * size, pass.timeSteps, expanded);
+            cur = expanded;
         }
-        return cur;
+        return forwardFrom(i, cur, pass);
     }
 
     private static boolean timeInvariant(Layer l) {
@@ -283,18 +309,38 @@ public final class Network implements AutoCloseable {
     public void backward(Tensor dOut, Pass pass) {
         Tensor g = dOut;
         int stop = staticPrefixUsed;
-        for (int i = layers.size() - 1; i >= stop; i--) {
+        int low = !staticNeuron ? stop : poolsOwnSpikes[stop] ? stop + 2 : stop + 1;
+        for (int i = layers.size() - 1; i >= low; i--) {
             boolean needInputGrad = i > firstParameterLayer;
-            g = layers.get(i).backward(g, pass, needInputGrad);
+            if (i - 1 >= low && poolsOwnSpikes[i - 1]) {
+                if (!needInputGrad) {
+                    return;
+                }
+                // the pooling at i ran inside the neuron at i - 1: back through both at once
+                g = ((NeuronLayer) layers.get(i - 1)).backwardMaxPool(g, (MaxPool2d) layers.get(i), false, null);
+                i--;
+                needInputGrad = i > firstParameterLayer;
+            } else {
+                g = layers.get(i).backward(g, pass, needInputGrad);
+            }
             if (!needInputGrad) {
                 return;
             }
         }
         // reached only when the static prefix holds parameters (stop > firstParameterLayer):
         // the static prefix: sum the gradient over time once, then back through its layers on N rows
-        int size = layers.get(stop - 1).outputSize();
-        be.sumOverTime(g, pass.samples * size, pass.timeSteps, timeSum);
-        g = timeSum;
+        if (staticNeuron) {
+            if (stop <= firstParameterLayer) {
+                return; // the neuron has no parameters of its own (acceptsStaticInput) and nothing below learns
+            }
+            NeuronLayer first = (NeuronLayer) layers.get(stop); // its input gradient is summed over time in the kernel
+            g = poolsOwnSpikes[stop] ? first.backwardMaxPool(g, (MaxPool2d) layers.get(stop + 1), true, timeSum)
+                    : first.backwardStatic(g, pass, timeSum);
+        } else {
+            int size = layers.get(stop - 1).outputSize();
+            be.sumOverTime(g, pass.samples * size, pass.timeSteps, timeSum);
+            g = timeSum;
+        }
         for (int i = stop - 1; i >= 0; i--) {
             boolean needInputGrad = i > firstParameterLayer;
             g = layers.get(i).backward(g, staticPass, needInputGrad);

@@ -3,6 +3,7 @@ package io.github.sparksnn.neuron;
 import io.github.sparksnn.backend.NeuronOp;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.layer.Layer;
+import io.github.sparksnn.layer.MaxPool2d;
 import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 
@@ -79,22 +80,104 @@ public abstract class NeuronLayer extends Layer {
 
     @Override
     public Tensor forward(Tensor x, Pass pass) {
-        int n = pass.samples * inputSize();
+        NeuronOp op = beginPass(pass);
+        be.neuronForward(op, pass.timeSteps, lastN, x, h, s, v);
+        endPass(op, pass, x);
+        return s;
+    }
+
+    /** The kernel constants of this pass, with the membrane state reset unless a single-step pass carries it on. */
+    private NeuronOp beginPass(Pass pass) {
         NeuronOp op = currentOp();
+        lastN = pass.samples * inputSize();
         if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
-            be.fill(v, 0, n, op.vInit());
+            be.fill(v, 0, lastN, op.vInit());
         }
-        be.neuronForward(op, pass.timeSteps, n, x, h, s, v);
+        return op;
+    }
+
+    /** Records what backward needs ({@code x} is null for a static input) and stores the voltages if asked. */
+    private void endPass(NeuronOp op, Pass pass, Tensor x) {
         stateValid = true;
         stateSamples = pass.samples;
         lastX = x;
         lastOp = op;
         lastT = pass.timeSteps;
-        lastN = n;
         if (storeVoltage) {
-            be.neuronVoltage(op, pass.timeSteps, n, h, s, vSeq);
+            be.neuronVoltage(op, pass.timeSteps, lastN, h, s, vSeq);
         }
+    }
+
+    /**
+     * Whether {@link #forwardStatic} may be used: the kernel constants need no input gradient of their own (PLIF's
+     * {@code dL/dk} reads the input at every step).
+     */
+    public boolean acceptsStaticInput() {
+        return !wantsDk();
+    }
+
+    /**
+     * Multi-step forward of an input that is the same at every step, given once as {@code x [N, in]} (the output of
+     * the network's time-invariant prefix): the same output as {@link #forward} of {@code x} repeated over time,
+     * without materializing the repetition where the backend fuses it. {@code xt [T, N, in]} is a workspace the
+     * backend may use; pair with {@link #backwardStatic}.
+     */
+    public Tensor forwardStatic(Tensor x, Tensor xt, Pass pass) {
+        if (!acceptsStaticInput()) {
+            throw new IllegalStateException(label() + ": a static input needs a neuron without a trained time constant");
+        }
+        NeuronOp op = beginPass(pass);
+        be.neuronForwardStatic(op, pass.timeSteps, lastN, x, xt, h, s, v);
+        endPass(op, pass, null);
         return s;
+    }
+
+    /**
+     * Whether this neuron can pool its own spikes into {@code pool} ({@link #forwardMaxPool}): a neuron without a
+     * trained time constant, feeding image planes.
+     */
+    public boolean canFuse(MaxPool2d pool) {
+        return acceptsStaticInput() && pool.inputShape().length == 3
+                && java.util.Arrays.equals(pool.inputShape(), outputShape());
+    }
+
+    /**
+     * The neuron's forward ({@link #forwardStatic} of {@code x [N, in]} when {@code staticInput}, else {@link #forward})
+     * followed by {@code pool}'s: returns the pooled spikes (the pool's output tensor). The spikes themselves are kept
+     * as by {@link #forward}. Pair with {@link #backwardMaxPool}.
+     */
+    public Tensor forwardMaxPool(Tensor x, boolean staticInput, Tensor xt, MaxPool2d pool, Pass pass) {
+        if (!canFuse(pool)) {
+            throw new IllegalStateException(label() + ": cannot pool its spikes into " + pool.label());
+        }
+        NeuronOp op = beginPass(pass);
+        int[] shape = outputShape();
+        be.neuronForwardMaxPool(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1], shape[2],
+                pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
+        endPass(op, pass, staticInput ? null : x);
+        return pool.outputTensor();
+    }
+
+    /**
+     * Backward of {@link #forwardMaxPool} from the gradient of the pooled spikes: returns the input gradient, summed
+     * over time into {@code dxSum} when {@code staticInput}, else this layer's {@code [T, N, in]} workspace.
+     */
+    public Tensor backwardMaxPool(Tensor dy, MaxPool2d pool, boolean staticInput, Tensor dxSum) {
+        int[] shape = outputShape();
+        Tensor out = staticInput ? dxSum : dx;
+        // the spike gradient's workspace (for a backend that does not fuse) is the pool's own input gradient
+        be.neuronBackwardMaxPool(lastOp, lastT, lastN, dy, pool.argmaxTensor(), shape[1], shape[2], pool.window(),
+                pool.stride(), pool.inputGradientTensor(), h, s, staticInput, dx, out);
+        return out;
+    }
+
+    /**
+     * Backward of {@link #forwardStatic}: writes the input gradient summed over time, {@code [N, in]}, into
+     * {@code dxSum} and returns it.
+     */
+    public Tensor backwardStatic(Tensor dy, Pass pass, Tensor dxSum) {
+        be.neuronBackwardStatic(lastOp, lastT, lastN, dy, h, s, dx, dxSum);
+        return dxSum;
     }
 
     @Override

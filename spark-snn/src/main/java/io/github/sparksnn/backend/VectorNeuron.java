@@ -1,0 +1,71 @@
+package io.github.sparksnn.backend;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The charge-fire-reset pass of the spiking (Heaviside) neuron forward on the Vector API, one step of one chunk:
+ * {@code h = cv v + cx x + c0}, {@code s = step(h - th)}, then the hard ({@code v = h + s (vr - h)}) or soft
+ * ({@code v = h - th s}) reset. The same float operations in the same order as {@link CpuBackend}'s scalar loops
+ * (no fused multiply-add), with the step taken from the sign bit of {@code (h - th) + 0} as there (all ones
+ * by an arithmetic shift, then the bits of 1.0f where it is clear), so every lane
+ * equals the scalar result bit for bit (a NaN charge aside: which operand's NaN an add passes on is the hardware's
+ * and the JIT's choice, on either path, and the spike of a NaN charge follows its sign bit); the tail runs the scalar
+ * code. C2 does not vectorize the scalar step (a
+ * float-to-int bit move), which is why this class exists.
+ *
+ * <p>Only loaded where {@link io.github.sparksnn.surrogate.SurrogateMath#vectorized()} holds. The loop is written
+ * out with no helper between load and store, so that no vector is boxed (see the surrogates' VectorKernels).
+ */
+final class VectorNeuron {
+    private VectorNeuron() {
+    }
+
+    /**
+     * The float species of the surrogates' VectorKernels (half the preferred double width: 256 bits with AVX-512).
+     * One float shape per JVM: a second one makes the Vector API's shared call sites polymorphic, and C2 then boxes
+     * the vectors of whichever loop it compiles second (seen as 16 KiB allocated per 1024-float call).
+     */
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class,
+            VectorShape.forBitSize(DoubleVector.SPECIES_PREFERRED.vectorBitSize() / 2));
+    /** The bits of {@code 1.0f}; a lane's spike is these bits or 0 ({@code +0.0f}), as the scalar {@code 1 - sign}. */
+    private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+
+    static void chargeFire(float[] xa, float[] va, float[] ha, float[] sa, int len, float cv, float cx, float c0,
+                           float th, float vr, boolean hard) {
+        final int step = FS.length();
+        int j = 0;
+        // one loop per reset: a vector that merges two branches would be boxed
+        if (hard) {
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector h = FloatVector.fromArray(FS, va, j).mul(cv)
+                        .add(FloatVector.fromArray(FS, xa, j).mul(cx)).add(c0);
+                FloatVector s = h.sub(th).add(0f).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31).not()
+                        .and(ONE_BITS).reinterpretAsFloats();
+                h.intoArray(ha, j);
+                s.intoArray(sa, j);
+                h.add(s.mul(h.neg().add(vr))).intoArray(va, j);
+            }
+        } else {
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector h = FloatVector.fromArray(FS, va, j).mul(cv)
+                        .add(FloatVector.fromArray(FS, xa, j).mul(cx)).add(c0);
+                FloatVector s = h.sub(th).add(0f).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31).not()
+                        .and(ONE_BITS).reinterpretAsFloats();
+                h.intoArray(ha, j);
+                s.intoArray(sa, j);
+                h.sub(s.mul(th)).intoArray(va, j);
+            }
+        }
+        for (; j < len; j++) {
+            float hj = cv * va[j] + cx * xa[j] + c0;
+            float sj = 1 - (Float.floatToRawIntBits(hj - th + 0f) >>> 31);
+            ha[j] = hj;
+            sa[j] = sj;
+            va[j] = hard ? hj + sj * (vr - hj) : hj - th * sj;
+        }
+    }
+}
