@@ -285,8 +285,11 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 opCallsBytes, median(copyGbs), Optimizers.parse(optimizer).name()).render());
         out.printf(Locale.ROOT, "images/s: whole training step through Trainer (shuffle, gradient, optimizer, parameter"
                 + " upload). GFLOP/s = 2mnk / time inside gemm calls; engine and standalone rounds alternate on the"
-                + " same operands and each ratio pairs a round with its replay (medians). Java %s, %d CPUs visible, load average %.1f"
-                + " at the end (a load above the CPU count means shared cores: compare ratios, not absolutes).%n",
+                + " same operands and each ratio pairs a round with its replay (medians). OF BOUND for a memory-bound op"
+                + " is its compulsory bytes' rate over a copy through memory (64 MiB arrays, beyond the caches): an op"
+                + " whose data stays in cache between calls (small tensors, the previous op's output) can pass 100%%,"
+                + " which says it is not memory-bound, not that it beats memory. Java %s, %d CPUs visible, load average"
+                + " %.1f at the end (a load above the CPU count means shared cores: compare ratios, not absolutes).%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         out.flush();
