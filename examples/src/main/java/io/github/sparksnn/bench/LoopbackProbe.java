@@ -26,6 +26,16 @@ final class LoopbackProbe {
         double messageMs(double bytes) {
             return latencyMs + bytes * msPerByte;
         }
+
+        /**
+         * The per-message cost as measured: the fit's intercept, or, when the least-squares intercept came out at or
+         * below zero (and was clamped there for the model), a bound from the smallest message's one-way time.
+         */
+        String latencyText() {
+            return latencyMs > 0 ? String.format(java.util.Locale.ROOT, "%.3f ms per message", latencyMs)
+                    : String.format(java.util.Locale.ROOT, "a per-message cost below the fit's resolution (0 in the "
+                    + "model; under %.3f ms, the one-way time of %,.0f bytes)", oneWayMs[0], sizes[0]);
+        }
     }
 
     private LoopbackProbe() {

@@ -206,8 +206,8 @@ public final class SparkBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "spark bench: %s (%,d parameters), T=%d, %s, %d partitions, %d training images, "
                         + "%d epoch(s) per fit, fan-in %d, medians of %d interleaved rounds%n", model, numParams,
                 timeSteps, master, partitions, rows, epochs, fanIn, rounds);
-        out.printf(Locale.ROOT, "loopback, measured now with the training frames: %.3f ms per message + %.2f GB/s "
-                + "(one-way ms at %s floats: %s)%n", probe.latencyMs(), probe.bandwidthGBs(),
+        out.printf(Locale.ROOT, "loopback, measured now with the training frames: %s + %.2f GB/s "
+                + "(one-way ms at %s floats: %s)%n", probe.latencyText(), probe.bandwidthGBs(),
                 "10k/100k/400k/1M", fmt(probe.oneWayMs()));
         out.printf(Locale.ROOT, "%-6s %-42s %9s %8s %8s %8s %8s %8s %8s %10s %8s %8s%n", "batch", "run", "images/s",
                 "vs fit", "step ms", "compute", "transfer", "aggr", "optim", "driver KB", "floor ms", "xfer/flr");
@@ -277,10 +277,10 @@ public final class SparkBenchCommand implements Callable<Integer> {
         if (Double.isNaN(optMsPerFloat)) {
             optMsPerFloat = 0;
         }
-        out.printf(Locale.ROOT, "cost model (batch %d; measured inputs: %.4f ms compute per image, %.3f ms per "
-                        + "message, %.2f GB/s, %.2f ns per float added, %.2f ns per float in the optimizer; compute "
+        out.printf(Locale.ROOT, "cost model (batch %d; measured inputs: %.4f ms compute per image, %s, "
+                        + "%.2f GB/s, %.2f ns per float added, %.2f ns per float in the optimizer; compute "
                         + "per image of the 13M model scaled by its parameter count):%n", b, msPerImage,
-                probe.latencyMs(), probe.bandwidthGBs(), addMsPerFloat * 1e6, optMsPerFloat * 1e6);
+                probe.latencyText(), probe.bandwidthGBs(), addMsPerFloat * 1e6, optMsPerFloat * 1e6);
         out.printf(Locale.ROOT, "%-14s %4s %-14s %10s %10s %10s%n", "model", "P", "tree", "step ms", "images/s",
                 "efficiency");
         long[] models = {numParams, 13_000_000L};
