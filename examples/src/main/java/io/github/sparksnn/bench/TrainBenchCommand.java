@@ -132,15 +132,20 @@ public final class TrainBenchCommand implements Callable<Integer> {
         double[] plainSeconds = new double[rounds];
         double[] plainCpuSeconds = new double[rounds];
         double[] splitGemmSeconds = threads > 1 ? new double[rounds] : null;
+        double[] oneThreadSeconds = threads > 1 ? new double[rounds] : null;
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         try (GradientEngine e = cfg.create();
-             GradientEngine sg = threads > 1 ? new CpuGradientEngine(cfg, new CpuBackend(threads)) : null) {
+             GradientEngine sg = threads > 1 ? new CpuGradientEngine(cfg, new CpuBackend(threads)) : null;
+             GradientEngine single = threads > 1 ? cfg.withThreads(1).create() : null) {
             Trainer t = new Trainer(e, Optimizers.parse(optimizer), trainerConfig());
             Trainer ts = sg == null ? null : new Trainer(sg, Optimizers.parse(optimizer), trainerConfig());
+            // With --threads N, one thread in alternate rounds too: the scaling is a same-run, paired ratio.
+            Trainer t1 = single == null ? null : new Trainer(single, Optimizers.parse(optimizer), trainerConfig());
             for (int r = 0; r < warmup; r++) {
                 t.trainEpoch(r, x, y, null);
                 if (ts != null) {
                     ts.trainEpoch(r, x, y, null);
+                    t1.trainEpoch(r, x, y, null);
                 }
             }
             for (int r = 0; r < rounds; r++) {
@@ -150,8 +155,10 @@ public final class TrainBenchCommand implements Callable<Integer> {
                 if (ts != null) {
                     splitGemmSeconds[r] = ts.trainEpoch(warmup + r, x, y, null).trainSeconds();
                     // OpenBLAS's idle workers spin for ~2^28 cycles after the split engine's last GEMM, taking a
-                    // core from the next data-parallel round (measured: 29k instead of 42k images/s): let them sleep.
+                    // core from the next round (measured: the data-parallel engine at 29k instead of 42k images/s):
+                    // let them sleep.
                     sleepQuietly(300);
+                    oneThreadSeconds[r] = t1.trainEpoch(warmup + r, x, y, null).trainSeconds();
                 }
             }
         }
@@ -245,6 +252,16 @@ public final class TrainBenchCommand implements Callable<Integer> {
                     fmt("%.0f  (rounds %.0f-%.0f)", n / median(splitGemmSeconds), n / max(splitGemmSeconds),
                             n / min(splitGemmSeconds)));
             t.row("  data-parallel / split GEMMs (median of paired rounds)", fmt("%.2fx", median(paired)));
+            double[] scaling = new double[rounds];
+            double[] splitScaling = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                scaling[r] = oneThreadSeconds[r] / plainSeconds[r];
+                splitScaling[r] = oneThreadSeconds[r] / splitGemmSeconds[r];
+            }
+            t.row("  one thread (alternate rounds)", fmt("%.0f  (rounds %.0f-%.0f)", n / median(oneThreadSeconds),
+                    n / max(oneThreadSeconds), n / min(oneThreadSeconds)));
+            t.row(fmt("  %d threads / one thread, data-parallel | split GEMMs (median of paired rounds)", threads),
+                    fmt("%.2fx | %.2fx", median(scaling), median(splitScaling)));
         }
         if (peer != null) {
             t.row(fmt("vs the given peer figure (--peer %.0f images/s, not measured in this run)", peer),

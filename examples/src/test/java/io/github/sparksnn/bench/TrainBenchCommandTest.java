@@ -115,8 +115,12 @@ class TrainBenchCommandTest {
                 "--batch-size", "16", "--data-dir", "/nonexistent"), err.toString());
         String o = out.toString();
         for (String row : new String[] {"data-parallel: batch split over 2 single-threaded replicas",
-                "split GEMMs: one engine, 2-thread BLAS", "data-parallel / split GEMMs (median of paired rounds)"}) {
+                "split GEMMs: one engine, 2-thread BLAS", "data-parallel / split GEMMs (median of paired rounds)",
+                "one thread (alternate rounds)"}) {
             assertTrue(o.contains(row), "missing '" + row + "' in\n" + o);
         }
+        // The scaling is a measured pair of ratios, one per 2-thread engine, against one thread in the same rounds.
+        assertTrue(o.matches("(?s).*2 threads / one thread, data-parallel \\| split GEMMs \\(median of paired "
+                + "rounds\\)\\s+\\d+\\.\\d\\dx \\| \\d+\\.\\d\\dx.*"), o);
     }
 }
