@@ -114,15 +114,27 @@ public final class ParallelGradientEngine implements GradientEngine {
         if (gradSum.length != numParameters()) {
             throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + numParameters());
         }
+        // Replicas 1.. run on the pool, replica 0 on the calling thread: one hand-off fewer per call, and no third
+        // thread waiting for a core (measured: a worker took ~0.2 ms to start while the caller still held its core).
         List<Future<StepStats>> fs = new ArrayList<>(replicas.size());
-        for (int i = 0; i < replicas.size(); i++) {
+        for (int i = 1; i < replicas.size(); i++) {
             final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
             fs.add(pool.submit(() -> {
                 java.util.Arrays.fill(partial[r], 0f);
                 return replicas.get(r).accumulateGradient(features, labels, a, b, seed, partial[r], a - from);
             }));
         }
-        StepStats total = StepStats.ZERO;
+        java.util.Arrays.fill(partial[0], 0f);
+        StepStats total;
+        try {
+            total = replicas.get(0).accumulateGradient(features, labels, from, shareStart(from, to, 1), seed,
+                    partial[0], 0);
+        } catch (RuntimeException e) {
+            for (Future<StepStats> f : fs) {
+                joinQuietly(f);
+            }
+            throw e;
+        }
         for (int i = 0; i < fs.size(); i++) {
             total = total.plus(join(fs.get(i)));
         }
@@ -148,6 +160,15 @@ public final class ParallelGradientEngine implements GradientEngine {
         }
         for (Future<StepStats> f : fs) {
             join(f);
+        }
+    }
+
+    /** Waits for a worker whose result no longer matters (the caller's share failed), so no replica is left busy. */
+    private static void joinQuietly(Future<StepStats> f) {
+        try {
+            f.get();
+        } catch (Exception ignored) {
+            // the caller's own failure is the one reported
         }
     }
 

@@ -27,6 +27,23 @@ class ParallelAndSteadyStateTest {
             float[] gb2 = new float[gb.length];
             b.accumulateGradient(x, y, 2, 37, 11, gb2);
             assertArrayEquals(gb, gb2, "deterministic for a given thread count");
+            // Exactly: each share computed alone (draws keyed by the sample's index in the whole call), the shares'
+            // sums added to the caller's vector in share order, whichever thread ran which share.
+            float[] expected = new float[gb.length];
+            java.util.Arrays.fill(expected, 0.25f);
+            float[] got = expected.clone();
+            int[] starts = {2, 2 + 35 / 3, 2 + 2 * 35 / 3, 37};
+            try (CpuGradientEngine single = new CpuGradientEngine(one)) {
+                for (int r = 0; r < 3; r++) {
+                    float[] share = new float[gb.length];
+                    single.accumulateGradient(x, y, starts[r], starts[r + 1], 11, share, starts[r] - 2);
+                    for (int j = 0; j < share.length; j++) {
+                        expected[j] += share[j];
+                    }
+                }
+            }
+            b.accumulateGradient(x, y, 2, 37, 11, got);
+            assertArrayEquals(expected, got, 0f, "the shares' sums in share order");
             float[] ra = new float[35 * 3], rb = new float[35 * 3];
             a.predictRates(x, 2, 37, 4, ra);
             b.predictRates(x, 2, 37, 4, rb);
