@@ -30,9 +30,8 @@ final class BarrierLoop implements AutoCloseable {
                          List<String> attemptNotes) {
         /** The service's rejected connections and failed attempts, in order. */
         List<String> notes() {
-            synchronized (attemptNotes) {
-                return server != null ? server.rejections() : new java.util.ArrayList<>(attemptNotes);
-            }
+            // attemptNotes is a synchronized list: copying it takes its lock
+            return server != null ? server.rejections() : new java.util.ArrayList<>(attemptNotes);
         }
     }
 

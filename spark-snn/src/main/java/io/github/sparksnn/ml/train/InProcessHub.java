@@ -186,7 +186,10 @@ final class InProcessHub implements AutoCloseable {
                 .add(new Partial(p, epoch, step, nodes, pathNanos));
     }
 
-    /** Nanoseconds the last {@link #collect} spent adding partial sums. */
+    /**
+     * What one {@link #collect} measured: the longest path of engine time among the sums it received, and the
+     * nanoseconds it spent adding them.
+     */
     static final class Collected {
         long pathNanos;
         long mergeNanos;
