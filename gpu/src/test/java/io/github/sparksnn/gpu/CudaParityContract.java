@@ -509,6 +509,37 @@ abstract class CudaParityContract {
         }
     }
 
+    /**
+     * The CPU's pair that keeps only the pooled spikes and recomputes the charges in the backward (vector pooling
+     * over planes of 14 x 14, as the CNN's second layer, and a layer large enough for the vector neuron) against the
+     * device, which stores them (the interface's defaults).
+     */
+    @Test
+    void recomputingNeuronPoolingMatchesTheDevice() {
+        int T = 4, ph = 14, pw = 14, planes = 90, n = planes * ph * pw, out = T * planes * 7 * 7;
+        for (NeuronOp op : neuronOps(new ATan())) {
+            for (boolean stat : new boolean[] {true, false}) {
+                String what = op + (stat ? " static" : " per step");
+                Pair x = new Pair(random(stat ? n : T * n, -0.5, 1.5)), xt = new Pair(new float[T * n]);
+                Pair h = new Pair(new float[T * n]), s = new Pair(new float[T * n]), v = new Pair(new float[n]);
+                Pair y = new Pair(new float[out]), arg = new Pair(new float[out]);
+                cpu.fill(v.c, 0, n, op.vInit());
+                gpu.fill(v.g, 0, n, op.vInit());
+                cpu.neuronForwardMaxPoolRecomputable(op, T, n, x.c, stat, xt.c, h.c, s.c, v.c, ph, pw, 2, 2, y.c, arg.c);
+                gpu.neuronForwardMaxPoolRecomputable(op, T, n, x.g, stat, xt.g, h.g, s.g, v.g, ph, pw, 2, 2, y.g, arg.g);
+                assertBits("neuronForwardMaxPoolRecomputable v " + what, v);
+                assertBits("neuronForwardMaxPoolRecomputable y " + what, y);
+                Pair dy = new Pair(random(out, -1, 1)), dS = new Pair(new float[T * n]);
+                Pair dX = new Pair(new float[stat ? n : T * n]);
+                cpu.neuronBackwardMaxPoolRecompute(op, T, n, x.c, dy.c, arg.c, ph, pw, 2, 2, dS.c, h.c, s.c, stat, xt.c,
+                        dX.c);
+                gpu.neuronBackwardMaxPoolRecompute(op, T, n, x.g, dy.g, arg.g, ph, pw, 2, 2, dS.g, h.g, s.g, stat, xt.g,
+                        dX.g);
+                assertClose("neuronBackwardMaxPoolRecompute " + what, dX, 5e-6, 1e-7);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- convolution
 
     @Test

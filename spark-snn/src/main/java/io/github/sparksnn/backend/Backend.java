@@ -153,6 +153,34 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * {@link #neuronForwardMaxPool} for a pass whose backward is {@link #neuronBackwardMaxPoolRecompute}: {@code y}
+     * and the final potential {@code v} are written as there, while {@code h}, {@code s} and {@code argmax} become
+     * the pair's private workspaces, which a backend may leave unwritten and recompute in the backward from
+     * {@code x}. The caller keeps {@code x} unchanged until that backward and starts the pass from {@code v} filled
+     * with {@link NeuronOp#vInit()} (the backward recomputes from there). This default is
+     * {@link #neuronForwardMaxPool}, which stores them.
+     */
+    default void neuronForwardMaxPoolRecomputable(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput,
+                                                  Tensor xt, Tensor h, Tensor s, Tensor v, int height, int width,
+                                                  int k, int stride, Tensor y, Tensor argmax) {
+        neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride, y, argmax);
+    }
+
+    /**
+     * Backward of {@link #neuronForwardMaxPoolRecomputable}, given its input {@code x} again: {@code dX} bit for bit
+     * as {@link #neuronBackwardMaxPool} (this default, which reads the stored {@code h}, {@code s}, {@code argmax}).
+     * A backend that did not store them recomputes the charge from {@code x}, the same operations in the same
+     * order, and pools the recomputed spikes again for their maxima. Memory traffic, not arithmetic, bounds these
+     * kernels: the stored tensors are four floats per neuron and step, written once and read once, against one
+     * input float read twice (once for a static input).
+     */
+    default void neuronBackwardMaxPoolRecompute(NeuronOp op, int timeSteps, int n, Tensor x, Tensor dy, Tensor argmax,
+                                                int height, int width, int k, int stride, Tensor dS, Tensor h,
+                                                Tensor s, boolean staticInput, Tensor dXt, Tensor dX) {
+        neuronBackwardMaxPool(op, timeSteps, n, dy, argmax, height, width, k, stride, dS, h, s, staticInput, dXt, dX);
+    }
+
     /** Reconstructs the membrane potentials after reset {@code V[t] = reset(H[t], S[t])} into {@code v [T, n]}. */
     void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v);
 

@@ -10,6 +10,8 @@ import java.nio.FloatBuffer;
 public final class CpuBackend implements Backend {
     private static final System.Logger LOG = System.getLogger(CpuBackend.class.getName());
     private static final int CHUNK = 1024;
+    /** Staging arrays' length: a chunk and room for vector loops that run past its end (see {@link VectorPool}). */
+    private static final int STAGE = CHUNK + 64;
     /** The spiking neuron forward's charge-fire-reset on the Vector API ({@link VectorNeuron}; same results). */
     private static final boolean VECTOR = io.github.sparksnn.surrogate.SurrogateMath.vectorized();
     /**
@@ -21,15 +23,16 @@ public final class CpuBackend implements Backend {
     private final Gemm gemm;
     private final int threads;
     // staging arrays: chunks of off-heap tensors are copied in, computed on as plain arrays, copied out
-    private final float[] stage1 = new float[CHUNK];
-    private final float[] stage2 = new float[CHUNK];
-    private final float[] stage3 = new float[CHUNK];
-    private final float[] stage4 = new float[CHUNK];
-    private final float[] stage5 = new float[CHUNK];
-    private final float[] stage6 = new float[CHUNK];
-    private final float[] stage7 = new float[CHUNK];
-    private final float[] stage8 = new float[CHUNK];
-    private final float[] stage9 = new float[CHUNK];
+    private final float[] stage1 = new float[STAGE];
+    private final float[] stage2 = new float[STAGE];
+    private final float[] stage3 = new float[STAGE];
+    private final float[] stage4 = new float[STAGE];
+    private final float[] stage5 = new float[STAGE];
+    private final float[] stage6 = new float[STAGE];
+    private final float[] stage7 = new float[STAGE];
+    private final float[] stage8 = new float[STAGE];
+    private final float[] stage9 = new float[STAGE];
+    private final float[] stage10 = new float[STAGE];
     private float[] colAcc = new float[0];
     private boolean profiling;
     private long gemmNanos;
@@ -360,24 +363,38 @@ public final class CpuBackend implements Backend {
         neuronForward(op, timeSteps, n, x, staticInput, h, s, v, height, width, k, stride, y, argmax);
     }
 
+    /** Fused, and nothing kept but {@code y} and {@code v}: {@link #neuronBackwardMaxPoolRecompute} recomputes. */
+    @Override
+    public void neuronForwardMaxPoolRecomputable(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput,
+                                                 Tensor xt, Tensor h, Tensor s, Tensor v, int height, int width,
+                                                 int k, int stride, Tensor y, Tensor argmax) {
+        if (height * width > CHUNK) { // planes beyond a chunk: stored, and the backward reads them (same test there)
+            neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride, y, argmax);
+            return;
+        }
+        neuronForward(op, timeSteps, n, x, staticInput, h, s, v, height, width, k, stride, y, argmax, true);
+    }
+
+    private void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticX, Tensor h, Tensor s,
+                               Tensor v, int ph, int pw, int pk, int ps, Tensor y, Tensor argmax) {
+        neuronForward(op, timeSteps, n, x, staticX, h, s, v, ph, pw, pk, ps, y, argmax, false);
+    }
+
     /**
      * {@code staticX}: {@code x} is {@code [n]}, the same at every step, instead of {@code [T, n]}. With {@code y}
      * non-null the spikes are also max-pooled (planes {@code ph x pw}, window {@code pk}, stride {@code ps}) into
-     * {@code y} and {@code argmax}, chunk by chunk of whole planes.
+     * {@code y} and {@code argmax}, chunk by chunk of whole planes. {@code lean}: only {@code y} and {@code v} are
+     * written (not {@code h}, {@code s}, {@code argmax}).
      */
     private void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticX, Tensor h, Tensor s,
-                               Tensor v, int ph, int pw, int pk, int ps, Tensor y, Tensor argmax) {
+                               Tensor v, int ph, int pw, int pk, int ps, Tensor y, Tensor argmax, boolean lean) {
         FloatBuffer X = b(x), Hs = b(h), S = b(s), V = b(v);
         final boolean pool = y != null;
         final FloatBuffer Y = pool ? b(y) : null, A = pool ? b(argmax) : null;
         final int phw = ph * pw, pohw = pool ? ((ph - pk) / ps + 1) * ((pw - pk) / ps + 1) : 0;
         final int chunk = pool ? CHUNK / phw * phw : CHUNK;
         final float[] yp = stage6, ap = stage7;
-        final boolean leaky = op.leaky(), hard = op.hardReset();
-        final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
-        final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
-        final SurrogateFunction sg = op.surrogate();
-        final boolean spiking = sg.isSpiking(), vector = VECTOR && spiking && n >= VECTOR_MIN_NEURONS;
+        final boolean vector = vectorNeurons(op, n);
         final float[] xa = stage1, va = stage2, ha = stage3, sa = stage4, za = stage5;
         for (int c = 0; c < n; c += chunk) {
             final int len = Math.min(chunk, n - c);
@@ -390,57 +407,86 @@ public final class CpuBackend implements Backend {
                 if (!staticX) {
                     X.get(base, xa, 0, len);
                 }
-                if (vector) {
-                    VectorNeuron.chargeFire(xa, va, ha, sa, len, cv, cx, c0, th, vr, hard);
-                } else {
-                    for (int j = 0; j < len; j++) {
-                        ha[j] = cv * va[j] + cx * xa[j] + c0;
-                    }
+                chargeFireReset(op, vector, xa, va, ha, sa, za, len);
+                if (!lean) {
+                    Hs.put(base, ha, 0, len);
+                    S.put(base, sa, 0, len);
                 }
-                if (vector) {
-                    // fired and reset above
-                } else if (spiking) {
-                    for (int j = 0; j < len; j++) {
-                        sa[j] = step(ha[j] - th);
-                    }
-                } else {
-                    for (int j = 0; j < len; j++) {
-                        za[j] = ha[j] - th;
-                    }
-                    sg.primitive(za, 0, sa, 0, len);
-                }
-                if (vector) {
-                    // reset above
-                } else if (hard) {
-                    for (int j = 0; j < len; j++) {
-                        va[j] = ha[j] + sa[j] * (vr - ha[j]);
-                    }
-                } else {
-                    for (int j = 0; j < len; j++) {
-                        va[j] = ha[j] - th * sa[j];
-                    }
-                }
-                Hs.put(base, ha, 0, len);
-                S.put(base, sa, 0, len);
                 if (pool) {
                     final int planes = len / phw, first = base / phw;
-                    if (spiking && pk == 2 && ps == 2) {
-                        maxPoolSpikes2x2(sa, planes, ph, pw, yp, ap);
+                    if (lean && vector && pk == 2 && ps == 2 && VectorPool.fits(ph, pw, planes, STAGE)) {
+                        VectorPool.maxSpikes2x2(sa, planes, ph, pw, yp); // no argmax: the backward finds the maxima
                     } else {
-                        maxPoolPlanes(sa, planes, ph, pw, pk, ps, yp, ap);
+                        maxPoolSpikes(op, sa, planes, ph, pw, pk, ps, yp, ap);
                     }
                     Y.put(first * pohw, yp, 0, planes * pohw);
-                    A.put(first * pohw, ap, 0, planes * pohw);
+                    if (!lean) {
+                        A.put(first * pohw, ap, 0, planes * pohw);
+                    }
                 }
             }
             V.put(c, va, 0, len);
         }
     }
 
+    /** Whether the spiking neuron's forward of {@code n} neurons runs on {@link VectorNeuron} (same bits). */
+    private static boolean vectorNeurons(NeuronOp op, int n) {
+        return VECTOR && op.surrogate().isSpiking() && n >= VECTOR_MIN_NEURONS;
+    }
+
+    /**
+     * One step of one chunk, {@code h = charge(v, x)}, {@code s = fire(h)}, {@code v = reset(h, s)}: the forward's
+     * arithmetic, shared with the backward that recomputes it, so that both give the same bits. {@code za} is
+     * scratch.
+     */
+    private static void chargeFireReset(NeuronOp op, boolean vector, float[] xa, float[] va, float[] ha, float[] sa,
+                                        float[] za, int len) {
+        final boolean leaky = op.leaky(), hard = op.hardReset();
+        final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
+        final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
+        if (vector) { // charge, fire and reset in one pass
+            VectorNeuron.chargeFire(xa, va, ha, sa, len, cv, cx, c0, th, vr, hard);
+            return;
+        }
+        for (int j = 0; j < len; j++) {
+            ha[j] = cv * va[j] + cx * xa[j] + c0;
+        }
+        final SurrogateFunction sg = op.surrogate();
+        if (sg.isSpiking()) {
+            for (int j = 0; j < len; j++) {
+                sa[j] = step(ha[j] - th);
+            }
+        } else {
+            for (int j = 0; j < len; j++) {
+                za[j] = ha[j] - th;
+            }
+            sg.primitive(za, 0, sa, 0, len);
+        }
+        if (hard) {
+            for (int j = 0; j < len; j++) {
+                va[j] = ha[j] + sa[j] * (vr - ha[j]);
+            }
+        } else {
+            for (int j = 0; j < len; j++) {
+                va[j] = ha[j] - th * sa[j];
+            }
+        }
+    }
+
+    /** Max pooling of {@code planes} planes of spikes {@code sa} into {@code yp}, {@code ap} ({@link #maxPoolPlanes}). */
+    private static void maxPoolSpikes(NeuronOp op, float[] sa, int planes, int ph, int pw, int pk, int ps, float[] yp,
+                                      float[] ap) {
+        if (op.surrogate().isSpiking() && pk == 2 && ps == 2) {
+            maxPoolSpikes2x2(sa, planes, ph, pw, yp, ap);
+        } else {
+            maxPoolPlanes(sa, planes, ph, pw, pk, ps, yp, ap);
+        }
+    }
+
     @Override
     public double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
                                  Tensor dX, boolean wantDk) {
-        return neuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk, false, 0, 0, 0, 0, null);
+        return neuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk, false, 0, 0, 0, 0, null, null);
     }
 
     /**
@@ -450,7 +496,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
                                      Tensor dXSum) {
-        neuronBackward(op, timeSteps, n, dS, h, s, null, dXSum, false, true, 0, 0, 0, 0, null);
+        neuronBackward(op, timeSteps, n, dS, h, s, null, dXSum, false, true, 0, 0, 0, 0, null, null);
     }
 
     /**
@@ -466,22 +512,45 @@ public final class CpuBackend implements Backend {
                     staticInput, dXt, dX);
             return;
         }
-        neuronBackward(op, timeSteps, n, dy, h, s, null, dX, false, staticInput, height, width, k, stride, argmax);
+        neuronBackward(op, timeSteps, n, dy, h, s, null, dX, false, staticInput, height, width, k, stride, argmax,
+                null);
+    }
+
+    /** Fused, recomputing the charge of each chunk from {@code x} (see {@link #neuronForwardMaxPoolRecomputable}). */
+    @Override
+    public void neuronBackwardMaxPoolRecompute(NeuronOp op, int timeSteps, int n, Tensor x, Tensor dy, Tensor argmax,
+                                               int height, int width, int k, int stride, Tensor dS, Tensor h,
+                                               Tensor s, boolean staticInput, Tensor dXt, Tensor dX) {
+        if (height * width > CHUNK) { // the forward stored them (same test there)
+            neuronBackwardMaxPool(op, timeSteps, n, dy, argmax, height, width, k, stride, dS, h, s, staticInput, dXt,
+                    dX);
+            return;
+        }
+        neuronBackward(op, timeSteps, n, dy, null, null, null, dX, false, staticInput, height, width, k, stride,
+                null, x);
     }
 
     private float[] stepStage = new float[0];
+    /** The recomputed charges and spikes of one chunk, all steps ({@code [T, chunk]}). */
+    private float[] recomputedH = new float[0];
+    private float[] recomputedS = new float[0];
 
     /**
      * {@code sumOverSteps}: {@code dX} is {@code [n]} and receives the gradients summed over the steps. With
      * {@code argmax} non-null, {@code dS} is the gradient of the max-pooled spikes (planes {@code ph x pw}, window
-     * {@code pk}, stride {@code ps}), routed to the maxima chunk by chunk of whole planes.
+     * {@code pk}, stride {@code ps}), routed to the maxima chunk by chunk of whole planes. With {@code recomputeX}
+     * non-null (the forward's input, {@code [n]} when {@code sumOverSteps}, else {@code [T, n]}; pooling only) the
+     * charges, spikes and maxima are not read but recomputed, chunk by chunk, from the initial potential.
      */
     private double neuronBackward(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor x,
                                   Tensor dX, boolean wantDk, boolean sumOverSteps, int ph, int pw, int pk, int ps,
-                                  Tensor argmax) {
-        FloatBuffer DS = b(dS), Hs = b(h), S = b(s), DX = b(dX);
-        final boolean pool = argmax != null;
-        final FloatBuffer A = pool ? b(argmax) : null;
+                                  Tensor argmax, Tensor recomputeX) {
+        final boolean recompute = recomputeX != null;
+        FloatBuffer DS = b(dS), DX = b(dX);
+        final FloatBuffer Hs = recompute ? null : b(h), S = recompute ? null : b(s);
+        final FloatBuffer RX = recompute ? b(recomputeX) : null;
+        final boolean pool = argmax != null || recompute;
+        final FloatBuffer A = argmax != null ? b(argmax) : null;
         final int phw = ph * pw, pohw = pool ? ((ph - pk) / ps + 1) * ((pw - pk) / ps + 1) : 0;
         final int chunk = pool ? CHUNK / phw * phw : CHUNK;
         final float[] gp = stage8, ap = stage9;
@@ -489,6 +558,14 @@ public final class CpuBackend implements Backend {
             stepStage = new float[timeSteps * CHUNK];
         }
         final float[] steps = stepStage;
+        if (recompute && recomputedH.length < timeSteps * chunk) {
+            recomputedH = new float[timeSteps * chunk];
+            recomputedS = new float[timeSteps * chunk];
+        }
+        final float[] rh = recomputedH, rs = recomputedS, yp = stage10;
+        final boolean vector = recompute && vectorNeurons(op, n);
+        // the step's gradient on the Vector API (same bits; PLIF's dL/dk sits between its two halves)
+        final boolean vectorBackward = VECTOR && !wantDk && n >= VECTOR_MIN_NEURONS;
         FloatBuffer X = wantDk ? b(x) : null;
         final boolean leaky = op.leaky(), decayInput = op.decayInput(), hard = op.hardReset();
         final boolean detach = op.detachReset();
@@ -501,34 +578,52 @@ public final class CpuBackend implements Backend {
         double dk = 0;
         for (int c = 0; c < n; c += chunk) {
             final int len = Math.min(chunk, n - c);
+            if (recompute) { // the forward of this chunk again, as neuronForward runs it (hp, sp, ga as its scratch)
+                java.util.Arrays.fill(sp, 0, len, vInit);
+                if (sumOverSteps) {
+                    RX.get(c, hp, 0, len);
+                }
+                for (int t = 0; t < timeSteps; t++) {
+                    if (!sumOverSteps) {
+                        RX.get(t * n + c, hp, 0, len);
+                    }
+                    chargeFireReset(op, vector, hp, sp, ha, sa, ga, len);
+                    System.arraycopy(ha, 0, rh, t * chunk, len);
+                    System.arraycopy(sa, 0, rs, t * chunk, len);
+                }
+            }
             java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
             for (int t = timeSteps - 1; t >= 0; t--) {
                 final int base = t * n + c;
-                Hs.get(base, ha, 0, len);
-                S.get(base, sa, 0, len);
+                if (recompute) {
+                    System.arraycopy(rh, t * chunk, ha, 0, len);
+                    System.arraycopy(rs, t * chunk, sa, 0, len);
+                } else {
+                    Hs.get(base, ha, 0, len);
+                    S.get(base, sa, 0, len);
+                }
                 if (pool) {
                     final int planes = len / phw, first = base / phw;
                     DS.get(first * pohw, gp, 0, planes * pohw);
-                    A.get(first * pohw, ap, 0, planes * pohw);
-                    maxPoolBackPlanes(gp, ap, planes, ph, pw, pk, ps, da);
+                    if (recompute && vector && pk == 2 && ps == 2 && VectorPool.fits(ph, pw, planes, STAGE)) {
+                        VectorPool.routeSpikes2x2(sa, gp, planes, ph, pw, da);
+                    } else {
+                        if (recompute) {
+                            maxPoolSpikes(op, sa, planes, ph, pw, pk, ps, yp, ap);
+                        } else {
+                            A.get(first * pohw, ap, 0, planes * pohw);
+                        }
+                        maxPoolBackPlanes(gp, ap, planes, ph, pw, pk, ps, da);
+                    }
                 } else {
                     DS.get(base, da, 0, len);
                 }
-                for (int j = 0; j < len; j++) {
-                    ga[j] = ha[j] - th;
-                }
-                sg.gradient(ga, 0, ga, 0, len);
-                // dL/dH = dL/dV[t] dV/dH + (dL/dS[t] + dL/dV[t] dV/dS) dS/dH; the reset's dV/dS term is cut by detach
-                if (hard) {
-                    for (int j = 0; j < len; j++) {
-                        float dSt = da[j] + (detach ? 0f : dv[j] * (vr - ha[j]));
-                        da[j] = dv[j] * (1f - sa[j]) + dSt * ga[j];
-                    }
+                if (vectorBackward) {
+                    VectorNeuron.minusThreshold(ha, th, ga, len);
+                    sg.gradient(ga, 0, ga, 0, len);
+                    VectorNeuron.chargeGradient(ha, sa, da, dv, ga, len, hard, detach, th, vr, dHdV, dHdX);
                 } else {
-                    for (int j = 0; j < len; j++) {
-                        float dSt = da[j] - (detach ? 0f : dv[j] * th);
-                        da[j] = dv[j] + dSt * ga[j];
-                    }
+                    chargeGradient(sg, ha, sa, da, dv, ga, len, hard, detach, th, vr);
                 }
                 if (wantDk) {
                     // dH/dk = x - (V[t-1] - v_r) (decay_input) or -(V[t-1] - v_r); V[t-1] rebuilt from H, S at t-1
@@ -545,9 +640,11 @@ public final class CpuBackend implements Backend {
                     }
                     dk += acc;
                 }
-                for (int j = 0; j < len; j++) {
-                    dv[j] = da[j] * dHdV;
-                    da[j] *= dHdX;
+                if (!vectorBackward) {
+                    for (int j = 0; j < len; j++) {
+                        dv[j] = da[j] * dHdV;
+                        da[j] *= dHdX;
+                    }
                 }
                 if (sumOverSteps) {
                     System.arraycopy(da, 0, steps, t * CHUNK, len);
@@ -569,6 +666,42 @@ public final class CpuBackend implements Backend {
         return dk;
     }
 
+    /**
+     * {@code da} from {@code dL/dS[t]} to {@code dL/dH[t]}, with {@code dL/dV[t]} in {@code dv}, the step's charges
+     * and spikes in {@code ha}, {@code sa}; {@code ga} is scratch. A method of its own: inside the long backward
+     * kernel C2 left these loops scalar (3 ns a neuron and step), alone it vectorizes them.
+     */
+    private static void chargeGradient(SurrogateFunction sg, float[] ha, float[] sa, float[] da, float[] dv,
+                                       float[] ga, int len, boolean hard, boolean detach, float th, float vr) {
+        for (int j = 0; j < len; j++) {
+            ga[j] = ha[j] - th;
+        }
+        sg.gradient(ga, 0, ga, 0, len);
+        // dL/dH = dL/dV[t] dV/dH + (dL/dS[t] + dL/dV[t] dV/dS) dS/dH; the reset's dV/dS term is cut by detach
+        // one loop per case: C2 leaves a loop with the detach test inside scalar (3 ns a neuron and step)
+        if (hard && detach) {
+            for (int j = 0; j < len; j++) {
+                float dSt = da[j] + 0f;
+                da[j] = dv[j] * (1f - sa[j]) + dSt * ga[j];
+            }
+        } else if (hard) {
+            for (int j = 0; j < len; j++) {
+                float dSt = da[j] + dv[j] * (vr - ha[j]);
+                da[j] = dv[j] * (1f - sa[j]) + dSt * ga[j];
+            }
+        } else if (detach) {
+            for (int j = 0; j < len; j++) {
+                float dSt = da[j] - 0f;
+                da[j] = dv[j] + dSt * ga[j];
+            }
+        } else {
+            for (int j = 0; j < len; j++) {
+                float dSt = da[j] - dv[j] * th;
+                da[j] = dv[j] + dSt * ga[j];
+            }
+        }
+    }
+
     @Override
     public void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v) {
         FloatBuffer Hs = b(h), S = b(s), V = b(v);
@@ -581,6 +714,7 @@ public final class CpuBackend implements Backend {
     }
 
     private float[] big1 = new float[0];
+    private final double[] gradientSums = new double[2];
     private float[] big2 = new float[0];
     private float[] big3 = new float[0];
 
@@ -813,56 +947,12 @@ public final class CpuBackend implements Backend {
             float mu, is;
             if (training) {
                 // two passes in double: the mean, then the centred sum of squares (no cancellation). Each plane's
-                // float partial is one running sum in index order (the CUDA twin's order, bit for bit); four planes
-                // run their chains side by side, since one chain alone is bound by the add latency.
-                double sum = 0;
-                int n = 0;
-                for (; n + 4 <= batch; n += 4) {
-                    float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
-                    for (int i = n * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
-                        p0 += pl[i];
-                        p1 += pl[j];
-                        p2 += pl[k];
-                        p3 += pl[l];
-                    }
-                    sum += p0;
-                    sum += p1;
-                    sum += p2;
-                    sum += p3;
-                }
-                for (; n < batch; n++) {
-                    float part = 0f;
-                    for (int i = n * hw, e = i + hw; i < e; i++) {
-                        part += pl[i];
-                    }
-                    sum += part;
-                }
+                // float partial is one running sum in index order (the CUDA twin's order, bit for bit), added to the
+                // double in plane order
+                double sum = planeSums(pl, batch, hw);
                 double m = sum / cnt;
                 float mf = (float) m;
-                double ss = 0;
-                n = 0;
-                for (; n + 4 <= batch; n += 4) {
-                    float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f;
-                    for (int i = n * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
-                        float d0 = pl[i] - mf, d1 = pl[j] - mf, d2 = pl[k] - mf, d3 = pl[l] - mf;
-                        p0 += d0 * d0;
-                        p1 += d1 * d1;
-                        p2 += d2 * d2;
-                        p3 += d3 * d3;
-                    }
-                    ss += p0;
-                    ss += p1;
-                    ss += p2;
-                    ss += p3;
-                }
-                for (; n < batch; n++) {
-                    float part = 0f;
-                    for (int i = n * hw, e = i + hw; i < e; i++) {
-                        float d = pl[i] - mf;
-                        part += d * d;
-                    }
-                    ss += part;
-                }
+                double ss = planeSquares(pl, batch, hw, mf);
                 double var = ss / cnt;
                 mu = mf;
                 is = (float) (1.0 / Math.sqrt(var + eps));
@@ -886,6 +976,125 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * {@code sum_n (float) sum_i pl[n hw + i]}: each plane's float running sum in index order, added to a double in
+     * plane order (batch norm's statistics; the CUDA twin sums the same way). Eight planes' chains run side by side:
+     * one chain alone waits on the add's latency, and eight keep both of a core's add units busy.
+     */
+    private static double planeSums(float[] pl, int batch, int hw) {
+        double sum = 0;
+        int n = 0;
+        for (; n + 8 <= batch; n += 8) {
+            float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f, p4 = 0f, p5 = 0f, p6 = 0f, p7 = 0f;
+            for (int i = n * hw, e = i + hw; i < e; i++) {
+                p0 += pl[i];
+                p1 += pl[i + hw];
+                p2 += pl[i + 2 * hw];
+                p3 += pl[i + 3 * hw];
+                p4 += pl[i + 4 * hw];
+                p5 += pl[i + 5 * hw];
+                p6 += pl[i + 6 * hw];
+                p7 += pl[i + 7 * hw];
+            }
+            sum += p0;
+            sum += p1;
+            sum += p2;
+            sum += p3;
+            sum += p4;
+            sum += p5;
+            sum += p6;
+            sum += p7;
+        }
+        for (; n < batch; n++) {
+            float part = 0f;
+            for (int i = n * hw, e = i + hw; i < e; i++) {
+                part += pl[i];
+            }
+            sum += part;
+        }
+        return sum;
+    }
+
+    /** {@link #planeSums} of the squares {@code (pl[i] - mf)^2}, in the same order. */
+    private static double planeSquares(float[] pl, int batch, int hw, float mf) {
+        double ss = 0;
+        int n = 0;
+        for (; n + 8 <= batch; n += 8) {
+            float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f, p4 = 0f, p5 = 0f, p6 = 0f, p7 = 0f;
+            for (int i = n * hw, e = i + hw; i < e; i++) {
+                float d0 = pl[i] - mf, d1 = pl[i + hw] - mf, d2 = pl[i + 2 * hw] - mf, d3 = pl[i + 3 * hw] - mf;
+                float d4 = pl[i + 4 * hw] - mf, d5 = pl[i + 5 * hw] - mf, d6 = pl[i + 6 * hw] - mf;
+                float d7 = pl[i + 7 * hw] - mf;
+                p0 += d0 * d0;
+                p1 += d1 * d1;
+                p2 += d2 * d2;
+                p3 += d3 * d3;
+                p4 += d4 * d4;
+                p5 += d5 * d5;
+                p6 += d6 * d6;
+                p7 += d7 * d7;
+            }
+            ss += p0;
+            ss += p1;
+            ss += p2;
+            ss += p3;
+            ss += p4;
+            ss += p5;
+            ss += p6;
+            ss += p7;
+        }
+        for (; n < batch; n++) {
+            float part = 0f;
+            for (int i = n * hw, e = i + hw; i < e; i++) {
+                float d = pl[i] - mf;
+                part += d * d;
+            }
+            ss += part;
+        }
+        return ss;
+    }
+
+    /**
+     * {@code out = {sum dy, sum dy (x - mu)}} over the planes of {@code gp} (dy) and {@code xp} (x), in
+     * {@link #planeSums}'s order (batch norm's backward); four planes side by side, two chains each.
+     */
+    private static void planeGradientSums(float[] gp, float[] xp, int batch, int hw, float mu, double[] out) {
+        double sdy = 0, sdyx = 0;
+        int n0 = 0;
+        for (; n0 + 4 <= batch; n0 += 4) {
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
+            for (int i = n0 * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
+                a0 += gp[i];
+                b0 += gp[i] * (xp[i] - mu);
+                a1 += gp[j];
+                b1 += gp[j] * (xp[j] - mu);
+                a2 += gp[k];
+                b2 += gp[k] * (xp[k] - mu);
+                a3 += gp[l];
+                b3 += gp[l] * (xp[l] - mu);
+            }
+            sdy += a0;
+            sdyx += b0;
+            sdy += a1;
+            sdyx += b1;
+            sdy += a2;
+            sdyx += b2;
+            sdy += a3;
+            sdyx += b3;
+        }
+        for (int n = n0; n < batch; n++) {
+            float a = 0f, bsum = 0f;
+            for (int i = n * hw, e = i + hw; i < e; i++) {
+                a += gp[i];
+                bsum += gp[i] * (xp[i] - mu);
+            }
+            sdy += a;
+            sdyx += bsum;
+        }
+        out[0] = sdy;
+        out[1] = sdyx;
+    }
+
     @Override
     public void batchNormBackward(Tensor dy, Tensor x, int batch, int channels, int hw, Tensor params, int pOff,
                                   Tensor mean, Tensor invStd, Tensor dx, Tensor grads, int gOff) {
@@ -893,6 +1102,7 @@ public final class CpuBackend implements Backend {
         long cnt = (long) batch * hw;
         // one channel's planes of x and dy are copied in once and both passes run on the copies (same arithmetic)
         float[] xp = big1(batch * hw), gp = big2(batch * hw);
+        final double[] sums = gradientSums;
         for (int c = 0; c < channels; c++) {
             float mu = M.get(c), is = IS.get(c), gamma = P.get(pOff + c);
             for (int n = 0; n < batch; n++) {
@@ -900,39 +1110,9 @@ public final class CpuBackend implements Backend {
                 DY.get(base, gp, n * hw, hw);
                 X.get(base, xp, n * hw, hw);
             }
-            double sdy = 0, sdyx = 0;
-            int n0 = 0;
-            // four planes' running sums side by side (each in index order, as the forward's statistics)
-            for (; n0 + 4 <= batch; n0 += 4) {
-                float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, b0 = 0f, b1 = 0f, b2 = 0f, b3 = 0f;
-                for (int i = n0 * hw, j = i + hw, k = j + hw, l = k + hw, e = j; i < e; i++, j++, k++, l++) {
-                    a0 += gp[i];
-                    b0 += gp[i] * (xp[i] - mu);
-                    a1 += gp[j];
-                    b1 += gp[j] * (xp[j] - mu);
-                    a2 += gp[k];
-                    b2 += gp[k] * (xp[k] - mu);
-                    a3 += gp[l];
-                    b3 += gp[l] * (xp[l] - mu);
-                }
-                sdy += a0;
-                sdyx += b0;
-                sdy += a1;
-                sdyx += b1;
-                sdy += a2;
-                sdyx += b2;
-                sdy += a3;
-                sdyx += b3;
-            }
-            for (int n = n0; n < batch; n++) {
-                float a = 0f, bsum = 0f;
-                for (int i = n * hw, e = i + hw; i < e; i++) {
-                    a += gp[i];
-                    bsum += gp[i] * (xp[i] - mu);
-                }
-                sdy += a;
-                sdyx += bsum;
-            }
+            // the sums of dy and dy (x - mean), plane partials in index order as the forward's statistics
+            planeGradientSums(gp, xp, batch, hw, mu, sums);
+            double sdy = sums[0], sdyx = sums[1];
             sdyx *= is;
             G.put(gOff + c, G.get(gOff + c) + (float) sdyx);
             G.put(gOff + channels + c, G.get(gOff + channels + c) + (float) sdy);

@@ -68,4 +68,71 @@ final class VectorNeuron {
             va[j] = hard ? hj + sj * (vr - hj) : hj - th * sj;
         }
     }
+
+    /** {@code za = ha - th} ({@link CpuBackend}'s loop before the surrogate gradient; same results). */
+    static void minusThreshold(float[] ha, float th, float[] za, int len) {
+        final int step = FS.length();
+        int j = 0;
+        for (int end = len - step; j <= end; j += step) {
+            FloatVector.fromArray(FS, ha, j).sub(th).intoArray(za, j);
+        }
+        for (; j < len; j++) {
+            za[j] = ha[j] - th;
+        }
+    }
+
+    /**
+     * One step of the BPTT backward after the surrogate gradient {@code ga = g'(h - th)}: {@code da} goes from
+     * {@code dL/dS[t]} to {@code dL/dH[t]} (through the reset, whose {@code dV/dS} term {@code detach} cuts), then
+     * {@code dv = dL/dH dH/dV[t-1]} and {@code da = dL/dH dH/dX[t]}. The float operations of {@link CpuBackend}'s
+     * scalar loops in their order (no fused multiply-add), so every lane equals them bit for bit. C2 vectorizes
+     * those loops as a method of their own but not always once inlined into the backward kernel, where they ran at
+     * 3 ns a neuron and step; hence this.
+     */
+    static void chargeGradient(float[] ha, float[] sa, float[] da, float[] dv, float[] ga, int len, boolean hard,
+                               boolean detach, float th, float vr, float dHdV, float dHdX) {
+        final int step = FS.length();
+        int j = 0;
+        // one loop per case: a vector that merges two branches would be boxed
+        if (hard && detach) {
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector d = FloatVector.fromArray(FS, dv, j);
+                FloatVector dh = d.mul(FloatVector.broadcast(FS, 1f).sub(FloatVector.fromArray(FS, sa, j)))
+                        .add(FloatVector.fromArray(FS, da, j).add(0f).mul(FloatVector.fromArray(FS, ga, j)));
+                dh.mul(dHdV).intoArray(dv, j);
+                dh.mul(dHdX).intoArray(da, j);
+            }
+        } else if (hard) {
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector d = FloatVector.fromArray(FS, dv, j);
+                FloatVector dSt = FloatVector.fromArray(FS, da, j)
+                        .add(d.mul(FloatVector.broadcast(FS, vr).sub(FloatVector.fromArray(FS, ha, j))));
+                FloatVector dh = d.mul(FloatVector.broadcast(FS, 1f).sub(FloatVector.fromArray(FS, sa, j)))
+                        .add(dSt.mul(FloatVector.fromArray(FS, ga, j)));
+                dh.mul(dHdV).intoArray(dv, j);
+                dh.mul(dHdX).intoArray(da, j);
+            }
+        } else if (detach) {
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector dh = FloatVector.fromArray(FS, dv, j)
+                        .add(FloatVector.fromArray(FS, da, j).sub(0f).mul(FloatVector.fromArray(FS, ga, j)));
+                dh.mul(dHdV).intoArray(dv, j);
+                dh.mul(dHdX).intoArray(da, j);
+            }
+        } else {
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector d = FloatVector.fromArray(FS, dv, j);
+                FloatVector dh = d.add(FloatVector.fromArray(FS, da, j).sub(d.mul(th))
+                        .mul(FloatVector.fromArray(FS, ga, j)));
+                dh.mul(dHdV).intoArray(dv, j);
+                dh.mul(dHdX).intoArray(da, j);
+            }
+        }
+        for (; j < len; j++) {
+            float dSt = hard ? da[j] + (detach ? 0f : dv[j] * (vr - ha[j])) : da[j] - (detach ? 0f : dv[j] * th);
+            float dh = hard ? dv[j] * (1f - sa[j]) + dSt * ga[j] : dv[j] + dSt * ga[j];
+            dv[j] = dh * dHdV;
+            da[j] = dh * dHdX;
+        }
+    }
 }

@@ -25,6 +25,10 @@ public abstract class NeuronLayer extends Layer {
     private Tensor lastX;
     private NeuronOp lastOp;
     private boolean stateValid;
+    /** Whether this pass started from the initial potential (not a single-step pass carrying the state on). */
+    private boolean freshStart;
+    /** The input of the last {@link #forwardMaxPool} that left its charges to be recomputed, else null. */
+    private Tensor recomputeInput;
     private int stateSamples = -1;
     private boolean storeVoltage;
     private int lastT;
@@ -90,9 +94,11 @@ public abstract class NeuronLayer extends Layer {
     private NeuronOp beginPass(Pass pass) {
         NeuronOp op = currentOp();
         lastN = pass.samples * inputSize();
-        if (!pass.keepState || !stateValid || stateSamples != pass.samples) {
+        freshStart = !pass.keepState || !stateValid || stateSamples != pass.samples;
+        if (freshStart) {
             be.fill(v, 0, lastN, op.vInit());
         }
+        recomputeInput = null;
         return op;
     }
 
@@ -143,8 +149,10 @@ public abstract class NeuronLayer extends Layer {
 
     /**
      * The neuron's forward ({@link #forwardStatic} of {@code x [N, in]} when {@code staticInput}, else {@link #forward})
-     * followed by {@code pool}'s: returns the pooled spikes (the pool's output tensor). The spikes themselves are kept
-     * as by {@link #forward}. Pair with {@link #backwardMaxPool}.
+     * followed by {@code pool}'s: returns the pooled spikes (the pool's output tensor). Pair with
+     * {@link #backwardMaxPool}, which may recompute the charges from {@code x} (kept unchanged until then) instead of
+     * reading them back ({@link io.github.sparksnn.backend.Backend#neuronForwardMaxPoolRecomputable}); the spikes and
+     * charges are kept for a pass that stores its voltages or carries a state on.
      */
     public Tensor forwardMaxPool(Tensor x, boolean staticInput, Tensor xt, MaxPool2d pool, Pass pass) {
         if (!canFuse(pool)) {
@@ -152,9 +160,17 @@ public abstract class NeuronLayer extends Layer {
         }
         NeuronOp op = beginPass(pass);
         int[] shape = outputShape();
-        be.neuronForwardMaxPool(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1], shape[2],
-                pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
+        // the backend may leave the charges to the backward (it recomputes them from x, which stays unchanged until
+        // then: it is the previous layer's output), unless the voltages are wanted or the pass carried a state on
+        if (freshStart && !storeVoltage) {
+            be.neuronForwardMaxPoolRecomputable(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1],
+                    shape[2], pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
+        } else {
+            be.neuronForwardMaxPool(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1], shape[2],
+                    pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
+        }
         endPass(op, pass, staticInput ? null : x);
+        recomputeInput = freshStart && !storeVoltage ? x : null;
         return pool.outputTensor();
     }
 
@@ -166,8 +182,13 @@ public abstract class NeuronLayer extends Layer {
         int[] shape = outputShape();
         Tensor out = staticInput ? dxSum : dx;
         // the spike gradient's workspace (for a backend that does not fuse) is the pool's own input gradient
-        be.neuronBackwardMaxPool(lastOp, lastT, lastN, dy, pool.argmaxTensor(), shape[1], shape[2], pool.window(),
-                pool.stride(), pool.inputGradientTensor(), h, s, staticInput, dx, out);
+        if (recomputeInput != null) {
+            be.neuronBackwardMaxPoolRecompute(lastOp, lastT, lastN, recomputeInput, dy, pool.argmaxTensor(), shape[1],
+                    shape[2], pool.window(), pool.stride(), pool.inputGradientTensor(), h, s, staticInput, dx, out);
+        } else {
+            be.neuronBackwardMaxPool(lastOp, lastT, lastN, dy, pool.argmaxTensor(), shape[1], shape[2],
+                    pool.window(), pool.stride(), pool.inputGradientTensor(), h, s, staticInput, dx, out);
+        }
         return out;
     }
 

@@ -185,4 +185,67 @@ class FusedOpsTest {
             }
         }
     }
+
+    /**
+     * The pair that recomputes the charges in the backward gives the stored pair's pooled spikes, final potential and
+     * input gradient bit for bit; its charges, spikes and maxima are filled with NaN before and after the forward,
+     * so a backward that read any of them would fail.
+     */
+    @Test
+    void recomputingNeuronWithMaxPoolMatchesTheStoredPairBitForBit() {
+        int T = 4;
+        // 21 planes of 28x28: over 16,384 neurons, the spiking forward's vector path
+        // (and of the vector pooling: even widths, here also with an odd height and a width that is no multiple of 8)
+        int[][] pools = {{28, 28, 2, 2, 21}, {14, 14, 2, 2, 90}, {9, 10, 2, 2, 190}, {7, 9, 2, 2, 30}, {9, 9, 3, 2, 13},
+            {40, 40, 2, 2, 2}};
+        try (CpuBackend cpu = new CpuBackend()) {
+            Backend plain = UnfusedBackend.wrap(cpu);
+            List<NeuronOp> ops = new ArrayList<>(neuronOps(new ATan()));
+            Sigmoid smooth = new Sigmoid();
+            smooth.setSpikingMode(false);
+            ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, smooth, false));
+            long seed = 500;
+            for (int[] pl : pools) {
+                int ph = pl[0], pw = pl[1], k = pl[2], st = pl[3], n = pl[4] * ph * pw;
+                int out = T * pl[4] * ((ph - k) / st + 1) * ((pw - k) / st + 1);
+                boolean recomputes = ph * pw <= 1024; // larger planes fall back to storing them
+                for (NeuronOp op : ops) {
+                    for (boolean stat : new boolean[]{true, false}) {
+                        float[] x = random(stat ? n : T * n, -0.5, 1.5, seed++), dy = random(out, -1, 1, seed++);
+                        float[][][] got = new float[2][][];
+                        int b = 0;
+                        for (Backend be : new Backend[]{cpu, plain}) {
+                            try (Tensor xt = put(be, x); Tensor ws = be.alloc(T * n); Tensor h = be.alloc(T * n);
+                                 Tensor s = be.alloc(T * n); Tensor v = be.alloc(n); Tensor y = be.alloc(out);
+                                 Tensor am = be.alloc(out); Tensor dyt = put(be, dy); Tensor ds = be.alloc(T * n);
+                                 Tensor dx = be.alloc(stat ? n : T * n)) {
+                                be.fill(v, 0, n, op.vInit());
+                                Tensor[] kept = {h, s, am};
+                                if (be == cpu && recomputes) {
+                                    for (Tensor t : kept) {
+                                        be.fill(t, 0, t.size(), Float.NaN);
+                                    }
+                                }
+                                be.neuronForwardMaxPoolRecomputable(op, T, n, xt, stat, ws, h, s, v, ph, pw, k, st, y,
+                                        am);
+                                if (be == cpu && recomputes) {
+                                    for (Tensor t : kept) {
+                                        assertTrue(Float.isNaN(get(be, t)[0]), "left unwritten");
+                                    }
+                                }
+                                be.neuronBackwardMaxPoolRecompute(op, T, n, xt, dyt, am, ph, pw, k, st, ds, h, s, stat,
+                                        ws, dx);
+                                got[b++] = new float[][]{get(be, v), get(be, y), get(be, dx)};
+                            }
+                        }
+                        String[] names = {"v", "pooled", "dX"};
+                        for (int i = 0; i < names.length; i++) {
+                            assertArrayEquals(got[1][i], got[0][i], names[i] + " " + java.util.Arrays.toString(pl)
+                                    + (stat ? " static " : " ") + op);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ import java.util.Set;
 public final class UnfusedBackend {
     /** The interface's default methods that {@link CpuBackend} overrides with a fused kernel. */
     public static final Set<String> FUSED = Set.of("neuronForwardStatic", "neuronBackwardStatic", "neuronForwardMaxPool",
-            "neuronBackwardMaxPool");
+            "neuronBackwardMaxPool", "neuronForwardMaxPoolRecomputable", "neuronBackwardMaxPoolRecompute");
 
     private UnfusedBackend() {
     }
