@@ -654,10 +654,14 @@ public final class CpuBackend implements Backend {
             }
             if (sumOverSteps) {
                 // sumOverTime's order: ((dX[0] + dX[1]) + dX[2]) + ...
-                for (int t = 1; t < timeSteps; t++) {
-                    final int o = t * CHUNK;
-                    for (int j = 0; j < len; j++) {
-                        steps[j] += steps[o + j];
+                if (vectorBackward) {
+                    VectorNeuron.sumSteps(steps, timeSteps, CHUNK, len);
+                } else {
+                    for (int t = 1; t < timeSteps; t++) {
+                        final int o = t * CHUNK;
+                        for (int j = 0; j < len; j++) {
+                            steps[j] += steps[o + j];
+                        }
                     }
                 }
                 DX.put(c, steps, 0, len);

@@ -69,6 +69,30 @@ final class VectorNeuron {
         }
     }
 
+    /**
+     * {@code steps[j] = ((steps[j] + steps[stride + j]) + steps[2 stride + j]) + ...} over {@code timeSteps} rows:
+     * a static input's gradient summed over time in step order. (C2 does not vectorize the scalar loop, whose two
+     * indices into one array might overlap.)
+     */
+    static void sumSteps(float[] steps, int timeSteps, int stride, int len) {
+        final int step = FS.length();
+        int j = 0;
+        for (int end = len - step; j <= end; j += step) {
+            FloatVector acc = FloatVector.fromArray(FS, steps, j);
+            for (int t = 1; t < timeSteps; t++) {
+                acc = acc.add(FloatVector.fromArray(FS, steps, t * stride + j));
+            }
+            acc.intoArray(steps, j);
+        }
+        for (; j < len; j++) {
+            float acc = steps[j];
+            for (int t = 1; t < timeSteps; t++) {
+                acc += steps[t * stride + j];
+            }
+            steps[j] = acc;
+        }
+    }
+
     /** {@code za = ha - th} ({@link CpuBackend}'s loop before the surrogate gradient; same results). */
     static void minusThreshold(float[] ha, float th, float[] za, int len) {
         final int step = FS.length();
