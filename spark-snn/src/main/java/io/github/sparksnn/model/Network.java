@@ -208,6 +208,14 @@ public final class Network implements AutoCloseable {
         be.fill(grads, 0, numParameters, 0f);
     }
 
+    /** {@code out[i] = grad[i]}. */
+    public void copyGradientsTo(float[] out) {
+        if (out.length != numParameters) {
+            throw new IllegalArgumentException("gradient array has length " + out.length + ", expected " + numParameters);
+        }
+        be.download(grads, 0, out, 0, numParameters);
+    }
+
     /** {@code sum[i] += grad[i]} (no allocation after the first call). */
     public void addGradientsTo(float[] sum) {
         if (sum.length != numParameters) {

@@ -174,6 +174,20 @@ public final class CpuGradientEngine implements GradientEngine {
      */
     StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
                                  long sampleBase) {
+        return gradient(features, labels, from, to, seed, gradSum, sampleBase, false);
+    }
+
+    /**
+     * The gradient of a share of a larger call ({@code sampleBase} as above) written into {@code gradOut} instead of
+     * added to it: one copy of the sum, where zeroing the array and adding to it are two more passes over it.
+     */
+    StepStats shareGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradOut,
+                            long sampleBase) {
+        return gradient(features, labels, from, to, seed, gradOut, sampleBase, true);
+    }
+
+    private StepStats gradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
+                               long sampleBase, boolean overwrite) {
         checkRange(features, from, to);
         if (to > labels.length) {
             throw new IllegalArgumentException("sample range [" + from + ", " + to + ") exceeds " + labels.length + " labels");
@@ -205,7 +219,9 @@ public final class CpuGradientEngine implements GradientEngine {
             be.upload(outHost, 0, dOut, 0, tSteps * n * k);
             net.backward(dOut, pass);
         }
-        if (to > from) {
+        if (overwrite) {
+            net.copyGradientsTo(gradSum);
+        } else if (to > from) {
             net.addGradientsTo(gradSum);
         }
         return new StepStats(lossSum, correct, to - from);

@@ -2,6 +2,7 @@ package io.github.sparksnn.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +27,12 @@ public final class ParallelGradientEngine implements GradientEngine {
     private final List<CpuGradientEngine> replicas = new ArrayList<>();
     private final float[][] partial;
     private final ExecutorService pool;
+    /**
+     * The parameters of the last {@link #setParameters} (a copy), loaded into each replica by its own thread at the
+     * start of its next call ({@code stale[r]}): the uploads run in parallel, not one after the other on the caller.
+     */
+    private final float[] params;
+    private final boolean[] stale;
 
     public ParallelGradientEngine(EngineConfig config) {
         int threads = config.threads();
@@ -34,6 +41,8 @@ public final class ParallelGradientEngine implements GradientEngine {
             replicas.add(new CpuGradientEngine(one));
         }
         partial = new float[threads][replicas.get(0).numParameters()];
+        params = replicas.get(0).parameters();
+        stale = new boolean[threads];
         pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "snn-engine-worker");
             t.setDaemon(true);
@@ -58,14 +67,26 @@ public final class ParallelGradientEngine implements GradientEngine {
 
     @Override
     public void setParameters(float[] params) {
-        for (CpuGradientEngine e : replicas) {
-            e.setParameters(params);
+        if (params.length != this.params.length) { // checked now, as a replica would: the load is deferred
+            throw new IllegalArgumentException("expected " + this.params.length + " parameters, got " + params.length);
         }
+        System.arraycopy(params, 0, this.params, 0, params.length);
+        java.util.Arrays.fill(stale, true);
     }
 
     @Override
     public float[] parameters() {
-        return replicas.get(0).parameters();
+        return params.clone();
+    }
+
+    /** Brings replica {@code r} up to the last {@link #setParameters}; called on the thread that runs it. */
+    private CpuGradientEngine replica(int r) {
+        CpuGradientEngine e = replicas.get(r);
+        if (stale[r]) {
+            e.setParameters(params);
+            stale[r] = false;
+        }
+        return e;
     }
 
     /** The replicas' common buffers (see the class comment). */
@@ -116,19 +137,30 @@ public final class ParallelGradientEngine implements GradientEngine {
         }
         // Replicas 1.. run on the pool, replica 0 on the calling thread: one hand-off fewer per call, and no third
         // thread waiting for a core (measured: a worker took ~0.2 ms to start while the caller still held its core).
+        // Once all partial sums exist, each thread adds up its own range of them into gradSum (no second hand-off).
+        final CountDownLatch computed = new CountDownLatch(replicas.size());
         List<Future<StepStats>> fs = new ArrayList<>(replicas.size());
         for (int i = 1; i < replicas.size(); i++) {
             final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
             fs.add(pool.submit(() -> {
-                java.util.Arrays.fill(partial[r], 0f);
-                return replicas.get(r).accumulateGradient(features, labels, a, b, seed, partial[r], a - from);
+                StepStats st;
+                try {
+                    st = replica(r).shareGradient(features, labels, a, b, seed, partial[r], a - from);
+                } finally {
+                    computed.countDown();
+                }
+                sumRange(r, computed, gradSum);
+                return st;
             }));
         }
-        java.util.Arrays.fill(partial[0], 0f);
         StepStats total;
         try {
-            total = replicas.get(0).accumulateGradient(features, labels, from, shareStart(from, to, 1), seed,
-                    partial[0], 0);
+            try {
+                total = replica(0).shareGradient(features, labels, from, shareStart(from, to, 1), seed, partial[0], 0);
+            } finally {
+                computed.countDown();
+            }
+            sumRange(0, computed, gradSum);
         } catch (RuntimeException e) {
             for (Future<StepStats> f : fs) {
                 joinQuietly(f);
@@ -138,13 +170,34 @@ public final class ParallelGradientEngine implements GradientEngine {
         for (int i = 0; i < fs.size(); i++) {
             total = total.plus(join(fs.get(i)));
         }
-        for (float[] p : partial) { // fixed order: replica 0, 1, ...
-            for (int j = 0; j < p.length; j++) {
+        combineBuffers(from, to);
+        return total;
+    }
+
+    /**
+     * Once every replica has its partial sum: {@code gradSum[j] += partial[0][j]}, then {@code += partial[1][j]}, ...
+     * (replica order, as one thread would add them) for replica {@code r}'s share of the indices.
+     */
+    private void sumRange(int r, CountDownLatch computed, float[] gradSum) {
+        try {
+            computed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        int n = gradSum.length, lo = (int) ((long) n * r / replicas.size()), hi = (int) ((long) n * (r + 1) / replicas.size());
+        if (partial.length == 2) { // one pass over the range: (gradSum + p0) + p1, the same additions in order
+            final float[] p0 = partial[0], p1 = partial[1];
+            for (int j = lo; j < hi; j++) {
+                gradSum[j] = gradSum[j] + p0[j] + p1[j];
+            }
+            return;
+        }
+        for (float[] p : partial) {
+            for (int j = lo; j < hi; j++) {
                 gradSum[j] += p[j];
             }
         }
-        combineBuffers(from, to);
-        return total;
     }
 
     @Override
@@ -154,7 +207,7 @@ public final class ParallelGradientEngine implements GradientEngine {
         for (int i = 0; i < replicas.size(); i++) {
             final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
             fs.add(pool.submit(() -> {
-                replicas.get(r).predictRates(features, a, b, seed, ratesOut, (a - from) * k, a - from);
+                replica(r).predictRates(features, a, b, seed, ratesOut, (a - from) * k, a - from);
                 return StepStats.ZERO;
             }));
         }

@@ -51,6 +51,39 @@ class ParallelAndSteadyStateTest {
         }
     }
 
+    /**
+     * The parallel engine loads new parameters into its replicas lazily, each on its own thread at its next call: the
+     * parameters still take effect at once for every replica, from a copy (the caller may reuse its array).
+     */
+    @Test
+    void newParametersReachEveryReplicaFromACopy() {
+        EngineConfig one = EngineConfig.builder().modelSpec(SPEC).inputShape(1, 4, 4).encoder("poisson").seed(3).build();
+        float[] x = CpuGradientEngineTest.features(20, 16, 8);
+        int[] y = CpuGradientEngineTest.labels(20, 3, 9);
+        try (GradientEngine single = one.create(); GradientEngine par = one.withThreads(2).create()) {
+            float[] p = single.parameters();
+            for (int i = 0; i < p.length; i++) {
+                p[i] = p[i] * 0.5f + 0.01f * (i % 7);
+            }
+            float[] want = p.clone();
+            single.setParameters(p);
+            par.setParameters(p);
+            java.util.Arrays.fill(p, 123f); // the caller's array changes; the engine keeps what it was given
+            assertArrayEquals(want, par.parameters());
+            float[] rs = new float[20 * 3], rp = new float[20 * 3];
+            single.predictRates(x, 0, 20, 4, rs);
+            par.predictRates(x, 0, 20, 4, rp);
+            assertArrayEquals(rs, rp, "both replicas predict with the new parameters");
+            float[] gs = new float[want.length], gp = new float[want.length];
+            single.accumulateGradient(x, y, 0, 20, 5, gs);
+            par.accumulateGradient(x, y, 0, 20, 5, gp);
+            assertArrayEquals(gs, gp, 1e-4f);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> par.setParameters(new float[3]));
+            assertTrue(e.getMessage().contains("got 3"), e.getMessage());
+        }
+    }
+
     @Test
     void theSteadyStateTrainingLoopAllocatesAlmostNothing() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
