@@ -20,6 +20,8 @@ final class ConvColumns {
     private ConvColumns() {
     }
 
+    private static final boolean VECTOR = io.github.sparksnn.surrogate.SurrogateMath.vectorized();
+
     static int outSize(int in, int k, int stride, int pad) {
         return (in + 2 * pad - k) / stride + 1;
     }
@@ -120,8 +122,12 @@ final class ConvColumns {
                         int plane = ch * h * w, d = (ki - ph) * w + (kj - pw);
                         int pLo = Math.max(oiLo * wo, -d), pHi = Math.min(oiHi * wo, h * w - d);
                         int xo = plane + d;
-                        for (int p = pLo; p < pHi; p++) {
-                            img[xo + p] += cols[cb + p];
+                        if (VECTOR) { // two offsets: C2 would leave the loop scalar
+                            VectorArrays.addTo(img, xo + pLo, cols, cb + pLo, pHi - pLo);
+                        } else {
+                            for (int p = pLo; p < pHi; p++) {
+                                img[xo + p] += cols[cb + p];
+                            }
                         }
                         continue;
                     }
