@@ -90,6 +90,49 @@ final class ConvColumns {
         }
     }
 
+    /** Whether {@link #unfoldInto} takes this convolution: stride 1 and as many output as input columns. */
+    static boolean flat(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
+        return sh == 1 && sw == 1 && outSize(w, kw, sw, pw) == w && outSize(h, kh, sh, ph) > 0;
+    }
+
+    /**
+     * {@link #unfold} of a {@link #flat} convolution written straight into the (off-heap) columns at {@code colOff},
+     * one row at a time: a row is laid out in {@code rowBuf} (at least {@code ho * wo} long, L1-sized) and copied over
+     * in one piece, so the columns are not laid out whole in an array and then copied. Same values.
+     */
+    static void unfoldInto(float[] img, int c, int h, int w, int kh, int kw, int ph, int pw, java.nio.FloatBuffer cols,
+                           int colOff, float[] rowBuf) {
+        int ho = outSize(h, kh, 1, ph), wo = w, hw = ho * wo;
+        int row = 0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int ki = 0; ki < kh; ki++) {
+                int oiLo = Math.max(0, ph - ki), oiHi = Math.min(ho, h + ph - ki);
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int ojLo = Math.max(0, pw - kj), ojHi = Math.min(wo, w + pw - kj);
+                    if (oiLo >= oiHi || ojLo >= ojHi) {
+                        Arrays.fill(rowBuf, 0, hw, 0f);
+                    } else {
+                        int plane = ch * h * w, d = (ki - ph) * w + (kj - pw);
+                        int pLo = Math.max(oiLo * wo, -d), pHi = Math.min(oiHi * wo, h * w - d);
+                        Arrays.fill(rowBuf, 0, pLo, 0f);
+                        System.arraycopy(img, plane + pLo + d, rowBuf, pLo, pHi - pLo);
+                        Arrays.fill(rowBuf, pHi, hw, 0f);
+                        for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped edge pixels of the valid rows
+                            int ob = oi * wo;
+                            for (int oj = 0; oj < ojLo; oj++) {
+                                rowBuf[ob + oj] = 0f;
+                            }
+                            for (int oj = ojHi; oj < wo; oj++) {
+                                rowBuf[ob + oj] = 0f;
+                            }
+                        }
+                    }
+                    cols.put(colOff + row * hw, rowBuf, 0, hw);
+                }
+            }
+        }
+    }
+
     /**
      * col2im: adds {@code cols [c*kh*kw, ho*wo]} into {@code img [c, h, w]}, row by row in row order. {@code cols} is
      * scratch: the flat path overwrites its wrapped entries with {@code -0.0f}.

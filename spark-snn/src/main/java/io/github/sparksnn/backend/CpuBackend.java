@@ -718,6 +718,8 @@ public final class CpuBackend implements Backend {
     }
 
     private float[] big1 = new float[0];
+    /** One row of columns for {@link ConvColumns#unfoldInto}. */
+    private float[] columnRow = new float[0];
     private final double[] gradientSums = new double[2];
     private float[] big2 = new float[0];
     private float[] big3 = new float[0];
@@ -748,6 +750,15 @@ public final class CpuBackend implements Backend {
                        Tensor col, int colOff) {
         FloatBuffer X = b(x), C = b(col);
         int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
+        if (ConvColumns.flat(h, w, kh, kw, sh, sw, ph, pw)) {
+            float[] img = big1(c * h * w);
+            X.get(xOff, img, 0, c * h * w);
+            if (columnRow.length < hw) {
+                columnRow = new float[hw];
+            }
+            ConvColumns.unfoldInto(img, c, h, w, kh, kw, ph, pw, C, colOff, columnRow);
+            return;
+        }
         float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
         X.get(xOff, img, 0, c * h * w);
         ConvColumns.unfold(img, c, h, w, kh, kw, sh, sw, ph, pw, cols);

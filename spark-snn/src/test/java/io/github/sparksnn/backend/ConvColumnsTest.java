@@ -46,6 +46,20 @@ class ConvColumnsTest {
             float[] cols = values(rows * hw, r);
             float[] got = cols.clone();
             ConvColumns.unfold(img, c, h, w, kh, kw, sh, sw, ph, pw, got);
+            if (ConvColumns.flat(h, w, kh, kw, sh, sw, ph, pw)) {
+                // the row-by-row path into an off-heap buffer (past an offset, over stale values) writes the same
+                int off = 5;
+                java.nio.FloatBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * (off + rows * hw + 3))
+                        .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+                float[] stale = values(off + rows * hw + 3, r);
+                direct.put(0, stale);
+                ConvColumns.unfoldInto(img, c, h, w, kh, kw, ph, pw, direct, off, new float[hw + 7]);
+                for (int i = 0; i < off + rows * hw + 3; i++) {
+                    float expect = i < off || i >= off + rows * hw ? stale[i] : got[i - off];
+                    assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(direct.get(i)),
+                            "unfoldInto " + shape + " at " + i);
+                }
+            }
             // the second pass adds signed zeros to signed zeros, where a skipped pixel and one that adds +0 differ
             float[] colsIn = pass == 0 ? values(rows * hw, r) : new float[rows * hw];
             float[] acc = pass == 0 ? values(c * h * w, r) : new float[c * h * w];
