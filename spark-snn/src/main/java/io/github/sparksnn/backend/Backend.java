@@ -157,13 +157,14 @@ public interface Backend extends AutoCloseable {
      * {@link #neuronForwardMaxPool} for a pass whose backward is {@link #neuronBackwardMaxPoolRecompute}: {@code y}
      * and the final potential {@code v} are written as there, while {@code h}, {@code s} and {@code argmax} become
      * the pair's private workspaces, which a backend may leave unwritten and recompute in the backward from
-     * {@code x}. The caller keeps {@code x} unchanged until that backward and starts the pass from {@code v} filled
-     * with {@link NeuronOp#vInit()} (the backward recomputes from there). This default is
-     * {@link #neuronForwardMaxPool}, which stores them.
+     * {@code x}. The pass starts from the initial potential {@link NeuronOp#vInit()}, whatever {@code v} holds (the
+     * backward recomputes from there), and the caller keeps {@code x} unchanged until that backward. This default
+     * fills {@code v} and runs {@link #neuronForwardMaxPool}, which stores them.
      */
     default void neuronForwardMaxPoolRecomputable(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput,
                                                   Tensor xt, Tensor h, Tensor s, Tensor v, int height, int width,
                                                   int k, int stride, Tensor y, Tensor argmax) {
+        fill(v, 0, n, op.vInit());
         neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride, y, argmax);
     }
 

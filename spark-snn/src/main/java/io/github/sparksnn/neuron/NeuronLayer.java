@@ -92,12 +92,18 @@ public abstract class NeuronLayer extends Layer {
 
     /** The kernel constants of this pass, with the membrane state reset unless a single-step pass carries it on. */
     private NeuronOp beginPass(Pass pass) {
-        NeuronOp op = currentOp();
-        lastN = pass.samples * inputSize();
-        freshStart = !pass.keepState || !stateValid || stateSamples != pass.samples;
+        NeuronOp op = beginPassKeepingV(pass);
         if (freshStart) {
             be.fill(v, 0, lastN, op.vInit());
         }
+        return op;
+    }
+
+    /** {@link #beginPass} for a kernel that starts a fresh pass from {@link NeuronOp#vInit()} by itself. */
+    private NeuronOp beginPassKeepingV(Pass pass) {
+        NeuronOp op = currentOp();
+        lastN = pass.samples * inputSize();
+        freshStart = !pass.keepState || !stateValid || stateSamples != pass.samples;
         recomputeInput = null;
         return op;
     }
@@ -158,11 +164,15 @@ public abstract class NeuronLayer extends Layer {
         if (!canFuse(pool)) {
             throw new IllegalStateException(label() + ": cannot pool its spikes into " + pool.label());
         }
-        NeuronOp op = beginPass(pass);
+        NeuronOp op = beginPassKeepingV(pass);
         int[] shape = outputShape();
         // the backend may leave the charges to the backward (it recomputes them from x, which stays unchanged until
         // then: it is the previous layer's output), unless the voltages are wanted or the pass carried a state on
-        if (freshStart && !storeVoltage) {
+        boolean recomputable = freshStart && !storeVoltage;
+        if (freshStart && !recomputable) {
+            be.fill(v, 0, lastN, op.vInit());
+        }
+        if (recomputable) { // it starts from the initial potential itself
             be.neuronForwardMaxPoolRecomputable(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1],
                     shape[2], pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
         } else {

@@ -63,6 +63,62 @@ class NetworkTest {
         }
     }
 
+    /**
+     * A neuron that pools its own spikes starts a fresh pass from the initial potential by itself and leaves its
+     * charges to the backward; a streamed pass (state carried on) and a pass that stores its voltages take the path
+     * that reads and stores them. All three give the multi-step outputs, and the stored voltages match a plain
+     * neuron's.
+     */
+    @Test
+    void aPoolingNeuronStreamsAndStoresItsVoltagesLikeTheMultiStepPass() {
+        ModelSpec spec = ModelSpec.parse("conv2d(1, 2, 3, padding=1) | if(v_threshold=0.3) | maxpool2d(2) | flatten"
+                + " | linear(32, 3) | if(v_threshold=0.2)");
+        int T = 4, n = 3, f = 64;
+        SplittableRandom r = new SplittableRandom(5);
+        float[] x = new float[T * n * f];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 2 - 0.5);
+        }
+        try (CpuBackend be = new CpuBackend(); Network net = Network.build(spec, new int[]{1, 8, 8}, be)) {
+            float[] p = net.initialParameters(7);
+            for (int i = 0; i < p.length; i++) {
+                p[i] *= 3;
+            }
+            net.setParameters(p);
+            net.allocate(T, n);
+            Tensor in = be.alloc(T * n * f);
+            be.upload(x, 0, in, 0, x.length);
+            float[] multi = new float[T * n * 3];
+            be.download(net.forward(in, new Pass().set(T, n, false, 0, 0)), 0, multi, 0, multi.length);
+            // a second fresh pass over stale state gives the same: the kernel does not read the potential
+            float[] again = new float[multi.length];
+            be.download(net.forward(in, new Pass().set(T, n, false, 0, 0)), 0, again, 0, again.length);
+            assertArrayEquals(multi, again);
+            io.github.sparksnn.neuron.NeuronLayer pooling = (io.github.sparksnn.neuron.NeuronLayer) net.layers().get(1);
+            float[] hidden = new float[T * n * 2 * 64];
+            pooling.setStoreVoltage(true);
+            float[] stored = new float[multi.length];
+            be.download(net.forward(in, new Pass().set(T, n, false, 0, 0)), 0, stored, 0, stored.length);
+            assertArrayEquals(multi, stored, "storing the voltages takes the stored path: same outputs");
+            System.arraycopy(pooling.voltageSequence(), 0, hidden, 0, hidden.length);
+            pooling.setStoreVoltage(false);
+            boolean fired = false, reset = false;
+            for (float v : hidden) {
+                fired |= v > 0.3f;
+                reset |= v == 0f;
+            }
+            assertTrue(reset && !fired, "voltages after reset stay below the threshold, and some were reset");
+            Tensor step = be.alloc(n * f);
+            float[] streamed = new float[T * n * 3];
+            net.resetState();
+            for (int t = 0; t < T; t++) {
+                be.copy(in, t * n * f, step, 0, n * f);
+                be.download(net.stepForward(step, n), 0, streamed, t * n * 3, n * 3);
+            }
+            assertArrayEquals(multi, streamed, "T single steps = one multi-step pass");
+        }
+    }
+
     @Test
     void namedParametersCoverTheFlatVectorInOrder() {
         ModelSpec spec = ModelSpec.parse("conv2d(1, 2, 3) | batchnorm2d(2) | plif | flatten | linear(8, 3, bias=false) | lif");
