@@ -184,11 +184,11 @@ final class GemmTimer implements InvocationHandler {
                         * outSize(i(a, 6), i(a, 7), i(a, 8), 0);
                 return 4 * (2 * out + 2 * tn + ((Boolean) a[12] ? i(a, 2) : tn));
             }
-            case "neuronForwardMaxPoolRecomputable": { // x (once when static), v in and out, the pooled spikes
+            case "neuronForwardMaxPoolRecomputable": { // x (once when static), the final v, the pooled spikes
                 long tn = (long) i(a, 1) * i(a, 2);
                 long out = tn / ((long) i(a, 9) * i(a, 10)) * outSize(i(a, 9), i(a, 11), i(a, 12), 0)
                         * outSize(i(a, 10), i(a, 11), i(a, 12), 0);
-                return 4 * (((Boolean) a[4] ? i(a, 2) : tn) + 2L * i(a, 2) + out);
+                return 4 * (((Boolean) a[4] ? i(a, 2) : tn) + i(a, 2) + out);
             }
             case "neuronBackwardMaxPoolRecompute": { // x and dX (once each when static), the pooled gradient
                 long tn = (long) i(a, 1) * i(a, 2);
