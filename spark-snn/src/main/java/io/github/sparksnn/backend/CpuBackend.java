@@ -413,7 +413,7 @@ public final class CpuBackend implements Backend {
                 if (!staticX) {
                     X.get(base, xa, 0, len);
                 }
-                chargeFireReset(op, vector, xa, va, ha, sa, za, len);
+                chargeFireReset(op, vector, xa, va, ha, sa, 0, za, len);
                 if (!lean) {
                     Hs.put(base, ha, 0, len);
                     S.put(base, sa, 0, len);
@@ -442,39 +442,39 @@ public final class CpuBackend implements Backend {
 
     /**
      * One step of one chunk, {@code h = charge(v, x)}, {@code s = fire(h)}, {@code v = reset(h, s)}: the forward's
-     * arithmetic, shared with the backward that recomputes it, so that both give the same bits. {@code za} is
-     * scratch.
+     * arithmetic, shared with the backward that recomputes it, so that both give the same bits. The charges and
+     * spikes go to {@code ha[o..]}, {@code sa[o..]}; {@code za} is scratch.
      */
     private static void chargeFireReset(NeuronOp op, boolean vector, float[] xa, float[] va, float[] ha, float[] sa,
-                                        float[] za, int len) {
+                                        int o, float[] za, int len) {
         final boolean leaky = op.leaky(), hard = op.hardReset();
         final float k = op.k(), th = op.vThreshold(), vr = op.vReset(), cr = op.chargeReset();
         final float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * cr : 0f;
         if (vector) { // charge, fire and reset in one pass
-            VectorNeuron.chargeFire(xa, va, ha, sa, len, cv, cx, c0, th, vr, hard);
+            VectorNeuron.chargeFire(xa, va, ha, sa, o, len, cv, cx, c0, th, vr, hard);
             return;
         }
         for (int j = 0; j < len; j++) {
-            ha[j] = cv * va[j] + cx * xa[j] + c0;
+            ha[o + j] = cv * va[j] + cx * xa[j] + c0;
         }
         final SurrogateFunction sg = op.surrogate();
         if (sg.isSpiking()) {
             for (int j = 0; j < len; j++) {
-                sa[j] = step(ha[j] - th);
+                sa[o + j] = step(ha[o + j] - th);
             }
         } else {
             for (int j = 0; j < len; j++) {
-                za[j] = ha[j] - th;
+                za[j] = ha[o + j] - th;
             }
-            sg.primitive(za, 0, sa, 0, len);
+            sg.primitive(za, 0, sa, o, len);
         }
         if (hard) {
             for (int j = 0; j < len; j++) {
-                va[j] = ha[j] + sa[j] * (vr - ha[j]);
+                va[j] = ha[o + j] + sa[o + j] * (vr - ha[o + j]);
             }
         } else {
             for (int j = 0; j < len; j++) {
-                va[j] = ha[j] - th * sa[j];
+                va[j] = ha[o + j] - th * sa[o + j];
             }
         }
     }
@@ -564,12 +564,14 @@ public final class CpuBackend implements Backend {
             stepStage = new float[timeSteps * CHUNK];
         }
         final float[] steps = stepStage;
-        if (recompute && recomputedH.length < timeSteps * chunk) {
-            recomputedH = new float[timeSteps * chunk];
-            recomputedS = new float[timeSteps * chunk];
+        if (recompute && recomputedH.length < timeSteps * chunk + STAGE - CHUNK) { // room past the end, as the stages
+            recomputedH = new float[timeSteps * chunk + STAGE - CHUNK];
+            recomputedS = new float[timeSteps * chunk + STAGE - CHUNK];
         }
         final float[] rh = recomputedH, rs = recomputedS, yp = stage10;
         final boolean vector = recompute && vectorNeurons(op, n);
+        // the vector loops read the recomputed charges and spikes where they lie, step t at t * chunk (no copies)
+        final boolean direct = vector && pk == 2 && ps == 2 && VectorPool.fits(ph, pw, chunk / phw, STAGE);
         // the step's gradient on the Vector API (same bits; PLIF's dL/dk sits between its two halves)
         final boolean vectorBackward = VECTOR && !wantDk && n >= VECTOR_MIN_NEURONS;
         FloatBuffer X = wantDk ? b(x) : null;
@@ -593,15 +595,15 @@ public final class CpuBackend implements Backend {
                     if (!sumOverSteps) {
                         RX.get(t * n + c, hp, 0, len);
                     }
-                    chargeFireReset(op, vector, hp, sp, ha, sa, ga, len);
-                    System.arraycopy(ha, 0, rh, t * chunk, len);
-                    System.arraycopy(sa, 0, rs, t * chunk, len);
+                    chargeFireReset(op, vector, hp, sp, rh, rs, t * chunk, ga, len);
                 }
             }
             java.util.Arrays.fill(dv, 0, len, 0f);   // dL/dV[T-1] = 0: the final state is not an output
             for (int t = timeSteps - 1; t >= 0; t--) {
                 final int base = t * n + c;
-                if (recompute) {
+                if (direct) {
+                    // read in place below
+                } else if (recompute) {
                     System.arraycopy(rh, t * chunk, ha, 0, len);
                     System.arraycopy(rs, t * chunk, sa, 0, len);
                 } else {
@@ -611,8 +613,8 @@ public final class CpuBackend implements Backend {
                 if (pool) {
                     final int planes = len / phw, first = base / phw;
                     DS.get(first * pohw, gp, 0, planes * pohw);
-                    if (recompute && vector && pk == 2 && ps == 2 && VectorPool.fits(ph, pw, planes, STAGE)) {
-                        VectorPool.routeSpikes2x2(sa, gp, planes, ph, pw, da);
+                    if (direct) {
+                        VectorPool.routeSpikes2x2(rs, t * chunk, gp, planes, ph, pw, da);
                     } else {
                         if (recompute) {
                             maxPoolSpikes(op, sa, planes, ph, pw, pk, ps, yp, ap);
@@ -625,9 +627,11 @@ public final class CpuBackend implements Backend {
                     DS.get(base, da, 0, len);
                 }
                 if (vectorBackward) {
-                    VectorNeuron.minusThreshold(ha, th, ga, len);
+                    final float[] hh = direct ? rh : ha, ss = direct ? rs : sa;
+                    final int o = direct ? t * chunk : 0;
+                    VectorNeuron.minusThreshold(hh, o, th, ga, len);
                     sg.gradient(ga, 0, ga, 0, len);
-                    VectorNeuron.chargeGradient(ha, sa, da, dv, ga, len, hard, detach, th, vr, dHdV, dHdX);
+                    VectorNeuron.chargeGradient(hh, ss, o, da, dv, ga, len, hard, detach, th, vr, dHdV, dHdX);
                 } else {
                     chargeGradient(sg, ha, sa, da, dv, ga, len, hard, detach, th, vr);
                 }

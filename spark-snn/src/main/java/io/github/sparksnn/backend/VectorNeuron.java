@@ -36,6 +36,12 @@ final class VectorNeuron {
 
     static void chargeFire(float[] xa, float[] va, float[] ha, float[] sa, int len, float cv, float cx, float c0,
                            float th, float vr, boolean hard) {
+        chargeFire(xa, va, ha, sa, 0, len, cv, cx, c0, th, vr, hard);
+    }
+
+    /** {@link #chargeFire} with the charges and spikes written at {@code ha[o..]}, {@code sa[o..]}. */
+    static void chargeFire(float[] xa, float[] va, float[] ha, float[] sa, int o, int len, float cv, float cx,
+                           float c0, float th, float vr, boolean hard) {
         final int step = FS.length();
         int j = 0;
         // one loop per reset: a vector that merges two branches would be boxed
@@ -45,8 +51,8 @@ final class VectorNeuron {
                         .add(FloatVector.fromArray(FS, xa, j).mul(cx)).add(c0);
                 FloatVector s = h.sub(th).add(0f).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31).not()
                         .and(ONE_BITS).reinterpretAsFloats();
-                h.intoArray(ha, j);
-                s.intoArray(sa, j);
+                h.intoArray(ha, o + j);
+                s.intoArray(sa, o + j);
                 h.add(s.mul(h.neg().add(vr))).intoArray(va, j);
             }
         } else {
@@ -55,16 +61,16 @@ final class VectorNeuron {
                         .add(FloatVector.fromArray(FS, xa, j).mul(cx)).add(c0);
                 FloatVector s = h.sub(th).add(0f).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31).not()
                         .and(ONE_BITS).reinterpretAsFloats();
-                h.intoArray(ha, j);
-                s.intoArray(sa, j);
+                h.intoArray(ha, o + j);
+                s.intoArray(sa, o + j);
                 h.sub(s.mul(th)).intoArray(va, j);
             }
         }
         for (; j < len; j++) {
             float hj = cv * va[j] + cx * xa[j] + c0;
             float sj = 1 - (Float.floatToRawIntBits(hj - th + 0f) >>> 31);
-            ha[j] = hj;
-            sa[j] = sj;
+            ha[o + j] = hj;
+            sa[o + j] = sj;
             va[j] = hard ? hj + sj * (vr - hj) : hj - th * sj;
         }
     }
@@ -93,35 +99,36 @@ final class VectorNeuron {
         }
     }
 
-    /** {@code za = ha - th} ({@link CpuBackend}'s loop before the surrogate gradient; same results). */
-    static void minusThreshold(float[] ha, float th, float[] za, int len) {
+    /** {@code za = ha[o..] - th} ({@link CpuBackend}'s loop before the surrogate gradient; same results). */
+    static void minusThreshold(float[] ha, int o, float th, float[] za, int len) {
         final int step = FS.length();
         int j = 0;
         for (int end = len - step; j <= end; j += step) {
-            FloatVector.fromArray(FS, ha, j).sub(th).intoArray(za, j);
+            FloatVector.fromArray(FS, ha, o + j).sub(th).intoArray(za, j);
         }
         for (; j < len; j++) {
-            za[j] = ha[j] - th;
+            za[j] = ha[o + j] - th;
         }
     }
 
     /**
-     * One step of the BPTT backward after the surrogate gradient {@code ga = g'(h - th)}: {@code da} goes from
+     * One step of the BPTT backward after the surrogate gradient {@code ga = g'(h - th)} (charges and spikes at
+     * {@code ha[o..]}, {@code sa[o..]}): {@code da} goes from
      * {@code dL/dS[t]} to {@code dL/dH[t]} (through the reset, whose {@code dV/dS} term {@code detach} cuts), then
      * {@code dv = dL/dH dH/dV[t-1]} and {@code da = dL/dH dH/dX[t]}. The float operations of {@link CpuBackend}'s
      * scalar loops in their order (no fused multiply-add), so every lane equals them bit for bit. C2 vectorizes
      * those loops as a method of their own but not always once inlined into the backward kernel, where they ran at
      * 3 ns a neuron and step; hence this.
      */
-    static void chargeGradient(float[] ha, float[] sa, float[] da, float[] dv, float[] ga, int len, boolean hard,
-                               boolean detach, float th, float vr, float dHdV, float dHdX) {
+    static void chargeGradient(float[] ha, float[] sa, int o, float[] da, float[] dv, float[] ga, int len,
+                               boolean hard, boolean detach, float th, float vr, float dHdV, float dHdX) {
         final int step = FS.length();
         int j = 0;
         // one loop per case: a vector that merges two branches would be boxed
         if (hard && detach) {
             for (int end = len - step; j <= end; j += step) {
                 FloatVector d = FloatVector.fromArray(FS, dv, j);
-                FloatVector dh = d.mul(FloatVector.broadcast(FS, 1f).sub(FloatVector.fromArray(FS, sa, j)))
+                FloatVector dh = d.mul(FloatVector.broadcast(FS, 1f).sub(FloatVector.fromArray(FS, sa, o + j)))
                         .add(FloatVector.fromArray(FS, da, j).add(0f).mul(FloatVector.fromArray(FS, ga, j)));
                 dh.mul(dHdV).intoArray(dv, j);
                 dh.mul(dHdX).intoArray(da, j);
@@ -130,8 +137,8 @@ final class VectorNeuron {
             for (int end = len - step; j <= end; j += step) {
                 FloatVector d = FloatVector.fromArray(FS, dv, j);
                 FloatVector dSt = FloatVector.fromArray(FS, da, j)
-                        .add(d.mul(FloatVector.broadcast(FS, vr).sub(FloatVector.fromArray(FS, ha, j))));
-                FloatVector dh = d.mul(FloatVector.broadcast(FS, 1f).sub(FloatVector.fromArray(FS, sa, j)))
+                        .add(d.mul(FloatVector.broadcast(FS, vr).sub(FloatVector.fromArray(FS, ha, o + j))));
+                FloatVector dh = d.mul(FloatVector.broadcast(FS, 1f).sub(FloatVector.fromArray(FS, sa, o + j)))
                         .add(dSt.mul(FloatVector.fromArray(FS, ga, j)));
                 dh.mul(dHdV).intoArray(dv, j);
                 dh.mul(dHdX).intoArray(da, j);
@@ -153,8 +160,8 @@ final class VectorNeuron {
             }
         }
         for (; j < len; j++) {
-            float dSt = hard ? da[j] + (detach ? 0f : dv[j] * (vr - ha[j])) : da[j] - (detach ? 0f : dv[j] * th);
-            float dh = hard ? dv[j] * (1f - sa[j]) + dSt * ga[j] : dv[j] + dSt * ga[j];
+            float dSt = hard ? da[j] + (detach ? 0f : dv[j] * (vr - ha[o + j])) : da[j] - (detach ? 0f : dv[j] * th);
+            float dh = hard ? dv[j] * (1f - sa[o + j]) + dSt * ga[j] : dv[j] + dSt * ga[j];
             dv[j] = dh * dHdV;
             da[j] = dh * dHdX;
         }

@@ -77,19 +77,19 @@ final class VectorPool {
 
     /**
      * {@code dp [np, h, w]} = the pooled gradient {@code gp [np, h/2, w/2]} routed to each window's first maximum
-     * of the spikes {@code sp}, {@code 0} elsewhere (and in an odd plane's last row). Whole vectors as in
+     * of the spikes {@code sp [np, h, w]} at {@code sp[so..]}, {@code 0} elsewhere (and in an odd plane's last row). Whole vectors as in
      * {@link #maxSpikes2x2}, right to left: a top row's extra lanes land on its bottom row's first columns, and a
      * bottom row's on the next pair's top row, before those are stored.
      */
-    static void routeSpikes2x2(float[] sp, float[] gp, int np, int h, int w, float[] dp) {
+    static void routeSpikes2x2(float[] sp, int so, float[] gp, int np, int h, int w, float[] dp) {
         final int ho = h / 2, wo = w / 2, hw = h * w;
         for (int q = 0; q < np; q++) {
             for (int oi = 0; oi < ho; oi++) {
                 final int top = q * hw + 2 * oi * w, bot = top + w, g0 = (q * ho + oi) * wo;
                 // right to left, so that a vector's extra lanes land on columns still to be stored
                 for (int j = (w - 1) / L * L; j >= 0; j -= L) {
-                    IntVector t = FloatVector.fromArray(FS, sp, top + j).reinterpretAsInts();
-                    IntVector b = FloatVector.fromArray(FS, sp, bot + j).reinterpretAsInts();
+                    IntVector t = FloatVector.fromArray(FS, sp, so + top + j).reinterpretAsInts();
+                    IntVector b = FloatVector.fromArray(FS, sp, so + bot + j).reinterpretAsInts();
                     IntVector tp = t.rearrange(SWAP), bp = b.rearrange(SWAP);
                     // each lane's view of its window a b / c d (the right lanes see it mirrored)
                     IntVector a = t.blend(tp, RIGHT), bb = tp.blend(t, RIGHT);
