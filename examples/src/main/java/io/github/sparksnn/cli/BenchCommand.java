@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 SparkBenchCommand.class,
                 io.github.sparksnn.bench.TorchPeerCommand.class,
                 BenchLoopShapesCommand.class,
+                BenchNeuronPoolCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec
