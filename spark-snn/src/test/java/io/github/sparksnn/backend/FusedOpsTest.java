@@ -36,6 +36,15 @@ class FusedOpsTest {
         return ops;
     }
 
+    /** {@link #neuronOps} with ATan, and a smooth (non-spiking) LIF, whose spikes the pooling compares as floats. */
+    private static List<NeuronOp> poolingNeuronOps() {
+        List<NeuronOp> ops = new ArrayList<>(neuronOps(new ATan()));
+        Sigmoid smooth = new Sigmoid();
+        smooth.setSpikingMode(false);
+        ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, smooth, false));
+        return ops;
+    }
+
     private static float[] get(Backend be, Tensor t) {
         float[] out = new float[t.size()];
         be.download(t, 0, out, 0, out.length);
@@ -150,10 +159,7 @@ class FusedOpsTest {
         int[][] pools = {{28, 28, 2, 2, 5}, {14, 14, 2, 2, 9}, {7, 9, 2, 2, 30}, {9, 9, 3, 2, 13}, {40, 40, 2, 2, 2}};
         try (CpuBackend cpu = new CpuBackend()) {
             Backend plain = UnfusedBackend.wrap(cpu);
-            List<NeuronOp> ops = new ArrayList<>(neuronOps(new ATan()));
-            Sigmoid smooth = new Sigmoid();
-            smooth.setSpikingMode(false);
-            ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, smooth, false));
+            List<NeuronOp> ops = poolingNeuronOps();
             long seed = 100;
             for (int[] pl : pools) {
                 int ph = pl[0], pw = pl[1], k = pl[2], st = pl[3], n = pl[4] * ph * pw;
@@ -200,10 +206,7 @@ class FusedOpsTest {
             {40, 40, 2, 2, 2}};
         try (CpuBackend cpu = new CpuBackend()) {
             Backend plain = UnfusedBackend.wrap(cpu);
-            List<NeuronOp> ops = new ArrayList<>(neuronOps(new ATan()));
-            Sigmoid smooth = new Sigmoid();
-            smooth.setSpikingMode(false);
-            ops.add(new NeuronOp(true, true, 0.5f, 1f, 0f, smooth, false));
+            List<NeuronOp> ops = poolingNeuronOps();
             long seed = 500;
             for (int[] pl : pools) {
                 int ph = pl[0], pw = pl[1], k = pl[2], st = pl[3], n = pl[4] * ph * pw;
