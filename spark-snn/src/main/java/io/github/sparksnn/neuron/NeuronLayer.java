@@ -169,18 +169,18 @@ public abstract class NeuronLayer extends Layer {
         // the backend may leave the charges to the backward (it recomputes them from x, which stays unchanged until
         // then: it is the previous layer's output), unless the voltages are wanted or the pass carried a state on
         boolean recomputable = freshStart && !storeVoltage;
-        if (freshStart && !recomputable) {
-            be.fill(v, 0, lastN, op.vInit());
-        }
         if (recomputable) { // it starts from the initial potential itself
             be.neuronForwardMaxPoolRecomputable(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1],
                     shape[2], pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
         } else {
+            if (freshStart) {
+                be.fill(v, 0, lastN, op.vInit());
+            }
             be.neuronForwardMaxPool(op, pass.timeSteps, lastN, x, staticInput, xt, h, s, v, shape[1], shape[2],
                     pool.window(), pool.stride(), pool.outputTensor(), pool.argmaxTensor());
         }
         endPass(op, pass, staticInput ? null : x);
-        recomputeInput = freshStart && !storeVoltage ? x : null;
+        recomputeInput = recomputable ? x : null;
         return pool.outputTensor();
     }
 
