@@ -298,14 +298,24 @@ public final class TrainBenchCommand implements Callable<Integer> {
         }
         out.print(g.render());
         out.println();
-        out.print(profile(batches, totalMedian, gemmMedian, optMedian, flopsPerRound, median(aloneRound), opSeconds,
-                opCallsBytes, median(copyGbs), Optimizers.parse(optimizer).name()).render());
+        // what no timer covered, round by round (medians of the parts need not add up to the median of the whole)
+        double[] outside = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            outside[r] = total[r] - gemm[r] - opt[r];
+            for (double[] sec : opSeconds.values()) {
+                outside[r] -= sec[r];
+            }
+        }
+        out.print(profile(batches, totalMedian, gemmMedian, optMedian, median(outside), flopsPerRound,
+                median(aloneRound), opSeconds, opCallsBytes, median(copyGbs), Optimizers.parse(optimizer).name())
+                .render());
         out.printf(Locale.ROOT, "images/s: whole training step through Trainer (shuffle, gradient, optimizer, parameter"
                 + " upload). GFLOP/s = 2mnk / time inside gemm calls; engine and standalone rounds alternate on the"
                 + " same operands and each ratio pairs a round with its replay (medians). OF BOUND for a memory-bound op"
                 + " is its compulsory bytes' rate over a copy through memory (64 MiB arrays, beyond the caches): an op"
                 + " whose data stays in cache between calls (small tensors, the previous op's output) can pass 100%%,"
-                + " which says it is not memory-bound, not that it beats memory. Java %s, %d CPUs visible, load average"
+                + " which says it is not memory-bound, not that it beats memory. Shares are medians of rounds, so they"
+                + " need not add up to exactly 100%%. Java %s, %d CPUs visible, load average"
                 + " %.1f at the end (a load above the CPU count means shared cores: compare ratios, not absolutes).%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -319,26 +329,25 @@ public final class TrainBenchCommand implements Callable<Integer> {
     /**
      * The step by operation (instrumented run, medians of rounds): every backend call timed by name, GEMM against
      * native sgemm alone on the same calls, memory-bound ops' compulsory bytes against an in-run copy's bandwidth,
-     * the optimizer, and what remains outside backend calls (layer code between ops, loss, engine bookkeeping).
+     * the optimizer, and what remains outside backend calls (layer code between ops, loss, engine bookkeeping:
+     * {@code outside}, the median of the rounds' remainders).
      */
-    static Table profile(int batches, double total, double gemm, double opt, long flops, double gemmAlone,
+    static Table profile(int batches, double total, double gemm, double opt, double outside, long flops,
+                         double gemmAlone,
                          Map<String, double[]> opSeconds, Map<String, long[]> opCallsBytes, double copyGbs,
                          String optimizerName) {
         List<Object[]> rows = new ArrayList<>();
-        double ops = 0;
         rows.add(new Object[] {gemm, "gemm", "-", fmt("%.1f GFLOP/s", flops / gemm * 1e-9),
                 fmt("%.1f GFLOP/s sgemm alone", flops / gemmAlone * 1e-9), fmt("%.0f%%", 100 * gemmAlone / gemm)});
         for (Map.Entry<String, double[]> en : opSeconds.entrySet()) {
             double sec = median(en.getValue());
-            ops += sec;
             long[] cb = opCallsBytes.get(en.getKey());
             double gbs = cb[1] / sec * 1e-9;
             rows.add(new Object[] {sec, en.getKey(), fmt("%.1f", cb[0] / (double) batches), fmt("%.1f GB/s", gbs),
                     fmt("%.1f GB/s copy", copyGbs), fmt("%.0f%%", 100 * gbs / copyGbs)});
         }
         rows.add(new Object[] {opt, "optimizer step (" + optimizerName + ")", "-", "-", "-", "-"});
-        double rest = Math.max(0, total - gemm - ops - opt);
-        rows.add(new Object[] {rest, "outside backend ops (layer code, loss, engine)", "-", "-", "-", "-"});
+        rows.add(new Object[] {outside, "outside backend ops (layer code, loss, engine)", "-", "-", "-", "-"});
         rows.sort((a, b) -> Double.compare((Double) b[0], (Double) a[0]));
         Table t = new Table("OP (step profile, instrumented run)", "CALLS/BATCH", "MS/BATCH", "SHARE", "RATE", "BOUND",
                 "OF BOUND");

@@ -101,6 +101,17 @@ class TrainBenchCommandTest {
         assertEquals(4L * (3 * 400 + 200), GemmTimer.bytes("neuronForward", new Object[] {null, 4, 100, null, null, null, null}));
         assertEquals(4L * 5 * 400, GemmTimer.bytes("neuronBackward",
                 new Object[] {null, 4, 100, null, null, null, null, null, true}));
+        // the recomputing neuron+pool pair, T=4, 2 planes of 4x4 (n=32), 2x2 pooling (32 pooled values): the forward
+        // reads a static x once and writes v and the pooled spikes; the backward reads x and the pooled gradient
+        // and writes dX, once each for a static input
+        Object[] fwd = {null, 4, 32, null, true, null, null, null, null, 4, 4, 2, 2, null, null};
+        assertEquals(4L * (32 + 32 + 32), GemmTimer.bytes("neuronForwardMaxPoolRecomputable", fwd));
+        fwd[4] = false;
+        assertEquals(4L * (128 + 32 + 32), GemmTimer.bytes("neuronForwardMaxPoolRecomputable", fwd));
+        Object[] bwd = {null, 4, 32, null, null, null, 4, 4, 2, 2, null, null, null, true, null, null};
+        assertEquals(4L * (32 + 2 * 32), GemmTimer.bytes("neuronBackwardMaxPoolRecompute", bwd));
+        bwd[13] = false;
+        assertEquals(4L * (32 + 2 * 128), GemmTimer.bytes("neuronBackwardMaxPoolRecompute", bwd));
         assertEquals(-1, GemmTimer.bytes("describe", new Object[0]));
     }
 
