@@ -47,20 +47,7 @@ final class ConvColumns {
                         continue;
                     }
                     if (flat) {
-                        int plane = ch * h * w, d = (ki - ph) * w + (kj - pw);
-                        int pLo = Math.max(oiLo * wo, -d), pHi = Math.min(oiHi * wo, h * w - d);
-                        Arrays.fill(cols, cb, cb + pLo, 0f);
-                        System.arraycopy(img, plane + pLo + d, cols, cb + pLo, pHi - pLo);
-                        Arrays.fill(cols, cb + pHi, cb + hw, 0f);
-                        for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped edge pixels of the valid rows
-                            int ob = cb + oi * wo;
-                            for (int oj = 0; oj < ojLo; oj++) {
-                                cols[ob + oj] = 0f;
-                            }
-                            for (int oj = ojHi; oj < wo; oj++) {
-                                cols[ob + oj] = 0f;
-                            }
-                        }
+                        flatRow(img, ch, h, w, hw, ki, kj, ph, pw, oiLo, oiHi, ojLo, ojHi, cols, cb);
                         continue;
                     }
                     for (int oi = 0; oi < ho; oi++) {
@@ -112,23 +99,33 @@ final class ConvColumns {
                     if (oiLo >= oiHi || ojLo >= ojHi) {
                         Arrays.fill(rowBuf, 0, hw, 0f);
                     } else {
-                        int plane = ch * h * w, d = (ki - ph) * w + (kj - pw);
-                        int pLo = Math.max(oiLo * wo, -d), pHi = Math.min(oiHi * wo, h * w - d);
-                        Arrays.fill(rowBuf, 0, pLo, 0f);
-                        System.arraycopy(img, plane + pLo + d, rowBuf, pLo, pHi - pLo);
-                        Arrays.fill(rowBuf, pHi, hw, 0f);
-                        for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped edge pixels of the valid rows
-                            int ob = oi * wo;
-                            for (int oj = 0; oj < ojLo; oj++) {
-                                rowBuf[ob + oj] = 0f;
-                            }
-                            for (int oj = ojHi; oj < wo; oj++) {
-                                rowBuf[ob + oj] = 0f;
-                            }
-                        }
+                        flatRow(img, ch, h, w, hw, ki, kj, ph, pw, oiLo, oiHi, ojLo, ojHi, rowBuf, 0);
                     }
                     cols.put(colOff + row * hw, rowBuf, 0, hw);
                 }
+            }
+        }
+    }
+
+    /**
+     * Row {@code (ch, ki, kj)} of a {@link #flat} convolution's columns ({@code hw = ho * w} values) into
+     * {@code out[cb..]}: one shifted copy of the plane over the valid output rows {@code [oiLo, oiHi)}, zeros around
+     * it, and zeros on the wrapped edge columns outside {@code [ojLo, ojHi)}.
+     */
+    private static void flatRow(float[] img, int ch, int h, int w, int hw, int ki, int kj, int ph, int pw, int oiLo,
+                                int oiHi, int ojLo, int ojHi, float[] out, int cb) {
+        int plane = ch * h * w, d = (ki - ph) * w + (kj - pw);
+        int pLo = Math.max(oiLo * w, -d), pHi = Math.min(oiHi * w, h * w - d);
+        Arrays.fill(out, cb, cb + pLo, 0f);
+        System.arraycopy(img, plane + pLo + d, out, cb + pLo, pHi - pLo);
+        Arrays.fill(out, cb + pHi, cb + hw, 0f);
+        for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped edge pixels of the valid rows
+            int ob = cb + oi * w;
+            for (int oj = 0; oj < ojLo; oj++) {
+                out[ob + oj] = 0f;
+            }
+            for (int oj = ojHi; oj < w; oj++) {
+                out[ob + oj] = 0f;
             }
         }
     }
