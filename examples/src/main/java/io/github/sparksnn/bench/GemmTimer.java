@@ -196,6 +196,7 @@ final class GemmTimer implements InvocationHandler {
                         * outSize(i(a, 7), i(a, 8), i(a, 9), 0);
                 return 4 * (out + 2 * ((Boolean) a[13] ? i(a, 2) : tn));
             }
+            case "addTransposed": return 12L * i(a, 1) * i(a, 2); // the source read, the destination updated
             case "neuronVoltage": return 12L * i(a, 1) * i(a, 2);
             case "im2col": case "col2im": {
                 long img = (long) i(a, 2) * i(a, 3) * i(a, 4);

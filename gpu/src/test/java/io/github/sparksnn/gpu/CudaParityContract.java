@@ -540,6 +540,16 @@ abstract class CudaParityContract {
         }
     }
 
+    /** A convolution's transposed weight gradient added back: the device (the interface's default) as the CPU. */
+    @Test
+    void addTransposedMatchesTheCpu() {
+        int rows = 288, cols = 32, off = 3;
+        Pair src = new Pair(random(rows * cols, -1, 1)), dst = new Pair(random(off + rows * cols, -1, 1));
+        cpu.addTransposed(src.c, rows, cols, dst.c, off);
+        gpu.addTransposed(src.g, rows, cols, dst.g, off);
+        assertBits("addTransposed", dst);
+    }
+
     // ------------------------------------------------------------------------------------------- convolution
 
     @Test

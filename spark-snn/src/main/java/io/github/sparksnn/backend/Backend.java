@@ -182,6 +182,24 @@ public interface Backend extends AutoCloseable {
         neuronBackwardMaxPool(op, timeSteps, n, dy, argmax, height, width, k, stride, dS, h, s, staticInput, dXt, dX);
     }
 
+    /**
+     * {@code dst[dOff + c * rows + r] += src[r * cols + c]}: adds the transpose of {@code src [rows, cols]} to
+     * {@code dst [cols, rows]} at {@code dOff} (a convolution's weight gradient, accumulated transposed because that
+     * GEMM shape runs faster). This default goes through the host; a backend may do it in place.
+     */
+    default void addTransposed(Tensor src, int rows, int cols, Tensor dst, int dOff) {
+        int n = rows * cols;
+        float[] a = new float[n], b = new float[n];
+        download(src, 0, a, 0, n);
+        download(dst, dOff, b, 0, n);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                b[c * rows + r] += a[r * cols + c];
+            }
+        }
+        upload(b, 0, dst, dOff, n);
+    }
+
     /** Reconstructs the membrane potentials after reset {@code V[t] = reset(H[t], S[t])} into {@code v [T, n]}. */
     void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v);
 

@@ -717,6 +717,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void addTransposed(Tensor src, int rows, int cols, Tensor dst, int dOff) {
+        FloatBuffer S = b(src), D = b(dst);
+        for (int c = 0; c < cols; c++) {
+            int db = dOff + c * rows;
+            for (int r = 0; r < rows; r++) {
+                D.put(db + r, D.get(db + r) + S.get(r * cols + c));
+            }
+        }
+    }
+
+    @Override
     public void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v) {
         FloatBuffer Hs = b(h), S = b(s), V = b(v);
         boolean hard = op.hardReset();

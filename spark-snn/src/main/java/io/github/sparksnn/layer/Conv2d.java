@@ -7,14 +7,15 @@ import java.util.SplittableRandom;
 /**
  * 2-D convolution over all {@code T * N} images (weights shared over time), by im2col + GEMM per image:
  * {@code Y_img [Cout, Ho*Wo] = W [Cout, Cin*k*k] . col(X_img) [Cin*k*k, Ho*Wo]}. Backward recomputes the columns
- * (memory stays O(one image)): {@code dW += dY_img col^T}, {@code dX_img = col2im(W^T dY_img)}.
+ * (memory stays O(one image)): {@code dW^T += col dY_img^T} over the images, added to {@code dW} transposed once
+ * (OpenBLAS runs that shape, m = Cin*k*k, 15-25% faster than m = Cout), and {@code dX_img = col2im(W^T dY_img)}.
  * Parameters in PyTorch layout {@code W [Cout, Cin, k, k]} then {@code b [Cout]}; default init bound
  * {@code 1/sqrt(Cin k k)}.
  */
 public final class Conv2d extends Layer {
     private final int cin, cout, k, stride, pad, h, w, ho, wo, ckk;
     private final boolean bias;
-    private Tensor y, dx, col, dcol;
+    private Tensor y, dx, col, dcol, dwT;
     private Tensor lastX;
 
     public Conv2d(String label, int[] inShape, int cin, int cout, int k, int stride, int pad, boolean bias) {
@@ -68,6 +69,7 @@ public final class Conv2d extends Layer {
         dx = tensor(rows * cin * h * w);
         col = tensor(ckk * ho * wo);
         dcol = tensor(ckk * ho * wo);
+        dwT = tensor(ckk * cout);
     }
 
     @Override
@@ -97,11 +99,14 @@ public final class Conv2d extends Layer {
         }
         for (int r = 0; r < rows; r++) {
             be.im2col(lastX, r * inSz, cin, h, w, k, k, stride, stride, pad, pad, col, 0);
-            be.gemm(false, true, cout, ckk, hw, 1f, dy, r * outSz, hw, col, 0, hw, 1f, grads, pOff, ckk);
+            be.gemm(false, true, ckk, cout, hw, 1f, col, 0, hw, dy, r * outSz, hw, r == 0 ? 0f : 1f, dwT, 0, cout);
             if (needInputGrad) {
                 be.gemm(true, false, ckk, hw, cout, 1f, params, pOff, ckk, dy, r * outSz, hw, 0f, dcol, 0, hw);
                 be.col2im(dcol, 0, cin, h, w, k, k, stride, stride, pad, pad, dx, r * inSz);
             }
+        }
+        if (rows > 0) {
+            be.addTransposed(dwT, ckk, cout, grads, pOff);
         }
         return needInputGrad ? dx : null;
     }

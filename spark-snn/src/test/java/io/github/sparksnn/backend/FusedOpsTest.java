@@ -251,4 +251,25 @@ class FusedOpsTest {
             }
         }
     }
+
+    /** The CPU's in-place transpose-add against its definition and the interface's default (through the host). */
+    @Test
+    void addTransposedAddsTheTransposeAsTheDefaultDoes() {
+        int rows = 37, cols = 11, off = 5;
+        float[] src = random(rows * cols, -1, 1, 900), dst = random(off + rows * cols + 3, -1, 1, 901);
+        float[] want = dst.clone();
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                want[off + c * rows + r] += src[r * cols + c];
+            }
+        }
+        try (CpuBackend cpu = new CpuBackend()) {
+            for (Backend be : new Backend[]{cpu, UnfusedBackend.wrap(cpu)}) {
+                try (Tensor s = put(be, src); Tensor d = put(be, dst)) {
+                    be.addTransposed(s, rows, cols, d, off);
+                    assertArrayEquals(want, get(be, d), be == cpu ? "cpu" : "default");
+                }
+            }
+        }
+    }
 }

@@ -13,7 +13,8 @@ import java.util.Set;
 public final class UnfusedBackend {
     /** The interface's default methods that {@link CpuBackend} overrides with a fused kernel. */
     public static final Set<String> FUSED = Set.of("neuronForwardStatic", "neuronBackwardStatic", "neuronForwardMaxPool",
-            "neuronBackwardMaxPool", "neuronForwardMaxPoolRecomputable", "neuronBackwardMaxPoolRecompute");
+            "neuronBackwardMaxPool", "neuronForwardMaxPoolRecomputable", "neuronBackwardMaxPoolRecompute",
+            "addTransposed");
 
     private UnfusedBackend() {
     }
