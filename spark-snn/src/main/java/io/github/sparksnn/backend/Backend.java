@@ -173,8 +173,9 @@ public interface Backend extends AutoCloseable {
      * as {@link #neuronBackwardMaxPool} (this default, which reads the stored {@code h}, {@code s}, {@code argmax}).
      * A backend that did not store them recomputes the charge from {@code x}, the same operations in the same
      * order, and pools the recomputed spikes again for their maxima. Memory traffic, not arithmetic, bounds these
-     * kernels: the stored tensors are four floats per neuron and step, written once and read once, against one
-     * input float read twice (once for a static input).
+     * kernels: storing means two floats per neuron and step (charge and spike) and one per pooled output, each
+     * written once and read once, against one input float per neuron and step read once more (once in all for a
+     * static input).
      */
     default void neuronBackwardMaxPoolRecompute(NeuronOp op, int timeSteps, int n, Tensor x, Tensor dy, Tensor argmax,
                                                 int height, int width, int k, int stride, Tensor dS, Tensor h,
