@@ -30,7 +30,7 @@ final class ConvColumns {
     static void unfold(float[] img, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        float[] cols) {
         int ho = outSize(h, kh, sh, ph), wo = outSize(w, kw, sw, pw), hw = ho * wo;
-        boolean flat = sh == 1 && sw == 1 && wo == w;
+        boolean flat = flat(h, w, kh, kw, sh, sw, ph, pw);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kh; ki++) {
@@ -136,7 +136,7 @@ final class ConvColumns {
      */
     static void fold(float[] cols, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, float[] img) {
         int ho = outSize(h, kh, sh, ph), wo = outSize(w, kw, sw, pw), hw = ho * wo;
-        boolean flat = sh == 1 && sw == 1 && wo == w;
+        boolean flat = flat(h, w, kh, kw, sh, sw, ph, pw);
         int row = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int ki = 0; ki < kh; ki++) {
