@@ -3,7 +3,7 @@ package io.github.sparksnn.bench;
 import io.github.sparksnn.train.optim.Optimizer;
 import io.github.sparksnn.train.optim.OptimizerState;
 
-/** An optimizer that forwards to another and adds up the time spent in {@link #step}. */
+/** An optimizer that forwards to another and adds up the time spent in its steps (one thread at a time). */
 final class TimedOptimizer implements Optimizer {
     private final Optimizer target;
     long nanos;
@@ -12,11 +12,17 @@ final class TimedOptimizer implements Optimizer {
         this.target = target;
     }
 
+    /** Times the element-wise work, wherever the engine applies it (in the step or in its threads' ranges). */
     @Override
-    public void step(float[] params, float[] grad, double lr) {
+    public Update begin(int n, double lr) {
         long t0 = System.nanoTime();
-        target.step(params, grad, lr);
+        Update u = target.begin(n, lr);
         nanos += System.nanoTime() - t0;
+        return (params, grad, scale, from, to) -> {
+            long t1 = System.nanoTime();
+            u.apply(params, grad, scale, from, to);
+            nanos += System.nanoTime() - t1;
+        };
     }
 
     @Override

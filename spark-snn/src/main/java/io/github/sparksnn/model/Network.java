@@ -198,6 +198,18 @@ public final class Network implements AutoCloseable {
         be.upload(p, 0, params, 0, numParameters);
     }
 
+    /**
+     * Loads {@code p[from, to)} into the same range of the parameters; {@code p} has the full length. Disjoint
+     * ranges may be loaded from several threads at once (the CPU backend copies with absolute indices).
+     */
+    public void setParameters(float[] p, int from, int to) {
+        if (p.length != numParameters || from < 0 || to < from || to > numParameters) {
+            throw new IllegalArgumentException("parameter range [" + from + ", " + to + ") of " + p.length
+                    + " values does not fit " + numParameters + " parameters");
+        }
+        be.upload(p, from, params, from, to - from);
+    }
+
     public float[] parameters() {
         float[] p = new float[numParameters];
         be.download(params, 0, p, 0, numParameters);

@@ -1,5 +1,7 @@
 package io.github.sparksnn.train;
 
+import io.github.sparksnn.train.optim.Optimizer;
+
 /**
  * The one routine every trainer calls: the single-JVM trainer on its mini-batches and each Spark task on its
  * share of a global batch. An engine owns a network replica (and, with the GPU backend, a device context);
@@ -51,6 +53,38 @@ public interface GradientEngine extends AutoCloseable {
      * dropout), so the same call gives the same bits.
      */
     StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum);
+
+    /**
+     * One fused training step on samples {@code [from, to)}: their gradient sum into {@code grad} (overwritten),
+     * then {@code update} (from {@link Optimizer#begin}) applied to every index of {@code params} with the scale
+     * {@code 1 / (to - from)}, so the optimizer sees the batch mean, and the new {@code params} loaded into this
+     * engine. The bits equal zeroing {@code grad}, {@link #accumulateGradient}, dividing by the count, {@link
+     * Optimizer#step} and {@link #setParameters}. An engine with several threads overrides this to run the summation,
+     * the update and the parameter load in parallel index ranges, not one after another on the caller.
+     *
+     * @throws IllegalArgumentException on an empty range, or arrays whose lengths are not {@link #numParameters()}
+     */
+    default StepStats trainStep(float[] features, int[] labels, int from, int to, long seed, float[] grad,
+                                float[] params, Optimizer.Update update) {
+        checkStepArrays(this, from, to, grad, params);
+        java.util.Arrays.fill(grad, 0f);
+        StepStats s = accumulateGradient(features, labels, from, to, seed, grad);
+        update.apply(params, grad, 1f / (to - from), 0, params.length);
+        setParameters(params);
+        return s;
+    }
+
+    /** The argument checks of {@link #trainStep}. */
+    static void checkStepArrays(GradientEngine e, int from, int to, float[] grad, float[] params) {
+        if (to <= from) {
+            throw new IllegalArgumentException("a training step needs at least one sample, got [" + from + ", " + to
+                    + ")");
+        }
+        if (grad.length != e.numParameters() || params.length != e.numParameters()) {
+            throw new IllegalArgumentException("grad and params must have " + e.numParameters()
+                    + " elements, got " + grad.length + " and " + params.length);
+        }
+    }
 
     /** Inference (no dropout, deterministic encoder seed) for samples {@code [from, to)}: firing rates into
      *  {@code ratesOut[(i - from) * numClasses() + k]}. */

@@ -1,12 +1,10 @@
 package io.github.sparksnn.train;
 
+import io.github.sparksnn.train.optim.Optimizer;
+
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Several threads outside Spark ({@link EngineConfig#threads()} > 1): data parallelism over {@code threads}
@@ -26,10 +24,12 @@ import java.util.concurrent.Future;
 public final class ParallelGradientEngine implements GradientEngine {
     private final List<CpuGradientEngine> replicas = new ArrayList<>();
     private final float[][] partial;
-    private final ExecutorService pool;
+    /** Replica r >= 1 runs on worker r - 1; replica 0 on the calling thread. */
+    private final SpinningWorkers workers;
     /**
      * The parameters of the last {@link #setParameters} (a copy), loaded into each replica by its own thread at the
      * start of its next call ({@code stale[r]}): the uploads run in parallel, not one after the other on the caller.
+     * {@link #trainStep} loads its new parameters into the replicas itself, range by range.
      */
     private final float[] params;
     private final boolean[] stale;
@@ -43,11 +43,7 @@ public final class ParallelGradientEngine implements GradientEngine {
         partial = new float[threads][replicas.get(0).numParameters()];
         params = replicas.get(0).parameters();
         stale = new boolean[threads];
-        pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "snn-engine-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        workers = new SpinningWorkers(threads - 1, "snn-engine-worker");
     }
 
     @Override
@@ -74,9 +70,15 @@ public final class ParallelGradientEngine implements GradientEngine {
         java.util.Arrays.fill(stale, true);
     }
 
+    /** The last {@link #setParameters}, or, once every replica is up to date, the replicas' parameters. */
     @Override
     public float[] parameters() {
-        return params.clone();
+        for (boolean s : stale) {
+            if (s) {
+                return params.clone();
+            }
+        }
+        return replicas.get(0).parameters();
     }
 
     /** Brings replica {@code r} up to the last {@link #setParameters}; called on the thread that runs it. */
@@ -135,63 +137,128 @@ public final class ParallelGradientEngine implements GradientEngine {
         if (gradSum.length != numParameters()) {
             throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + numParameters());
         }
-        // Replicas 1.. run on the pool, replica 0 on the calling thread: one hand-off fewer per call, and no third
-        // thread waiting for a core (measured: a worker took ~0.2 ms to start while the caller still held its core).
-        // Once all partial sums exist, each thread adds up its own range of them into gradSum (no second hand-off).
-        final CountDownLatch computed = new CountDownLatch(replicas.size());
-        List<Future<StepStats>> fs = new ArrayList<>(replicas.size());
-        for (int i = 1; i < replicas.size(); i++) {
-            final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
-            fs.add(pool.submit(() -> {
-                StepStats st;
-                try {
-                    st = replica(r).shareGradient(features, labels, a, b, seed, partial[r], a - from);
-                } finally {
-                    computed.countDown();
-                }
-                sumRange(r, computed, gradSum);
-                return st;
-            }));
-        }
-        StepStats total;
-        try {
-            try {
-                total = replica(0).shareGradient(features, labels, from, shareStart(from, to, 1), seed, partial[0], 0);
-            } finally {
-                computed.countDown();
-            }
-            sumRange(0, computed, gradSum);
-        } catch (RuntimeException e) {
-            for (Future<StepStats> f : fs) {
-                joinQuietly(f);
-            }
-            throw e;
-        }
-        for (int i = 0; i < fs.size(); i++) {
-            total = total.plus(join(fs.get(i)));
-        }
+        StepStats total = runShares((r, a, b) -> replica(r).shareGradient(features, labels, a, b, seed, partial[r],
+                a - from), from, to, r -> sumRange(r, gradSum, false));
         combineBuffers(from, to);
         return total;
     }
 
+    /** A replica's share of a call: samples {@code [a, b)}. */
+    @FunctionalInterface
+    private interface Share {
+        StepStats compute(int replica, int a, int b);
+    }
+
+    /**
+     * Runs replica {@code r}'s share of {@code [from, to)} for every replica, and then, once all shares exist,
+     * {@code afterAll.accept(r)} on the same thread; returns the shares' statistics added in replica order. Replicas
+     * 1.. run on the workers, replica 0 on the calling thread: one hand-off fewer per call, and no third thread
+     * waiting for a core (measured: a pool worker took ~0.2 ms to start while the caller still held its core). The
+     * hand-offs spin before they park ({@link SpinningWorkers}). When a share fails, no {@code afterAll} runs: the
+     * caller's sums and parameters are left as they were, and the failure is rethrown once every worker is idle.
+     */
+    private StepStats runShares(Share share, int from, int to, java.util.function.IntConsumer afterAll) {
+        final int n = replicas.size();
+        final AtomicInteger computed = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        for (int i = 1; i < n; i++) {
+            final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
+            workers.start(r - 1, () -> {
+                StepStats st = computeShare(share, r, a, b, computed, failed);
+                SpinningWorkers.awaitCount(computed, n);
+                if (!failed.get()) { // a failed share leaves the sums and parameters untouched
+                    afterAll.accept(r);
+                }
+                return st;
+            });
+        }
+        StepStats total;
+        try {
+            total = computeShare(share, 0, from, shareStart(from, to, 1), computed, failed);
+            SpinningWorkers.awaitCount(computed, n);
+            if (!failed.get()) {
+                afterAll.accept(0);
+            }
+        } catch (RuntimeException | Error e) {
+            for (int i = 1; i < n; i++) {
+                workers.joinQuietly(i - 1);
+            }
+            throw e;
+        }
+        RuntimeException failure = null;
+        for (int i = 1; i < n; i++) {
+            try {
+                total = total.plus(workers.join(i - 1));
+            } catch (RuntimeException e) { // join every worker before reporting, so none is left busy
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return total;
+    }
+
+    private static StepStats computeShare(Share share, int r, int a, int b, AtomicInteger computed,
+                                          java.util.concurrent.atomic.AtomicBoolean failed) {
+        try {
+            return share.compute(r, a, b);
+        } catch (RuntimeException | Error e) {
+            failed.set(true);
+            throw e;
+        } finally {
+            computed.incrementAndGet();
+        }
+    }
+
+    /**
+     * The fused step in parallel: replica {@code r}'s thread computes its share, waits for the others, and then, for
+     * its own range of indices, sums the shares into {@code grad} (in replica order, from zero, as
+     * {@link #accumulateGradient} into a zeroed array does), applies the optimizer's update there and loads that
+     * range of the new parameters into every replica. The bits equal the default's; nothing runs on the caller
+     * alone, and no replica loads the whole vector at its next call.
+     */
+    @Override
+    public StepStats trainStep(float[] features, int[] labels, int from, int to, long seed, float[] grad,
+                               float[] params, Optimizer.Update update) {
+        GradientEngine.checkStepArrays(this, from, to, grad, params);
+        final float scale = 1f / (to - from);
+        StepStats total = runShares((r, a, b) -> replica(r).shareGradient(features, labels, a, b, seed, partial[r],
+                a - from), from, to, r -> updateRange(r, grad, params, update, scale));
+        combineBuffers(from, to);
+        return total;
+    }
+
+    /** Replica {@code r}'s range of {@link #trainStep}'s sum, update and parameter copy. */
+    private void updateRange(int r, float[] grad, float[] params, Optimizer.Update update, float scale) {
+        int lo = rangeStart(grad.length, r), hi = rangeStart(grad.length, r + 1);
+        sumRange(r, grad, true);
+        update.apply(params, grad, scale, lo, hi);
+        for (CpuGradientEngine e : replicas) { // while the range is in cache; no replica reads until the next call
+            e.network().setParameters(params, lo, hi);
+        }
+    }
+
+    private int rangeStart(int n, int r) {
+        return (int) ((long) n * r / replicas.size());
+    }
+
     /**
      * Once every replica has its partial sum: {@code gradSum[j] += partial[0][j]}, then {@code += partial[1][j]}, ...
-     * (replica order, as one thread would add them) for replica {@code r}'s share of the indices.
+     * (replica order, as one thread would add them) for replica {@code r}'s share of the indices; with
+     * {@code fromZero} the sum starts from 0 instead of {@code gradSum}'s values (the bits of a zeroed array).
      */
-    private void sumRange(int r, CountDownLatch computed, float[] gradSum) {
-        try {
-            computed.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        int n = gradSum.length, lo = (int) ((long) n * r / replicas.size()), hi = (int) ((long) n * (r + 1) / replicas.size());
+    private void sumRange(int r, float[] gradSum, boolean fromZero) {
+        int lo = rangeStart(gradSum.length, r), hi = rangeStart(gradSum.length, r + 1);
         if (partial.length == 2) { // one pass over the range: (gradSum + p0) + p1, the same additions in order
             final float[] p0 = partial[0], p1 = partial[1];
             for (int j = lo; j < hi; j++) {
-                gradSum[j] = gradSum[j] + p0[j] + p1[j];
+                gradSum[j] = (fromZero ? 0f : gradSum[j]) + p0[j] + p1[j];
             }
             return;
+        }
+        if (fromZero) {
+            java.util.Arrays.fill(gradSum, lo, hi, 0f);
         }
         for (float[] p : partial) {
             for (int j = lo; j < hi; j++) {
@@ -202,42 +269,11 @@ public final class ParallelGradientEngine implements GradientEngine {
 
     @Override
     public void predictRates(float[] features, int from, int to, long seed, float[] ratesOut) {
-        List<Future<StepStats>> fs = new ArrayList<>(replicas.size());
         int k = numClasses();
-        for (int i = 0; i < replicas.size(); i++) {
-            final int r = i, a = shareStart(from, to, i), b = shareStart(from, to, i + 1);
-            fs.add(pool.submit(() -> {
-                replica(r).predictRates(features, a, b, seed, ratesOut, (a - from) * k, a - from);
-                return StepStats.ZERO;
-            }));
-        }
-        for (Future<StepStats> f : fs) {
-            join(f);
-        }
-    }
-
-    /** Waits for a worker whose result no longer matters (the caller's share failed), so no replica is left busy. */
-    private static void joinQuietly(Future<StepStats> f) {
-        try {
-            f.get();
-        } catch (Exception ignored) {
-            // the caller's own failure is the one reported
-        }
-    }
-
-    private static StepStats join(Future<StepStats> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(c);
-        }
+        runShares((r, a, b) -> {
+            replica(r).predictRates(features, a, b, seed, ratesOut, (a - from) * k, a - from);
+            return StepStats.ZERO;
+        }, from, to, r -> { });
     }
 
     /** The replicas' backend and how many threads share the work, e.g. {@code cpu (...) x 4 threads}. */
@@ -248,7 +284,7 @@ public final class ParallelGradientEngine implements GradientEngine {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        workers.close();
         for (CpuGradientEngine e : replicas) {
             e.close();
         }

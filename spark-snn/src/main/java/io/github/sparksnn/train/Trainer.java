@@ -2,13 +2,13 @@ package io.github.sparksnn.train;
 
 import io.github.sparksnn.train.optim.LearningRateSchedule;
 import io.github.sparksnn.train.optim.Optimizer;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * Single-JVM training over one {@link GradientEngine}: per epoch, a seeded shuffle of the training set, then
- * mini-batches; per batch, the engine's gradient sum divided by the batch size, one {@link Optimizer} step at the
- * epoch's scheduled learning rate, and the new parameters loaded back into the engine. After each epoch, optional
+ * mini-batches; per batch, one {@link GradientEngine#trainStep}: the engine's gradient sum divided by the batch
+ * size, one {@link Optimizer} step at the epoch's scheduled learning rate, and the new parameters loaded back into
+ * the engine (an engine with several threads does the last three in parallel ranges). After each epoch, optional
  * evaluation through {@link GradientEngine#predictRates} (accuracy of the arg-max firing rate).
  *
  * <p>Reproducible: the shuffle order of epoch {@code e} and the engine seed of step {@code s} are pure functions of
@@ -101,29 +101,23 @@ public final class Trainer {
         for (int b = 0; b < batches; b++) {
             int from = b * bs;
             int count = Math.min(bs, n - from);
-            Arrays.fill(grad, 0f);
             long seed = stepSeed(config.seed(), epoch, b);
+            // the engine sums over samples and the update divides by the count: the optimizer sees the mean
+            Optimizer.Update update = optimizer.begin(params.length, lr);
             GradientEngine.StepStats s;
             if (order == null) {
-                s = engine.accumulateGradient(x, y, from, from + count, seed, grad);
+                s = engine.trainStep(x, y, from, from + count, seed, grad, params, update);
             } else {
                 for (int i = 0; i < count; i++) {
                     int src = order[from + i];
                     System.arraycopy(x, src * featureSize, batchX, i * featureSize, featureSize);
                     batchY[i] = y[src];
                 }
-                s = engine.accumulateGradient(batchX, batchY, 0, count, seed, grad);
+                s = engine.trainStep(batchX, batchY, 0, count, seed, grad, params, update);
             }
             if (s.count() != count) {
                 throw new IllegalStateException("engine reported " + s.count() + " samples for a batch of " + count);
             }
-            // the engine sums over samples; the optimizer wants the mean
-            final float inv = 1f / count;
-            for (int i = 0; i < grad.length; i++) {
-                grad[i] *= inv;
-            }
-            optimizer.step(params, grad, lr);
-            engine.setParameters(params);
             total = total.plus(s);
             l.onBatch(epoch, b, batches, s);
         }

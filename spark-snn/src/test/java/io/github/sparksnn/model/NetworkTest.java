@@ -120,6 +120,27 @@ class NetworkTest {
     }
 
     @Test
+    void aParameterRangeLoadsOnlyThatRange() {
+        ModelSpec spec = ModelSpec.parse("linear(4, 3) | lif");
+        try (CpuBackend be = new CpuBackend(); Network net = Network.build(spec, new int[]{4}, be)) {
+            float[] old = net.parameters();
+            float[] p = new float[old.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = 100 + i;
+            }
+            net.setParameters(p, 2, 9);
+            float[] want = old.clone();
+            System.arraycopy(p, 2, want, 2, 7);
+            assertArrayEquals(want, net.parameters(), 0f);
+            for (int[] bad : new int[][] {{-1, 3}, {5, 4}, {0, p.length + 1}}) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, () -> net.setParameters(p, bad[0], bad[1]));
+                assertTrue(e.getMessage().contains("does not fit " + p.length + " parameters"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void namedParametersCoverTheFlatVectorInOrder() {
         ModelSpec spec = ModelSpec.parse("conv2d(1, 2, 3) | batchnorm2d(2) | plif | flatten | linear(8, 3, bias=false) | lif");
         try (CpuBackend be = new CpuBackend(); Network net = Network.build(spec, new int[]{1, 4, 4}, be)) {

@@ -52,6 +52,75 @@ class ParallelAndSteadyStateTest {
     }
 
     /**
+     * The fused step ({@link GradientEngine#trainStep}) gives the bits of the unfused one on one thread and on
+     * several, where the sum, the update and the parameter copy run in per-thread ranges; the engine then holds the
+     * new parameters. Batch norm is in the model, so the replicas' buffers are combined as after a gradient call.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void theFusedStepGivesTheBitsOfGradientThenUpdate(int threads) {
+        String spec = "flatten | linear(16, 12) | batchnorm1d(12) | plif(surrogate=ATan()) | linear(12, 3) | lif";
+        EngineConfig cfg = EngineConfig.builder().modelSpec(spec).inputShape(1, 4, 4).encoder("poisson").seed(3)
+                .threads(threads).build();
+        float[] x = CpuGradientEngineTest.features(40, 16, 5);
+        int[] y = CpuGradientEngineTest.labels(40, 3, 6);
+        try (GradientEngine fused = cfg.create(); GradientEngine plain = cfg.create()) {
+            io.github.sparksnn.train.optim.Optimizer of = io.github.sparksnn.train.optim.Optimizers.parse("adam");
+            io.github.sparksnn.train.optim.Optimizer op = io.github.sparksnn.train.optim.Optimizers.parse("adam");
+            float[] pf = fused.parameters(), pp = plain.parameters();
+            float[] gf = new float[pf.length], gp = new float[pp.length];
+            java.util.Arrays.fill(gf, Float.NaN); // overwritten, not added to
+            for (int step = 0; step < 3; step++) {
+                int from = step * 11, to = from + 9 + step;
+                GradientEngine.StepStats sf = fused.trainStep(x, y, from, to, 40 + step, gf, pf,
+                        of.begin(pf.length, 0.01));
+                java.util.Arrays.fill(gp, 0f);
+                GradientEngine.StepStats sp = plain.accumulateGradient(x, y, from, to, 40 + step, gp);
+                float[] sum = gp.clone();
+                float inv = 1f / (to - from);
+                for (int i = 0; i < gp.length; i++) {
+                    gp[i] *= inv;
+                }
+                op.step(pp, gp, 0.01);
+                plain.setParameters(pp);
+                assertEquals(sp, sf);
+                assertArrayEquals(sum, gf, 0f, "the gradient sum, step " + step);
+                assertArrayEquals(pp, pf, 0f, "the updated parameters, step " + step);
+                assertArrayEquals(pp, fused.parameters(), 0f, "loaded into the engine, step " + step);
+                assertArrayEquals(plain.buffers(), fused.buffers(), 0f, "batch-norm buffers, step " + step);
+            }
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> fused.trainStep(x, y, 3, 3, 1, new float[pf.length], pf, of.begin(pf.length, 0.01)));
+            assertTrue(e.getMessage().contains("at least one sample"), e.getMessage());
+        }
+    }
+
+    /**
+     * A share that fails (here the second, whose samples lie past the end of the features) leaves the caller's
+     * parameters and the engine as they were, names the problem, and leaves no worker busy: the next step runs.
+     */
+    @Test
+    void aFailedShareLeavesTheParametersAsTheyWere() {
+        EngineConfig cfg = EngineConfig.builder().modelSpec(SPEC).inputShape(1, 4, 4).encoder("poisson").seed(3)
+                .threads(2).build();
+        float[] x = CpuGradientEngineTest.features(20, 16, 5);
+        int[] y = CpuGradientEngineTest.labels(20, 3, 6);
+        float[] shortX = java.util.Arrays.copyOf(x, 10 * 16 + 3);
+        try (GradientEngine e = cfg.create()) {
+            io.github.sparksnn.train.optim.Optimizer o = io.github.sparksnn.train.optim.Optimizers.parse("adam");
+            float[] p = e.parameters(), before = p.clone(), g = new float[p.length];
+            IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> e.trainStep(shortX, y, 0, 20, 1, g, p, o.begin(p.length, 0.01)));
+            assertTrue(ex.getMessage().contains("does not fit"), ex.getMessage());
+            assertArrayEquals(before, p, 0f);
+            assertArrayEquals(before, e.parameters(), 0f);
+            GradientEngine.StepStats s = e.trainStep(x, y, 0, 20, 1, g, p, o.begin(p.length, 0.01));
+            assertEquals(20, s.count());
+            assertArrayEquals(p, e.parameters(), 0f);
+        }
+    }
+
+    /**
      * The parallel engine loads new parameters into its replicas lazily, each on its own thread at its next call: the
      * parameters still take effect at once for every replica, from a copy (the caller may reuse its array).
      */

@@ -43,9 +43,8 @@ abstract sealed class AdamBase implements Optimizer permits Adam, AdamW {
     abstract boolean decoupled();
 
     @Override
-    public final void step(float[] params, float[] grad, double lr) {
-        Optimizer.checkStepArgs(params, grad, lr);
-        final int n = params.length;
+    public final Update begin(int n, double lr) {
+        Optimizer.checkLearningRate(lr);
         if (m == null) {
             m = new float[n];
             v = new float[n];
@@ -66,15 +65,17 @@ abstract sealed class AdamBase implements Optimizer permits Adam, AdamW {
         final float shrink = decoupled() ? (float) (1 - lr * weightDecay) : 1f;
         final float[] mm = m;
         final float[] vv = v;
-        for (int i = 0; i < n; i++) {
-            float p = params[i] * shrink;
-            float g = grad[i] + l2 * p;
-            float mi = b1 * mm[i] + a1 * g;
-            float vi = b2 * vv[i] + a2 * g * g;
-            mm[i] = mi;
-            vv[i] = vi;
-            params[i] = p - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + e);
-        }
+        return (params, grad, scale, from, to) -> {
+            for (int i = from; i < to; i++) {
+                float p = params[i] * shrink;
+                float g = grad[i] * scale + l2 * p;
+                float mi = b1 * mm[i] + a1 * g;
+                float vi = b2 * vv[i] + a2 * g * g;
+                mm[i] = mi;
+                vv[i] = vi;
+                params[i] = p - stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + e);
+            }
+        };
     }
 
     @Override

@@ -19,7 +19,31 @@ public interface Optimizer {
      * @throws IllegalArgumentException on length mismatch with each other or with the state, or a learning rate
      *                                  that is negative or not finite
      */
-    void step(float[] params, float[] grad, double lr);
+    default void step(float[] params, float[] grad, double lr) {
+        checkStepArgs(params, grad, lr);
+        begin(params.length, lr).apply(params, grad, 1f, 0, params.length);
+    }
+
+    /**
+     * Begins one update of {@code n} parameters at learning rate {@code lr}: counts the step, allocates the state
+     * on the first step and fixes this step's scalars. The returned {@link Update} does the element-wise work; it
+     * must be applied once to each index of {@code [0, n)}, in ranges that may run on several threads at once (no
+     * element depends on another). {@link #step} is {@code begin(n, lr).apply(params, grad, 1, 0, n)}.
+     *
+     * @throws IllegalArgumentException on a length that differs from the state's, or a learning rate that is
+     *                                  negative or not finite
+     */
+    Update begin(int n, double lr);
+
+    /** The element-wise part of one step (see {@link #begin}). */
+    interface Update {
+        /**
+         * Updates {@code params[from, to)} and the matching state from the gradient {@code gradScale * grad[i]}
+         * ({@code grad} is not modified). The scale is applied as one float multiplication per element, so passing
+         * a gradient sum and {@code 1 / batch} gives the bits of dividing the sum first.
+         */
+        void apply(float[] params, float[] grad, float gradScale, int from, int to);
+    }
 
     /** Number of steps taken so far (PyTorch's {@code state['step']}). */
     long steps();
@@ -50,6 +74,11 @@ public interface Optimizer {
             throw new IllegalArgumentException(
                     "params and grad differ in length: " + params.length + " vs " + grad.length);
         }
+        checkLearningRate(lr);
+    }
+
+    /** The learning-rate check of {@link #step} and {@link #begin}. */
+    static void checkLearningRate(double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
         }

@@ -46,36 +46,38 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, double lr) {
-        Optimizer.checkStepArgs(params, grad, lr);
-        if (buf != null && buf.length != params.length) {
-            throw new IllegalArgumentException("sgd state holds " + buf.length + " parameters, step got "
-                    + params.length);
+    public Update begin(int n, double lr) {
+        Optimizer.checkLearningRate(lr);
+        if (buf != null && buf.length != n) {
+            throw new IllegalArgumentException("sgd state holds " + buf.length + " parameters, step got " + n);
         }
-        final int n = params.length;
+        step++;
         final float flr = (float) lr;
         final float wd = (float) weightDecay;
         if (momentum == 0) {
-            for (int i = 0; i < n; i++) {
-                params[i] -= flr * (grad[i] + wd * params[i]);
-            }
-        } else {
-            final float mu = (float) momentum;
-            final float damp = (float) (1 - dampening);
-            final boolean first = buf == null;
-            if (first) {
-                buf = new float[n];
-            }
-            final float[] b = buf;
-            // one fused pass; the first step initializes the buffer to g (no dampening), as PyTorch does
-            for (int i = 0; i < n; i++) {
-                float g = grad[i] + wd * params[i];
+            return (params, grad, scale, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    params[i] -= flr * (grad[i] * scale + wd * params[i]);
+                }
+            };
+        }
+        final float mu = (float) momentum;
+        final float damp = (float) (1 - dampening);
+        final boolean first = buf == null;
+        if (first) {
+            buf = new float[n];
+        }
+        final float[] b = buf;
+        final boolean nest = nesterov;
+        // one fused pass; the first step initializes the buffer to g (no dampening), as PyTorch does
+        return (params, grad, scale, from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = grad[i] * scale + wd * params[i];
                 float bi = first ? g : mu * b[i] + damp * g;
                 b[i] = bi;
-                params[i] -= flr * (nesterov ? g + mu * bi : bi);
+                params[i] -= flr * (nest ? g + mu * bi : bi);
             }
-        }
-        step++;
+        };
     }
 
     @Override
