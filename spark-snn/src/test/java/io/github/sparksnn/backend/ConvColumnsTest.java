@@ -16,6 +16,9 @@ class ConvColumnsTest {
         {2, 6, 6, 5, 5, 1, 1, 2, 2}, {1, 4, 9, 3, 5, 1, 1, 0, 2}, {2, 1, 3, 3, 3, 1, 1, 1, 1},
         {2, 7, 6, 3, 3, 2, 2, 1, 1}, {3, 5, 5, 2, 2, 2, 1, 0, 0}, {1, 3, 3, 3, 3, 1, 1, 0, 0},
         {2, 1, 3, 3, 3, 2, 2, 2, 2}, {1, 4, 4, 3, 1, 1, 1, 1, 0},
+        // wider planes, and widths around a vector's length
+        {2, 9, 33, 3, 3, 1, 1, 1, 1}, {1, 3, 20, 5, 5, 1, 1, 2, 2}, {1, 2, 2, 3, 3, 1, 1, 1, 1},
+        {1, 6, 17, 1, 1, 1, 1, 0, 0}, {2, 5, 16, 3, 5, 1, 1, 0, 2},
     };
 
     private static float[] values(int n, SplittableRandom r) {
@@ -33,6 +36,45 @@ class ConvColumnsTest {
         SplittableRandom r = new SplittableRandom(11);
         for (int pass = 0; pass < 2; pass++) {
             checkShapes(pass, r);
+        }
+    }
+
+    /** The backend's im2col and col2im (off-heap tensors, past offsets) on the CNN's shapes. */
+    @Test
+    void theBackendsColumnsEqualTheDefinition() {
+        SplittableRandom r = new SplittableRandom(12);
+        try (CpuBackend be = new CpuBackend(1)) {
+            for (int[] s : new int[][] {{1, 28, 28}, {32, 14, 14}, {3, 5, 7}}) {
+                int c = s[0], h = s[1], w = s[2], rows = c * 9, hw = h * w, off = 3;
+                float[] img = values(2 * c * hw, r);
+                float[] want = new float[rows * hw];
+                ConvColumns.unfold(java.util.Arrays.copyOfRange(img, c * hw, 2 * c * hw), c, h, w, 3, 3, 1, 1, 1, 1,
+                        want);
+                try (Tensor x = be.alloc(img.length); Tensor col = be.alloc(off + rows * hw);
+                     Tensor dx = be.alloc(2 * c * hw)) {
+                    be.upload(img, 0, x, 0, img.length);
+                    be.im2col(x, c * hw, c, h, w, 3, 3, 1, 1, 1, 1, col, off);
+                    float[] got = new float[rows * hw];
+                    be.download(col, off, got, 0, rows * hw);
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                "im2col " + java.util.Arrays.toString(s) + " at " + i);
+                    }
+                    float[] colsIn = values(rows * hw, r), acc = values(2 * c * hw, r);
+                    float[] sums = java.util.Arrays.copyOfRange(acc, c * hw, 2 * c * hw);
+                    ConvColumns.fold(colsIn.clone(), c, h, w, 3, 3, 1, 1, 1, 1, sums);
+                    be.upload(colsIn, 0, col, off, rows * hw);
+                    be.upload(acc, 0, dx, 0, acc.length);
+                    be.col2im(col, off, c, h, w, 3, 3, 1, 1, 1, 1, dx, c * hw);
+                    float[] out = new float[acc.length];
+                    be.download(dx, 0, out, 0, out.length);
+                    for (int i = 0; i < out.length; i++) {
+                        float expect = i < c * hw ? acc[i] : sums[i - c * hw];
+                        assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(out[i]),
+                                "col2im " + java.util.Arrays.toString(s) + " at " + i);
+                    }
+                }
+            }
         }
     }
 
@@ -93,6 +135,7 @@ class ConvColumnsTest {
             for (int i = 0; i < want.length; i++) {
                 assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(folded[i]), "fold " + shape + " at " + i);
             }
+
         }
     }
 }
