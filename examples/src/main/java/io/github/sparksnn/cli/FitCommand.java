@@ -77,7 +77,9 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialization, shuffling and encoders (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "1", description = "BLAS threads of the engine (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "1", description = "Threads (default: ${DEFAULT-VALUE}). Above 1 each batch is split over that"
+            + " many single-threaded engine replicas (data-parallel; batch norm's statistics are per share), and the"
+            + " optimizer step runs in parallel parameter ranges.")
     int threads;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "/usr/share/datasets/fashion-mnist",
