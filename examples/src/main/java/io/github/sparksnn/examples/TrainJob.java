@@ -351,10 +351,13 @@ public final class TrainJob implements Callable<Integer> {
                 bar = null;
             }
             err.printf(Locale.ROOT, "epoch %d: loss=%.4f train_acc=%.4f%s time=%.1fs images/s=%.0f step=%.1fms "
-                            + "(compute %.1fms, %s %.1fms)%n", m.epoch(), m.loss(), m.trainAccuracy(),
+                            + "(compute %.1fms, %s %.1fms%s)%n", m.epoch(), m.loss(), m.trainAccuracy(),
                     Double.isNaN(m.validationAccuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f",
                             m.validationAccuracy()), m.seconds(), m.imagesPerSecond(), m.stepMillis(),
-                    m.computeMillis(), m.syncMode().equals("barrier") ? "sync" : "spark", m.overheadMillis());
+                    m.computeMillis(), m.syncMode().equals("barrier") ? "sync" : "spark", m.overheadMillis(),
+                    Double.isNaN(m.taskWaitMillis()) ? "" : String.format(Locale.ROOT,
+                            "; tasks wait %.1fms, move %.0f KB a step", m.taskWaitMillis(),
+                            m.taskBytesPerStep() / 1024));
             err.flush();
         }
     }

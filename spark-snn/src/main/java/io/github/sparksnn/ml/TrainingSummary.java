@@ -95,13 +95,14 @@ public final class TrainingSummary implements Serializable {
     public String toCsv() {
         StringBuilder sb = new StringBuilder("epoch,loss,train_accuracy,validation_accuracy,seconds,images_per_second,"
                 + "steps,step_ms,compute_ms,compute_sum_ms,sync_mode,transfer_ms,aggregation_ms,optimizer_ms,"
-                + "driver_bytes_per_step\n");
+                + "driver_bytes_per_step,task_wait_ms,task_bytes_per_step\n");
         for (EpochMetrics m : epochs) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f,%.3f,%s,%.3f,%s,%s,%s%n",
+            sb.append(String.format(Locale.ROOT,
+                    "%d,%.6f,%.6f,%.6f,%.3f,%.1f,%d,%.3f,%.3f,%.3f,%s,%.3f,%s,%s,%s,%s,%s%n",
                     m.epoch(), m.loss(), m.trainAccuracy(), m.validationAccuracy(), m.seconds(), m.imagesPerSecond(),
                     m.steps(), m.stepMillis(), m.computeMillis(), m.computeSumMillis(), m.syncMode(),
                     m.transferMillis(), csv(m.aggregationMillis()), csv(m.optimizerMillis()),
-                    csv(m.driverBytesPerStep())));
+                    csv(m.driverBytesPerStep()), csv(m.taskWaitMillis()), csv(m.taskBytesPerStep())));
         }
         return sb.toString();
     }

@@ -248,13 +248,16 @@ final class BarrierEpochTask implements Serializable {
                 String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);
                 long w0 = System.nanoTime();
                 InProcessHub.Message m = hub.nextState(p, upTimeout);
-                waitNanos += System.nanoTime() - w0;
+                long waited = System.nanoTime() - w0;
                 if (m == null) {
                     throw new IOException(name + " (epoch " + (epoch + 1) + "): no word from the driver within "
                             + upTimeout + " ms while waiting for " + what);
                 }
                 if (m instanceof InProcessHub.End) {
                     break;
+                }
+                if (expected >= 0) { // between steps; the wait for the first state is the stage's start-up
+                    waitNanos += waited;
                 }
                 if (!(m instanceof InProcessHub.State s) || s.epoch() != epoch || s.step() < 0
                         || s.step() >= stepsPerEpoch || s.step() % syncInterval != 0
@@ -366,12 +369,15 @@ final class BarrierEpochTask implements Serializable {
                             + (tree.parent(p) < 0 ? "the driver" : "partition " + tree.parent(p)) + " within "
                             + upTimeout + " ms while waiting for " + what);
                 }
-                waitNanos += System.nanoTime() - w0;
+                long waited = System.nanoTime() - w0;
                 if (f.type() == Frame.END) {
                     for (PeerLink d : down) {
                         d.sendEnd(epoch, f.step());
                     }
                     break;
+                }
+                if (expected >= 0) { // between steps; the wait for the first state is the stage's start-up
+                    waitNanos += waited;
                 }
                 int step = f.step();
                 lastStep = step;

@@ -262,11 +262,23 @@ public final class DistributedTrainer {
                         mode = SyncMode.JOBS;
                     }
                 }
+                double taskWait = Double.NaN, taskBytes = Double.NaN;
                 if (reports != null) {
                     backends.clear();
+                    double wait = 0, bytes = 0;
+                    int tasks = 0;
                     for (BarrierEpochTask.Report r : reports) {
                         backends.add("partition " + r.partition() + ": executor " + r.executor() + ", "
                                 + r.backend());
+                        if (r.rounds() > 0) {
+                            wait += r.waitNanos() / 1e6 / r.rounds();
+                            bytes += (double) (r.bytesSent() + r.bytesReceived()) / r.rounds();
+                            tasks++;
+                        }
+                    }
+                    if (tasks > 0) {
+                        taskWait = wait / tasks;
+                        taskBytes = bytes / tasks;
                     }
                 } else {
                     jobsEpoch(train, st, runId, numPartitions, epoch, steps, lrs, tot);
@@ -281,7 +293,7 @@ public final class DistributedTrainer {
                         tot.computeSumNanos / 1e6 / rounds, mode.toString(),
                         barrier == null ? Double.NaN : tot.aggregationNanos / 1e6 / rounds,
                         tot.optimizerNanos / 1e6 / rounds,
-                        barrier == null ? Double.NaN : (double) tot.driverBytes / rounds);
+                        barrier == null ? Double.NaN : (double) tot.driverBytes / rounds, taskWait, taskBytes);
                 history.add(m);
                 listener.onEpoch(m);
                 boolean last = epoch + 1 == config.epochs();

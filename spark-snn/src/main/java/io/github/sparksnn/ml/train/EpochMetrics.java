@@ -16,12 +16,30 @@ import java.io.Serializable;
  * {@code optimizerMillis} the driver's update rule, {@code driverBytesPerStep} the bytes through the driver's
  * sockets per step, both ways (NaN where a mode does not measure them: jobs mode leaves aggregation and bytes to
  * Spark).
+ *
+ * <p>From the barrier tasks' own counters (NaN in jobs mode): {@code taskWaitMillis} is the mean over tasks of the
+ * time a task spent per step waiting, outside its engine: for its children's partial sums, then for the next
+ * state (the wait for the first state, the stage's start-up, is not counted); a task that waits much less than the
+ * others is the one they wait for. {@code
+ * taskBytesPerStep} is the mean over tasks of the bytes a task sent and received per step, both ways (0 in
+ * process, where vectors are handed over by reference).
  */
 public record EpochMetrics(int epoch, double loss, double trainAccuracy, double validationAccuracy,
                            double seconds, double imagesPerSecond, int steps, double stepMillis,
                            double computeMillis, double computeSumMillis, String syncMode,
-                           double aggregationMillis, double optimizerMillis, double driverBytesPerStep)
+                           double aggregationMillis, double optimizerMillis, double driverBytesPerStep,
+                           double taskWaitMillis, double taskBytesPerStep)
         implements Serializable {
+
+    /** Metrics without the barrier tasks' counters (NaN). */
+    public EpochMetrics(int epoch, double loss, double trainAccuracy, double validationAccuracy, double seconds,
+                        double imagesPerSecond, int steps, double stepMillis, double computeMillis,
+                        double computeSumMillis, String syncMode, double aggregationMillis, double optimizerMillis,
+                        double driverBytesPerStep) {
+        this(epoch, loss, trainAccuracy, validationAccuracy, seconds, imagesPerSecond, steps, stepMillis, computeMillis,
+                computeSumMillis, syncMode, aggregationMillis, optimizerMillis, driverBytesPerStep, Double.NaN,
+                Double.NaN);
+    }
 
     /** Metrics without the synchronization breakdown (mode "jobs", breakdown unknown). */
     public EpochMetrics(int epoch, double loss, double trainAccuracy, double validationAccuracy, double seconds,

@@ -107,6 +107,12 @@ class BarrierTrainingTest {
                 assertEquals("barrier", b.history().get(1).syncMode());
                 // In process nothing goes through a socket.
                 assertEquals(t.equals("socket"), b.history().get(1).driverBytesPerStep() > 0, t);
+                // The tasks' own counters: each waits some time a step; bytes only over sockets (a lone task
+                // talks to the driver alone, at least its share of the state both ways).
+                EpochMetrics last = b.history().get(1);
+                assertTrue(last.taskWaitMillis() >= 0 && Double.isFinite(last.taskWaitMillis()), last.toString());
+                assertEquals(t.equals("socket"), last.taskBytesPerStep() > 0, last.toString());
+                assertTrue(Double.isNaN(jobs.history().get(1).taskWaitMillis()), "jobs mode has no task counters");
                 assertEquals(p, b.partitionBackends().size(), b.partitionBackends().toString());
                 for (int q = 0; q < p; q++) {
                     assertEquals("partition " + q + ": executor driver, cpu", b.partitionBackends().get(q));
