@@ -198,11 +198,12 @@ final class GemmTimer implements InvocationHandler {
             }
             case "addTransposed": return 12L * i(a, 1) * i(a, 2); // the source read, the destination updated
             case "neuronVoltage": return 12L * i(a, 1) * i(a, 2);
-            case "im2col": case "col2im": {
+            case "im2col": case "col2im": case "col2imSet": {
                 long img = (long) i(a, 2) * i(a, 3) * i(a, 4);
                 long col = (long) i(a, 2) * i(a, 5) * i(a, 6) * outSize(i(a, 3), i(a, 5), i(a, 7), i(a, 9))
                         * outSize(i(a, 4), i(a, 6), i(a, 8), i(a, 10));
-                return op.equals("im2col") ? 4 * (img + col) : 4 * (col + 2 * img);
+                // col2im reads the image and writes it back; col2imSet only writes it
+                return op.equals("im2col") || op.equals("col2imSet") ? 4 * (img + col) : 4 * (col + 2 * img);
             }
             case "maxPoolForward": case "maxPoolBackward": case "avgPoolForward": case "avgPoolBackward": {
                 int o = op.equals("maxPoolBackward") ? 1 : 0; // its argmax comes second

@@ -93,6 +93,8 @@ class TrainBenchCommandTest {
         assertEquals(4L * (784 + 9 * 784), GemmTimer.bytes("im2col", im2col));
         // col2im reads the columns and updates the image (read + write)
         assertEquals(4L * (9 * 784 + 2 * 784), GemmTimer.bytes("col2im", im2col));
+        // col2imSet reads the columns and writes the image (it starts from zero, not from the image)
+        assertEquals(4L * (9 * 784 + 784), GemmTimer.bytes("col2imSet", im2col));
         // 2x2 max pooling of 10 planes of 28x28: reads 7840, writes 10*14*14 values and as many argmax indices
         assertEquals(4L * (7840 + 2 * 1960), GemmTimer.bytes("maxPoolForward", new Object[] {null, 10, 28, 28, 2, 2, null, null}));
         assertEquals(4L * (7840 + 2 * 1960), GemmTimer.bytes("maxPoolBackward", new Object[] {null, null, 10, 28, 28, 2, 2, null}));

@@ -569,6 +569,10 @@ abstract class CudaParityContract {
             cpu.col2im(col.c, 4, c, h, w, kh, kw, sh, sw, ph, pw, dx.c, 6);
             gpu.col2im(col.g, 4, c, h, w, kh, kw, sh, sw, ph, pw, dx.g, 6);
             assertBits("col2im " + what, dx);
+            Pair set = new Pair(random(6 + c * h * w, -1, 1)); // stale values: col2imSet starts from zero
+            cpu.col2imSet(col.c, 4, c, h, w, kh, kw, sh, sw, ph, pw, set.c, 6);
+            gpu.col2imSet(col.g, 4, c, h, w, kh, kw, sh, sw, ph, pw, set.g, 6);
+            assertBits("col2imSet " + what, set);
         }
     }
 

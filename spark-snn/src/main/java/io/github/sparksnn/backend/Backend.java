@@ -213,6 +213,17 @@ public interface Backend extends AutoCloseable {
                 Tensor dx, int dxOff);
 
     /**
+     * {@link #col2im} into an image that starts at zero: {@code dx [C, H, W]} at {@code dxOff} is overwritten, as
+     * zeroing it first and accumulating would (the same sums from {@code +0}). A convolution's input gradient per
+     * image, without a pass that zeroes all of {@code dx} and a read of those zeros back.
+     */
+    default void col2imSet(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
+                           int pw, Tensor dx, int dxOff) {
+        fill(dx, dxOff, c * h * w, 0f);
+        col2im(col, colOff, c, h, w, kh, kw, sh, sw, ph, pw, dx, dxOff);
+    }
+
+    /**
      * Max pooling over {@code planes} planes of {@code H x W} (window k, stride s, no padding, floor mode);
      * stores the flat in-plane index of each maximum (first one on ties) in {@code argmax} as a float.
      */

@@ -789,10 +789,26 @@ public final class CpuBackend implements Backend {
     @Override
     public void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        Tensor dx, int dxOff) {
+        col2im(col, colOff, c, h, w, kh, kw, sh, sw, ph, pw, dx, dxOff, false);
+    }
+
+    /** The image starts as zeros in a heap array: no read of {@code dx}, and no zeroing pass over it before. */
+    @Override
+    public void col2imSet(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                          Tensor dx, int dxOff) {
+        col2im(col, colOff, c, h, w, kh, kw, sh, sw, ph, pw, dx, dxOff, true);
+    }
+
+    private void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                        Tensor dx, int dxOff, boolean fromZero) {
         FloatBuffer C = b(col), D = b(dx);
         int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1, hw = ho * wo;
         float[] img = big1(c * h * w), cols = big2(c * kh * kw * hw);
-        D.get(dxOff, img, 0, c * h * w);
+        if (fromZero) {
+            java.util.Arrays.fill(img, 0, c * h * w, 0f);
+        } else {
+            D.get(dxOff, img, 0, c * h * w);
+        }
         C.get(colOff, cols, 0, c * kh * kw * hw);
         ConvColumns.fold(cols, c, h, w, kh, kw, sh, sw, ph, pw, img);
         D.put(dxOff, img, 0, c * h * w);

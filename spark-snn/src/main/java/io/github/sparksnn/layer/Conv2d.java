@@ -94,15 +94,12 @@ public final class Conv2d extends Layer {
         if (bias) {
             be.accumulateChannelSums(dy, rows, cout, hw, grads, pOff + cout * ckk);
         }
-        if (needInputGrad) {
-            be.fill(dx, 0, rows * inSz, 0f);
-        }
         for (int r = 0; r < rows; r++) {
             be.im2col(lastX, r * inSz, cin, h, w, k, k, stride, stride, pad, pad, col, 0);
             be.gemm(false, true, ckk, cout, hw, 1f, col, 0, hw, dy, r * outSz, hw, r == 0 ? 0f : 1f, dwT, 0, cout);
             if (needInputGrad) {
                 be.gemm(true, false, ckk, hw, cout, 1f, params, pOff, ckk, dy, r * outSz, hw, 0f, dcol, 0, hw);
-                be.col2im(dcol, 0, cin, h, w, k, k, stride, stride, pad, pad, dx, r * inSz);
+                be.col2imSet(dcol, 0, cin, h, w, k, k, stride, stride, pad, pad, dx, r * inSz); // no zeroing pass
             }
         }
         if (rows > 0) {

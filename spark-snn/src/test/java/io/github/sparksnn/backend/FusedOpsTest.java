@@ -1,6 +1,7 @@
 package io.github.sparksnn.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sparksnn.surrogate.ATan;
@@ -246,6 +247,40 @@ class FusedOpsTest {
                             assertArrayEquals(got[1][i], got[0][i], names[i] + " " + java.util.Arrays.toString(pl)
                                     + (stat ? " static " : " ") + op);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * col2im into an image that starts at zero, on the CPU (from a zeroed heap image) and as the interface's
+     * default (zero, then accumulate): the same bits as zeroing and accumulating, stale values in {@code dx}
+     * ignored, signed zeros included, and nothing outside the image touched.
+     */
+    @Test
+    void col2imSetIsZeroThenAccumulate() {
+        int c = 3, h = 5, w = 7, hw = h * w, rows = c * 9, off = 4;
+        float[] cols = random(rows * hw, -1, 1, 902);
+        for (int i = 0; i < cols.length; i += 5) {
+            cols[i] = -0f;
+        }
+        java.util.Arrays.fill(cols, 0, hw, -0f); // a row of -0: pixels that only ever receive -0 stay +0 (0 + -0)
+        float[] stale = random(off + c * hw + 3, -1, 1, 903);
+        try (CpuBackend cpu = new CpuBackend()) {
+            float[] want;
+            try (Tensor col = put(cpu, cols); Tensor dx = put(cpu, stale)) {
+                cpu.fill(dx, off, c * hw, 0f);
+                cpu.col2im(col, 0, c, h, w, 3, 3, 1, 1, 1, 1, dx, off);
+                want = get(cpu, dx);
+            }
+            for (Backend be : new Backend[]{cpu, UnfusedBackend.wrap(cpu)}) {
+                try (Tensor col = put(be, cols); Tensor dx = put(be, stale)) {
+                    be.col2imSet(col, 0, c, h, w, 3, 3, 1, 1, 1, 1, dx, off);
+                    float[] got = get(be, dx);
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                (be == cpu ? "cpu" : "default") + " at " + i);
                     }
                 }
             }
