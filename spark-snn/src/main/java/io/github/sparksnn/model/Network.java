@@ -228,6 +228,15 @@ public final class Network implements AutoCloseable {
         be.download(grads, 0, out, 0, numParameters);
     }
 
+    /** {@code out[outOff + i] = grad[from + i]} for {@code i < len}. */
+    public void copyGradientsTo(int from, float[] out, int outOff, int len) {
+        if (from < 0 || len < 0 || from + len > numParameters || outOff < 0 || outOff + len > out.length) {
+            throw new IllegalArgumentException("gradient range [" + from + ", " + (from + len) + ") into " + out.length
+                    + " floats at " + outOff + " does not fit " + numParameters + " parameters");
+        }
+        be.download(grads, from, out, outOff, len);
+    }
+
     /** {@code sum[i] += grad[i]} (no allocation after the first call). */
     public void addGradientsTo(float[] sum) {
         if (sum.length != numParameters) {

@@ -186,13 +186,26 @@ public final class CpuGradientEngine implements GradientEngine {
         return gradient(features, labels, from, to, seed, gradOut, sampleBase, true);
     }
 
+    /**
+     * The gradient of a share as above, left in this replica's network, where {@link #readGradient} reads it range
+     * by range: no copy of the whole vector first.
+     */
+    StepStats shareGradientInPlace(float[] features, int[] labels, int from, int to, long seed, long sampleBase) {
+        return gradient(features, labels, from, to, seed, null, sampleBase, true);
+    }
+
+    /** {@code dst[dstOff + i] = grad[from + i]} for {@code i < len}, from the last gradient call. */
+    void readGradient(int from, float[] dst, int dstOff, int len) {
+        net.copyGradientsTo(from, dst, dstOff, len);
+    }
+
     private StepStats gradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
                                long sampleBase, boolean overwrite) {
         checkRange(features, from, to);
         if (to > labels.length) {
             throw new IllegalArgumentException("sample range [" + from + ", " + to + ") exceeds " + labels.length + " labels");
         }
-        if (gradSum.length != net.numParameters()) {
+        if (gradSum != null && gradSum.length != net.numParameters()) {
             throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + net.numParameters());
         }
         net.zeroGradients();
@@ -219,7 +232,9 @@ public final class CpuGradientEngine implements GradientEngine {
             be.upload(outHost, 0, dOut, 0, tSteps * n * k);
             net.backward(dOut, pass);
         }
-        if (overwrite) {
+        if (gradSum == null) {
+            // left in the network (shareGradientInPlace)
+        } else if (overwrite) {
             net.copyGradientsTo(gradSum);
         } else if (to > from) {
             net.addGradientsTo(gradSum);

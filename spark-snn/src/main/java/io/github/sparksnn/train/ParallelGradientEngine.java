@@ -23,7 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ParallelGradientEngine implements GradientEngine {
     private final List<CpuGradientEngine> replicas = new ArrayList<>();
-    private final float[][] partial;
+    /**
+     * Per thread, one block per replica: each thread sums its range of the replicas' gradients block by block, read
+     * from the replicas' (off-heap) gradients into these L1-sized arrays. Measured on the MLP's 203,530 parameters:
+     * copying both whole gradients to the heap first, then adding, took 155 µs for half the range, against 15 µs for
+     * the addition alone.
+     */
+    private final float[][][] blocks;
+    private final float[][] sums;
+    private static final int BLOCK = 2048;
     /** Replica r >= 1 runs on worker r - 1; replica 0 on the calling thread. */
     private final SpinningWorkers workers;
     /**
@@ -40,7 +48,8 @@ public final class ParallelGradientEngine implements GradientEngine {
         for (int i = 0; i < threads; i++) {
             replicas.add(new CpuGradientEngine(one));
         }
-        partial = new float[threads][replicas.get(0).numParameters()];
+        blocks = new float[threads][threads][BLOCK];
+        sums = new float[threads][BLOCK];
         params = replicas.get(0).parameters();
         stale = new boolean[threads];
         workers = new SpinningWorkers(threads - 1, "snn-engine-worker");
@@ -137,7 +146,7 @@ public final class ParallelGradientEngine implements GradientEngine {
         if (gradSum.length != numParameters()) {
             throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + numParameters());
         }
-        StepStats total = runShares((r, a, b) -> replica(r).shareGradient(features, labels, a, b, seed, partial[r],
+        StepStats total = runShares((r, a, b) -> replica(r).shareGradientInPlace(features, labels, a, b, seed,
                 a - from), from, to, r -> sumRange(r, gradSum, false));
         combineBuffers(from, to);
         return total;
@@ -223,7 +232,7 @@ public final class ParallelGradientEngine implements GradientEngine {
                                float[] params, Optimizer.Update update) {
         GradientEngine.checkStepArrays(this, from, to, grad, params);
         final float scale = 1f / (to - from);
-        StepStats total = runShares((r, a, b) -> replica(r).shareGradient(features, labels, a, b, seed, partial[r],
+        StepStats total = runShares((r, a, b) -> replica(r).shareGradientInPlace(features, labels, a, b, seed,
                 a - from), from, to, r -> updateRange(r, grad, params, update, scale));
         combineBuffers(from, to);
         return total;
@@ -244,25 +253,42 @@ public final class ParallelGradientEngine implements GradientEngine {
     }
 
     /**
-     * Once every replica has its partial sum: {@code gradSum[j] += partial[0][j]}, then {@code += partial[1][j]}, ...
-     * (replica order, as one thread would add them) for replica {@code r}'s share of the indices; with
+     * Once every replica has its share's gradient: {@code gradSum[j] += g_0[j]}, then {@code += g_1[j]}, ... (replica
+     * order, as one thread would add them) for replica {@code r}'s range of the indices, block by block; with
      * {@code fromZero} the sum starts from 0 instead of {@code gradSum}'s values (the bits of a zeroed array).
      */
     private void sumRange(int r, float[] gradSum, boolean fromZero) {
         int lo = rangeStart(gradSum.length, r), hi = rangeStart(gradSum.length, r + 1);
-        if (partial.length == 2) { // one pass over the range: (gradSum + p0) + p1, the same additions in order
-            final float[] p0 = partial[0], p1 = partial[1];
-            for (int j = lo; j < hi; j++) {
-                gradSum[j] = (fromZero ? 0f : gradSum[j]) + p0[j] + p1[j];
+        final float[][] blk = blocks[r];
+        for (int b = lo; b < hi; b += BLOCK) {
+            final int len = Math.min(BLOCK, hi - b);
+            for (int q = 0; q < replicas.size(); q++) {
+                replicas.get(q).readGradient(b, blk[q], 0, len);
             }
-            return;
-        }
-        if (fromZero) {
-            java.util.Arrays.fill(gradSum, lo, hi, 0f);
-        }
-        for (float[] p : partial) {
-            for (int j = lo; j < hi; j++) {
-                gradSum[j] += p[j];
+            if (blk.length == 2) { // one pass: (gradSum + g0) + g1, the same additions in order
+                // one index for all three arrays (C2 leaves a loop over two offsets scalar): the sum is built in
+                // this thread's block and copied over
+                final float[] g0 = blk[0], g1 = blk[1], acc = sums[r];
+                if (fromZero) {
+                    for (int j = 0; j < len; j++) {
+                        acc[j] = 0f + g0[j] + g1[j];
+                    }
+                } else {
+                    System.arraycopy(gradSum, b, acc, 0, len);
+                    for (int j = 0; j < len; j++) {
+                        acc[j] = acc[j] + g0[j] + g1[j];
+                    }
+                }
+                System.arraycopy(acc, 0, gradSum, b, len);
+                continue;
+            }
+            if (fromZero) {
+                java.util.Arrays.fill(gradSum, b, b + len, 0f);
+            }
+            for (float[] g : blk) {
+                for (int j = 0; j < len; j++) {
+                    gradSum[b + j] += g[j];
+                }
             }
         }
     }

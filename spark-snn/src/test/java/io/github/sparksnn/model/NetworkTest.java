@@ -132,6 +132,11 @@ class NetworkTest {
             float[] want = old.clone();
             System.arraycopy(p, 2, want, 2, 7);
             assertArrayEquals(want, net.parameters(), 0f);
+            float[] part = new float[5];
+            net.copyGradientsTo(2, part, 1, 4);
+            IllegalArgumentException g = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> net.copyGradientsTo(p.length - 2, part, 0, 3));
+            assertTrue(g.getMessage().contains("does not fit " + p.length + " parameters"), g.getMessage());
             for (int[] bad : new int[][] {{-1, 3}, {5, 4}, {0, p.length + 1}}) {
                 IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
                         IllegalArgumentException.class, () -> net.setParameters(p, bad[0], bad[1]));

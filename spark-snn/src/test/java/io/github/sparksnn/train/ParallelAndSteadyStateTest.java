@@ -96,6 +96,52 @@ class ParallelAndSteadyStateTest {
     }
 
     /**
+     * A model with more parameters than one summation block per thread (2,048): the shares' gradients are read from
+     * the replicas block by block and added in share order, onto what the caller's vector held, on 2 and 3 threads;
+     * exactly the shares computed alone and added in that order.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+    void sharesAreAddedBlockByBlockInShareOrder(int threads) {
+        String spec = "flatten | linear(16, 400) | lif | linear(400, 3) | lif";
+        EngineConfig one = EngineConfig.builder().modelSpec(spec).inputShape(1, 4, 4).encoder("poisson").seed(4).build();
+        float[] x = CpuGradientEngineTest.features(23, 16, 7);
+        int[] y = CpuGradientEngineTest.labels(23, 3, 8);
+        try (GradientEngine par = one.withThreads(threads).create(); CpuGradientEngine single = new CpuGradientEngine(one)) {
+            assertTrue(par.numParameters() > 2048 * threads, "several blocks per thread: " + par.numParameters());
+            float[] expected = new float[par.numParameters()];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = (i % 5) * 0.125f - 0.25f;
+            }
+            float[] got = expected.clone();
+            for (int r = 0; r < threads; r++) {
+                int a = 1 + 22 * r / threads, b = 1 + 22 * (r + 1) / threads;
+                float[] share = new float[expected.length];
+                single.accumulateGradient(x, y, a, b, 9, share, a - 1);
+                for (int j = 0; j < share.length; j++) {
+                    expected[j] += share[j];
+                }
+            }
+            par.accumulateGradient(x, y, 1, 23, 9, got);
+            assertArrayEquals(expected, got, 0f);
+            // the fused step's sum from zero, block by block, then the update: as a zeroed sum and a plain step
+            float[] zeroed = new float[expected.length];
+            par.accumulateGradient(x, y, 1, 23, 9, zeroed);
+            float[] params = par.parameters(), want = params.clone(), mean = zeroed.clone();
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] *= 1f / 22;
+            }
+            io.github.sparksnn.train.optim.Optimizers.parse("adam").step(want, mean, 0.01);
+            float[] grad = new float[expected.length];
+            par.trainStep(x, y, 1, 23, 9, grad, params,
+                    io.github.sparksnn.train.optim.Optimizers.parse("adam").begin(params.length, 0.01));
+            assertArrayEquals(zeroed, grad, 0f);
+            assertArrayEquals(want, params, 0f);
+            assertArrayEquals(want, par.parameters(), 0f);
+        }
+    }
+
+    /**
      * A share that fails (here the second, whose samples lie past the end of the features) leaves the caller's
      * parameters and the engine as they were, names the problem, and leaves no worker busy: the next step runs.
      */
