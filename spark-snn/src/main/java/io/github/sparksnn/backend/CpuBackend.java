@@ -289,12 +289,23 @@ public final class CpuBackend implements Backend {
             X.get(s * features, xr, 0, features);
             // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
             // NaN clamps to NaN and converts to 0: never fires, as u < NaN
-            for (int f = 0; f < features; f++) {
-                thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
+            if (VECTOR) { // the compare in float (see VectorPoisson): the input scaled by 2^24, exactly
+                for (int f = 0; f < features; f++) {
+                    xr[f] *= 16777216f;
+                }
+            } else {
+                for (int f = 0; f < features; f++) {
+                    thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
+                }
             }
             for (int t = 0; t < timeSteps; t++) {
                 final long ctr = counterBase + ((long) s * timeSteps + t) * features;
                 final long state = CounterRng.state(seed, ctr);
+                if (VECTOR) { // the draws and the compares in one loop of vectors
+                    VectorPoisson.draws(state, offs, xr, or, features);
+                    O.put(t * nf + s * features, or, 0, features);
+                    continue;
+                }
                 for (int f = 0; f < features; f++) { // phase 1: the 24-bit draws (a tight, vectorized hashing loop)
                     hz[f] = CounterRng.mix(state + offs[f]) >>> 40;
                 }

@@ -86,7 +86,7 @@ class CpuBackendTest {
     @Test
     void poissonEncodingFollowsTheCounterDefinitionForAnyAlignment() {
         try (CpuBackend be = new CpuBackend()) {
-            for (int features : new int[]{7, 8}) {
+            for (int features : new int[]{7, 8, 37, 784}) { // tails, and the vector loops' whole vectors
                 for (long base : new long[]{0, 3}) {
                     int n = 5, T = 3;
                     float[] x = random(n * features, features);
@@ -94,6 +94,14 @@ class CpuBackendTest {
                     x[1] = 1f;
                     x[2] = Float.NaN;
                     x[3] = 1.5f;
+                    // every class of input in every lane position: signs, zeros, infinities, the 2^-24 grid, its
+                    // neighbours, subnormals
+                    float[] special = {-0f, -1f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0x1p-24f,
+                        Math.nextUp(0x1p-24f), Math.nextDown(0x1p-24f), 0.5f, Math.nextUp(0.5f), Math.nextDown(1f),
+                        Float.MIN_VALUE, 3e-39f, Float.MAX_VALUE, -Float.NaN, 0x1.000002p-1f, 0.999f};
+                    for (int i = 4; i < x.length; i += 3) {
+                        x[i] = special[(i / 3) % special.length];
+                    }
                     Tensor X = be.alloc(x.length), O = be.alloc(T * n * features);
                     be.upload(x, 0, X, 0, x.length);
                     be.poissonEncode(X, n, features, T, 99, base, O);
