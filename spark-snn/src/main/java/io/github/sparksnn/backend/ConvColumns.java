@@ -119,6 +119,16 @@ final class ConvColumns {
         Arrays.fill(out, cb, cb + pLo, 0f);
         System.arraycopy(img, plane + pLo + d, out, cb + pLo, pHi - pLo);
         Arrays.fill(out, cb + pHi, cb + hw, 0f);
+        if (ojLo == 0 && ojHi == w) { // a middle kernel column wraps nowhere
+            return;
+        }
+        if (ojLo + (w - ojHi) == 1) { // one wrapped column (a 3-wide kernel's edge columns): one store a row
+            int oj = ojLo == 1 ? 0 : w - 1;
+            for (int ob = cb + oiLo * w + oj, end = cb + oiHi * w; ob < end; ob += w) {
+                out[ob] = 0f;
+            }
+            return;
+        }
         for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped edge pixels of the valid rows
             int ob = cb + oi * w;
             for (int oj = 0; oj < ojLo; oj++) {
@@ -150,13 +160,20 @@ final class ConvColumns {
                         continue;
                     }
                     if (flat) {
-                        for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped pixels add -0: no change
-                            int ob = cb + oi * wo;
-                            for (int oj = 0; oj < ojLo; oj++) {
-                                cols[ob + oj] = -0f;
+                        if (ojLo + (wo - ojHi) == 1) { // one wrapped column (as in flatRow): one store a row
+                            int oj = ojLo == 1 ? 0 : wo - 1;
+                            for (int ob = cb + oiLo * wo + oj, end = cb + oiHi * wo; ob < end; ob += wo) {
+                                cols[ob] = -0f;
                             }
-                            for (int oj = ojHi; oj < wo; oj++) {
-                                cols[ob + oj] = -0f;
+                        } else if (ojLo > 0 || ojHi < wo) {
+                            for (int oi = oiLo; oi < oiHi; oi++) { // the wrapped pixels add -0: no change
+                                int ob = cb + oi * wo;
+                                for (int oj = 0; oj < ojLo; oj++) {
+                                    cols[ob + oj] = -0f;
+                                }
+                                for (int oj = ojHi; oj < wo; oj++) {
+                                    cols[ob + oj] = -0f;
+                                }
                             }
                         }
                         int plane = ch * h * w, d = (ki - ph) * w + (kj - pw);
