@@ -285,11 +285,13 @@ public final class CpuBackend implements Backend {
         final int[] thr = thresholds;
         final long[] hz = hashes;
         final long[] offs = rngOffsets;
+        // small calls take the scalar loops, as the neurons do (see VECTOR_MIN_NEURONS)
+        final boolean vector = VECTOR && (long) samples * features >= VECTOR_MIN_NEURONS;
         for (int s = 0; s < samples; s++) {
             X.get(s * features, xr, 0, features);
             // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
             // NaN clamps to NaN and converts to 0: never fires, as u < NaN
-            if (VECTOR) { // the compare in float (see VectorPoisson): the input scaled by 2^24, exactly
+            if (vector) { // the compare in float (see VectorPoisson): the input scaled by 2^24, exactly
                 for (int f = 0; f < features; f++) {
                     xr[f] *= 16777216f;
                 }
@@ -301,7 +303,7 @@ public final class CpuBackend implements Backend {
             for (int t = 0; t < timeSteps; t++) {
                 final long ctr = counterBase + ((long) s * timeSteps + t) * features;
                 final long state = CounterRng.state(seed, ctr);
-                if (VECTOR) { // the draws and the compares in one loop of vectors
+                if (vector) { // the draws and the compares in one loop of vectors
                     VectorPoisson.draws(state, offs, xr, or, features);
                     O.put(t * nf + s * features, or, 0, features);
                     continue;
