@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  *
  * <p>Reproducible: the shuffle order of epoch {@code e} and the engine seed of step {@code s} are pure functions of
  * ({@link TrainerConfig#seed()}, e, s), so the same seed, data, engine and optimizer give bit-identical parameters.
- * The steady-state loop allocates nothing: batch, gradient and parameter buffers are reused.
+ * The steady-state loop allocates no buffers: batch, gradient and parameter arrays are reused (a step allocates
+ * only a few small objects: the optimizer's update rule, the engine's hand-off state).
  */
 public final class Trainer {
 
