@@ -220,14 +220,6 @@ public final class Network implements AutoCloseable {
         be.fill(grads, 0, numParameters, 0f);
     }
 
-    /** {@code out[i] = grad[i]}. */
-    public void copyGradientsTo(float[] out) {
-        if (out.length != numParameters) {
-            throw new IllegalArgumentException("gradient array has length " + out.length + ", expected " + numParameters);
-        }
-        be.download(grads, 0, out, 0, numParameters);
-    }
-
     /** {@code out[outOff + i] = grad[from + i]} for {@code i < len}. */
     public void copyGradientsTo(int from, float[] out, int outOff, int len) {
         if (from < 0 || len < 0 || from + len > numParameters || outOff < 0 || outOff + len > out.length) {

@@ -174,24 +174,15 @@ public final class CpuGradientEngine implements GradientEngine {
      */
     StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
                                  long sampleBase) {
-        return gradient(features, labels, from, to, seed, gradSum, sampleBase, false);
+        return gradient(features, labels, from, to, seed, gradSum, sampleBase);
     }
 
     /**
-     * The gradient of a share of a larger call ({@code sampleBase} as above) written into {@code gradOut} instead of
-     * added to it: one copy of the sum, where zeroing the array and adding to it are two more passes over it.
-     */
-    StepStats shareGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradOut,
-                            long sampleBase) {
-        return gradient(features, labels, from, to, seed, gradOut, sampleBase, true);
-    }
-
-    /**
-     * The gradient of a share as above, left in this replica's network, where {@link #readGradient} reads it range
-     * by range: no copy of the whole vector first.
+     * The gradient of a share of a larger call ({@code sampleBase} as above), left in this replica's network, where
+     * {@link #readGradient} reads it range by range: no copy of the whole vector first.
      */
     StepStats shareGradientInPlace(float[] features, int[] labels, int from, int to, long seed, long sampleBase) {
-        return gradient(features, labels, from, to, seed, null, sampleBase, true);
+        return gradient(features, labels, from, to, seed, null, sampleBase);
     }
 
     /** {@code dst[dstOff + i] = grad[from + i]} for {@code i < len}, from the last gradient call. */
@@ -199,8 +190,9 @@ public final class CpuGradientEngine implements GradientEngine {
         net.copyGradientsTo(from, dst, dstOff, len);
     }
 
+    /** Adds the gradient of {@code [from, to)} to {@code gradSum}, or leaves it in the network when that is null. */
     private StepStats gradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
-                               long sampleBase, boolean overwrite) {
+                               long sampleBase) {
         checkRange(features, from, to);
         if (to > labels.length) {
             throw new IllegalArgumentException("sample range [" + from + ", " + to + ") exceeds " + labels.length + " labels");
@@ -232,11 +224,7 @@ public final class CpuGradientEngine implements GradientEngine {
             be.upload(outHost, 0, dOut, 0, tSteps * n * k);
             net.backward(dOut, pass);
         }
-        if (gradSum == null) {
-            // left in the network (shareGradientInPlace)
-        } else if (overwrite) {
-            net.copyGradientsTo(gradSum);
-        } else if (to > from) {
+        if (gradSum != null && to > from) {
             net.addGradientsTo(gradSum);
         }
         return new StepStats(lossSum, correct, to - from);
