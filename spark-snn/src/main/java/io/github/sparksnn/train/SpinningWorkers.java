@@ -32,10 +32,6 @@ final class SpinningWorkers implements AutoCloseable {
         }
     }
 
-    int size() {
-        return lanes.length;
-    }
-
     /**
      * Runs {@code task} on worker {@code i}; the worker must have been joined since its last task. One thread starts
      * and joins a worker's tasks (the engine's caller).
