@@ -285,29 +285,16 @@ public final class CpuBackend implements Backend {
         final int[] thr = thresholds;
         final long[] hz = hashes;
         final long[] offs = rngOffsets;
-        // small calls take the scalar loops, as the neurons do (see VECTOR_MIN_NEURONS)
-        final boolean vector = VECTOR && (long) samples * features >= VECTOR_MIN_NEURONS;
         for (int s = 0; s < samples; s++) {
             X.get(s * features, xr, 0, features);
             // u < x  <=>  u24 < ceil(clamp(x, 0, 1) * 2^24) for the integer u24 = u * 2^24 (exact scaling);
             // NaN clamps to NaN and converts to 0: never fires, as u < NaN
-            if (vector) { // the compare in float (see VectorPoisson): the input scaled by 2^24, exactly
-                for (int f = 0; f < features; f++) {
-                    xr[f] *= 16777216f;
-                }
-            } else {
-                for (int f = 0; f < features; f++) {
-                    thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
-                }
+            for (int f = 0; f < features; f++) {
+                thr[f] = (int) Math.ceil(Math.min(1f, Math.max(0f, xr[f])) * 16777216f);
             }
             for (int t = 0; t < timeSteps; t++) {
                 final long ctr = counterBase + ((long) s * timeSteps + t) * features;
                 final long state = CounterRng.state(seed, ctr);
-                if (vector) { // the draws and the compares in one loop of vectors
-                    VectorPoisson.draws(state, offs, xr, or, features);
-                    O.put(t * nf + s * features, or, 0, features);
-                    continue;
-                }
                 for (int f = 0; f < features; f++) { // phase 1: the 24-bit draws (a tight, vectorized hashing loop)
                     hz[f] = CounterRng.mix(state + offs[f]) >>> 40;
                 }

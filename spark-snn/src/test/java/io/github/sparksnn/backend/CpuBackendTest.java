@@ -86,9 +86,9 @@ class CpuBackendTest {
     @Test
     void poissonEncodingFollowsTheCounterDefinitionForAnyAlignment() {
         try (CpuBackend be = new CpuBackend()) {
-            for (int features : new int[]{7, 8, 37, 784}) { // tails, and the vector loops' whole vectors
+            for (int features : new int[]{7, 8, 37, 784}) { // short rows and an image's
                 for (long base : new long[]{0, 3}) {
-                    int n = features == 784 ? 21 : 5, T = 3; // 21 x 784 draws a step: the vector path
+                    int n = features == 784 ? 21 : 5, T = 3;
                     float[] x = random(n * features, features);
                     x[0] = 0f;
                     x[1] = 1f;
