@@ -2,6 +2,7 @@ package io.github.sparksnn.ml.train;
 
 import io.github.sparksnn.ml.train.net.AggregationTree;
 import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.Listener;
 import io.github.sparksnn.ml.train.net.PeerLink;
 import io.github.sparksnn.ml.train.net.ProtocolException;
 import org.apache.spark.BarrierTaskContext;
@@ -11,9 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Collections;
 import java.util.Iterator;
@@ -69,6 +67,8 @@ final class BarrierEpochTask implements Serializable {
     final boolean inProcess;
     /** The round in progress (for ERROR frames); set by the loop. */
     private transient int lastStep;
+    /** The parent's partition (-1: the driver); set by {@link #run}. */
+    private transient int upPartition;
 
     BarrierEpochTask(String runId, PeerLink.Credentials credentials, String driverHost, int driverPort, int attempt,
                      EngineFactory engines, UpdateRule.Factory localRules, int numParams, int dim, long seed, int epoch,
@@ -132,14 +132,18 @@ final class BarrierEpochTask implements Serializable {
         }
         List<Integer> kids = tree.children(p);
         String myHost = hostOf(ctx.getTaskInfos()[p].address());
-        ServerSocket server = null;
+        Listener server = null;
         PeerLink up = null;
         PeerLink[] down = new PeerLink[kids.size()];
         Thread watchdog = null;
         try {
             if (!kids.isEmpty()) {
-                server = new ServerSocket();
-                server.bind(new InetSocketAddress(myHost, 0), 64);
+                server = new Listener("spark-snn partition " + p, myHost, 0, credentials, p,
+                        Math.min(connectTimeoutMs, HANDSHAKE_MS), stepTimeoutMs, MAX_PENDING_HANDSHAKES);
+                java.util.function.Consumer<String> hook = listenHook;
+                if (hook != null) {
+                    hook.accept(myHost + ":" + server.port());
+                }
             }
             // Rendezvous through the driver's service, not BarrierTaskContext.allGather: Spark's barrier calls poll
             // their RPC once a second, which cost about a second per stage.
@@ -147,13 +151,14 @@ final class BarrierEpochTask implements Serializable {
                     connectTimeoutMs, connectTimeoutMs);
             String[] addresses;
             try {
-                registration.sendRegister(server == null ? "" : myHost + ":" + server.getLocalPort());
+                registration.sendRegister(server == null ? "" : myHost + ":" + server.port());
                 addresses = registration.readPeers(numPartitions);
             } catch (IOException | RuntimeException e) {
                 registration.close();
                 throw e;
             }
             int parent = tree.parent(p);
+            upPartition = parent;
             if (parent == AggregationTree.DRIVER) {
                 up = registration;
                 up.readTimeout(stepTimeoutMs);
@@ -284,37 +289,45 @@ final class BarrierEpochTask implements Serializable {
                 0, 0);
     }
 
-    private void acceptChildren(ServerSocket server, List<Integer> kids, PeerLink[] down, int p) throws IOException {
-        server.setSoTimeout(connectTimeoutMs);
+    /** A whole handshake with a child takes at most this long (a real one takes milliseconds). */
+    static final int HANDSHAKE_MS = 10_000;
+    /** Handshakes a task's listener runs at once; beyond, the oldest is dropped (see {@link Listener}). */
+    static final int MAX_PENDING_HANDSHAKES = 256;
+
+    /** Called with a task's listening address right after it binds, before it registers (tests only). */
+    static volatile java.util.function.Consumer<String> listenHook;
+
+    /**
+     * Waits, until {@code connectTimeoutMs} after the call, for every child's authenticated link. The listener
+     * has already dropped strangers (a port scan, garbage, a connection that drips bytes: see {@link Listener});
+     * an authenticated link of the wrong attempt or partition is rejected here and the wait goes on.
+     */
+    private void acceptChildren(Listener server, List<Integer> kids, PeerLink[] down, int p) throws IOException {
         int missing = kids.size();
         long deadline = System.nanoTime() + connectTimeoutMs * 1_000_000L;
         while (missing > 0) {
-            Socket s;
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            PeerLink l;
             try {
-                s = server.accept();
-            } catch (SocketTimeoutException e) {
-                throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): children " + kids + " did not all "
-                        + "connect within " + connectTimeoutMs + " ms");
+                l = left <= 0 ? null : server.poll(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("partition " + p + " (epoch " + (epoch + 1) + ") was interrupted while "
+                        + "waiting for its children " + kids, e);
             }
-            try {
-                PeerLink l = PeerLink.accept(s, credentials, p, connectTimeoutMs, stepTimeoutMs);
-                int i = kids.indexOf(l.peerPartition());
-                if (l.peerAttempt() != attempt || i < 0 || down[i] != null) {
-                    String why = l.peerAttempt() != attempt ? "stale attempt " + l.peerAttempt()
-                            : i < 0 ? "partition " + l.peerPartition() + " is not a child of " + p
-                            : "duplicate partition " + l.peerPartition();
-                    LOG.warn("partition {} rejected a connection: {}", p, why);
-                    l.close();
-                } else {
-                    down[i] = l;
-                    missing--;
-                }
-            } catch (ProtocolException e) {
-                LOG.warn("partition {} rejected a connection: {}", p, e.getMessage());
-            }
-            if (missing > 0 && System.nanoTime() > deadline) {
+            if (l == null) {
                 throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): children " + kids
-                        + " did not all connect within " + connectTimeoutMs + " ms");
+                        + " did not all connect within " + connectTimeoutMs + " ms (" + server.rejectedCount()
+                        + " other connections rejected)");
+            }
+            int i = kids.indexOf(l.peerPartition());
+            if (l.peerAttempt() != attempt || i < 0 || down[i] != null) {
+                server.reject(l, l.peerAttempt() != attempt ? "stale attempt " + l.peerAttempt()
+                        : i < 0 ? "partition " + l.peerPartition() + " is not a child of " + p
+                        : "duplicate partition " + l.peerPartition());
+            } else {
+                down[i] = l;
+                missing--;
             }
         }
     }
@@ -371,6 +384,12 @@ final class BarrierEpochTask implements Serializable {
                 }
                 long waited = System.nanoTime() - w0;
                 if (f.type() == Frame.END) {
+                    up.checkFromParent(f);
+                    if (f.epoch() != epoch || f.step() != stepsPerEpoch) { // END carries the epoch's step count
+                        throw new ProtocolException("partition " + p + ": unexpected " + f + " from "
+                                + (upPartition < 0 ? "the driver" : "partition " + upPartition) + " (epoch " + epoch
+                                + ", end at step " + stepsPerEpoch + ")");
+                    }
                     for (PeerLink d : down) {
                         d.sendEnd(epoch, f.step());
                     }
@@ -379,6 +398,7 @@ final class BarrierEpochTask implements Serializable {
                 if (expected >= 0) { // between steps; the wait for the first state is the stage's start-up
                     waitNanos += waited;
                 }
+                up.checkFromParent(f);
                 int step = f.step();
                 lastStep = step;
                 checkNotKilled(p, step);

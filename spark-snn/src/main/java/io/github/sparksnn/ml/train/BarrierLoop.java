@@ -35,6 +35,10 @@ final class BarrierLoop implements AutoCloseable {
         }
     }
 
+    /** The warning about spark.authenticate being off is logged once per JVM. */
+    private static final java.util.concurrent.atomic.AtomicBoolean UNAUTHENTICATED_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     /** Selects the transport: {@code auto} (in-process under a local master, else sockets) or {@code socket}. */
     static final String TRANSPORT = "spark.snn.aggregation.transport";
 
@@ -87,7 +91,8 @@ final class BarrierLoop implements AutoCloseable {
     final String runId;
     final int numPartitions;
     final int dim;
-    final PeerLink.Credentials credentials = PeerLink.Credentials.random();
+    /** The run's secret, in every task's closure; frames encrypted when Spark's network encryption is on. */
+    final PeerLink.Credentials credentials;
     final AggregationTree tree;
     /** The sockets' service, or null when the tasks run in this JVM ({@link #inProcess}). */
     final AggregationServer server;
@@ -112,6 +117,8 @@ final class BarrierLoop implements AutoCloseable {
         this.numPartitions = numPartitions;
         this.dim = dim;
         org.apache.spark.SparkConf conf = jsc.getConf();
+        this.credentials = PeerLink.Credentials.random().withEncryption(
+                conf.getBoolean("spark.network.crypto.enabled", false));
         String h = conf.get("spark.driver.host", null);
         if (h == null) {
             try {
@@ -140,7 +147,14 @@ final class BarrierLoop implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e.getMessage(), e);
             }
-            LOG.info("spark-snn barrier mode: {}, driver service on {}:{}", tree, host, server.port());
+            LOG.info("spark-snn barrier mode: {}, driver service on {}:{}{}", tree, host, server.port(),
+                    credentials.encrypt() ? ", frames encrypted" : "");
+            if (!conf.getBoolean("spark.authenticate", false) && UNAUTHENTICATED_WARNED.compareAndSet(false, true)) {
+                LOG.warn("spark-snn barrier mode: spark.authenticate is off, so Spark sends task closures, and with "
+                        + "them the run secret that authenticates the training connections, in clear; anyone on the "
+                        + "network path can read it. Set spark.authenticate=true (and spark.network.crypto.enabled="
+                        + "true to encrypt the training frames too).");
+            }
         }
         java.util.function.Consumer<ServiceHandle> hook = serviceHook;
         if (hook != null) {

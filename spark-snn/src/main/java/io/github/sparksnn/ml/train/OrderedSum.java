@@ -164,7 +164,7 @@ public final class OrderedSum implements Serializable {
      * sender's partition range is checked by the caller ({@code PeerLink} checks every node against it).
      */
     public OrderedSum addPending(int level, long index, Node node) {
-        if (level < 0 || level > topLevel || index < 0 || (index << level) >= numLeaves) {
+        if (level < 0 || level > topLevel || index < 0 || index > (numLeaves - 1L) >> level) { // index << level wraps
             throw new IllegalArgumentException("no tree node (level " + level + ", index " + index + ") over "
                     + numLeaves + " partitions");
         }

@@ -4,144 +4,99 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The driver's end of barrier-mode training: a listening socket on the driver's host whose accepted connections
- * are authenticated on their own threads ({@link PeerLink#accept}) and handed to the training loop through
- * {@link #poll}. A connection that fails the handshake (wrong secret, truncated frame, silence past the handshake
- * timeout, anything but AUTH) is closed and its reason logged and kept in {@link #rejections()}; the run goes on.
- * The loop rejects authenticated links it does not expect (a stale attempt, a duplicate partition) through
- * {@link #reject}.
+ * The driver's end of barrier-mode training: a {@link Listener} on the driver's host whose connections are
+ * authenticated without a thread each and handed to the training loop through {@link #poll}. A connection that
+ * fails the handshake (wrong secret, truncated frame, no complete handshake within the deadline, anything but
+ * AUTH) is closed, counted and its reason logged (a few a minute) and kept (the last few); the run goes on. The
+ * loop rejects authenticated links it does not expect (a stale attempt, a duplicate partition) through
+ * {@link #reject}, and records why attempts failed through {@link #note}: those notes come from the run itself,
+ * not from strangers, and are all kept (at most {@link #MAX_NOTES}).
  */
 public final class AggregationServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregationServer.class);
+    /** Attempt notes kept; a run has a handful (one per failed attempt). */
+    static final int MAX_NOTES = 1000;
+    /** Handshakes in progress at once, at most. */
+    static final int MAX_PENDING = 512;
 
-    private final ServerSocket server;
-    private final PeerLink.Credentials credentials;
-    private final int handshakeTimeoutMs;
-    private final int readTimeoutMs;
-    private final BlockingQueue<PeerLink> arrivals = new LinkedBlockingQueue<>();
-    private final List<String> rejections = Collections.synchronizedList(new ArrayList<>());
-    private final ExecutorService handshakes;
-    private final Thread acceptor;
-    private volatile boolean closed;
+    private final Listener listener;
+    private final ArrayDeque<String> notes = new ArrayDeque<>();
 
     /**
-     * Listens on {@code bindHost:port} ({@code port} 0: an ephemeral port). {@code handshakeTimeoutMs} bounds how
-     * long a connection may stay silent before it authenticates; {@code readTimeoutMs} bounds later reads.
+     * Listens on {@code bindHost:port} ({@code port} 0: an ephemeral port). {@code handshakeTimeoutMs} bounds a
+     * connection's whole handshake; {@code readTimeoutMs} bounds later reads.
      */
     public AggregationServer(String bindHost, int port, PeerLink.Credentials credentials, int handshakeTimeoutMs,
                              int readTimeoutMs) throws IOException {
-        this.credentials = credentials;
-        this.handshakeTimeoutMs = handshakeTimeoutMs;
-        this.readTimeoutMs = readTimeoutMs;
-        this.server = new ServerSocket();
         try {
-            server.bind(new InetSocketAddress(InetAddress.getByName(bindHost), port), 128);
+            this.listener = new Listener("spark-snn aggregation service", bindHost, port, credentials, -1,
+                    handshakeTimeoutMs, readTimeoutMs, MAX_PENDING);
         } catch (IOException e) {
-            server.close();
             throw new IOException("cannot listen on " + bindHost + ":" + port + " for the training service ("
                     + e.getMessage() + "); set spark.snn.aggregation.port to a free port", e);
         }
-        this.handshakes = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "spark-snn aggregation handshake");
-            t.setDaemon(true);
-            return t;
-        });
-        this.acceptor = new Thread(this::acceptLoop, "spark-snn aggregation service :" + server.getLocalPort());
-        acceptor.setDaemon(true);
-        acceptor.start();
     }
 
     /** The port the service listens on. */
     public int port() {
-        return server.getLocalPort();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("aggregation service stopped accepting: {}", e.toString());
-                }
-                return;
-            }
-            handshakes.execute(() -> {
-                String from = String.valueOf(s.getRemoteSocketAddress());
-                try {
-                    PeerLink l = PeerLink.accept(s, credentials, -1, handshakeTimeoutMs, readTimeoutMs);
-                    if (closed) {
-                        l.close();
-                    } else {
-                        arrivals.add(l);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    record("connection from " + from + " rejected: " + e.getMessage());
-                }
-            });
-        }
-    }
-
-    private void record(String reason) {
-        rejections.add(reason);
-        LOG.warn("spark-snn aggregation service: {}", reason);
+        return listener.port();
     }
 
     /** The next authenticated link, or null after {@code timeoutMs}. */
     public PeerLink poll(long timeoutMs) throws InterruptedException {
-        return arrivals.poll(timeoutMs, TimeUnit.MILLISECONDS);
+        return listener.poll(timeoutMs);
     }
 
     /** Authenticated links waiting for the training loop (diagnostics and tests). */
     public int queued() {
-        return arrivals.size();
+        return listener.queued();
     }
 
     /** Closes an authenticated link the loop does not expect, logging why. */
     public void reject(PeerLink link, String reason) {
-        record("connection from partition " + link.peerPartition() + " rejected: " + reason);
-        link.close();
+        listener.reject(link, reason);
     }
 
-    /** Records a failure of an admitted connection (a protocol violation, a peer that closed) with the rejections. */
+    /** Records a failure of an admitted connection or an attempt (a protocol violation, a peer that closed). */
     public void note(String reason) {
-        record(reason);
+        synchronized (notes) {
+            notes.addLast(reason);
+            if (notes.size() > MAX_NOTES) {
+                notes.removeFirst();
+            }
+        }
+        LOG.warn("spark-snn aggregation service: {}", reason);
     }
 
-    /** Reasons of every rejected connection so far, oldest first. */
+    /** Connections rejected so far, all of them counted. */
+    public long rejectedCount() {
+        return listener.rejectedCount();
+    }
+
+    /**
+     * The last rejections of connections (at most {@link Listener#KEPT}) and every attempt note, each group oldest
+     * first.
+     */
     public List<String> rejections() {
-        synchronized (rejections) {
-            return new ArrayList<>(rejections);
+        List<String> all = new ArrayList<>(listener.rejections());
+        synchronized (notes) {
+            all.addAll(notes);
         }
+        return all;
+    }
+
+    /** Handshakes in progress (tests). */
+    public int pendingHandshakes() {
+        return listener.pendingHandshakes();
     }
 
     @Override
     public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        handshakes.shutdownNow();
-        PeerLink l;
-        while ((l = arrivals.poll()) != null) {
-            l.close();
-        }
+        listener.close();
     }
 }

@@ -4,7 +4,7 @@ package io.github.sparksnn.ml.train.net;
  * The fixed header of every message between tasks and the driver, 40 bytes, little-endian:
  * <pre>
  *  0  int   magic    0x534E4E54 ("SNNT")
- *  4  short version  1
+ *  4  short version  2 (1: one-way authentication, no frame tags)
  *  6  short type     HELLO | AUTH | REGISTER | PEERS | STATE | DELTA16 | PARTIAL | PARTIAL16 | END | ERROR
  *  8  long  run      the run's 64-bit id
  * 16  int   attempt  the driver's stage attempt (a restarted stage gets a new one)
@@ -13,16 +13,20 @@ package io.github.sparksnn.ml.train.net;
  * 28  int   partition  the sender's partition (-1: the driver)
  * 32  long  length   payload bytes that follow
  * </pre>
- * Payloads are raw little-endian numbers, never Java-serialized objects.
+ * Payloads are raw little-endian numbers, never Java-serialized objects. After the handshake every frame is
+ * followed by a 16-byte tag (see {@link PeerLink}), which {@code length} does not count.
  */
 public record Frame(int type, long run, int attempt, int epoch, int step, int partition, long length) {
     public static final int MAGIC = 0x534E4E54;
-    public static final short VERSION = 1;
+    public static final short VERSION = 2;
     public static final int HEADER_BYTES = 40;
 
-    /** Server to client on connect: a 32-byte random nonce to answer. */
+    /** Server to client on connect: a 32-byte random nonce to answer; {@code partition} is the server's. */
     public static final int HELLO = 1;
-    /** Client to server: HMAC-SHA256 of the nonce and the header fields under the run's secret (32 bytes). */
+    /**
+     * Client to server: the client's 32-byte nonce and its 32-byte proof of the run's secret; then server to client:
+     * the server's 32-byte proof (see {@link PeerLink}).
+     */
     public static final int AUTH = 2;
     /** Down the tree: the parameters and buffers the round starts from ({@code dim} floats). */
     public static final int STATE = 3;

@@ -15,10 +15,15 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One authenticated, framed connection between a task and its parent (a task or the driver): plain JDK sockets
@@ -30,18 +35,45 @@ import java.util.List;
  * would have to match the exact version of the Spark it runs in) and gives read timeouts ({@code SO_TIMEOUT})
  * that turn a hung peer into an error naming the partition and step.
  *
- * <p>Authentication: the server sends a random 32-byte nonce; the client answers with
- * {@code HMAC-SHA256(secret, nonce || run || attempt || partition)}, so the run's secret, which reaches tasks in
- * their closure, never crosses this socket. Anything unexpected (magic, version, run, attempt, type, length)
- * raises a {@link ProtocolException} with the reason; callers close the link.
+ * <p>Handshake, mutual: the server sends a 32-byte random nonce (HELLO); the client answers with its own nonce and
+ * {@code HMAC-SHA256(secret, "client" || T)} (AUTH), where the transcript {@code T} is the run, the attempt, both
+ * partitions, whether frames are encrypted and both nonces; the server answers with
+ * {@code HMAC-SHA256(secret, "server" || T)} (AUTH). Each side refuses the other unless its proof checks, so a
+ * listener without the run's secret is refused by the client as a client without it is by the server, and the
+ * secret itself (which reaches tasks in their closure) never crosses the socket. The handshake has one deadline
+ * for all its reads, not one per read, so a peer that drips a byte at a time cannot hold it longer.
+ *
+ * <p>After it, every frame carries a tag under a session key derived from the secret and the transcript, one key
+ * per direction, with an implicit frame sequence number ({@link FrameSeal}): a frame that was changed, replayed,
+ * reordered or injected is refused. Payloads are AES-GCM ciphertext when {@link Credentials#encrypt()} (Spark's
+ * {@code spark.network.crypto.enabled}). A payload is checked when its last byte has been read; a relayed state
+ * reaches the children piece by piece before that, but a task whose parent's frame fails its tag fails the round,
+ * so nothing computed from it is ever applied.
+ *
+ * <p>Anything unexpected (magic, version, run, attempt, type, length, tag) raises a {@link ProtocolException}
+ * with the reason; callers close the link. A length is checked against what the frame can hold before any
+ * allocation.
  */
 public final class PeerLink implements AutoCloseable {
     /** Upper bound on one payload: 2^31 - 64 bytes (a Java array), far above any model's vectors. */
     static final long MAX_PAYLOAD = Integer.MAX_VALUE - 64;
-    private static final int NONCE_BYTES = 32;
-    private static final int MAC_BYTES = 32;
+    static final int NONCE_BYTES = 32;
+    static final int MAC_BYTES = 32;
+    /** AUTH from the client: its nonce, then its proof. */
+    static final int CLIENT_AUTH_BYTES = NONCE_BYTES + MAC_BYTES;
     private static final int NODE_HEADER_BYTES = 4 + 8 + 8 + 8 + 8 + 8 + 8 + 1;
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Closes sockets whose handshake outlives its deadline (one daemon thread for the JVM). */
+    private static final ScheduledThreadPoolExecutor DEADLINES = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "spark-snn handshake deadlines");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        DEADLINES.setRemoveOnCancelPolicy(true);
+    }
 
     private final Socket socket;
     private final InputStream in;
@@ -50,27 +82,48 @@ public final class PeerLink implements AutoCloseable {
     private int attempt;
     private final int partition;
     private int peerPartition;
+    private int peerAttempt;
     private final ByteBuffer header = ByteBuffer.allocate(Frame.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private final byte[] tag = new byte[FrameSeal.TAG_BYTES];
     private byte[] payload = new byte[0];
     private long bytesSent;
     private long bytesReceived;
+    /** Null during the handshake; then every frame is sealed. */
+    private FrameSeal seal;
+    /** Payload bytes of the current incoming frame not read yet; its tag follows them. */
+    private long receiving;
+    /** The current incoming frame (for messages). */
+    private Frame current;
 
     private PeerLink(Socket socket, long run, int attempt, int partition, int peerPartition) throws IOException {
+        this(socket, socket.getInputStream(), socket.getOutputStream(), run, attempt, partition, peerPartition);
+    }
+
+    private PeerLink(Socket socket, InputStream in, OutputStream out, long run, int attempt, int partition,
+                     int peerPartition) {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+        this.in = new BufferedInputStream(in, 1 << 16);
+        this.out = new BufferedOutputStream(out, 1 << 16);
         this.run = run;
         this.attempt = attempt;
         this.partition = partition;
         this.peerPartition = peerPartition;
     }
 
-    /** A run's identity on the wire: its 64-bit id and its random secret. */
-    public record Credentials(long run, byte[] secret) implements java.io.Serializable {
+    /**
+     * A run's identity on the wire: its 64-bit id, its random secret and whether frames are encrypted (both ends
+     * must agree: it is part of the handshake's transcript).
+     */
+    public record Credentials(long run, byte[] secret, boolean encrypt) implements java.io.Serializable {
         public Credentials {
             if (secret == null || secret.length < 16) {
                 throw new IllegalArgumentException("a run secret needs at least 16 bytes");
             }
+        }
+
+        /** Credentials with frames tagged, not encrypted. */
+        public Credentials(long run, byte[] secret) {
+            this(run, secret, false);
         }
 
         /** Fresh credentials: a random run id and a 32-byte secret from {@link SecureRandom}. */
@@ -80,9 +133,15 @@ public final class PeerLink implements AutoCloseable {
             return new Credentials(RANDOM.nextLong(), s);
         }
 
+        /** The same run and secret, frames encrypted or not. */
+        public Credentials withEncryption(boolean on) {
+            return new Credentials(run, secret, on);
+        }
+
         @Override
         public String toString() {
-            return "Credentials(run " + Long.toHexString(run) + ", secret hidden)";
+            return "Credentials(run " + Long.toHexString(run) + ", secret hidden" + (encrypt ? ", encrypted" : "")
+                    + ")";
         }
     }
 
@@ -93,13 +152,28 @@ public final class PeerLink implements AutoCloseable {
         s.setKeepAlive(true);
     }
 
+    /** Closes {@code s} after {@code ms} unless cancelled; {@code fired} says whether it did. */
+    private static ScheduledFuture<?> deadline(Socket s, int ms, AtomicBoolean fired) {
+        return DEADLINES.schedule(() -> {
+            fired.set(true);
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }, Math.max(1, ms), TimeUnit.MILLISECONDS);
+    }
+
     /**
-     * Client side: connects to a parent and proves knowledge of the secret for ({@code attempt}, {@code partition}).
-     * {@code readTimeoutMs} bounds every later read (0: none).
+     * Client side: connects to a parent ({@code parentPartition}, -1: the driver), proves knowledge of the secret
+     * for ({@code attempt}, {@code partition}) and checks the parent's proof. The connection and the whole
+     * handshake take at most {@code connectTimeoutMs}; {@code readTimeoutMs} bounds every later read (0: none).
      */
     public static PeerLink connect(String host, int port, Credentials c, int attempt, int partition, int parentPartition,
                                    int connectTimeoutMs, int readTimeoutMs) throws IOException {
         Socket s = new Socket();
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> killer = deadline(s, connectTimeoutMs, late);
         try {
             tune(s);
             s.connect(new InetSocketAddress(host, port), connectTimeoutMs);
@@ -107,70 +181,204 @@ public final class PeerLink implements AutoCloseable {
             PeerLink link = new PeerLink(s, c.run(), attempt, partition, parentPartition);
             Frame hello = link.readHeader("the handshake");
             if (hello.type() != Frame.HELLO || hello.length() != NONCE_BYTES) {
-                throw new ProtocolException("expected HELLO with a " + NONCE_BYTES + "-byte nonce, got " + hello);
+                throw new ProtocolException("expected HELLO with a " + NONCE_BYTES + "-byte nonce from " + host + ":"
+                        + port + ", got " + hello);
             }
-            byte[] nonce = link.in.readNBytes(NONCE_BYTES);
-            if (nonce.length != NONCE_BYTES) {
-                throw new EOFException("connection closed inside the HELLO frame");
+            if (hello.partition() != parentPartition) {
+                throw new ProtocolException("expected the listener of " + name(parentPartition) + " at " + host + ":"
+                        + port + ", got " + name(hello.partition()));
             }
-            byte[] mac = mac(c.secret(), nonce, c.run(), attempt, partition);
-            link.writeHeader(Frame.AUTH, 0, 0, MAC_BYTES);
-            link.out.write(mac);
+            byte[] serverNonce = link.readExactly(NONCE_BYTES, hello);
+            byte[] clientNonce = new byte[NONCE_BYTES];
+            RANDOM.nextBytes(clientNonce);
+            byte[] t = transcript(c, attempt, partition, parentPartition, serverNonce, clientNonce);
+            link.writeHeader(Frame.AUTH, 0, 0, CLIENT_AUTH_BYTES);
+            link.out.write(clientNonce);
+            link.out.write(proof(c.secret(), "client", t));
             link.out.flush();
+            Frame answer = link.readHeader("the server's proof");
+            if (answer.type() != Frame.AUTH || answer.length() != MAC_BYTES) {
+                throw new ProtocolException("expected AUTH with a " + MAC_BYTES + "-byte proof from " + host + ":"
+                        + port + ", got " + answer);
+            }
+            byte[] got = link.readExactly(MAC_BYTES, answer);
+            if (!MessageDigest.isEqual(proof(c.secret(), "server", t), got)) {
+                throw new ProtocolException("the listener at " + host + ":" + port + " did not prove this run's "
+                        + "secret (not this run's service, or a wrong secret)");
+            }
+            link.seal = seal(c, t, true);
+            if (!killer.cancel(false)) {
+                throw new ProtocolException("no complete handshake with " + host + ":" + port + " within "
+                        + connectTimeoutMs + " ms");
+            }
             s.setSoTimeout(readTimeoutMs);
             return link;
         } catch (IOException | RuntimeException e) {
+            killer.cancel(false);
             s.close();
+            if (late.get()) {
+                throw new ProtocolException("no complete handshake with " + host + ":" + port + " within "
+                        + connectTimeoutMs + " ms");
+            }
             throw e;
         }
     }
 
     /**
-     * Server side: sends a nonce and checks the answer. The claimed attempt and partition are returned in the link
-     * ({@link #peerPartition()}, {@link #peerAttempt()}); the caller decides whether it expects them.
+     * Server side, blocking: sends a nonce, checks the answer and proves the secret in turn, all within
+     * {@code handshakeTimeoutMs}. The claimed attempt and partition are returned in the link
+     * ({@link #peerPartition()}, {@link #peerAttempt()}); the caller decides whether it expects them. A listener
+     * with many strangers to face uses {@link Listener}, which runs the same handshake without a thread each.
      */
     public static PeerLink accept(Socket s, Credentials c, int serverPartition, int handshakeTimeoutMs,
                                   int readTimeoutMs) throws IOException {
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> killer = deadline(s, handshakeTimeoutMs, late);
         try {
             tune(s);
             s.setSoTimeout(handshakeTimeoutMs);
-            byte[] nonce = new byte[NONCE_BYTES];
-            RANDOM.nextBytes(nonce);
-            PeerLink probe = new PeerLink(s, c.run(), 0, serverPartition, -2);
-            probe.writeHeader(Frame.HELLO, 0, 0, NONCE_BYTES);
-            probe.out.write(nonce);
-            probe.out.flush();
-            Frame auth;
-            try {
-                auth = probe.readHeader("the handshake");
-            } catch (SocketTimeoutException e) {
-                throw new ProtocolException("no AUTH within " + handshakeTimeoutMs + " ms of connecting");
+            ServerHandshake hs = new ServerHandshake(c, serverPartition);
+            OutputStream o = s.getOutputStream();
+            o.write(hs.hello());
+            o.flush();
+            byte[] auth = s.getInputStream().readNBytes(ServerHandshake.AUTH_BYTES);
+            hs.check(auth, 0, auth.length, true);
+            Accepted a = hs.answer(auth);
+            o.write(a.reply());
+            o.flush();
+            if (!killer.cancel(false)) {
+                throw new SocketTimeoutException();
             }
-            if (auth.type() != Frame.AUTH || auth.length() != MAC_BYTES) {
-                throw new ProtocolException("expected AUTH with a " + MAC_BYTES + "-byte MAC, got " + auth);
-            }
-            byte[] got = probe.in.readNBytes(MAC_BYTES);
-            if (got.length != MAC_BYTES) {
-                throw new ProtocolException("truncated AUTH frame (" + got.length + " of " + MAC_BYTES + " bytes)");
-            }
-            byte[] want = mac(c.secret(), nonce, c.run(), auth.attempt(), auth.partition());
-            if (!MessageDigest.isEqual(want, got)) {
-                throw new ProtocolException("wrong secret: the AUTH answer of a peer claiming partition "
-                        + auth.partition() + " does not match");
-            }
-            s.setSoTimeout(readTimeoutMs);
-            // The same link (and its buffered stream, which may already hold the peer's next frame) from now on.
-            probe.attempt = auth.attempt();
-            probe.peerPartition = auth.partition();
-            probe.peerAttempt = auth.attempt();
-            return probe;
+            return adopt(s, c, serverPartition, a, readTimeoutMs);
         } catch (IOException | RuntimeException e) {
+            killer.cancel(false);
             s.close();
+            if (late.get() || e instanceof SocketTimeoutException) {
+                throw new ProtocolException("no complete handshake within " + handshakeTimeoutMs + " ms of "
+                        + "connecting");
+            }
             throw e;
         }
     }
 
-    private int peerAttempt;
+    /** A handshake the server side has completed: who the client claims to be and the frames' seal. */
+    record Accepted(int attempt, int partition, byte[] reply, FrameSeal seal) {
+    }
+
+    /** The link of a socket whose server-side handshake {@code a} completed (nothing else read from it). */
+    static PeerLink adopt(Socket s, Credentials c, int serverPartition, Accepted a, int readTimeoutMs)
+            throws IOException {
+        s.setSoTimeout(readTimeoutMs);
+        PeerLink l = new PeerLink(s, c.run(), a.attempt(), serverPartition, a.partition());
+        l.peerAttempt = a.attempt();
+        l.seal = a.seal();
+        return l;
+    }
+
+    /**
+     * The server's half of the handshake as a state-free calculation: the HELLO to send, then the check of the
+     * client's AUTH (fixed size: {@link #AUTH_BYTES}) and the answer, so that blocking and non-blocking listeners
+     * share it.
+     */
+    static final class ServerHandshake {
+        static final int AUTH_BYTES = Frame.HEADER_BYTES + CLIENT_AUTH_BYTES;
+        private final Credentials c;
+        private final int serverPartition;
+        private final byte[] nonce = new byte[NONCE_BYTES];
+
+        ServerHandshake(Credentials c, int serverPartition) {
+            this.c = c;
+            this.serverPartition = serverPartition;
+            RANDOM.nextBytes(nonce);
+        }
+
+        byte[] hello() {
+            ByteBuffer b = ByteBuffer.allocate(Frame.HEADER_BYTES + NONCE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            putHeader(b, Frame.HELLO, c.run(), 0, 0, 0, serverPartition, NONCE_BYTES);
+            return b.put(nonce).array();
+        }
+
+        /**
+         * Checks what has arrived of the client's AUTH so far ({@code n} bytes from {@code off}), so a stranger
+         * that sends garbage is dropped at its first header instead of at the deadline; {@code complete}: all of
+         * it should be there.
+         */
+        void check(byte[] b, int off, int n, boolean complete) throws ProtocolException {
+            if (n >= Frame.HEADER_BYTES) {
+                Frame f = parseHeader(b, off, c.run(), "a connecting peer");
+                if (f.type() != Frame.AUTH || f.length() != CLIENT_AUTH_BYTES) {
+                    throw new ProtocolException("expected AUTH with a " + CLIENT_AUTH_BYTES + "-byte answer, got " + f);
+                }
+            }
+            if (complete && n < AUTH_BYTES) {
+                throw new ProtocolException(n < Frame.HEADER_BYTES ? "truncated frame header (" + n + " of "
+                        + Frame.HEADER_BYTES + " bytes) in the handshake"
+                        : "truncated AUTH frame (" + (n - Frame.HEADER_BYTES) + " of " + CLIENT_AUTH_BYTES + " bytes)");
+            }
+        }
+
+        /** The answer to a complete AUTH ({@link #AUTH_BYTES} bytes), or why it is refused. */
+        Accepted answer(byte[] auth) throws ProtocolException {
+            check(auth, 0, auth.length, true);
+            Frame f = parseHeader(auth, 0, c.run(), "a connecting peer");
+            byte[] clientNonce = java.util.Arrays.copyOfRange(auth, Frame.HEADER_BYTES,
+                    Frame.HEADER_BYTES + NONCE_BYTES);
+            byte[] got = java.util.Arrays.copyOfRange(auth, Frame.HEADER_BYTES + NONCE_BYTES, AUTH_BYTES);
+            byte[] t = transcript(c, f.attempt(), f.partition(), serverPartition, nonce, clientNonce);
+            if (!MessageDigest.isEqual(proof(c.secret(), "client", t), got)) {
+                throw new ProtocolException("wrong secret: the AUTH answer of a peer claiming partition "
+                        + f.partition() + " does not match");
+            }
+            ByteBuffer r = ByteBuffer.allocate(Frame.HEADER_BYTES + MAC_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            putHeader(r, Frame.AUTH, c.run(), f.attempt(), 0, 0, serverPartition, MAC_BYTES);
+            r.put(proof(c.secret(), "server", t));
+            return new Accepted(f.attempt(), f.partition(), r.array(), seal(c, t, false));
+        }
+    }
+
+    /** What both proofs and the session keys cover: who talks to whom, for which run, and both nonces. */
+    static byte[] transcript(Credentials c, int attempt, int clientPartition, int serverPartition, byte[] serverNonce,
+                             byte[] clientNonce) {
+        return ByteBuffer.allocate(8 + 4 + 4 + 4 + 1 + 2 * NONCE_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(c.run()).putInt(attempt).putInt(clientPartition).putInt(serverPartition)
+                .put((byte) (c.encrypt() ? 1 : 0)).put(serverNonce).put(clientNonce).array();
+    }
+
+    /** {@code HMAC-SHA256(key, label || 0 || data)}. */
+    static byte[] proof(byte[] key, String label, byte[] data) {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(key, "HmacSHA256"));
+            m.update(("spark-snn " + label).getBytes(StandardCharsets.US_ASCII));
+            m.update((byte) 0);
+            m.update(data);
+            return m.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    /** The frames' seal of one end: a session key from the secret and the transcript, split by direction. */
+    static FrameSeal seal(Credentials c, byte[] transcript, boolean client) {
+        byte[] session = proof(c.secret(), "session", transcript);
+        byte[] up = java.util.Arrays.copyOf(proof(session, "client to server", new byte[0]), 16);
+        byte[] down = java.util.Arrays.copyOf(proof(session, "server to client", new byte[0]), 16);
+        return client ? new FrameSeal(up, down, c.encrypt()) : new FrameSeal(down, up, c.encrypt());
+    }
+
+    /**
+     * A link over plain streams without handshake or seal (tests: the frame fuzzer drives the parser with it, in
+     * memory).
+     */
+    static PeerLink unsealed(InputStream in, OutputStream out, long run, int attempt, int partition,
+                             int peerPartition) {
+        return new PeerLink(null, in, out, run, attempt, partition, peerPartition);
+    }
+
+    /** Bytes of the reusable receive buffer (tests: no allocation beyond what a frame may hold). */
+    int bufferBytes() {
+        return payload.length;
+    }
 
     /** The attempt the peer authenticated for (server side). */
     public int peerAttempt() {
@@ -192,32 +400,81 @@ public final class PeerLink implements AutoCloseable {
 
     /** Changes the read timeout of later reads (ms, 0: none). */
     public void readTimeout(int ms) throws IOException {
-        socket.setSoTimeout(ms);
-    }
-
-    static byte[] mac(byte[] secret, byte[] nonce, long run, int attempt, int partition) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(secret, "HmacSHA256"));
-            m.update(nonce);
-            m.update(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(run).putInt(attempt)
-                    .putInt(partition).array());
-            return m.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        if (socket != null) {
+            socket.setSoTimeout(ms);
         }
     }
 
-    private void writeHeader(int type, int epoch, int step, long length) throws IOException {
-        header.clear();
-        header.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) type).putLong(run).putInt(attempt)
+    static void putHeader(ByteBuffer b, int type, long run, int attempt, int epoch, int step, int partition,
+                          long length) {
+        b.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) type).putLong(run).putInt(attempt)
                 .putInt(epoch).putInt(step).putInt(partition).putLong(length);
-        out.write(header.array(), 0, Frame.HEADER_BYTES);
-        bytesSent += Frame.HEADER_BYTES + length;
     }
 
-    /** Reads and checks the next header: magic, version, run and a sane length. {@code what} names the wait. */
+    /** Starts a frame: its header, in clear; then its payload through {@link #writePayload}, then {@link #endFrame}. */
+    private void writeHeader(int type, int epoch, int step, long length) throws IOException {
+        header.clear();
+        putHeader(header, type, run, attempt, epoch, step, partition, length);
+        out.write(header.array(), 0, Frame.HEADER_BYTES);
+        bytesSent += Frame.HEADER_BYTES + length;
+        if (seal != null) {
+            seal.beginSend(header.array(), Frame.HEADER_BYTES);
+        }
+    }
+
+    private void writePayload(byte[] b, int off, int n) throws IOException {
+        if (seal == null) {
+            out.write(b, off, n);
+        } else {
+            seal.writePayload(out, b, off, n);
+        }
+    }
+
+    private void writePayload(int b) throws IOException {
+        writePayload(new byte[]{(byte) b}, 0, 1);
+    }
+
+    /** Ends a frame: its tag. */
+    private void endFrame() throws IOException {
+        if (seal != null) {
+            seal.endSend(out);
+            bytesSent += FrameSeal.TAG_BYTES;
+        }
+    }
+
+    /** Parses and checks a header: magic, version, run and a length below {@link #MAX_PAYLOAD}. */
+    static Frame parseHeader(byte[] h, int off, long run, String from) throws ProtocolException {
+        ByteBuffer b = ByteBuffer.wrap(h, off, Frame.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = b.getInt();
+        short version = b.getShort();
+        int type = b.getShort();
+        long r = b.getLong();
+        Frame f = new Frame(type, r, b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getLong());
+        if (magic != Frame.MAGIC) {
+            throw new ProtocolException("bad magic 0x" + Integer.toHexString(magic) + " from " + from);
+        }
+        if (version != Frame.VERSION) {
+            throw new ProtocolException("protocol version " + version + " from " + from + ", expected "
+                    + Frame.VERSION);
+        }
+        if (r != run) {
+            throw new ProtocolException("stale or foreign run " + Long.toHexString(r) + " from " + from
+                    + " (this run is " + Long.toHexString(run) + ")");
+        }
+        if (f.length() < 0 || f.length() > MAX_PAYLOAD) {
+            throw new ProtocolException("impossible payload length " + f.length() + " in " + f + " from " + from);
+        }
+        return f;
+    }
+
+    /**
+     * Reads and checks the next header: magic, version, run and a sane length; its tag is checked once its payload
+     * has been read (at once for a frame without payload). {@code what} names the wait.
+     */
     public Frame readHeader(String what) throws IOException {
+        if (receiving != 0) {
+            throw new ProtocolException("the payload of " + current + " from " + peerName() + " was not read");
+        }
         byte[] h = header.array();
         int n = in.readNBytes(h, 0, Frame.HEADER_BYTES);
         if (n == 0) {
@@ -227,33 +484,59 @@ public final class PeerLink implements AutoCloseable {
             throw new ProtocolException("truncated frame header from " + peerName() + " (" + n + " of "
                     + Frame.HEADER_BYTES + " bytes)");
         }
-        ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
-        int magic = b.getInt();
-        short version = b.getShort();
-        int type = b.getShort();
-        long r = b.getLong();
-        Frame f = new Frame(type, r, b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getLong());
-        if (magic != Frame.MAGIC) {
-            throw new ProtocolException("bad magic 0x" + Integer.toHexString(magic) + " from " + peerName());
-        }
-        if (version != Frame.VERSION) {
-            throw new ProtocolException("protocol version " + version + " from " + peerName() + ", expected "
-                    + Frame.VERSION);
-        }
-        if (r != run) {
-            throw new ProtocolException("stale or foreign run " + Long.toHexString(r) + " from " + peerName()
-                    + " (this run is " + Long.toHexString(run) + ")");
-        }
-        if (f.length() < 0 || f.length() > MAX_PAYLOAD) {
-            throw new ProtocolException("impossible payload length " + f.length() + " in " + f);
-        }
+        Frame f = parseHeader(h, 0, run, peerName());
         bytesReceived += Frame.HEADER_BYTES;
+        current = f;
+        if (seal != null) {
+            seal.beginReceive(h, Frame.HEADER_BYTES);
+            receiving = f.length();
+            if (receiving == 0) {
+                checkTag();
+            }
+        }
         return f;
     }
 
+    /** Reads the current frame's tag and compares it with what its header and payload give. */
+    private void checkTag() throws IOException {
+        int got = in.readNBytes(tag, 0, tag.length);
+        if (got != tag.length) {
+            throw new ProtocolException("truncated " + current + " from " + peerName() + ": its tag is cut off");
+        }
+        bytesReceived += tag.length;
+        if (!seal.endReceive(tag)) {
+            throw new ProtocolException(current + " from " + peerName() + " fails its integrity check (frame "
+                    + (seal.receivedFrames() - 1) + " of the link: changed, replayed, reordered or injected)");
+        }
+    }
+
+    /** Reads {@code n} handshake bytes of frame {@code f} (before the seal). */
+    private byte[] readExactly(int n, Frame f) throws IOException {
+        byte[] b = new byte[n];
+        readFully(b, n, f);
+        return b;
+    }
+
+    /**
+     * Checks that a frame from this link's parent (a STATE, DELTA16 or END) belongs to this link: the attempt it
+     * authenticated for and the parent's partition.
+     */
+    public void checkFromParent(Frame f) throws ProtocolException {
+        if (f.attempt() != attempt) {
+            throw new ProtocolException(f + " from " + peerName() + " belongs to attempt " + f.attempt()
+                    + ", this link to attempt " + attempt);
+        }
+        if (f.partition() != peerPartition) {
+            throw new ProtocolException(f + " claims partition " + f.partition() + " on the link of " + peerName());
+        }
+    }
+
     private String peerName() {
-        return peerPartition == -1 ? "the driver" : peerPartition == -2 ? "a connecting peer"
-                : "partition " + peerPartition;
+        return peerPartition == -2 ? "a connecting peer" : name(peerPartition);
+    }
+
+    private static String name(int partition) {
+        return partition == -1 ? "the driver" : "partition " + partition;
     }
 
     /** Largest address a REGISTER frame carries. */
@@ -266,7 +549,8 @@ public final class PeerLink implements AutoCloseable {
             throw new IllegalArgumentException("address longer than " + MAX_ADDRESS_BYTES + " bytes: " + address);
         }
         writeHeader(Frame.REGISTER, 0, 0, a.length);
-        out.write(a);
+        writePayload(a, 0, a.length);
+        endFrame();
         out.flush();
     }
 
@@ -289,7 +573,8 @@ public final class PeerLink implements AutoCloseable {
     public void sendPeers(String[] addresses) throws IOException {
         byte[] a = String.join("\n", addresses).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         writeHeader(Frame.PEERS, 0, 0, a.length);
-        out.write(a);
+        writePayload(a, 0, a.length);
+        endFrame();
         out.flush();
     }
 
@@ -320,8 +605,9 @@ public final class PeerLink implements AutoCloseable {
         int n = Math.min(m.length, MAX_ERROR_BYTES - 1);
         try {
             writeHeader(Frame.ERROR, epoch, step, n + 1L);
-            out.write(fatal ? 1 : 0);
-            out.write(m, 0, n);
+            writePayload(fatal ? 1 : 0);
+            writePayload(m, 0, n);
+            endFrame();
             out.flush();
         } catch (IOException ignored) {
             // the parent is gone: the stage fails anyway
@@ -364,13 +650,28 @@ public final class PeerLink implements AutoCloseable {
         return payload;
     }
 
+    /**
+     * Reads the next {@code n} payload bytes of frame {@code f}; the frame's tag is checked with its last byte, so a
+     * caller's last read of a frame returns only checked bytes.
+     */
     private void readFully(byte[] b, int n, Frame f) throws IOException {
+        if (seal != null && n > receiving) {
+            throw new ProtocolException("read of " + n + " bytes beyond the " + receiving + " left of " + f + " from "
+                    + peerName());
+        }
         int got = in.readNBytes(b, 0, n);
         if (got != n) {
             throw new ProtocolException("truncated " + f + " from " + peerName() + ": connection closed after " + got
                     + " of " + n + " payload bytes");
         }
         bytesReceived += n;
+        if (seal != null) {
+            seal.openPayload(b, 0, n);
+            receiving -= n;
+            if (receiving == 0) {
+                checkTag();
+            }
+        }
     }
 
     /** Floats per piece when a vector is encoded, decoded or relayed: 256 KB, so the pieces pipeline. */
@@ -383,8 +684,9 @@ public final class PeerLink implements AutoCloseable {
         for (int off = 0; off < dim; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(state, off, n);
-            out.write(b, 0, n * 4);
+            writePayload(b, 0, n * 4);
         }
+        endFrame();
         out.flush();
     }
 
@@ -398,8 +700,9 @@ public final class PeerLink implements AutoCloseable {
         for (int off = 0; off < dim; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(delta, off, n);
-            out.write(b, 0, n * 2);
+            writePayload(b, 0, n * 2);
         }
+        endFrame();
         out.flush();
     }
 
@@ -424,7 +727,7 @@ public final class PeerLink implements AutoCloseable {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             readFully(b, n * width, f);
             for (PeerLink c : children) {
-                c.out.write(b, 0, n * width);
+                c.writePayload(b, 0, n * width);
                 c.out.flush();
             }
             ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
@@ -437,6 +740,7 @@ public final class PeerLink implements AutoCloseable {
             }
         }
         for (PeerLink c : children) {
+            c.endFrame();
             c.out.flush();
         }
     }
@@ -444,6 +748,7 @@ public final class PeerLink implements AutoCloseable {
     /** Sends the end of the epoch. */
     public void sendEnd(int epoch, int step) throws IOException {
         writeHeader(Frame.END, epoch, step, 0);
+        endFrame();
         out.flush();
     }
 
@@ -499,7 +804,8 @@ public final class PeerLink implements AutoCloseable {
             }
         }
         writeHeader(bf16 ? Frame.PARTIAL16 : Frame.PARTIAL, epoch, step, len);
-        out.write(b, 0, (int) len);
+        writePayload(b, 0, (int) len);
+        endFrame();
         out.flush();
     }
 
@@ -546,16 +852,17 @@ public final class PeerLink implements AutoCloseable {
     public Partial readPartialNodes(Frame f, int dim, int from, int to, int numLeaves) throws IOException {
         int width = f.type() == Frame.PARTIAL16 ? 2 : 4;
         long len = f.length();
-        if (len < 12) {
-            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": a partial sum needs at "
-                    + "least 12 bytes");
+        int maxNodes = 2 * (33 - Integer.numberOfLeadingZeros(Math.max(1, to - from))) + 2;
+        long maxLen = 12 + maxNodes * (NODE_HEADER_BYTES + (long) dim * width);
+        if (len < 12 || len > maxLen) {
+            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": a partial sum of "
+                    + "partitions [" + from + ", " + to + ") has 12 to " + maxLen + " bytes");
         }
         byte[] b = payload((int) len);
         readFully(b, (int) len, f);
         ByteBuffer bb = ByteBuffer.wrap(b, 0, (int) len).order(ByteOrder.LITTLE_ENDIAN);
         long pathNanos = bb.getLong();
         int count = bb.getInt();
-        int maxNodes = 2 * (33 - Integer.numberOfLeadingZeros(Math.max(1, to - from))) + 2;
         if (count < 1 || count > maxNodes) {
             throw new ProtocolException("wrong node count " + count + " in " + f + " from " + peerName());
         }
@@ -575,9 +882,12 @@ public final class PeerLink implements AutoCloseable {
             long compute = bb.getLong();
             long maxCompute = bb.getLong();
             byte present = bb.get();
-            long lo = level < 0 || level > 40 ? -1 : index << level;
-            long hi = lo < 0 ? -1 : Math.min((index + 1) << level, numLeaves);
-            if (index < 0 || lo < from || hi > to || hi <= lo) {
+            // The node's leaves [index * 2^level, (index + 1) * 2^level), computed only once index is known to start
+            // inside the tree (level <= 31, index <= (numLeaves - 1) >> level), so no shift can wrap.
+            boolean inTree = level >= 0 && level <= 31 && index >= 0 && index <= (numLeaves - 1L) >> level;
+            long lo = inTree ? index << level : -1;
+            long hi = inTree ? Math.min((index + 1) << level, numLeaves) : -1;
+            if (!inTree || lo < from || hi > to || hi <= lo) {
                 throw new ProtocolException("node (level " + level + ", index " + index + ") in " + f + " from "
                         + peerName() + " lies outside its partitions [" + from + ", " + to + ")");
             }
@@ -651,7 +961,9 @@ public final class PeerLink implements AutoCloseable {
     @Override
     public void close() {
         try {
-            socket.close();
+            if (socket != null) {
+                socket.close();
+            }
         } catch (IOException ignored) {
             // closing: nothing to do
         }
@@ -659,6 +971,6 @@ public final class PeerLink implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "link to " + peerName() + " (" + socket.getRemoteSocketAddress() + ")";
+        return "link to " + peerName() + " (" + (socket == null ? "streams" : socket.getRemoteSocketAddress()) + ")";
     }
 }
