@@ -346,15 +346,11 @@ class BarrierTrainingTest {
         BarrierLoop.serviceHook = h -> {
             handles.add(h);
             try {
-                // 1. A wrong secret.
-                try (Socket s = new Socket(h.host(), h.port())) {
-                    byte[] nonce = readHello(s.getInputStream());
-                    byte[] wrong = h.credentials().secret().clone();
-                    wrong[0] ^= 1;
-                    writeAuth(s.getOutputStream(), h.credentials().run(), 0, 0, mac(wrong, nonce,
-                            h.credentials().run(), 0, 0));
-                    assertEquals(-1, s.getInputStream().read(), "closed after a wrong secret");
-                }
+                // 1. A wrong secret: the service hangs up, so the client gets no proof and refuses too.
+                byte[] wrong = h.credentials().secret().clone();
+                wrong[0] ^= 1;
+                assertThrows(IOException.class, () -> PeerLink.connect(h.host(), h.port(),
+                        new PeerLink.Credentials(h.credentials().run(), wrong), 0, 0, -1, 5_000, 5_000));
                 // 2. A truncated frame: half a header, then the connection closes.
                 try (Socket s = new Socket(h.host(), h.port())) {
                     readHello(s.getInputStream());
@@ -364,18 +360,12 @@ class BarrierTrainingTest {
                 // 3. A connection that never speaks (closed after the run).
                 Socket quiet = new Socket(h.host(), h.port());
                 silent.add(quiet);
-                // 4. A frame of the wrong length: authenticates as partition 0 of the first attempt, then registers
-                //    with a header that announces a megabyte of address. Dropped; the real partition 0 registers.
+                // 4. An old (version 1) AUTH: 32 bytes of answer where version 2 has 64.
                 Socket s = new Socket(h.host(), h.port());
                 silent.add(s);
                 byte[] nonce = readHello(s.getInputStream());
                 writeAuth(s.getOutputStream(), h.credentials().run(), 0, 0,
                         mac(h.credentials().secret(), nonce, h.credentials().run(), 0, 0));
-                ByteBuffer out = ByteBuffer.allocate(Frame.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                out.putInt(Frame.MAGIC).putShort(Frame.VERSION).putShort((short) Frame.REGISTER)
-                        .putLong(h.credentials().run()).putInt(0).putInt(0).putInt(0).putInt(0).putLong(1 << 20);
-                s.getOutputStream().write(out.array());
-                s.getOutputStream().flush();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -409,9 +399,9 @@ class BarrierTrainingTest {
                             }
                         }
                     }).fit(blocks, sizes, null, f.create().parameters());
-            // The silent connection is dropped when its handshake times out (10 s), possibly after the run ended.
+            // The silent connection is dropped when its handshake times out (4 s), possibly after the run ended.
             long deadline = System.nanoTime() + 20_000_000_000L;
-            while (!String.join("\n", handles.get(0).notes()).contains("no AUTH within")
+            while (!String.join("\n", handles.get(0).notes()).contains("no complete handshake within")
                     && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
@@ -420,25 +410,26 @@ class BarrierTrainingTest {
             for (Socket s : silent) {
                 s.close();
             }
+            OPEN.forEach(PeerLink::close);
         }
         assertArrayEquals(clean.params(), r.params(), 0f, "bits after the bad connections");
         List<String> why = handles.get(0).notes();
         String all = String.join("\n", why);
         assertTrue(all.contains("wrong secret"), all);
-        assertTrue(all.contains("truncated frame header"), all);
-        assertTrue(all.contains("no AUTH within"), all);
-        assertTrue(all.contains("wrong length"), all);
+        assertTrue(all.contains("closed during the handshake after 17 bytes"), all);
+        assertTrue(all.contains("no complete handshake within"), all);
+        assertTrue(all.contains("expected AUTH with a 64-byte answer"), all);
         assertTrue(all.contains("duplicate partition 1"), all);
         assertTrue(all.contains("stale attempt 0"), all);
     }
 
+    /** Links {@link #connectAs} leaves open. */
+    private static final List<PeerLink> OPEN = java.util.Collections.synchronizedList(new ArrayList<>());
+
     /** Authenticates as (attempt, partition) and leaves the connection open; returns a label. */
     private static String connectAs(BarrierLoop.ServiceHandle h, int attempt, int partition) {
         try {
-            Socket s = new Socket(h.host(), h.port());
-            byte[] nonce = readHello(s.getInputStream());
-            writeAuth(s.getOutputStream(), h.credentials().run(), attempt, partition,
-                    mac(h.credentials().secret(), nonce, h.credentials().run(), attempt, partition));
+            OPEN.add(PeerLink.connect(h.host(), h.port(), h.credentials(), attempt, partition, -1, 5_000, 5_000));
             return "attempt " + attempt + " partition " + partition;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

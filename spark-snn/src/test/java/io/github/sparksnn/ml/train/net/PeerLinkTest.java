@@ -387,4 +387,32 @@ class PeerLinkTest {
         }
         assertTrue(parsed > 0 && parsed < 3_000, "some cases parse, most do not: " + parsed);
     }
+
+    @Test
+    void theListenerHandsOverAuthenticatedLinksAndDropsStrangers() throws Exception {
+        PeerLink.Credentials c = PeerLink.Credentials.random();
+        try (Listener l = new Listener("test", "127.0.0.1", 0, c, -1, 2_000, 5_000, 8)) {
+            try (Socket scan = new Socket("127.0.0.1", l.port())) {
+                scan.getOutputStream().write(new byte[50]); // garbage: bad magic
+            }
+            try (PeerLink client = PeerLink.connect("127.0.0.1", l.port(), c, 0, 4, -1, 5_000, 5_000)) {
+                PeerLink server = l.poll(5_000);
+                assertNotNull(server);
+                assertEquals(4, server.peerPartition());
+                // The server waits first: a read that starts before the bytes arrive must see them.
+                CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return server.readRegister();
+                    } catch (IOException e) {
+                        return e.toString();
+                    }
+                });
+                Thread.sleep(300);
+                client.sendRegister("here:1");
+                assertEquals("here:1", got.get(10, TimeUnit.SECONDS));
+                server.close();
+            }
+            assertTrue(String.join("\n", l.rejections()).contains("bad magic"), l.rejections().toString());
+        }
+    }
 }
