@@ -103,7 +103,9 @@ public final class TrainJob implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "auto, cpu, cpu-portable (pure-Java GEMM: the same bits on any x86-64 CPU) or cuda "
+                    + "(default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--partitions", defaultValue = "0",

@@ -86,8 +86,9 @@ final class SpikingNetworkParams {
 
     static Param<String> backend(Params p) {
         return new Param<>(p, "backend", "compute backend, decided on each executor: auto (its GPU when it has a usable one, else CPU), "
-                + "cpu, or cuda (fails the task on an executor without a usable GPU)",
-                oneOf("auto", "cpu", "cuda"));
+                + "cpu, cpu-portable (the CPU with a pure-Java GEMM: the same bits on every x86-64 CPU, for clusters of "
+                + "mixed CPUs; several times slower), or cuda (fails the task on an executor without a usable GPU)",
+                oneOf("auto", "cpu", "cpu-portable", "cuda"));
     }
 
     static IntParam aggregationDepth(Params p) {
