@@ -13,9 +13,11 @@ import org.codehaus.janino.SimpleCompiler;
 
 /**
  * Turns a formula's trees into Java source for a {@link FormulaKernel} subclass and compiles it with Janino (what
- * Spark uses for its own generated code; no JDK compiler needed). The class is cached per source text, so every
- * formula text is compiled once per JVM (class loader), whatever its parameter values: those are constructor
- * arguments.
+ * Spark uses for its own generated code; no JDK compiler needed). The class is cached per source text (the
+ * {@link #CACHE_LIMIT} most recently used), so every formula text in use is compiled once per JVM (class loader),
+ * whatever its parameter values: those are constructor arguments. Janino runs on a {@link LargeStack} thread; a
+ * method over the JVM's 64 KB of bytecode (or a class over its 65535 constants) is a user error,
+ * {@code formula too large: ...}, not a bug report.
  *
  * <p>The generated code has the shape of the hand-written built-ins: parameter-only sub-expressions are computed
  * once in double in the constructor and kept as double and float fields ({@code alpha / 2}, {@code pi / 2 * alpha});

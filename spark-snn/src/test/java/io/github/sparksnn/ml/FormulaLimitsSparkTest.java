@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * reads one with one line naming the problem, on the executor (local[2]: task threads of this JVM, where a stack
  * overflow would have been fatal); the JVM and the session survive and the next query succeeds. A formula whose
  * generated method exceeds the JVM's 64 KB cannot get past the derivative limit, so that error is tested on the
- * compiler itself ({@code FormulaLimitsTest}). Not repeated on local-cluster: the executors there run the same
- * code on the same kind of task thread, and their start-up would double this test's time.
+ * compiler itself ({@code FormulaLimitsTest}). {@code FormulaLimitsLocalClusterTest} repeats the column on
+ * executors in JVMs of their own.
  */
 class FormulaLimitsSparkTest {
     static SparkSession spark;
