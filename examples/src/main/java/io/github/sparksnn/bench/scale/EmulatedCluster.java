@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code jars/}, and the executors get the classpath through {@code spark.executor.extraClassPath}, as
  * {@code snn cluster} does with its links).
  *
+ * <p>The daemons run with a small heap, the serial collector and C1 only: they do little, and on a machine of two
+ * cores the C2 compiler threads of N + 1 daemons would compete with the measurement.
+ *
  * <p>{@link #close()} ends every process this object started and whatever still runs inside its namespaces (only
  * processes it started, and their children, can be there), then deletes exactly the namespaces whose creation it ran.
  * It is idempotent and is also what the bench's shutdown hook calls on Ctrl-C.
@@ -59,8 +62,8 @@ public final class EmulatedCluster implements AutoCloseable {
     public void startMaster(List<String> java) throws IOException, InterruptedException {
         Path log = workDir.resolve("master.log");
         List<String> cmd = inNs(plan.driverNs(), java);
-        cmd.addAll(List.of("-Xmx256m", "-Dspark.master.rest.enabled=false", "org.apache.spark.deploy.master.Master",
-                "--host", plan.driverAddress(), "--port", "7077", "--webui-port", "8080"));
+        cmd.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dspark.master.rest.enabled=false", "org.apache.spark.deploy.master.Master", "--host", plan.driverAddress(), "--port", "7077", "--webui-port", "8080"));
         start(cmd, log, plan.driverAddress());
         await(List.of(log), "Starting Spark master at", 120);
     }
@@ -80,7 +83,8 @@ public final class EmulatedCluster implements AutoCloseable {
             Files.createDirectories(dir);
             Path log = workDir.resolve("worker-" + i + ".log");
             List<String> cmd = inNs(plan.hostNs(i), java);
-            cmd.addAll(List.of("-Xmx256m", "org.apache.spark.deploy.worker.Worker", masterUrl(), "--host",
+            cmd.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "org.apache.spark.deploy.worker.Worker", masterUrl(), "--host",
                     plan.hostAddress(i), "--cores", Integer.toString(cores), "--memory", "8g", "--work-dir",
                     dir.toString(), "--webui-port", "8081"));
             ProcessBuilder pb = builder(cmd, plan.hostAddress(i));

@@ -103,7 +103,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             cfg = EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(4).encoder("direct")
                     .loss("mse").seed(42).threads(1).build();
         } catch (IllegalArgumentException e) {
-            err.println(name + ": invalid --model: " + e.getMessage());
+            // The parser's message may add the spec and a caret on further lines: one line here.
+            err.println(name + ": invalid --model: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             return 2;
         }
         String cannot = cannotRunHere();
@@ -139,7 +140,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             err.flush();
             cluster.build();
             cluster.startMaster(java(true));
-            err.println("master up at " + cluster.masterUrl() + "; starting " + hosts + " workers ...");
+            err.printf(Locale.ROOT, "master up at %s after %.1f s; starting %d workers ...%n", cluster.masterUrl(),
+                    (System.nanoTime() - t0) / 1e9, hosts);
             err.flush();
             cluster.startWorkers(java(true), tasksPerHost);
             err.printf(Locale.ROOT, "cluster ready after %.1f s; starting the driver in %s%n",
@@ -228,12 +230,16 @@ public final class ScaleBenchCommand implements Callable<Integer> {
 
     /** Why this machine cannot run the bench (not root, no ip or tc), or null when it can. */
     static String cannotRunHere() {
-        long uid = effectiveUid();
+        return cannotRunHere(effectiveUid(), ScaleBenchCommand::onPath);
+    }
+
+    /** As {@link #cannotRunHere()} for the given effective uid and PATH lookup. */
+    static String cannotRunHere(long uid, java.util.function.Predicate<String> onPath) {
         if (uid != 0) {
             return "needs root to create network namespaces and shape links (effective uid " + uid + "); run it as root";
         }
         for (String tool : new String[]{"ip", "tc"}) {
-            if (!onPath(tool)) {
+            if (!onPath.test(tool)) {
                 return "needs the '" + tool + "' command (package iproute2) on PATH";
             }
         }

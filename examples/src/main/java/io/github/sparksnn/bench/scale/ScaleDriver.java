@@ -15,6 +15,7 @@ import io.github.sparksnn.ml.train.TrainingListener;
 import io.github.sparksnn.train.EngineConfig;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine;
@@ -77,22 +78,24 @@ public final class ScaleDriver implements Callable<Integer> {
 
     /** A host whose link moved more than this many bytes a step (either way) took part in the row. */
     static final double USED_BYTES = 100_000;
+    /** Distinct images broadcast to the executors (25 MB). */
+    static final int DISTINCT_IMAGES = 8192;
 
     private final PrintStream log = System.err;
 
     @Override
     public Integer call() throws Exception {
         TrainJob.quietLogging();
-        EngineConfig cfg = EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(4)
-                .encoder("direct").loss("mse").seed(42).threads(1).build();
+        EngineConfig cfg = engineConfig();
         int numParams = cfg.initialParameters().length;
         boolean simulated = nanosPerImage != null;
         EngineFactory engines = simulated
                 ? new SimulatedEngineFactory(numParams, cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42)
                 : new CoreEngineFactory(cfg);
         int maxTasks = hosts * tasksPerHost;
-        int perTask = steps * batchPerTask;
-        float[][] data = images(Math.max(maxTasks * perTask, hosts * tasksPerHost * warmupSteps * batchPerTask));
+        // At most DISTINCT_IMAGES distinct images (tasks wrap around them): the broadcast stays small.
+        float[][] images = images((int) Math.min(DISTINCT_IMAGES,
+                (long) maxTasks * Math.max(steps, warmupSteps) * batchPerTask));
 
         String cp = System.getProperty("java.class.path");
         String opens = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
@@ -111,11 +114,12 @@ public final class ScaleDriver implements Callable<Integer> {
                 .getOrCreate();
         try (LinkCounters.Reader counters = new LinkCounters.Reader(switchNs)) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Broadcast<float[][]> data = jsc.broadcast(images);
             waitForExecutors(spark, hosts, 180);
             log.printf(Locale.ROOT, "scale: %d executors up; warm-up run on all %d tasks (%d steps)%n", hosts,
                     maxTasks, warmupSteps);
             if (warmupSteps > 0) {
-                fit(jsc, engines, data, maxTasks, warmupSteps, 1, numParams, null);
+                fit(jsc, engines, data, maxTasks, warmupSteps, 1, null);
             }
             List<ScaleRow> rows = new ArrayList<>();
             for (int p : ScaleBenchCommand.rowHosts(hosts)) {
@@ -123,7 +127,7 @@ public final class ScaleDriver implements Callable<Integer> {
                 log.printf(Locale.ROOT, "scale: row P=%d (%d tasks, %d steps measured) ...%n", p, tasks, steps - 1);
                 log.flush();
                 Window w = new Window(counters);
-                DistributedTrainer.Result r = fit(jsc, engines, data, tasks, steps, 2, numParams, w);
+                DistributedTrainer.Result r = fit(jsc, engines, data, tasks, steps, 2, w);
                 if (w.failure != null) {
                     throw w.failure;
                 }
@@ -210,31 +214,21 @@ public final class ScaleDriver implements Callable<Integer> {
                 drv == null ? Double.NaN : drv.received() / (double) windowSteps);
     }
 
-    private DistributedTrainer.Result fit(JavaSparkContext jsc, EngineFactory engines, float[][] data, int tasks,
-                                          int stepsPerEpoch, int epochs, int numParams, TrainingListener listener) {
+    private DistributedTrainer.Result fit(JavaSparkContext jsc, EngineFactory engines, Broadcast<float[][]> data,
+                                          int tasks, int stepsPerEpoch, int epochs, TrainingListener listener) {
         int perTask = stepsPerEpoch * batchPerTask;
-        List<PackedBlock> blocks = new ArrayList<>();
-        int total = data[1].length;
-        for (int t = 0; t < tasks; t++) {
-            float[] x = new float[perTask * 784];
-            int[] y = new int[perTask];
-            for (int i = 0; i < perTask; i++) {
-                int src = (t * perTask + i) % total;
-                System.arraycopy(data[0], src * 784, x, i * 784, 784);
-                y[i] = (int) data[1][src];
-            }
-            blocks.add(new PackedBlock(t, 784, perTask, x, y, 9, null));
-        }
-        JavaRDD<PackedBlock> rdd = jsc.parallelize(blocks, tasks).persist(StorageLevel.MEMORY_ONLY());
+        // Each executor cuts its block from the broadcast (sent once per executor for the whole run), so no stage
+        // carries the images in its tasks.
+        JavaRDD<PackedBlock> rdd = jsc.parallelize(java.util.stream.IntStream.range(0, tasks).boxed().toList(), tasks)
+                .map(t -> block(data.value(), t, perTask)).persist(StorageLevel.MEMORY_ONLY());
         try {
             int[] sizes = new int[tasks];
-            for (PackedBlock b : rdd.collect()) {
-                sizes[b.partition] = b.size;
+            for (int[] ps : rdd.map(b -> new int[]{b.partition, b.size}).collect()) {
+                sizes[ps[0]] = ps[1];
             }
             DistributedTrainer.Config c = new DistributedTrainer.Config(42, tasks * batchPerTask, epochs, 2, 1, null,
                     1, false, "bench-scale", SyncMode.BARRIER, fanIn, 300, false);
-            EngineConfig cfg = EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(4)
-                    .encoder("direct").loss("mse").seed(42).threads(1).build();
+            EngineConfig cfg = engineConfig();
             return new DistributedTrainer(jsc, c, engines, new OptimizerUpdateRule.Factory("adam"),
                     LrSchedule.perEpoch(1e-3, "constant", epochs))
                     .listener(listener).fit(rdd, sizes, null, cfg.initialParameters(),
@@ -242,6 +236,24 @@ public final class ScaleDriver implements Callable<Integer> {
         } finally {
             rdd.unpersist(false);
         }
+    }
+
+    /** Task {@code t}'s images: {@code perTask} consecutive ones from {@code t x perTask}, wrapping around. */
+    static PackedBlock block(float[][] data, int t, int perTask) {
+        int total = data[1].length;
+        float[] x = new float[perTask * 784];
+        int[] y = new int[perTask];
+        for (int i = 0; i < perTask; i++) {
+            int src = (int) (((long) t * perTask + i) % total);
+            System.arraycopy(data[0], src * 784, x, i * 784, 784);
+            y[i] = (int) data[1][src];
+        }
+        return new PackedBlock(t, 784, perTask, x, y, 9, null);
+    }
+
+    private EngineConfig engineConfig() {
+        return EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(4).encoder("direct")
+                .loss("mse").seed(42).threads(1).build();
     }
 
     /** {@code [features (784 a image), labels as floats]}: Fashion-MNIST's first images, else seeded noise. */
