@@ -72,15 +72,7 @@ public final class TorchPeerCommand implements Callable<Integer> {
         float[] ge = new float[engine.numParameters()];
         GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, batchSize, 0, ge);
         float twinLoss = twin.lossAndBackward(xb, y, batchSize);
-        float[] gt = twin.gradients();
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < ge.length; i++) {
-            double d = (double) gt[i] * batchSize - ge[i];
-            num += d * d;
-            den += (double) ge[i] * ge[i];
-        }
-        return new double[]{st.lossSum() / st.count(), twinLoss, Math.sqrt(num / den)};
+        return new double[]{st.lossSum() / st.count(), twinLoss, twin.relativeGradientError(ge, batchSize)};
     }
 
     /** Whether {engine loss, twin loss, gradient error} pass the smooth-mode gate. */

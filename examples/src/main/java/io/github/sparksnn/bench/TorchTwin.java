@@ -154,6 +154,22 @@ final class TorchTwin implements AutoCloseable {
         optimizer = new Adam(all, new AdamOptions(1e-3));
     }
 
+    /**
+     * Relative L2 distance between the engine's gradient sum over {@code n} samples and this twin's mean gradient
+     * (so the twin's is scaled by {@code n}); NaN when the engine's gradient is zero.
+     */
+    double relativeGradientError(float[] engineSum, int n) {
+        float[] mean = gradients();
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < engineSum.length; i++) {
+            double d = (double) mean[i] * n - engineSum[i];
+            num += d * d;
+            den += (double) engineSum[i] * engineSum[i];
+        }
+        return den > 0 ? Math.sqrt(num / den) : Double.NaN;
+    }
+
     /** The gradients of the last {@link #lossAndBackward}, in the engine's flat layout. */
     float[] gradients() {
         int total = 0;
