@@ -122,8 +122,8 @@ public final class TrainJob implements Callable<Integer> {
     String syncMode;
 
     @Option(names = "--fan-in", defaultValue = "2",
-            description = "Barrier mode: partial sums each task receives (0: every task sends to the driver;"
-                    + " default: ${DEFAULT-VALUE}).")
+            description = "Barrier mode: the most partial sums the driver receives per step (0: every task sends"
+                    + " to the driver; default: ${DEFAULT-VALUE}).")
     int fanIn;
 
     @Option(names = "--transport", defaultValue = "float32",

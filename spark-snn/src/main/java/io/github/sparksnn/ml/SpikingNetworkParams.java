@@ -129,8 +129,9 @@ final class SpikingNetworkParams {
     }
 
     static IntParam aggregationFanIn(Params p) {
-        return new IntParam(p, "aggregationFanIn", "barrier mode: partial sums each task receives in the aggregation "
-                + "tree (>= 1; the driver always receives one), or 0 for a star (every task sends to the driver)",
+        return new IntParam(p, "aggregationFanIn", "barrier mode: the most partial sums the driver receives per step "
+                + "(>= 1); tasks form binomial trees over aligned blocks of partitions, one vector per link each way; "
+                + "0, or no more partitions than this, makes a star (every task sends to the driver)",
                 ParamValidators.gtEq(0));
     }
 

@@ -57,8 +57,8 @@ public final class DistributedTrainer {
 
     /**
      * Settings of one run. {@code fingerprint} identifies the configuration for checkpoint matching.
-     * {@code syncMode}: barrier stage per epoch, job per step, or auto; {@code fanIn}: partial sums a task
-     * receives in barrier mode's aggregation tree (0: a star, every task straight to the driver);
+     * {@code syncMode}: barrier stage per epoch, job per step, or auto; {@code fanIn}: the most partial sums
+     * the driver receives per step in barrier mode ({@code AggregationTree}; 0: a star, every task to the driver);
      * {@code stepTimeoutSeconds}: how long any peer may stay silent in barrier mode before the step fails;
      * {@code bf16Transport}: barrier mode moves partial sums and state changes as bfloat16 (half the bytes,
      * deterministic, not bit-identical to float32 transport; jobs mode always moves float32).

@@ -62,7 +62,9 @@ class InProcessHubTest {
             hub.publishState(0, 3, state);
             OrderedSum total = new OrderedSum(5);
             int[] top = tree.driverChildren().stream().mapToInt(Integer::intValue).toArray();
-            InProcessHub.Collected c = hub.collect(AggregationTree.DRIVER, top, new int[]{10_000}, 0, 3,
+            int[] topWaits = new int[top.length];
+            java.util.Arrays.fill(topWaits, 10_000);
+            InProcessHub.Collected c = hub.collect(AggregationTree.DRIVER, top, topWaits, 0, 3,
                     System.nanoTime(), total, "the driver", () -> false);
             hub.publishEnd(4);
             CompletableFuture.allOf(tasks).get(10, TimeUnit.SECONDS);
