@@ -36,6 +36,11 @@ final class TimedOptimizer implements Optimizer {
     }
 
     @Override
+    public java.util.List<String> bufferNames() {
+        return target.bufferNames();
+    }
+
+    @Override
     public void restore(OptimizerState state) {
         target.restore(state);
     }

@@ -62,6 +62,24 @@ public final class TorchPeerCommand implements Callable<Integer> {
             description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    /** The smooth-mode gate: relative L2 distance between the two gradients. */
+    static final double GRADIENT_TOLERANCE = 1e-4;
+
+    /** {engine loss, twin loss, relative gradient error} on the first batch, both from the same parameters. */
+    private double[] lossesAndGradientError(GradientEngine engine, TorchTwin twin, float[] params, float[] x,
+                                            float[] xb, int[] y) {
+        twin.load(params);
+        float[] ge = new float[engine.numParameters()];
+        GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, batchSize, 0, ge);
+        float twinLoss = twin.lossAndBackward(xb, y, batchSize);
+        return new double[]{st.lossSum() / st.count(), twinLoss, twin.relativeGradientError(ge, batchSize)};
+    }
+
+    /** Whether {engine loss, twin loss, gradient error} pass the smooth-mode gate. */
+    private static boolean same(double[] c) {
+        return Math.abs(c[0] - c[1]) <= 1e-5 * Math.max(1, Math.abs(c[0])) && c[2] < GRADIENT_TOLERANCE;
+    }
+
     @Override
     public Integer call() {
         if (timeSteps < 1 || batchSize < 1 || batches < 1 || rounds < 1) {
@@ -93,32 +111,50 @@ public final class TorchPeerCommand implements Callable<Integer> {
         org.bytedeco.pytorch.global.torch.set_num_threads(1);
         org.bytedeco.pytorch.global.torch.manual_seed(42);
         try (GradientEngine engine = cfg.create();
-             TorchTwin twin = new TorchTwin(ModelSpec.parse(model), new int[]{1, 28, 28}, timeSteps)) {
+             TorchTwin twin = new TorchTwin(ModelSpec.parse(model), new int[]{1, 28, 28}, timeSteps, true)) {
             // (1) Same parameters, same batch: the same loss and gradient (sum over the batch = mean x batch size).
+            // The gate is smooth mode, where the network is a smooth function and two implementations agree to
+            // rounding whatever kernels this CPU picks. In spiking mode a potential within rounding of its threshold
+            // may fire on one side only (one flipped hidden spike moves the gradient by ~10%), so that comparison is
+            // printed beside the nearest potential's distance to its threshold, not gated.
             float[] start = engine.parameters();
-            twin.load(start);
-            float[] ge = new float[engine.numParameters()];
-            GradientEngine.StepStats st = engine.accumulateGradient(x, y, 0, batchSize, 0, ge);
-            float twinLoss = twin.lossAndBackward(java.util.Arrays.copyOf(x, batchSize * 784), y, batchSize);
-            float[] gt = twin.gradients();
-            double num = 0;
-            double den = 0;
-            for (int i = 0; i < ge.length; i++) {
-                double d = (double) gt[i] * batchSize - ge[i];
-                num += d * d;
-                den += (double) ge[i] * ge[i];
+            float[] xb = java.util.Arrays.copyOf(x, batchSize * 784);
+            ModelSpec smoothSpec = ModelSpec.parse(model).withSpikingMode(false);
+            EngineConfig smoothCfg = EngineConfig.builder().modelSpec(smoothSpec.toString()).inputShape(1, 28, 28)
+                    .timeSteps(timeSteps).encoder("direct").loss("mse").seed(42).threads(1).build();
+            double[] smooth;
+            double[] withOneDnn = null;
+            try (GradientEngine smoothEngine = smoothCfg.create();
+                 TorchTwin smoothTwin = new TorchTwin(smoothSpec, new int[]{1, 28, 28}, timeSteps, true)) {
+                smoothEngine.setParameters(start);
+                smooth = lossesAndGradientError(smoothEngine, smoothTwin, start, x, xb, y);
+                if (!same(smooth)) {
+                    // libtorch's oneDNN convolutions computed other gradients on some CPUs (see TorchTwin): check
+                    // its own ATen convolutions, and time those if they agree.
+                    withOneDnn = smooth;
+                    smoothTwin.useOneDnn(false);
+                    smooth = lossesAndGradientError(smoothEngine, smoothTwin, start, x, xb, y);
+                    twin.useOneDnn(false);
+                }
             }
-            double engineLoss = st.lossSum() / st.count();
-            double relGrad = Math.sqrt(num / den);
+            double[] spiking = lossesAndGradientError(engine, twin, start, x, xb, y);
             out.printf(Locale.ROOT, "bench torch: %s%n  T=%d, batch %d, direct input, MSE on rates, Adam lr 1e-3; "
                     + "%d rounds of %d batches each, interleaved; Fashion-MNIST%n", model, timeSteps, batchSize, rounds,
                     batches);
-            out.printf(Locale.ROOT, "same parameters, same batch: loss engine %.6f, PyTorch %.6f; gradient |torch - "
-                    + "engine| / |engine| = %.2e%n", engineLoss, twinLoss, relGrad);
-            if (!(Math.abs(engineLoss - twinLoss) <= 1e-3 * Math.max(1, Math.abs(engineLoss))) || !(relGrad < 0.05)) {
-                err.println("error: the PyTorch twin does not compute what the engine computes (see above); "
-                        + "no speed figures for different work");
-                return 1;
+            if (withOneDnn != null) {
+                out.printf(Locale.ROOT, "libtorch with oneDNN convolutions on this CPU, smooth mode: loss %.6f, gradient "
+                        + "%.2e from the engine's; PyTorch below runs without oneDNN%n", withOneDnn[1], withOneDnn[2]);
+            }
+            out.printf(Locale.ROOT, "smooth mode (spiking=false), same parameters, same batch: loss engine %.6f, "
+                    + "PyTorch %.6f; gradient |torch - engine| / |engine| = %.2e (must be < %.0e)%n", smooth[0],
+                    smooth[1], smooth[2], GRADIENT_TOLERANCE);
+            out.printf(Locale.ROOT, "spiking mode, same parameters, same batch: loss engine %.6f, PyTorch %.6f; "
+                    + "gradient %.2e; nearest potential %.1e from its threshold (closer than ~1e-4, rounding may flip "
+                    + "a spike on one side)%n", spiking[0], spiking[1], spiking[2], twin.minMargin());
+            if (!same(smooth)) {
+                err.println("error: the PyTorch twin does not compute what the engine computes in smooth mode (see "
+                        + "above); no speed figures for different work");
+                return 3;
             }
 
             // (2) Speed: rounds interleaved, each side training on the same n images.
@@ -147,7 +183,8 @@ public final class TorchPeerCommand implements Callable<Integer> {
             double e = n / TrainBenchCommand.median(engineSeconds);
             double p = n / TrainBenchCommand.median(torchSeconds);
             out.printf(Locale.ROOT, "%-34s %10s %8s%n", "run (1 thread)", "images/s", "ratio");
-            out.printf(Locale.ROOT, "%-34s %10.0f %7.2fx%n", "PyTorch 2.10 (libtorch, JavaCPP)", p, 1.0);
+            out.printf(Locale.ROOT, "%-34s %10.0f %7.2fx%n", twin.usesOneDnn() ? "PyTorch 2.10 (libtorch, JavaCPP)"
+                    : "PyTorch 2.10 (libtorch, no oneDNN)", p, 1.0);
             out.printf(Locale.ROOT, "%-34s %10.0f %7.2fx%n", "spark-snn engine", e, e / p);
             out.println("PyTorch spikes by straight-through (one extra elementwise primitive per neuron step; "
                     + "SpikingJelly's custom autograd function skips it); both compute the static prefix once.");

@@ -57,10 +57,22 @@ final class TorchTwin implements AutoCloseable {
     /** Per batch-norm layer: running mean and variance (not trained). */
     private final List<Tensor[]> running = new ArrayList<>();
     private final int staticPrefix;
+    /** Whether libtorch may run convolutions through oneDNN (its fast CPU path); see {@link #TorchTwin}. */
+    private boolean oneDnn;
     private Adam optimizer;
+    /** The smallest |v - v_threshold| the last spiking forward pass met (+inf before one, or in smooth mode). */
+    private double minMargin = Double.POSITIVE_INFINITY;
 
-    TorchTwin(ModelSpec spec, int[] inputShape, int timeSteps) {
+    /**
+     * {@code oneDnn}: let libtorch run convolutions through oneDNN, its fast CPU path. On an AMD EPYC with AVX-512
+     * (where libtorch also reports NNPACK unsupported), libtorch 2.10's oneDNN path gave a convolution's input
+     * gradient 4-20% off for a second convolution over [T*N] spikes, in smooth mode too, while the engine matched
+     * central differences to 3e-7 and libtorch's own ATen convolution matched the engine to 2e-7. Comparisons
+     * therefore run without oneDNN; {@code bench torch} times with it where it computes the same gradient.
+     */
+    TorchTwin(ModelSpec spec, int[] inputShape, int timeSteps, boolean oneDnn) {
         this.spec = spec;
+        this.oneDnn = oneDnn;
         this.inputShape = inputShape;
         this.timeSteps = timeSteps;
         int prefix = -1;
@@ -104,6 +116,15 @@ final class TorchTwin implements AutoCloseable {
         }
     }
 
+    /** Whether later passes may run convolutions through oneDNN (see the constructor). */
+    void useOneDnn(boolean on) {
+        oneDnn = on;
+    }
+
+    boolean usesOneDnn() {
+        return oneDnn;
+    }
+
     /** Copies the engine's flat parameter vector (PyTorch layout, layer by layer) into the twin; resets Adam. */
     void load(float[] flat) {
         int off = 0;
@@ -133,6 +154,22 @@ final class TorchTwin implements AutoCloseable {
         optimizer = new Adam(all, new AdamOptions(1e-3));
     }
 
+    /**
+     * Relative L2 distance between the engine's gradient sum over {@code n} samples and this twin's mean gradient
+     * (so the twin's is scaled by {@code n}); NaN when the engine's gradient is zero.
+     */
+    double relativeGradientError(float[] engineSum, int n) {
+        float[] mean = gradients();
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < engineSum.length; i++) {
+            double d = (double) mean[i] * n - engineSum[i];
+            num += d * d;
+            den += (double) engineSum[i] * engineSum[i];
+        }
+        return den > 0 ? Math.sqrt(num / den) : Double.NaN;
+    }
+
     /** The gradients of the last {@link #lossAndBackward}, in the engine's flat layout. */
     float[] gradients() {
         int total = 0;
@@ -154,8 +191,19 @@ final class TorchTwin implements AutoCloseable {
         return flat;
     }
 
+    /**
+     * The smallest distance between a membrane potential and its threshold in the last {@link #lossAndBackward}'s
+     * spiking neurons (+inf when every neuron was in smooth mode). Two float implementations of the same network
+     * round differently; they fire the same spikes only where this margin exceeds their rounding difference.
+     */
+    double minMargin() {
+        return minMargin;
+    }
+
     /** Zeroes the gradients, runs forward and backward on a batch of {@code n} images; returns the mean loss. */
     float lossAndBackward(float[] x, int[] y, int n) {
+        minMargin = Double.POSITIVE_INFINITY;
+        org.bytedeco.pytorch.global.torch.globalContext().setUserEnabledMkldnn(oneDnn);
         try (PointerScope scope = new PointerScope()) {
             for (Tensor[] ps : params) {
                 for (Tensor p : ps) {
@@ -282,8 +330,11 @@ final class TorchTwin implements AutoCloseable {
         return zeros(t.sizes().vec().get());
     }
 
-    /** Heaviside forward, the surrogate's gradient backward (straight-through over its primitive). */
-    private static Tensor spike(Tensor x, SurrogateFunction sg) {
+    /**
+     * Heaviside forward, the surrogate's gradient backward (straight-through over its primitive); in smooth mode
+     * ({@code spiking=false}) the primitive itself, as SpikingJelly's {@code spiking=False}.
+     */
+    private Tensor spike(Tensor x, SurrogateFunction sg) {
         Tensor g;
         if (sg instanceof ATan a) {
             g = atan(x.mul(new Scalar(Math.PI / 2 * a.alpha()))).mul(new Scalar(1 / Math.PI)).add(new Scalar(0.5));
@@ -292,6 +343,10 @@ final class TorchTwin implements AutoCloseable {
         } else {
             throw new IllegalStateException(sg.toString());
         }
+        if (!sg.isSpiking()) {
+            return g;
+        }
+        minMargin = Math.min(minMargin, x.abs().min().item_float());
         Tensor hard = x.ge(new Scalar(0.0)).toType(ScalarType.Float);
         return g.add(hard.sub(g).detach());
     }

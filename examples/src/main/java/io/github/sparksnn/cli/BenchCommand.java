@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
                 io.github.sparksnn.bench.TorchPeerCommand.class,
                 BenchLoopShapesCommand.class,
                 BenchNeuronPoolCommand.class,
+                io.github.sparksnn.bench.scale.ScaleBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

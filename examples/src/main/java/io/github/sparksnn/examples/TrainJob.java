@@ -103,7 +103,9 @@ public final class TrainJob implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "auto",
+            description = "auto, cpu, cpu-portable (pure-Java GEMM: the same bits on any x86-64 CPU) or cuda "
+                    + "(default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--partitions", defaultValue = "0",
@@ -120,8 +122,8 @@ public final class TrainJob implements Callable<Integer> {
     String syncMode;
 
     @Option(names = "--fan-in", defaultValue = "2",
-            description = "Barrier mode: partial sums each task receives (0: every task sends to the driver;"
-                    + " default: ${DEFAULT-VALUE}).")
+            description = "Barrier mode: the most partial sums the driver receives per step (0: every task sends"
+                    + " to the driver; default: ${DEFAULT-VALUE}).")
     int fanIn;
 
     @Option(names = "--transport", defaultValue = "float32",

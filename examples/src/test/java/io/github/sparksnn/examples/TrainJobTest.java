@@ -67,7 +67,7 @@ class TrainJobTest {
         assertTrue(Files.isDirectory(outDir.resolve("model/data")));
         assertEquals(3, Files.readAllLines(outDir.resolve("metrics.csv")).size());
         assertTrue(Files.size(outDir.resolve("training-curve.png")) > 1000);
-        assertTrue(Files.exists(outDir.resolve("cp/checkpoint-epoch-00002.bin")));
+        assertTrue(Files.exists(outDir.resolve("cp/checkpoint-epoch-00002.ckpt")));
     }
 
     @Test

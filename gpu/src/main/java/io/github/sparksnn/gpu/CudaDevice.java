@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -31,9 +32,19 @@ import jcuda.driver.CUresult;
  * of the device's architecture ({@code sm_80} for compute capability 8.x, {@code sm_90} for 9.x; no JIT, so a
  * driver older than the PTX's ISA still runs), else the PTX (lowered to the shipped ISA when the driver refuses
  * a newer one). A failure reports the JIT log, the PTX ISA and target, the device and the driver's version.
+ *
+ * <p>The images are found outside the device's lock: a module that ships no PTX is compiled by nvcc, which can
+ * take minutes, and meanwhile other threads fetch the kernels of loaded modules. A device holds at most
+ * {@link #MAX_MODULES} modules (one per distinct surrogate class and parameters, plus the static kernels); past
+ * that, loading fails with a message saying so. Modules are never unloaded: callers keep the kernels they fetched
+ * and launch them later, and a kernel of an unloaded module may still be queued on a stream, so unloading the
+ * least recently used one would need reference counts on every launch; a job that uses hundreds of distinct
+ * surrogates on one GPU is not one this library serves.
  */
 final class CudaDevice {
     private static final Map<Integer, CudaDevice> DEVICES = new HashMap<>();
+    /** The most modules one device loads (each a few hundred KB of device code at most). */
+    static final int MAX_MODULES = 512;
 
     private final int ordinal;
     private final CUcontext context;
@@ -45,10 +56,15 @@ final class CudaDevice {
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final List<String> loadReports = new ArrayList<>();
+    private final int maxModules;
+    /** The PTX of a source: {@link PtxStore#ptx} (shipped, cached or compiled by nvcc); tests give a slow one. */
+    private final Function<KernelSource, String> ptxSource;
 
     private CudaDevice(int ordinal) {
         this.ordinal = ordinal;
         this.driver = CuDriver.JCUDA;
+        this.maxModules = MAX_MODULES;
+        this.ptxSource = PtxStore::ptx;
         CUdevice dev = new CUdevice();
         Cu.check(cuDeviceGet(dev, ordinal), "cuDeviceGet(" + ordinal + ")");
         this.context = new CUcontext();
@@ -74,6 +90,14 @@ final class CudaDevice {
 
     /** A device over a given driver (tests: a fake that checks the calling thread's current context). */
     CudaDevice(int ordinal, CUcontext context, String name, int major, int minor, long totalMemory, CuDriver driver) {
+        this(ordinal, context, name, major, minor, totalMemory, driver, MAX_MODULES, PtxStore::ptx);
+    }
+
+    /** As above with the module limit and the PTX source given (tests). */
+    CudaDevice(int ordinal, CUcontext context, String name, int major, int minor, long totalMemory, CuDriver driver,
+               int maxModules, Function<KernelSource, String> ptxSource) {
+        this.maxModules = maxModules;
+        this.ptxSource = ptxSource;
         this.ordinal = ordinal;
         this.context = context;
         this.name = name;
@@ -127,23 +151,59 @@ final class CudaDevice {
         return List.copyOf(loadReports);
     }
 
-    /** A kernel of {@code src} (the module is loaded on first use); the context is made current first. */
-    synchronized CUfunction function(KernelSource src, String kernel) {
+    /**
+     * A kernel of {@code src} (the module is loaded on first use); the context is made current first. The images
+     * (the shipped cubin, else the PTX, which nvcc may have to compile) are found without holding the lock.
+     */
+    CUfunction function(KernelSource src, String kernel) {
         String key = src.hash() + "/" + kernel;
-        CUfunction f = functions.get(key);
-        if (f != null) {
-            return f;
+        synchronized (this) {
+            CUfunction f = functions.get(key);
+            if (f != null) {
+                return f;
+            }
+            CUmodule module = modules.get(src.hash());
+            if (module != null) {
+                return fetch(module, src, kernel, key);
+            }
         }
+        Images images = images(src); // may run nvcc: outside the lock
+        synchronized (this) {
+            CUfunction f = functions.get(key);
+            if (f != null) {
+                return f;
+            }
+            CUmodule module = modules.get(src.hash()); // another thread may have loaded it meanwhile
+            if (module == null) {
+                if (modules.size() >= maxModules) {
+                    throw new IllegalStateException("cannot load CUDA module " + src.name() + " on " + describe() + ": "
+                            + modules.size() + " modules are loaded, the limit is " + maxModules + " (one per distinct"
+                            + " surrogate and parameters; modules are not unloaded while their kernels may be queued)");
+                }
+                makeCurrent();
+                module = load(src, images);
+                modules.put(src.hash(), module);
+            }
+            return fetch(module, src, kernel, key);
+        }
+    }
+
+    private CUfunction fetch(CUmodule module, KernelSource src, String kernel, String key) {
         makeCurrent();
-        CUmodule module = modules.get(src.hash());
-        if (module == null) {
-            module = load(src);
-            modules.put(src.hash(), module);
-        }
-        f = new CUfunction();
+        CUfunction f = new CUfunction();
         Cu.check(driver.moduleGetFunction(f, module, kernel), "cuModuleGetFunction(" + kernel + " in " + src.name() + ")");
         functions.put(key, f);
         return f;
+    }
+
+    /** The images of a module: the shipped cubin for this device, else the PTX (null while a cubin is at hand). */
+    private record Images(byte[] cubin, String ptx) {
+    }
+
+    private Images images(KernelSource src) {
+        String arch = cubinArch();
+        byte[] cubin = arch == null ? null : PtxStore.cubin(src, arch).orElse(null);
+        return new Images(cubin, cubin == null ? ptxSource.apply(src) : null);
     }
 
     /** The cubin of the device's major architecture that can run here: sm_80 on 8.x, sm_90 on 9.x, else none. */
@@ -152,15 +212,14 @@ final class CudaDevice {
         return PtxAssembler.SHIPPED_ARCHS.contains(want) ? want : null;
     }
 
-    private CUmodule load(KernelSource src) {
+    private CUmodule load(KernelSource src, Images images) {
         List<String> attempts = new ArrayList<>();
         String arch = cubinArch();
         if (arch != null) {
-            var cubin = PtxStore.cubin(src, arch);
-            if (cubin.isPresent()) {
+            if (images.cubin() != null) {
                 CUmodule m = new CUmodule();
                 CuDriver.JitLog log = new CuDriver.JitLog();
-                int r = driver.moduleLoadDataEx(m, cubin.get(), log);
+                int r = driver.moduleLoadDataEx(m, images.cubin(), log);
                 if (r == CUresult.CUDA_SUCCESS) {
                     loadReports.add(src.name() + ": " + arch + " cubin");
                     return m;
@@ -168,7 +227,8 @@ final class CudaDevice {
                 attempts.add(arch + " cubin: " + CUresult.stringFor(r) + log.describe());
             }
         }
-        String ptx = PtxStore.ptx(src);
+        // a shipped cubin the driver refused falls back to the shipped PTX (no nvcc, so no long wait under the lock)
+        String ptx = images.ptx() != null ? images.ptx() : ptxSource.apply(src);
         CUmodule m = new CUmodule();
         CuDriver.JitLog log = new CuDriver.JitLog();
         int r = driver.moduleLoadDataEx(m, nulTerminated(ptx), log);

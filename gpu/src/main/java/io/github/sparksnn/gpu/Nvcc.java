@@ -25,9 +25,16 @@ public final class Nvcc {
     private static final long TIMEOUT_SECONDS = 300;
 
     private final Path executable;
+    private final long timeoutSeconds;
 
     private Nvcc(Path executable) {
+        this(executable, TIMEOUT_SECONDS);
+    }
+
+    /** An nvcc at a given path with a given timeout (tests: a fake compiler that hangs). */
+    Nvcc(Path executable, long timeoutSeconds) {
         this.executable = executable;
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     /** The nvcc found on this machine, if any. */
@@ -80,10 +87,10 @@ public final class Nvcc {
             cmd.add(out.toString());
             cmd.add(in.toString());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("nvcc did not finish within " + TIMEOUT_SECONDS + " s compiling "
-                        + src.name());
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                killTree(p);
+                throw new IllegalStateException("nvcc did not finish within " + timeoutSeconds + " s compiling "
+                        + src.name() + "; it and its child processes were killed");
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(out)) {
                 throw new IllegalStateException("nvcc failed (exit " + p.exitValue() + ") compiling " + src.name()
@@ -97,6 +104,23 @@ public final class Nvcc {
             throw new IllegalStateException("interrupted while compiling " + src.name(), e);
         } finally {
             deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * Kills a process and every process it started. nvcc is a driver: the work is done by its children (cicc,
+     * ptxas), which killing nvcc alone leaves running, each holding a core. The descendants are listed before the
+     * parent dies (after, they are re-parented and no longer its descendants), killed children first.
+     */
+    static void killTree(Process p) {
+        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+        java.util.Collections.reverse(tree);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

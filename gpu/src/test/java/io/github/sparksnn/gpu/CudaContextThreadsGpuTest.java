@@ -1,7 +1,6 @@
 package io.github.sparksnn.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.surrogate.SurrogateFunction;
@@ -61,6 +60,14 @@ class CudaContextThreadsGpuTest {
             throw new AssertionError("the second thread failed: " + failure.get(), failure.get());
         }
         assertArrayEquals(new float[] {5, 7, 9}, result[0]);
-        assertEquals(4, result[1].length);
+        // Rect(alpha=1)'s gradient at -1, -0.25, 0.25, 1 is 0, 1, 1, 0: exact in half precision.
+        SurrogateFunction rect = Surrogates.create("Rect", Map.of());
+        float[] want = new float[4];
+        float[] xs = {-1f, -0.25f, 0.25f, 1f};
+        for (int i = 0; i < 4; i++) {
+            want[i] = (float) rect.gradient(xs[i]);
+        }
+        assertArrayEquals(new float[] {0, 1, 1, 0}, want, "the reference itself");
+        assertArrayEquals(want, result[1], "the half2 surrogate kernel ran on the second thread");
     }
 }

@@ -38,11 +38,15 @@ abstract class CudaEngineParityContract {
     abstract int[] mlpHiddenAndBatch();
 
     /**
-     * Largest relative L2 error of the gradient (and relative loss difference) accepted. The emulator shows
-     * 1e-7 to 3e-7, also with every transcendental moved by 4 ulp ({@link PerturbedEmulatorEngineParityTest}):
-     * 1e-5 here, where a threshold crossing cannot flip at these sizes. The device's full-size run
-     * ({@link CudaEngineParityTest}) allows 1e-4: with 131k neuron-steps per batch, a membrane potential within
-     * GEMM rounding of the threshold may fire on one backend only.
+     * Largest relative L2 error of the gradient (and relative loss difference) accepted: rounding only. The emulator
+     * shows 1e-7 to 3e-7, also with every transcendental moved by 4 ulp ({@link PerturbedEmulatorEngineParityTest}),
+     * so 1e-5 here; the device ({@link CudaEngineParityTest}) allows 1e-4 for its own GEMM summation order over up to
+     * 784 terms. No tolerance here absorbs a flipped spike: one hidden spike firing on one backend only moves the
+     * gradient by ~1e-1. These spiking-mode comparisons therefore hold only while no membrane potential on these
+     * inputs lies within rounding of its threshold, which this test cannot check yet (the CUDA backend has no smooth
+     * mode to compare in, and the engines expose no potentials). A failure near 1e-1 is a flip to investigate on
+     * that machine, never a tolerance to raise; the CPU-only comparisons against native kernels
+     * ({@code TorchTwinTest}) compare in smooth mode and on margin-checked inputs instead.
      */
     double gradientTolerance() {
         return 1e-5;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
  * {@link CudaParityContract} on the {@link HostEmulator}: the real kernel sources compiled as host C++, driven by the
  * real {@link CudaBackend}, against the CPU backend, with no GPU. Skips, visibly, without g++.
  */
+@org.junit.jupiter.api.Tag("native-kernels") // also run under other OpenBLAS/ATen/AVX kernel choices (pom.xml)
 class EmulatedCudaBackendParityTest extends CudaParityContract {
     private HostEmulator emu;
     private String why;

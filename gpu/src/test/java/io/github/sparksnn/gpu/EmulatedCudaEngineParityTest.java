@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
  * {@link CudaEngineParityContract} on the {@link HostEmulator} (MLP 784-32-10, batch 16: the emulator runs GEMMs
  * on the CPU one block at a time). Skips, visibly, without g++.
  */
+@org.junit.jupiter.api.Tag("native-kernels") // also run under other OpenBLAS/ATen/AVX kernel choices (pom.xml)
 class EmulatedCudaEngineParityTest extends CudaEngineParityContract {
     private HostEmulator emu;
     private String why;

@@ -32,13 +32,17 @@ public final class Backends {
     }
 
     /**
-     * Creates the named backend ({@code cpu} with {@code threads} BLAS threads; a provider's backend on device 0);
+     * Creates the named backend ({@code cpu} with {@code threads} BLAS threads, {@code cpu-portable} with the
+     * pure-Java GEMM; a provider's backend on device 0);
      * an unknown or unavailable name is an IllegalArgumentException naming the choices or the reason.
      */
     public static Backend create(String name, int threads) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("cpu")) {
             return new CpuBackend(threads);
+        }
+        if (n.equals(CpuBackend.PORTABLE)) {
+            return new CpuBackend(threads, true);
         }
         Optional<BackendProvider> found = provider(n);
         if (found.isPresent()) {
@@ -48,7 +52,7 @@ public final class Backends {
             }
             return p.create(0);
         }
-        List<String> known = new ArrayList<>(List.of("cpu"));
+        List<String> known = new ArrayList<>(List.of("cpu", CpuBackend.PORTABLE));
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
             known.add(p.name());
         }

@@ -55,7 +55,16 @@ public final class CpuBackend implements Backend {
         this(threads, false);
     }
 
-    /** {@code forceJava} selects the pure-Java GEMM (for tests and comparisons). */
+    /**
+     * The backend name of the CPU backend with the pure-Java GEMM. Native GEMM kernels are chosen per CPU (OpenBLAS
+     * by its core type, with or without FMA, in its own summation order), so the same training run gives other bits
+     * on another CPU. Everything else in this backend computes the same floats on every x86-64 CPU: the Vector API
+     * kernels give the scalar loops' floats at any lane width, and Java's float arithmetic is IEEE 754 without
+     * contraction. With the pure-Java GEMM the whole engine does, at several times the cost of a native GEMM.
+     */
+    public static final String PORTABLE = "cpu-portable";
+
+    /** {@code forceJava} selects the pure-Java GEMM ({@link #PORTABLE}; also for tests and comparisons). */
     public CpuBackend(int threads, boolean forceJava) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);

@@ -1,8 +1,8 @@
 package io.github.sparksnn.ml;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.sparksnn.surrogate.LruCache;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 import io.github.sparksnn.surrogate.Surrogates;
 import org.apache.spark.sql.SparkSession;
@@ -30,16 +30,25 @@ import org.apache.spark.sql.types.DataTypes;
  * array of numbers, {@code spec} a surrogate spec as {@link Surrogates#parse(String)} reads it. A Spark UDF has one
  * result type, so scalars and arrays have separate names; {@code transform(xs, v -> snn_spike(v))} works as well.
  * Null {@code x} (or null array elements) give null; a NaN, a null or an invalid spec fails the query with the
- * problem named. Each executor parses a given spec once: parsed functions are kept in a small JVM-wide cache.
+ * problem named, in one line that quotes at most the first {@value #QUOTED_SPEC_CHARS} characters of the spec.
+ * Each executor parses a given spec once: parsed functions are kept in a small JVM-wide cache, least recently used
+ * out first. A spec column may hold pathological formulas (too long, too deep, a derivative too large): each is
+ * refused by {@link io.github.sparksnn.surrogate.Formula}'s limits with an {@link IllegalArgumentException}, which
+ * fails that query and leaves the executor and the session usable.
  */
 public final class SnnFunctions {
     /** The names {@link #register(SparkSession)} defines. */
     public static final List<String> NAMES = List.of("snn_spike", "snn_primitive", "snn_surrogate_grad",
             "snn_spike_array", "snn_primitive_array", "snn_surrogate_grad_array");
 
-    /** At most this many distinct specs are cached per JVM; past that the cache starts afresh. */
+    /**
+     * At most this many distinct specs are cached per JVM, least recently used out first: a query over a column of
+     * more distinct specs keeps the ones in use instead of starting afresh (and re-parsing, re-compiling) each time.
+     */
     static final int CACHE_LIMIT = 256;
-    private static final ConcurrentHashMap<String, SurrogateFunction> CACHE = new ConcurrentHashMap<>();
+    /** How much of a spec an error message quotes: a spec from a column can be 10,000 characters of formula. */
+    static final int QUOTED_SPEC_CHARS = 120;
+    private static final LruCache<String, SurrogateFunction> CACHE = new LruCache<>(CACHE_LIMIT);
 
     private SnnFunctions() {
     }
@@ -77,15 +86,18 @@ public final class SnnFunctions {
             try {
                 f = Surrogates.parse(spec);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(sqlName + ": invalid surrogate spec '" + spec + "': "
+                throw new IllegalArgumentException(sqlName + ": invalid surrogate spec " + quote(spec) + ": "
                         + e.getMessage(), e);
             }
-            if (CACHE.size() >= CACHE_LIMIT) {
-                CACHE.clear();
-            }
-            CACHE.putIfAbsent(spec, f);
+            f = CACHE.putIfAbsent(spec, f);
         }
         return f;
+    }
+
+    /** The spec as an error quotes it: whole when short, else its start and its length. */
+    static String quote(String spec) {
+        return spec.length() <= QUOTED_SPEC_CHARS ? "'" + spec + "'"
+                : "'" + spec.substring(0, QUOTED_SPEC_CHARS) + "...' (" + spec.length() + " characters)";
     }
 
     /** Number of specs cached in this JVM (for tests). */

@@ -86,8 +86,9 @@ final class SpikingNetworkParams {
 
     static Param<String> backend(Params p) {
         return new Param<>(p, "backend", "compute backend, decided on each executor: auto (its GPU when it has a usable one, else CPU), "
-                + "cpu, or cuda (fails the task on an executor without a usable GPU)",
-                oneOf("auto", "cpu", "cuda"));
+                + "cpu, cpu-portable (the CPU with a pure-Java GEMM: the same bits on every x86-64 CPU, for clusters of "
+                + "mixed CPUs; several times slower), or cuda (fails the task on an executor without a usable GPU)",
+                oneOf("auto", "cpu", "cpu-portable", "cuda"));
     }
 
     static IntParam aggregationDepth(Params p) {
@@ -128,8 +129,9 @@ final class SpikingNetworkParams {
     }
 
     static IntParam aggregationFanIn(Params p) {
-        return new IntParam(p, "aggregationFanIn", "barrier mode: partial sums each task receives in the aggregation "
-                + "tree (>= 1; the driver always receives one), or 0 for a star (every task sends to the driver)",
+        return new IntParam(p, "aggregationFanIn", "barrier mode: the most partial sums the driver receives per step "
+                + "(>= 1); tasks form binomial trees over aligned blocks of partitions, one vector per link each way; "
+                + "0, or no more partitions than this, makes a star (every task sends to the driver)",
                 ParamValidators.gtEq(0));
     }
 

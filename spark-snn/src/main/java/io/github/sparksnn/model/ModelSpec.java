@@ -69,6 +69,28 @@ public final class ModelSpec implements Serializable {
         return out;
     }
 
+    /**
+     * The same model with every neuron's surrogate switched to spiking (Heaviside forward) or smooth (its primitive
+     * forward, {@code spiking=false}) mode. In smooth mode the network is a smooth function of its inputs and
+     * parameters: what finite differences check, and what two implementations can be compared on without a
+     * rounding difference near a threshold flipping a spike.
+     */
+    public ModelSpec withSpikingMode(boolean spiking) {
+        List<LayerSpec> out = new ArrayList<>(layers.size());
+        for (LayerSpec l : layers) {
+            Map<String, Object> args = new LinkedHashMap<>(l.arguments());
+            boolean changed = false;
+            for (Map.Entry<String, Object> e : args.entrySet()) {
+                if (e.getValue() instanceof SurrogateFunction) {
+                    e.setValue(l.getSurrogate(e.getKey()).setSpikingMode(spiking));
+                    changed = true;
+                }
+            }
+            out.add(changed ? new LayerSpec(l.kind(), args) : l);
+        }
+        return new ModelSpec(out);
+    }
+
     /** The per-sample output shape for an input shape (checks every layer's shape). */
     public int[] outputShape(int[] inputShape) {
         List<Layer> ls = buildLayers(inputShape);

@@ -137,6 +137,53 @@ sealed interface Expr {
         }
     }
 
+    /** The number of levels of {@code e} (a leaf is 1), found without recursion. */
+    static int depth(Expr e) {
+        return (int) measure(e)[1];
+    }
+
+    /**
+     * The nodes of {@code e} counted as a tree (a sub-tree shared by two parents, as the raw derivative shares them,
+     * counts twice: every walk visits it twice), saturating at {@code Long.MAX_VALUE}; found without recursion, in
+     * time linear in the distinct nodes.
+     */
+    static long nodes(Expr e) {
+        return measure(e)[0];
+    }
+
+    /** {nodes as a tree, depth}: an explicit-stack post-order walk, each distinct node (by identity) once. */
+    private static long[] measure(Expr root) {
+        java.util.IdentityHashMap<Expr, long[]> done = new java.util.IdentityHashMap<>();
+        java.util.ArrayDeque<Expr> stack = new java.util.ArrayDeque<>();
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            Expr e = stack.peek();
+            if (done.containsKey(e)) {
+                stack.pop();
+                continue;
+            }
+            boolean ready = true;
+            for (Expr c : children(e)) {
+                if (!done.containsKey(c)) {
+                    stack.push(c);
+                    ready = false;
+                }
+            }
+            if (ready) {
+                stack.pop();
+                long nodes = 1;
+                long depth = 0;
+                for (Expr c : children(e)) {
+                    long[] m = done.get(c);
+                    nodes = nodes + m[0] < 0 ? Long.MAX_VALUE : nodes + m[0];
+                    depth = Math.max(depth, m[1]);
+                }
+                done.put(e, new long[] {nodes, depth + 1});
+            }
+        }
+        return done.get(root);
+    }
+
     // ---------------------------------------------------------------- evaluation (double, the tree walk)
 
     /** Evaluates {@code e} in double with {@code x} and the parameters bound (the same functions as the compiled code). */
@@ -316,9 +363,20 @@ sealed interface Expr {
         return k != null && k == v;
     }
 
-    /** {@code d e / d x}, simplified. */
+    /**
+     * {@code d e / d x}, simplified. The raw derivative shares sub-trees, but simplification and every later walk
+     * see it as a tree, whose size can grow with the square of the primitive's (a product of n factors has n
+     * terms of n factors): past {@link Formula#MAX_GRADIENT_NODES} nodes it is refused, before any walk over it.
+     */
     static Expr derivative(Expr e) {
-        return simplify(d(e));
+        Expr raw = d(e);
+        long nodes = nodes(raw);
+        if (nodes > Formula.MAX_GRADIENT_NODES) {
+            throw new IllegalArgumentException(Formula.NAME + ": the derivative of the primitive is too large: " + nodes
+                    + " nodes; the limit is " + Formula.MAX_GRADIENT_NODES + " (give gradient='...' with a shorter form,"
+                    + " or shorten the primitive)");
+        }
+        return simplify(raw);
     }
 
     private static Expr d(Expr e) {
@@ -361,11 +419,13 @@ sealed interface Expr {
             case "log": return div(du, u);
             case "log1p": return div(du, add(num(1), u));
             case "sqrt": return div(du, mul(num(2), c));
-            case "tanh": return mul(sub(num(1), pow(c, num(2))), du);
+            // 1 - tanh^2 cancels once tanh nears 1; 4 sigmoid(2u) sigmoid(-2u) = 4 / (e^u + e^-u)^2 = sech^2 does not
+            case "tanh": return mul(mul(mul(num(4), call("sigmoid", mul(num(2), u))), call("sigmoid", neg(mul(num(2), u)))), du);
             case "atan": return div(du, add(num(1), pow(u, num(2))));
             case "erf": return mul(mul(div(num(2), call("sqrt", new Named("pi", Math.PI))), call("exp", neg(pow(u, num(2))))), du);
             case "erfc": return neg(mul(mul(div(num(2), call("sqrt", new Named("pi", Math.PI))), call("exp", neg(pow(u, num(2))))), du));
-            case "sigmoid": return mul(mul(c, sub(num(1), c)), du);
+            // s (1 - s) cancels once s nears 1 (float: 4e-4 relative at s(6)); 1 - s(u) = s(-u) exactly in real numbers
+            case "sigmoid": return mul(mul(c, call("sigmoid", neg(u))), du);
             case "sin": return mul(call("cos", u), du);
             case "cos": return mul(neg(call("sin", u)), du);
             case "min": case "max": {

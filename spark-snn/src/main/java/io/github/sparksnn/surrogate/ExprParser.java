@@ -19,6 +19,12 @@ import java.util.Map;
  * </pre>
  * Names: {@code x} (the variable), {@code pi}, {@code e}, the functions of {@link Expr#FUNCTIONS}, and any other
  * identifier is a parameter. Errors are {@link FormulaSyntaxException}s with the 0-based position in the text.
+ *
+ * <p>The parser recurses once per nesting level, so a text is refused before it can exhaust a thread's stack (which
+ * Spark treats as fatal to the executor): longer than {@link Formula#MAX_TEXT_LENGTH} characters, or nested deeper
+ * than {@link Formula#MAX_NESTING_DEPTH} levels, counting both the parser's own levels (parentheses, calls, unary
+ * signs, powers) and the depth of the tree it builds (a chain {@code a + b + c} is a left-deep tree, one level per
+ * operator). Those are {@link LimitException}s, with no position: they are about the whole text.
  */
 final class ExprParser {
     /** A syntax error: the message, and where in the text (0-based) it occurred. */
@@ -36,8 +42,19 @@ final class ExprParser {
         }
     }
 
+    /** A text beyond one of the limits; one line naming the limit and the value. */
+    static final class LimitException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        LimitException(String message) {
+            super(message);
+        }
+    }
+
     private final String s;
     private int pos;
+    /** The parser's current nesting (active {@link #unary} calls: every level of the grammar passes through it). */
+    private int nesting;
     /** The column of each parameter's first use, for messages about parameters. */
     final Map<String, Integer> firstUse = new LinkedHashMap<>();
 
@@ -49,6 +66,10 @@ final class ExprParser {
     static ExprParser parse(String text, Expr[] out) {
         if (text == null) {
             throw new IllegalArgumentException("formula text must not be null");
+        }
+        if (text.length() > Formula.MAX_TEXT_LENGTH) {
+            throw new LimitException("is too long: " + text.length() + " characters; the limit is "
+                    + Formula.MAX_TEXT_LENGTH);
         }
         ExprParser p = new ExprParser(text);
         p.ws();
@@ -63,8 +84,19 @@ final class ExprParser {
             }
             throw p.error(p.pos, "expected an operator (+ - * / ^) or the end of the formula");
         }
+        // a chain a + b + c + ... is one parser level but a tree as deep as it is long: the walks recurse on the tree
+        int depth = Expr.depth(e);
+        if (depth > Formula.MAX_NESTING_DEPTH) {
+            throw tooDeep(depth + " levels");
+        }
         out[0] = e;
         return p;
+    }
+
+    private static LimitException tooDeep(String what) {
+        return new LimitException("is nested too deeply: " + what + "; the limit is " + Formula.MAX_NESTING_DEPTH
+                + " (each parenthesis, function call, sign and power is a level, and so is each operator of a chain"
+                + " such as a + b + c)");
     }
 
     /** Parses a text to its tree. */
@@ -103,6 +135,17 @@ final class ExprParser {
     }
 
     private Expr unary() {
+        if (++nesting > Formula.MAX_NESTING_DEPTH) {
+            throw tooDeep("more than " + Formula.MAX_NESTING_DEPTH + " levels at column " + (pos + 1));
+        }
+        try {
+            return unaryLevel();
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Expr unaryLevel() {
         ws();
         if (peek() == '-') {
             pos++;

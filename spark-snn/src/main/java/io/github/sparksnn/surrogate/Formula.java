@@ -24,7 +24,8 @@ import java.util.Set;
  *   <li>{@code Formula(primitive='g', ...)}: the gradient is derived symbolically (the textbook rules) and simplified.
  *       The derivative is only as robust as the text: {@code 1/(1 + exp(-a*x))} differentiates to a quotient that
  *       is inf/inf (NaN) once {@code exp} overflows (float: {@code a*x < -88}); {@code sigmoid(a*x)} differentiates
- *       to {@code sigmoid(a*x)*(1 - sigmoid(a*x))*a}, which stays finite.</li>
+ *       to {@code sigmoid(a*x)*sigmoid(-(a*x))*a}, which stays finite (and accurate in float: the textbook
+ *       {@code s*(1 - s)} loses digits to cancellation once {@code s} nears 1).</li>
  *   <li>{@code Formula(primitive='g', gradient='dg', ...)}: both given; at construction {@link GradientChecker}
  *       compares them on upstream's grid and the pair is rejected with the largest error and where it occurs.</li>
  *   <li>{@code Formula(gradient='dg', ...)}: no primitive; the function can only be used in spiking mode
@@ -41,6 +42,25 @@ import java.util.Set;
  * series, Erf's and the log surrogates' exact forms), and {@code where(cond, a, b)} with {@code cond} one comparison
  * ({@code < <= > >= == !=}). {@code sign(x)} is the contract's sgn (1 for {@code x >= 0}, else -1) and
  * {@code heaviside(x)} is 1 for {@code x >= 0}. Errors name the position; unknown functions list the valid ones.
+ *
+ * <h2>Limits</h2>
+ * A formula may come from a SQL column, so its size is bounded before anything recurses over it (a stack overflow
+ * would take the Spark executor down with it): each text at most {@link #MAX_TEXT_LENGTH} (10,000) characters and
+ * {@link #MAX_NESTING_DEPTH} (200) levels deep, a derived gradient at most {@link #MAX_GRADIENT_NODES} (5,000)
+ * nodes (which keeps the generated Java near 100,000 characters at most), and the generated methods within the
+ * JVM's 64 KB of bytecode. Each is an {@link IllegalArgumentException} of one
+ * line naming the limit and the value ({@code formula too large: ...} for the generated code). Every walk over a
+ * formula's trees (parsing, differentiating, generating and compiling code, the kink scan, CUDA code) runs on a
+ * thread with a 64 MB stack ({@link LargeStack}), whatever the caller's stack; texts are printed once, at
+ * construction, and equality compares them.
+ *
+ * <h2>Derivative rules</h2>
+ * The textbook rules, with the two that cancel in float rewritten: {@code sigmoid(u)' = sigmoid(u)*sigmoid(-u)*u'}
+ * (not {@code s*(1 - s)}) and {@code tanh(u)' = 4*sigmoid(2*u)*sigmoid(-(2*u))*u'} (that is sech^2, not
+ * {@code 1 - tanh^2}); both agree with a float64 reference within a few float ulps everywhere. The quotient rule
+ * {@code (a'c - ac')/c^2} can still cancel when both a and c depend on x (as any symbolic differentiator's does);
+ * write such a formula in a form whose derivative does not ({@code sigmoid(a*x)} rather than
+ * {@code 1/(1 + exp(-a*x))}).
  *
  * <h2>The 17 built-ins as formulas</h2>
  * Each pair below equals its hand-written class on upstream's grid at the defaults and at random parameters
@@ -117,6 +137,24 @@ public final class Formula extends SurrogateFunction {
     /** The argument holding the gradient's text. */
     public static final String GRADIENT = "gradient";
 
+    /** The longest primitive or gradient text, in characters (the parser and the code generators are linear in it). */
+    public static final int MAX_TEXT_LENGTH = 10_000;
+    /**
+     * The deepest nesting of a primitive or gradient: parentheses, calls, signs, powers, and each operator of a chain
+     * ({@code a + b + c} is two levels). The walks over a formula recurse per level (Janino's parser about 15 frames
+     * a level) and a derivative nests deeper than its primitive (the worst within the limits about 300 levels); at
+     * this limit they need a few MB of the 64 MB stack of {@link LargeStack}, while formulas that people write nest
+     * a dozen levels.
+     */
+    public static final int MAX_NESTING_DEPTH = 200;
+    /**
+     * The most nodes of a derived gradient before simplification, counted as a tree: symbolic differentiation can
+     * square a primitive's size (a product of n factors gives n terms of n factors). The built-ins' derivatives have
+     * under 40; at this limit the generated Java is at most about 120,000 characters (well under a second of
+     * Janino, and methods well under the JVM's 64 KB); at 20,000 nodes it was 4.5 million characters and 40 s.
+     */
+    public static final int MAX_GRADIENT_NODES = 5_000;
+
     private static final double KINK_SCAN_FROM = -16;
     private static final double KINK_SCAN_TO = 16;
     private static final double KINK_SCAN_STEP = 1.0 / 1024;
@@ -126,11 +164,26 @@ public final class Formula extends SurrogateFunction {
     private final transient Expr gradient;
     private final transient Map<String, Double> params;
     private final transient FormulaKernel kernel;
+    /**
+     * The canonical texts, printed once at construction: printing walks the tree, and every walk runs on a
+     * {@link LargeStack} thread; equality and hashing compare these (equal trees print equal texts and a text parses
+     * back to its tree, so text equality is tree equality).
+     */
+    private final transient String primitiveText;
+    private final transient String givenGradientText;
+    private final transient String gradientText;
     /** Found on first use ({@link #kinks()}): an executor that only trains in spiking mode never scans. */
     private transient volatile double[] kinks;
 
     private Formula(Expr primitive, Expr givenGradient, Expr gradient, Map<String, Double> params, FormulaKernel kernel,
                     double[] kinks, boolean spiking) {
+        this(primitive, givenGradient, gradient, params, kernel, kinks, spiking,
+                primitive == null ? null : Expr.print(primitive), givenGradient == null ? null : Expr.print(givenGradient),
+                Expr.print(gradient));
+    }
+
+    private Formula(Expr primitive, Expr givenGradient, Expr gradient, Map<String, Double> params, FormulaKernel kernel,
+                    double[] kinks, boolean spiking, String primitiveText, String givenGradientText, String gradientText) {
         super(spiking);
         this.primitive = primitive;
         this.givenGradient = givenGradient;
@@ -138,6 +191,9 @@ public final class Formula extends SurrogateFunction {
         this.params = params;
         this.kernel = kernel;
         this.kinks = kinks;
+        this.primitiveText = primitiveText;
+        this.givenGradientText = givenGradientText;
+        this.gradientText = gradientText;
     }
 
     /**
@@ -150,6 +206,10 @@ public final class Formula extends SurrogateFunction {
 
     /** As {@link #of(String, String, Map)} with the spiking mode given. */
     public static Formula of(String primitive, String gradient, Map<String, Double> params, boolean spiking) {
+        return LargeStack.call(() -> create(primitive, gradient, params, spiking));
+    }
+
+    private static Formula create(String primitive, String gradient, Map<String, Double> params, boolean spiking) {
         if (primitive == null && gradient == null) {
             throw new IllegalArgumentException(NAME + ": give primitive='...' (the gradient is then derived), gradient='...', "
                     + "or both");
@@ -217,7 +277,8 @@ public final class Formula extends SurrogateFunction {
         for (String n : usedParameters(primitive, givenGradient)) {
             uses.put(n, -1);
         }
-        return build(primitive, givenGradient, checkParameters(primitive, givenGradient, uses, values), isSpiking());
+        return LargeStack.call(() -> build(primitive, givenGradient, checkParameters(primitive, givenGradient, uses, values),
+                isSpiking()));
     }
 
     private static Expr parse(String which, String text, Expr[] out, Map<String, Integer> firstUse) {
@@ -229,6 +290,8 @@ public final class Formula extends SurrogateFunction {
             parser = ExprParser.parse(text, out);
         } catch (ExprParser.FormulaSyntaxException e) {
             throw new FormulaException(which, e);
+        } catch (ExprParser.LimitException e) {
+            throw new IllegalArgumentException(NAME + ": the " + which + " " + e.getMessage(), e);
         }
         parser.firstUse.forEach(firstUse::putIfAbsent);
         return out[0];
@@ -316,7 +379,7 @@ public final class Formula extends SurrogateFunction {
             throw new IllegalArgumentException(NAME + ": the gradient is not the derivative of the primitive: the largest "
                     + "|gradient(x) - (primitive(x+h) - primitive(x-h))/2h| on upstream's grid [-2, 2) is "
                     + r.maxAbsError() + " at x = " + r.atX() + " (h = " + GradientChecker.H + ", tolerance " + tolerance
-                    + "): primitive " + Expr.print(f.primitive) + ", gradient " + Expr.print(f.givenGradient)
+                    + "): primitive " + f.primitiveText + ", gradient " + f.givenGradientText
                     + ", " + f.params);
         }
     }
@@ -387,12 +450,12 @@ public final class Formula extends SurrogateFunction {
 
     /** The primitive's canonical text, or null for a gradient-only formula. */
     public String primitiveText() {
-        return primitive == null ? null : Expr.print(primitive);
+        return primitiveText;
     }
 
     /** The gradient's canonical text: as given, or the simplified symbolic derivative of the primitive. */
     public String gradientText() {
-        return Expr.print(gradient);
+        return gradientText;
     }
 
     /** Whether the gradient was given (rather than derived). */
@@ -459,7 +522,7 @@ public final class Formula extends SurrogateFunction {
     public double[] kinks() {
         double[] k = kinks;
         if (k == null) {
-            k = kinks(primitive, gradient, params);
+            k = LargeStack.call(() -> kinks(primitive, gradient, params));
             kinks = k;
         }
         return k.clone();
@@ -467,12 +530,13 @@ public final class Formula extends SurrogateFunction {
 
     @Override
     public String cudaCode(String x, String y, CudaDtype dtype) {
-        return FormulaCuda.code(this, gradient, params, x, y, dtype);
+        return LargeStack.call(() -> FormulaCuda.code(this, gradient, params, x, y, dtype));
     }
 
     @Override
     public Formula copy() {
-        return new Formula(primitive, givenGradient, gradient, params, kernel, kinks, isSpiking());
+        return new Formula(primitive, givenGradient, gradient, params, kernel, kinks, isSpiking(), primitiveText,
+                givenGradientText, gradientText);
     }
 
     // ---------------------------------------------------------------- text
@@ -491,11 +555,11 @@ public final class Formula extends SurrogateFunction {
         StringBuilder sb = new StringBuilder(NAME).append('(');
         String sep = "";
         if (primitive != null) {
-            sb.append(PRIMITIVE).append("='").append(Expr.print(primitive)).append('\'');
+            sb.append(PRIMITIVE).append("='").append(primitiveText).append('\'');
             sep = ", ";
         }
         if (givenGradient != null) {
-            sb.append(sep).append(GRADIENT).append("='").append(Expr.print(givenGradient)).append('\'');
+            sb.append(sep).append(GRADIENT).append("='").append(givenGradientText).append('\'');
             sep = ", ";
         }
         for (Map.Entry<String, Double> e : params.entrySet()) {
@@ -516,13 +580,13 @@ public final class Formula extends SurrogateFunction {
         if (!(o instanceof Formula other)) {
             return false;
         }
-        return isSpiking() == other.isSpiking() && Objects.equals(primitive, other.primitive)
-                && Objects.equals(givenGradient, other.givenGradient) && params.equals(other.params);
+        return isSpiking() == other.isSpiking() && Objects.equals(primitiveText, other.primitiveText)
+                && Objects.equals(givenGradientText, other.givenGradientText) && params.equals(other.params);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(NAME, primitive, givenGradient, params, isSpiking());
+        return Objects.hash(NAME, primitiveText, givenGradientText, params, isSpiking());
     }
 
     /** Serialization writes the text; reading parses it (and compiles, once per JVM). */

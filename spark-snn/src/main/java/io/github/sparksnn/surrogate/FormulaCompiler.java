@@ -1,21 +1,23 @@
 package io.github.sparksnn.surrogate;
 
 import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import org.codehaus.commons.compiler.CompileException;
 import org.codehaus.janino.SimpleCompiler;
 
 /**
  * Turns a formula's trees into Java source for a {@link FormulaKernel} subclass and compiles it with Janino (what
- * Spark uses for its own generated code; no JDK compiler needed). The class is cached per source text, so every
- * formula text is compiled once per JVM (class loader), whatever its parameter values: those are constructor
- * arguments.
+ * Spark uses for its own generated code; no JDK compiler needed). The class is cached per source text (the
+ * {@link #CACHE_LIMIT} most recently used), so every formula text in use is compiled once per JVM (class loader),
+ * whatever its parameter values: those are constructor arguments. Janino runs on a {@link LargeStack} thread; a
+ * method over the JVM's 64 KB of bytecode (or a class over its 65535 constants) is a user error,
+ * {@code formula too large: ...}, not a bug report.
  *
  * <p>The generated code has the shape of the hand-written built-ins: parameter-only sub-expressions are computed
  * once in double in the constructor and kept as double and float fields ({@code alpha / 2}, {@code pi / 2 * alpha});
@@ -26,25 +28,24 @@ import org.codehaus.janino.SimpleCompiler;
 final class FormulaCompiler {
     private static final String PACKAGE = "io.github.sparksnn.surrogate.generated";
     private static final String KERNEL = "io.github.sparksnn.surrogate.FormulaKernel";
-    private static final int CACHE_LIMIT = 4096;
-    private static final Map<String, Class<? extends FormulaKernel>> CACHE = new ConcurrentHashMap<>();
-
+    /**
+     * Compiled classes kept, least recently used forgotten first. A training job uses a handful of formulas; a SQL
+     * query over a column of formulas cycles through more, and each class (with its class loader) can take a few
+     * hundred KB for a formula near the limits, so a few hundred keep the cache within tens of MB.
+     */
+    static final int CACHE_LIMIT = 256;
+    /** Keyed by the SHA-256 of the source: the source of a large formula is hundreds of KB, its digest 32 bytes. */
+    private static final LruCache<String, Class<? extends FormulaKernel>> CACHE = new LruCache<>(CACHE_LIMIT);
     private FormulaCompiler() {
     }
 
     /** A kernel for these trees (primitive may be null) with {@code values[i]} the value of {@code params.get(i)}. */
     static FormulaKernel kernel(Expr primitive, Expr gradient, List<String> params, double[] values) {
         String source = source(primitive, gradient, params);
-        Class<? extends FormulaKernel> k = CACHE.get(source);
+        String key = sha256(source);
+        Class<? extends FormulaKernel> k = CACHE.get(key);
         if (k == null) {
-            k = compile(source);
-            if (CACHE.size() >= CACHE_LIMIT) {
-                CACHE.clear();
-            }
-            Class<? extends FormulaKernel> raced = CACHE.putIfAbsent(source, k);
-            if (raced != null) {
-                k = raced;
-            }
+            k = CACHE.putIfAbsent(key, compile(source)); // a concurrent compile of the same text may win: harmless
         }
         try {
             return k.getConstructor(double[].class).newInstance((Object) values.clone());
@@ -60,7 +61,21 @@ final class FormulaCompiler {
         return CACHE.size();
     }
 
-    private static Class<? extends FormulaKernel> compile(String source) {
+    private static String sha256(String source) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e); // every JVM must provide it
+        }
+    }
+
+    /** Compiles on a {@link LargeStack} thread (Janino recurses per level of an expression). */
+    static Class<? extends FormulaKernel> compile(String source) {
+        return LargeStack.call(() -> cook(source));
+    }
+
+    private static Class<? extends FormulaKernel> cook(String source) {
         SimpleCompiler sc = new SimpleCompiler();
         ClassLoader parent = FormulaKernel.class.getClassLoader();
         sc.setParentClassLoader(parent);
@@ -69,10 +84,37 @@ final class FormulaCompiler {
             int at = source.indexOf("public final class ") + "public final class ".length();
             String name = PACKAGE + "." + source.substring(at, source.indexOf(' ', at));
             return sc.getClassLoader().loadClass(name).asSubclass(FormulaKernel.class);
-        } catch (CompileException | ClassNotFoundException e) {
+        } catch (CompileException | ClassNotFoundException | RuntimeException | StackOverflowError e) {
+            String limit = jvmLimit(e);
+            if (limit != null) {
+                throw new IllegalArgumentException("Formula: formula too large: its generated Java (" + source.length()
+                        + " characters) exceeds " + limit + "; shorten the primitive, or give gradient='...' in a shorter"
+                        + " form");
+            }
             throw new IllegalStateException("Formula: the generated Java does not compile (a bug; please report it with "
                     + "the formula): " + e.getMessage() + "\n" + source, e);
         }
+    }
+
+    /**
+     * The JVM limit a Janino failure hit, or null for any other failure (a bug of ours): a method's bytecode over
+     * 64 KB, a class's constant pool over 65535 entries, or (should a walk still be too deep for the big stack)
+     * a stack overflow.
+     */
+    static String jvmLimit(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof StackOverflowError) {
+                return "the compiler's stack (" + (LargeStack.STACK_BYTES >> 20) + " MB)";
+            }
+            String m = c.getMessage();
+            if (m != null && m.contains("grows beyond 64 KB")) {
+                return "the JVM's limit of 64 KB of bytecode per method";
+            }
+            if (m != null && m.contains("grown past JVM limit")) {
+                return "the JVM's limit of 65535 constants per class";
+            }
+        }
+        return null;
     }
 
     private static String className(String source) {

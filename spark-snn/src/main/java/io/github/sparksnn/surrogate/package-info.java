@@ -41,7 +41,9 @@
  *       ({@code Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)}): gradient derived symbolically or
  *       given and checked, compiled at run time with Janino ({@link io.github.sparksnn.surrogate.FormulaCompiler},
  *       cached per text) into the built-ins' loop shapes, CUDA generated from the same tree; its Javadoc lists the
- *       17 built-ins as formulas.</li>
+ *       17 built-ins as formulas. A formula may come from a SQL column: its size is bounded (10,000 characters,
+ *       200 levels, a derivative of 5,000 nodes) and its recursive processing runs on a thread with a large stack,
+ *       so no formula can overflow a Spark executor's stack.</li>
  *   <li>{@link io.github.sparksnn.surrogate.Surrogates} parses and creates functions by name,
  *       {@link io.github.sparksnn.surrogate.GradientChecker} checks g' against g like upstream's
  *       {@code check_manual_grad}, and {@code cudaCode} emits float and half2 CUDA for every function.</li>

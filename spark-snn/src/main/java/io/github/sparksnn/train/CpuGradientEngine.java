@@ -34,7 +34,7 @@ public final class CpuGradientEngine implements GradientEngine {
 
     /** A single-threaded engine (one BLAS thread, whatever {@code config.threads()} says). */
     public CpuGradientEngine(EngineConfig config) {
-        this(config, new CpuBackend(1));
+        this(config, new CpuBackend(1, config.backend().equals(CpuBackend.PORTABLE)));
     }
 
     /** An engine on a given backend (tests use the pure-Java GEMM backend this way). */

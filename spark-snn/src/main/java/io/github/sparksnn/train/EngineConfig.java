@@ -86,7 +86,7 @@ public final class EngineConfig implements Serializable {
      * replicas (for training outside Spark).
      */
     public GradientEngine create() {
-        if (!backend.equals("cpu")) {
+        if (!backend.equals("cpu") && !backend.equals(io.github.sparksnn.backend.CpuBackend.PORTABLE)) {
             // any other backend (e.g. cuda from the gpu module, through ServiceLoader) runs the same engine code
             return new CpuGradientEngine(this, io.github.sparksnn.backend.Backends.create(backend, threads));
         }
@@ -275,7 +275,10 @@ public final class EngineConfig implements Serializable {
             return this;
         }
 
-        /** {@code cpu} (default) or the name of a registered backend provider (e.g. {@code cuda}). */
+        /**
+         * {@code cpu} (default), {@code cpu-portable} (the CPU backend with its pure-Java GEMM: the same bits on
+         * every x86-64 CPU, several times slower) or the name of a registered backend provider (e.g. {@code cuda}).
+         */
         public Builder backend(String b) {
             this.backend = b;
             return this;

@@ -1,5 +1,7 @@
 package io.github.sparksnn.backend;
 
+import io.github.sparksnn.AllocationCheck;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -63,28 +65,27 @@ class VectorNeuronTest {
         }
     }
 
+    /** chargeFire over 1,024 floats, alternating its two reset modes. */
+    public static final class ChargeFireProbe implements AllocationCheck.Probe {
+        @Override
+        public AllocationCheck.Call open(String arg) {
+            float[] x = new float[1024], v = new float[1024], h = new float[1024], s = new float[1024];
+            SplittableRandom r = new SplittableRandom(2);
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) r.nextDouble();
+            }
+            boolean[] hard = {false};
+            return () -> {
+                hard[0] = !hard[0];
+                VectorNeuron.chargeFire(x, v, h, s, x.length, 1f, 1f, 0f, 1f, 0f, hard[0]);
+            };
+        }
+    }
+
     @Test
     void compiledLoopAllocatesNothing() {
         assumeTrue(SurrogateMath.vectorized(), "SKIPPED (visible): the Vector API is not enabled in this JVM");
-        com.sun.management.ThreadMXBean mx =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        float[] x = new float[1024], v = new float[1024], h = new float[1024], s = new float[1024];
-        SplittableRandom r = new SplittableRandom(2);
-        for (int j = 0; j < x.length; j++) {
-            x[j] = (float) r.nextDouble();
-        }
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long perCall;
-        do {
-            for (int i = 0; i < 5000; i++) {
-                VectorNeuron.chargeFire(x, v, h, s, x.length, 1f, 1f, 0f, 1f, 0f, (i & 1) == 0);
-            }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 200; i++) {
-                VectorNeuron.chargeFire(x, v, h, s, x.length, 1f, 1f, 0f, 1f, 0f, (i & 1) == 0);
-            }
-            perCall = (mx.getCurrentThreadAllocatedBytes() - before) / 200;
-        } while (perCall > 0 && System.nanoTime() < deadline);
-        assertEquals(0, perCall, "bytes allocated per chargeFire of 1024 floats");
+        AllocationCheck.Result r = AllocationCheck.bytesPerCall(ChargeFireProbe.class, "", 5000, 200, 0);
+        assertEquals(0, r.decisive(), "bytes allocated per chargeFire of 1024 floats: " + r);
     }
 }

@@ -33,6 +33,31 @@ class ModelSpecTest {
     }
 
     @Test
+    void withSpikingModeSwitchesEverySurrogateAndLeavesTheOriginalAlone() {
+        ModelSpec spiking = ModelSpec.parse("flatten | linear(4, 3) | lif(surrogate=ATan(alpha=3.0)) | linear(3, 2) "
+                + "| if | plif(init_tau=3.0, surrogate=Sigmoid(alpha=2.0))");
+        ModelSpec smooth = spiking.withSpikingMode(false);
+        int neurons = 0;
+        for (int i = 0; i < smooth.layers().size(); i++) {
+            LayerSpec l = smooth.layers().get(i);
+            if (l.arguments().containsKey("surrogate")) {
+                neurons++;
+                assertTrue(!l.getSurrogate("surrogate").isSpiking(), "smooth: " + l);
+                assertTrue(spiking.layers().get(i).getSurrogate("surrogate").isSpiking(), "original untouched: " + l);
+                // same function and parameters, only the mode differs
+                assertEquals(spiking.layers().get(i).getSurrogate("surrogate").parameters(),
+                        l.getSurrogate("surrogate").parameters());
+            } else {
+                assertEquals(spiking.layers().get(i), l);
+            }
+        }
+        assertEquals(3, neurons);
+        assertTrue(smooth.toString().contains("spiking=false"), smooth.toString());
+        assertEquals(smooth, ModelSpec.parse(smooth.toString()), "the text form round-trips");
+        assertEquals(spiking, smooth.withSpikingMode(true));
+    }
+
+    @Test
     void canonicalFormNormalizesDefaultsAndSpelling() {
         ModelSpec a = ModelSpec.parse(MLP);
         assertEquals("flatten | linear(784, 512) | lif(surrogate=ATan(alpha=2.0)) | linear(784, 512)".substring(0, 10),

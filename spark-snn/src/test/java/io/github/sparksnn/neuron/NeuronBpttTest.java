@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Spiking mode: the fused BPTT kernel against the scalar tape running SpikingJelly's equations literally
  * (charge, fire with Heaviside forward / surrogate backward, reset with the spike detached or not).
  */
+@org.junit.jupiter.api.Tag("native-kernels") // also run under other OpenBLAS/ATen/AVX kernel choices (pom.xml)
 class NeuronBpttTest {
     static final int T = 6;
     static final int N = 7;

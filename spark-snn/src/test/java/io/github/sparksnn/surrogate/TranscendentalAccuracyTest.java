@@ -1,5 +1,7 @@
 package io.github.sparksnn.surrogate;
 
+import io.github.sparksnn.AllocationCheck;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -205,32 +207,30 @@ class TranscendentalAccuracyTest {
      * did not inline would box them on every iteration). Warms each kernel in rounds until a round is allocation-free
      * or 20 s have passed (compilation runs in the background, later on a loaded machine).
      */
+    /** A surrogate's bulk backward over 4,099 floats in [-3, 3); the argument is its spec, e.g. {@code Sigmoid()}. */
+    public static final class BulkBackwardProbe implements AllocationCheck.Probe {
+        @Override
+        public AllocationCheck.Call open(String spec) {
+            SurrogateFunction f = Surrogates.parse(spec);
+            float[] x = new float[4099];
+            float[] gradOut = new float[x.length];
+            float[] gradIn = new float[x.length];
+            SplittableRandom r = new SplittableRandom(3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (r.nextDouble() * 6 - 3);
+                gradOut[i] = (float) r.nextDouble();
+            }
+            return () -> f.backward(gradOut, x, 0, gradIn, 0, x.length);
+        }
+    }
+
     @Test
     void compiledVectorLoopsAllocateNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        float[] x = new float[4099];
-        float[] gradOut = new float[x.length];
-        float[] gradIn = new float[x.length];
-        SplittableRandom r = new SplittableRandom(3);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (r.nextDouble() * 6 - 3);
-            gradOut[i] = (float) r.nextDouble();
-        }
         for (SurrogateFunction f : new SurrogateFunction[] {new Sigmoid(), new PiecewiseExp(), new Erf(), new S2NN(),
                 new SquarewaveFourierSeries(), new SquarewaveFourierSeries(3, 8)}) {
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            long perCall;
-            do {
-                for (int i = 0; i < 2000; i++) {
-                    f.backward(gradOut, x, 0, gradIn, 0, x.length);
-                }
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 200; i++) {
-                    f.backward(gradOut, x, 0, gradIn, 0, x.length);
-                }
-                perCall = (mx.getCurrentThreadAllocatedBytes() - before) / 200;
-            } while (perCall > 0 && System.nanoTime() < deadline);
-            assertEquals(0, perCall, f + ": bytes allocated per bulk backward of " + x.length + " floats");
+            String spec = f.toString();
+            AllocationCheck.Result r = AllocationCheck.bytesPerCall(BulkBackwardProbe.class, spec, 2000, 200, 0);
+            assertEquals(0, r.decisive(), f + ": bytes allocated per bulk backward of 4099 floats: " + r);
         }
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Smooth mode: the engine's analytic gradient of every layer and neuron kind against central finite differences
  * of the independent double-precision reference forward.
  */
+@org.junit.jupiter.api.Tag("native-kernels") // also run under other OpenBLAS/ATen/AVX kernel choices (pom.xml)
 class GradientCheckTest {
 
     @ParameterizedTest(name = "{0} | {2} {3}")

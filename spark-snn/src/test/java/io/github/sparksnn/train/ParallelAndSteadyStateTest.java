@@ -1,5 +1,7 @@
 package io.github.sparksnn.train;
 
+import io.github.sparksnn.AllocationCheck;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -199,29 +201,37 @@ class ParallelAndSteadyStateTest {
         }
     }
 
-    @Test
-    void theSteadyStateTrainingLoopAllocatesAlmostNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        EngineConfig cfg = EngineConfig.builder().modelSpec(SPEC).inputShape(1, 4, 4).encoder("poisson").build();
-        float[] x = CpuGradientEngineTest.features(64, 16, 5);
-        int[] y = CpuGradientEngineTest.labels(64, 3, 6);
-        try (GradientEngine e = cfg.create()) {
+    /** One training call (parameters in, gradient of 64 samples out) on {@link #SPEC}, Poisson input. */
+    public static final class TrainingCallProbe implements AllocationCheck.Probe {
+        @Override
+        public AllocationCheck.Call open(String arg) {
+            EngineConfig cfg = EngineConfig.builder().modelSpec(SPEC).inputShape(1, 4, 4).encoder("poisson").build();
+            float[] x = CpuGradientEngineTest.features(64, 16, 5);
+            int[] y = CpuGradientEngineTest.labels(64, 3, 6);
+            GradientEngine e = cfg.create();
             float[] g = new float[e.numParameters()];
             float[] p = e.parameters();
-            for (int i = 0; i < 50; i++) { // warm up: workspaces sized, code compiled
-                e.setParameters(p);
-                e.accumulateGradient(x, y, 0, 64, i, g);
-            }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            int calls = 200;
-            for (int i = 0; i < calls; i++) {
-                e.setParameters(p);
-                e.accumulateGradient(x, y, 0, 64, i, g);
-            }
-            long perCall = (mx.getCurrentThreadAllocatedBytes() - before) / calls;
-            // a few small objects per call (the StepStats result, PLIF's kernel constants); any workspace
-            // (activations are 64 x 4 x 16 floats = 16 KiB) allocated per call would exceed this
-            assertTrue(perCall < 1024, "bytes allocated per training call: " + perCall);
+            int[] step = {0};
+            return new AllocationCheck.Call() {
+                @Override
+                public void run() {
+                    e.setParameters(p);
+                    e.accumulateGradient(x, y, 0, 64, step[0]++, g);
+                }
+
+                @Override
+                public void close() {
+                    e.close();
+                }
+            };
         }
+    }
+
+    @Test
+    void theSteadyStateTrainingLoopAllocatesAlmostNothing() {
+        // a few small objects per call (the StepStats result, PLIF's kernel constants); any workspace
+        // (activations are 64 x 4 x 16 floats = 16 KiB) allocated per call would exceed this
+        AllocationCheck.Result r = AllocationCheck.bytesPerCall(TrainingCallProbe.class, "", 50, 200, 1023);
+        assertTrue(r.decisive() < 1024, "bytes allocated per training call: " + r);
     }
 }

@@ -57,8 +57,8 @@ public final class DistributedTrainer {
 
     /**
      * Settings of one run. {@code fingerprint} identifies the configuration for checkpoint matching.
-     * {@code syncMode}: barrier stage per epoch, job per step, or auto; {@code fanIn}: partial sums a task
-     * receives in barrier mode's aggregation tree (0: a star, every task straight to the driver);
+     * {@code syncMode}: barrier stage per epoch, job per step, or auto; {@code fanIn}: the most partial sums
+     * the driver receives per step in barrier mode ({@code AggregationTree}; 0: a star, every task to the driver);
      * {@code stepTimeoutSeconds}: how long any peer may stay silent in barrier mode before the step fails;
      * {@code bf16Transport}: barrier mode moves partial sums and state changes as bfloat16 (half the bytes,
      * deterministic, not bit-identical to float32 transport; jobs mode always moves float32).
@@ -199,23 +199,12 @@ public final class DistributedTrainer {
         CheckpointStore store = config.checkpointDir() == null || config.checkpointDir().isBlank() ? null
                 : new CheckpointStore(config.checkpointDir(), jsc.hadoopConfiguration());
         if (config.resume()) {
-            Optional<TrainingCheckpoint> cp = store.latest();
+            // checked against this run (configuration, sizes, optimizer kind and buffers) as it is read
+            Optional<TrainingCheckpoint> cp = store.latest(fingerprint, params.length, buffers.length,
+                    rules.create(params.length));
             if (cp.isPresent()) {
                 TrainingCheckpoint c = cp.get();
-                if (!c.fingerprint().equals(fingerprint)) {
-                    throw new IllegalArgumentException("checkpoint in " + config.checkpointDir()
-                            + " belongs to another configuration:\n  checkpoint: " + c.fingerprint()
-                            + "\n  this run:   " + fingerprint);
-                }
-                if (c.params().length != params.length) {
-                    throw new IllegalArgumentException("checkpoint has " + c.params().length
-                            + " parameters, the model " + params.length);
-                }
-                float[] cb = c.buffers() == null ? new float[0] : c.buffers();
-                if (cb.length != buffers.length) {
-                    throw new IllegalArgumentException("checkpoint has " + cb.length
-                            + " buffer values (batch-norm running statistics), the model " + buffers.length);
-                }
+                float[] cb = c.buffers();
                 params = c.params().clone();
                 buffers = cb.clone();
                 rule.restore(c.optimizerState());
@@ -299,7 +288,7 @@ public final class DistributedTrainer {
                 boolean last = epoch + 1 == config.epochs();
                 if (store != null && ((epoch + 1) % config.checkpointInterval() == 0 || last)) {
                     store.save(new TrainingCheckpoint(fingerprint, epoch + 1, (long) (epoch + 1) * steps,
-                            st.params.clone(), st.buffers.clone(), rule.state(), new ArrayList<>(history)));
+                            st.params.clone(), st.buffers.clone(), rule.state(), rule.bufferNames(), history));
                 }
             }
             if (barrier == null && config.epochs() > startEpoch) {

@@ -35,10 +35,14 @@ public interface EngineProvider {
         if (b.equals("cpu")) {
             return new CoreEngineFactory(config);
         }
+        if (b.equals(io.github.sparksnn.backend.CpuBackend.PORTABLE)) {
+            return new CoreEngineFactory(config.withBackend(b));
+        }
         if (b.equals("auto") || b.equals("cuda") || b.equals("gpu")) {
             return new BackendEngineFactory(config, b.equals("gpu") ? "cuda" : b);
         }
-        List<String> names = new ArrayList<>(List.of("auto", "cpu", "cuda"));
+        List<String> names = new ArrayList<>(List.of("auto", "cpu", io.github.sparksnn.backend.CpuBackend.PORTABLE,
+                "cuda"));
         for (EngineProvider p : ServiceLoader.load(EngineProvider.class)) {
             names.add(p.name());
             if (b.equals(p.name().toLowerCase(Locale.ROOT))) {

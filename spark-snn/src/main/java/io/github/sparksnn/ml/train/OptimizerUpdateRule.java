@@ -4,7 +4,7 @@ import io.github.sparksnn.train.optim.Optimizer;
 import io.github.sparksnn.train.optim.OptimizerState;
 import io.github.sparksnn.train.optim.Optimizers;
 
-import java.io.Serializable;
+import java.util.List;
 
 /** The core's {@link Optimizer} (SGD, Adam, AdamW) as the distributed loop's {@link UpdateRule}. */
 public final class OptimizerUpdateRule implements UpdateRule {
@@ -22,16 +22,18 @@ public final class OptimizerUpdateRule implements UpdateRule {
     }
 
     @Override
-    public Serializable state() {
+    public OptimizerState state() {
         return optimizer.state();
     }
 
     @Override
-    public void restore(Serializable state) {
-        if (!(state instanceof OptimizerState s)) {
-            throw new IllegalArgumentException("checkpoint holds no optimizer state of the core's kind: " + state);
-        }
-        optimizer.restore(s);
+    public void restore(OptimizerState state) {
+        optimizer.restore(state);
+    }
+
+    @Override
+    public List<String> bufferNames() {
+        return optimizer.bufferNames();
     }
 
     /** Parses the spec (e.g. {@code adam(beta1=0.9)}) wherever a rule is needed; fails early on bad specs. */

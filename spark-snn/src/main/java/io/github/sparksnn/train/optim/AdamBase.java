@@ -89,6 +89,11 @@ abstract sealed class AdamBase implements Optimizer permits Adam, AdamW {
     }
 
     @Override
+    public final java.util.List<String> bufferNames() {
+        return java.util.List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
     public final void restore(OptimizerState s) {
         if (!s.optimizer().equals(name())) {
             throw new IllegalArgumentException("cannot restore " + s.optimizer() + " state into " + this);

@@ -52,6 +52,14 @@ public interface Optimizer {
     OptimizerState state();
 
     /**
+     * What the state's buffers are called, in the order of {@link OptimizerState#buffers()} once there are any
+     * (PyTorch's state keys): {@code momentum_buffer} for SGD with momentum, none for plain SGD,
+     * {@code exp_avg, exp_avg_sq} for Adam and AdamW. A checkpoint names its vectors after them, and a resumed run
+     * refuses a file whose names differ from its own optimizer's.
+     */
+    java.util.List<String> bufferNames();
+
+    /**
      * Replaces the state with a copy of {@code state} (taken from an optimizer of the same kind).
      *
      * @throws IllegalArgumentException when the state belongs to another kind of optimizer or has the wrong shape

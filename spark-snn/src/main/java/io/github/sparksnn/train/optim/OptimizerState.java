@@ -1,11 +1,12 @@
 package io.github.sparksnn.train.optim;
 
-import java.io.Serializable;
 import java.util.Arrays;
 
 /**
  * The exportable state of an {@link Optimizer}: its kind, step count and moment buffers (deep copies). Saved with a
- * checkpoint, it lets a resumed run continue bit for bit.
+ * checkpoint, it lets a resumed run continue bit for bit. Plain data on purpose, not {@code Serializable}: a
+ * checkpoint stores it as named float vectors ({@link Optimizer#bufferNames()}) and scalars, so that reading a
+ * checkpoint never deserializes Java objects from a file.
  *
  * @param optimizer the kind ({@link Optimizer#name()}) that produced it
  * @param spec      the producing optimizer's spec (for information)
@@ -13,9 +14,7 @@ import java.util.Arrays;
  * @param buffers   the moment buffers in a fixed order per kind (SGD: momentum; Adam/AdamW: exp_avg, exp_avg_sq);
  *                  empty before the first step
  */
-public record OptimizerState(String optimizer, String spec, long step, float[][] buffers) implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+public record OptimizerState(String optimizer, String spec, long step, float[][] buffers) {
 
     public OptimizerState {
         if (step < 0) {

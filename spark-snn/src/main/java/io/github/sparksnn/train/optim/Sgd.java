@@ -91,6 +91,11 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
+    public java.util.List<String> bufferNames() {
+        return momentum == 0 ? java.util.List.of() : java.util.List.of("momentum_buffer");
+    }
+
+    @Override
     public void restore(OptimizerState s) {
         if (!s.optimizer().equals(name())) {
             throw new IllegalArgumentException("cannot restore " + s.optimizer() + " state into " + this);

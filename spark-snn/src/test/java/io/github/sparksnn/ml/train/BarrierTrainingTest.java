@@ -157,7 +157,7 @@ class BarrierTrainingTest {
         // A stage restart resends the full state: the driver's copy equals the tasks', so the bits do not move.
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
         DistributedTrainer.Result restarted = train(3, config(SyncMode.BARRIER, 2, 1).withBf16Transport(true)
-                .withStepTimeout(1), new HookedEngines.Factory(softmax(), new StallOnce(
+                .withStepTimeout(STALL_TIMEOUT_S), new HookedEngines.Factory(softmax(), new StallOnce(
                 SparkTestSupportPaths.marker("stall-once-bf16")), "stall-once"));
         assertArrayEquals(a.params(), restarted.params(), 0f, "bfloat16 transport after a restart");
     }
@@ -194,6 +194,15 @@ class BarrierTrainingTest {
         }
     }
 
+    /**
+     * The step timeout of runs that stall on purpose. A healthy step takes milliseconds, but this suite shares two
+     * cores with five task slots and a build: 1 s timed out healthy steps under load, so the timeout is 5 s and the
+     * deliberate stalls are far longer than any timeout they must trigger.
+     */
+    static final int STALL_TIMEOUT_S = 5;
+    /** How long {@link StallOnce} stalls: longer than two tree levels' timeouts ({@link #STALL_TIMEOUT_S} each). */
+    static final long STALL_ONCE_MS = 30_000;
+
     /** Partition 1 stops (sleeps) before its gradient of step 3 in every attempt. */
     record StallPartitionOne(long stallMs) implements HookedEngines.Hook {
         @Override
@@ -212,7 +221,7 @@ class BarrierTrainingTest {
     @Test
     void aTaskThatStopsMidStepFailsTheRunWithATimeoutNamingPartitionAndStep() {
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "1");
-        DistributedTrainer.Config cfg = config(SyncMode.BARRIER, 2, 1).withStepTimeout(1);
+        DistributedTrainer.Config cfg = config(SyncMode.BARRIER, 2, 1).withStepTimeout(STALL_TIMEOUT_S);
         for (String t : TRANSPORTS) {
             transport(t);
             long t0 = System.nanoTime();
@@ -222,7 +231,8 @@ class BarrierTrainingTest {
             assertTrue(e.getMessage().contains("after 1 restarts"), e.getMessage());
             assertTrue(e.getMessage().contains("partition 0 got no partial sum from partition 1 for epoch 1, step 3"),
                     t + ": " + e.getMessage());
-            assertTrue(seconds < 90, t + " gave up after " + seconds + " s, not a hang");
+            // The stall lasts 120 s: giving up before it ends proves the timeout fired (no wall-clock budget beyond).
+            assertTrue(seconds < 115, t + " gave up after " + seconds + " s, not after the stall");
         }
     }
 
@@ -232,7 +242,7 @@ class BarrierTrainingTest {
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
         for (String t : TRANSPORTS) {
             transport(t);
-            // In a star the driver itself waits for partition 1 and times out after 2 s (1 s per level); the
+            // In a star the driver itself waits for partition 1 and times out after two levels' timeouts; the
             // restarted stage runs clean and must land on the same bits.
             // The caller's job group (Zeppelin puts each paragraph in one) survives the stage's cancellation.
             jsc.setJobGroup("user-group", "a notebook paragraph", false);
@@ -240,7 +250,7 @@ class BarrierTrainingTest {
             List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
             BarrierLoop.serviceHook = handles::add;
             try {
-                r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(1),
+                r = train(3, config(SyncMode.BARRIER, 0, 1).withStepTimeout(STALL_TIMEOUT_S),
                         new HookedEngines.Factory(softmax(), new StallOnce(
                                 SparkTestSupportPaths.marker("stall-once-" + t)), "stall-once"));
                 assertEquals("user-group", jsc.getLocalProperty("spark.jobGroup.id"));
@@ -250,7 +260,7 @@ class BarrierTrainingTest {
             assertArrayEquals(clean.params(), r.params(), 0f, t + ": after a timed-out attempt and a restart");
             String notes = handles.get(0).notes().toString();
             assertTrue(notes.contains("attempt 0 of epoch 1 failed at step 3: the driver got no partial sum from "
-                    + "partition 1 for epoch 1, step 3 within 2000 ms"), t + ": " + notes);
+                    + "partition 1 for epoch 1, step 3 within " + 2 * STALL_TIMEOUT_S * 1000 + " ms"), t + ": " + notes);
         }
     }
 
@@ -320,7 +330,7 @@ class BarrierTrainingTest {
         }
     }
 
-    /** Partition 1 stalls 5 s at step 3, only the first time (a marker file says it happened). */
+    /** Partition 1 stalls at step 3 ({@link #STALL_ONCE_MS}), only the first time (a marker file says it happened). */
     record StallOnce(String marker) implements HookedEngines.Hook {
         @Override
         public void beforeGradient(long seed) {
@@ -328,7 +338,7 @@ class BarrierTrainingTest {
             if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1)) {
                 try {
                     if (new java.io.File(marker).createNewFile()) {
-                        Thread.sleep(5_000);
+                        Thread.sleep(STALL_ONCE_MS);
                     }
                 } catch (IOException | InterruptedException e) {
                     Thread.currentThread().interrupt();

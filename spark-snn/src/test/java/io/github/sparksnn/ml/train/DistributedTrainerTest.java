@@ -131,13 +131,13 @@ class DistributedTrainerTest {
         Path dir = SparkTestSupport.tempDir("cp");
         DistributedTrainer.Result full = train(3, config(40, 4, 2, 1, null, 1, false), 0.2);
         DistributedTrainer.Result firstHalf = train(3, config(40, 2, 2, 1, dir.toString(), 1, false), 0.2);
-        assertTrue(Files.exists(dir.resolve("checkpoint-epoch-00002.bin")));
+        assertTrue(Files.exists(dir.resolve("checkpoint-epoch-00002.ckpt")));
         assertFalse(java.util.Arrays.equals(full.params(), firstHalf.params()));
         // The schedule depends on total steps, so the resumed run must be configured for 4 epochs as well:
         // stop a 4-epoch run after 2 by reusing its checkpoint of epoch 2 (written every epoch).
         Path dir2 = SparkTestSupport.tempDir("cp");
         train(3, config(40, 4, 2, 1, dir2.toString(), 2, false), 0.2);
-        Files.delete(dir2.resolve("checkpoint-epoch-00004.bin"));
+        Files.delete(dir2.resolve("checkpoint-epoch-00004.ckpt"));
         DistributedTrainer.Result resumed = train(3, config(40, 4, 2, 1, dir2.toString(), 2, true), 0.2);
         assertEquals(2, resumed.resumedFromEpoch());
         assertArrayEquals(full.params(), resumed.params(), 0f);
@@ -147,6 +147,25 @@ class DistributedTrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> train(2, config(40, 4, 2, 1, dir2.toString(), 2, true), 0.2));
         assertTrue(e.getMessage().contains("another configuration"), e.getMessage());
+    }
+
+    @Test
+    void resumeRefusesAJavaSerializedCheckpointWithoutRunningIt() throws Exception {
+        // a checkpoint folder handed over by someone else, holding an object whose deserialization writes a marker
+        Path dir = SparkTestSupport.tempDir("cp");
+        Path marker = dir.resolve("marker");
+        byte[] payload = CheckpointStoreTest.javaSerialized(new CheckpointStoreTest.MarkerPayload(marker.toString()));
+        Files.write(dir.resolve("checkpoint-epoch-00001.bin"), payload);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> train(3, config(40, 2, 2, 1, dir.toString(), 1, true), 0.2));
+        assertTrue(e.getMessage().contains("checkpoint-epoch-00001.bin") && e.getMessage().contains("old format"),
+                e.getMessage());
+        Files.move(dir.resolve("checkpoint-epoch-00001.bin"), dir.resolve("checkpoint-epoch-00001.ckpt"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> train(3, config(40, 2, 2, 1, dir.toString(), 1, true), 0.2));
+        assertTrue(e.getMessage().contains("checkpoint-epoch-00001.ckpt")
+                && e.getMessage().contains("Java-serialized object"), e.getMessage());
+        assertFalse(Files.exists(marker), "resume ran the checkpoint's code");
     }
 
     @Test

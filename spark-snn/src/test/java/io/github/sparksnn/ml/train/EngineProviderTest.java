@@ -55,7 +55,7 @@ class EngineProviderTest {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> EngineProvider.resolve("tpu", CONFIG));
         assertTrue(ex.getMessage().contains("'tpu'"), ex.getMessage());
-        assertTrue(ex.getMessage().contains("auto, cpu, cuda"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("auto, cpu, cpu-portable, cuda"), ex.getMessage());
         assertEquals(UnavailableTestBackendProvider.REASON, BackendEngineFactory.unavailable(BackendEngineFactory.find("CUDA")));
     }
 

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -29,6 +31,9 @@ class InProcessHubTest {
         for (int p = 4; p >= 0; p--) {
             expected.add(p, leaf(vectors[p].clone()));
         }
+        // Five tasks that block on each other need five threads of their own: the common ForkJoin pool has
+        // (CPUs - 1) workers and no compensation for a blocked poll, so on 3-5 CPUs its tasks never all join.
+        ExecutorService threads = Executors.newFixedThreadPool(5);
         try (InProcessHub hub = InProcessHub.open("hub-test", 0, tree)) {
             float[] state = {42f};
             CompletableFuture<?>[] tasks = new CompletableFuture<?>[5];
@@ -51,13 +56,15 @@ class InProcessHubTest {
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                });
+                }, threads);
             }
             assertTrue(hub.awaitJoined(10_000));
             hub.publishState(0, 3, state);
             OrderedSum total = new OrderedSum(5);
             int[] top = tree.driverChildren().stream().mapToInt(Integer::intValue).toArray();
-            InProcessHub.Collected c = hub.collect(AggregationTree.DRIVER, top, new int[]{10_000}, 0, 3,
+            int[] topWaits = new int[top.length];
+            java.util.Arrays.fill(topWaits, 10_000);
+            InProcessHub.Collected c = hub.collect(AggregationTree.DRIVER, top, topWaits, 0, 3,
                     System.nanoTime(), total, "the driver", () -> false);
             hub.publishEnd(4);
             CompletableFuture.allOf(tasks).get(10, TimeUnit.SECONDS);
@@ -65,6 +72,8 @@ class InProcessHubTest {
             assertEquals(5, total.result().count);
             assertSame(vectors[0], total.result().vector, "partition 0's vector carries the sum, no copies made");
             assertTrue(c.pathNanos >= 7, "the longest path comes up with the partial sums");
+        } finally {
+            threads.shutdownNow();
         }
         assertEquals(0, InProcessHub.openCount());
     }
@@ -75,6 +84,7 @@ class InProcessHubTest {
         assertTrue(none.getMessage().contains("runs outside the driver's JVM (set "
                 + "spark.snn.aggregation.transport=socket)"), none.getMessage());
         AggregationTree star = new AggregationTree(2, 0);
+        ExecutorService threads = Executors.newSingleThreadExecutor();
         try (InProcessHub hub = InProcessHub.open("hub-test-2", 1, star)) {
             assertThrows(IllegalStateException.class, () -> InProcessHub.open("hub-test-2", 1, star));
             hub.join(1);
@@ -103,7 +113,7 @@ class InProcessHubTest {
                 } catch (IOException e) {
                     return e;
                 }
-            });
+            }, threads);
             hub.fail("partition 1 (epoch 1): engine broke", true);
             hub.fail("an echo of it", false);
             Throwable t = waiter.get(10, TimeUnit.SECONDS);
@@ -113,6 +123,8 @@ class InProcessHubTest {
                     () -> false));
             assertTrue(f.fatal());
             assertEquals("partition 1 (epoch 1): engine broke", f.getMessage());
+        } finally {
+            threads.shutdownNow();
         }
         assertThrows(IllegalStateException.class, () -> InProcessHub.find("hub-test-2", 1), "closed hubs are gone");
     }

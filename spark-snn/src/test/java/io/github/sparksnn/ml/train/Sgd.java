@@ -1,6 +1,8 @@
 package io.github.sparksnn.ml.train;
 
-import java.io.Serializable;
+import io.github.sparksnn.train.optim.OptimizerState;
+
+import java.util.List;
 
 /** Plain SGD with momentum, as test update rule: {@code v = mu v + g; theta -= lr v}. State: the velocity. */
 public final class Sgd implements UpdateRule {
@@ -22,13 +24,21 @@ public final class Sgd implements UpdateRule {
     }
 
     @Override
-    public Serializable state() {
-        return velocity.clone();
+    public OptimizerState state() {
+        return new OptimizerState("test-sgd", "test-sgd(momentum=" + momentum + ")", 0, new float[][] {velocity});
     }
 
     @Override
-    public void restore(Serializable state) {
-        velocity = ((float[]) state).clone();
+    public void restore(OptimizerState state) {
+        if (!state.optimizer().equals("test-sgd") || state.buffers().length != 1) {
+            throw new IllegalArgumentException("test-sgd cannot restore " + state);
+        }
+        velocity = state.buffers()[0];
+    }
+
+    @Override
+    public List<String> bufferNames() {
+        return List.of("velocity");
     }
 
     public record Factory(float momentum) implements UpdateRule.Factory {

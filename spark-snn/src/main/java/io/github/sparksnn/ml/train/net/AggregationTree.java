@@ -5,15 +5,24 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Who sends partial sums to whom in barrier-mode training: a fixed tree over the partition indices
- * {@code 0 .. P-1} whose root, partition 0, sends the total to the driver. Every task's subtree is a contiguous
- * range {@code [p, end(p))}: task {@code a} heading range {@code [a, b)} takes the rest {@code [a+1, b)} split
- * into at most {@code fanIn} contiguous chunks of near-equal size (the first ones one larger), each headed by its
- * first index. So the driver receives one vector per step whatever {@code P} is, and a task receives at most
- * {@code fanIn}. With {@code fanIn = 0}, or when all tasks fit under one node ({@code P <= fanIn}), the tree is a star:
- * every task sends straight to the driver, which then receives at most {@code fanIn} vectors like any node, in
+ * Who sends partial sums to whom in barrier-mode training: a fixed forest over the partition indices
+ * {@code 0 .. P-1} laid on {@code OrderedSum}'s binary tree, so that every link carries exactly one vector each way
+ * per step.
+ *
+ * <p>Why this shape: {@code OrderedSum} adds power-of-two-aligned blocks of partitions, and a partial sum over a
+ * range that is not one such block is a list of blocks, each a full vector. So every task's subtree here is one
+ * aligned block {@code [p, p + 2^k)} (cut at {@code P}) headed by its first index: the block's sum is one node of
+ * the fixed tree, one vector on the link up. Inside a block the tree is binomial: task {@code p} heading
+ * {@code 2^k} partitions has children {@code p+1, p+2, p+4, .., p+2^(k-1)} (those below {@code P}), each heading
+ * the aligned block that starts there, so a task receives {@code k} vectors, one per child link. (A narrower
+ * tree is impossible without more than one vector on some link: {@code [p+1, p+2^k)} splits into no fewer than
+ * {@code k} aligned blocks.)
+ *
+ * <p>The fan-in {@code F} is the most partial sums the driver receives: the driver's children head blocks of
+ * the smallest power-of-two size {@code b} with {@code ceil(P / b) <= F}, namely partitions {@code 0, b, 2b, ..}.
+ * With {@code F = 0}, or when {@code P <= F}, that is a star: every task sends straight to the driver, in
  * parallel and one hop from each task (measured: at P = 2 on one machine the star's step is 15% shorter than the
- * two-hop chain {@code 0 <- 1}).
+ * two-hop chain {@code 0 <- 1}). {@code F = 1} is one binomial tree under partition 0.
  *
  * <p>The shape only decides where partial sums travel, never how they are added: every sum follows
  * {@code OrderedSum}'s fixed binary tree over partition indices, so every shape gives the same bits.
@@ -44,30 +53,33 @@ public final class AggregationTree {
         for (int i = 0; i < numTasks; i++) {
             children.add(new ArrayList<>());
         }
-        if (fanIn == 0 || numTasks <= fanIn) {
-            for (int p = 0; p < numTasks; p++) {
-                parent[p] = DRIVER;
-                end[p] = p + 1;
-            }
-        } else {
-            build(0, numTasks, DRIVER);
+        int block = blockSize(numTasks, fanIn);
+        for (int head = 0; head < numTasks; head += block) {
+            build(head, Math.min(head + block, numTasks), DRIVER);
         }
     }
 
-    private void build(int from, int to, int parentIndex) {
-        parent[from] = parentIndex;
-        end[from] = to;
-        int rest = to - from - 1;
-        if (rest <= 0) {
-            return;
+    /** The size of the blocks the driver's children head: 1 for a star, else the smallest power of two b with
+     *  {@code ceil(P / b) <= F}. */
+    static int blockSize(int numTasks, int fanIn) {
+        if (fanIn == 0 || numTasks <= fanIn) {
+            return 1;
         }
-        int chunks = Math.min(fanIn, rest);
-        int start = from + 1;
-        for (int c = 0; c < chunks; c++) {
-            int size = rest / chunks + (c < rest % chunks ? 1 : 0);
-            children.get(from).add(start);
-            build(start, start + size, from);
-            start += size;
+        int b = 1;
+        while ((numTasks + (long) b - 1) / b > fanIn) {
+            b <<= 1;
+        }
+        return b;
+    }
+
+    /** {@code head} heads the aligned block {@code [head, to)}: its children head the blocks {@code [head+2^j,
+     *  head+2^(j+1))}, cut at {@code to}, for increasing j. */
+    private void build(int head, int to, int parentIndex) {
+        parent[head] = parentIndex;
+        end[head] = to;
+        for (int size = 1; head + size < to; size <<= 1) {
+            children.get(head).add(head + size);
+            build(head + size, Math.min(head + 2 * size, to), head);
         }
     }
 
@@ -84,6 +96,11 @@ public final class AggregationTree {
         return fanIn == 0 || numTasks <= fanIn;
     }
 
+    /** Partitions in each block under one of the driver's children (the last block may be shorter). */
+    public int blockSize() {
+        return blockSize(numTasks, fanIn);
+    }
+
     /** The task {@code p} sends its partial sum to, or {@link #DRIVER}. */
     public int parent(int p) {
         return parent[check(p)];
@@ -94,7 +111,7 @@ public final class AggregationTree {
         return Collections.unmodifiableList(children.get(check(p)));
     }
 
-    /** The tasks that send straight to the driver: partition 0 in a tree, every partition in a star. */
+    /** The tasks that send straight to the driver: the heads of the blocks, every partition in a star. */
     public List<Integer> driverChildren() {
         List<Integer> out = new ArrayList<>();
         for (int p = 0; p < numTasks; p++) {
@@ -142,7 +159,7 @@ public final class AggregationTree {
 
     @Override
     public String toString() {
-        return isStar() ? "star over " + numTasks + " tasks" : "tree over " + numTasks + " tasks, fan-in " + fanIn
-                + ", depth " + depth();
+        return isStar() ? "star over " + numTasks + " tasks" : "binomial trees over " + numTasks
+                + " tasks in blocks of " + blockSize() + " (driver fan-in " + fanIn + "), depth " + depth();
     }
 }

@@ -1,0 +1,40 @@
+package io.github.sparksnn.bench.scale;
+
+import io.github.sparksnn.train.GradientEngine;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The simulated engine: real-sized, deterministic gradients; it travels in task closures. */
+class SimulatedEngineFactoryTest {
+
+    @Test
+    void gradientsAreRealSizedDeterministicAndAdded() throws Exception {
+        SimulatedEngineFactory f = new SimulatedEngineFactory(1000, 784, 10, 0, 42);
+        float[] a = new float[1000];
+        float[] b = new float[1000];
+        try (GradientEngine e1 = f.create(); GradientEngine e2 = f.create()) {
+            GradientEngine.StepStats s = e1.accumulateGradient(new float[0], new int[0], 3, 8, 5, a);
+            e2.accumulateGradient(new float[0], new int[0], 3, 8, 5, b);
+            assertEquals(5, s.count());
+            assertArrayEquals(a, b);
+            assertNotEquals(0f, a[17]);
+            float once = a[17];
+            e1.accumulateGradient(new float[0], new int[0], 3, 8, 5, a);
+            assertEquals(2 * once, a[17], 1e-9f);
+            e1.setParameters(b);
+            assertArrayEquals(b, e1.parameters());
+            assertThrows(IllegalArgumentException.class, () -> e1.setParameters(new float[3]));
+            assertTrue(e1.backendDescription().startsWith("simulated"));
+        }
+        new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(f);
+        assertThrows(IllegalArgumentException.class, () -> new SimulatedEngineFactory(1000, 784, 10, -1, 42));
+    }
+}
