@@ -402,14 +402,16 @@ public final class Listener implements AutoCloseable {
         List<SocketChannel> all;
         synchronized (pending) {
             all = new ArrayList<>(pending.keySet());
-            pending.clear();
         }
         for (SocketChannel ch : all) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing
+            Pending p;
+            synchronized (pending) {
+                p = pending.get(ch);
             }
+            // Recorded like any failed handshake: a silent connection is a rejection whether its deadline or the
+            // end of the run comes first.
+            drop(ch, "no complete handshake within " + handshakeTimeoutMs + " ms of connecting, or before the "
+                    + "service closed (" + (p == null ? 0 : p.received.position()) + " bytes received)");
         }
         try {
             selector.close();

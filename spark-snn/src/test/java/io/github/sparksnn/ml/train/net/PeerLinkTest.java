@@ -410,6 +410,12 @@ class PeerLinkTest {
                 Thread.sleep(300);
                 client.sendRegister("here:1");
                 assertEquals("here:1", got.get(10, TimeUnit.SECONDS));
+                // A leaf task registers an empty address: a frame whose tag follows its header at once, read once.
+                client.sendRegister("");
+                client.sendRegister("there:2");
+                server.readTimeout(5_000);
+                assertEquals("", server.readRegister());
+                assertEquals("there:2", server.readRegister());
                 server.close();
             }
             assertTrue(String.join("\n", l.rejections()).contains("bad magic"), l.rejections().toString());
