@@ -12,7 +12,10 @@
 #   3. DeviceReport, one table: check-grad for every surrogate x IF/LIF/PLIF, float and half; CPU-vs-GPU parity
 #      of the MLP and the CNN, forward and backward; fused neuron kernels' GB/s against a device copy; SGEMM
 #      TFLOP/s on the training shapes and at 4096; training images/s, MLP and CNN      -> $OUT/report.md
-# Exit status: the JUnit run's (0 = all passed), or 3 when CUDA is unavailable (after steps 0 and 1).
+#   4. the verdict (gpu/device-verdict.sh): JUnit, the report's exit, and every FAIL cell or failed section of it
+# Exit status: 0 when the JUnit run passed and no report cell FAILs; the JUnit run's status when it failed; 4 when
+# only the report failed (a FAIL cell, a section that threw, or DeviceReport's own non-zero exit); 3 when CUDA is
+# unavailable (after steps 0 and 1).
 # SNN_DEVICE_DRY_RUN=1 goes on without CUDA (checks the carry on a machine without a GPU: GPU parts skip).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -81,8 +84,14 @@ timeout 120 "$JAVA" "${JOPTS[@]}" -jar "$D/junit-console.jar" execute --class-pa
 TESTS=${PIPESTATUS[0]}
 
 stamp "device report"
-timeout 130 "$JAVA" "${JOPTS[@]}" -cp "$CP" io.github.sparksnn.gpu.DeviceReport "$OUT/report.md" 105 \
-  || echo "device report ended with exit $? (the sections written so far are in $OUT/report.md)"
+timeout 130 "$JAVA" "${JOPTS[@]}" -cp "$CP" io.github.sparksnn.gpu.DeviceReport "$OUT/report.md" 105
+REPORT=$?
+if [ "$REPORT" -ne 0 ]; then
+  echo "device report ended with exit $REPORT (the sections written so far are in $OUT/report.md)"
+fi
 
-stamp "done: JUnit exit $TESTS (0 = all passed); results in $OUT"
-exit "$TESTS"
+stamp "verdict"
+bash gpu/device-verdict.sh "$TESTS" "$REPORT" "$OUT/report.md"
+VERDICT=$?
+stamp "done: exit $VERDICT (0 = JUnit passed and no report cell FAILs); results in $OUT"
+exit "$VERDICT"

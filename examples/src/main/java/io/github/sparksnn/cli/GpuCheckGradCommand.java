@@ -21,15 +21,23 @@ import java.util.concurrent.Callable;
  * surrogate's {@code g'} and the fused neuron's BPTT backward) against the CPU backend's, with the largest error
  * and PASS/FAIL at the parity contract's tolerances. Exit codes: 0 all pass, 1 no usable GPU (the reason on
  * stderr), 2 usage, {@value SnnCli#EXIT_CHECK_FAILED} a check over its tolerance.
+ *
+ * <p>{@code --dtype half} checks {@code g'(x)} alone, on the fixed grid: there is no half-precision neuron kernel, so
+ * the neuron check's options ({@link #NEURON_OPTIONS}) are refused with it rather than ignored, and its output names
+ * no neuron.
  */
 @Command(name = "check-grad",
         description = {
                 "Compares the CUDA kernels' gradients with the CPU backend's: g'(x) on x = -4 + i/256 and, in float,"
                         + " the neuron's BPTT backward (dL/dX, and dL/dk for plif) over random inputs with"
-                        + " detach_reset off and on; with --dtype half, g'(x) from the surrogate's half2 CUDA code.",
+                        + " detach_reset off and on; with --dtype half, g'(x) from the surrogate's half2 CUDA code"
+                        + " alone (no neuron check, so --neuron, --time-steps, --neurons and --seed are refused).",
                 "Exits with 3 when an error exceeds its tolerance, 1 when there is no usable GPU."
         })
 public final class GpuCheckGradCommand implements Callable<Integer> {
+    /** The options of the float neuron check, which {@code --dtype half} does not run. */
+    static final List<String> NEURON_OPTIONS = List.of("--neuron", "--time-steps", "--neurons", "--seed");
+
     @Spec
     CommandSpec spec;
 
@@ -62,15 +70,26 @@ public final class GpuCheckGradCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GpuGradCheck.Neuron n;
-        try {
-            n = GpuGradCheck.Neuron.parse(neuron);
-        } catch (IllegalArgumentException e) {
-            throw Commands.usage(spec, "--neuron: " + e.getMessage());
-        }
         String d = dtype.trim().toLowerCase(Locale.ROOT);
         if (!d.equals("float") && !d.equals("half")) {
             throw Commands.usage(spec, "--dtype must be float or half, got '" + dtype + "'");
+        }
+        boolean half = d.equals("half");
+        if (half) {
+            List<String> given = NEURON_OPTIONS.stream()
+                    .filter(o -> spec.commandLine().getParseResult().hasMatchedOption(o)).toList();
+            if (!given.isEmpty()) {
+                throw Commands.usage(spec, String.join(", ", given) + ": --dtype half checks g'(x) alone, on a fixed"
+                        + " grid; " + String.join(", ", NEURON_OPTIONS) + " apply to --dtype float only");
+            }
+        }
+        GpuGradCheck.Neuron n = null;
+        if (!half) {
+            try {
+                n = GpuGradCheck.Neuron.parse(neuron);
+            } catch (IllegalArgumentException e) {
+                throw Commands.usage(spec, "--neuron: " + e.getMessage());
+            }
         }
         if (timeSteps < 1 || neurons < 1 || (long) timeSteps * neurons > 1 << 26) {
             throw Commands.usage(spec, "--time-steps and --neurons must be >= 1, with T * N <= 2^26");
@@ -88,11 +107,11 @@ public final class GpuCheckGradCommand implements Callable<Integer> {
         String on;
         try (CudaBackend gpu = CudaBackends.create(device); CpuBackend cpu = new CpuBackend(1)) {
             on = gpu.describe();
-            rows = d.equals("half") ? List.of(GpuGradCheck.checkHalf(gpu, sg))
+            rows = half ? List.of(GpuGradCheck.checkHalf(gpu, sg))
                     : GpuGradCheck.checkFloat(gpu, cpu, n, sg, timeSteps, neurons, seed);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(sg + ", " + n.name().toLowerCase(Locale.ROOT) + ", " + d + " on " + on);
+        out.println(header(sg, n, on));
         TextTable t = new TextTable("CHECK", "POINTS", "MAX_ABS_ERROR", "ERROR/TOLERANCE", "RESULT");
         boolean pass = true;
         for (GpuGradCheck.Row r : rows) {
@@ -109,6 +128,15 @@ public final class GpuCheckGradCommand implements Callable<Integer> {
         err.println(spec.qualifiedName() + ": " + sg + ": " + worst.check() + " max abs error " + sci(worst.maxAbsError())
                 + " is " + String.format(Locale.ROOT, "%.2f", worst.worstOverTolerance()) + "x its tolerance");
         return SnnCli.EXIT_CHECK_FAILED;
+    }
+
+    /**
+     * The first output line: what was checked, where. A neuron is named only when its check ran ({@code neuron} is
+     * null for {@code --dtype half}, which checks g' alone).
+     */
+    static String header(SurrogateFunction sg, GpuGradCheck.Neuron neuron, String on) {
+        return neuron == null ? sg + ", g' in half on " + on
+                : sg + ", " + neuron.name().toLowerCase(Locale.ROOT) + ", float on " + on;
     }
 
     private static String sci(double v) {

@@ -11,8 +11,12 @@ import java.util.regex.Pattern;
  * {@code conf/gpu-discovery.sh} and {@code conf/gpu-discovery.md}) to the CUDA device ordinal this process sees.
  * The form of the address says how:
  * <ul>
- *   <li>a UUID ({@code GPU-8f6e...} or {@code MIG-...}, as {@code nvidia-smi --query-gpu=uuid} prints it): the
- *       device with that UUID (case-insensitive; the {@code GPU-} prefix is optional on either side);</li>
+ *   <li>a UUID ({@code GPU-8f6e...} as {@code nvidia-smi --query-gpu=uuid} prints it, or a MIG instance's
+ *       {@code MIG-xxxxxxxx-xxxx-...} as {@code nvidia-smi -L} prints it): the device with that UUID, compared by its
+ *       digits (case-insensitive; a {@code GPU-} or {@code MIG-} prefix is ignored on either side, because CUDA
+ *       reports a MIG instance's UUID as bare bytes, which {@link CudaBackends} prints with {@code GPU-}). The legacy
+ *       MIG form {@code MIG-GPU-<uuid>/<gi>/<ci>} (drivers before R470) names no CUDA UUID and is refused with a
+ *       message saying so;</li>
  *   <li>a PCI bus id ({@code 00000000:3B:00.0} as nvidia-smi prints it, {@code 0000:3b:00.0} as CUDA does): the
  *       device on that domain, bus, device and function (compared as numbers);</li>
  *   <li>an integer: {@code nvidia-smi}'s index, which ignores {@code CUDA_VISIBLE_DEVICES}. When that variable
@@ -48,6 +52,12 @@ public final class GpuAddresses {
             throw new IllegalArgumentException("empty GPU address");
         }
         if (isUuid(a)) {
+            if (a.indexOf('/') >= 0) {
+                throw new IllegalArgumentException("GPU address " + a + " is a MIG address in the legacy form"
+                        + " MIG-GPU-<uuid>/<gi>/<ci>, which CUDA does not report: let the discovery script print the"
+                        + " MIG instance's UUID (MIG-xxxxxxxx-..., as nvidia-smi -L prints it) "
+                        + seen(devices, cudaVisibleDevices));
+            }
             String want = stripUuid(a);
             for (Device d : devices) {
                 if (d.uuid() != null && stripUuid(d.uuid()).equals(want)) {
@@ -97,7 +107,7 @@ public final class GpuAddresses {
             throw new IllegalArgumentException("GPU index " + a + " is CUDA device " + ordinal + ", which does not exist "
                     + seen(devices, cudaVisibleDevices));
         }
-        throw new IllegalArgumentException("GPU address '" + a + "' is neither an index, a UUID (GPU-...) nor a PCI"
+        throw new IllegalArgumentException("GPU address '" + a + "' is neither an index, a UUID (GPU-... or MIG-...) nor a PCI"
                 + " bus id (0000:3B:00.0) " + seen(devices, cudaVisibleDevices));
     }
 
@@ -106,9 +116,10 @@ public final class GpuAddresses {
         return l.startsWith("gpu-") || l.startsWith("mig-");
     }
 
-    private static String stripUuid(String u) {
+    /** A UUID's digits: lower case, without its {@code GPU-} or {@code MIG-} prefix. */
+    static String stripUuid(String u) {
         String l = u.trim().toLowerCase(Locale.ROOT);
-        return l.startsWith("gpu-") ? l.substring(4) : l;
+        return l.startsWith("gpu-") || l.startsWith("mig-") ? l.substring(4) : l;
     }
 
     /** {domain, bus, device, function}, or null when not a PCI bus id. */

@@ -37,6 +37,12 @@ public final class DeviceReport {
     static final String CNN = "conv2d(1, 32, 3, padding=1, bias=false) | batchnorm2d(32) | if | maxpool2d(2)"
             + " | conv2d(32, 32, 3, padding=1, bias=false) | batchnorm2d(32) | if | maxpool2d(2)"
             + " | flatten | linear(1568, 128, bias=false) | if | linear(128, 10, bias=false) | if";
+    /**
+     * Training throughput: untimed steps, then timed ones, the same for every backend and net so that the GPU/CPU
+     * ratio compares like with like (the slowest, the CPU's CNN step on one thread, bounds the counts within the
+     * report's time budget).
+     */
+    static final int WARMUP_STEPS = 3, TIMED_STEPS = 10;
 
     private final Path out;
     private final long deadline;
@@ -118,7 +124,8 @@ public final class DeviceReport {
         }
     }
 
-    private static String cell(List<GpuGradCheck.Row> rows) {
+    /** A check-grad cell: {@code PASS} or {@code **FAIL**} (what {@code gpu/device-verdict.sh} looks for), worst, error. */
+    static String cell(List<GpuGradCheck.Row> rows) {
         double worst = 0, err = 0;
         boolean pass = true;
         for (GpuGradCheck.Row r : rows) {
@@ -279,7 +286,8 @@ public final class DeviceReport {
     // ------------------------------------------------------------------------------------------------ training
 
     private void training(boolean gpu) {
-        emit("\n## Training throughput (forward + BPTT + host SGD update, T = 4, Poisson input)\n\n"
+        emit("\n## Training throughput (forward + BPTT + host SGD update, T = 4, Poisson input; " + WARMUP_STEPS
+                + " untimed then " + TIMED_STEPS + " timed steps on each backend)\n\n"
                 + "| net | backend | images/s |\n|---|---|---|\n");
         trainingRow("MLP 784-256-10, batch 128", config(MLP), 128, gpu);
         if (System.nanoTime() < deadline) {
@@ -290,12 +298,12 @@ public final class DeviceReport {
     private void trainingRow(String name, EngineConfig cfg, int batch, boolean gpu) {
         CpuBackend c1 = new CpuBackend(1);
         emit(String.format(Locale.ROOT, "| %s | %s, 1 thread | %.0f |%n", name, c1.describe(),
-                GpuSpeedTable.imagesPerSecond(cfg, c1, batch, 1, name.startsWith("CNN") ? 2 : 10)));
+                GpuSpeedTable.imagesPerSecond(cfg, c1, batch, WARMUP_STEPS, TIMED_STEPS)));
         if (gpu) {
             CudaBackend g = CudaBackends.create(0);
             String d = g.describe();
             emit(String.format(Locale.ROOT, "| %s | %s | %.0f |%n", name, d,
-                    GpuSpeedTable.imagesPerSecond(cfg, g, batch, 5, 50)));
+                    GpuSpeedTable.imagesPerSecond(cfg, g, batch, WARMUP_STEPS, TIMED_STEPS)));
         } else {
             emit("| " + name + " | cuda | unavailable |\n");
         }

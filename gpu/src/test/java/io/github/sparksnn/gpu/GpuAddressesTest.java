@@ -51,6 +51,38 @@ class GpuAddressesTest {
     }
 
     @Test
+    void aMigUuidMatchesTheDeviceWithItsDigits() {
+        // A MIG instance as CUDA reports it: its own UUID's bytes, printed by CudaBackends.uuid with GPU-.
+        List<GpuAddresses.Device> mig = List.of(
+                new GpuAddresses.Device(0, "GPU-8f6e2b1a-0000-1111-2222-333344445555", "0000:3B:00.0"),
+                new GpuAddresses.Device(1, "GPU-c7384736-a75d-5afc-978f-d2f1294409fd", "0000:3B:00.0"));
+        assertEquals(1, GpuAddresses.ordinal("MIG-c7384736-a75d-5afc-978f-d2f1294409fd", mig, null));
+        assertEquals(1, GpuAddresses.ordinal("mig-C7384736-A75D-5AFC-978F-D2F1294409FD", mig, "MIG-c7384736"));
+        // and a device list that spells it MIG- too
+        List<GpuAddresses.Device> spelledMig = List.of(
+                new GpuAddresses.Device(3, "MIG-c7384736-a75d-5afc-978f-d2f1294409fd", null));
+        assertEquals(3, GpuAddresses.ordinal("MIG-c7384736-a75d-5afc-978f-d2f1294409fd", spelledMig, null));
+        assertEquals(3, GpuAddresses.ordinal("GPU-c7384736-a75d-5afc-978f-d2f1294409fd", spelledMig, null));
+        // other digits still match nothing
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> GpuAddresses.ordinal("MIG-00000000-a75d-5afc-978f-d2f1294409fd", mig, null)).getMessage();
+        assertTrue(m.contains("no CUDA device has UUID MIG-00000000"), m);
+    }
+
+    @Test
+    void theLegacyMigFormIsRefusedSayingWhatToPrint() {
+        String m = failure("MIG-GPU-8f6e2b1a-0000-1111-2222-333344445555/1/0", null);
+        assertTrue(m.contains("legacy form") && m.contains("nvidia-smi -L") && m.contains("2 device(s)"), m);
+    }
+
+    @Test
+    void stripUuidDropsEitherPrefix() {
+        assertEquals("8f6e2b1a-0000", GpuAddresses.stripUuid(" GPU-8F6E2B1A-0000 "));
+        assertEquals("8f6e2b1a-0000", GpuAddresses.stripUuid("MIG-8f6e2b1a-0000"));
+        assertEquals("8f6e2b1a-0000", GpuAddresses.stripUuid("8f6e2b1a-0000"));
+    }
+
+    @Test
     void aPciBusIdIsMatchedAsNumbersInNvidiaSmisOrCudasSpelling() {
         assertEquals(0, GpuAddresses.ordinal("00000000:3B:00.0", TWO, null));   // nvidia-smi --query-gpu=pci.bus_id
         assertEquals(1, GpuAddresses.ordinal("0000:af:00.0", TWO, null));       // cuDeviceGetPCIBusId, lower case

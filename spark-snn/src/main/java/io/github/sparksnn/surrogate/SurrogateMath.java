@@ -9,11 +9,13 @@ package io.github.sparksnn.surrogate;
  * <p>Accuracy: exp is accurate to about 1 double ulp (degree-13 Taylor polynomial on
  * {@code |r| <= ln2/2}; cos: Cody-Waite reduction by pi/2 in three parts and degree-14/15 polynomials on
  * {@code |r| <= pi/4}), far below a float ulp (6e-8): a surrogate gradient evaluated in double with them and
- * rounded once to float is within 1 ulp of the float64 reference; where a quotient remains (Sigmoid, S2NN), the
- * numerator and denominator are rounded to float and divided in float (a third of a double division's cost on
- * vector lanes), within 1.5 ulp. The surrogates' float paths pass their
- * arguments in double ({@code alpha |x|} is not rounded to float first), so large arguments do not lose accuracy
- * either.
+ * rounded once to float (PiecewiseExp, Erf, SquarewaveFourierSeries) is within 1 ulp of the float64 reference.
+ * S2NN's quotient has its numerator and denominator rounded to float and divided in float (a third of a double
+ * division's cost on vector lanes): three roundings, within 3 ulps. Sigmoid computes in float after its exp
+ * ({@code sigmoidGradient}), as its CUDA twin does: within 4 ulps. {@code TranscendentalAccuracyTest} holds each
+ * bound. The other four pass their arguments in double ({@code alpha |x|} is not rounded to float
+ * first), so large arguments do not lose accuracy either; Sigmoid's argument is a float product (exact when alpha is
+ * a power of two).
  *
  * <p>Ranges: {@link #exp} clamps its argument to {@code [-708, 709]} (below, the true value rounds to 0 in every
  * float product the surrogates form; above, no surrogate calls it), and propagates NaN. {@link #cos} handles

@@ -11,8 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The bulk gradients of the transcendental surrogates (Sigmoid, PiecewiseExp, Erf, S2NN, SquarewaveFourierSeries)
  * with the Vector API: floats are widened to double lanes, {@link SurrogateMath}'s exp/cos run lane-wise with the
- * same operations as the scalar code, and the result is rounded once to float. Every lane therefore equals the
- * scalar float method bit for bit; the tail (fewer than one vector of elements) runs the scalar code.
+ * same operations as the scalar code, and the result is rounded to float as the scalar code rounds it (once for
+ * PiecewiseExp, Erf and SquarewaveFourierSeries; S2NN's and Sigmoid's float steps as in {@link SurrogateMath}). Every
+ * lane therefore equals the scalar float method bit for bit; the tail (fewer than one vector of elements) runs the
+ * scalar code.
  *
  * <p>Only loaded when {@link SurrogateMath#VECTOR} is true ({@code jdk.incubator.vector} resolved in the boot layer,
  * which {@code --add-modules=jdk.incubator.vector} does, and not disabled with {@code -Dsnn.vector=false}). Each

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The proof that the formula compiler is exact: each of the 17 built-ins written as a {@link Formula} (primitive and
  * gradient given) equals the hand-written class on upstream's grid at the defaults and at random parameters, in double
- * (1e-12 relative) and in float (1 ulp), for primitive and gradient, scalar and bulk; and the symbolic derivative of
- * each primitive equals the hand-written gradient in double.
+ * (1e-12 relative) and in float (within 1 ulp, or at least as close to the double reference), for primitive and
+ * gradient, scalar and bulk; and the symbolic derivative of each primitive equals the hand-written gradient in double.
  *
  * <p>"Relative" is relative to {@code max(|a|, |b|, 1e-3 S)} with S the largest magnitude of the function on the grid:
  * where a piece is a difference that cancels to nearly 0 (PiecewiseLeakyReLU's tail with a negative {@code c},
@@ -25,9 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * double reference as the hand-written float is (the hand-written PiecewiseQuadratic clamps with a rounded
  * {@code 1/alpha} and does not reach exactly 0 and 1 there; the formula's pieces do). SquarewaveFourierSeries' float
  * path computes in double (the phase {@code omega x} in float would cost digits); the formula's float path computes
- * the phase in float, so it is held to 2e-6 absolute (about 16 float ulps at 1) instead: see {@link #FLOAT_EXCEPTIONS}.
- * So is S2NN: its hand-written float path now evaluates in double and rounds once (correctly rounded), while the
- * formula's float arithmetic (a log and a sigmoid, in float) stays within about 12 ulps of it at random parameters.
+ * the phase in float, so its primitive is held to 2e-6 absolute (about 16 float ulps at 1) instead: see
+ * {@link #FLOAT_EXCEPTIONS}. So is S2NN's gradient: the hand-written float path evaluates in double and rounds the
+ * numerator and denominator once each (within 2 ulps of the reference), while the formula's float arithmetic (a
+ * sigmoid's exp and a quotient, in float) stays within about 12 ulps of it at random parameters. The README states
+ * the same ({@link #docsShowTheTestedTexts}).
  */
 class FormulaBuiltinsTest {
     /** name, primitive, gradient, the parameters the texts use. The texts of Formula's Javadoc and the README. */
@@ -60,8 +62,12 @@ class FormulaBuiltinsTest {
     static final String[] SWFS3 = {"0.5 + 2/pi*(sin(2*pi/T_period*x) + sin(3*(2*pi/T_period)*x)/3)",
         "4/T_period*(cos(2*pi/T_period*x) + cos(3*(2*pi/T_period)*x))"};
 
-    /** Functions whose hand-written float path computes in double: the formula is held to 2e-6 absolute there. */
-    static final java.util.Set<String> FLOAT_EXCEPTIONS = java.util.Set.of("SquarewaveFourierSeries", "S2NN");
+    /**
+     * Function and method where the hand-written float path computes in double and the formula's in float: the formula
+     * is held to 2e-6 absolute (relative above 1) there. Everywhere else the 1-ulp rule of {@link #floatMismatches}.
+     */
+    static final java.util.Set<String> FLOAT_EXCEPTIONS = java.util.Set.of("SquarewaveFourierSeries primitive",
+            "S2NN gradient");
 
     static List<String> names() {
         List<String> out = new ArrayList<>();
@@ -135,10 +141,7 @@ class FormulaBuiltinsTest {
 
     /**
      * Float agreement: the number of grid points where {@code f} and {@code h} differ by more than 1 ulp of the larger
-     * while {@code f} is also farther than {@code h} from the double reference and more than 4 ulps from it (the
-     * accuracy every built-in's float path promises, {@code TranscendentalAccuracyTest}: the transcendental built-ins
-     * now round a double result once, so they can be nearer the reference than any float formula); and the largest
-     * difference in ulps.
+     * while {@code f} is also farther than {@code h} from the double reference; and the largest difference in ulps.
      */
     static int[] floatMismatches(float[] f, float[] h, double[] ref) {
         int bad = 0;
@@ -150,8 +153,7 @@ class FormulaBuiltinsTest {
             float ulp = Math.ulp(Math.max(Math.abs(a), Math.abs(b)));
             int ulps = a == b ? 0 : (int) Math.min(1e9, Math.ceil(d / ulp));
             worstUlps = Math.max(worstUlps, ulps);
-            if (ulps > 1 && Math.abs(a - ref[i]) > Math.abs(b - ref[i])
-                    && Math.abs(a - ref[i]) > 4 * Math.ulp((float) ref[i])) {
+            if (ulps > 1 && Math.abs(a - ref[i]) > Math.abs(b - ref[i])) {
                 bad++;
             }
         }
@@ -199,14 +201,19 @@ class FormulaBuiltinsTest {
             int[] mp = floatMismatches(fp, hp, refP);
             int[] mg = floatMismatches(fg, hg, refG);
             report.append(String.format(java.util.Locale.ROOT, " | %s dbl %.1e/%.1e flt %d/%d ulps", p, relP, relG, mp[1], mg[1]));
-            if (FLOAT_EXCEPTIONS.contains(name)) {
+            if (FLOAT_EXCEPTIONS.contains(name + " primitive")) {
                 for (int i = 0; i < xs.length; i++) {
-                    assertEquals(hp[i], fp[i], 2e-6, where + ": float primitive at " + xf[i]);
-                    assertEquals(hg[i], fg[i], 2e-6 * Math.max(1, Math.abs(hg[i])), where + ": float gradient at " + xf[i]);
+                    assertEquals(hp[i], fp[i], 2e-6 * Math.max(1, Math.abs(hp[i])), where + ": float primitive at " + xf[i]);
                 }
             } else {
                 assertEquals(0, mp[0], where + ": float primitive more than 1 ulp from the hand-written one (and less "
                         + "accurate) at " + mp[0] + " points; worst " + mp[1] + " ulps");
+            }
+            if (FLOAT_EXCEPTIONS.contains(name + " gradient")) {
+                for (int i = 0; i < xs.length; i++) {
+                    assertEquals(hg[i], fg[i], 2e-6 * Math.max(1, Math.abs(hg[i])), where + ": float gradient at " + xf[i]);
+                }
+            } else {
                 assertEquals(0, mg[0], where + ": float gradient more than 1 ulp from the hand-written one (and less "
                         + "accurate) at " + mg[0] + " points; worst " + mg[1] + " ulps");
             }
@@ -271,5 +278,17 @@ class FormulaBuiltinsTest {
             assertTrue(readme.contains(row), "README lacks " + row);
             assertTrue(javadoc.contains("g  = " + t[1]) && javadoc.contains("g' = " + t[2]), "Formula's Javadoc lacks " + t[0]);
         }
+        // The sentence above the table states what formulaEqualsHandWritten holds: its tolerances and exceptions.
+        int end = readme.indexOf("(`FormulaBuiltinsTest`)");
+        assertTrue(end >= 0, "README cites FormulaBuiltinsTest");
+        String sentence = readme.substring(readme.lastIndexOf("The 17 built-ins as", end), end).replaceAll("\\s+", " ");
+        assertTrue(sentence.contains("within 1e-12 relative in double"), sentence);
+        assertTrue(sentence.contains("within 1 ulp or closer to the double reference than the hand-written float path"),
+                sentence);
+        for (String exception : FLOAT_EXCEPTIONS) {
+            String[] fm = exception.split(" ");
+            assertTrue(sentence.contains(fm[0] + "'s " + fm[1]), "README names the exception " + exception + ": " + sentence);
+        }
+        assertTrue(sentence.contains("2e-6"), sentence);
     }
 }

@@ -1,0 +1,19 @@
+/**
+ * The compute interface and the CPU backend: {@link io.github.sparksnn.backend.Backend} (GEMM, fused multi-step
+ * neuron forward and BPTT, im2col/col2im, pooling, batch norm, encoders; every tensor with an element offset) over
+ * {@link io.github.sparksnn.backend.Tensor}s, and {@link io.github.sparksnn.backend.CpuBackend}, the reference
+ * implementation: off-heap tensors, GEMM through native OpenBLAS (JavaCPP, no JNI array copies) or the pure-Java
+ * fallback, and single-pass Java loops for the rest, some of them on the Vector API ({@code VectorNeuron},
+ * {@code VectorPool}, {@code VectorArrays}, same bits as the scalar loops) and the convolution's column loops in
+ * {@code ConvColumns}. {@link io.github.sparksnn.backend.Backends} finds a backend by name: {@code cpu} and
+ * {@code cpu-portable} are built in, others come through the {@link io.github.sparksnn.backend.BackendProvider}
+ * service (the {@code gpu} module's {@code cuda}). {@link io.github.sparksnn.backend.NeuronOp} holds one neuron
+ * kernel's constants, {@link io.github.sparksnn.backend.CounterRng} the counter-based draws that CPU and GPU
+ * compute alike.
+ *
+ * <p>Separate so that layers and neurons are written once, against the interface, and a second backend (CUDA) is a
+ * second implementation of it rather than a second network. A backend instance is not thread-safe: one per engine.
+ * It imports only {@code surrogate} from this project (the fused neuron kernels call a surrogate's bulk loops),
+ * JavaCPP/OpenBLAS and the incubating Vector API; nothing of layers, models or Spark.
+ */
+package io.github.sparksnn.backend;

@@ -1,0 +1,13 @@
+/**
+ * The spiking neurons, SpikingJelly's {@code BaseNode} family: {@link io.github.sparksnn.neuron.IFNode},
+ * {@link io.github.sparksnn.neuron.LIFNode} and {@link io.github.sparksnn.neuron.ParametricLIFNode} on
+ * {@link io.github.sparksnn.neuron.NeuronLayer}, which runs charge, fire and reset over {@code [T, N, ...]} as one
+ * fused backend kernel forward and one for the exact BPTT backward (the equations are in
+ * {@link io.github.sparksnn.backend.NeuronOp}). A neuron fires through a surrogate function: the Heaviside step
+ * forward, its surrogate gradient backward.
+ *
+ * <p>Separate from {@code layer} because a neuron has what a layer has not: membrane state (kept across passes in
+ * single-step mode until {@code resetState()}), an optional record of its potentials, and a surrogate. It imports
+ * {@code layer} (a neuron is a layer), {@code backend} and {@code surrogate}, nothing above.
+ */
+package io.github.sparksnn.neuron;
