@@ -19,15 +19,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code snn gpu check-grad}: {@link GpuGradCheck}, upstream's {@code check_cuda_grad}. CUDA gradients (the
  * surrogate's {@code g'} and the fused neuron's BPTT backward) against the CPU backend's, with the largest error
- * and PASS/FAIL at the parity contract's tolerances. Exit codes: 0 all pass, 1 no usable GPU (the reason on
- * stderr), 2 usage, {@value SnnCli#EXIT_CHECK_FAILED} a check over its tolerance.
+ * and PASS/FAIL at the parity contract's tolerances. Exit codes: 0 all pass, 2 usage,
+ * {@value SnnCli#EXIT_CHECK_FAILED} a check over its tolerance or no usable GPU (the reason on stderr).
  */
 @Command(name = "check-grad",
         description = {
                 "Compares the CUDA kernels' gradients with the CPU backend's: g'(x) on x = -4 + i/256 and, in float,"
                         + " the neuron's BPTT backward (dL/dX, and dL/dk for plif) over random inputs with"
                         + " detach_reset off and on; with --dtype half, g'(x) from the surrogate's half2 CUDA code.",
-                "Exits with 3 when an error exceeds its tolerance, 1 when there is no usable GPU."
+                "Exits with 3 when an error exceeds its tolerance or there is no usable GPU."
         })
 public final class GpuCheckGradCommand implements Callable<Integer> {
     @Spec
@@ -78,8 +78,7 @@ public final class GpuCheckGradCommand implements Callable<Integer> {
         SurrogateFunction sg = function.resolve();
         PrintWriter err = spec.commandLine().getErr();
         if (!CudaBackends.isAvailable()) {
-            err.println(spec.qualifiedName() + ": no usable GPU: " + CudaBackends.unavailableReason());
-            return 1;
+            throw new Commands.Unavailable("no usable GPU: " + CudaBackends.unavailableReason());
         }
         if (device < 0 || device >= CudaBackends.deviceCount()) {
             throw Commands.usage(spec, "--device " + device + ": this machine has " + CudaBackends.deviceCount() + " device(s)");

@@ -174,13 +174,6 @@ public final class TrainJob implements Callable<Integer> {
         if (resume && checkpointDir == null) {
             throw usage("--resume needs --checkpoint-dir");
         }
-        String missing = missingDataFile(dataDir);
-        if (missing != null) {
-            err.println("error: Fashion-MNIST not found (" + missing + "): install it with "
-                    + "`sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR");
-            err.flush();
-            return 2;
-        }
         SpikingNetworkClassifier snn = new SpikingNetworkClassifier()
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
                 .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
@@ -200,6 +193,7 @@ public final class TrainJob implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
+        requireData(dataDir);
 
         SparkSession.Builder b = SparkSession.builder().appName("spark-snn train")
                 .config("spark.ui.showConsoleProgress", "false").config("spark.log.level", "WARN");
@@ -275,6 +269,18 @@ public final class TrainJob implements Callable<Integer> {
                 .add(b.newLayout("PatternLayout").addAttribute("pattern", "%d{HH:mm:ss} %p %c{1}: %m%n")));
         b.add(b.newRootLogger(org.apache.logging.log4j.Level.WARN).add(b.newAppenderRef("stderr")));
         org.apache.logging.log4j.core.config.Configurator.reconfigure(b.build());
+    }
+
+    /**
+     * Fails (exit code 1, one line) when a required IDX file is missing from {@code dir}, saying how to install
+     * Fashion-MNIST.
+     */
+    public static void requireData(Path dir) {
+        String missing = missingDataFile(dir);
+        if (missing != null) {
+            throw new IllegalArgumentException("Fashion-MNIST not found (" + missing + "): install it with `"
+                    + io.github.sparksnn.data.IdxReader.INSTALL_COMMAND + "` or pass --data-dir DIR");
+        }
     }
 
     /** The first required IDX file that is missing from {@code dir} (plain or .gz), or null. */
@@ -376,7 +382,12 @@ public final class TrainJob implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
+    /** The job as a command line of its own (the spark-submit main class), its errors named {@code snn train}. */
+    public static CommandLine commandLine() {
+        return io.github.sparksnn.cli.SnnCli.configure(new CommandLine(new TrainJob()).setCommandName("snn train"));
+    }
+
     public static void main(String[] args) {
-        System.exit(io.github.sparksnn.cli.SnnCli.configure(new CommandLine(new TrainJob())).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -22,7 +22,7 @@ class TrainJobTest {
     static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new TrainJob());
+        CommandLine cl = TrainJob.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
@@ -33,7 +33,8 @@ class TrainJobTest {
     void missingDataSetSaysHowToInstallItInOneLine() throws Exception {
         Path empty = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "nodata");
         Result r = run("--data-dir", empty.toString());
-        assertEquals(2, r.code());
+        assertEquals(1, r.code(), "a missing file is exit code 1, as for every command: " + r.err());
+        assertTrue(r.err().startsWith("snn train: Fashion-MNIST not found"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
         assertTrue(r.out().isEmpty());
