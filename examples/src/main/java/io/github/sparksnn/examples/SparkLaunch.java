@@ -171,11 +171,12 @@ public final class SparkLaunch {
 
     /**
      * Shows each distinct line of {@code BackendEngineFactory} (which backend an engine runs on, and why not the GPU)
-     * once per JVM on the console: it is logged for every engine created, so a local run printed the same
+     * and of {@code CpuBackend} (why not native OpenBLAS) once per JVM on the console: it is logged for every engine created, so a local run printed the same
      * {@code libcuda.so.1} reason once per epoch and once more for the evaluation.
      */
     static final class OncePerJvm extends org.apache.logging.log4j.core.filter.AbstractFilter {
-        static final String LOGGER = "io.github.sparksnn.ml.train.BackendEngineFactory";
+        static final java.util.Set<String> LOGGERS = java.util.Set.of("io.github.sparksnn.ml.train.BackendEngineFactory",
+                "io.github.sparksnn.backend.CpuBackend");
         private static OncePerJvm installed;
         private static org.apache.logging.log4j.core.config.Configuration installedOn;
         private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -204,7 +205,7 @@ public final class SparkLaunch {
 
         @Override
         public Result filter(LogEvent event) {
-            return event.getLoggerName().equals(LOGGER) && !seen.add(event.getMessage().getFormattedMessage())
+            return LOGGERS.contains(event.getLoggerName()) && !seen.add(event.getMessage().getFormattedMessage())
                     ? Result.DENY : Result.NEUTRAL;
         }
     }

@@ -49,7 +49,11 @@ class BinSnnTest {
         Path out = Files.createTempFile(work, "out", ".txt");
         Path err = Files.createTempFile(work, "err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/snn " + args[0] + " finished");
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new AssertionError("bin/snn " + String.join(" ", args) + " did not finish in 5 minutes");
+        }
         return new ClusterSubmitTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
@@ -100,6 +104,24 @@ class BinSnnTest {
         oneError(r, "train", 1);
         assertTrue(r.err().startsWith("snn train: could not start Spark on master 'x': "), r.toString());
         assertTrue(r.err().contains("local[*]"), "says which masters work: " + r);
+    }
+
+    /** A CPU-only local run: the backend line (libcuda.so.1's absence) once, each epoch's final progress line once. */
+    @Test
+    void aLocalRunSaysEachThingOnce() throws Exception {
+        assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
+        assumeTrue(!io.github.sparksnn.gpu.CudaBackends.isAvailable(), "a GPU: no libcuda.so.1 line to count");
+        String cp = String.join(java.io.File.pathSeparator, ClusterSubmitTest.testClassPath());
+        ClusterSubmitTest.Run r = snn(Map.of("SNN_CLASSPATH", cp, "SNN_JAVA_OPTS", "-Xmx1g"), "train", "--master",
+                "local[2]", "--limit-train", "768", "--limit-test", "128", "--epochs", "2", "--batch-size", "64",
+                "--output-dir", work.resolve("out").toString());
+        assertEquals(0, r.code(), r.toString());
+        List<String> lines = List.of(r.err().split("[\\r\\n]+"));
+        assertEquals(1, lines.stream().filter(l -> l.contains("libcuda.so.1")).count(), "once per JVM: " + r.err());
+        for (String epoch : new String[]{"epoch 1/2", "epoch 2/2"}) {
+            assertEquals(1, lines.stream().filter(l -> l.contains(epoch) && l.contains("100%")).count(),
+                    epoch + " ends once: " + r.err().replace("\r", "\\r\n"));
+        }
     }
 
     /** A process that looks like a daemon to a substring match: its arguments, NUL-separated, are {@code args}. */

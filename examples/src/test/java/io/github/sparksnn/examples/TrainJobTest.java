@@ -152,4 +152,28 @@ class TrainJobTest {
         assertTrue(s.contains("could not start Spark on master 'nonsense://x'"), s);
         assertTrue(s.contains("nonsense://x") && s.contains("local[*]"), s);
     }
+
+    @Test
+    void theFinalProgressLineOfAnEpochIsPrintedOnce() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        StringWriter lines = new StringWriter();
+        TrainJob.ProgressListener l = new TrainJob.ProgressListener(new PrintWriter(lines, true), false,
+                new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        for (int epoch = 0; epoch < 2; epoch++) {
+            l.onEpochStart(epoch, 2, 10);
+            for (int step = 0; step < 10; step++) {
+                l.onStep(epoch, 2, step, 10, 0.5, 64, 1000);
+                Thread.sleep(step == 8 ? 700 : 5); // the periodic refresh (500 ms) runs before the last step
+            }
+            Thread.sleep(700); // and again after it, before the epoch's line
+            l.onEpoch(new io.github.sparksnn.ml.train.EpochMetrics(epoch + 1, 0.5, 0.8, 0.7, 1, 640, 10, 100, 90, 90));
+        }
+        String bars = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (String epoch : new String[]{"epoch 1/2", "epoch 2/2"}) {
+            long finals = java.util.Arrays.stream(bars.split("[\\r\\n]+"))
+                    .filter(s -> s.contains(epoch) && s.contains("100%")).count();
+            assertEquals(1, finals, epoch + ": the final progress line once:\n" + bars.replace("\r", "\\r\n"));
+        }
+        assertEquals(2, lines.toString().lines().filter(s -> s.startsWith("epoch ")).count(), lines.toString());
+    }
 }
