@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>every {@code bin/snn} command it shows, in code blocks and in the text, names commands and options that
  *       exist ({@code cluster} and {@code submit} against {@code bin/snn} itself, a {@code spark-submit} of the
  *       application jar against {@code snn train});</li>
- *   <li>the quick commands of "The command line" (surrogate and model tools) run and exit with 0;</li>
+ *   <li>the quick commands of "The command line" (surrogate and model tools) run and exit with 0, and the SQL
+ *       blocks run;</li>
  *   <li>the files and build properties it tells a reader to use exist.</li>
  * </ul>
  */
@@ -355,6 +356,34 @@ class ReadmeSnippetsTest {
             ran++;
         }
         assertTrue(ran >= 7, "quick commands run: " + ran);
+    }
+
+    /** The SQL blocks run, statement by statement, after {@code SnnFunctions.register(spark)}. */
+    @Test
+    void theSqlBlocksRun() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null,
+                "no Fashion-MNIST here");
+        List<Block> sql = blocks(readme()).stream().filter(b -> b.lang().equals("sql")).toList();
+        assertTrue(!sql.isEmpty(), "SQL blocks in the README");
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[1]")
+                .appName("ReadmeSnippetsTest").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        try {
+            io.github.sparksnn.ml.SnnFunctions.register(spark);
+            int rows = 0;
+            for (Block b : sql) {
+                for (String statement : b.text().split(";\\s*(\\n|$)")) {
+                    if (!statement.isBlank()) {
+                        rows += spark.sql(statement).collectAsList().size();
+                    }
+                }
+            }
+            assertEquals(5, rows, "the SELECT's LIMIT 5 rows");
+        } finally {
+            spark.stop();
+            org.apache.spark.sql.SparkSession.clearActiveSession();
+            org.apache.spark.sql.SparkSession.clearDefaultSession();
+        }
     }
 
     /** What the README tells a reader to use to build against the project. */
