@@ -145,7 +145,9 @@ public final class SparkLaunch {
         String why = logged != null ? logged.replaceFirst("^Error initializing SparkContext\\.: ", "")
                 : e != null ? rootMessage(e) : "it stopped while starting";
         String hint = master.startsWith("spark://")
-                ? "is the master running and reachable? `bin/snn cluster status`, or start one: `bin/snn cluster start`"
+                ? "is the master running and reachable? `bin/snn cluster status`, or start one: `bin/snn cluster start`;"
+                        + " a cluster of `bin/snn cluster start` takes applications through `bin/snn submit`, which"
+                        + " passes its secret (spark.authenticate)"
                 : master.startsWith("local-cluster")
                 ? "local-cluster[workers,cores,memoryMB] needs memoryMB >= the executor memory (spark.executor.memory)"
                 : "use local[*], local-cluster[2,1,1024] or spark://host:port";
