@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  * success, {@code 1} a problem found while running (missing, unreadable or malformed input file, I/O error, a Spark
  * master that cannot start), {@code 2} a usage error (unknown option, function, parameter or value), {@code 3} a
  * check that did not pass: it ran and failed (e.g. {@code surrogate check-grad} over tolerance), or it needs
- * something this machine lacks (no usable GPU, no root; {@link Commands.Unavailable}). Errors are one line on
+ * something this machine lacks (no usable GPU, no root). Errors are one line on
  * stderr, {@code snn COMMAND: REASON}, no stack trace (set the environment variable {@code SNN_DEBUG=1} to get
  * one); a spec typo adds the spec and a caret under the offending character.
  */
