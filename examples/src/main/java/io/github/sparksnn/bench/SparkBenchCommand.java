@@ -118,23 +118,17 @@ public final class SparkBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String missing = TrainJob.missingDataFile(dataDir);
-        if (missing != null) {
-            err.println("error: Fashion-MNIST not found (" + missing + "): install it with "
-                    + "`sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR");
-            return 2;
-        }
         if (rounds < 1 || partitions < 1 || epochs < 1 || limitTrain < 0 || fanIn < 0) {
-            err.println("error: --rounds, --partitions and --epochs must be >= 1, --limit-train and --fan-in >= 0");
-            return 2;
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--rounds, --partitions and --epochs must be >= 1, --limit-train and --fan-in >= 0");
         }
         for (String m : syncModes) {
             if (!m.equals("barrier") && !m.equals("barrier-socket") && !m.equals("barrier-bf16") && !m.equals("jobs")) {
-                err.println("error: --sync-modes takes barrier, barrier-socket, barrier-bf16 and/or jobs, got '" + m
-                        + "'");
-                return 2;
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--sync-modes takes barrier, barrier-socket, barrier-bf16 and/or jobs, got '" + m + "'");
             }
         }
+        TrainJob.requireData(dataDir);
         TrainJob.quietLogging();
         IdxDataset train = IdxReader.load(dataDir, true);
         int n = limitTrain == 0 ? train.size() : Math.min(limitTrain, train.size());

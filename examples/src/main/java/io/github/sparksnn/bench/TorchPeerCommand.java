@@ -90,9 +90,8 @@ public final class TorchPeerCommand implements Callable<Integer> {
         Path img = dataDir.resolve("train-images-idx3-ubyte.gz");
         Path lab = dataDir.resolve("train-labels-idx1-ubyte.gz");
         if (!Files.isRegularFile(img) || !Files.isRegularFile(lab)) {
-            err.println("error: Fashion-MNIST not found in " + dataDir + ": install it with "
-                    + "`sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR");
-            return 2;
+            throw new IllegalArgumentException("Fashion-MNIST not found in " + dataDir + ": install it with `"
+                    + io.github.sparksnn.data.IdxReader.INSTALL_COMMAND + "` or pass --data-dir DIR");
         }
         EngineConfig cfg;
         try {
@@ -152,9 +151,10 @@ public final class TorchPeerCommand implements Callable<Integer> {
                     + "gradient %.2e; nearest potential %.1e from its threshold (closer than ~1e-4, rounding may flip "
                     + "a spike on one side)%n", spiking[0], spiking[1], spiking[2], twin.minMargin());
             if (!same(smooth)) {
-                err.println("error: the PyTorch twin does not compute what the engine computes in smooth mode (see "
-                        + "above); no speed figures for different work");
-                return 3;
+                err.println(spec.qualifiedName() + ": the PyTorch twin does not compute what the engine computes in"
+                        + " smooth mode (see above); no speed figures for different work");
+                err.flush();
+                return io.github.sparksnn.cli.SnnCli.EXIT_CHECK_FAILED;
             }
 
             // (2) Speed: rounds interleaved, each side training on the same n images.

@@ -36,4 +36,16 @@ final class Commands {
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
     }
+
+    /**
+     * What a command throws when it cannot run on this machine (no usable GPU, no root): exit code
+     * {@value SnnCli#EXIT_CHECK_FAILED}, like a check that ran and failed, with the reason on one line.
+     */
+    public static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(String reason) {
+            super(reason);
+        }
+    }
 }

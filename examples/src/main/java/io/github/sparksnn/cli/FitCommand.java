@@ -199,6 +199,6 @@ public final class FitCommand implements Callable<Integer> {
 
     /** Stand-alone entry point (the {@code snn} launcher wires this command in as {@code snn fit}). */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FitCommand()).execute(args));
+        System.exit(SnnCli.configure(new CommandLine(new FitCommand())).execute(args));
     }
 }

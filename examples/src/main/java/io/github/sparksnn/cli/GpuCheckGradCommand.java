@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code snn gpu check-grad}: {@link GpuGradCheck}, upstream's {@code check_cuda_grad}. CUDA gradients (the
  * surrogate's {@code g'} and the fused neuron's BPTT backward) against the CPU backend's, with the largest error
- * and PASS/FAIL at the parity contract's tolerances. Exit codes: 0 all pass, 1 no usable GPU (the reason on
- * stderr), 2 usage, {@value SnnCli#EXIT_CHECK_FAILED} a check over its tolerance.
+ * and PASS/FAIL at the parity contract's tolerances. Exit codes: 0 all pass, 2 usage,
+ * {@value SnnCli#EXIT_CHECK_FAILED} a check over its tolerance or no usable GPU (the reason on stderr).
  *
  * <p>{@code --dtype half} checks {@code g'(x)} alone, on the fixed grid: there is no half-precision neuron kernel, so
  * the neuron check's options ({@link #NEURON_OPTIONS}) are refused with it rather than ignored, and its output names
@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
                         + " the neuron's BPTT backward (dL/dX, and dL/dk for plif) over random inputs with"
                         + " detach_reset off and on; with --dtype half, g'(x) from the surrogate's half2 CUDA code"
                         + " alone (no neuron check, so --neuron, --time-steps, --neurons and --seed are refused).",
-                "Exits with 3 when an error exceeds its tolerance, 1 when there is no usable GPU."
+                "Exits with 3 when an error exceeds its tolerance or there is no usable GPU."
         })
 public final class GpuCheckGradCommand implements Callable<Integer> {
     /** The options of the float neuron check, which {@code --dtype half} does not run. */
@@ -97,8 +97,7 @@ public final class GpuCheckGradCommand implements Callable<Integer> {
         SurrogateFunction sg = function.resolve();
         PrintWriter err = spec.commandLine().getErr();
         if (!CudaBackends.isAvailable()) {
-            err.println(spec.qualifiedName() + ": no usable GPU: " + CudaBackends.unavailableReason());
-            return 1;
+            throw new Commands.Unavailable("no usable GPU: " + CudaBackends.unavailableReason());
         }
         if (device < 0 || device >= CudaBackends.deviceCount()) {
             throw Commands.usage(spec, "--device " + device + ": this machine has " + CudaBackends.deviceCount() + " device(s)");

@@ -18,15 +18,12 @@ import picocli.CommandLine.Option;
         description = "Model spec tools.",
         subcommands = {ModelCommand.CheckGrad.class})
 public final class ModelCommand implements Runnable {
-    /** Exit code of a check that ran and failed (SnnCli's convention). */
-    static final int EXIT_CHECK_FAILED = 3;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: check-grad");
+        throw Commands.missingSubcommand(spec);
     }
 
     @Command(name = "check-grad", mixinStandardHelpOptions = true,
@@ -86,12 +83,18 @@ public final class ModelCommand implements Runnable {
             GradientCheck.Result r = GradientCheck.run(cfg, batch, seed, probes);
             out.print(r.format(tolerance));
             out.flush();
-            return r.passed(tolerance) ? 0 : EXIT_CHECK_FAILED;
+            if (r.passed(tolerance)) {
+                return 0;
+            }
+            spec.commandLine().getErr().println(spec.qualifiedName() + ": a parameter tensor's relative error exceeds"
+                    + " --tolerance " + tolerance + " (FAIL above)");
+            spec.commandLine().getErr().flush();
+            return SnnCli.EXIT_CHECK_FAILED;
         }
     }
 
     /** Standalone entry point (the {@code snn} launcher wires this command in as {@code snn model}). */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ModelCommand()).execute(args));
+        System.exit(SnnCli.configure(new CommandLine(new ModelCommand())).execute(args));
     }
 }

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * stderr, {@code COMMAND: MESSAGE}, with no usage dump and no stack trace.
  *
  * <p>Usage errors (picocli's {@link ParameterException}, also thrown by commands for bad option values such as
- * an unknown function) exit with {@code 2}; any other exception thrown while a command runs (malformed input
- * file, I/O error) exits with {@code 1}. With the environment variable {@code SNN_DEBUG} set to a non-empty
+ * an unknown function) exit with {@code 2}; {@link Commands.Unavailable} (the command needs something this machine
+ * lacks) exits with {@code 3}, as a failed check does; any other exception thrown while a command runs (missing or
+ * malformed input file, I/O error, a Spark failure) exits with {@code 1}. A message that ends in a quoted text
+ * and a caret line (a spec or formula typo) keeps those two lines, so that the caret points under the token. With the environment variable {@code SNN_DEBUG} set to a non-empty
  * value the stack trace follows the line, for debugging.
  */
 final class OneLineErrors implements CommandLine.IParameterExceptionHandler, CommandLine.IExecutionExceptionHandler {
@@ -34,7 +36,7 @@ final class OneLineErrors implements CommandLine.IParameterExceptionHandler, Com
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
         print(cmd, ex);
-        return EXIT_ERROR;
+        return ex instanceof Commands.Unavailable ? SnnCli.EXIT_CHECK_FAILED : EXIT_ERROR;
     }
 
     private static void print(CommandLine cmd, Exception ex) {
@@ -62,16 +64,40 @@ final class OneLineErrors implements CommandLine.IParameterExceptionHandler, Com
             msg = "no such file: " + ((java.nio.file.FileSystemException) t).getFile();
         } else if (t instanceof java.nio.file.AccessDeniedException) {
             msg = "permission denied: " + ((java.nio.file.FileSystemException) t).getFile();
+        } else if (t instanceof java.nio.file.FileAlreadyExistsException e) {
+            msg = "exists and is not a directory: " + e.getFile();
+        } else if (t instanceof java.nio.file.NotDirectoryException e) {
+            msg = "not a directory: " + e.getFile();
         } else if (t.getMessage() == null || t.getMessage().isBlank()) {
             msg = t.getClass().getSimpleName();
         } else if (t instanceof ParameterException || t instanceof IllegalArgumentException
+                || t instanceof UnsupportedOperationException
                 || t instanceof java.io.IOException || t instanceof io.github.sparksnn.examples.SparkLaunch.Failure) {
             msg = t.getMessage();
         } else {
             // An unexpected exception type: keep its class in the line, it tells a bug from bad input.
             msg = t.getClass().getSimpleName() + ": " + t.getMessage();
         }
-        return msg.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return flatten(msg);
+    }
+
+    /** A text and a line with a caret under one of its characters, at the end of a message (what parsers add). */
+    private static final Pattern CARET = Pattern.compile("\\n  ([^\\n]*)\\n  ( *\\^)\\s*$");
+
+    /**
+     * The message on one line, except a trailing text-and-caret pair, which stays on two lines of its own so that
+     * the caret stands under the offending character.
+     */
+    static String flatten(String msg) {
+        Matcher caret = CARET.matcher(msg);
+        if (caret.find()) {
+            return collapse(msg.substring(0, caret.start())) + "\n  " + caret.group(1) + "\n  " + caret.group(2);
+        }
+        return collapse(msg);
+    }
+
+    private static String collapse(String s) {
+        return s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
     /** Spark's "most recent failure: Lost task 0.3 in stage 2.0 (TID 9) (host executor 1): " before the task's error. */
@@ -115,7 +141,7 @@ final class OneLineErrors implements CommandLine.IParameterExceptionHandler, Com
             root = lost.find() ? lost.group(1).replaceFirst("^(?:[a-z_$][\\w$]*\\.)+(?=[A-Z])", "")
                     : msg.lines().findFirst().orElse(msg);
         }
-        return ("a Spark task failed" + where + ": " + root).strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return flatten("a Spark task failed" + where + ": " + root);
     }
 
     /** {@code SimpleName: message}, without the package, for an exception thrown inside a task. */

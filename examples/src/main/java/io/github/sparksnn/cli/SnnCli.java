@@ -11,10 +11,13 @@ import picocli.CommandLine.Command;
  * e.g. {@link BenchCommand}); nothing else needs to change. Every command prints through
  * {@code spec.commandLine().getOut()/getErr()} so that tests can run it in-process with {@link #newCommandLine()}.
  *
- * <p>Exit codes: {@code 0} success, {@code 1} a problem found while running (unreadable or malformed input file,
- * I/O error), {@code 2} a usage error (unknown option, function, parameter or value), {@code 3} a check that
- * ran and failed (e.g. {@code surrogate check-grad} over tolerance). Errors are one line on stderr, no stack
- * trace (set the environment variable {@code SNN_DEBUG=1} to get one).
+ * <p>Exit codes, the same for every subcommand ({@code bin/snn cluster} and {@code submit} included): {@code 0}
+ * success, {@code 1} a problem found while running (missing, unreadable or malformed input file, I/O error, a Spark
+ * master that cannot start), {@code 2} a usage error (unknown option, function, parameter or value), {@code 3} a
+ * check that did not pass: it ran and failed (e.g. {@code surrogate check-grad} over tolerance), or it needs
+ * something this machine lacks (no usable GPU, no root). Errors are one line on
+ * stderr, {@code snn COMMAND: REASON}, no stack trace (set the environment variable {@code SNN_DEBUG=1} to get
+ * one); a spec typo adds the spec and a caret under the offending character.
  */
 @Command(name = "snn",
         // -h/--help and -V/--version on every subcommand, without repeating them there.
@@ -30,10 +33,15 @@ import picocli.CommandLine.Command;
                 TrainJob.class,
                 BenchCommand.class,
                 GpuCommand.class,
+                SnnCli.Cluster.class,
+                SnnCli.Submit.class,
         })
 public final class SnnCli implements Runnable {
 
-    /** Exit code of a check that ran and failed (as opposed to bad input, 1, or a usage error, 2). */
+    /**
+     * Exit code of a check that did not pass: it ran and failed, or it cannot run on this machine (as opposed to a
+     * problem with the input, 1, or a usage error, 2).
+     */
     public static final int EXIT_CHECK_FAILED = 3;
 
     @CommandLine.Spec
@@ -58,6 +66,8 @@ public final class SnnCli implements Runnable {
         cli.setParameterExceptionHandler(errors);
         cli.setExecutionExceptionHandler(errors);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // An option given twice takes its last value (appending --epochs 1 to a documented command is a quick run).
+        cli.setOverwrittenOptionsAllowed(true);
         return cli;
     }
 
@@ -74,6 +84,37 @@ public final class SnnCli implements Runnable {
             code = 1;
         }
         System.exit(code);
+    }
+
+    /**
+     * {@code snn cluster}, listed here so that {@code snn --help} shows it: {@code bin/snn} runs it in the shell
+     * (it starts and stops daemons), before any JVM starts.
+     */
+    @Command(name = "cluster", description = "A standalone Spark Master and Workers on 127.0.0.1 from the project's"
+            + " jars: start [--workers N], status, stop (run by bin/snn itself: 'bin/snn cluster --help').")
+    static final class Cluster implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw Commands.usage(spec, "run it through bin/snn: bin/snn cluster start|status|stop (see 'bin/snn"
+                    + " cluster --help')");
+        }
+    }
+
+    /** {@code snn submit}, listed here for {@code snn --help}; {@code bin/snn} runs it (Spark's SparkSubmit). */
+    @Command(name = "submit", description = "Spark's SparkSubmit with the training job, to the cluster of 'snn"
+            + " cluster start' or --master URL (run by bin/snn itself: 'bin/snn submit --help').")
+    static final class Submit implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw Commands.usage(spec, "run it through bin/snn: bin/snn submit [spark-submit options] [-- train"
+                    + " options] (see 'bin/snn submit --help')");
+        }
     }
 
     /** Reports the version from the jar manifest (set by Maven), or "development" when run from classes. */

@@ -54,6 +54,12 @@ public final class SurrogateCheckGradCommand implements Callable<Integer> {
         requireTolerance("--tolerance", tolerance);
         requireTolerance("--float-tolerance", floatTolerance);
         SurrogateFunction f = function.resolve();
+        if (f instanceof io.github.sparksnn.surrogate.Formula formula && !formula.hasPrimitive()) {
+            throw Commands.usage(spec, "this Formula has only a gradient, and check-grad compares the gradient with"
+                    + " the slope of the primitive: give the primitive too, Formula(primitive='...', gradient='...',"
+                    + " ...) (the two are then checked against each other), or only the primitive (the gradient is"
+                    + " derived from it)");
+        }
         GradientChecker.Report exact = GradientChecker.check(f);
         GradientChecker.Report single = GradientChecker.checkFloat(f);
         boolean exactPass = exact.passed(tolerance);

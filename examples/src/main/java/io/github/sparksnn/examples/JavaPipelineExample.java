@@ -9,17 +9,11 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.feature.MinMaxScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-import static org.apache.spark.ml.functions.vector_to_array;
-import static org.apache.spark.sql.functions.aggregate;
-import static org.apache.spark.sql.functions.avg;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.size;
+import static io.github.sparksnn.ml.SnnFunctions.firingRate;
 
 /**
  * A full ML Pipeline in Java: assembler, scaler, spiking classifier, evaluator, save/load, and the fitted model as
@@ -47,12 +41,6 @@ public final class JavaPipelineExample {
         layers.select(firingRate("snn_layer3_lif"), firingRate("snn_layer5_lif")).show(); // mean spikes per neuron and step
         System.out.printf("test accuracy: %.4f%n", accuracy);
         return accuracy;
-    }
-
-    /** The mean of a layer column's values over rows, neurons and time steps: its firing rate for a LIF layer. */
-    static Column firingRate(String c) {
-        Column values = vector_to_array(col(c), "float64");
-        return avg(aggregate(values, lit(0.0), Column::plus).divide(size(values))).as(c);
     }
 
     public static void main(String[] args) throws Exception {

@@ -41,13 +41,20 @@ public final class SparkLaunch {
         if (m.startsWith("local-cluster")) {
             localClusterDefaults(b);
         }
+        OncePerJvm.install();
         StartupErrors errors = StartupErrors.install();
         SparkSession spark;
+        QuietConsole quiet = QuietConsole.install();
         try {
             spark = b.getOrCreate();
         } catch (Exception e) { // SparkException is checked, yet Scala code throws it from getOrCreate
+            quiet.remove();
             errors.remove();
             throw failure(m, errors.reason(), e);
+        }
+        // Spark started after all: what it logged as an error while starting is shown, one line each.
+        for (String held : quiet.remove()) {
+            System.err.println("warning: Spark logged while starting: " + held);
         }
         // Executors come up with the application on a cluster master; with dynamic allocation only once tasks wait.
         if (!m.startsWith("local[") && !m.equals("local") && !m.isEmpty()
@@ -135,9 +142,12 @@ public final class SparkLaunch {
     }
 
     private static Failure failure(String master, String logged, Exception e) {
-        String why = logged != null ? logged : e != null ? rootMessage(e) : "it stopped while starting";
+        String why = logged != null ? logged.replaceFirst("^Error initializing SparkContext\\.: ", "")
+                : e != null ? rootMessage(e) : "it stopped while starting";
         String hint = master.startsWith("spark://")
-                ? "is the master running and reachable? `bin/snn cluster status`, or start one: `bin/snn cluster start`"
+                ? "is the master running and reachable? `bin/snn cluster status`, or start one: `bin/snn cluster start`;"
+                        + " a cluster of `bin/snn cluster start` takes applications through `bin/snn submit`, which"
+                        + " passes its secret (spark.authenticate)"
                 : master.startsWith("local-cluster")
                 ? "local-cluster[workers,cores,memoryMB] needs memoryMB >= the executor memory (spark.executor.memory)"
                 : "use local[*], local-cluster[2,1,1024] or spark://host:port";
@@ -158,6 +168,100 @@ public final class SparkLaunch {
 
         Failure(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * Shows each distinct line of {@code BackendEngineFactory} (which backend an engine runs on, and why not the GPU)
+     * and of {@code CpuBackend} (why not native OpenBLAS) once per JVM on the console: it is logged for every engine created, so a local run printed the same
+     * {@code libcuda.so.1} reason once per epoch and once more for the evaluation.
+     */
+    static final class OncePerJvm extends org.apache.logging.log4j.core.filter.AbstractFilter {
+        static final java.util.Set<String> LOGGERS = java.util.Set.of("io.github.sparksnn.ml.train.BackendEngineFactory",
+                "io.github.sparksnn.backend.CpuBackend");
+        private static OncePerJvm installed;
+        private static org.apache.logging.log4j.core.config.Configuration installedOn;
+        private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        private OncePerJvm() {
+            super(Result.DENY, Result.NEUTRAL);
+        }
+
+        /** On this JVM's console appenders, once per logging configuration. */
+        static synchronized void install() {
+            if (!(LogManager.getContext(false) instanceof org.apache.logging.log4j.core.LoggerContext ctx)
+                    || ctx.getConfiguration() == installedOn) {
+                return;
+            }
+            if (installed == null) {
+                installed = new OncePerJvm();
+                installed.start();
+            }
+            installedOn = ctx.getConfiguration();
+            for (org.apache.logging.log4j.core.Appender a : installedOn.getAppenders().values()) {
+                if (a instanceof org.apache.logging.log4j.core.appender.ConsoleAppender c) {
+                    c.addFilter(installed);
+                }
+            }
+        }
+
+        @Override
+        public Result filter(LogEvent event) {
+            return LOGGERS.contains(event.getLoggerName()) && !seen.add(event.getMessage().getFormattedMessage())
+                    ? Result.DENY : Result.NEUTRAL;
+        }
+    }
+
+    /**
+     * Keeps Spark's WARN and ERROR lines off the console while a session starts: a master URL it rejects is logged
+     * as {@code ERROR SparkContext: Error initializing SparkContext.} with a stack trace (and a WARN of the metrics
+     * system it stops), before the exception that {@link #start} turns into one line. The lines are held (message and root cause, one line each) and printed as
+     * warnings if the session starts after all.
+     */
+    static final class QuietConsole extends org.apache.logging.log4j.core.filter.AbstractFilter {
+        private final java.util.List<org.apache.logging.log4j.core.appender.ConsoleAppender> consoles =
+                new java.util.ArrayList<>();
+        private final java.util.List<String> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        private QuietConsole() {
+            super(Result.DENY, Result.NEUTRAL);
+        }
+
+        static QuietConsole install() {
+            QuietConsole q = new QuietConsole();
+            q.start();
+            if (LogManager.getContext(false) instanceof org.apache.logging.log4j.core.LoggerContext ctx) {
+                for (org.apache.logging.log4j.core.Appender a : ctx.getConfiguration().getAppenders().values()) {
+                    if (a instanceof org.apache.logging.log4j.core.appender.ConsoleAppender c) {
+                        c.addFilter(q);
+                        q.consoles.add(c);
+                    }
+                }
+            }
+            return q;
+        }
+
+        /** Takes the filter off the consoles; the lines it held. */
+        java.util.List<String> remove() {
+            for (org.apache.logging.log4j.core.appender.ConsoleAppender c : consoles) {
+                c.removeFilter(this);
+            }
+            stop();
+            synchronized (held) {
+                return java.util.List.copyOf(held);
+            }
+        }
+
+        @Override
+        public Result filter(LogEvent event) {
+            if (event.getLevel().isMoreSpecificThan(org.apache.logging.log4j.Level.WARN)
+                    && event.getLoggerName().startsWith("org.apache.spark")) {
+                String msg = event.getMessage().getFormattedMessage();
+                Throwable t = event.getThrown();
+                held.add((msg + (t != null ? ": " + rootMessage(t) : "")).strip().replaceAll("\\s*[\\r\\n]+\\s*", " "));
+                return Result.DENY;
+            }
+            return Result.NEUTRAL;
         }
     }
 

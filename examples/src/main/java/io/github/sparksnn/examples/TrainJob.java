@@ -174,13 +174,6 @@ public final class TrainJob implements Callable<Integer> {
         if (resume && checkpointDir == null) {
             throw usage("--resume needs --checkpoint-dir");
         }
-        String missing = missingDataFile(dataDir);
-        if (missing != null) {
-            err.println("error: Fashion-MNIST not found (" + missing + "): install it with "
-                    + "`sudo apt-get install dataset-fashion-mnist` or pass --data-dir DIR");
-            err.flush();
-            return 2;
-        }
         SpikingNetworkClassifier snn = new SpikingNetworkClassifier()
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
                 .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
@@ -200,6 +193,7 @@ public final class TrainJob implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
+        requireData(dataDir);
 
         SparkSession.Builder b = SparkSession.builder().appName("spark-snn train")
                 .config("spark.ui.showConsoleProgress", "false").config("spark.log.level", "WARN");
@@ -277,6 +271,18 @@ public final class TrainJob implements Callable<Integer> {
         org.apache.logging.log4j.core.config.Configurator.reconfigure(b.build());
     }
 
+    /**
+     * Fails (exit code 1, one line) when a required IDX file is missing from {@code dir}, saying how to install
+     * Fashion-MNIST.
+     */
+    public static void requireData(Path dir) {
+        String missing = missingDataFile(dir);
+        if (missing != null) {
+            throw new IllegalArgumentException("Fashion-MNIST not found (" + missing + "): install it with `"
+                    + io.github.sparksnn.data.IdxReader.INSTALL_COMMAND + "` or pass --data-dir DIR");
+        }
+    }
+
     /** The first required IDX file that is missing from {@code dir} (plain or .gz), or null. */
     public static String missingDataFile(Path dir) {
         for (String f : new String[]{"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
@@ -308,17 +314,30 @@ public final class TrainJob implements Callable<Integer> {
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** One progress bar per epoch on stderr: step, running loss, images/s, ETA. */
+    /**
+     * One progress bar per epoch on stderr: step, running loss, images/s, ETA. Its last line (100%) is rendered
+     * once, when the last step is reported: the bar is paused before it moves there and then closed, so neither its
+     * periodic refresh nor close's own refresh repeats it (a log, or a console that shows each carriage return as a
+     * new line, showed it twice).
+     */
     static final class ProgressListener implements TrainingListener {
         private final PrintWriter err;
         private final boolean quiet;
+        private final java.io.PrintStream barOut;
         private ProgressBar bar;
         private double lossSum;
         private long samples;
+        private double lastImagesPerSecond;
 
         ProgressListener(PrintWriter err, boolean quiet) {
+            this(err, quiet, null);
+        }
+
+        /** {@code barOut}: where the bars go (null: the console's stderr, progressbar's default). */
+        ProgressListener(PrintWriter err, boolean quiet, java.io.PrintStream barOut) {
             this.err = err;
             this.quiet = quiet;
+            this.barOut = barOut;
         }
 
         @Override
@@ -326,9 +345,14 @@ public final class TrainJob implements Callable<Integer> {
             lossSum = 0;
             samples = 0;
             if (!quiet) {
-                bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
+                ProgressBarBuilder b = new ProgressBarBuilder()
+                        .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
                         .setInitialMax(stepsPerEpoch).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                        .setUnit(" steps", 1).build();
+                        .setUnit(" steps", 1);
+                if (barOut != null) {
+                    b.setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(barOut));
+                }
+                bar = b.build();
             }
         }
 
@@ -339,18 +363,35 @@ public final class TrainJob implements Callable<Integer> {
                 lossSum += batchLoss * n;
                 samples += n;
             }
+            lastImagesPerSecond = imagesPerSecond;
             if (bar != null) {
-                bar.stepTo(step + 1);
-                bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %,.0f img/s",
-                        samples == 0 ? Double.NaN : lossSum / samples, imagesPerSecond));
+                if (step + 1 >= bar.getMax()) {
+                    finishBar();
+                } else {
+                    bar.stepTo(step + 1);
+                    bar.setExtraMessage(message());
+                }
             }
+        }
+
+        private String message() {
+            return String.format(Locale.ROOT, "loss %.4f, %,.0f img/s", samples == 0 ? Double.NaN : lossSum / samples,
+                    lastImagesPerSecond);
+        }
+
+        /** The bar's last line, once (see the class comment). */
+        private void finishBar() {
+            bar.pause();
+            bar.stepTo(bar.getMax());
+            bar.setExtraMessage(message());
+            bar.close();
+            bar = null;
         }
 
         @Override
         public void onEpoch(EpochMetrics m) {
-            if (bar != null) {
-                bar.close();
-                bar = null;
+            if (bar != null) { // an epoch whose last step was not reported
+                finishBar();
             }
             err.printf(Locale.ROOT, "epoch %d: loss=%.4f train_acc=%.4f%s time=%.1fs images/s=%.0f step=%.1fms "
                             + "(compute %.1fms, %s %.1fms%s)%n", m.epoch(), m.loss(), m.trainAccuracy(),
@@ -376,7 +417,12 @@ public final class TrainJob implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
+    /** The job as a command line of its own (the spark-submit main class), its errors named {@code snn train}. */
+    public static CommandLine commandLine() {
+        return io.github.sparksnn.cli.SnnCli.configure(new CommandLine(new TrainJob()).setCommandName("snn train"));
+    }
+
     public static void main(String[] args) {
-        System.exit(io.github.sparksnn.cli.SnnCli.configure(new CommandLine(new TrainJob())).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

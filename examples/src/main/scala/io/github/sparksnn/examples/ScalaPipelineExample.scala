@@ -1,13 +1,10 @@
 package io.github.sparksnn.examples
 
-import io.github.sparksnn.ml.SpikingNetworkClassifier
-import io.github.sparksnn.ml.SpikingNetworkModel
+import io.github.sparksnn.ml.{SnnFunctions, SpikingNetworkClassifier, SpikingNetworkModel}
 import org.apache.spark.ml.{Pipeline, PipelineModel}
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator
 import org.apache.spark.ml.feature.{MinMaxScaler, VectorAssembler}
 import org.apache.spark.sql.{DataFrame, SparkSession}
-import org.apache.spark.ml.functions.vector_to_array
-import org.apache.spark.sql.functions.{aggregate, avg, col, lit, size}
 
 /**
  * A full ML Pipeline in Scala: assembler, scaler, spiking classifier, evaluator, save/load, and the fitted model
@@ -29,8 +26,7 @@ object ScalaPipelineExample {
     val accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(loaded.transform(test))
     val net = loaded.stages.last.asInstanceOf[SpikingNetworkModel]
     val layers = net.toLayerPipeline().transform(loaded.stages.init.foldLeft(test)((df, s) => s.transform(df)))
-    val rate = (c: String) => avg(aggregate(vector_to_array(col(c)), lit(0.0), _ + _) / size(vector_to_array(col(c)))).as(c)
-    layers.select(rate("snn_layer3_lif"), rate("snn_layer5_lif")).show()  // mean firing rate per LIF layer
+    layers.select(SnnFunctions.firingRate("snn_layer3_lif"), SnnFunctions.firingRate("snn_layer5_lif")).show()
     println(f"test accuracy: $accuracy%.4f")
     accuracy
   }

@@ -26,11 +26,11 @@ class GpuCommandsTest {
     }
 
     @Test
-    void checkGradWithoutGpuExitsOneWithTheReason() {
+    void checkGradWithoutGpuExitsThreeWithTheReason() {
         assumeFalse(CudaBackends.isAvailable(), "a GPU is present: gpu/device-check.sh covers this machine");
         CliRun run = CliRun.of("gpu", "check-grad", "--neuron", "lif", "--function", "S2NN", "--param", "alpha=4",
                 "--param", "beta=1");
-        assertEquals(1, run.exitCode(), run::toString);
+        assertEquals(SnnCli.EXIT_CHECK_FAILED, run.exitCode(), run::toString); // as gpu info: cannot run here
         assertTrue(run.err().contains("no usable GPU: " + CudaBackends.unavailableReason()), run.err());
         assertEquals("", run.out());
     }

@@ -68,6 +68,7 @@ class ClusterSubmitTest {
         env.put("SNN_CLASSPATH", String.join(File.pathSeparator, cp));
         env.put("SNN_APP_JAR", appJar(cp, work.resolve("app.jar")).toString());
         env.put("SNN_JAVA_OPTS", "-Xmx1g");
+        env.put("SNN_CLUSTER_DIR", runDir.toString()); // submit finds the cluster's secret there
         masterPort = freePort();
     }
 
@@ -96,6 +97,20 @@ class ClusterSubmitTest {
         assertTrue(start.out().contains("http://127.0.0.1:" + webui), "master web UI printed: " + start.out());
         assertEquals(2, start.out().lines().filter(l -> l.startsWith("worker-") && l.contains("running")).count(),
                 start.out());
+        // spark.authenticate with a secret only this user can read, never on a daemon's command line.
+        Path auth = runDir.resolve("spark-auth.conf");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(auth)));
+        Matcher secret = Pattern.compile("(?m)^spark\\.authenticate\\.secret ([0-9a-f]{64})$").matcher(Files.readString(auth));
+        assertTrue(secret.find(), "a 256-bit secret");
+        for (long pid : List.of(master, w1, w2)) {
+            String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+            assertFalse(cmdline.contains(secret.group(1)), "the secret stays off the command line of " + pid);
+        }
+        for (String log : List.of("master", "worker-1", "worker-2")) {
+            assertTrue(Files.readString(runDir.resolve("logs/" + log + ".log")).contains("authentication enabled"),
+                    log + " runs with spark.authenticate");
+        }
 
         Path out = work.resolve("out");
         Run submit = snn("submit", "--master", "spark://127.0.0.1:" + masterPort, "--conf",
@@ -130,6 +145,7 @@ class ClusterSubmitTest {
         }
         Run after = snn("cluster", "status", "--dir", runDir.toString());
         assertEquals(1, after.code(), after.toString());
+        assertFalse(Files.exists(auth), "stop removes the secret");
     }
 
     @Test

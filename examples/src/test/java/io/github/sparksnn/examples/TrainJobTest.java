@@ -22,7 +22,7 @@ class TrainJobTest {
     static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new TrainJob());
+        CommandLine cl = TrainJob.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
@@ -33,7 +33,8 @@ class TrainJobTest {
     void missingDataSetSaysHowToInstallItInOneLine() throws Exception {
         Path empty = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "nodata");
         Result r = run("--data-dir", empty.toString());
-        assertEquals(2, r.code());
+        assertEquals(1, r.code(), "a missing file is exit code 1, as for every command: " + r.err());
+        assertTrue(r.err().startsWith("snn train: Fashion-MNIST not found"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
         assertTrue(r.out().isEmpty());
@@ -150,5 +151,29 @@ class TrainJobTest {
         assertEquals(1, s.lines().filter(l -> l.startsWith("snn train:")).count(), s);
         assertTrue(s.contains("could not start Spark on master 'nonsense://x'"), s);
         assertTrue(s.contains("nonsense://x") && s.contains("local[*]"), s);
+    }
+
+    @Test
+    void theFinalProgressLineOfAnEpochIsPrintedOnce() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        StringWriter lines = new StringWriter();
+        TrainJob.ProgressListener l = new TrainJob.ProgressListener(new PrintWriter(lines, true), false,
+                new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        for (int epoch = 0; epoch < 2; epoch++) {
+            l.onEpochStart(epoch, 2, 10);
+            for (int step = 0; step < 10; step++) {
+                l.onStep(epoch, 2, step, 10, 0.5, 64, 1000);
+                Thread.sleep(step == 8 ? 700 : 5); // the periodic refresh (500 ms) runs before the last step
+            }
+            Thread.sleep(700); // and again after it, before the epoch's line
+            l.onEpoch(new io.github.sparksnn.ml.train.EpochMetrics(epoch + 1, 0.5, 0.8, 0.7, 1, 640, 10, 100, 90, 90));
+        }
+        String bars = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (String epoch : new String[]{"epoch 1/2", "epoch 2/2"}) {
+            long finals = java.util.Arrays.stream(bars.split("[\\r\\n]+"))
+                    .filter(s -> s.contains(epoch) && s.contains("100%")).count();
+            assertEquals(1, finals, epoch + ": the final progress line once:\n" + bars.replace("\r", "\\r\n"));
+        }
+        assertEquals(2, lines.toString().lines().filter(s -> s.startsWith("epoch ")).count(), lines.toString());
     }
 }

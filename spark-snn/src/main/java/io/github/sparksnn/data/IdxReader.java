@@ -25,8 +25,11 @@ public final class IdxReader {
     /** Where the Debian package puts Fashion-MNIST. */
     public static final Path DEFAULT_FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
+    /** The command that installs Fashion-MNIST, as every message of the project writes it. */
+    public static final String INSTALL_COMMAND = "sudo apt-get install dataset-fashion-mnist";
+
     private static final String INSTALL_HINT =
-            "install it with `apt-get install dataset-fashion-mnist` (files land in "
+            "install it with `" + INSTALL_COMMAND + "` (files land in "
                     + DEFAULT_FASHION_MNIST_DIR + ") or point to a directory holding the IDX files";
 
     private IdxReader() {

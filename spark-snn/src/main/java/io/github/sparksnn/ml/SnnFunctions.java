@@ -5,6 +5,7 @@ import java.util.List;
 import io.github.sparksnn.surrogate.LruCache;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 import io.github.sparksnn.surrogate.Surrogates;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
@@ -35,6 +36,9 @@ import org.apache.spark.sql.types.DataTypes;
  * out first. A spec column may hold pathological formulas (too long, too deep, a derivative too large): each is
  * refused by {@link io.github.sparksnn.surrogate.Formula}'s limits with an {@link IllegalArgumentException}, which
  * fails that query and leaves the executor and the session usable.
+ *
+ * <p>{@link #firingRate(String)} is a column function for the per-layer columns of
+ * {@link SpikingNetworkModel#toLayerPipeline()}: a spiking layer's mean firing rate.
  */
 public final class SnnFunctions {
     /** The names {@link #register(SparkSession)} defines. */
@@ -51,6 +55,20 @@ public final class SnnFunctions {
     private static final LruCache<String, SurrogateFunction> CACHE = new LruCache<>(CACHE_LIMIT);
 
     private SnnFunctions() {
+    }
+
+    /**
+     * The mean of a layer column's values over rows, neurons and time steps, named after the column: for a spiking
+     * layer's column of {@link SpikingNetworkModel#toLayerPipeline()} ({@code snn_layer3_lif}, a vector of T x
+     * neurons spikes per row), its firing rate, the mean spikes per neuron and step.
+     * <pre>{@code layers.select(firingRate("snn_layer3_lif"), firingRate("snn_layer5_lif")).show();}</pre>
+     */
+    public static Column firingRate(String layerCol) {
+        Column values = org.apache.spark.ml.functions.vector_to_array(org.apache.spark.sql.functions.col(layerCol),
+                "float64");
+        return org.apache.spark.sql.functions.avg(org.apache.spark.sql.functions.aggregate(values,
+                org.apache.spark.sql.functions.lit(0.0), Column::plus).divide(org.apache.spark.sql.functions.size(values)))
+                .as(layerCol);
     }
 
     /** Registers the functions as temporary functions of {@code spark}'s session; returns their names. */

@@ -33,7 +33,8 @@ public abstract class FormulaKernel {
     public abstract void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n);
 
     private static UnsupportedOperationException noPrimitive() {
-        return new UnsupportedOperationException("this Formula was given only a gradient, so it has no primitive");
+        return new UnsupportedOperationException("this Formula was given only a gradient, so it has no primitive g(x)"
+                + " (needed outside spiking mode, for tables, plots and gradient checks): give primitive='...' too");
     }
 
     /** The error function (the same implementation as the {@code Erf} surrogate). */

@@ -46,6 +46,18 @@ class SnnFunctionsTest {
     }
 
     @Test
+    void firingRateIsTheMeanOverRowsNeuronsAndSteps() {
+        List<Row> rows = List.of(
+                RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(1, 0, 0, 1)),     // 2 of 4
+                RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(1, 1, 1, 1)));    // 4 of 4
+        Row r = spark.createDataFrame(rows, new StructType().add("snn_layer2_lif",
+                        org.apache.spark.ml.linalg.SQLDataTypes.VectorType()))
+                .select(SnnFunctions.firingRate("snn_layer2_lif")).first();
+        assertEquals("snn_layer2_lif", r.schema().fieldNames()[0]);
+        assertEquals(0.75, r.getDouble(0), 0.0);
+    }
+
+    @Test
     void sqlValuesEqualTheJavaFunctions() {
         for (String spec : List.of("ATan(alpha=2.0)", "Sigmoid", "SuperSpike(alpha=2)")) {
             SurrogateFunction g = Surrogates.parse(spec);

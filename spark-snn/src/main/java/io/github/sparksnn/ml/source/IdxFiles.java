@@ -73,7 +73,7 @@ final class IdxFiles implements Serializable {
             throw new UncheckedIOException("cannot look for " + gz + ": " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("IDX file " + gz + " (or " + plain.getName() + ") not found; install "
-                + "Fashion-MNIST with `apt-get install dataset-fashion-mnist` (files land in " + IdxOptions.DEFAULT_DIR
+                + "Fashion-MNIST with `" + IdxReader.INSTALL_COMMAND + "` (files land in " + IdxOptions.DEFAULT_DIR
                 + ") or point to a directory holding the IDX files");
     }
 
