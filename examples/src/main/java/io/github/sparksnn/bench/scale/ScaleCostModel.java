@@ -2,9 +2,7 @@ package io.github.sparksnn.bench.scale;
 
 import io.github.sparksnn.ml.train.net.AggregationTree;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,26 +10,27 @@ import java.util.Set;
  * way (full duplex, switched, no other traffic):
  *
  * <pre>
- *   step = down + compute + sum over levels l of up(l) + overhead
- *   V        = bytes of one vector on a link = 4 M x {@value #WIRE_PER_PAYLOAD} (M parameters; the veths carry
- *              GSO segments of up to 64 KB with one set of headers each, so headers add well under 1%: the
- *              bridge ports counted 1.00-1.01 vectors per vector sent, and HTB shapes the same lengths)
- *   up(l)    = V x (vectors into the busiest node of level l) / G      (level 0: the driver, 1: partition 0 ...)
- *   down     = V x (most state copies one node sends) / G
+ *   step  = down + compute + up + overhead
+ *   V     = bytes of one vector on a link = 4 M x {@value #WIRE_PER_PAYLOAD} (M parameters; the veths carry
+ *           GSO segments of up to 64 KB with one set of headers each, so headers add well under 1%: the
+ *           bridge ports counted 1.00-1.01 vectors per vector sent, and HTB shapes the same lengths)
+ *   down  = V x (most state copies one node sends) / G + (depth - 1) x piece / G
+ *   up    = V x (most partial sums one node receives) / G + (depth - 1) x piece / G
  * </pre>
  *
- * <b>Up</b>, partial sums are stored and forwarded: a node sends only after its children's vectors have all
- * arrived, so the levels add up. A child sends as many vectors as {@code OrderedSum} has pending blocks over its
- * subtree's partition range (one when the range is an aligned power-of-two block, more otherwise), and all of a
- * node's children share its one incoming link. <b>Down</b>, the state is relayed piece by piece (cut-through), so the
- * levels overlap and the busiest sender's link sets the time: the driver sends 1 copy in a tree (to partition 0) and
- * P in a star, a task one per child. <b>compute</b> is the slowest task's engine time; <b>overhead</b> is a measured
- * per-step fixed cost (framing, adding, the driver's optimizer, scheduling of threads), taken from the one-task
- * row, where the model has no other unknown.
+ * Every link carries exactly one vector each way ({@code AggregationTree}'s binomial blocks are {@code OrderedSum}'s
+ * nodes), and both directions move cut-through in pieces of {@value #PIECE_BYTES} bytes: the state is relayed piece
+ * by piece, and a task adds piece k of its children's sums and sends it while piece k + 1 arrives. So the levels
+ * overlap: the busiest node's one incoming (or outgoing) link sets the time, all of that node's children sharing it,
+ * and each further level adds one piece's latency. The driver sends a state to each of its children (at most the
+ * fan-in F; P in a star) and receives one sum from each; a task heading 2^k partitions sends k states and receives k
+ * sums. <b>compute</b> is the slowest task's engine time; <b>overhead</b> is a measured per-step fixed cost
+ * (framing, adding, the driver's optimizer over all M values, scheduling of threads), taken from the one-task row,
+ * where the model has no other unknown.
  *
- * <p>What it leaves out, on purpose, to be refined from measurements: latency (this kernel cannot add any), the
- * time of the adds themselves, overlap of a level's transfer with the previous level's, and the links' unequal
- * sharing under TCP.
+ * <p>What it leaves out, to be refined from measurements: latency (this kernel cannot add any), the adds' own time,
+ * the driver's wait for whole sums before its optimizer (it is not cut-through), and the links' unequal sharing
+ * under TCP.
  */
 public final class ScaleCostModel {
     /** Link bytes per payload byte on these veths (GSO: one header set per segment of up to 64 KB; measured). */
@@ -58,37 +57,23 @@ public final class ScaleCostModel {
         return vectors * vectorWireBytes() * 8 / (gbit * 1e9) * 1e3;
     }
 
-    /** Vectors into the busiest node of each level, level 0 (the driver) first. */
-    public static List<Integer> upVectorsPerLevel(AggregationTree tree) {
-        int p = tree.numTasks();
-        List<Integer> levels = new ArrayList<>();
-        List<Integer> nodes = tree.driverChildren();
-        int driverIn = 0;
-        for (int c : nodes) {
-            driverIn += vectorsSent(tree, c);
+    /** Bytes of one piece of a streamed vector (the state's relay and the cut-through partial sums). */
+    public static final int PIECE_BYTES = 1 << 18;
+
+    /** Most partial sums one node receives per step: the driver's children, or a task's (one vector each). */
+    public static int maxSumFanIn(AggregationTree tree) {
+        int most = 0;
+        for (int c : tree.driverChildren()) {
+            most += vectorsSent(tree, c);
         }
-        levels.add(driverIn);
-        while (!nodes.isEmpty()) {
-            List<Integer> next = new ArrayList<>();
-            int busiest = 0;
-            for (int n : nodes) {
-                int in = 0;
-                for (int c : tree.children(n)) {
-                    in += vectorsSent(tree, c);
-                    next.add(c);
-                }
-                busiest = Math.max(busiest, in);
+        for (int t = 0; t < tree.numTasks(); t++) {
+            int in = 0;
+            for (int c : tree.children(t)) {
+                in += vectorsSent(tree, c);
             }
-            if (next.isEmpty()) {
-                break;
-            }
-            levels.add(busiest);
-            nodes = next;
+            most = Math.max(most, in);
         }
-        if (p < 1) {
-            throw new AssertionError();
-        }
-        return levels;
+        return most;
     }
 
     /** Most state copies one node sends per step: the driver's children, or a task's. */
@@ -122,7 +107,7 @@ public final class ScaleCostModel {
         return most;
     }
 
-    /** Vectors task {@code t} sends up: OrderedSum's pending blocks over its subtree range. */
+    /** Vectors task {@code t} sends up: OrderedSum's pending blocks over its subtree range (one, with aligned blocks). */
     public static int vectorsSent(AggregationTree tree, int t) {
         return pendingBlocks(tree.numTasks(), t, tree.subtreeEnd(t));
     }
@@ -169,11 +154,9 @@ public final class ScaleCostModel {
     /** The prediction for {@code tasks} tasks at fan-in {@code fanIn} with the given compute and overhead. */
     public Prediction predict(int tasks, int fanIn, double computeMs, double overheadMs) {
         AggregationTree tree = new AggregationTree(tasks, fanIn);
-        double up = 0;
-        for (int v : upVectorsPerLevel(tree)) {
-            up += linkMs(v);
-        }
-        return new Prediction(linkMs(maxStateFanOut(tree)), computeMs, up, overheadMs);
+        double pieces = (tree.depth() - 1) * Math.min(1.0, PIECE_BYTES / vectorWireBytes());
+        return new Prediction(linkMs(maxStateFanOut(tree) + pieces), computeMs, linkMs(maxSumFanIn(tree) + pieces),
+                overheadMs);
     }
 
     /**

@@ -21,19 +21,27 @@ class ScaleCostModelTest {
     }
 
     @Test
-    void vectorsPerLevelOfAStarAndOfATree() {
-        assertEquals(List.of(1), ScaleCostModel.upVectorsPerLevel(new AggregationTree(1, 2)));
-        assertEquals(List.of(2), ScaleCostModel.upVectorsPerLevel(new AggregationTree(2, 2)));   // P <= fan-in: star
-        assertEquals(List.of(8), ScaleCostModel.upVectorsPerLevel(new AggregationTree(8, 0)));
-        // P = 4, fan-in 2: 0 heads [0,4) with children 1 ([1,3): two blocks) and 3 ([3,4)); 1 has child 2.
-        AggregationTree t = new AggregationTree(4, 2);
-        assertEquals(List.of(1, 3), t.children(0));
-        assertEquals(List.of(2), t.children(1));
-        assertEquals(List.of(1, 3, 1), ScaleCostModel.upVectorsPerLevel(t));
+    void fanInsAndFanOutsOfAStarAndOfATree() {
+        assertEquals(1, ScaleCostModel.maxSumFanIn(new AggregationTree(1, 2)));
+        assertEquals(2, ScaleCostModel.maxSumFanIn(new AggregationTree(2, 2)));   // P <= fan-in: star
+        assertEquals(8, ScaleCostModel.maxSumFanIn(new AggregationTree(8, 0)));
+        // P = 8, fan-in 2: blocks [0,4) and [4,8); 0 <- {1, 2}, 2 <- {3}; 4 <- {5, 6}, 6 <- {7}.
+        AggregationTree t = new AggregationTree(8, 2);
+        assertEquals(List.of(1, 2), t.children(0));
+        assertEquals(List.of(0, 4), t.driverChildren());
+        assertEquals(2, ScaleCostModel.maxSumFanIn(t));
         assertEquals(2, ScaleCostModel.maxStateFanOut(t));
         assertEquals(8, ScaleCostModel.maxStateFanOut(new AggregationTree(8, 0)));
-        // Busiest link: partition 0 receives 3 partial vectors and one state.
-        assertEquals(4, ScaleCostModel.busiestLinkVectors(t));
+        // P = 64, fan-in 2: blocks of 32, so partitions 0 and 32 each receive 5 sums, one per child link.
+        assertEquals(5, ScaleCostModel.maxSumFanIn(new AggregationTree(64, 2)));
+        for (int p = 1; p <= 64; p++) {
+            AggregationTree any = new AggregationTree(p, 2);
+            for (int q = 0; q < p; q++) {
+                assertEquals(1, ScaleCostModel.vectorsSent(any, q), "P=" + p + ": one vector up from " + q);
+            }
+        }
+        // Busiest link: partition 0 at P = 8, fan-in 2 receives 2 sums and a state, and sends 2 states and a sum.
+        assertEquals(3, ScaleCostModel.busiestLinkVectors(t));
         assertEquals(2, ScaleCostModel.busiestLinkVectors(new AggregationTree(2, 2)));
         assertEquals(1, ScaleCostModel.busiestLinkVectors(new AggregationTree(1, 2)));
     }
@@ -56,9 +64,11 @@ class ScaleCostModelTest {
         assertEquals(v, one.downMs(), 1e-9);
         assertEquals(v, one.upMs(), 1e-9);
         assertEquals(2 * v + 15, one.stepMs(), 1e-9);
-        // P = 4, fan-in 2: down 2 copies (partition 0 to its two children), up 1 + 3 + 1 vectors.
-        assertEquals(2 * v + 10 + 5 * v + 5, m.predict(4, 2, 10, 5).stepMs(), 1e-9);
-        // Star of 8: 8 copies down, 8 vectors up.
+        // P = 8, fan-in 2 (depth 3: 3 -> 2 -> 0 -> driver): 2 copies down and 2 sums into the busiest node, plus
+        // one 256 KB piece of latency per level below the first, each way.
+        double piece = (double) ScaleCostModel.PIECE_BYTES / m.vectorWireBytes();
+        assertEquals((2 + 2 * piece) * v + 10 + (2 + 2 * piece) * v + 5, m.predict(8, 2, 10, 5).stepMs(), 1e-9);
+        // Star of 8: 8 copies down, 8 vectors up, no relaying.
         assertEquals(16 * v + 10, m.predict(8, 0, 10, 0).stepMs(), 1e-9);
         // The overhead fitted on a row reproduces that row.
         double o = m.overheadFrom(1, 2, 100, 10);

@@ -409,19 +409,10 @@ final class BarrierEpochTask implements Serializable {
                             + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
                 }
                 up.relayState(f, state, dim, down);
-                receiver.start(epoch, step);
-                OrderedSum sum = new OrderedSum(numPartitions).add(p, own.compute(lease, block, state, step));
-                long path = 0;
-                long w1 = System.nanoTime();
-                for (int i = 0; i < down.length; i++) {
-                    path = Math.max(path, receiver.addTo(i, sum));
-                }
-                waitNanos += System.nanoTime() - w1;
-                path += receiver.mergeNanos();
-                up.sendPartial(epoch, step, sum.pending(), dim, path, bf16);
-                for (PeerLink d : down) {
-                    d.recycle();
-                }
+                receiver.startStreaming(epoch, step);
+                OrderedSum.Node leaf = own.compute(lease, block, state, step);
+                waitNanos += CutThrough.send(up, p, leaf, receiver, down.length, numPartitions, epoch, step, dim,
+                        bf16);
                 expected = step + syncInterval;
                 own.sent(lease, block, expected);
             }

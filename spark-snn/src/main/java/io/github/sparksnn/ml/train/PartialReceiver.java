@@ -13,7 +13,12 @@ import java.util.concurrent.Future;
 /**
  * Receives one step's partial sums from the links below (a task's children, or the tasks that send to the driver)
  * on one thread per link, so a vector arrives while the receiver still computes its own share instead of after it.
- * Only receiving runs in parallel: the sums are added afterwards by the caller, in partition order.
+ * Only receiving runs in parallel: the sums are added by the caller, in partition order.
+ *
+ * <p>Two ways to receive: whole ({@link #start}, {@link #addTo}: the driver, which adds whole nodes into its
+ * {@link OrderedSum}) or streamed ({@link #startStreaming}, {@link #head}, {@link #awaitValues}: a task, which adds
+ * piece k of its children's vectors and sends it up while piece k + 1 arrives, so a level of the tree costs one
+ * piece's time, not one vector's).
  */
 final class PartialReceiver implements AutoCloseable {
     private final String receiver;
@@ -46,12 +51,20 @@ final class PartialReceiver implements AutoCloseable {
         this.dim = dim;
         this.frames = new Frame[links.length];
         this.pending = new Future[links.length];
+        this.heads = new PeerLink.PartialHead[links.length];
+        this.ready = new int[links.length];
+        this.failed = new boolean[links.length];
         this.pool = links.length == 0 ? null : Executors.newFixedThreadPool(links.length, r -> {
             Thread t = new Thread(r, "spark-snn partial sums to " + receiver);
             t.setDaemon(true);
             return t;
         });
     }
+
+    private final PeerLink.PartialHead[] heads;
+    private final int[] ready;
+    private final boolean[] failed;
+    private float[][] vectors;
 
     /** Starts receiving the partial sums of (epoch, step) on every link. */
     void start(int epoch, int step) {
@@ -72,6 +85,128 @@ final class PartialReceiver implements AutoCloseable {
                 frames[k] = f;
                 return l.readPartialNodes(f, dim, partitions[k], ends[k], numLeaves);
             });
+        }
+    }
+
+    /**
+     * Starts receiving the streamed partial sums of (epoch, step) on every link: each link's head, then its vector
+     * piece by piece into a buffer of this receiver's ({@link #vector}), reused every step.
+     */
+    void startStreaming(int epoch, int step) {
+        if (vectors == null) {
+            vectors = new float[links.length][dim];
+        }
+        synchronized (heads) {
+            java.util.Arrays.fill(heads, null);
+            java.util.Arrays.fill(ready, 0);
+            java.util.Arrays.fill(failed, false);
+        }
+        for (int i = 0; i < links.length; i++) {
+            final int k = i;
+            pending[i] = pool.submit(() -> {
+                try {
+                    PeerLink l = links[k];
+                    l.readTimeout(timeoutsMs[k]);
+                    Frame f;
+                    try {
+                        f = l.readHeader("the partial sum of step " + (step + 1));
+                    } catch (SocketTimeoutException e) {
+                        throw new IOException(receiver + " got no partial sum from partition " + partitions[k]
+                                + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + timeoutsMs[k]
+                                + " ms (stepTimeout per tree level)");
+                    }
+                    l.expect(f, frameType, epoch, step);
+                    PeerLink.PartialHead h = l.readPartialHead(f, dim, partitions[k], ends[k], numLeaves);
+                    synchronized (heads) {
+                        heads[k] = h;
+                        heads.notifyAll();
+                    }
+                    if (h.present()) {
+                        for (int off = 0; off < dim; off += PIECE) {
+                            int n = Math.min(PIECE, dim - off);
+                            l.readVectorPiece(f, h, vectors[k], off, n);
+                            synchronized (heads) {
+                                ready[k] = off + n;
+                                heads.notifyAll();
+                            }
+                        }
+                    }
+                    return null;
+                } catch (IOException | RuntimeException | Error e) {
+                    synchronized (heads) {
+                        failed[k] = true;
+                        heads.notifyAll();
+                    }
+                    throw e;
+                }
+            });
+        }
+    }
+
+    /** Values per piece of a streamed vector: 256 KB of floats, as the state's relay. */
+    static final int PIECE = 1 << 16;
+
+    /** Link {@code i}'s head, once read (its vector may still be arriving). */
+    PeerLink.PartialHead head(int i) throws IOException {
+        synchronized (heads) {
+            while (heads[i] == null && !failed[i]) {
+                waitOn(i);
+            }
+            if (heads[i] != null) {
+                return heads[i];
+            }
+        }
+        throw failure(i);
+    }
+
+    /** Waits until link {@code i}'s vector holds its first {@code n} values (the last piece's tag checked). */
+    void awaitValues(int i, int n) throws IOException {
+        synchronized (heads) {
+            while (ready[i] < n && !failed[i]) {
+                waitOn(i);
+            }
+            if (ready[i] >= n) {
+                return;
+            }
+        }
+        throw failure(i);
+    }
+
+    /** Link {@code i}'s streamed vector (valid up to what {@link #awaitValues} waited for). */
+    float[] vector(int i) {
+        return vectors[i];
+    }
+
+    private void waitOn(int i) throws IOException {
+        try {
+            heads.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(receiver + " was interrupted while receiving the partial sum of partition "
+                    + partitions[i], e);
+        }
+    }
+
+    /** The reason link {@code i}'s reader failed. */
+    private IOException failure(int i) throws IOException {
+        try {
+            pending[i].get();
+            return new IOException(receiver + ": the partial sum of partition " + partitions[i] + " ended early");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                return io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            return new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IOException(receiver + " was interrupted while receiving partial sums", e);
         }
     }
 

@@ -885,15 +885,7 @@ public final class PeerLink implements AutoCloseable {
             long compute = bb.getLong();
             long maxCompute = bb.getLong();
             byte present = bb.get();
-            // The node's leaves [index * 2^level, (index + 1) * 2^level), computed only once index is known to start
-            // inside the tree (level <= 31, index <= (numLeaves - 1) >> level), so no shift can wrap.
-            boolean inTree = level >= 0 && level <= 31 && index >= 0 && index <= (numLeaves - 1L) >> level;
-            long lo = inTree ? index << level : -1;
-            long hi = inTree ? Math.min((index + 1) << level, numLeaves) : -1;
-            if (!inTree || lo < from || hi > to || hi <= lo) {
-                throw new ProtocolException("node (level " + level + ", index " + index + ") in " + f + " from "
-                        + peerName() + " lies outside its partitions [" + from + ", " + to + ")");
-            }
+            checkNodePlace(level, index, from, to, numLeaves, f);
             float[] v = null;
             if (present == 1) {
                 if (bb.remaining() < (long) dim * width) {
@@ -927,6 +919,123 @@ public final class PeerLink implements AutoCloseable {
             out.add(new OrderedSum.Pending(levels[i], indices[i], nodes[i]));
         }
         return new Partial(out, pathNanos);
+    }
+
+    /**
+     * The head of a streamed PARTIAL frame (see {@link #readPartialHead}): the sender's one tree node, its statistics
+     * (in {@code stats}, whose vector is null) and whether a vector of {@code dim} values follows.
+     */
+    public record PartialHead(int level, long index, OrderedSum.Node stats, boolean present, long pathNanos,
+                              int width) {
+    }
+
+    /**
+     * Reads the head of a PARTIAL frame whose vector is then read piece by piece with {@link #readVectorPiece}: the
+     * cut-through path, where a task adds and forwards piece k of its children's sums while piece k + 1 arrives.
+     * Every task of the aggregation tree sends exactly one node (its aligned block: {@link AggregationTree}), so a
+     * frame with any other node count, a node outside the sender's partitions {@code [from, to)} or a length other
+     * than the head's plus one vector (or none) is refused. The vector's pieces are unchecked until the last one
+     * (the frame's tag comes with it), so a receiver may forward them but must not complete its own frame first.
+     */
+    public PartialHead readPartialHead(Frame f, int dim, int from, int to, int numLeaves) throws IOException {
+        int width = f.type() == Frame.PARTIAL16 ? 2 : 4;
+        int headBytes = 12 + NODE_HEADER_BYTES;
+        if (f.length() != headBytes && f.length() != headBytes + (long) dim * width) {
+            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": a partial sum of one "
+                    + "node has " + headBytes + " or " + (headBytes + (long) dim * width) + " bytes");
+        }
+        byte[] b = new byte[headBytes];
+        readFully(b, headBytes, f);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        long pathNanos = bb.getLong();
+        int count = bb.getInt();
+        if (count != 1) {
+            throw new ProtocolException("wrong node count " + count + " in " + f + " from " + peerName()
+                    + ": a task of the aggregation tree sends one node");
+        }
+        int level = bb.getInt();
+        long index = bb.getLong();
+        OrderedSum.Node n = new OrderedSum.Node(null, bb.getDouble(), bb.getLong(), bb.getLong(), bb.getLong());
+        n.maxComputeNanos = bb.getLong();
+        byte present = bb.get();
+        checkNodePlace(level, index, from, to, numLeaves, f);
+        if (present != 0 && present != 1) {
+            throw new ProtocolException("bad vector flag " + present + " in " + f + " from " + peerName());
+        }
+        if ((present == 1) != (f.length() > headBytes)) {
+            throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": its vector flag is "
+                    + present);
+        }
+        return new PartialHead(level, index, n, present == 1, pathNanos, width);
+    }
+
+    /** Checks that tree node (level, index) lies inside the sender's partitions {@code [from, to)}. */
+    private void checkNodePlace(int level, long index, int from, int to, int numLeaves, Frame f)
+            throws ProtocolException {
+        // The node's leaves [index * 2^level, (index + 1) * 2^level), computed only once index is known to start
+        // inside the tree (level <= 31, index <= (numLeaves - 1) >> level), so no shift can wrap.
+        boolean inTree = level >= 0 && level <= 31 && index >= 0 && index <= (numLeaves - 1L) >> level;
+        long lo = inTree ? index << level : -1;
+        long hi = inTree ? Math.min((index + 1) << level, numLeaves) : -1;
+        if (!inTree || lo < from || hi > to || hi <= lo) {
+            throw new ProtocolException("node (level " + level + ", index " + index + ") in " + f + " from "
+                    + peerName() + " lies outside its partitions [" + from + ", " + to + ")");
+        }
+    }
+
+    /** Reads the next {@code n} values of a streamed PARTIAL's vector into {@code into[off, off + n)}. */
+    public void readVectorPiece(Frame f, PartialHead h, float[] into, int off, int n) throws IOException {
+        byte[] b = payload(n * h.width());
+        readFully(b, n * h.width(), f);
+        ByteBuffer bb = ByteBuffer.wrap(b, 0, n * h.width()).order(ByteOrder.LITTLE_ENDIAN);
+        if (h.width() == 2) {
+            for (int i = 0; i < n; i++) {
+                into[off + i] = Bf16.decode(bb.getShort());
+            }
+        } else {
+            bb.asFloatBuffer().get(into, off, n);
+        }
+    }
+
+    /**
+     * Starts a streamed PARTIAL frame of one node (level, index) with the statistics of {@code stats} and, when
+     * {@code present}, a vector of {@code dim} values that follows in {@link #writeVectorPiece} calls (in order,
+     * covering {@code [0, dim)}); {@link #endPartial} ends it.
+     */
+    public void beginPartial(int epoch, int step, int level, long index, OrderedSum.Node stats, boolean present,
+                             int dim, long pathNanos, boolean bf16) throws IOException {
+        int headBytes = 12 + NODE_HEADER_BYTES;
+        long len = headBytes + (present ? (long) dim * (bf16 ? 2 : 4) : 0);
+        if (len > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("partial sum of " + len + " bytes exceeds one frame");
+        }
+        byte[] b = new byte[headBytes];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(pathNanos).putInt(1).putInt(level).putLong(index)
+                .putDouble(stats.lossSum).putLong(stats.correct).putLong(stats.count).putLong(stats.computeNanos)
+                .putLong(stats.maxComputeNanos).put((byte) (present ? 1 : 0));
+        writeHeader(bf16 ? Frame.PARTIAL16 : Frame.PARTIAL, epoch, step, len);
+        writePayload(b, 0, headBytes);
+    }
+
+    /** Writes {@code v[off, off + n)} as the next piece of the vector begun by {@link #beginPartial}, and flushes. */
+    public void writeVectorPiece(float[] v, int off, int n, boolean bf16) throws IOException {
+        byte[] b = payload(n * (bf16 ? 2 : 4));
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        if (bf16) {
+            for (int i = 0; i < n; i++) {
+                bb.putShort(Bf16.encode(v[off + i]));
+            }
+        } else {
+            bb.asFloatBuffer().put(v, off, n);
+        }
+        writePayload(b, 0, n * (bf16 ? 2 : 4));
+        out.flush();
+    }
+
+    /** Ends the frame begun by {@link #beginPartial}: its tag. */
+    public void endPartial() throws IOException {
+        endFrame();
+        out.flush();
     }
 
     private long lastMergeNanos;
