@@ -67,11 +67,11 @@ class GpuCommandsTest {
                 "--time-steps", "4", "--neurons", "16", "--seed", "9");
         assertEquals(2, all.exitCode(), all::toString);
         assertTrue(all.err().contains("--neuron, --time-steps, --neurons, --seed: "), all.err());
-        // the same options with --dtype float are not refused: without a GPU the command gets as far as the probe
+        // the same options with --dtype float are not refused: without a GPU the command gets as far as the probe (exit 3)
         if (!CudaBackends.isAvailable()) {
             CliRun fl = CliRun.of("gpu", "check-grad", "--function", "atan", "--dtype", "float", "--neuron", "plif",
                     "--time-steps", "4", "--neurons", "16", "--seed", "9");
-            assertEquals(1, fl.exitCode(), fl::toString);
+            assertEquals(SnnCli.EXIT_CHECK_FAILED, fl.exitCode(), fl::toString);
         }
     }
 
@@ -79,7 +79,7 @@ class GpuCommandsTest {
     void halfWithoutNeuronOptionsGetsAsFarAsTheGpuProbe() {
         assumeFalse(CudaBackends.isAvailable(), "a GPU is present: gpu/device-check.sh covers this machine");
         CliRun run = CliRun.of("gpu", "check-grad", "--function", "atan", "--dtype", "half");
-        assertEquals(1, run.exitCode(), run::toString);
+        assertEquals(SnnCli.EXIT_CHECK_FAILED, run.exitCode(), run::toString);
         assertTrue(run.err().contains("no usable GPU"), run.err());
     }
 
