@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Rebuilds what ships in gpu/src/main/resources/io/github/sparksnn/gpu/ptx: <hash>.ptx with nvcc, then
-# <hash>.sm_80.cubin and <hash>.sm_90.cubin from that PTX with JCuda's nvPTXCompiler, and index.txt (hash -> source).
+# <hash>.sm_80.cubin and <hash>.sm_90.cubin from that PTX with JCuda's nvPTXCompiler, and INDEX.tsv (one row per file:
+# unit, kernels, surrogate and parameters, dtype, nvcc flags, arch).
 # Run after editing gpu/src/main/cuda/kernels.cu, NeuronKernelSource, or a built-in surrogate's cudaCode;
-# ShippedPtxTest / ShippedCubinTest fail until then. Needs nvcc (CUDA_HOME, /usr/local/cuda/bin or PATH), except
-# with --cubins (cubins and index only, from the PTX already there). Commit the result.
+# ShippedPtxTest / ShippedCubinTest / ShippedIndexTest fail until then. Needs nvcc (CUDA_HOME, /usr/local/cuda/bin or
+# PATH), except with --cubins (cubins and index only, from the PTX already there) or --index (INDEX.tsv alone, computed
+# from the kernel sources: no CUDA toolkit, no nvPTXCompiler). Commit the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -o -q -B -pl gpu -am compile

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Generates the surrogate-dependent CUDA source: the BPTT backward of the fused neuron (one thread per neuron
- * looping over T backwards, exactly {@code CpuBackend.neuronBackward}'s float operations) with the surrogate
+ * looping over T backwards, exactly the CPU backend's ({@code CpuNeuronBackward}) float operations) with the surrogate
  * gradient {@code g'(x)} inlined from {@link SurrogateFunction#cudaCode}, and an element-wise
  * {@code surrogate_gradient} kernel (used by the parity tests to compare g' itself with the CPU).
  *

@@ -1,5 +1,6 @@
 package io.github.sparksnn.gpu;
 
+import io.github.sparksnn.surrogate.SurrogateFunction;
 import io.github.sparksnn.surrogate.Surrogates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,45 +11,145 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Rebuilds the PTX shipped in the jar (run after editing {@code kernels.cu}, the neuron template, or a built-in
  * surrogate's {@code cudaCode}; {@code ShippedPtxTest} fails until then):
  * <pre>
- * gpu/regenerate-ptx.sh        (= mvn -o -q -pl gpu -am compile, then java ... PtxBuild gpu/src/main/resources/io/github/sparksnn/gpu/ptx)
+ * gpu/regenerate-ptx.sh           (= mvn -o -q -pl gpu -am compile, then java ... PtxBuild gpu/src/main/resources/io/github/sparksnn/gpu/ptx)
+ * gpu/regenerate-ptx.sh --cubins  (cubins and INDEX.tsv from the PTX already there: no CUDA toolkit)
+ * gpu/regenerate-ptx.sh --index   (INDEX.tsv alone: no CUDA toolkit, no nvPTXCompiler)
  * </pre>
  * Compiles every {@link #shippedSources() shipped source} with nvcc, lowers the {@code .version} line to
- * {@link PtxText#SHIPPED_VERSION}, writes {@code <hash>.ptx}, and deletes PTX files no source names any more.
+ * {@link PtxText#SHIPPED_VERSION}, writes {@code <hash>.ptx}, assembles {@code <hash>.<arch>.cubin}, writes
+ * {@link #INDEX} and deletes PTX and cubins no source names any more.
+ *
+ * <p>{@link #INDEX} says what each file holds: one row per file with its unit, kernels, surrogate and parameters,
+ * dtype, nvcc flags and architecture. Every column comes from the {@link Shipped} descriptions that the hashes are
+ * computed from (the hash is SHA-256 of the nvcc flags and the generated source, see {@link KernelSource#hash()}),
+ * so the index is rebuilt without nvcc, and {@code ShippedIndexTest} rebuilds each row's source from its columns
+ * and checks that it hashes to the row's file name.
  */
 public final class PtxBuild {
     private PtxBuild() {
+    }
+
+    /** Unit column of the static kernels. */
+    public static final String STATIC_UNIT = "kernels.cu";
+    /** Unit column of the generated neuron kernels ({@link NeuronKernelSource}). */
+    public static final String NEURON_UNIT = "neuron";
+    /** Unit column of the generated half-precision surrogate kernels ({@link HalfKernelSource}). */
+    public static final String HALF_UNIT = "half";
+
+    private static final Pattern KERNEL = Pattern.compile(
+            "extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?([A-Za-z_][A-Za-z0-9_]*)\\(");
+
+    /**
+     * One shipped translation unit and what it holds: its unit ({@link #STATIC_UNIT}, {@link #NEURON_UNIT},
+     * {@link #HALF_UNIT}), the surrogate whose code it inlines ({@code null} for the static kernels), the precision
+     * of its arithmetic ({@code float32}, or {@code half2} for the half kernels, which read and write floats) and
+     * its source.
+     */
+    public record Shipped(String unit, SurrogateFunction surrogate, String dtype, KernelSource source) {
+        /** The {@code extern "C" __global__} kernels the source defines, in source order. */
+        public List<String> kernels() {
+            return kernelsOf(source.source());
+        }
+    }
+
+    /** The {@code extern "C" __global__} kernels defined in CUDA source {@code cuda}, in source order. */
+    static List<String> kernelsOf(String cuda) {
+        List<String> out = new ArrayList<>();
+        Matcher m = KERNEL.matcher(cuda);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     /**
      * The static kernels, the neuron kernels of every built-in surrogate at its default parameters, then their
      * half-precision surrogate kernels ({@link HalfKernelSource}, for {@code snn gpu check-grad --dtype half}).
      */
-    public static List<KernelSource> shippedSources() {
-        List<KernelSource> out = new ArrayList<>();
-        out.add(KernelSource.staticKernels());
+    public static List<Shipped> shipped() {
+        List<Shipped> out = new ArrayList<>();
+        out.add(new Shipped(STATIC_UNIT, null, "float32", KernelSource.staticKernels()));
         for (Surrogates.Descriptor d : Surrogates.list()) {
-            out.add(NeuronKernelSource.of(Surrogates.create(d.name(), Map.of())));
+            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+            out.add(new Shipped(NEURON_UNIT, sg, "float32", NeuronKernelSource.of(sg)));
         }
         for (Surrogates.Descriptor d : Surrogates.list()) {
-            out.add(HalfKernelSource.of(Surrogates.create(d.name(), Map.of())));
+            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+            out.add(new Shipped(HALF_UNIT, sg, "half2", HalfKernelSource.of(sg)));
         }
         return out;
     }
 
-    /** The file beside the PTX that says which source each hash is. */
-    public static final String INDEX = "index.txt";
+    /** The sources of {@link #shipped()}, in its order. */
+    public static List<KernelSource> shippedSources() {
+        return shipped().stream().map(Shipped::source).toList();
+    }
 
-    /** One line per shipped source: hash, then its name (the files are {@code <hash>.ptx}, {@code <hash>.<arch>.cubin}). */
+    /** The file beside the PTX that says what each PTX and cubin holds (tab-separated, one row per file). */
+    public static final String INDEX = "INDEX.tsv";
+
+    /** The index's columns, its header row. */
+    public static final List<String> INDEX_COLUMNS = List.of("file", "hash", "format", "arch", "unit", "kernels",
+            "surrogate", "parameters", "dtype", "nvcc_flags", "built_by");
+
+    /**
+     * The architecture the shipped PTX targets: its {@code .target}, {@code sm_NN} for nvcc's
+     * {@code -arch=compute_NN} (the driver JIT-compiles it for newer GPUs).
+     */
+    public static String ptxArch() {
+        for (String f : Nvcc.FLAGS) {
+            if (f.startsWith("-arch=compute_")) {
+                return "sm_" + f.substring("-arch=compute_".length());
+            }
+        }
+        throw new IllegalStateException("no -arch=compute_NN in " + Nvcc.FLAGS);
+    }
+
+    /** A surrogate's parameters as the index writes them: {@code alpha=2.0,beta=1.0} ({@code -} for none). */
+    public static String parameters(SurrogateFunction sg) {
+        if (sg == null || sg.parameters().isEmpty()) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Double> e : sg.parameters().entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@link #INDEX}'s text: comment lines, the header, then per shipped source its PTX row and one row per cubin
+     * architecture. Computed from {@link #shipped()} alone (no nvcc, no files read).
+     */
     public static String index() {
-        StringBuilder sb = new StringBuilder("# <hash>.ptx (PTX ISA " + PtxText.SHIPPED_VERSION + ", nvcc) and <hash>.<arch>.cubin ("
-                + String.join(", ", PtxAssembler.SHIPPED_ARCHS) + ", JCuda's nvPTXCompiler): written by PtxBuild\n");
-        for (KernelSource src : shippedSources()) {
-            sb.append(src.hash()).append("  ").append(src.name()).append('\n');
+        StringBuilder sb = new StringBuilder();
+        sb.append("# What each file here holds; written by PtxBuild (gpu/regenerate-ptx.sh [--cubins | --index]), ")
+                .append("checked by ShippedIndexTest.\n")
+                .append("# hash: first 24 hex digits of SHA-256(nvcc flags, NUL, generated CUDA source). ")
+                .append("ptx: nvcc, .version lowered to ").append(PtxText.SHIPPED_VERSION)
+                .append("; cubin: JCuda's nvPTXCompiler from that PTX.\n")
+                .append("# unit: kernels.cu (static kernels), neuron (NeuronKernelSource), half (HalfKernelSource); ")
+                .append("surrogate and parameters: the cudaCode it inlines.\n");
+        sb.append(String.join("\t", INDEX_COLUMNS)).append('\n');
+        String flags = String.join(" ", Nvcc.FLAGS);
+        for (Shipped s : shipped()) {
+            String hash = s.source().hash();
+            String rest = "\t" + s.unit() + "\t" + String.join(",", s.kernels()) + "\t"
+                    + (s.surrogate() == null ? "-" : s.surrogate().name()) + "\t" + parameters(s.surrogate()) + "\t"
+                    + s.dtype() + "\t" + flags;
+            sb.append(hash).append(".ptx\t").append(hash).append("\tptx\t").append(ptxArch()).append(rest)
+                    .append("\tnvcc\n");
+            for (String arch : PtxAssembler.SHIPPED_ARCHS) {
+                sb.append(cubinFile(s.source(), arch)).append('\t').append(hash).append("\tcubin\t").append(arch)
+                        .append(rest).append("\tnvPTXCompiler\n");
+            }
         }
         return sb.toString();
     }
@@ -59,21 +160,30 @@ public final class PtxBuild {
     }
 
     /**
-     * {@code PtxBuild <dir>}: PTX (with nvcc) and cubins; {@code PtxBuild --cubins <dir>}: only the cubins, from
-     * the PTX already there (JCuda's nvPTXCompiler; needs no CUDA toolkit).
+     * {@code PtxBuild <dir>}: PTX (with nvcc), cubins and the index; {@code PtxBuild --cubins <dir>}: the cubins, from
+     * the PTX already there (JCuda's nvPTXCompiler; needs no CUDA toolkit), and the index;
+     * {@code PtxBuild --index <dir>}: the index alone (needs neither).
      */
     public static void main(String[] args) throws IOException {
-        boolean cubinsOnly = args.length == 2 && args[0].equals("--cubins");
-        if (args.length != 1 && !cubinsOnly) {
-            System.err.println("usage: PtxBuild [--cubins] <output dir, e.g. gpu/src/main/resources/io/github/sparksnn/gpu/ptx>");
+        String mode = args.length == 2 ? args[0] : "";
+        if (!(args.length == 1 || args.length == 2 && (mode.equals("--cubins") || mode.equals("--index")))) {
+            System.err.println("usage: PtxBuild [--cubins | --index] <output dir, e.g. gpu/src/main/resources/io/github/sparksnn/gpu/ptx>");
             System.exit(2);
         }
         Path dir = Path.of(args[args.length - 1]);
         Files.createDirectories(dir);
-        if (!cubinsOnly) {
+        if (mode.isEmpty()) {
             compilePtx(dir);
         }
-        buildCubins(dir);
+        if (!mode.equals("--index")) {
+            buildCubins(dir);
+        }
+        writeIndex(dir);
+    }
+
+    private static void writeIndex(Path dir) throws IOException {
+        Files.writeString(dir.resolve(INDEX), index(), StandardCharsets.US_ASCII);
+        System.out.println("wrote       " + INDEX);
     }
 
     private static void buildCubins(Path dir) throws IOException {
@@ -93,7 +203,6 @@ public final class PtxBuild {
                 }
             }
         }
-        Files.writeString(dir.resolve(INDEX), index(), StandardCharsets.US_ASCII);
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();

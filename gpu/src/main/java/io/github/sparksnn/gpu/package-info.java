@@ -10,7 +10,8 @@
  * ({@link io.github.sparksnn.gpu.NeuronKernelSource}, {@link io.github.sparksnn.gpu.HalfKernelSource}); each
  * {@link io.github.sparksnn.gpu.KernelSource} is named by a hash of its flags and text, and its PTX (and cubins) ship
  * in the jar ({@link io.github.sparksnn.gpu.PtxStore} finds them, {@link io.github.sparksnn.gpu.PtxBuild} rebuilds
- * them, {@link io.github.sparksnn.gpu.Nvcc} compiles the rest at run time). {@link io.github.sparksnn.gpu.GpuInfo} and
+ * them and writes {@code INDEX.tsv} beside them, saying what each file holds; {@link io.github.sparksnn.gpu.Nvcc}
+ * compiles the rest at run time). {@link io.github.sparksnn.gpu.GpuInfo} and
  * {@link io.github.sparksnn.gpu.GpuGradCheck} are {@code snn gpu info} and {@code snn gpu check-grad}.
  *
  * <p>A module of its own so that the core needs no JCuda: with this jar absent, {@code backend=auto} is the CPU.

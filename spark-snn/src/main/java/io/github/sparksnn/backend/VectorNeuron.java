@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The charge-fire-reset pass of the spiking (Heaviside) neuron forward on the Vector API, one step of one chunk:
  * {@code h = cv v + cx x + c0}, {@code s = step(h - th)}, then the hard ({@code v = h + s (vr - h)}) or soft
- * ({@code v = h - th s}) reset. The same float operations in the same order as {@link CpuBackend}'s scalar loops
+ * ({@code v = h - th s}) reset. The same float operations in the same order as {@link CpuNeuronForward}'s scalar loops
  * (no fused multiply-add), with the step taken from the sign bit of {@code (h - th) + 0} as there (all ones
  * by an arithmetic shift, then the bits of 1.0f where it is clear), so every lane
  * equals the scalar result bit for bit (a NaN charge aside: which operand's NaN an add passes on is the hardware's
@@ -95,7 +95,7 @@ final class VectorNeuron {
         }
     }
 
-    /** {@code za = ha[o..] - th} ({@link CpuBackend}'s loop before the surrogate gradient; same results). */
+    /** {@code za = ha[o..] - th} ({@link CpuNeuronBackward}'s loop before the surrogate gradient; same results). */
     static void minusThreshold(float[] ha, int o, float th, float[] za, int len) {
         final int step = FS.length();
         int j = 0;
@@ -111,10 +111,10 @@ final class VectorNeuron {
      * One step of the BPTT backward after the surrogate gradient {@code ga = g'(h - th)} (charges and spikes at
      * {@code ha[o..]}, {@code sa[o..]}): {@code da} goes from
      * {@code dL/dS[t]} to {@code dL/dH[t]} (through the reset, whose {@code dV/dS} term {@code detach} cuts), then
-     * {@code dv = dL/dH dH/dV[t-1]} and {@code da = dL/dH dH/dX[t]}. The float operations of {@link CpuBackend}'s
-     * scalar loops in their order (no fused multiply-add), so every lane equals them bit for bit. C2 vectorizes
-     * those loops as a method of their own but not always once inlined into the backward kernel, where they ran at
-     * 3 ns a neuron and step; hence this.
+     * {@code dv = dL/dH dH/dV[t-1]} and {@code da = dL/dH dH/dX[t]}. The float operations of
+     * {@link CpuNeuronBackward}'s scalar loops in their order (no fused multiply-add), so every lane equals them bit
+     * for bit. C2 vectorizes those loops as a method of their own but not always once inlined into the backward
+     * kernel, where they ran at 3 ns a neuron and step; hence this.
      */
     static void chargeGradient(float[] ha, float[] sa, int o, float[] da, float[] dv, float[] ga, int len,
                                boolean hard, boolean detach, float th, float vr, float dHdV, float dHdX) {

@@ -20,10 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code b} when it fired and {@code a} did not, {@code c} when neither of the top row did, {@code d} when none of
  * the other three did. Lanes run along a row pair (top row, bottom row); windows never straddle two lanes' pairs
  * because vectors start at even columns, and a lane finds its window's other column by swapping neighbours. The
- * scalar loop the JIT makes of {@code CpuBackend}'s pooling converts every spike to an int and back, with the
+ * scalar loop the JIT makes of {@code CpuPoolingOps}' pooling converts every spike to an int and back, with the
  * same 1.4 ns a neuron this replaces.
  *
- * <p>Results are bit for bit those of {@code CpuBackend.maxPoolSpikes2x2} and {@code maxPoolBackPlanes}, including
+ * <p>Results are bit for bit those of {@code CpuPoolingOps.maxPoolSpikes2x2} and {@code maxPoolBackPlanes}, including
  * {@code 0 + g} for the routed gradient (which turns {@code -0} into {@code +0}). Only loaded where the Vector API
  * is (see {@link VectorNeuron}); loops are written out with no helper between load and store.
  */

@@ -5,7 +5,12 @@
  * implementation: off-heap tensors, GEMM through native OpenBLAS (JavaCPP, no JNI array copies) or the pure-Java
  * fallback, and single-pass Java loops for the rest, some of them on the Vector API ({@code VectorNeuron},
  * {@code VectorPool}, {@code VectorArrays}, same bits as the scalar loops) and the convolution's column loops in
- * {@code ConvColumns}. {@link io.github.sparksnn.backend.Backends} finds a backend by name: {@code cpu} and
+ * {@code ConvColumns}. {@code CpuBackend} itself is the interface's face (tensors, and dispatch); each operation
+ * family is a package-private class of its own, all sharing one {@code CpuScratch} of staging arrays:
+ * {@code CpuMatrixOps} (GEMM, row bias, column sums, sums over time), {@code CpuNeuronForward} and
+ * {@code CpuNeuronBackward} (the fused multi-step neuron kernels, with their pooling and static-input fusions),
+ * {@code CpuConvolutionOps} (channel bias, im2col/col2im), {@code CpuPoolingOps}, {@code CpuNormalizationOps}
+ * (batch norm) and {@code CpuEncodingOps} (Poisson encoder, dropout). {@link io.github.sparksnn.backend.Backends} finds a backend by name: {@code cpu} and
  * {@code cpu-portable} are built in, others come through the {@link io.github.sparksnn.backend.BackendProvider}
  * service (the {@code gpu} module's {@code cuda}). {@link io.github.sparksnn.backend.NeuronOp} holds one neuron
  * kernel's constants, {@link io.github.sparksnn.backend.CounterRng} the counter-based draws that CPU and GPU
