@@ -53,6 +53,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Anything unexpected (magic, version, run, attempt, type, length, tag) raises a {@link ProtocolException}
  * with the reason; callers close the link. A length is checked against what the frame can hold before any
  * allocation.
+ *
+ * Why one file: this is the wire format, and each frame's writer sits beside its reader and the reader's checks, so
+ * that a change to one side is made, and reviewed, with the other; the handshake shares the same header code.
  */
 public final class PeerLink implements AutoCloseable {
     /** Upper bound on one payload: 2^31 - 64 bytes (a Java array), far above any model's vectors. */
