@@ -117,7 +117,8 @@ final class SpikingNetworkParams {
 
     static IntParam syncInterval(Params p) {
         return new IntParam(p, "syncInterval", "local steps between parameter synchronizations: 1 = synchronous "
-                + "data-parallel SGD, k > 1 = k local steps per task then sample-weighted parameter averaging",
+                + "data-parallel SGD, k > 1 = local SGD: each task runs k steps with a fresh local optimizer (Adam's "
+                + "moments restart every round), then sample-weighted parameter averaging",
                 ParamValidators.gtEq(1));
     }
 

@@ -37,7 +37,10 @@ import java.util.UUID;
  *
  * <p>With {@code syncInterval = k > 1} each task runs {@code k} consecutive steps locally (a fresh update
  * rule per round, local mean gradients) and returns its parameter delta weighted by its sample count; the
- * driver adds the weighted mean delta (parameter averaging, "local SGD"). Rounds do not cross epochs.
+ * driver adds the weighted mean delta (parameter averaging, "local SGD", FedAvg with the client optimizer reset
+ * each round). The local rule's state (Adam's moments and step count) starts from zero every round and the
+ * driver's rule is not used: keeping per-task optimizer state across rounds would tie the bits to which executor
+ * kept it. Rounds do not cross epochs.
  *
  * <p>Buffers (non-trainable state: batch-norm running statistics, {@link GradientEngine#buffers()}) follow
  * PyTorch DDP without SyncBatchNorm: each step broadcasts them with the parameters, every task loads them

@@ -184,6 +184,80 @@ class DistributedTrainerTest {
         assertTrue(multi.history().get(1).validationAccuracy() > 0.9, multi.history().toString());
     }
 
+    /**
+     * What {@code syncInterval = k > 1} is, exactly: each round every task runs k steps with a fresh local update
+     * rule (Adam's moments and step count start from zero every round), then the driver averages the replicas (local
+     * SGD / FedAvg with the client optimizer reset each round; the driver's own rule is not used). On one partition
+     * averaging is the identity, so it must equal synchronous training whose Adam is restarted at every round's first
+     * step, up to the rounding of delta * n / n, and differ from synchronous training whose Adam runs on.
+     */
+    @Test
+    void localStepsRestartTheLocalOptimizerEveryRound() {
+        int k = 3;
+        Dataset<Row> df = DATA.frame(spark, 1);
+        JavaRDD<PackedBlock> blocks = BlockPacker.pack(df, "features", "label", F, C);
+        int[] sizes = BlockPacker.checkedSizes(blocks, "training");
+        int stepsPerEpoch = BatchPlan.stepsPerEpoch(sizes[0], 24);
+        assertTrue(stepsPerEpoch > 2 * k, "several rounds per epoch: " + stepsPerEpoch + " steps");
+        SoftmaxEngine.Factory f = new SoftmaxEngine.Factory(F, C, 3, 0);
+        UpdateRule.Factory adam = new OptimizerUpdateRule.Factory("adam");
+        DistributedTrainer.Result local = fitAdam(blocks, sizes, f, k, adam);
+        DistributedTrainer.Result restarted = fitAdam(blocks, sizes, f, 1, new RestartEvery(adam, k, stepsPerEpoch));
+        DistributedTrainer.Result runOn = fitAdam(blocks, sizes, f, 1, adam);
+        double restartDiff = 0;
+        double runOnDiff = 0;
+        double scale = 0;
+        for (int i = 0; i < local.params().length; i++) {
+            restartDiff = Math.max(restartDiff, Math.abs(local.params()[i] - restarted.params()[i]));
+            runOnDiff = Math.max(runOnDiff, Math.abs(local.params()[i] - runOn.params()[i]));
+            scale = Math.max(scale, Math.abs(local.params()[i]));
+        }
+        assertTrue(restartDiff < 1e-5 * scale, "against a restarted Adam: " + restartDiff + " of " + scale);
+        assertTrue(runOnDiff > 100 * restartDiff && runOnDiff > 1e-3 * scale,
+                "against an Adam that runs on: " + runOnDiff + " (restarted: " + restartDiff + ")");
+    }
+
+    private static DistributedTrainer.Result fitAdam(JavaRDD<PackedBlock> blocks, int[] sizes, SoftmaxEngine.Factory f,
+                                                    int sync, UpdateRule.Factory rules) {
+        DistributedTrainer.Config cfg = new DistributedTrainer.Config(5, 24, 2, 2, sync, null, 1, false, "t");
+        return new DistributedTrainer(jsc, cfg, f, rules, LrSchedule.constant(0.02)).fit(blocks, sizes, null,
+                f.create().parameters());
+    }
+
+    /** A driver-side rule that starts a fresh inner rule at the first step of every k-step round of an epoch. */
+    private record RestartEvery(UpdateRule.Factory inner, int k, int stepsPerEpoch) implements UpdateRule.Factory {
+        @Override
+        public UpdateRule create(int numParameters) {
+            return new UpdateRule() {
+                private UpdateRule rule;
+                private long calls;
+
+                @Override
+                public void step(float[] params, float[] meanGrad, double lr) {
+                    if ((calls++ % stepsPerEpoch) % k == 0) {
+                        rule = inner.create(numParameters);
+                    }
+                    rule.step(params, meanGrad, lr);
+                }
+
+                @Override
+                public io.github.sparksnn.train.optim.OptimizerState state() {
+                    throw new UnsupportedOperationException("not checkpointed in this test");
+                }
+
+                @Override
+                public void restore(io.github.sparksnn.train.optim.OptimizerState state) {
+                    throw new UnsupportedOperationException("not checkpointed in this test");
+                }
+
+                @Override
+                public List<String> bufferNames() {
+                    return inner.create(numParameters).bufferNames();
+                }
+            };
+        }
+    }
+
     private static DistributedTrainer.Result trainSgd(int partitions, int sync) {
         Dataset<Row> df = DATA.frame(spark, partitions);
         JavaRDD<PackedBlock> blocks = BlockPacker.pack(df, "features", "label", F, C);
