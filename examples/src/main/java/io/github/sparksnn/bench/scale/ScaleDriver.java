@@ -90,7 +90,9 @@ public final class ScaleDriver implements Callable<Integer> {
         int numParams = cfg.initialParameters().length;
         boolean simulated = nanosPerImage != null;
         EngineFactory engines = simulated
-                ? new SimulatedEngineFactory(numParams, cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42)
+                ? new SimulatedEngineFactory(numParams,
+                        io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), cfg.inputShape()).length,
+                        cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42)
                 : new CoreEngineFactory(cfg);
         int maxTasks = hosts * tasksPerHost;
         // At most DISTINCT_IMAGES distinct images (tasks wrap around them): the broadcast stays small.

@@ -17,14 +17,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The wait parks the thread ({@link LockSupport#parkNanos}) and re-parks until the deadline, so it uses no core.
  * The pattern is the same for every call (deterministic), scaled by {@code 1e-3 / (1 + seed % 7)} so that the sum
- * is not constant; the loss reported is {@code 0.5} per image, nothing is classified correctly.
+ * is not constant; the loss reported is {@code 0.5} per image, nothing is classified correctly. A model with batch
+ * norm has {@code numBuffers} running statistics: kept as loaded, so they travel as the real model's do.
  */
-public record SimulatedEngineFactory(int numParameters, int featureSize, int numClasses, double nanosPerImage,
-                                     long seed) implements EngineFactory {
+public record SimulatedEngineFactory(int numParameters, int numBuffers, int featureSize, int numClasses,
+                                     double nanosPerImage, long seed) implements EngineFactory {
 
     public SimulatedEngineFactory {
-        if (numParameters < 1 || featureSize < 1 || numClasses < 1) {
-            throw new IllegalArgumentException("sizes must be positive");
+        if (numParameters < 1 || numBuffers < 0 || featureSize < 1 || numClasses < 1) {
+            throw new IllegalArgumentException("sizes must be positive (buffers: >= 0)");
         }
         if (!(nanosPerImage >= 0) || Double.isInfinite(nanosPerImage)) {
             throw new IllegalArgumentException("nanosPerImage must be finite and >= 0, got " + nanosPerImage);
@@ -38,7 +39,7 @@ public record SimulatedEngineFactory(int numParameters, int featureSize, int num
 
     @Override
     public String cacheKey() {
-        return "simulated|" + numParameters + "|" + featureSize + "|" + numClasses + "|" + nanosPerImage + "|" + seed;
+        return "simulated|" + numParameters + "|" + numBuffers + "|" + featureSize + "|" + numClasses + "|" + nanosPerImage + "|" + seed;
     }
 
     /** The engine: parameters kept (as loaded), gradients from a fixed pattern, time from the calibration. */
@@ -46,9 +47,11 @@ public record SimulatedEngineFactory(int numParameters, int featureSize, int num
         private final SimulatedEngineFactory f;
         private final float[] params;
         private final float[] pattern;
+        private final float[] buffers;
 
         Engine(SimulatedEngineFactory f) {
             this.f = f;
+            this.buffers = new float[f.numBuffers];
             this.params = new float[f.numParameters];
             this.pattern = new float[f.numParameters];
             SplittableRandom r = new SplittableRandom(f.seed);
@@ -83,6 +86,19 @@ public record SimulatedEngineFactory(int numParameters, int featureSize, int num
         @Override
         public float[] parameters() {
             return params.clone();
+        }
+
+        @Override
+        public float[] buffers() {
+            return buffers.clone();
+        }
+
+        @Override
+        public void setBuffers(float[] b) {
+            if (b.length != buffers.length) {
+                throw new IllegalArgumentException("expected " + buffers.length + " buffer values, got " + b.length);
+            }
+            System.arraycopy(b, 0, buffers, 0, buffers.length);
         }
 
         @Override

@@ -17,7 +17,7 @@ class SimulatedEngineFactoryTest {
 
     @Test
     void gradientsAreRealSizedDeterministicAndAdded() throws Exception {
-        SimulatedEngineFactory f = new SimulatedEngineFactory(1000, 784, 10, 0, 42);
+        SimulatedEngineFactory f = new SimulatedEngineFactory(1000, 6, 784, 10, 0, 42);
         float[] a = new float[1000];
         float[] b = new float[1000];
         try (GradientEngine e1 = f.create(); GradientEngine e2 = f.create()) {
@@ -33,8 +33,13 @@ class SimulatedEngineFactoryTest {
             assertArrayEquals(b, e1.parameters());
             assertThrows(IllegalArgumentException.class, () -> e1.setParameters(new float[3]));
             assertTrue(e1.backendDescription().startsWith("simulated"));
+            // A batch-norm model's running statistics are kept as loaded (the CNN's travel with the state).
+            float[] stats = {1, 2, 3, 4, 5, 6};
+            e1.setBuffers(stats);
+            assertArrayEquals(stats, e1.buffers());
+            assertThrows(IllegalArgumentException.class, () -> e1.setBuffers(new float[0]));
         }
         new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(f);
-        assertThrows(IllegalArgumentException.class, () -> new SimulatedEngineFactory(1000, 784, 10, -1, 42));
+        assertThrows(IllegalArgumentException.class, () -> new SimulatedEngineFactory(1000, 0, 784, 10, -1, 42));
     }
 }
