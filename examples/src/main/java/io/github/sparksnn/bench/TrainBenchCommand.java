@@ -78,7 +78,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
             + " that many BLAS threads; the profile is of the latter.")
     int threads;
 
-    @Option(names = "--encoder", defaultValue = "poisson", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--encoder", defaultValue = "poisson", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
     String encoder;
 
     @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")

@@ -68,7 +68,7 @@ public final class FitCommand implements Callable<Integer> {
                     + " t_max anneals over --epochs (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--encoder", defaultValue = "direct", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--encoder", defaultValue = "direct", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
     String encoder;
 
     @Option(names = "--loss", defaultValue = "mse", description = "mse (rates vs one-hot) or ce (default: ${DEFAULT-VALUE}).")

@@ -50,7 +50,7 @@ public final class ModelCommand implements Runnable {
                 description = "Per-sample input shape (default: ${DEFAULT-VALUE}).")
         int[] inputShape;
 
-        @Option(names = "--encoder", defaultValue = "direct", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--encoder", defaultValue = "direct", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
         String encoder;
 
         @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")

@@ -94,7 +94,7 @@ public final class TrainJob implements Callable<Integer> {
             description = "Learning-rate schedule per epoch: constant or cosine (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--encoder", defaultValue = "direct", description = "direct or poisson (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--encoder", defaultValue = "direct", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
     String encoder;
 
     @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")

@@ -25,9 +25,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Layer stage 0 of {@link SpikingNetworkModel#toLayerPipeline}: the network's input encoder as a Transformer.
  * {@code inputCol} (vector of F values) becomes {@code outputCol}, a vector of {@code T*F} values, time-major
- * (element {@code t*F + j} is feature {@code j} at step {@code t}): the input repeated T times ({@code direct})
- * or Poisson spikes. Poisson draws are seeded exactly as the model's own inference ({@code (seed, partition,
- * position)} in chunks of 256 rows), so on the same DataFrame the layer pipeline sees the model's spikes.
+ * (element {@code t*F + j} is feature {@code j} at step {@code t}): the input repeated T times ({@code direct}),
+ * Poisson spikes, or latency spikes ({@code latency(...)}: at most one per feature, exactly what
+ * {@link LatencyEncoder} writes). Poisson draws are seeded exactly as the model's own inference ({@code (seed,
+ * partition, position)} in chunks of 256 rows), so on the same DataFrame the layer pipeline sees the model's spikes.
  */
 public class SpikeEncoderLayer extends Transformer
         implements HasInputCol, HasOutputCol, HasSeed, HasTimeSteps, DefaultParamsWritable {
@@ -114,7 +115,12 @@ public class SpikeEncoderLayer extends Transformer
         return this;
     }
 
+    /**
+     * The input encoder spec: {@code direct}, {@code poisson} or {@code latency(...)} (see
+     * {@link io.github.sparksnn.layer.Encoder}); a bad spec fails here with the parser's reason.
+     */
     public SpikeEncoderLayer setEncoder(String v) {
+        io.github.sparksnn.layer.Encoder.parse(v);
         set(encoder, v);
         return this;
     }

@@ -352,7 +352,12 @@ public class SpikingNetworkClassifier
         return this;
     }
 
+    /**
+     * The input encoder spec: {@code direct}, {@code poisson} or {@code latency(...)} (see
+     * {@link io.github.sparksnn.layer.Encoder}); a bad spec fails here with the parser's reason.
+     */
     public SpikingNetworkClassifier setEncoder(String v) {
+        io.github.sparksnn.layer.Encoder.parse(v);
         set(encoder, v);
         return this;
     }

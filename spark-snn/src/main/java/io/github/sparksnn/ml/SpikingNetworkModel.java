@@ -199,7 +199,12 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         return this;
     }
 
+    /**
+     * The input encoder spec: {@code direct}, {@code poisson} or {@code latency(...)} (see
+     * {@link io.github.sparksnn.layer.Encoder}); a bad spec fails here with the parser's reason.
+     */
     public SpikingNetworkModel setEncoder(String v) {
+        io.github.sparksnn.layer.Encoder.parse(v);
         set(encoder, v);
         return this;
     }

@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml;
 
+import io.github.sparksnn.layer.Encoder;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -48,8 +49,16 @@ final class SpikingNetworkParams {
     }
 
     static Param<String> encoder(Params p) {
-        return new Param<>(p, "encoder", "input encoding over time: direct (the analog input at every step) or "
-                + "poisson (rate coding)", oneOf("direct", "poisson"));
+        return new Param<>(p, "encoder", "input encoding over time: direct (the analog input at every step), "
+                + "poisson (rate coding) or latency(tau=.., threshold=.., epsilon=.., normalize=.., linear=.., clip=..) "
+                + "(time to first spike, snnTorch's spikegen.latency)", (String s) -> {
+                    try {
+                        Encoder.parse(s);
+                        return true;
+                    } catch (IllegalArgumentException e) {
+                        return false;
+                    }
+                });
     }
 
     static Param<String> loss(Params p) {

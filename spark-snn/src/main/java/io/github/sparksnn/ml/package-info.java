@@ -7,7 +7,10 @@
  * into one Transformer per layer ({@link io.github.sparksnn.ml.SpikeEncoderLayer},
  * {@link io.github.sparksnn.ml.SpikingLayer}, {@link io.github.sparksnn.ml.FiringRateLayer}) to look at the spikes
  * of each layer. The surrogates are usable from DataFrames too: {@link io.github.sparksnn.ml.SurrogateSpike} and
- * {@link io.github.sparksnn.ml.PoissonEncoder} as Transformers, {@link io.github.sparksnn.ml.SnnFunctions} as SQL
+ * {@link io.github.sparksnn.ml.PoissonEncoder} as Transformers, and so are the temporal encoders
+ * {@link io.github.sparksnn.ml.LatencyEncoder} (time to first spike, also the network's {@code latency(...)} encoder),
+ * {@link io.github.sparksnn.ml.DeltaEncoder} (ON/OFF spikes of a sequence) and
+ * {@link io.github.sparksnn.ml.PopulationEncoder} (Gaussian receptive fields over a scalar column); {@link io.github.sparksnn.ml.SnnFunctions} as SQL
  * functions ({@code snn_spike}, {@code snn_surrogate_grad}, ...). Every stage saves and loads with MLlib's
  * persistence (weights as Parquet).
  *

@@ -146,7 +146,7 @@ public final class CpuGradientEngine implements GradientEngine {
         be.upload(features, s * f, xIn, 0, n * f);
         pass.set(tSteps, n, training, seed, s - from);
         Tensor out;
-        if (encoder == Encoder.DIRECT) {
+        if (encoder.isDirect()) {
             out = net.forwardStatic(xIn, pass); // the same input at every step: time-invariant layers run once
         } else {
             encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);

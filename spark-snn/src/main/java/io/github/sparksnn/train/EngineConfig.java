@@ -246,7 +246,7 @@ public final class EngineConfig implements Serializable {
             return this;
         }
 
-        /** {@code direct} or {@code poisson}. */
+        /** {@code direct}, {@code poisson} or {@code latency(...)} ({@link Encoder}). */
         public Builder encoder(String e) {
             this.encoder = e;
             return this;

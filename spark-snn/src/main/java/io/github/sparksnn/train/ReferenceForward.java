@@ -1,6 +1,8 @@
 package io.github.sparksnn.train;
 
 import io.github.sparksnn.backend.CounterRng;
+import io.github.sparksnn.layer.Encoder;
+import io.github.sparksnn.layer.LatencyCode;
 import io.github.sparksnn.model.LayerSpec;
 import io.github.sparksnn.model.ModelSpec;
 import io.github.sparksnn.surrogate.SurrogateFunction;
@@ -23,6 +25,7 @@ public final class ReferenceForward {
     private final int[] inputShape;
     private final int timeSteps;
     private final boolean poisson;
+    private final LatencyCode latency;
     private final Loss loss;
     private final boolean spiking;
 
@@ -31,7 +34,9 @@ public final class ReferenceForward {
         this.layers = spec.layers();
         this.inputShape = inputShape.clone();
         this.timeSteps = timeSteps;
-        this.poisson = encoder.equals("poisson");
+        Encoder enc = Encoder.parse(encoder);
+        this.poisson = enc.equals(Encoder.POISSON);
+        this.latency = enc.latencyCode();
         this.loss = Loss.parse(loss);
         this.spiking = spiking;
     }
@@ -87,6 +92,8 @@ public final class ReferenceForward {
                     if (poisson) {
                         float u = CounterRng.uniform(seed, ((long) i * T + t) * f + j);
                         v = u < x[i * f + j] ? 1 : 0;
+                    } else if (latency != null) {
+                        v = latency.spikeStep(x[i * f + j], T) == t ? 1 : 0;
                     }
                     a[(t * n + i) * f + j] = v;
                 }

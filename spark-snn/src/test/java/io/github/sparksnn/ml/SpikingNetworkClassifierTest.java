@@ -267,7 +267,7 @@ class SpikingNetworkClassifierTest {
 
     @Test
     void layerPipelineShowsEveryLayerAndEndsWithTheModelsRates() throws Exception {
-        for (String enc : new String[]{"direct", "poisson"}) {
+        for (String enc : new String[]{"direct", "poisson", "latency(tau=3.0, normalize=true)"}) {
             SpikingNetworkModel m = model.copy(new ParamMap()).setEncoder(enc);
             PipelineModel layers = m.toLayerPipeline();
             Dataset<Row> out = layers.transform(train);

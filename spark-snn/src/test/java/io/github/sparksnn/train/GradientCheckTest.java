@@ -27,6 +27,8 @@ class GradientCheckTest {
             "linear(16, 8) | lif(surrogate=Erf(alpha=2.0)) | linear(8, 3) | if(v_reset=none, surrogate=SoftSign()); 16; direct; ce",
             "conv2d(2, 3, 3, stride=2, padding=2) | lif | flatten | linear(18, 3) | lif; 2,1,3; direct; mse",
             "flatten | dropout(0.4) | linear(16, 6) | linear(6, 3) | plif; 1,4,4; poisson; ce",
+            "flatten | linear(16, 8) | lif | linear(8, 3) | lif; 1,4,4; latency(tau=2.0, normalize=true); mse",
+            "linear(16, 8) | if | linear(8, 3) | lif; 16; latency(linear=true, normalize=true, clip=true); ce",
     })
     void analyticGradientMatchesFiniteDifferences(String spec, String shape, String encoder, String loss) {
         String[] dims = shape.split(",");

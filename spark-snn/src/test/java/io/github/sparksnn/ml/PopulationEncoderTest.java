@@ -1,0 +1,152 @@
+package io.github.sparksnn.ml;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link PopulationEncoder}: Gaussian receptive fields against the closed form, worked here in float64. */
+class PopulationEncoderTest {
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.local(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        SparkTestSupport.stop(spark);
+    }
+
+    static final StructType SCHEMA = new StructType().add("id", DataTypes.LongType).add("value", DataTypes.DoubleType);
+
+    static double[] reference(double x, int n, double lo, double hi, double width) {
+        double sigma = width == 0 ? (hi - lo) / (n - 1) / 1.5 : width;
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++) {
+            double c = lo + (hi - lo) * i / (n - 1);
+            r[i] = Math.exp(-0.5 * Math.pow((x - c) / sigma, 2));
+        }
+        return r;
+    }
+
+    static Dataset<Row> values(double... xs) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            rows.add(RowFactory.create((long) i, xs[i]));
+        }
+        return spark.createDataFrame(rows, SCHEMA);
+    }
+
+    @Test
+    void responsesMatchTheClosedFormAndPeakAtTheNearestCentre() {
+        double[] xs = {-3.0, -2.0, -0.7, 0.0, 1.3, 2.5, 4.0, 7.0};
+        Dataset<Row> df = values(xs);
+        for (double width : new double[] {0.0, 0.8}) {
+            PopulationEncoder enc = new PopulationEncoder().setNumNeurons(7).setMin(-2).setMax(4).setWidth(width);
+            var out = PoissonEncoderTest.byId(enc.transform(df), "population");
+            for (int i = 0; i < xs.length; i++) {
+                double[] got = out.get((long) i).toArray();
+                double[] want = reference(xs[i], 7, -2, 4, width);
+                assertEquals(7, got.length);
+                for (int k = 0; k < 7; k++) {
+                    assertEquals(want[k], got[k], 1e-12, "x=" + xs[i] + " neuron " + k);
+                    assertTrue(got[k] > 0 && got[k] <= 1);
+                }
+            }
+        }
+        // a value on a centre gives 1 there: the ends of the range and the middle
+        double[] atMin = new double[5], atMid = new double[5];
+        PopulationEncoder.encode(0.0, 5, 0, 1, 0, atMin);
+        PopulationEncoder.encode(0.5, 5, 0, 1, 0, atMid);
+        assertEquals(1.0, atMin[0]);
+        assertEquals(1.0, atMid[2]);
+        assertEquals(atMid[1], atMid[3], 1e-15); // symmetric
+        assertEquals(Math.exp(-0.5 * 1.5 * 1.5), atMin[1], 1e-15); // one spacing away, sigma = spacing / 1.5
+        assertEquals(0.25 / 1.5, new PopulationEncoder().setNumNeurons(5).sigma(), 1e-15);
+    }
+
+    @Test
+    void integerAndFloatColumnsAreCodedAsDoubles() {
+        StructType ints = new StructType().add("id", DataTypes.LongType).add("value", DataTypes.IntegerType);
+        Dataset<Row> df = spark.createDataFrame(List.of(RowFactory.create(0L, 3), RowFactory.create(1L, null)), ints);
+        var out = new PopulationEncoder().setNumNeurons(4).setMin(0).setMax(6).transform(df).orderBy("id")
+                .collectAsList();
+        assertArrayEquals(reference(3, 4, 0, 6, 0), ((Vector) out.get(0).get(2)).toArray(), 1e-12);
+        assertNull(out.get(1).get(2));
+        StructType floats = new StructType().add("id", DataTypes.LongType).add("value", DataTypes.FloatType);
+        Row r = new PopulationEncoder().transform(spark.createDataFrame(List.of(RowFactory.create(0L, 0.25f)), floats))
+                .first();
+        assertArrayEquals(reference(0.25, 10, 0, 1, 0), ((Vector) r.get(2)).toArray(), 1e-12);
+    }
+
+    @Test
+    void nonFiniteValuesFailNamingTheColumn() {
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+            String m = PoissonEncoderTest.causes(assertThrows(Exception.class,
+                    () -> new PopulationEncoder().transform(values(0.5, bad)).collectAsList()));
+            assertTrue(m.contains("PopulationEncoder: column 'value' holds " + bad + "; values must be finite"), m);
+        }
+    }
+
+    @Test
+    void schemaAndParamErrorsNameTheProblem() {
+        StructType vec = new StructType().add("value", SQLDataTypes.VectorType());
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+                () -> new PopulationEncoder().transformSchema(vec));
+        assertTrue(type.getMessage().contains("'value' must be numeric") && type.getMessage().contains("vector"),
+                type.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new PopulationEncoder().setInputCol("age").transformSchema(SCHEMA));
+        assertTrue(missing.getMessage().contains("'age'") && missing.getMessage().contains("does not exist"),
+                missing.getMessage());
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> new PopulationEncoder().setMin(2).setMax(2).transformSchema(SCHEMA));
+        assertTrue(range.getMessage().contains("min (2.0) must be below max (2.0)"), range.getMessage());
+        IllegalArgumentException exists = assertThrows(IllegalArgumentException.class,
+                () -> new PopulationEncoder().setOutputCol("id").transformSchema(SCHEMA));
+        assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
+        assertEquals(10, AttributeGroup.fromStructField(new PopulationEncoder().transformSchema(SCHEMA)
+                .apply("population")).size());
+        PopulationEncoder p = new PopulationEncoder();
+        assertThrows(IllegalArgumentException.class, () -> p.setNumNeurons(1));
+        assertThrows(IllegalArgumentException.class, () -> p.setMin(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> p.setMax(Double.NEGATIVE_INFINITY));
+        assertThrows(IllegalArgumentException.class, () -> p.setWidth(-1));
+        assertThrows(IllegalArgumentException.class, () -> p.setWidth(Double.NaN));
+    }
+
+    @Test
+    void saveAndLoadKeepsEveryParam() throws Exception {
+        PopulationEncoder enc = new PopulationEncoder().setNumNeurons(6).setMin(-1).setMax(3).setWidth(0.4)
+                .setOutputCol("pop");
+        Path dir = SparkTestSupport.tempDir("population");
+        enc.write().overwrite().save(dir.toString());
+        PopulationEncoder back = PopulationEncoder.load(dir.toString());
+        assertEquals(enc.uid(), back.uid());
+        assertEquals(6, back.getNumNeurons());
+        assertEquals(-1.0, back.getMin());
+        assertEquals(3.0, back.getMax());
+        assertEquals(0.4, back.getWidth());
+        Dataset<Row> df = values(-1.5, 0.2, 2.9);
+        assertEquals(PoissonEncoderTest.byId(enc.transform(df), "pop"), PoissonEncoderTest.byId(back.transform(df), "pop"));
+    }
+}
