@@ -775,13 +775,17 @@ public final class PeerLink implements AutoCloseable {
      * long count, long computeNanos, long maxComputeNanos, byte present} followed by {@code dim} floats when
      * present (an absent vector is a zero vector: an empty partition).
      */
-    public void sendPartial(int epoch, int step, List<OrderedSum.Pending> nodes, int dim, long pathNanos)
+    void sendPartial(int epoch, int step, List<OrderedSum.Pending> nodes, int dim, long pathNanos)
             throws IOException {
         sendPartial(epoch, step, nodes, dim, pathNanos, false);
     }
 
-    /** As {@link #sendPartial(int, int, List, int, long)}, the vectors as bfloat16 values when {@code bf16}. */
-    public void sendPartial(int epoch, int step, List<OrderedSum.Pending> nodes, int dim, long pathNanos, boolean bf16)
+    /**
+     * As {@link #sendPartial(int, int, List, int, long)}, the vectors as bfloat16 values when {@code bf16}. Whole
+     * frames of any number of nodes, built in memory: the tests' fixture for the driver's reader
+     * ({@link #readPartialNodes}). Tasks stream their one node with {@link #beginPartial} instead.
+     */
+    void sendPartial(int epoch, int step, List<OrderedSum.Pending> nodes, int dim, long pathNanos, boolean bf16)
             throws IOException {
         int width = bf16 ? 2 : 4;
         long len = partialLength(nodes, dim, width);
@@ -831,7 +835,7 @@ public final class PeerLink implements AutoCloseable {
      * Reads a PARTIAL payload and adds its nodes to {@code sum}; every node must lie inside the sender's subtree
      * {@code [from, to)} and carry {@code dim} floats or none. Returns the sender's path nanos.
      */
-    public long readPartial(Frame f, OrderedSum sum, int dim, int from, int to) throws IOException {
+    long readPartial(Frame f, OrderedSum sum, int dim, int from, int to) throws IOException {
         Partial p = readPartialNodes(f, dim, from, to, sum.numLeaves());
         add(p, sum, f);
         return p.pathNanos();
