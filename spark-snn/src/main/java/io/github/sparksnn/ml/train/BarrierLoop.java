@@ -389,12 +389,34 @@ final class BarrierLoop implements AutoCloseable {
             try (PartialReceiver receiver = new PartialReceiver("the driver", ls, parts, ends, waits, numPartitions,
                     dim, config.bf16Transport())) {
                 float[] held = null; // bfloat16 transport: the state the tasks hold, to send changes against
+                // Streamed rounds: the driver updates and sends the next state piece by piece as the sum arrives.
+                boolean streamed = !config.bf16Transport() && (config.syncInterval() > 1 || st.rule.elementWise());
+                StreamedRound round = streamed ? new StreamedRound(st, dim, numPartitions) : null;
+                boolean stateSent = false; // the previous streamed round sent this round's state already
                 while (nextStep < steps) {
                     int step = nextStep;
                     int localSteps = Math.min(config.syncInterval(), steps - step);
                     checkStageAlive(future, step);
                     long s0 = System.nanoTime();
                     long b0 = bytes(links);
+                    if (streamed) {
+                        if (!stateSent) {
+                            float[] state = EngineStates.of(st.params, st.buffers);
+                            for (PeerLink l : ls) {
+                                l.sendState(epoch, step, state, dim);
+                            }
+                        }
+                        receiver.startStreaming(epoch, step);
+                        int following = step + localSteps < steps ? step + localSteps : -1;
+                        long o0 = System.nanoTime();
+                        StreamedRound.Result r = round.run(receiver, ls, config.syncInterval() > 1, lrs[step], epoch,
+                                following);
+                        stateSent = following >= 0;
+                        drainStrays(attempt);
+                        finishRound(r.stats(), null, epoch, step, localSteps, steps, lrs, tot,
+                                r.pathNanos() + (System.nanoTime() - o0), s0, () -> tot.driverBytes += bytes(links) - b0);
+                        continue;
+                    }
                     float[] state = EngineStates.of(st.params, st.buffers);
                     if (!config.bf16Transport() || held == null) {
                         for (PeerLink l : ls) {
@@ -433,16 +455,19 @@ final class BarrierLoop implements AutoCloseable {
 
 
     /**
-     * The driver's side of a round once the total has arrived, the same for both transports: apply the update rule,
+     * The driver's side of a round once the total has arrived, the same for both transports: apply the update rule
+     * (unless {@code st} is null: a streamed round applied it piece by piece as the sum arrived),
      * account the round's times ({@code aggregationNanos}: the longest path of partial sums plus the driver's own
      * merge), let {@code release} free the transport's buffers, and report the step.
      */
     private void finishRound(OrderedSum.Node node, DistributedTrainer.State st, int epoch, int step, int localSteps,
                              int steps, double[] lrs, DistributedTrainer.EpochTotals tot, long aggregationNanos,
                              long roundStart, Runnable release) {
-        long o0 = System.nanoTime();
-        DistributedTrainer.applyRound(node, st, config.syncInterval() > 1, lrs[step]);
-        tot.optimizerNanos += System.nanoTime() - o0;
+        if (st != null) { // null: the round applied its update as it streamed (StreamedRound)
+            long o0 = System.nanoTime();
+            DistributedTrainer.applyRound(node, st, config.syncInterval() > 1, lrs[step]);
+            tot.optimizerNanos += System.nanoTime() - o0;
+        }
         release.run();
         tot.aggregationNanos += aggregationNanos;
         long dt = System.nanoTime() - roundStart;

@@ -22,6 +22,16 @@ public final class OptimizerUpdateRule implements UpdateRule {
     }
 
     @Override
+    public boolean elementWise() {
+        return true;
+    }
+
+    @Override
+    public Optimizer.Update begin(int n, double lr) {
+        return optimizer.begin(n, lr);
+    }
+
+    @Override
     public OptimizerState state() {
         return optimizer.state();
     }

@@ -20,6 +20,23 @@ public interface UpdateRule extends Serializable {
     /** In place: {@code params <- update(params, meanGrad)} at learning rate {@code lr}. */
     void step(float[] params, float[] meanGrad, double lr);
 
+    /**
+     * True when the rule is element-wise (element i of the result depends on element i of the parameters, the
+     * gradient and its own state only, with scalars fixed per step), so that the driver may apply it piece by piece
+     * as the sum arrives ({@code StreamedRound}) through {@link #begin}. SGD, Adam and AdamW are.
+     */
+    default boolean elementWise() {
+        return false;
+    }
+
+    /**
+     * Begins one element-wise step over {@code n} parameters (see {@code Optimizer.begin}): counts the step and fixes
+     * its scalars; the returned update must then be applied once to every index. Only for {@link #elementWise} rules.
+     */
+    default io.github.sparksnn.train.optim.Optimizer.Update begin(int n, double lr) {
+        throw new UnsupportedOperationException(getClass().getName() + " is not an element-wise update rule");
+    }
+
     /** A snapshot of the internal state (moments, step counter) for checkpoints. */
     OptimizerState state();
 

@@ -40,7 +40,9 @@ final class FrameSeal {
     private final Cipher sendGcm;
     private final Cipher receiveGcm;
     private final Cipher receiveCtr;
-    private final byte[] scratch = new byte[PIECE + 64];
+    // One scratch per direction: a link may send on one thread while another receives (see PeerLink).
+    private final byte[] sendScratch = new byte[PIECE + 64];
+    private final byte[] receiveScratch = new byte[PIECE + 64];
     private long sent;
     private long received;
 
@@ -86,9 +88,9 @@ final class FrameSeal {
         try {
             for (int o = off, end = off + n; o < end; ) {
                 int k = Math.min(PIECE, end - o);
-                int m = sendGcm.update(b, o, k, scratch, 0);
+                int m = sendGcm.update(b, o, k, sendScratch, 0);
                 if (encrypt) {
-                    out.write(scratch, 0, m);
+                    out.write(sendScratch, 0, m);
                 } else {
                     out.write(b, o, k);
                 }
@@ -102,11 +104,11 @@ final class FrameSeal {
     /** Ends the current outgoing frame: the last ciphertext bytes (when encrypting) and the tag. */
     void endSend(OutputStream out) throws IOException {
         try {
-            int m = sendGcm.doFinal(scratch, 0);
+            int m = sendGcm.doFinal(sendScratch, 0);
             if (encrypt) {
-                out.write(scratch, 0, m);
+                out.write(sendScratch, 0, m);
             } else {
-                out.write(scratch, m - TAG_BYTES, TAG_BYTES);
+                out.write(sendScratch, m - TAG_BYTES, TAG_BYTES);
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed on an outgoing frame", e);
@@ -137,7 +139,7 @@ final class FrameSeal {
             }
             for (int o = off, end = off + n; o < end; ) {
                 int k = Math.min(PIECE, end - o);
-                receiveGcm.update(b, o, k, scratch, 0);
+                receiveGcm.update(b, o, k, receiveScratch, 0);
                 o += k;
             }
         } catch (GeneralSecurityException e) {
@@ -148,8 +150,8 @@ final class FrameSeal {
     /** Whether the tag received after the current incoming frame is the one its header and payload give. */
     boolean endReceive(byte[] tag) {
         try {
-            int m = receiveGcm.doFinal(scratch, 0);
-            return MessageDigest.isEqual(java.util.Arrays.copyOfRange(scratch, m - TAG_BYTES, m), tag);
+            int m = receiveGcm.doFinal(receiveScratch, 0);
+            return MessageDigest.isEqual(java.util.Arrays.copyOfRange(receiveScratch, m - TAG_BYTES, m), tag);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed on an incoming frame", e);
         }

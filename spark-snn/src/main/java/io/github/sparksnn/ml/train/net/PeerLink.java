@@ -86,9 +86,13 @@ public final class PeerLink implements AutoCloseable {
     private final int partition;
     private int peerPartition;
     private int peerAttempt;
+    // Sending and receiving keep separate buffers: the driver streams the next state down a link on its own thread
+    // while a receiver thread still reads that link's partial sum (one reader and one writer per link at most).
     private final ByteBuffer header = ByteBuffer.allocate(Frame.HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private final byte[] inHeader = new byte[Frame.HEADER_BYTES];
     private final byte[] tag = new byte[FrameSeal.TAG_BYTES];
     private byte[] payload = new byte[0];
+    private byte[] outPayload = new byte[0];
     private long bytesSent;
     private long bytesReceived;
     /** Null during the handshake; then every frame is sealed. */
@@ -478,7 +482,7 @@ public final class PeerLink implements AutoCloseable {
         if (receiving != 0) {
             throw new ProtocolException("the payload of " + current + " from " + peerName() + " was not read");
         }
-        byte[] h = header.array();
+        byte[] h = inHeader;
         int n = in.readNBytes(h, 0, Frame.HEADER_BYTES);
         if (n == 0) {
             throw new EOFException("connection closed by " + peerName() + " while waiting for " + what);
@@ -646,11 +650,20 @@ public final class PeerLink implements AutoCloseable {
         }
     }
 
+    /** The receiving side's payload buffer, reused. */
     private byte[] payload(int n) {
         if (payload.length < n) {
             payload = new byte[n];
         }
         return payload;
+    }
+
+    /** The sending side's payload buffer, reused. */
+    private byte[] outPayload(int n) {
+        if (outPayload.length < n) {
+            outPayload = new byte[n];
+        }
+        return outPayload;
     }
 
     /**
@@ -686,7 +699,7 @@ public final class PeerLink implements AutoCloseable {
     /** Sends the state a round starts from: {@code state[0 .. dim)} as raw floats, encoded piece by piece. */
     public void sendState(int epoch, int step, float[] state, int dim) throws IOException {
         writeHeader(Frame.STATE, epoch, step, dim * 4L);
-        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 4);
+        byte[] b = outPayload(Math.min(dim, CHUNK_FLOATS) * 4);
         for (int off = 0; off < dim; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(state, off, n);
@@ -697,12 +710,27 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
+     * Starts a STATE frame of {@code dim} floats whose values follow in {@link #writeVectorPiece} calls (in order,
+     * covering {@code [0, dim)}), then {@link #endState}: the driver streams the next state piece by piece as its
+     * update rule finishes each piece, so a task receives piece k while the driver still sums piece k + 1.
+     */
+    public void beginState(int epoch, int step, int dim) throws IOException {
+        writeHeader(Frame.STATE, epoch, step, dim * 4L);
+    }
+
+    /** Ends the frame begun by {@link #beginState}: its tag. */
+    public void endState() throws IOException {
+        endFrame();
+        out.flush();
+    }
+
+    /**
      * Sends the change of the state since the last one as bfloat16 values ({@code delta[i]} already rounded by the
      * caller, which applies the same rounded change to its own copy so both sides keep equal states).
      */
     public void sendDelta16(int epoch, int step, short[] delta, int dim) throws IOException {
         writeHeader(Frame.DELTA16, epoch, step, dim * 2L);
-        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 2);
+        byte[] b = outPayload(Math.min(dim, CHUNK_FLOATS) * 2);
         for (int off = 0; off < dim; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(delta, off, n);
@@ -792,7 +820,7 @@ public final class PeerLink implements AutoCloseable {
         if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("partial sum of " + len + " bytes exceeds one frame");
         }
-        byte[] b = payload((int) len);
+        byte[] b = outPayload((int) len);
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         bb.putLong(pathNanos).putInt(nodes.size());
         for (OrderedSum.Pending p : nodes) {
@@ -1026,7 +1054,7 @@ public final class PeerLink implements AutoCloseable {
 
     /** Writes {@code v[off, off + n)} as the next piece of the vector begun by {@link #beginPartial}, and flushes. */
     public void writeVectorPiece(float[] v, int off, int n, boolean bf16) throws IOException {
-        byte[] b = payload(n * (bf16 ? 2 : 4));
+        byte[] b = outPayload(n * (bf16 ? 2 : 4));
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         if (bf16) {
             for (int i = 0; i < n; i++) {

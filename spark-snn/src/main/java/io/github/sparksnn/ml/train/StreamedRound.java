@@ -1,0 +1,187 @@
+package io.github.sparksnn.ml.train;
+
+import io.github.sparksnn.ml.train.net.PeerLink;
+import io.github.sparksnn.train.optim.OptimizerState;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * The driver's side of one round over streamed partial sums, piece by piece: as soon as piece k of every child's
+ * sum has arrived, the driver adds the pieces in {@link OrderedSum}'s order, applies the update rule to that piece
+ * of the parameters, and sends piece k of the next state down at once, while piece k + 1 is still on its way up.
+ * The up and down transfers then overlap (links are full duplex), and the optimizer's pass hides behind the
+ * transfer instead of following it: a round costs one vector's time on the driver's link, not two plus the update.
+ *
+ * <p>Why the bits are those of the whole-vector round ({@code DistributedTrainer.applyRound} after
+ * {@code OrderedSum.result()}): the sum, the scaling by {@code 1 / count} and every update rule are element-wise
+ * (SGD, Adam and AdamW touch element i of the parameters, moments and gradient only), so computing them a piece at a
+ * time changes no value. The step's scalars (step count, bias corrections, learning rate) are fixed once per round
+ * by {@code UpdateRule.begin}, before the first piece. The piece's sum is built by the same {@link OrderedSum} over
+ * the children's nodes (a copy of the piece each), so its additions are the whole sum's additions. A test compares
+ * every bit with the whole-vector round for trees up to 64 tasks.
+ *
+ * <p>A round that fails part-way (a child's connection drops, a piece fails its integrity check at the frame's end)
+ * has already changed some pieces of the parameters and the optimizer's moments: they are restored from a copy taken
+ * before the first piece, so the attempt restarts from the last completed step as if the round had never begun.
+ * The copy costs one pass over the parameters and the optimizer's buffers per round, a few percent of the update.
+ */
+final class StreamedRound {
+    private final DistributedTrainer.State st;
+    private final int dim;
+    private final int numLeaves;
+    private float[] savedParams;
+    private float[] savedBuffers;
+    private final float[] total;
+    private final float[] next;
+
+    StreamedRound(DistributedTrainer.State st, int dim, int numLeaves) {
+        this.st = st;
+        this.dim = dim;
+        this.numLeaves = numLeaves;
+        this.total = new float[dim];
+        this.next = new float[dim];
+    }
+
+    /** What a round gives the loop: the statistics of the whole sum (no vector) and the slowest path below. */
+    record Result(OrderedSum.Node stats, long pathNanos) {
+    }
+
+    /**
+     * Runs the round of (epoch, step) whose partial sums stream in through {@code receiver} (already started with
+     * {@code startStreaming}) from {@code links}, one per driver child, and, when {@code nextStep >= 0}, streams the
+     * state of round {@code nextStep} down the same links. {@code localSteps}: the vectors are weighted parameter
+     * deltas ({@code syncInterval > 1}), added to the parameters, not gradients.
+     */
+    Result run(PartialReceiver receiver, PeerLink[] links, boolean localSteps, double lr, int epoch, int nextStep)
+            throws IOException {
+        int kids = links.length;
+        PeerLink.PartialHead[] heads = new PeerLink.PartialHead[kids];
+        OrderedSum meta = new OrderedSum(numLeaves);
+        boolean anyVector = false;
+        long path = 0;
+        for (int i = 0; i < kids; i++) {
+            heads[i] = receiver.head(i);
+            meta.addPending(heads[i].level(), heads[i].index(), heads[i].stats());
+            anyVector |= heads[i].present();
+            path = Math.max(path, heads[i].pathNanos());
+        }
+        if (!meta.isComplete()) {
+            throw new IllegalStateException("the driver's children sent " + meta.pending().size() + " tree nodes that "
+                    + "do not make one sum over " + numLeaves + " partitions: the aggregation tree and the summation "
+                    + "order disagree");
+        }
+        OrderedSum.Node stats = meta.result();
+        boolean apply = stats.count > 0 && anyVector; // as applyRound: no rows, no step of the optimizer
+        OptimizerState savedRule = null;
+        if (apply) {
+            savedParams = copy(st.params, savedParams);
+            savedBuffers = copy(st.buffers, savedBuffers);
+            savedRule = st.rule.state();
+        }
+        try {
+            io.github.sparksnn.train.optim.Optimizer.Update update = apply && !localSteps ? st.rule.begin(st.numParams, lr) : null;
+            float inv = apply ? 1f / stats.count : 0f;
+            if (nextStep >= 0) {
+                for (PeerLink l : links) {
+                    l.beginState(epoch, nextStep, dim);
+                }
+            }
+            for (int off = 0; off < dim; off += PartialReceiver.PIECE) {
+                int n = Math.min(PartialReceiver.PIECE, dim - off);
+                if (apply) {
+                    float[] piece = pieceSum(receiver, heads, off, n);
+                    if (piece != null) {
+                        System.arraycopy(piece, 0, total, off, n);
+                        applyPiece(update, localSteps, inv, off, off + n);
+                    }
+                } else {
+                    awaitPieces(receiver, heads, off, n);
+                }
+                if (nextStep >= 0) {
+                    statePiece(off, off + n);
+                    for (PeerLink l : links) {
+                        l.writeVectorPiece(next, off, n, false);
+                    }
+                }
+            }
+            if (nextStep >= 0) {
+                for (PeerLink l : links) {
+                    l.endState();
+                }
+            }
+            return new Result(stats, path);
+        } catch (IOException | RuntimeException | Error e) {
+            if (apply) {
+                System.arraycopy(savedParams, 0, st.params, 0, st.params.length);
+                System.arraycopy(savedBuffers, 0, st.buffers, 0, st.buffers.length);
+                st.rule.restore(savedRule);
+            }
+            throw e;
+        }
+    }
+
+    /** Piece {@code [off, off + n)} of the whole sum, in the fixed order; null when no child sent a vector. */
+    private float[] pieceSum(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off, int n)
+            throws IOException {
+        OrderedSum sum = new OrderedSum(numLeaves);
+        for (int i = 0; i < heads.length; i++) {
+            float[] v = null;
+            if (heads[i].present()) {
+                receiver.awaitValues(i, off + n);
+                v = Arrays.copyOfRange(receiver.vector(i), off, off + n);
+            }
+            sum.addPending(heads[i].level(), heads[i].index(), new OrderedSum.Node(v, 0, 0, 0, 0));
+        }
+        return sum.result().vector;
+    }
+
+    private static void awaitPieces(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off, int n)
+            throws IOException {
+        for (int i = 0; i < heads.length; i++) {
+            if (heads[i].present()) {
+                receiver.awaitValues(i, off + n);
+            }
+        }
+    }
+
+    /**
+     * {@code applyRound}'s element-wise body over {@code total[from, to)}: the update rule (or the mean delta) on the
+     * parameters' part, the sample-weighted mean on the buffers' part.
+     */
+    private void applyPiece(io.github.sparksnn.train.optim.Optimizer.Update update, boolean localSteps, float inv, int from, int to) {
+        int p = st.numParams;
+        int pTo = Math.min(to, p);
+        if (from < pTo) {
+            if (localSteps) {
+                for (int i = from; i < pTo; i++) {
+                    st.params[i] += total[i] * inv;
+                }
+            } else {
+                update.apply(st.params, total, inv, from, pTo);
+            }
+        }
+        for (int i = Math.max(from, p); i < to; i++) {
+            st.buffers[i - p] = total[i] * inv;
+        }
+    }
+
+    /** Piece {@code [from, to)} of {@code params ++ buffers} into {@link #next}. */
+    private void statePiece(int from, int to) {
+        int p = st.numParams;
+        int pTo = Math.min(to, p);
+        if (from < pTo) {
+            System.arraycopy(st.params, from, next, from, pTo - from);
+        }
+        for (int i = Math.max(from, p); i < to; i++) {
+            next[i] = st.buffers[i - p];
+        }
+    }
+
+    private static float[] copy(float[] from, float[] into) {
+        if (into == null || into.length != from.length) {
+            into = new float[from.length];
+        }
+        System.arraycopy(from, 0, into, 0, from.length);
+        return into;
+    }
+}
