@@ -119,6 +119,11 @@ class PackageDocsTest {
                 p + "surrogate.."));
         MAY_IMPORT.put(p + "data", List.of());
         MAY_IMPORT.put(p + "ml.train", List.of(p + "ml.train..", p + "train..", p + "backend.."));
+        MAY_IMPORT.put(p + "ml.train.plan", List.of());
+        MAY_IMPORT.put(p + "ml.train.sum", List.of());
+        MAY_IMPORT.put(p + "ml.train.engine", List.of(p + "ml.train.plan", p + "train", p + "backend.."));
+        MAY_IMPORT.put(p + "ml.train.state", List.of(p + "train.optim"));
+        MAY_IMPORT.put(p + "ml.train.net", List.of(p + "ml.train.sum"));
     }
 
     static ArchRule importsOnlyWhatItsDocSays(String pkg, List<String> allowed) {

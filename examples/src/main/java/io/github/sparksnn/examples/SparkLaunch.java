@@ -177,7 +177,7 @@ public final class SparkLaunch {
      * {@code libcuda.so.1} reason once per epoch and once more for the evaluation.
      */
     static final class OncePerJvm extends org.apache.logging.log4j.core.filter.AbstractFilter {
-        static final java.util.Set<String> LOGGERS = java.util.Set.of("io.github.sparksnn.ml.train.BackendEngineFactory",
+        static final java.util.Set<String> LOGGERS = java.util.Set.of("io.github.sparksnn.ml.train.engine.BackendEngineFactory",
                 "io.github.sparksnn.backend.CpuBackend");
         private static OncePerJvm installed;
         private static org.apache.logging.log4j.core.config.Configuration installedOn;

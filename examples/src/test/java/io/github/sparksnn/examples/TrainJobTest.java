@@ -166,7 +166,7 @@ class TrainJobTest {
                 Thread.sleep(step == 8 ? 700 : 5); // the periodic refresh (500 ms) runs before the last step
             }
             Thread.sleep(700); // and again after it, before the epoch's line
-            l.onEpoch(new io.github.sparksnn.ml.train.EpochMetrics(epoch + 1, 0.5, 0.8, 0.7, 1, 640, 10, 100, 90, 90));
+            l.onEpoch(new io.github.sparksnn.ml.train.state.EpochMetrics(epoch + 1, 0.5, 0.8, 0.7, 1, 640, 10, 100, 90, 90));
         }
         String bars = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
         for (String epoch : new String[]{"epoch 1/2", "epoch 2/2"}) {

@@ -1,6 +1,6 @@
 package io.github.sparksnn.ml;
 
-import io.github.sparksnn.ml.train.Seeds;
+import io.github.sparksnn.ml.train.plan.Seeds;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.linalg.Vector;

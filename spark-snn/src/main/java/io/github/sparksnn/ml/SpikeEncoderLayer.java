@@ -7,7 +7,7 @@ import io.github.sparksnn.ml.param.HasInputCol;
 import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
-import io.github.sparksnn.ml.train.Seeds;
+import io.github.sparksnn.ml.train.plan.Seeds;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;

@@ -6,7 +6,7 @@ import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.ml.param.HasInputCol;
 import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasTimeSteps;
-import io.github.sparksnn.ml.train.Seeds;
+import io.github.sparksnn.ml.train.plan.Seeds;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.model.ModelSpec;
 import io.github.sparksnn.model.Network;

@@ -3,10 +3,10 @@ package io.github.sparksnn.ml;
 import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.DistributedTrainer;
-import io.github.sparksnn.ml.train.EngineCache;
-import io.github.sparksnn.ml.train.EngineFactory;
-import io.github.sparksnn.ml.train.EngineProvider;
-import io.github.sparksnn.ml.train.Seeds;
+import io.github.sparksnn.ml.train.engine.EngineCache;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
+import io.github.sparksnn.ml.train.engine.EngineProvider;
+import io.github.sparksnn.ml.train.plan.Seeds;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.train.EngineConfig;
 import org.apache.spark.TaskContext;
@@ -294,7 +294,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         }
         requireBuffers(cfg);
         SparkSession spark = dataset.sparkSession();
-        Broadcast<float[]> bw = spark.sparkContext().broadcast(io.github.sparksnn.ml.train.EngineStates.of(weights,
+        Broadcast<float[]> bw = spark.sparkContext().broadcast(io.github.sparksnn.ml.train.engine.EngineStates.of(weights,
                 buffers), scala.reflect.ClassTag$.MODULE$.apply(float[].class));
         double[] thr = isDefined(thresholds()) ? getThresholds() : null;
         BatchPredictor p = new BatchPredictor(EngineProvider.resolve(getBackend(), cfg), bw, weights.length,
@@ -484,7 +484,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
                     }
                     int n = buffer.size();
                     try (EngineCache.Lease lease = EngineCache.acquire(runId, engines)) {
-                        io.github.sparksnn.ml.train.EngineStates.load(lease.engine, weights.value(), numParams);
+                        io.github.sparksnn.ml.train.engine.EngineStates.load(lease.engine, weights.value(), numParams);
                         lease.engine.predictRates(x, 0, n, Seeds.inference(seed, partition, position), rates);
                     }
                     for (int i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 package io.github.sparksnn.ml;
 
-import io.github.sparksnn.ml.train.EpochMetrics;
+import io.github.sparksnn.ml.train.state.EpochMetrics;
 
 import java.io.Serializable;
 import java.util.List;

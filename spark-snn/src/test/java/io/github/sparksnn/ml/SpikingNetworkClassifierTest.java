@@ -1,8 +1,8 @@
 package io.github.sparksnn.ml;
 
-import io.github.sparksnn.ml.train.BatchPlan;
 import io.github.sparksnn.ml.train.Blobs;
-import io.github.sparksnn.ml.train.EpochMetrics;
+import io.github.sparksnn.ml.train.plan.BatchPlan;
+import io.github.sparksnn.ml.train.state.EpochMetrics;
 import io.github.sparksnn.train.EngineConfig;
 import io.github.sparksnn.train.GradientEngine;
 import io.github.sparksnn.train.optim.Optimizer;

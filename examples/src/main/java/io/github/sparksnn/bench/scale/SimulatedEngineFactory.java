@@ -1,6 +1,6 @@
 package io.github.sparksnn.bench.scale;
 
-import io.github.sparksnn.ml.train.EngineFactory;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
 import io.github.sparksnn.train.GradientEngine;
 
 import java.util.Arrays;

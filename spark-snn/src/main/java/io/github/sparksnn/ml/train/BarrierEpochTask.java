@@ -1,10 +1,18 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.engine.EngineCache;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
 import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.CutThrough;
 import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.InProcessHub;
 import io.github.sparksnn.ml.train.net.Listener;
+import io.github.sparksnn.ml.train.net.PartialReceiver;
 import io.github.sparksnn.ml.train.net.PeerLink;
 import io.github.sparksnn.ml.train.net.ProtocolException;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.state.UpdateRule;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.slf4j.Logger;

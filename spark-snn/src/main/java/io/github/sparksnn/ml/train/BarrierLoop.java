@@ -1,8 +1,15 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.engine.EngineFactory;
+import io.github.sparksnn.ml.train.engine.EngineStates;
 import io.github.sparksnn.ml.train.net.AggregationServer;
 import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.InProcessHub;
+import io.github.sparksnn.ml.train.net.PartialReceiver;
 import io.github.sparksnn.ml.train.net.PeerLink;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.state.UpdateRule;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;

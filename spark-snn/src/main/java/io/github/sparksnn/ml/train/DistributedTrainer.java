@@ -1,6 +1,18 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.engine.EngineCache;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
+import io.github.sparksnn.ml.train.engine.EngineStates;
 import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.InProcessHub;
+import io.github.sparksnn.ml.train.plan.BatchPlan;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.plan.Seeds;
+import io.github.sparksnn.ml.train.state.CheckpointStore;
+import io.github.sparksnn.ml.train.state.EpochMetrics;
+import io.github.sparksnn.ml.train.state.TrainingCheckpoint;
+import io.github.sparksnn.ml.train.state.UpdateRule;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import io.github.sparksnn.train.GradientEngine;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;

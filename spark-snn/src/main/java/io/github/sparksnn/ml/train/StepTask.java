@@ -1,5 +1,12 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.engine.EngineCache;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
+import io.github.sparksnn.ml.train.engine.EngineStates;
+import io.github.sparksnn.ml.train.plan.BatchPlan;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.state.UpdateRule;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import io.github.sparksnn.train.GradientEngine;
 import org.apache.spark.broadcast.Broadcast;
 

@@ -1,5 +1,7 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.state.EpochMetrics;
+
 /** Callbacks on the driver during distributed training (progress bars, logging). */
 public interface TrainingListener {
 

@@ -1,8 +1,16 @@
 package io.github.sparksnn.ml.train;
 
 import io.github.sparksnn.ml.SparkTestSupport;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
+import io.github.sparksnn.ml.train.engine.SoftmaxEngine;
 import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.InProcessHub;
 import io.github.sparksnn.ml.train.net.PeerLink;
+import io.github.sparksnn.ml.train.plan.BatchPlan;
+import io.github.sparksnn.ml.train.plan.BlockPacker;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.state.EpochMetrics;
+import io.github.sparksnn.ml.train.state.OptimizerUpdateRule;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;

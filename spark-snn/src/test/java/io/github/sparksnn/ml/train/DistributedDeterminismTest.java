@@ -1,6 +1,11 @@
 package io.github.sparksnn.ml.train;
 
 import io.github.sparksnn.ml.SparkTestSupport;
+import io.github.sparksnn.ml.train.engine.CoreEngineFactory;
+import io.github.sparksnn.ml.train.engine.EngineFactory;
+import io.github.sparksnn.ml.train.plan.BlockPacker;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.state.OptimizerUpdateRule;
 import io.github.sparksnn.train.EngineConfig;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;

@@ -1,6 +1,13 @@
 package io.github.sparksnn.ml.train;
 
 import io.github.sparksnn.ml.SparkTestSupport;
+import io.github.sparksnn.ml.train.engine.SoftmaxEngine;
+import io.github.sparksnn.ml.train.plan.BatchPlan;
+import io.github.sparksnn.ml.train.plan.BlockPacker;
+import io.github.sparksnn.ml.train.plan.PackedBlock;
+import io.github.sparksnn.ml.train.state.CheckpointStoreTest;
+import io.github.sparksnn.ml.train.state.OptimizerUpdateRule;
+import io.github.sparksnn.ml.train.state.UpdateRule;
 import io.github.sparksnn.train.GradientEngine;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.engine.EngineFactory;
 import io.github.sparksnn.train.GradientEngine;
 
 /**

@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.state.UpdateRule;
 import io.github.sparksnn.train.optim.OptimizerState;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.github.sparksnn.ml.train.net;
 
-import io.github.sparksnn.ml.train.OrderedSum;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -1,0 +1,249 @@
+package io.github.sparksnn.ml.train.net;
+
+import io.github.sparksnn.ml.train.sum.OrderedSum;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Receives one step's partial sums from the links below (a task's children, or the tasks that send to the driver)
+ * on one thread per link, so a vector arrives while the receiver still computes its own share instead of after it.
+ * Only receiving runs in parallel: the sums are added by the caller, in partition order.
+ *
+ * <p>Two ways to receive: whole ({@link #start}, {@link #addTo}: the driver, which adds whole nodes into its
+ * {@link OrderedSum}) or streamed ({@link #startStreaming}, {@link #head}, {@link #awaitValues}: a task, which adds
+ * piece k of its children's vectors and sends it up while piece k + 1 arrives, so a level of the tree costs one
+ * piece's time, not one vector's).
+ */
+public final class PartialReceiver implements AutoCloseable {
+    private final String receiver;
+    private final PeerLink[] links;
+    private final int[] partitions;
+    private final int[] ends;
+    private final int[] timeoutsMs;
+    private final int numLeaves;
+    private final int dim;
+    private final int frameType;
+    private final ExecutorService pool;
+    private final Frame[] frames;
+    @SuppressWarnings("unchecked")
+    private final Future<PeerLink.Partial>[] pending;
+
+    /**
+     * {@code receiver} names the receiving side in errors ("partition 3", "the driver"); link {@code i} carries the
+     * sums of partitions {@code [partitions[i], ends[i])} and may stay silent for {@code timeoutsMs[i]}.
+     */
+    @SuppressWarnings("unchecked")
+    public PartialReceiver(String receiver, PeerLink[] links, int[] partitions, int[] ends, int[] timeoutsMs, int numLeaves,
+                    int dim, boolean bf16) {
+        this.frameType = bf16 ? Frame.PARTIAL16 : Frame.PARTIAL;
+        this.receiver = receiver;
+        this.links = links;
+        this.partitions = partitions;
+        this.ends = ends;
+        this.timeoutsMs = timeoutsMs;
+        this.numLeaves = numLeaves;
+        this.dim = dim;
+        this.frames = new Frame[links.length];
+        this.pending = new Future[links.length];
+        this.heads = new PeerLink.PartialHead[links.length];
+        this.ready = new int[links.length];
+        this.failed = new boolean[links.length];
+        this.pool = links.length == 0 ? null : Executors.newFixedThreadPool(links.length, r -> {
+            Thread t = new Thread(r, "spark-snn partial sums to " + receiver);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private final PeerLink.PartialHead[] heads;
+    private final int[] ready;
+    private final boolean[] failed;
+    private float[][] vectors;
+
+    /** Starts receiving the partial sums of (epoch, step) on every link. */
+    public void start(int epoch, int step) {
+        for (int i = 0; i < links.length; i++) {
+            final int k = i;
+            pending[i] = pool.submit(() -> {
+                PeerLink l = links[k];
+                l.readTimeout(timeoutsMs[k]);
+                Frame f;
+                try {
+                    f = l.readHeader("the partial sum of step " + (step + 1));
+                } catch (SocketTimeoutException e) {
+                    throw new IOException(receiver + " got no partial sum from partition " + partitions[k]
+                            + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + timeoutsMs[k]
+                            + " ms (stepTimeout per tree level)");
+                }
+                l.expect(f, frameType, epoch, step);
+                frames[k] = f;
+                return l.readPartialNodes(f, dim, partitions[k], ends[k], numLeaves);
+            });
+        }
+    }
+
+    /**
+     * Starts receiving the streamed partial sums of (epoch, step) on every link: each link's head, then its vector
+     * piece by piece into a buffer of this receiver's ({@link #vector}), reused every step.
+     */
+    public void startStreaming(int epoch, int step) {
+        if (vectors == null) {
+            vectors = new float[links.length][dim];
+        }
+        synchronized (heads) {
+            java.util.Arrays.fill(heads, null);
+            java.util.Arrays.fill(ready, 0);
+            java.util.Arrays.fill(failed, false);
+        }
+        for (int i = 0; i < links.length; i++) {
+            final int k = i;
+            pending[i] = pool.submit(() -> {
+                try {
+                    PeerLink l = links[k];
+                    l.readTimeout(timeoutsMs[k]);
+                    Frame f;
+                    try {
+                        f = l.readHeader("the partial sum of step " + (step + 1));
+                    } catch (SocketTimeoutException e) {
+                        throw new IOException(receiver + " got no partial sum from partition " + partitions[k]
+                                + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " within " + timeoutsMs[k]
+                                + " ms (stepTimeout per tree level)");
+                    }
+                    l.expect(f, frameType, epoch, step);
+                    PeerLink.PartialHead h = l.readPartialHead(f, dim, partitions[k], ends[k], numLeaves);
+                    synchronized (heads) {
+                        heads[k] = h;
+                        heads.notifyAll();
+                    }
+                    if (h.present()) {
+                        for (int off = 0; off < dim; off += PIECE) {
+                            int n = Math.min(PIECE, dim - off);
+                            l.readVectorPiece(f, h, vectors[k], off, n);
+                            synchronized (heads) {
+                                ready[k] = off + n;
+                                heads.notifyAll();
+                            }
+                        }
+                    }
+                    return null;
+                } catch (IOException | RuntimeException | Error e) {
+                    synchronized (heads) {
+                        failed[k] = true;
+                        heads.notifyAll();
+                    }
+                    throw e;
+                }
+            });
+        }
+    }
+
+    /** Values per piece of a streamed vector: 256 KB of floats, as the state's relay. */
+    static final int PIECE = 1 << 16;
+
+    /** Link {@code i}'s head, once read (its vector may still be arriving). */
+    PeerLink.PartialHead head(int i) throws IOException {
+        synchronized (heads) {
+            while (heads[i] == null && !failed[i]) {
+                waitOn(i);
+            }
+            if (heads[i] != null) {
+                return heads[i];
+            }
+        }
+        throw failure(i);
+    }
+
+    /** Waits until link {@code i}'s vector holds its first {@code n} values (the last piece's tag checked). */
+    void awaitValues(int i, int n) throws IOException {
+        synchronized (heads) {
+            while (ready[i] < n && !failed[i]) {
+                waitOn(i);
+            }
+            if (ready[i] >= n) {
+                return;
+            }
+        }
+        throw failure(i);
+    }
+
+    /** Link {@code i}'s streamed vector (valid up to what {@link #awaitValues} waited for). */
+    float[] vector(int i) {
+        return vectors[i];
+    }
+
+    private void waitOn(int i) throws IOException {
+        try {
+            heads.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(receiver + " was interrupted while receiving the partial sum of partition "
+                    + partitions[i], e);
+        }
+    }
+
+    /** The reason link {@code i}'s reader failed. */
+    private IOException failure(int i) throws IOException {
+        try {
+            pending[i].get();
+            return new IOException(receiver + ": the partial sum of partition " + partitions[i] + " ended early");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                return io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            return new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new IOException(receiver + " was interrupted while receiving partial sums", e);
+        }
+    }
+
+    /** Waits for link {@code i}'s partial sum, adds it to {@code sum} and returns the sender's path nanos. */
+    public long addTo(int i, OrderedSum sum) throws IOException {
+        PeerLink.Partial p;
+        try {
+            p = pending[i].get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(receiver + " was interrupted while receiving partial sums", e);
+        }
+        links[i].add(p, sum, frames[i]);
+        return p.pathNanos();
+    }
+
+    /** Nanoseconds the last {@link #addTo} calls spent adding, over all links. */
+    public long mergeNanos() {
+        long s = 0;
+        for (PeerLink l : links) {
+            s += l.lastMergeNanos();
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+}
