@@ -1,6 +1,8 @@
 package io.github.sparksnn.ml.train;
 
+import io.github.sparksnn.ml.train.net.PartialReceiver;
 import io.github.sparksnn.ml.train.net.PeerLink;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import io.github.sparksnn.train.optim.OptimizerState;
 import java.io.IOException;
 import java.util.Arrays;

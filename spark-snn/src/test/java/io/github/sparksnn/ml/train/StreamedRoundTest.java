@@ -3,8 +3,11 @@ package io.github.sparksnn.ml.train;
 import io.github.sparksnn.ml.train.net.AggregationServer;
 import io.github.sparksnn.ml.train.net.AggregationTree;
 import io.github.sparksnn.ml.train.net.Frame;
+import io.github.sparksnn.ml.train.net.PartialReceiver;
 import io.github.sparksnn.ml.train.net.PeerLink;
-import io.github.sparksnn.train.optim.Optimizers;
+import io.github.sparksnn.ml.train.engine.EngineStates;
+import io.github.sparksnn.ml.train.state.OptimizerUpdateRule;
+import io.github.sparksnn.ml.train.sum.OrderedSum;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -143,10 +143,10 @@ public final class PartialReceiver implements AutoCloseable {
     }
 
     /** Values per piece of a streamed vector: 256 KB of floats, as the state's relay. */
-    static final int PIECE = 1 << 16;
+    public static final int PIECE = 1 << 16;
 
     /** Link {@code i}'s head, once read (its vector may still be arriving). */
-    PeerLink.PartialHead head(int i) throws IOException {
+    public PeerLink.PartialHead head(int i) throws IOException {
         synchronized (heads) {
             while (heads[i] == null && !failed[i]) {
                 waitOn(i);
@@ -159,7 +159,7 @@ public final class PartialReceiver implements AutoCloseable {
     }
 
     /** Waits until link {@code i}'s vector holds its first {@code n} values (the last piece's tag checked). */
-    void awaitValues(int i, int n) throws IOException {
+    public void awaitValues(int i, int n) throws IOException {
         synchronized (heads) {
             while (ready[i] < n && !failed[i]) {
                 waitOn(i);
@@ -172,7 +172,7 @@ public final class PartialReceiver implements AutoCloseable {
     }
 
     /** Link {@code i}'s streamed vector (valid up to what {@link #awaitValues} waited for). */
-    float[] vector(int i) {
+    public float[] vector(int i) {
         return vectors[i];
     }
 
