@@ -443,6 +443,11 @@ public final class Formula extends SurrogateFunction {
 
     // ---------------------------------------------------------------- accessors
 
+    /** The compiled kernel (the float paths of the built-ins that {@link BuiltinFormulas} defines by formula). */
+    FormulaKernel kernel() {
+        return kernel;
+    }
+
     /** Whether a primitive is known (given). */
     public boolean hasPrimitive() {
         return primitive != null;
