@@ -13,12 +13,15 @@ import java.util.SplittableRandom;
  * Each built-in's float bulk gradient as its class computes it against the same function compiled from its
  * {@link Formula} text ({@link BuiltinFormulas#twin}), on the path training takes: {@code gradient(x, o, out, o,
  * 1024)}, one index and one chunk of {@code CpuNeuronBackward} (cache-resident, so the figure is compute, not
- * memory bandwidth), and next to it the same check the tests make of the formula's accuracy.
+ * memory bandwidth); the backward {@code gradIn = gradOut * g'(x)} of the same chunk for information; and next to
+ * them the same check the tests make of the formula's accuracy.
  *
  * <p>Method: both sides are JIT-compiled first (thousands of calls), then timed in {@code rounds} interleaved pairs
  * (class, formula, class, formula, ...), each sample some milliseconds of calls over four chunks of {@code x ~ U[-3, 3)}
- * (random signs, so branchy code mispredicts as on real potentials); the figure is the median sample, the ratio
- * formula / class of the medians. One element of every output goes to a volatile sink.
+ * (random signs, so branchy code mispredicts as on real potentials). Samples are the thread's CPU time, and the
+ * figure is the fastest sample of each side, the ratio formula / class of those: on a shared machine (load well
+ * above the core count) medians of wall time moved by 20% between runs, while the least disturbed samples repeat.
+ * One element of every output goes to a volatile sink.
  *
  * <p>Accuracy: over upstream's grid, edge values (signed zeros, subnormals, the largest floats, infinities, NaN,
  * kinks and their neighbours) and random magnitudes from 1e-30 to 1e30, the formula's float bulk gradient and
@@ -29,75 +32,113 @@ public final class FormulaVsHandBench {
     /** Elements per call: one chunk of the CPU neuron backward ({@code CpuScratch.CHUNK}). */
     public static final int CHUNK = 1024;
     private static final int CHUNKS = 4;
-    private static final int JIT_CALLS = 4_000;
+    private static final int JIT_CALLS = 2_000;
 
     private static volatile float sink;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** One function's figures. {@code definition} is "formula" where the class already delegates to its formula. */
-    public record Row(String function, String definition, double handNs, double formulaNs, String accuracy) {
-        /** formula / class time (above 1: the formula is slower). */
+    public record Row(String function, String definition, double handNs, double formulaNs, double handBackwardNs,
+                      double formulaBackwardNs, String accuracy) {
+        /** formula / class time of the gradient (above 1: the formula is slower): the decision's figure. */
         public double ratio() {
             return formulaNs / handNs;
+        }
+
+        /** formula / class time of the backward {@code gradIn = gradOut * g'(x)}. */
+        public double backwardRatio() {
+            return formulaBackwardNs / handBackwardNs;
         }
     }
 
     private final float[] x = new float[CHUNK * CHUNKS];
     private final float[] out = new float[CHUNK * CHUNKS];
+    private final float[] gradOut = new float[CHUNK * CHUNKS];
 
     public FormulaVsHandBench(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextDouble() * 6 - 3);
+            gradOut[i] = (float) (r.nextDouble() * 2 - 1);
         }
     }
 
     /**
-     * Times one function against its formula ({@code rounds} pairs of samples of about {@code sampleMillis} each, the
-     * number of calls set from the class's speed after warm-up) and checks accuracy.
+     * Every function of {@code hands} (built-ins) against its formula: all pairs are warmed up first, so that the one
+     * call site that times them has seen every class before C2 compiles it (a site that had seen one or two classes
+     * would inline their loops into an on-stack-replaced timing loop, which C2 compiles differently, and each later
+     * class would deoptimize it: figures off by 10x, either way); then each pair is timed in {@code rounds}
+     * interleaved pairs of samples, the slower side about {@code sampleMillis} long, and its accuracy checked.
      */
-    public Row run(SurrogateFunction hand, int rounds, double sampleMillis) {
-        Formula formula = BuiltinFormulas.twin(hand);
-        for (int c = 0; c < JIT_CALLS; c++) {
-            call(hand, c);
-            call(formula, c);
+    public List<Row> run(List<SurrogateFunction> hands, int rounds, double sampleMillis) {
+        List<SurrogateFunction[]> pairs = new ArrayList<>();
+        for (SurrogateFunction h : hands) {
+            pairs.add(new SurrogateFunction[] {h, BuiltinFormulas.twin(h)});
         }
+        for (int c = 0; c < JIT_CALLS; c++) {
+            for (SurrogateFunction[] p : pairs) {
+                call(p[0], c, false);
+                call(p[1], c, false);
+                call(p[0], c, true);
+                call(p[1], c, true);
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        for (SurrogateFunction[] p : pairs) {
+            rows.add(run(p[0], (Formula) p[1], rounds, sampleMillis));
+        }
+        return rows;
+    }
+
+    private Row run(SurrogateFunction hand, Formula formula, int rounds, double sampleMillis) {
         // on a loaded machine C2 may still be compiling: two more untimed samples each, then size the samples
         for (int w = 0; w < 2; w++) {
-            time(hand, JIT_CALLS);
-            time(formula, JIT_CALLS);
+            for (boolean b : new boolean[] {false, true}) {
+                time(hand, JIT_CALLS / 4, b);
+                time(formula, JIT_CALLS / 4, b);
+            }
         }
-        double perCall = time(hand, 200) / 200;
+        // sized by the slower side, so that a formula 100 times slower does not take 100 times the time
+        double perCall = Math.max(time(hand, 200, true), time(formula, 200, true)) / 200;
         int calls = (int) Math.max(200, Math.min(1_000_000, sampleMillis * 1e-3 / perCall));
         double[] h = new double[rounds];
         double[] f = new double[rounds];
+        double[] hb = new double[rounds];
+        double[] fb = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            h[r] = time(hand, calls);
-            f[r] = time(formula, calls);
+            h[r] = time(hand, calls, false);
+            f[r] = time(formula, calls, false);
+            hb[r] = time(hand, calls, true);
+            fb[r] = time(formula, calls, true);
         }
-        double elements = (double) calls * CHUNK;
+        double ns = 1e9 / ((double) calls * CHUNK);
         String definition = BuiltinFormulas.FORMULA_DEFINED.contains(hand.name()) ? "formula" : "hand-written";
-        return new Row(hand.toString().replace(", spiking=true", ""), definition, median(h) * 1e9 / elements,
-                median(f) * 1e9 / elements, accuracy(hand, formula));
+        return new Row(hand.toString().replace(", spiking=true", ""), definition, min(h) * ns, min(f) * ns, min(hb) * ns,
+                min(fb) * ns, accuracy(hand, formula));
     }
 
-    private void call(SurrogateFunction s, int c) {
+    /** One chunk: {@code out = g'(x)} (what the neuron backward calls), or the backward {@code out = gradOut g'(x)}. */
+    private void call(SurrogateFunction s, int c, boolean backward) {
         int o = (c % CHUNKS) * CHUNK;
-        s.gradient(x, o, out, o, CHUNK);
+        if (backward) {
+            s.backward(gradOut, x, o, out, o, CHUNK);
+        } else {
+            s.gradient(x, o, out, o, CHUNK);
+        }
         sink += out[o + (c & (CHUNK - 1))];
     }
 
-    private double time(SurrogateFunction s, int calls) {
-        long t0 = System.nanoTime();
+    /** Seconds of this thread's CPU time: time the thread was descheduled (a loaded, shared machine) is not counted. */
+    private double time(SurrogateFunction s, int calls, boolean backward) {
+        long t0 = CPU.getCurrentThreadCpuTime();
         for (int c = 0; c < calls; c++) {
-            call(s, c);
+            call(s, c, backward);
         }
-        return (System.nanoTime() - t0) * 1e-9;
+        return (CPU.getCurrentThreadCpuTime() - t0) * 1e-9;
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElseThrow();
     }
 
     /** The inputs of the accuracy check: grid, edges (kinks included) and random magnitudes of both signs. */

@@ -50,11 +50,11 @@ public final class BenchSurrogateCommand implements Runnable {
                     + " written as a Formula, with its ratio to the hand-written ATan).")
     List<String> functions;
 
-    @Option(names = "--formula-rounds", paramLabel = "N", defaultValue = "15",
+    @Option(names = "--formula-rounds", paramLabel = "N", defaultValue = "61",
             description = "Interleaved rounds of the class-vs-formula table (0 skips it; default: ${DEFAULT-VALUE}).")
     int formulaRounds;
 
-    @Option(names = "--formula-sample-ms", paramLabel = "MS", defaultValue = "5",
+    @Option(names = "--formula-sample-ms", paramLabel = "MS", defaultValue = "2",
             description = "Milliseconds per sample of the class-vs-formula table (default: ${DEFAULT-VALUE}).")
     double formulaSampleMs;
 
@@ -162,18 +162,21 @@ public final class BenchSurrogateCommand implements Runnable {
                 + " samples; load average before: %s%n", FormulaVsHandBench.CHUNK, formulaRounds, formulaSampleMs, loadAverage());
         err.flush();
         FormulaVsHandBench bench = new FormulaVsHandBench(42L);
-        TextTable table = new TextTable("FUNCTION", "DEFINITION", "CLASS NS/ELEM", "FORMULA NS/ELEM", "FORMULA/CLASS", "ACCURACY");
+        TextTable table = new TextTable("FUNCTION", "DEFINITION", "CLASS NS/ELEM", "FORMULA NS/ELEM", "FORMULA/CLASS",
+                "BACKWARD F/C", "ACCURACY");
+        List<SurrogateFunction> builtins = new ArrayList<>();
         for (SurrogateFunction f : fs) {
-            if (f instanceof Formula || BuiltinFormulas.twin(f) == null) {
-                continue;
+            if (!(f instanceof Formula) && BuiltinFormulas.twin(f) != null) {
+                builtins.add(f);
             }
-            FormulaVsHandBench.Row r = bench.run(f, formulaRounds, formulaSampleMs);
+        }
+        for (FormulaVsHandBench.Row r : bench.run(builtins, formulaRounds, formulaSampleMs)) {
             table.row(r.function(), r.definition(), fmt("%.3f", r.handNs()), fmt("%.3f", r.formulaNs()), fmt("%.2f", r.ratio()),
-                    r.accuracy());
+                    fmt("%.2f", r.backwardRatio()), r.accuracy());
         }
         out.print(table.render());
-        out.printf(Locale.ROOT, "Medians of interleaved samples (class, formula, class, ...); FORMULA/CLASS above 1: the formula is"
-                + " slower. DEFINITION formula: the class already runs its formula's kernel (the ratio is then ~1 by"
+        out.printf(Locale.ROOT, "Fastest of the interleaved samples (class, formula, class, ...), in thread CPU time; FORMULA/CLASS (the gradient, the"
+                + " training path) and BACKWARD F/C (gradIn = gradOut * g'(x)) above 1: the formula is slower. DEFINITION formula: the class already runs its formula's kernel (the ratio is then ~1 by"
                 + " construction). Load average after: %s; %s, %d cores.%n", loadAverage(), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());
         out.flush();

@@ -50,7 +50,8 @@ public final class BuiltinFormulas {
      * bulk gradient measured within 10% of the hand-written loop with its accuracy holding (see the README's
      * "Surrogates from a formula" and each kept class's comment).
      */
-    public static final Set<String> FORMULA_DEFINED = Set.of();
+    public static final Set<String> FORMULA_DEFINED = Set.of("PiecewiseQuadratic", "SoftSign", "SuperSpike", "ATan",
+            "NonzeroSignLogAbs", "PiecewiseLeakyReLU", "LeakyKReLU", "FakeNumericalGradient", "DeterministicPass");
 
     /** Kernels by (name, parameters); a kernel is immutable (final constants), so instances share it. */
     private static final LruCache<String, FormulaKernel> KERNELS = new LruCache<>(256);
