@@ -19,7 +19,10 @@ import java.util.Map;
 
 /**
  * {@code snn bench surrogate}: GB/s of every surrogate's bulk backward on one thread, next to an array copy of
- * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method).
+ * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method); then each built-in's
+ * bulk gradient against the same function compiled from its {@link Formula} text, with the formula's accuracy
+ * check ({@link FormulaVsHandBench}): the measurement that decides which built-ins their formula defines
+ * ({@link BuiltinFormulas#FORMULA_DEFINED}).
  */
 @Command(name = "surrogate",
         description = {
@@ -47,7 +50,7 @@ public final class BenchSurrogateCommand implements Runnable {
 
     @Option(names = "--functions", paramLabel = "NAME|SPEC",
             description = "Functions to run (names or specs, comma-separated; default: all, at default parameters, and ATan"
-                    + " written as a Formula, with its ratio to the hand-written ATan).")
+                    + " written as a Formula, with its ratio to the ATan class).")
     List<String> functions;
 
     @Option(names = "--formula-rounds", paramLabel = "N", defaultValue = "61",
@@ -139,7 +142,7 @@ public final class BenchSurrogateCommand implements Runnable {
             if (fs.get(i) instanceof Formula f && f.parameters().equals(Map.of("alpha", 2.0))
                     && Math.abs(f.gradient(0.3) - new io.github.sparksnn.surrogate.ATan(2.0).gradient(0.3)) < 1e-12) {
                 SurrogateBandwidthBench.Result r = results.get(3 + i);
-                out.printf(Locale.ROOT, "%s vs hand-written ATan(alpha=2.0): %.0f%% of its GB/s (%.2f vs %.2f GB/s, same run)%n",
+                out.printf(Locale.ROOT, "%s vs the ATan class, ATan(alpha=2.0): %.0f%% of its GB/s (%.2f vs %.2f GB/s, same run)%n",
                         f.gradientGiven() || !f.hasPrimitive() ? "Formula ATan, gradient given" : "Formula ATan, gradient derived",
                         100 * r.gbPerSecond() / atan.gbPerSecond(), r.gbPerSecond(), atan.gbPerSecond());
             }
@@ -158,8 +161,9 @@ public final class BenchSurrogateCommand implements Runnable {
         if (!(formulaSampleMs > 0)) {
             throw Commands.usage(spec, "--formula-sample-ms must be > 0, got " + formulaSampleMs);
         }
+        String loadBefore = loadAverage();
         err.printf(Locale.ROOT, "bench surrogate: class vs formula, gradient(x, o, out, o, %d), %d interleaved rounds of %.1f ms"
-                + " samples; load average before: %s%n", FormulaVsHandBench.CHUNK, formulaRounds, formulaSampleMs, loadAverage());
+                + " samples; load average before: %s%n", FormulaVsHandBench.CHUNK, formulaRounds, formulaSampleMs, loadBefore);
         err.flush();
         FormulaVsHandBench bench = new FormulaVsHandBench(42L);
         TextTable table = new TextTable("FUNCTION", "DEFINITION", "CLASS NS/ELEM", "FORMULA NS/ELEM", "FORMULA/CLASS",
@@ -175,10 +179,11 @@ public final class BenchSurrogateCommand implements Runnable {
                     fmt("%.2f", r.backwardRatio()), r.accuracy());
         }
         out.print(table.render());
-        out.printf(Locale.ROOT, "Fastest of the interleaved samples (class, formula, class, ...), in thread CPU time; FORMULA/CLASS (the gradient, the"
-                + " training path) and BACKWARD F/C (gradIn = gradOut * g'(x)) above 1: the formula is slower. DEFINITION formula: the class already runs its formula's kernel (the ratio is then ~1 by"
-                + " construction). Load average after: %s; %s, %d cores.%n", loadAverage(), System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors());
+        out.printf(Locale.ROOT, "Fastest of the interleaved samples (class, formula, class, ...), in thread CPU time."
+                + " FORMULA/CLASS (the gradient, the training path) and BACKWARD F/C (gradIn = gradOut * g'(x)) above 1:"
+                + " the formula is slower. DEFINITION formula: the class already runs its formula's kernel (the ratio is"
+                + " then ~1 by construction). Load average before %s, after %s; %s, %d cores.%n", loadBefore, loadAverage(),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors());
         out.flush();
     }
 

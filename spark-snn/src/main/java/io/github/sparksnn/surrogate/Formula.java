@@ -69,7 +69,9 @@ import java.util.Set;
  * clamp where the contract writes pieces). SquarewaveFourierSeries is shown at {@code n = 2}; each further n adds a
  * term ({@code sin(3*(2*pi/T_period)*x)/3}, ...). The symbolic derivative of every primitive equals the
  * hand-written gradient in double (the contract's errata included: S2NN's {@code beta/(x + 1)}, PiecewiseLeakyReLU's
- * {@code 1/(2*w)}, LogTailedReLU's middle piece).
+ * {@code 1/(2*w)}, LogTailedReLU's middle piece). For the nine built-ins of {@link BuiltinFormulas#FORMULA_DEFINED}
+ * the text is now the class's float definition, and {@code FormulaDefinedSurrogatesTest} holds it to the hand-written
+ * float paths it replaced.
  * <pre>
  * PiecewiseQuadratic      g  = where(abs(x) &gt; 1/alpha, where(x &lt; 0, 0, 1), -alpha*alpha/2*x*abs(x) + alpha*x + 0.5)
  *                         g' = max(0, alpha - alpha*alpha*abs(x))
