@@ -80,25 +80,30 @@ public final class BuiltinFormulas {
      * {@code n = 1} (its empty sum uses no parameter, which a formula cannot say).
      */
     public static Formula twin(SurrogateFunction builtin) {
-        String name = builtin.name();
-        String[] t = texts(name);
-        Map<String, Double> all = builtin.parameters();
-        if (name.equals("SquarewaveFourierSeries")) {
-            int n = (int) (double) all.get("n");
-            if (n < 2) {
-                return null;
-            }
-            t = squarewave(n);
+        String[] t = textsOf(builtin);
+        return t == null ? null : Formula.of(t[0], t[1], parametersOf(builtin), builtin.isSpiking());
+    }
+
+    /** The texts for this built-in's parameters (SquarewaveFourierSeries' harmonics), or null where none exist. */
+    private static String[] textsOf(SurrogateFunction builtin) {
+        if (builtin.name().equals("SquarewaveFourierSeries")) {
+            int n = (int) (double) builtin.parameters().get("n");
+            return n < 2 ? null : squarewave(n);
         }
+        return texts(builtin.name());
+    }
+
+    /** The built-in's parameters that its texts use ({@code n} is in SquarewaveFourierSeries' texts, not a parameter). */
+    private static Map<String, Double> parametersOf(SurrogateFunction builtin) {
         Map<String, Double> p = new LinkedHashMap<>();
         for (String[] row : TEXTS) {
-            if (row[0].equals(name) && !row[3].isEmpty()) {
+            if (row[0].equals(builtin.name()) && !row[3].isEmpty()) {
                 for (String k : row[3].split(",")) {
-                    p.put(k, all.get(k));
+                    p.put(k, builtin.parameters().get(k));
                 }
             }
         }
-        return Formula.of(t[0], t[1], p, builtin.isSpiking());
+        return p;
     }
 
     /** SquarewaveFourierSeries' texts with {@code n - 1} odd harmonics. */
@@ -118,7 +123,8 @@ public final class BuiltinFormulas {
         String key = builtin.name() + builtin.parameters();
         FormulaKernel k = KERNELS.get(key);
         if (k == null) {
-            k = KERNELS.putIfAbsent(key, twin(builtin).kernel());
+            String[] t = textsOf(builtin);
+            k = KERNELS.putIfAbsent(key, Formula.builtinKernel(t[0], t[1], parametersOf(builtin)));
         }
         return k;
     }

@@ -353,17 +353,35 @@ public final class Formula extends SurrogateFunction {
 
     private static Formula build(Expr p, Expr given, Map<String, Double> values, boolean spiking) {
         Expr g = given != null ? given : Expr.derivative(p);
+        Formula f = new Formula(p, given, g, values, compile(p, g, values), null, spiking);
+        if (p != null && given != null) {
+            checkPair(f);
+        }
+        return f;
+    }
+
+    private static FormulaKernel compile(Expr p, Expr g, Map<String, Double> values) {
         List<String> order = new ArrayList<>(usedParameters(p, g));
         double[] v = new double[order.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = values.get(order.get(i));
         }
-        FormulaKernel kernel = FormulaCompiler.kernel(p, g, order, v);
-        Formula f = new Formula(p, given, g, values, kernel, null, spiking);
-        if (p != null && given != null) {
-            checkPair(f);
-        }
-        return f;
+        return FormulaCompiler.kernel(p, g, order, v);
+    }
+
+    /**
+     * The kernel of a built-in's texts ({@link BuiltinFormulas}) with its parameters, without the pair check of
+     * {@link #of}: the pairs are tested once for all ({@code FormulaBuiltinsTest}), and a check at extreme parameters
+     * that the built-in accepts must not fail a training step.
+     */
+    static FormulaKernel builtinKernel(String primitive, String gradient, Map<String, Double> params) {
+        return LargeStack.call(() -> {
+            Expr[] out = new Expr[1];
+            Map<String, Integer> firstUse = new LinkedHashMap<>();
+            Expr p = parse(PRIMITIVE, primitive, out, firstUse);
+            Expr g = parse(GRADIENT, gradient, out, firstUse);
+            return compile(p, g, checkParameters(p, g, firstUse, params));
+        });
     }
 
     /** Rejects a primitive/gradient pair that disagree (upstream's check_manual_grad on its grid). */
