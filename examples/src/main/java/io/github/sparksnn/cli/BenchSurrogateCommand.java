@@ -1,6 +1,8 @@
 package io.github.sparksnn.cli;
 
+import io.github.sparksnn.bench.FormulaVsHandBench;
 import io.github.sparksnn.bench.SurrogateBandwidthBench;
+import io.github.sparksnn.surrogate.BuiltinFormulas;
 import io.github.sparksnn.surrogate.Formula;
 import io.github.sparksnn.surrogate.SurrogateFunction;
 import io.github.sparksnn.surrogate.Surrogates;
@@ -17,14 +19,19 @@ import java.util.Map;
 
 /**
  * {@code snn bench surrogate}: GB/s of every surrogate's bulk backward on one thread, next to an array copy of
- * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method).
+ * the same size measured in the same run (see {@link SurrogateBandwidthBench} for the method); then each built-in's
+ * bulk gradient against the same function compiled from its {@link Formula} text, with the formula's accuracy
+ * check ({@link FormulaVsHandBench}): the measurement that decides which built-ins their formula defines
+ * ({@link BuiltinFormulas#FORMULA_DEFINED}).
  */
 @Command(name = "surrogate",
         description = {
                 "Single-thread bandwidth of each surrogate's bulk backward gradIn = gradOut * g'(x)"
                         + " (12 bytes/element read + written) next to a plain array copy (8 bytes/element) and a plain"
                         + " multiply gradOut * x (12 bytes/element), with the ratio to the copies."
-                        + " Median of --repeat interleaved rounds after warm-up."
+                        + " Median of --repeat interleaved rounds after warm-up.",
+                "Then each built-in's bulk gradient (one chunk of 1024, in cache: the training path) against the same"
+                        + " function compiled from its Formula text, interleaved, with the formula's accuracy check."
         })
 public final class BenchSurrogateCommand implements Runnable {
     @Spec
@@ -43,8 +50,16 @@ public final class BenchSurrogateCommand implements Runnable {
 
     @Option(names = "--functions", paramLabel = "NAME|SPEC",
             description = "Functions to run (names or specs, comma-separated; default: all, at default parameters, and ATan"
-                    + " written as a Formula, with its ratio to the hand-written ATan).")
+                    + " written as a Formula, with its ratio to the ATan class).")
     List<String> functions;
+
+    @Option(names = "--formula-rounds", paramLabel = "N", defaultValue = "61",
+            description = "Interleaved rounds of the class-vs-formula table (0 skips it; default: ${DEFAULT-VALUE}).")
+    int formulaRounds;
+
+    @Option(names = "--formula-sample-ms", paramLabel = "MS", defaultValue = "2",
+            description = "Milliseconds per sample of the class-vs-formula table (default: ${DEFAULT-VALUE}).")
+    double formulaSampleMs;
 
     /** ATan as a formula: its primitive (gradient derived) and its gradient as upstream writes it. */
     static final String FORMULA_ATAN_PRIMITIVE = "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)";
@@ -127,7 +142,7 @@ public final class BenchSurrogateCommand implements Runnable {
             if (fs.get(i) instanceof Formula f && f.parameters().equals(Map.of("alpha", 2.0))
                     && Math.abs(f.gradient(0.3) - new io.github.sparksnn.surrogate.ATan(2.0).gradient(0.3)) < 1e-12) {
                 SurrogateBandwidthBench.Result r = results.get(3 + i);
-                out.printf(Locale.ROOT, "%s vs hand-written ATan(alpha=2.0): %.0f%% of its GB/s (%.2f vs %.2f GB/s, same run)%n",
+                out.printf(Locale.ROOT, "%s vs the ATan class, ATan(alpha=2.0): %.0f%% of its GB/s (%.2f vs %.2f GB/s, same run)%n",
                         f.gradientGiven() || !f.hasPrimitive() ? "Formula ATan, gradient given" : "Formula ATan, gradient derived",
                         100 * r.gbPerSecond() / atan.gbPerSecond(), r.gbPerSecond(), atan.gbPerSecond());
             }
@@ -136,6 +151,50 @@ public final class BenchSurrogateCommand implements Runnable {
                 + " copy = 8 B/elem; multiply = gradIn = gradOut * x, the roofline of a backward. x ~ U[-2, 2) (random signs)."
                 + " Java %s, %s.%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
         out.flush();
+        if (formulaRounds > 0) {
+            formulaTable(fs, out, err);
+        }
+    }
+
+    /** The class-vs-formula table: every built-in of the run against its Formula twin, on the training path. */
+    private void formulaTable(List<SurrogateFunction> fs, PrintWriter out, PrintWriter err) {
+        if (!(formulaSampleMs > 0)) {
+            throw Commands.usage(spec, "--formula-sample-ms must be > 0, got " + formulaSampleMs);
+        }
+        String loadBefore = loadAverage();
+        err.printf(Locale.ROOT, "bench surrogate: class vs formula, gradient(x, o, out, o, %d), %d interleaved rounds of %.1f ms"
+                + " samples; load average before: %s%n", FormulaVsHandBench.CHUNK, formulaRounds, formulaSampleMs, loadBefore);
+        err.flush();
+        FormulaVsHandBench bench = new FormulaVsHandBench(42L);
+        TextTable table = new TextTable("FUNCTION", "DEFINITION", "CLASS NS/ELEM", "FORMULA NS/ELEM", "FORMULA/CLASS",
+                "BACKWARD F/C", "ACCURACY");
+        List<SurrogateFunction> builtins = new ArrayList<>();
+        for (SurrogateFunction f : fs) {
+            if (!(f instanceof Formula) && BuiltinFormulas.twin(f) != null) {
+                builtins.add(f);
+            }
+        }
+        for (FormulaVsHandBench.Row r : bench.run(builtins, formulaRounds, formulaSampleMs)) {
+            table.row(r.function(), r.definition(), fmt("%.3f", r.handNs()), fmt("%.3f", r.formulaNs()), fmt("%.2f", r.ratio()),
+                    fmt("%.2f", r.backwardRatio()), r.accuracy());
+        }
+        out.print(table.render());
+        out.printf(Locale.ROOT, "Fastest of the interleaved samples (class, formula, class, ...), in thread CPU time."
+                + " FORMULA/CLASS (the gradient, the training path) and BACKWARD F/C (gradIn = gradOut * g'(x)) above 1:"
+                + " the formula is slower. DEFINITION formula: the class already runs its formula's kernel (the ratio is"
+                + " then ~1 by construction). Load average before %s, after %s; %s, %d cores.%n", loadBefore, loadAverage(),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors());
+        out.flush();
+    }
+
+    /** {@code /proc/loadavg}'s first three fields, or "n/a" where there is none. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
     }
 
     private static String fmt(String pattern, Object... args) {

@@ -56,11 +56,17 @@ class FormulaCliTest {
     void benchSpecsSplitOutsideParenthesesAndQuotes() {
         assertEquals(List.of("ATan", "Formula(primitive='where(x < 0, 1, min(x, 2))', a=2)", "Sigmoid(alpha=3)"),
                 BenchSurrogateCommand.splitSpecs(List.of("ATan,Formula(primitive='where(x < 0, 1, min(x, 2))', a=2),Sigmoid(alpha=3)")));
-        CliRun run = CliRun.of("bench", "surrogate", "--size", "8192", "--repeat", "1", "--warmup", "0", "--functions",
-                "ATan," + BenchSurrogateCommand.FORMULA_ATAN_PRIMITIVE + "," + BenchSurrogateCommand.FORMULA_ATAN_GRADIENT);
+        CliRun run = CliRun.of("bench", "surrogate", "--size", "8192", "--repeat", "1", "--warmup", "0", "--formula-rounds",
+                "3", "--formula-sample-ms", "0.5", "--functions",
+                "ATan,Rect," + BenchSurrogateCommand.FORMULA_ATAN_PRIMITIVE + "," + BenchSurrogateCommand.FORMULA_ATAN_GRADIENT);
         assertEquals(0, run.exitCode(), run::toString);
-        assertTrue(run.out().contains("Formula ATan, gradient derived vs hand-written ATan(alpha=2.0):"), run.out());
-        assertTrue(run.out().contains("Formula ATan, gradient given vs hand-written ATan(alpha=2.0):"), run.out());
+        assertTrue(run.out().contains("Formula ATan, gradient derived vs the ATan class, ATan(alpha=2.0):"), run.out());
+        assertTrue(run.out().contains("Formula ATan, gradient given vs the ATan class, ATan(alpha=2.0):"), run.out());
+        // the class-vs-formula table: one row per built-in (not per Formula), its definition and the accuracy check
+        assertTrue(run.out().matches("(?s).*\\nATan\\(alpha=2\\.0\\) +formula +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +ok \\(.*"), run.out());
+        assertTrue(run.out().matches("(?s).*\\nRect\\(alpha=1\\.0\\) +hand-written +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +ok \\(.*"), run.out());
+        String table = run.out().substring(run.out().indexOf("FORMULA/CLASS"));
+        assertTrue(!table.contains("\nFormula"), "a Formula has no hand-written twin to compare with: " + table);
     }
 
     @Test

@@ -9,9 +9,12 @@ import java.util.Map;
  * g'(x) = 1          g(x) = x
  * </pre>
  * Default {@code alpha = 1}; upstream keeps {@code alpha} for a uniform signature but the math does not use it,
- * so any finite value is accepted (and kept for {@code toString}/equality). Backward copies the gradient.
+ * so any finite value is accepted (and kept for {@code toString}/equality). Backward passes the gradient through unchanged.
+ *
+ * <p>The float paths, scalar and bulk, are the kernel compiled from this function's formula ({@link BuiltinFormulas}):
+ * its one definition on a CPU; the double methods stay as the float64 reference, the CUDA code as shipped.
  */
-public final class DeterministicPass extends SurrogateFunction {
+public final class DeterministicPass extends FormulaDefinedSurrogate {
     private static final long serialVersionUID = 1L;
     public static final double DEFAULT_ALPHA = 1.0;
 
@@ -52,33 +55,6 @@ public final class DeterministicPass extends SurrogateFunction {
     @Override
     public double gradient(double x) {
         return 1;
-    }
-
-    @Override
-    public float primitive(float x) {
-        return x;
-    }
-
-    @Override
-    public float gradient(float x) {
-        return 1f;
-    }
-
-    @Override
-    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
-        System.arraycopy(x, xOff, y, yOff, n);
-    }
-
-    @Override
-    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        java.util.Arrays.fill(out, oOff, oOff + n, 1f);
-    }
-
-    @Override
-    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        if (gradOut != gradIn) {
-            System.arraycopy(gradOut, gOff, gradIn, gOff, n);
-        }
     }
 
     /** {@code y = 1}; {@code (void) x;} marks x as used so nvcc does not warn when nothing else reads it. */

@@ -14,14 +14,15 @@ import java.util.Map;
  * beyond, {@code d/dx ln(alpha|x|) = 1/x = 1/|x| sgn(x)}, and the constant {@code sgn(x) * 1} makes g continuous at
  * {@code |x| = 1/alpha}, where both pieces equal {@code +-1}. The range is the whole real line (g grows like ln).
  * Default {@code alpha = 0.3}; {@code alpha} must be finite and {@code > 0}.
+ *
+ * <p>The float paths, scalar and bulk, are the kernel compiled from this function's formula ({@link BuiltinFormulas}):
+ * its one definition on a CPU; the double methods stay as the float64 reference, the CUDA code as shipped.
  */
-public final class FakeNumericalGradient extends SurrogateFunction {
+public final class FakeNumericalGradient extends FormulaDefinedSurrogate {
     private static final long serialVersionUID = 1L;
     public static final double DEFAULT_ALPHA = 0.3;
 
     private final double alpha;
-    private final float aF;
-    private final float invAF;
 
     public FakeNumericalGradient() {
         this(DEFAULT_ALPHA, true);
@@ -34,8 +35,9 @@ public final class FakeNumericalGradient extends SurrogateFunction {
     public FakeNumericalGradient(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("FakeNumericalGradient", "alpha", alpha);
-        this.aF = toFloat("FakeNumericalGradient", "alpha", alpha);
-        this.invAF = toFloat("FakeNumericalGradient", "1 / alpha", 1 / alpha);
+        // float constants of the CUDA code and the formula: rejected where they overflow or underflow float
+        toFloat("FakeNumericalGradient", "alpha", alpha);
+        toFloat("FakeNumericalGradient", "1 / alpha", 1 / alpha);
     }
 
     public double alpha() {
@@ -70,67 +72,6 @@ public final class FakeNumericalGradient extends SurrogateFunction {
     @Override
     public double gradient(double x) {
         return Math.min(1 / Math.abs(x), alpha);
-    }
-
-    private static float g(float x, float a, float inv) {
-        float xc = Math.min(Math.max(x, -inv), inv);
-        return a * xc + Math.copySign((float) Math.log(Math.max(a * Math.abs(x), 1f)), x);
-    }
-
-    private static float dg(float x, float a) {
-        return Math.min(1f / Math.abs(x), a);
-    }
-
-    @Override
-    public float primitive(float x) {
-        return g(x, aF, invAF);
-    }
-
-    @Override
-    public float gradient(float x) {
-        return dg(x, aF);
-    }
-
-    @Override
-    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
-        final float a = aF, inv = invAF;
-        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = yOff, e = yOff + n; i < e; i++) {
-                y[i] = g(x[i], a, inv);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                y[yOff + i] = g(x[xOff + i], a, inv);
-            }
-        }
-    }
-
-    @Override
-    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float a = aF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a);
-            }
-        }
-    }
-
-    @Override
-    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float a = aF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
-            }
-        }
     }
 
     /**

@@ -69,7 +69,9 @@ import java.util.Set;
  * clamp where the contract writes pieces). SquarewaveFourierSeries is shown at {@code n = 2}; each further n adds a
  * term ({@code sin(3*(2*pi/T_period)*x)/3}, ...). The symbolic derivative of every primitive equals the
  * hand-written gradient in double (the contract's errata included: S2NN's {@code beta/(x + 1)}, PiecewiseLeakyReLU's
- * {@code 1/(2*w)}, LogTailedReLU's middle piece).
+ * {@code 1/(2*w)}, LogTailedReLU's middle piece). For the nine built-ins of {@link BuiltinFormulas#FORMULA_DEFINED}
+ * the text is now the class's float definition, and {@code FormulaDefinedSurrogatesTest} holds it to the hand-written
+ * float paths it replaced.
  * <pre>
  * PiecewiseQuadratic      g  = where(abs(x) &gt; 1/alpha, where(x &lt; 0, 0, 1), -alpha*alpha/2*x*abs(x) + alpha*x + 0.5)
  *                         g' = max(0, alpha - alpha*alpha*abs(x))
@@ -351,17 +353,35 @@ public final class Formula extends SurrogateFunction {
 
     private static Formula build(Expr p, Expr given, Map<String, Double> values, boolean spiking) {
         Expr g = given != null ? given : Expr.derivative(p);
+        Formula f = new Formula(p, given, g, values, compile(p, g, values), null, spiking);
+        if (p != null && given != null) {
+            checkPair(f);
+        }
+        return f;
+    }
+
+    private static FormulaKernel compile(Expr p, Expr g, Map<String, Double> values) {
         List<String> order = new ArrayList<>(usedParameters(p, g));
         double[] v = new double[order.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = values.get(order.get(i));
         }
-        FormulaKernel kernel = FormulaCompiler.kernel(p, g, order, v);
-        Formula f = new Formula(p, given, g, values, kernel, null, spiking);
-        if (p != null && given != null) {
-            checkPair(f);
-        }
-        return f;
+        return FormulaCompiler.kernel(p, g, order, v);
+    }
+
+    /**
+     * The kernel of a built-in's texts ({@link BuiltinFormulas}) with its parameters, without the pair check of
+     * {@link #of}: the pairs are tested once for all ({@code FormulaBuiltinsTest}), and a check at extreme parameters
+     * that the built-in accepts must not fail a training step.
+     */
+    static FormulaKernel builtinKernel(String primitive, String gradient, Map<String, Double> params) {
+        return LargeStack.call(() -> {
+            Expr[] out = new Expr[1];
+            Map<String, Integer> firstUse = new LinkedHashMap<>();
+            Expr p = parse(PRIMITIVE, primitive, out, firstUse);
+            Expr g = parse(GRADIENT, gradient, out, firstUse);
+            return compile(p, g, checkParameters(p, g, firstUse, params));
+        });
     }
 
     /** Rejects a primitive/gradient pair that disagree (upstream's check_manual_grad on its grid). */
@@ -442,6 +462,11 @@ public final class Formula extends SurrogateFunction {
     }
 
     // ---------------------------------------------------------------- accessors
+
+    /** The compiled kernel (the float paths of the built-ins that {@link BuiltinFormulas} defines by formula). */
+    FormulaKernel kernel() {
+        return kernel;
+    }
 
     /** Whether a primitive is known (given). */
     public boolean hasPrimitive() {

@@ -12,21 +12,21 @@ import java.util.Map;
  * </pre>
  * The gradient inside is {@code 1/(2w)} as upstream's parameter text says (its formula's {@code 1/w} is a typo);
  * the primitive is consistent with it. Defaults {@code w = 1}, {@code c = 0.01}; {@code w} must be finite and
- * {@code > 0}, {@code c} any finite number (the slope outside, 0 gives a rectangle). The float primitive is
- * branch-free: {@code g = xc/(2w) + 1/2 + c (x - xc)} with {@code xc = clamp(x, -w, w)}; g' = {@code s/(2w) + c (1 - s)}
- * with the min/max unit step {@code s = step(w - |x|)} (see {@link Select#step}), so C2 vectorizes the bulk loops.
- * A NaN input gives a NaN gradient (float and double).
+ * {@code > 0}, {@code c} any finite number (the slope outside, 0 gives a rectangle). The formula's primitive is
+ * branch-free, {@code g = xc/(2w) + 1/2 + c (x - xc)} with {@code xc = clamp(x, -w, w)}, and its
+ * {@code where(abs(x) < w, ...)} compiles to the min/max unit step ({@link Select#step}), so C2 vectorizes the bulk
+ * loops. A NaN input gives a NaN gradient (float and double).
+ *
+ * <p>The float paths, scalar and bulk, are the kernel compiled from this function's formula ({@link BuiltinFormulas}):
+ * its one definition on a CPU; the double methods stay as the float64 reference, the CUDA code as shipped.
  */
-public final class PiecewiseLeakyReLU extends SurrogateFunction {
+public final class PiecewiseLeakyReLU extends FormulaDefinedSurrogate {
     private static final long serialVersionUID = 1L;
     public static final double DEFAULT_W = 1.0;
     public static final double DEFAULT_C = 0.01;
 
     private final double w;
     private final double c;
-    private final float wF;
-    private final float cF;
-    private final float inF;
 
     public PiecewiseLeakyReLU() {
         this(DEFAULT_W, DEFAULT_C, true);
@@ -40,9 +40,10 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
         super(spiking);
         this.w = requirePositive("PiecewiseLeakyReLU", "w", w);
         this.c = requireFinite("PiecewiseLeakyReLU", "c", c);
-        this.wF = toFloat("PiecewiseLeakyReLU", "w", w);
-        this.cF = toFloat("PiecewiseLeakyReLU", "c", c);
-        this.inF = toFloat("PiecewiseLeakyReLU", "1 / (2 * w)", 1 / (2 * w));
+        // float constants of the CUDA code and the formula: rejected where they overflow or underflow float
+        toFloat("PiecewiseLeakyReLU", "w", w);
+        toFloat("PiecewiseLeakyReLU", "c", c);
+        toFloat("PiecewiseLeakyReLU", "1 / (2 * w)", 1 / (2 * w));
     }
 
     public double w() {
@@ -85,74 +86,6 @@ public final class PiecewiseLeakyReLU extends SurrogateFunction {
             return x; // as the float paths, which propagate NaN (see Select.step)
         }
         return Math.abs(x) < w ? 1 / (2 * w) : c;
-    }
-
-    private static float g(float x, float w, float c, float in) {
-        float xc = Math.min(Math.max(x, -w), w);
-        return xc * in + 0.5f + c * (x - xc);
-    }
-
-    private static float dg(float x, float w, float c, float in) {
-        float s = Select.step(w - Math.abs(x)); // |x| < w: 1, else 0, NaN for NaN; branch-free and vectorizable
-        return in * s + c * (1f - s);
-    }
-
-    /** {@code dg} for the two-offset (scalar) loops: the same value, NaN included (see Select#stepScalar). */
-    private static float dgScalar(float x, float w, float c, float in) {
-        float s = Select.stepScalar(w - Math.abs(x)); // |x| < w: 1, else 0, NaN for NaN
-        return in * s + c * (1f - s);
-    }
-
-    @Override
-    public float primitive(float x) {
-        return g(x, wF, cF, inF);
-    }
-
-    @Override
-    public float gradient(float x) {
-        return dg(x, wF, cF, inF);
-    }
-
-    @Override
-    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
-        final float w0 = wF, c0 = cF, in = inF;
-        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = yOff, e = yOff + n; i < e; i++) {
-                y[i] = g(x[i], w0, c0, in);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                y[yOff + i] = g(x[xOff + i], w0, c0, in);
-            }
-        }
-    }
-
-    @Override
-    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float w0 = wF, c0 = cF, in = inF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], w0, c0, in);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dgScalar(x[xOff + i], w0, c0, in);
-            }
-        }
-    }
-
-    @Override
-    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float w0 = wF, c0 = cF, in = inF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], w0, c0, in);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dgScalar(x[xOff + i], w0, c0, in);
-            }
-        }
     }
 
     @Override

@@ -12,6 +12,11 @@ import java.util.Map;
  * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0} (the window has half-width
  * {@code 1/(2 alpha)}). The float paths are branch-free: {@code min/max} for g, a min/max unit step for g'
  * (see {@link Select#step}), so C2 vectorizes the bulk loops. A NaN input gives a NaN gradient (float and double).
+ *
+ * <p>Hand-written float paths, kept: {@code snn bench surrogate} (2026-12-05, AMD EPYC with AVX-512, 2 cores, load
+ * average 9-12) measured the bulk gradient compiled from its formula ({@link BuiltinFormulas}) at formula/class 1.21-1.23
+ * (three runs; 0.17-0.19 against 0.14-0.16 ns per element), beyond the 10% that would make the formula the
+ * definition. The formula's accuracy held (0 ulps).
  */
 public final class Rect extends SurrogateFunction {
     private static final long serialVersionUID = 1L;

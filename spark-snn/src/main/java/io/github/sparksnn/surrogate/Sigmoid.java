@@ -12,6 +12,11 @@ import java.util.Map;
  * Default {@code alpha = 4}; {@code alpha} must be finite and {@code > 0}. The float code uses the second form of
  * g': {@code s (1 - s)} cancels catastrophically in float once {@code s} is near 1 (1e-6 relative error at
  * {@code alpha x = 3.4}), whereas {@code e <= 1} keeps every operation well conditioned and never overflows.
+ *
+ * <p>Hand-written float paths, kept: {@code snn bench surrogate} (2026-12-05, AMD EPYC with AVX-512, 2 cores, load
+ * average 9-12) measured the bulk gradient compiled from its formula ({@link BuiltinFormulas}) at formula/class 4.60-4.84
+ * (three runs; 5.2 against 1.1 ns per element): the formula calls {@code Math.exp} per element, the class runs
+ * {@link VectorKernels}' exp on Vector API lanes. The formula's accuracy held (0 ulps).
  */
 public final class Sigmoid extends SurrogateFunction {
     private static final long serialVersionUID = 1L;

@@ -13,13 +13,15 @@ import java.util.Map;
  * {@code g = alpha x / (1 + |x|) + C}, with {@code C = 1/2} so that {@code g(0) = 1/2} like the other
  * surrogates. Its range is {@code (1/2 - alpha, 1/2 + alpha)}: (0, 1) only for {@code alpha = 1/2}.
  * Default {@code alpha = 1}; {@code alpha} must be finite and {@code > 0}.
+ *
+ * <p>The float paths, scalar and bulk, are the kernel compiled from this function's formula ({@link BuiltinFormulas}):
+ * its one definition on a CPU; the double methods stay as the float64 reference, the CUDA code as shipped.
  */
-public final class SuperSpike extends SurrogateFunction {
+public final class SuperSpike extends FormulaDefinedSurrogate {
     private static final long serialVersionUID = 1L;
     public static final double DEFAULT_ALPHA = 1.0;
 
     private final double alpha;
-    private final float aF;
 
     public SuperSpike() {
         this(DEFAULT_ALPHA, true);
@@ -32,7 +34,8 @@ public final class SuperSpike extends SurrogateFunction {
     public SuperSpike(double alpha, boolean spiking) {
         super(spiking);
         this.alpha = requirePositive("SuperSpike", "alpha", alpha);
-        this.aF = toFloat("SuperSpike", "alpha", alpha);
+        // float constants of the CUDA code and the formula: rejected where they overflow or underflow float
+        toFloat("SuperSpike", "alpha", alpha);
     }
 
     public double alpha() {
@@ -63,67 +66,6 @@ public final class SuperSpike extends SurrogateFunction {
     public double gradient(double x) {
         double d = 1 + Math.abs(x);
         return alpha / (d * d);
-    }
-
-    private static float g(float x, float a) {
-        return 0.5f + a * x / (1f + Math.abs(x));
-    }
-
-    private static float dg(float x, float a) {
-        float d = 1f + Math.abs(x);
-        return a / (d * d);
-    }
-
-    @Override
-    public float primitive(float x) {
-        return g(x, aF);
-    }
-
-    @Override
-    public float gradient(float x) {
-        return dg(x, aF);
-    }
-
-    @Override
-    public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
-        final float a = aF;
-        if (xOff == yOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = yOff, e = yOff + n; i < e; i++) {
-                y[i] = g(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                y[yOff + i] = g(x[xOff + i], a);
-            }
-        }
-    }
-
-    @Override
-    public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
-        final float a = aF;
-        if (xOff == oOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = oOff, e = oOff + n; i < e; i++) {
-                out[i] = dg(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                out[oOff + i] = dg(x[xOff + i], a);
-            }
-        }
-    }
-
-    @Override
-    public void backward(float[] gradOut, float[] x, int xOff, float[] gradIn, int gOff, int n) {
-        final float a = aF;
-        if (xOff == gOff) { // one index: the loop shape C2 vectorizes on JDK 17 (see LoopShapeBench)
-            for (int i = gOff, e = gOff + n; i < e; i++) {
-                gradIn[i] = gradOut[i] * dg(x[i], a);
-            }
-        } else {
-            for (int i = 0; i < n; i++) {
-                gradIn[gOff + i] = gradOut[gOff + i] * dg(x[xOff + i], a);
-            }
-        }
     }
 
     @Override

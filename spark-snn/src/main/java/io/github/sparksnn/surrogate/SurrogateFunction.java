@@ -15,7 +15,9 @@ import java.util.Objects;
  *
  * <p>Subclasses hold immutable parameters (validated in their constructors), implement the scalar math in
  * {@code double} (the reference) and {@code float} (what the bulk loops use), and override the bulk loops
- * so that each loop is monomorphic and inlined by the JIT: these loops sit in the innermost training loop.
+ * so that each loop is monomorphic and inlined by the JIT: these loops sit in the innermost training loop. A
+ * built-in whose compiled formula is as fast takes its float paths from it instead ({@code FormulaDefinedSurrogate},
+ * {@link BuiltinFormulas}), as a {@link Formula} does.
  * Instances are {@link Serializable} because they travel to Spark executors inside models and UDFs.
  */
 public abstract class SurrogateFunction implements Serializable {

@@ -30,7 +30,11 @@
  *       {@code sgn(x) (1 + ln(alpha |x|))} beyond. NonzeroSignLogAbs, LeakyKReLU, LogTailedReLU, DeterministicPass,
  *       FakeNumericalGradient (and SuperSpike for {@code alpha != 1/2}) have primitives outside (0, 1).</li>
  *   <li>The double methods are the reference; the float scalar and bulk methods are what training uses and agree
- *       with the double ones to about 1e-6 relative. Bulk and scalar float results are bit-identical.</li>
+ *       with the double ones to about 1e-6 relative. Bulk and scalar float results are bit-identical. Nine built-ins
+ *       ({@link io.github.sparksnn.surrogate.BuiltinFormulas#FORMULA_DEFINED}) take their float paths from the kernel
+ *       their formula compiles to, where {@code snn bench surrogate} measured it as fast as the hand-written loops;
+ *       the other eight keep hand-written float paths (Vector API exp/cos, pow-free or vectorizable forms), each
+ *       naming that measurement in its class comment.</li>
  *   <li>At a piece boundary ({@link io.github.sparksnn.surrogate.SurrogateFunction#kinks()}) either side's value is
  *       the contract. A NaN input gives a NaN gradient (float and double; the piecewise gradients of Rect, LeakyKReLU,
  *       PiecewiseLeakyReLU and LogTailedReLU use a min/max unit step that C2 vectorizes and that propagates NaN,
