@@ -372,56 +372,41 @@ final class BarrierEpochTask implements Serializable {
         int[] kidIndex = kids.stream().mapToInt(Integer::intValue).toArray();
         int[] kidEnds = kids.stream().mapToInt(tree::subtreeEnd).toArray();
         int[] kidTimeouts = kids.stream().mapToInt(k -> timeout(tree.height(k))).toArray();
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "spark-snn state from the parent of partition " + p);
+            t.setDaemon(true);
+            return t;
+        });
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines);
              PartialReceiver receiver = new PartialReceiver("partition " + p, down, kidIndex, kidEnds, kidTimeouts,
-                     numPartitions, dim, bf16)) {
+                     numPartitions, dim, bf16);
+             java.io.Closeable stopReader = reader::shutdownNow) {
             backend = lease.engine.backendDescription();
             int expected = -1;
+            java.util.concurrent.Future<Frame> ahead = null;
             while (true) {
-                String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);
                 long w0 = System.nanoTime();
-                Frame f;
-                int upTimeout = timeout(tree.depth() + 2);
-                up.readTimeout(upTimeout);
-                try {
-                    f = up.readHeader(what);
-                } catch (SocketTimeoutException e) {
-                    throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): no word from "
-                            + (tree.parent(p) < 0 ? "the driver" : "partition " + tree.parent(p)) + " within "
-                            + upTimeout + " ms while waiting for " + what);
-                }
+                Frame f = ahead == null ? nextState(tree, up, down, state, expected, p) : await(ahead, p);
+                ahead = null;
                 long waited = System.nanoTime() - w0;
                 if (f.type() == Frame.END) {
-                    up.checkFromParent(f);
-                    if (f.epoch() != epoch || f.step() != stepsPerEpoch) { // END carries the epoch's step count
-                        throw new ProtocolException("partition " + p + ": unexpected " + f + " from "
-                                + (upPartition < 0 ? "the driver" : "partition " + upPartition) + " (epoch " + epoch
-                                + ", end at step " + stepsPerEpoch + ")");
-                    }
-                    for (PeerLink d : down) {
-                        d.sendEnd(epoch, f.step());
-                    }
                     break;
                 }
                 if (expected >= 0) { // between steps; the wait for the first state is the stage's start-up
                     waitNanos += waited;
                 }
-                up.checkFromParent(f);
                 int step = f.step();
                 lastStep = step;
                 checkNotKilled(p, step);
-                boolean stateFrame = f.type() == Frame.STATE || (f.type() == Frame.DELTA16 && bf16 && expected >= 0);
-                if (!stateFrame || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
-                        || step % syncInterval != 0 || (expected >= 0 && step != expected)) {
-                    throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "
-                            + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
-                }
-                up.relayState(f, state, dim, down);
                 receiver.startStreaming(epoch, step);
                 OrderedSum.Node leaf = own.compute(lease, block, state, step);
+                expected = step + syncInterval;
+                // The next state streams in (and on to the children) while this round's sum goes up: the driver
+                // sends its piece k as soon as the sum's piece k is complete, so both directions move at once.
+                int next = expected;
+                ahead = reader.submit(() -> nextState(tree, up, down, state, next, p));
                 waitNanos += CutThrough.send(up, p, leaf, receiver, down.length, numPartitions, epoch, step, dim,
                         bf16);
-                expected = step + syncInterval;
                 own.sent(lease, block, expected);
             }
         }
@@ -434,6 +419,68 @@ final class BarrierEpochTask implements Serializable {
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
                 sent, received);
+    }
+
+    /**
+     * Reads the parent's next frame: the END of the epoch (passed on to the children), or the state of round
+     * {@code expected} ({@code -1}: the first), checked and relayed to the children piece by piece as it arrives.
+     */
+    private Frame nextState(AggregationTree tree, PeerLink up, PeerLink[] down, float[] state, int expected, int p)
+            throws IOException {
+        String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);
+        int upTimeout = timeout(tree.depth() + 2);
+        up.readTimeout(upTimeout);
+        Frame f;
+        try {
+            f = up.readHeader(what);
+        } catch (SocketTimeoutException e) {
+            throw new IOException("partition " + p + " (epoch " + (epoch + 1) + "): no word from "
+                    + (tree.parent(p) < 0 ? "the driver" : "partition " + tree.parent(p)) + " within "
+                    + upTimeout + " ms while waiting for " + what);
+        }
+        up.checkFromParent(f);
+        if (f.type() == Frame.END) {
+            if (f.epoch() != epoch || f.step() != stepsPerEpoch) { // END carries the epoch's step count
+                throw new ProtocolException("partition " + p + ": unexpected " + f + " from "
+                        + (upPartition < 0 ? "the driver" : "partition " + upPartition) + " (epoch " + epoch
+                        + ", end at step " + stepsPerEpoch + ")");
+            }
+            for (PeerLink d : down) {
+                d.sendEnd(epoch, f.step());
+            }
+            return f;
+        }
+        int step = f.step();
+        boolean stateFrame = f.type() == Frame.STATE || (f.type() == Frame.DELTA16 && bf16 && expected >= 0);
+        if (!stateFrame || f.epoch() != epoch || step < 0 || step >= stepsPerEpoch
+                || step % syncInterval != 0 || (expected >= 0 && step != expected)) {
+            throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "
+                    + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
+        }
+        up.relayState(f, state, dim, down);
+        return f;
+    }
+
+    /** The frame {@link #nextState} read ahead, its failure rethrown as this thread's. */
+    private static Frame await(java.util.concurrent.Future<Frame> ahead, int p) throws IOException {
+        try {
+            return ahead.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("partition " + p + " was interrupted while waiting for its parent's state", e);
+        }
     }
 
     /**
