@@ -216,6 +216,19 @@ public final class ModelSpec implements Serializable {
             return add("plif", "init_tau", initTau);
         }
 
+        /** A recurrent LIF; {@code recurrent} is {@code dense} or {@code diagonal}. */
+        public Builder rlif(double tau, String recurrent) {
+            return add("rlif", "tau", tau, "recurrent", recurrent);
+        }
+
+        public Builder synaptic(double alpha, double beta) {
+            return add("synaptic", "alpha", alpha, "beta", beta);
+        }
+
+        public Builder alif(double tau, double tauA, double betaA) {
+            return add("alif", "tau", tau, "tau_a", tauA, "beta_a", betaA);
+        }
+
         public ModelSpec build() {
             return new ModelSpec(layers);
         }

@@ -71,6 +71,10 @@ final class ModelSpecParser {
                         if (peek('=')) {
                             pos++;
                             key = n;
+                            final String k = key; // before its value, which is read by the argument's type
+                            if (kind.params().stream().noneMatch(p -> p.name().equals(k))) {
+                                throw error(argStart, kind.specName() + " has no argument '" + key + "'");
+                            }
                         } else {
                             pos = save;
                         }
