@@ -35,15 +35,18 @@ final class MultiStateNeuronKernel {
         final float th = op.vThreshold(), vr = op.vReset();
         final boolean hard = op.hardReset(), syn = op.synaptic(), adaptive = op.adaptive();
         final SurrogateFunction sg = op.surrogate();
-        for (int j = 0; j < n; j++) {
-            float vv = st.get(j), ii = st.get(n + j), aa = st.get(2 * n + j);
-            for (int t = 0; t < timeSteps; t++) {
-                final int i = off + t * n + j;
+        // step-major: each step reads and writes its records and the state contiguously
+        for (int t = 0; t < timeSteps; t++) {
+            final int row = off + t * n;
+            for (int j = 0; j < n; j++) {
+                final int i = row + j;
+                float vv = st.get(j), aa = st.get(2 * n + j);
                 float in = x.get(i);
                 if (syn) {
-                    ii = alpha * ii + in;
-                    in = ii;
+                    final float ii = alpha * st.get(n + j) + in;
+                    st.put(n + j, ii);
                     cur.put(i, ii);
+                    in = ii;
                 }
                 final float hh = cv * vv + cx * in + c0;
                 final float theta = adaptive ? th + ba * aa : th;
@@ -52,14 +55,12 @@ final class MultiStateNeuronKernel {
                 h.put(i, hh);
                 s.put(i, sp);
                 v.put(i, vv);
+                st.put(j, vv);
                 if (adaptive) {
                     adapt.put(i, aa);
-                    aa = rho * aa + sp;
+                    st.put(2 * n + j, rho * aa + sp);
                 }
             }
-            st.put(j, vv);
-            st.put(n + j, ii);
-            st.put(2 * n + j, aa);
         }
     }
 
@@ -77,10 +78,11 @@ final class MultiStateNeuronKernel {
         final boolean hard = op.hardReset(), syn = op.synaptic(), adaptive = op.adaptive(), detach = op.detachReset();
         final SurrogateFunction sg = op.surrogate();
         double dAlpha = 0, dCv = 0;
-        for (int j = 0; j < n; j++) {
-            float gV = dst.get(j), gI = dst.get(n + j), gA = dst.get(2 * n + j);
-            for (int t = timeSteps - 1; t >= 0; t--) {
-                final int i = off + t * n + j;
+        for (int t = timeSteps - 1; t >= 0; t--) {
+            final int row = off + t * n;
+            for (int j = 0; j < n; j++) {
+                final int i = row + j;
+                final float gV = dst.get(j), gI = dst.get(n + j), gA = dst.get(2 * n + j);
                 final float hh = h.get(i), sp = s.get(i);
                 final float theta = adaptive ? th + ba * adapt.get(i) : th;
                 final float g = sg.gradient(hh - theta);
@@ -93,18 +95,15 @@ final class MultiStateNeuronKernel {
                 dX.put(i, syn ? dI : cx * dH);
                 if (adaptive) {
                     final float dTheta = -dSt * g - (hard ? 0f : gV * sp);
-                    gA = rho * gA + ba * dTheta;
+                    dst.put(2 * n + j, rho * gA + ba * dTheta);
                 }
                 if (dDecays != null) {
                     dAlpha += syn && t > 0 ? (double) dI * cur.get(i - n) : 0;
                     dCv += (double) dH * (t > 0 ? v.get(i - n) : vInit);
                 }
-                gV = cv * dH;
-                gI = alpha * dI;
+                dst.put(j, cv * dH);
+                dst.put(n + j, alpha * dI);
             }
-            dst.put(j, gV);
-            dst.put(n + j, gI);
-            dst.put(2 * n + j, gA);
         }
         if (dDecays != null) {
             dDecays[0] += dAlpha;
