@@ -201,6 +201,72 @@ public interface Backend extends AutoCloseable {
         upload(b, 0, dst, dOff, n);
     }
 
+    /**
+     * Forward of the multi-state neuron ({@link MultiStateNeuronOp}: synaptic current, adaptive threshold) over
+     * {@code T} steps of {@code n} neurons, records {@code [T, n]} from element {@code off}: reads {@code x}, writes
+     * the charges {@code h}, spikes {@code s}, potentials after reset {@code v}, currents {@code cur} (synaptic, else
+     * may be null) and the adaptation of each step {@code adapt} (adaptive, else may be null), and carries
+     * {@code state [3, n]} (membrane, current, adaptation; in: before the first step, out: after the last). A
+     * recurrent layer calls it one step at a time. This default runs the scalar kernel on host copies; a backend
+     * overrides it in place.
+     */
+    default void multiStateNeuronForward(MultiStateNeuronOp op, int timeSteps, int n, int off, Tensor x, Tensor h,
+                                         Tensor s, Tensor v, Tensor cur, Tensor adapt, Tensor state) {
+        int len = timeSteps * n;
+        float[] xa = new float[len], ha = new float[len], sa = new float[len], va = new float[len];
+        float[] ca = op.synaptic() ? new float[len] : null, aa = op.adaptive() ? new float[len] : null;
+        float[] st = new float[MultiStateNeuronOp.STATE_SLOTS * n];
+        download(x, off, xa, 0, len);
+        download(state, 0, st, 0, st.length);
+        MultiStateNeuronKernel.forward(op, timeSteps, n, 0, wrap(xa), wrap(ha), wrap(sa), wrap(va), wrap(ca),
+                wrap(aa), wrap(st));
+        upload(ha, 0, h, off, len);
+        upload(sa, 0, s, off, len);
+        upload(va, 0, v, off, len);
+        if (ca != null) {
+            upload(ca, 0, cur, off, len);
+        }
+        if (aa != null) {
+            upload(aa, 0, adapt, off, len);
+        }
+        upload(st, 0, state, 0, st.length);
+    }
+
+    /**
+     * Exact BPTT of {@link #multiStateNeuronForward} over the same records: from the spike gradient {@code dS} writes
+     * {@code dX} and carries the state gradient {@code dState [3, n]} (in: from the steps after these, zeros after
+     * the pass's last; out: into the steps before). With {@code dDecays} non-null adds {@code dL/dalpha} to its
+     * {@code [0]} and {@code dL/dcv} (a synaptic neuron's {@code beta}) to {@code [1]}; that needs the call to start
+     * at the pass's first step. This default runs the scalar kernel on host copies.
+     */
+    default void multiStateNeuronBackward(MultiStateNeuronOp op, int timeSteps, int n, int off, Tensor dS, Tensor h,
+                                          Tensor s, Tensor v, Tensor cur, Tensor adapt, Tensor dX, Tensor dState,
+                                          double[] dDecays) {
+        int len = timeSteps * n;
+        float[] da = new float[len], ha = new float[len], sa = new float[len], va = new float[len];
+        float[] ca = op.synaptic() ? new float[len] : null, aa = op.adaptive() ? new float[len] : null;
+        float[] dx = new float[len], dst = new float[MultiStateNeuronOp.STATE_SLOTS * n];
+        download(dS, off, da, 0, len);
+        download(h, off, ha, 0, len);
+        download(s, off, sa, 0, len);
+        download(v, off, va, 0, len);
+        if (ca != null) {
+            download(cur, off, ca, 0, len);
+        }
+        if (aa != null) {
+            download(adapt, off, aa, 0, len);
+        }
+        download(dState, 0, dst, 0, dst.length);
+        MultiStateNeuronKernel.backward(op, timeSteps, n, 0, wrap(da), wrap(ha), wrap(sa), wrap(va), wrap(ca),
+                wrap(aa), wrap(dx), wrap(dst), dDecays);
+        upload(dx, 0, dX, off, len);
+        upload(dst, 0, dState, 0, dst.length);
+    }
+
+    private static java.nio.FloatBuffer wrap(float[] a) {
+        return a == null ? null : java.nio.FloatBuffer.wrap(a);
+    }
+
     /** Reconstructs the membrane potentials after reset {@code V[t] = reset(H[t], S[t])} into {@code v [T, n]}. */
     void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v);
 

@@ -265,6 +265,21 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void multiStateNeuronForward(MultiStateNeuronOp op, int timeSteps, int n, int off, Tensor x, Tensor h,
+                                        Tensor s, Tensor v, Tensor cur, Tensor adapt, Tensor state) {
+        MultiStateNeuronKernel.forward(op, timeSteps, n, off, b(x), b(h), b(s), b(v), cur == null ? null : b(cur),
+                adapt == null ? null : b(adapt), b(state));
+    }
+
+    @Override
+    public void multiStateNeuronBackward(MultiStateNeuronOp op, int timeSteps, int n, int off, Tensor dS, Tensor h,
+                                         Tensor s, Tensor v, Tensor cur, Tensor adapt, Tensor dX, Tensor dState,
+                                         double[] dDecays) {
+        MultiStateNeuronKernel.backward(op, timeSteps, n, off, b(dS), b(h), b(s), b(v), cur == null ? null : b(cur),
+                adapt == null ? null : b(adapt), b(dX), b(dState), dDecays);
+    }
+
+    @Override
     public void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v) {
         neuronForward.neuronVoltage(op, timeSteps, n, h, s, v);
     }

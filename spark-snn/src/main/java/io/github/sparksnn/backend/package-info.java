@@ -13,7 +13,10 @@
  * (batch norm) and {@code CpuEncodingOps} (Poisson encoder, dropout). {@link io.github.sparksnn.backend.Backends} finds a backend by name: {@code cpu} and
  * {@code cpu-portable} are built in, others come through the {@link io.github.sparksnn.backend.BackendProvider}
  * service (the {@code gpu} module's {@code cuda}). {@link io.github.sparksnn.backend.NeuronOp} holds one neuron
- * kernel's constants, {@link io.github.sparksnn.backend.CounterRng} the counter-based draws that CPU and GPU
+ * kernel's constants, {@link io.github.sparksnn.backend.MultiStateNeuronOp} those of the multi-state neuron
+ * (synaptic current, adaptive threshold, a state carried between single-step calls), whose scalar kernel
+ * {@code MultiStateNeuronKernel} the CPU backend runs in place and the interface's default runs on host copies for
+ * any other backend, {@link io.github.sparksnn.backend.CounterRng} the counter-based draws that CPU and GPU
  * compute alike.
  *
  * <p>Separate so that layers and neurons are written once, against the interface, and a second backend (CUDA) is a

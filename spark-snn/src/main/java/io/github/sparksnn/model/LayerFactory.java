@@ -8,9 +8,12 @@ import io.github.sparksnn.layer.Flatten;
 import io.github.sparksnn.layer.Layer;
 import io.github.sparksnn.layer.Linear;
 import io.github.sparksnn.layer.MaxPool2d;
+import io.github.sparksnn.neuron.AdaptiveLIFNode;
 import io.github.sparksnn.neuron.IFNode;
 import io.github.sparksnn.neuron.LIFNode;
 import io.github.sparksnn.neuron.ParametricLIFNode;
+import io.github.sparksnn.neuron.RecurrentLIFNode;
+import io.github.sparksnn.neuron.SynapticNode;
 
 /** Turns a {@link LayerSpec} into a {@link Layer} for a given input shape (which the layer checks). */
 final class LayerFactory {
@@ -37,6 +40,15 @@ final class LayerFactory {
             case PLIF -> new ParametricLIFNode(label, in, s.getDouble("init_tau"), s.getBool("decay_input"),
                     s.getDouble("v_threshold"), s.getNullableDouble("v_reset"), s.getSurrogate("surrogate"),
                     s.getBool("detach_reset"));
+            case RLIF -> new RecurrentLIFNode(label, in, s.getDouble("tau"), s.getBool("decay_input"),
+                    s.getChoice("recurrent").equals("dense"), s.getDouble("v_threshold"), s.getNullableDouble("v_reset"),
+                    s.getSurrogate("surrogate"), s.getBool("detach_reset"));
+            case SYNAPTIC -> new SynapticNode(label, in, s.getDouble("alpha"), s.getDouble("beta"),
+                    s.getBool("learn_alpha"), s.getBool("learn_beta"), s.getDouble("v_threshold"),
+                    s.getNullableDouble("v_reset"), s.getSurrogate("surrogate"), s.getBool("detach_reset"));
+            case ALIF -> new AdaptiveLIFNode(label, in, s.getDouble("tau"), s.getBool("decay_input"),
+                    s.getDouble("tau_a"), s.getDouble("beta_a"), s.getDouble("v_threshold"),
+                    s.getNullableDouble("v_reset"), s.getSurrogate("surrogate"), s.getBool("detach_reset"));
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.github.sparksnn.model;
 
+import static io.github.sparksnn.model.ParamDef.choice;
 import static io.github.sparksnn.model.ParamDef.opt;
 import static io.github.sparksnn.model.ParamDef.req;
 import static io.github.sparksnn.model.ParamDef.sameAs;
@@ -26,7 +27,13 @@ public enum LayerKind {
     DROPOUT("dropout", opt("p", DOUBLE, 0.5)),
     IF("if", neuronTail()),
     LIF("lif", prepend(opt("tau", DOUBLE, 2.0), opt("decay_input", BOOL, true))),
-    PLIF("plif", prepend(opt("init_tau", DOUBLE, 2.0), opt("decay_input", BOOL, true)));
+    PLIF("plif", prepend(opt("init_tau", DOUBLE, 2.0), opt("decay_input", BOOL, true))),
+    RLIF("rlif", prepend(opt("tau", DOUBLE, 2.0), opt("decay_input", BOOL, true), choice("recurrent", "dense",
+            "diagonal"))),
+    SYNAPTIC("synaptic", prepend(opt("alpha", DOUBLE, 0.9), opt("beta", DOUBLE, 0.8), opt("learn_alpha", BOOL, false),
+            opt("learn_beta", BOOL, false))),
+    ALIF("alif", prepend(opt("tau", DOUBLE, 2.0), opt("decay_input", BOOL, true), opt("tau_a", DOUBLE, 20.0),
+            opt("beta_a", DOUBLE, 1.8)));
 
     private final String specName;
     private final List<ParamDef> params;
@@ -41,12 +48,12 @@ public enum LayerKind {
                 opt("surrogate", SURROGATE, new Sigmoid()), opt("detach_reset", BOOL, false)};
     }
 
-    private static ParamDef[] prepend(ParamDef a, ParamDef b) {
+    /** A neuron's own arguments, then the common tail (threshold, reset, surrogate, detach). */
+    private static ParamDef[] prepend(ParamDef... own) {
         ParamDef[] tail = neuronTail();
-        ParamDef[] all = new ParamDef[tail.length + 2];
-        all[0] = a;
-        all[1] = b;
-        System.arraycopy(tail, 0, all, 2, tail.length);
+        ParamDef[] all = new ParamDef[tail.length + own.length];
+        System.arraycopy(own, 0, all, 0, own.length);
+        System.arraycopy(tail, 0, all, own.length, tail.length);
         return all;
     }
 
@@ -60,7 +67,7 @@ public enum LayerKind {
     }
 
     public boolean isNeuron() {
-        return this == IF || this == LIF || this == PLIF;
+        return this == IF || this == LIF || this == PLIF || this == RLIF || this == SYNAPTIC || this == ALIF;
     }
 
     /** The kind for a spec name (case-insensitive), or null. */

@@ -20,7 +20,8 @@ public final class LayerSpec implements Serializable {
     /**
      * @param kind the layer kind
      * @param given arguments by name (missing optional ones take their defaults); values: Integer, Double,
-     *              Boolean, {@code null} (for {@code v_reset=none}) or a SurrogateFunction
+     *              Boolean, {@code null} (for {@code v_reset=none}), a SurrogateFunction or, for a choice such as
+     *              {@code recurrent}, a String
      */
     public LayerSpec(LayerKind kind, Map<String, ?> given) {
         this.kind = Objects.requireNonNull(kind, "kind");
@@ -94,6 +95,12 @@ public final class LayerSpec implements Serializable {
                     return v;
                 }
                 throw new IllegalArgumentException(where + "must be a surrogate function like ATan(alpha=2.0), got " + v);
+            case CHOICE:
+                if (v instanceof String str && p.choices().contains(str.toLowerCase(java.util.Locale.ROOT))) {
+                    return str.toLowerCase(java.util.Locale.ROOT);
+                }
+                throw new IllegalArgumentException(where + "must be one of " + String.join(", ", p.choices()) + ", got "
+                        + v);
             default:
                 throw new AssertionError(p.type());
         }
@@ -151,8 +158,37 @@ public final class LayerSpec implements Serializable {
                     throw new IllegalArgumentException(k + ": init_tau must be > 1, got " + getDouble("init_tau"));
                 }
             }
+            case RLIF -> {
+                if (!(getDouble("tau") > 1)) {
+                    throw new IllegalArgumentException(k + ": tau must be > 1, got " + getDouble("tau"));
+                }
+            }
+            case SYNAPTIC -> {
+                decay("alpha", getBool("learn_alpha"));
+                decay("beta", getBool("learn_beta"));
+            }
+            case ALIF -> {
+                if (!(getDouble("tau") > 1)) {
+                    throw new IllegalArgumentException(k + ": tau must be > 1, got " + getDouble("tau"));
+                }
+                if (!(getDouble("tau_a") > 0)) {
+                    throw new IllegalArgumentException(k + ": tau_a must be > 0, got " + getDouble("tau_a"));
+                }
+                if (!(getDouble("beta_a") >= 0)) {
+                    throw new IllegalArgumentException(k + ": beta_a must be >= 0, got " + getDouble("beta_a"));
+                }
+            }
             default -> {
             }
+        }
+    }
+
+    /** A decay in [0, 1], or in (0, 1) when learned (stored as its logit, which must be finite). */
+    private void decay(String name, boolean learned) {
+        double d = getDouble(name);
+        if (learned ? !(d > 0 && d < 1) : !(d >= 0 && d <= 1)) {
+            throw new IllegalArgumentException(kind.specName() + ": " + name + " must be in "
+                    + (learned ? "(0, 1) with learn_" + name + "=true" : "[0, 1]") + ", got " + d);
         }
     }
 
@@ -181,6 +217,11 @@ public final class LayerSpec implements Serializable {
 
     public boolean getBool(String name) {
         return (Boolean) arg(name);
+    }
+
+    /** A {@link ParamType#CHOICE} argument, lower case, e.g. {@code dense}. */
+    public String getChoice(String name) {
+        return (String) arg(name);
     }
 
     /** {@code v_reset}: a number, or null for a soft reset. */

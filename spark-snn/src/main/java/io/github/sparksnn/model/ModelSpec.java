@@ -25,6 +25,12 @@ import java.util.Map;
  * <li>{@code if(v_threshold[1.0], v_reset[0.0 | none], surrogate[Sigmoid(alpha=4.0)], detach_reset[false])}</li>
  * <li>{@code lif(tau[2.0], decay_input[true], v_threshold, v_reset, surrogate, detach_reset)}</li>
  * <li>{@code plif(init_tau[2.0], decay_input[true], v_threshold, v_reset, surrogate, detach_reset)}</li>
+ * <li>{@code rlif(tau[2.0], decay_input[true], recurrent[dense | diagonal], v_threshold, v_reset, surrogate,
+ * detach_reset)}: recurrent LIF, the previous step's spikes fed back through a learned matrix</li>
+ * <li>{@code synaptic(alpha[0.9], beta[0.8], learn_alpha[false], learn_beta[false], v_threshold, v_reset, surrogate,
+ * detach_reset)}: current-based synaptic LIF</li>
+ * <li>{@code alif(tau[2.0], decay_input[true], tau_a[20.0], beta_a[1.8], v_threshold, v_reset, surrogate,
+ * detach_reset)}: adaptive-threshold LIF</li>
  * </ul>
  * {@code v_reset=none} selects the soft reset. A surrogate is written {@code Name(param=value, ...)} with an
  * optional {@code spiking=false}. Immutable and serializable (it travels as a Spark Param).
@@ -208,6 +214,19 @@ public final class ModelSpec implements Serializable {
 
         public Builder plif(double initTau) {
             return add("plif", "init_tau", initTau);
+        }
+
+        /** A recurrent LIF; {@code recurrent} is {@code dense} or {@code diagonal}. */
+        public Builder rlif(double tau, String recurrent) {
+            return add("rlif", "tau", tau, "recurrent", recurrent);
+        }
+
+        public Builder synaptic(double alpha, double beta) {
+            return add("synaptic", "alpha", alpha, "beta", beta);
+        }
+
+        public Builder alif(double tau, double tauA, double betaA) {
+            return add("alif", "tau", tau, "tau_a", tauA, "beta_a", betaA);
         }
 
         public ModelSpec build() {

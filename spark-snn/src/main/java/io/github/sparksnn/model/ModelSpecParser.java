@@ -12,6 +12,7 @@ import java.util.Map;
  * layer     := NAME [ '(' [ arg (',' arg)* ] ')' ]
  * arg       := [ NAME '=' ] value            (positional arguments first, in the layer's argument order)
  * value     := NUMBER | 'true' | 'false' | 'none' | NAME '(' [ NAME '=' value (',' ...)* ] ')'   (a surrogate)
+ *            | NAME                                  (for a choice argument such as recurrent=dense)
  * </pre>
  * Errors are {@link ModelSpecException}s with the 0-based character position of the offending token.
  */
@@ -70,13 +71,17 @@ final class ModelSpecParser {
                         if (peek('=')) {
                             pos++;
                             key = n;
+                            final String k = key; // before its value, which is read by the argument's type
+                            if (kind.params().stream().noneMatch(p -> p.name().equals(k))) {
+                                throw error(argStart, kind.specName() + " has no argument '" + key + "'");
+                            }
                         } else {
                             pos = save;
                         }
                     }
                     skipWs();
                     int valueStart = pos;
-                    Object value = value();
+                    Object value = choiceFor(kind, key, positional) && isNameStart(pos) ? readName() : value();
                     if (key == null) {
                         if (named) {
                             throw error(argStart, "positional argument after a named one");
@@ -123,6 +128,17 @@ final class ModelSpecParser {
             }
             throw error(at, e.getMessage());
         }
+    }
+
+    /** Whether the argument named {@code key} (or else the next positional one) is a name from a set of choices. */
+    private static boolean choiceFor(LayerKind kind, String key, int positional) {
+        for (int i = 0; i < kind.params().size(); i++) {
+            ParamDef p = kind.params().get(i);
+            if (key != null ? p.name().equals(key) : i == positional) {
+                return p.type() == ParamType.CHOICE;
+            }
+        }
+        return false;
     }
 
     private Object value() {

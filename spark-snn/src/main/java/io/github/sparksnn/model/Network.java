@@ -6,6 +6,7 @@ import io.github.sparksnn.layer.Layer;
 import io.github.sparksnn.layer.MaxPool2d;
 import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.neuron.NeuronLayer;
+import io.github.sparksnn.neuron.SpikingNeuron;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -426,7 +427,7 @@ public final class Network implements AutoCloseable {
     /** Switches every neuron's surrogate between spiking (Heaviside) and smooth (primitive) forward. */
     public void setSpikingMode(boolean spiking) {
         for (Layer l : layers) {
-            if (l instanceof NeuronLayer n) {
+            if (l instanceof SpikingNeuron n) {
                 n.surrogate().setSpikingMode(spiking);
             }
         }
@@ -435,7 +436,7 @@ public final class Network implements AutoCloseable {
     /** Forgets every neuron's membrane state (single-step mode). */
     public void resetState() {
         for (Layer l : layers) {
-            if (l instanceof NeuronLayer n) {
+            if (l instanceof SpikingNeuron n) {
                 n.resetState();
             }
         }

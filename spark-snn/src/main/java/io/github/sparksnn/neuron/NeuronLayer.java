@@ -2,7 +2,6 @@ package io.github.sparksnn.neuron;
 
 import io.github.sparksnn.backend.NeuronOp;
 import io.github.sparksnn.backend.Tensor;
-import io.github.sparksnn.layer.Layer;
 import io.github.sparksnn.layer.MaxPool2d;
 import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.surrogate.SurrogateFunction;
@@ -15,7 +14,7 @@ import io.github.sparksnn.surrogate.SurrogateFunction;
  * With {@link #setStoreVoltage(boolean)} the potentials after reset, {@code V[t]}, are kept for inspection
  * (SpikingJelly's {@code store_v_seq}).
  */
-public abstract class NeuronLayer extends Layer {
+public abstract class NeuronLayer extends SpikingNeuron {
     protected final NeuronOp baseOp;
     private Tensor h;
     private Tensor s;
@@ -45,6 +44,7 @@ public abstract class NeuronLayer extends Layer {
         }
     }
 
+    @Override
     public SurrogateFunction surrogate() {
         return baseOp.surrogate();
     }
@@ -62,11 +62,13 @@ public abstract class NeuronLayer extends Layer {
         return false;
     }
 
+    @Override
     public void setStoreVoltage(boolean store) {
         this.storeVoltage = store;
     }
 
     /** Forgets the membrane state: the next single-step pass starts from the initial potential. */
+    @Override
     public void resetState() {
         stateValid = false;
     }
@@ -222,6 +224,7 @@ public abstract class NeuronLayer extends Layer {
 
     /** The stored potentials after reset {@code V[t]} of the last pass, {@code [T, N * features]} (needs
      *  {@link #setStoreVoltage(boolean) store voltage} on). */
+    @Override
     public float[] voltageSequence() {
         if (!storeVoltage) {
             throw new IllegalStateException(label() + ": voltage storage is off (setStoreVoltage(true))");

@@ -243,6 +243,11 @@ public final class ReferenceForward {
                     a = neuron(a, T, a.length / T, leaky, decayInput, k, s.getDouble("v_threshold"),
                             s.getNullableDouble("v_reset"), s.getSurrogate("surrogate"));
                 }
+                case RLIF, SYNAPTIC, ALIF -> {
+                    int fl = size(shape);
+                    a = MultiStateReference.spikes(s, p, off, a, T, n, fl, spiking);
+                    off += MultiStateReference.parameters(s, fl);
+                }
                 default -> throw new IllegalArgumentException("no reference for " + s.kind());
             }
         }

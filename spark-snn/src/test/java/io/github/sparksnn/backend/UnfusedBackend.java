@@ -14,7 +14,7 @@ public final class UnfusedBackend {
     /** The interface's default methods that {@link CpuBackend} overrides with a fused kernel. */
     public static final Set<String> FUSED = Set.of("neuronForwardStatic", "neuronBackwardStatic", "neuronForwardMaxPool",
             "neuronBackwardMaxPool", "neuronForwardMaxPoolRecomputable", "neuronBackwardMaxPoolRecompute",
-            "addTransposed", "col2imSet");
+            "addTransposed", "col2imSet", "multiStateNeuronForward", "multiStateNeuronBackward");
 
     private UnfusedBackend() {
     }

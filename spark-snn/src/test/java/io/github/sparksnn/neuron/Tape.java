@@ -56,6 +56,15 @@ final class Tape {
         return new Var(a.value >= 0 ? 1 : 0, new Var[]{a}, new double[]{sg.gradient(a.value)});
     }
 
+    /**
+     * The spike in the surrogate's current mode: Heaviside forward when spiking, its primitive when smooth
+     * ({@code spiking=false}); the surrogate gradient backward either way.
+     */
+    Var fire(Var a, SurrogateFunction sg) {
+        double value = sg.isSpiking() ? (a.value >= 0 ? 1 : 0) : sg.primitive(a.value);
+        return new Var(value, new Var[]{a}, new double[]{sg.gradient(a.value)});
+    }
+
     Var detach(Var a) {
         return constant(a.value);
     }

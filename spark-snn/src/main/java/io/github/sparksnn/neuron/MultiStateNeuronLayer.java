@@ -1,0 +1,163 @@
+package io.github.sparksnn.neuron;
+
+import io.github.sparksnn.backend.MultiStateNeuronOp;
+import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.layer.Pass;
+import io.github.sparksnn.surrogate.SurrogateFunction;
+
+/**
+ * Base of the neurons with more state than one membrane potential ({@link SynapticNode}, {@link AdaptiveLIFNode},
+ * {@link RecurrentLIFNode}) over {@code [T, N, ...]}, on the backend's multi-state kernel (the equations are in
+ * {@link MultiStateNeuronOp}): one call forward over all steps and one for the exact BPTT, unless a subclass runs
+ * the steps one by one ({@link #forwardSteps}, {@link #backwardSteps}). The potentials after reset are always kept
+ * (the backward of a learned decay reads them), so {@link #voltageSequence()} costs nothing extra. Multi-step passes
+ * start from the initial state; single-step passes ({@link Pass#keepState}) carry it on until {@link #resetState()}.
+ * A backward follows a pass that started from the initial state.
+ */
+public abstract class MultiStateNeuronLayer extends SpikingNeuron {
+    protected final MultiStateNeuronOp baseOp;
+    protected Tensor h;
+    protected Tensor s;
+    protected Tensor v;
+    protected Tensor dx;
+    private Tensor cur;
+    private Tensor adapt;
+    private Tensor state;
+    private Tensor dState;
+    private final double[] dDecays = new double[2];
+    private MultiStateNeuronOp lastOp;
+    private boolean stateValid;
+    private int stateSamples = -1;
+    private boolean storeVoltage;
+    private int lastT;
+    private int lastN;
+
+    protected MultiStateNeuronLayer(String label, int[] inShape, MultiStateNeuronOp op) {
+        super(label, inShape);
+        this.baseOp = op;
+        if (!Float.isFinite(op.vThreshold())) {
+            throw new IllegalArgumentException(label + ": v_threshold must be finite, got " + op.vThreshold());
+        }
+        if (Float.isInfinite(op.vReset())) {
+            throw new IllegalArgumentException(label + ": v_reset must be finite or none, got " + op.vReset());
+        }
+    }
+
+    @Override
+    public SurrogateFunction surrogate() {
+        return baseOp.surrogate();
+    }
+
+    /** The kernel constants of the next pass (a learned decay substitutes its current value). */
+    protected MultiStateNeuronOp currentOp() {
+        return baseOp;
+    }
+
+    /** Whether the backward computes {@code dL/dalpha} and {@code dL/dcv} for {@link #accumulateDecays}. */
+    protected boolean wantsDecays() {
+        return false;
+    }
+
+    /** Receives {@code dL/dalpha} and {@code dL/dcv} of the last pass (only when {@link #wantsDecays()}). */
+    protected void accumulateDecays(double dAlpha, double dCv) {
+    }
+
+    @Override
+    public void setStoreVoltage(boolean store) {
+        this.storeVoltage = store;
+    }
+
+    @Override
+    public void resetState() {
+        stateValid = false;
+    }
+
+    @Override
+    protected void allocateWorkspaces(int rows, int samples) {
+        int f = inputSize();
+        h = tensor(rows * f);
+        s = tensor(rows * f);
+        v = tensor(rows * f);
+        dx = tensor(rows * f);
+        cur = baseOp.synaptic() ? tensor(rows * f) : null;
+        adapt = baseOp.adaptive() ? tensor(rows * f) : null;
+        state = tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f);
+        dState = tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f);
+        allocateStepWorkspaces(rows, samples);
+        stateValid = false;
+    }
+
+    /** Further workspaces of a subclass (through {@link #tensor}). */
+    protected void allocateStepWorkspaces(int rows, int samples) {
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Pass pass) {
+        MultiStateNeuronOp op = currentOp();
+        int n = pass.samples * inputSize();
+        boolean fresh = !pass.keepState || !stateValid || stateSamples != pass.samples;
+        if (fresh) {
+            be.fill(state, 0, n, op.vInit());
+            be.fill(state, n, (MultiStateNeuronOp.STATE_SLOTS - 1) * n, 0f);
+        }
+        forwardSteps(op, pass.timeSteps, pass.samples, x, fresh);
+        stateValid = true;
+        stateSamples = pass.samples;
+        lastOp = op;
+        lastT = pass.timeSteps;
+        lastN = n;
+        return s;
+    }
+
+    /**
+     * The forward of {@code T} steps of {@code samples} samples into {@link #h}, {@link #s}, {@link #v}; {@code fresh}:
+     * the pass starts from the initial state. This default is one kernel call.
+     */
+    protected void forwardSteps(MultiStateNeuronOp op, int timeSteps, int samples, Tensor x, boolean fresh) {
+        step(op, timeSteps, samples * inputSize(), 0, x);
+    }
+
+    /** The kernel over {@code T} steps of {@code n} neurons from record offset {@code off}, carrying the state. */
+    protected final void step(MultiStateNeuronOp op, int timeSteps, int n, int off, Tensor x) {
+        be.multiStateNeuronForward(op, timeSteps, n, off, x, h, s, v, cur, adapt, state);
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, Pass pass, boolean needInputGrad) {
+        be.fill(dState, 0, MultiStateNeuronOp.STATE_SLOTS * lastN, 0f);
+        backwardSteps(lastOp, lastT, lastN / inputSize(), dy);
+        return dx;
+    }
+
+    /** The BPTT of {@link #forwardSteps} from the spike gradient {@code dy} into {@link #dx}; this default is one call. */
+    protected void backwardSteps(MultiStateNeuronOp op, int timeSteps, int samples, Tensor dy) {
+        boolean decays = wantsDecays();
+        dDecays[0] = 0;
+        dDecays[1] = 0;
+        be.multiStateNeuronBackward(op, timeSteps, samples * inputSize(), 0, dy, h, s, v, cur, adapt, dx, dState,
+                decays ? dDecays : null);
+        if (decays) {
+            accumulateDecays(dDecays[0], dDecays[1]);
+        }
+    }
+
+    /** The BPTT of {@link #step} ({@code dState} carried between calls, no decay gradients). */
+    protected final void stepBackward(MultiStateNeuronOp op, int timeSteps, int n, int off, Tensor dS) {
+        be.multiStateNeuronBackward(op, timeSteps, n, off, dS, h, s, v, cur, adapt, dx, dState, null);
+    }
+
+    @Override
+    public float[] voltageSequence() {
+        if (!storeVoltage) {
+            throw new IllegalStateException(label() + ": voltage storage is off (setStoreVoltage(true))");
+        }
+        float[] out = new float[lastT * lastN];
+        be.download(v, 0, out, 0, out.length);
+        return out;
+    }
+
+    /** {@code 1 / (1 + e^-w)}: a decay in (0, 1) from its learned logit. */
+    static double sigmoid(double w) {
+        return 1 / (1 + Math.exp(-w));
+    }
+}
