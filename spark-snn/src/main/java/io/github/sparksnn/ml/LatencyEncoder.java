@@ -2,12 +2,9 @@ package io.github.sparksnn.ml;
 
 import io.github.sparksnn.layer.Encoder;
 import io.github.sparksnn.layer.LatencyCode;
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -16,9 +13,7 @@ import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
@@ -48,14 +43,10 @@ import org.apache.spark.sql.types.StructType;
  * feature {@code j} at step {@code t}), as {@link PoissonEncoder} writes it; stored sparse when that is smaller.
  * Deterministic: no random draw.
  */
-public class LatencyEncoder extends Transformer implements HasInputCol, HasOutputCol, HasTimeSteps,
-        DefaultParamsWritable {
+public class LatencyEncoder extends ColumnStage<LatencyEncoder> implements HasTimeSteps {
     private static final long serialVersionUID = 1L;
     private static final String NAME = "LatencyEncoder";
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final DoubleParam tau;
     private final DoubleParam threshold;
@@ -69,9 +60,7 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
     }
 
     public LatencyEncoder(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: vector of intensities in [0, 1]");
-        outputCol = new Param<>(this, "outputCol",
+        super(uid, "input column: vector of intensities in [0, 1]",
                 "output column: flat spike-train vector of length timeSteps * d, time-major (index t*d + j)");
         timeSteps = new IntParam(this, "timeSteps", "number of time steps T (>= 1)", ParamValidators.gtEq(1));
         tau = new DoubleParam(this, "tau", "time constant of the code (> 0, finite); linear with normalize ignores it",
@@ -89,8 +78,8 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
         normalize = new BooleanParam(this, "normalize", "stretch the code so the slowest input spikes at step T - 1");
         linear = new BooleanParam(this, "linear", "linear code t = tau * (1 - x) instead of the log (RC) code");
         clip = new BooleanParam(this, "clip", "inputs below threshold do not spike at all");
-        setDefault(inputCol, "features");
-        setDefault(outputCol, "spikes");
+        setDefault(inputCol(), "features");
+        setDefault(outputCol(), "spikes");
         setDefault(timeSteps, 4);
         setDefault(tau, LatencyCode.DEFAULT_TAU);
         setDefault(threshold, LatencyCode.DEFAULT_THRESHOLD);
@@ -98,21 +87,6 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
         setDefault(normalize, false);
         setDefault(linear, false);
         setDefault(clip, false);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     @Override
@@ -166,16 +140,6 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
 
     public boolean getClip() {
         return (Boolean) getOrDefault(clip);
-    }
-
-    public LatencyEncoder setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public LatencyEncoder setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
     }
 
     public LatencyEncoder setTimeSteps(int v) {
@@ -293,11 +257,6 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
                 out[k * d + j] = 1.0;
             }
         }
-    }
-
-    @Override
-    public LatencyEncoder copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<LatencyEncoder> read() {
