@@ -3,10 +3,14 @@ package io.github.sparksnn.ml;
 import io.github.sparksnn.ml.param.HasInputCol;
 import io.github.sparksnn.ml.param.HasOutputCol;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * What every one-column-in, one-column-out Transformer of this package shares: its uid, the Params
@@ -63,6 +67,16 @@ public abstract class ColumnStage<S extends ColumnStage<S>> extends Transformer
     @SuppressWarnings("unchecked")
     protected final S self() {
         return (S) this;
+    }
+
+    /**
+     * The field of a new vector output column: its size in the column's ML attributes when known ({@code size > 0}),
+     * so a downstream stage can read the width from the schema; without attributes otherwise.
+     */
+    protected final StructField vectorOutputField(int size) {
+        return size > 0
+                ? new AttributeGroup(getOutputCol(), size).toStructField()
+                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true, Metadata.empty());
     }
 
     /** MLlib's default writer (the Params as metadata JSON), for a stage whose {@code write()} adds data to it. */

@@ -21,7 +21,6 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -158,10 +157,7 @@ public class DeltaEncoder extends ColumnStage<DeltaEncoder> {
                     + "has type " + SchemaChecks.describe(type));
         }
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
-        StructField out = outSize > 0
-                ? new AttributeGroup(getOutputCol(), outSize).toStructField()
-                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true, Metadata.empty());
-        return schema.add(out);
+        return schema.add(vectorOutputField(outSize));
     }
 
     @Override

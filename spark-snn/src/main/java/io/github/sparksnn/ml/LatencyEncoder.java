@@ -21,7 +21,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -201,10 +200,7 @@ public class LatencyEncoder extends ColumnStage<LatencyEncoder> implements HasTi
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
         code(); // the Params together (each is validated alone when set)
         int d = AttributeGroup.fromStructField(in).size();
-        StructField out = d > 0
-                ? new AttributeGroup(getOutputCol(), Math.multiplyExact(d, getTimeSteps())).toStructField()
-                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true, Metadata.empty());
-        return schema.add(out);
+        return schema.add(vectorOutputField(d > 0 ? Math.multiplyExact(d, getTimeSteps()) : 0));
     }
 
     @Override

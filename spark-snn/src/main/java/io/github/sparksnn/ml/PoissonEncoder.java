@@ -135,11 +135,7 @@ public class PoissonEncoder extends ColumnStage<PoissonEncoder> implements HasSe
         }
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
         int d = AttributeGroup.fromStructField(in).size();
-        StructField out = d > 0
-                ? new AttributeGroup(getOutputCol(), Math.multiplyExact(d, getTimeSteps())).toStructField()
-                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true,
-                        org.apache.spark.sql.types.Metadata.empty());
-        return schema.add(out);
+        return schema.add(vectorOutputField(d > 0 ? Math.multiplyExact(d, getTimeSteps()) : 0));
     }
 
     @Override
