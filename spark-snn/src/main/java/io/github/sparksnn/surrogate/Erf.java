@@ -76,6 +76,7 @@ public final class Erf extends SurrogateFunction {
         return SurrogateMath.gaussGradient(x, alpha, k);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = aF;

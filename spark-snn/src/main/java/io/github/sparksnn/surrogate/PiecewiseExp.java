@@ -82,6 +82,7 @@ public final class PiecewiseExp extends SurrogateFunction {
         return SurrogateMath.expAbsGradient(x, alpha, alpha / 2);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = aF;

@@ -143,6 +143,7 @@ public final class QPseudoSpike extends SurrogateFunction {
         }
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float k = kF;

@@ -110,6 +110,7 @@ public final class Rect extends SurrogateFunction {
         }
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = aF, hw = halfWidthF;

@@ -100,6 +100,7 @@ public final class S2NN extends SurrogateFunction {
         return SurrogateMath.s2nnGradient(x, alpha, beta);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = aF, b = bF;

@@ -78,6 +78,7 @@ public final class Sigmoid extends SurrogateFunction {
         return SurrogateMath.sigmoidGradient(x, alphaF);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = alphaF;
