@@ -5,7 +5,6 @@ import io.github.sparksnn.layer.LatencyCode;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
-import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -191,16 +190,10 @@ public class LatencyEncoder extends ColumnStage<LatencyEncoder> implements HasTi
 
     @Override
     public StructType transformSchema(StructType schema) {
-        StructField in = SchemaChecks.requireColumn(NAME, schema, "inputCol", getInputCol());
-        if (!SchemaChecks.isVector(in.dataType())) {
-            throw new IllegalArgumentException(NAME + ": input column '" + getInputCol() + "' must be a vector of "
-                    + "intensities in [0, 1] but has type " + SchemaChecks.describe(in.dataType())
-                    + " (assemble numeric columns with VectorAssembler first)");
-        }
+        StructField in = SpikeTrainSchema.requireIntensities(NAME, schema, getInputCol());
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
         code(); // the Params together (each is validated alone when set)
-        int d = AttributeGroup.fromStructField(in).size();
-        return schema.add(vectorOutputField(d > 0 ? Math.multiplyExact(d, getTimeSteps()) : 0));
+        return schema.add(vectorOutputField(SpikeTrainSchema.length(in, getTimeSteps())));
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
-import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -118,12 +117,7 @@ public class PoissonEncoder extends ColumnStage<PoissonEncoder> implements HasSe
 
     @Override
     public StructType transformSchema(StructType schema) {
-        StructField in = SchemaChecks.requireColumn(NAME, schema, "inputCol", getInputCol());
-        if (!SchemaChecks.isVector(in.dataType())) {
-            throw new IllegalArgumentException(NAME + ": input column '" + getInputCol() + "' must be a vector of "
-                    + "intensities in [0, 1] but has type " + SchemaChecks.describe(in.dataType())
-                    + " (assemble numeric columns with VectorAssembler first)");
-        }
+        StructField in = SpikeTrainSchema.requireIntensities(NAME, schema, getInputCol());
         if (!getKeyCol().isEmpty()) {
             StructField key = SchemaChecks.requireColumn(NAME, schema, "keyCol", getKeyCol());
             DataType kt = key.dataType();
@@ -134,8 +128,7 @@ public class PoissonEncoder extends ColumnStage<PoissonEncoder> implements HasSe
             }
         }
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
-        int d = AttributeGroup.fromStructField(in).size();
-        return schema.add(vectorOutputField(d > 0 ? Math.multiplyExact(d, getTimeSteps()) : 0));
+        return schema.add(vectorOutputField(SpikeTrainSchema.length(in, getTimeSteps())));
     }
 
     @Override

@@ -418,38 +418,15 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             int partition = TaskContext.getPartitionId();
-            return new Iterator<>() {
-                final int chunk = Seeds.INFERENCE_CHUNK;
+            final int chunk = Seeds.INFERENCE_CHUNK;
+            return new ChunkedRows(rows, chunk) {
                 final List<Row> buffer = new ArrayList<>(chunk);
                 final float[] x = new float[chunk * numFeatures];
                 final float[] rates = new float[chunk * numClasses];
-                final List<Row> ready = new ArrayList<>(chunk);
-                int next;
                 long position;
 
                 @Override
-                public boolean hasNext() {
-                    if (next < ready.size()) {
-                        return true;
-                    }
-                    ready.clear();
-                    next = 0;
-                    if (!rows.hasNext()) {
-                        return false;
-                    }
-                    fill();
-                    return !ready.isEmpty();
-                }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return ready.get(next++);
-                }
-
-                private void fill() {
+                void fill(Iterator<Row> rows, List<Row> ready) {
                     buffer.clear();
                     while (buffer.size() < chunk && rows.hasNext()) {
                         Row r = rows.next();
