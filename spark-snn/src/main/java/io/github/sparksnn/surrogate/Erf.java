@@ -25,6 +25,7 @@ public final class Erf extends SurrogateFunction {
     /** {@code alpha / sqrt(pi)} in double: the float paths evaluate g' in double and round once. */
     private final double k;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public Erf() {
         this(DEFAULT_ALPHA, true);
     }

@@ -29,6 +29,7 @@ public final class LogTailedReLU extends SurrogateFunction {
     private final double alpha;
     private final float aF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public LogTailedReLU() {
         this(DEFAULT_ALPHA, true);
     }

@@ -23,6 +23,7 @@ public final class PiecewiseExp extends SurrogateFunction {
     private final double alpha;
     private final float aF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public PiecewiseExp() {
         this(DEFAULT_ALPHA, true);
     }

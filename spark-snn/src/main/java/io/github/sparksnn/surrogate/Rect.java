@@ -26,6 +26,7 @@ public final class Rect extends SurrogateFunction {
     private final float aF;
     private final float halfWidthF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public Rect() {
         this(DEFAULT_ALPHA, true);
     }

@@ -30,6 +30,7 @@ public final class S2NN extends SurrogateFunction {
     private final float aF;
     private final float bF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public S2NN() {
         this(DEFAULT_ALPHA, DEFAULT_BETA, true);
     }

@@ -25,6 +25,7 @@ public final class Sigmoid extends SurrogateFunction {
     private final double alpha;
     private final float alphaF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public Sigmoid() {
         this(DEFAULT_ALPHA, true);
     }

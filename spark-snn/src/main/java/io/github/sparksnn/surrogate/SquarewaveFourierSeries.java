@@ -31,6 +31,7 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
     private final double tPeriod;
     private final double omega;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public SquarewaveFourierSeries() {
         this(DEFAULT_N, DEFAULT_T_PERIOD, true);
     }
