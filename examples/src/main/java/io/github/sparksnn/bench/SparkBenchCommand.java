@@ -60,6 +60,7 @@ public final class SparkBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--data-dir", defaultValue = TrainJob.DEFAULT_DATA, description = "IDX directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 

@@ -40,6 +40,7 @@ public final class TorchPeerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--model", paramLabel = "SPEC", defaultValue = DEFAULT_MODEL,
             description = "Model spec (default: the spiking CNN of SpikingJelly's conv_fashion_mnist, width 32).")
     String model;

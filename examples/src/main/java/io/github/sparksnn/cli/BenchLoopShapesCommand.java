@@ -18,6 +18,7 @@ public final class BenchLoopShapesCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--size", paramLabel = "N", defaultValue = "16777216", description = "Floats per array (default: ${DEFAULT-VALUE}).")
     int size;
 

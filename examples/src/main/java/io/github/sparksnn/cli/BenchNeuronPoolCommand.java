@@ -20,6 +20,7 @@ public final class BenchNeuronPoolCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--batch-size", defaultValue = "128", description = "Images (default: ${DEFAULT-VALUE}).")
     int batch;
 

@@ -37,6 +37,7 @@ public final class BenchSurrogateCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--size", paramLabel = "N", defaultValue = "16777216",
             description = "Floats per array (default: ${DEFAULT-VALUE} = 64 MiB per array).")
     int size;

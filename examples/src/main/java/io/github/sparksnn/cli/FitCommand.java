@@ -42,6 +42,7 @@ public final class FitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--model", paramLabel = "SPEC", defaultValue = DEFAULT_MODEL,
             description = "Model spec (default: ${DEFAULT-VALUE}).")
     String model;

@@ -41,6 +41,7 @@ public final class GpuCheckGradCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--neuron", paramLabel = "if|lif|plif", defaultValue = "lif",
             description = "Neuron type (default: ${DEFAULT-VALUE}); lif and plif use tau = 2.")
     String neuron;

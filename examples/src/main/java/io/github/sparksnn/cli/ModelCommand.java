@@ -33,6 +33,7 @@ public final class ModelCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
         @Option(names = "--model", required = true, paramLabel = "SPEC",
                 description = "Model spec, e.g. 'flatten | linear(784, 10) | lif(surrogate=ATan(alpha=2.0))'.")
         String model;

@@ -24,6 +24,7 @@ public final class SurrogateCudaCommand implements Runnable {
     @Mixin
     FunctionOptions function;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--dtype", required = true, paramLabel = "float|half2", converter = DtypeConverter.class,
             description = "Element type: float (fp32) or half2 (fp16, two packed halves).")
     CudaDtype dtype;

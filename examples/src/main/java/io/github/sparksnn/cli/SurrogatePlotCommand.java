@@ -20,6 +20,7 @@ public final class SurrogatePlotCommand implements Callable<Integer> {
     @Mixin
     FunctionOptions function;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--output", required = true, paramLabel = "FILE.png|FILE.svg",
             description = "Output file; its extension chooses the format.")
     Path output;

@@ -31,6 +31,7 @@ public final class SurrogateTableCommand implements Callable<Integer> {
     @Mixin
     FunctionOptions function;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--input", paramLabel = "FILE", description = "File of inputs, one x per line ('-' = stdin).")
     Path input;
 

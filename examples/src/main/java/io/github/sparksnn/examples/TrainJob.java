@@ -61,6 +61,7 @@ public final class TrainJob implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--master", paramLabel = "URL",
             description = "Spark master (default: spark-submit's, else local[*]).")
     String master;

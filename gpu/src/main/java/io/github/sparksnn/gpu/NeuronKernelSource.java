@@ -39,6 +39,8 @@ public final class NeuronKernelSource {
     public static KernelSource of(SurrogateFunction sg) {
         String snippet = sg.cudaCode(X, G, CudaDtype.FLOAT);
         String label = label(sg).replace("*/", "* /");
+        // snn_block_sum repeats kernels.cu's on purpose: this is its own compilation unit, and its text is hashed
+        // into the shipped PTX and cubin names (PtxBuild), so sharing it would mean rebuilding them with nvcc.
         String src = """
                 // spark-snn generated neuron kernels for surrogate %s
                 // (see io.github.sparksnn.gpu.NeuronKernelSource; compiled with -fmad=false)

@@ -50,17 +50,12 @@ public final class Conv2d extends Layer {
 
     @Override
     public List<ParameterTensor> parameterTensors() {
-        return bias ? List.of(new ParameterTensor("weight", 0, cout * ckk), new ParameterTensor("bias", cout * ckk, cout))
-                : List.of(new ParameterTensor("weight", 0, cout * ckk));
+        return weightAndBias(cout, ckk, bias);
     }
 
     @Override
     public void initParameters(float[] p, int off, SplittableRandom rng) {
-        double bound = 1 / Math.sqrt(ckk);
-        uniform(p, off, cout * ckk, bound, rng);
-        if (bias) {
-            uniform(p, off + cout * ckk, cout, bound, rng);
-        }
+        initWeightAndBias(p, off, cout, ckk, bias, rng);
     }
 
     @Override

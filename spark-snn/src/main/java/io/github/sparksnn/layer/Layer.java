@@ -143,6 +143,26 @@ public abstract class Layer implements AutoCloseable {
         }
     }
 
+    /**
+     * The parameter tensors of a weight matrix {@code [outputs, fanIn]} followed, with {@code bias}, by a bias of
+     * {@code outputs} (Linear and Conv2d lay theirs out alike).
+     */
+    protected static List<ParameterTensor> weightAndBias(int outputs, int fanIn, boolean bias) {
+        int weights = outputs * fanIn;
+        return bias ? List.of(new ParameterTensor("weight", 0, weights), new ParameterTensor("bias", weights, outputs))
+                : List.of(new ParameterTensor("weight", 0, weights));
+    }
+
+    /** Fills the weight matrix and bias of {@link #weightAndBias} uniformly within {@code 1/sqrt(fanIn)}. */
+    protected static void initWeightAndBias(float[] p, int off, int outputs, int fanIn, boolean bias,
+                                            SplittableRandom rng) {
+        double bound = 1 / Math.sqrt(fanIn);
+        uniform(p, off, outputs * fanIn, bound, rng);
+        if (bias) {
+            uniform(p, off + outputs * fanIn, outputs, bound, rng);
+        }
+    }
+
     /** A named parameter tensor of a layer: its name (e.g. {@code weight}), offset within the layer, and length. */
     public record ParameterTensor(String name, int offset, int length) {
     }

@@ -38,17 +38,12 @@ public final class Linear extends Layer {
 
     @Override
     public List<ParameterTensor> parameterTensors() {
-        return bias ? List.of(new ParameterTensor("weight", 0, out * in), new ParameterTensor("bias", out * in, out))
-                : List.of(new ParameterTensor("weight", 0, out * in));
+        return weightAndBias(out, in, bias);
     }
 
     @Override
     public void initParameters(float[] p, int off, SplittableRandom rng) {
-        double bound = 1 / Math.sqrt(in);
-        uniform(p, off, out * in, bound, rng);
-        if (bias) {
-            uniform(p, off + out * in, out, bound, rng);
-        }
+        initWeightAndBias(p, off, out, in, bias, rng);
     }
 
     @Override

@@ -5,8 +5,8 @@
  * {@link io.github.sparksnn.layer.MaxPool2d}, {@link io.github.sparksnn.layer.AvgPool2d},
  * {@link io.github.sparksnn.layer.Dropout}, {@link io.github.sparksnn.layer.Flatten}, on the base class
  * {@link io.github.sparksnn.layer.Layer} (parameters and gradients at an offset of the network's flat vectors,
- * workspaces allocated once and reused). {@link io.github.sparksnn.layer.Pass} carries one forward pass's settings
- * to every layer, {@link io.github.sparksnn.layer.Encoder} turns a static input into the multi-step one
+ * workspaces allocated once and reused; the two poolings share {@link io.github.sparksnn.layer.Pool2d}).
+ * {@link io.github.sparksnn.layer.Pass} carries one forward pass's settings to every layer, {@link io.github.sparksnn.layer.Encoder} turns a static input into the multi-step one
  * ({@link io.github.sparksnn.layer.LatencyCode} is its time-to-first-spike code).
  *
  * <p>Every computation goes through the {@link io.github.sparksnn.backend.Backend}, so a layer runs unchanged on the

@@ -1,7 +1,5 @@
 package io.github.sparksnn.ml;
 
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
 import org.apache.spark.ml.Transformer;
@@ -13,9 +11,7 @@ import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
@@ -25,7 +21,6 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -57,13 +52,10 @@ import org.apache.spark.sql.types.StructType;
  * ON channel then the OFF channel: element {@code t*2F + j} is {@code on[t][j]}, element {@code t*2F + F + j} is
  * {@code off[t][j]}. Stored sparse when that is smaller.
  */
-public class DeltaEncoder extends Transformer implements HasInputCol, HasOutputCol, DefaultParamsWritable {
+public class DeltaEncoder extends ColumnStage<DeltaEncoder> {
     private static final long serialVersionUID = 1L;
     private static final String NAME = "DeltaEncoder";
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final DoubleParam threshold;
     private final BooleanParam padding;
@@ -73,10 +65,9 @@ public class DeltaEncoder extends Transformer implements HasInputCol, HasOutputC
     }
 
     public DeltaEncoder(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: a sequence, as array<vector>, array<double> or a "
-                + "time-major vector of length timeSteps * F");
-        outputCol = new Param<>(this, "outputCol", "output column: vector of length T * 2F, time-major, each step "
+        super(uid, "input column: a sequence, as array<vector>, array<double> or a "
+                + "time-major vector of length timeSteps * F",
+                "output column: vector of length T * 2F, time-major, each step "
                 + "the F ON spikes then the F OFF spikes");
         timeSteps = new IntParam(this, "timeSteps", "sequence length T (>= 0): required (>= 1) for a flat vector "
                 + "input; for an array input 0 takes each row's length, >= 1 requires it", ParamValidators.gtEq(0));
@@ -87,26 +78,11 @@ public class DeltaEncoder extends Transformer implements HasInputCol, HasOutputC
                 });
         padding = new BooleanParam(this, "padding", "compare the first step with itself (it never fires) instead of "
                 + "with zeros");
-        setDefault(inputCol, "sequence");
-        setDefault(outputCol, "spikes");
+        setDefault(inputCol(), "sequence");
+        setDefault(outputCol(), "spikes");
         setDefault(timeSteps, 0);
         setDefault(threshold, 0.1);
         setDefault(padding, false);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     public IntParam timeSteps() {
@@ -131,16 +107,6 @@ public class DeltaEncoder extends Transformer implements HasInputCol, HasOutputC
 
     public boolean getPadding() {
         return (Boolean) getOrDefault(padding);
-    }
-
-    public DeltaEncoder setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public DeltaEncoder setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
     }
 
     public DeltaEncoder setTimeSteps(int v) {
@@ -191,10 +157,7 @@ public class DeltaEncoder extends Transformer implements HasInputCol, HasOutputC
                     + "has type " + SchemaChecks.describe(type));
         }
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
-        StructField out = outSize > 0
-                ? new AttributeGroup(getOutputCol(), outSize).toStructField()
-                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true, Metadata.empty());
-        return schema.add(out);
+        return schema.add(vectorOutputField(outSize));
     }
 
     @Override
@@ -282,11 +245,6 @@ public class DeltaEncoder extends Transformer implements HasInputCol, HasOutputC
             }
         }
         return out;
-    }
-
-    @Override
-    public DeltaEncoder copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<DeltaEncoder> read() {

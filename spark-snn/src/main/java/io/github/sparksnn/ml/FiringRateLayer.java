@@ -1,14 +1,9 @@
 package io.github.sparksnn.ml;
 
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.util.DefaultReaders;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -21,12 +16,9 @@ import org.apache.spark.sql.types.StructType;
  * time-major {@code T * size} vector ({@code r_j = (1/T) sum_t s[t*size + j]}, in float as the model decodes),
  * so its output equals the model's {@code rawPrediction}.
  */
-public class FiringRateLayer extends Transformer implements HasInputCol, HasOutputCol, HasTimeSteps, DefaultParamsWritable {
+public class FiringRateLayer extends ColumnStage<FiringRateLayer> implements HasTimeSteps {
     private static final long serialVersionUID = 1L;
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final IntParam size;
 
@@ -35,28 +27,12 @@ public class FiringRateLayer extends Transformer implements HasInputCol, HasOutp
     }
 
     public FiringRateLayer(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: spikes over time, T*size values, time-major");
-        outputCol = new Param<>(this, "outputCol", "output column: firing rates, size values in [0, 1]");
+        super(uid, "input column: spikes over time, T*size values, time-major",
+                "output column: firing rates, size values in [0, 1]");
         timeSteps = SpikingNetworkParams.timeSteps(this);
         size = new IntParam(this, "size", "neurons per time step (>= 1)", org.apache.spark.ml.param.ParamValidators.gtEq(1));
         setDefault(timeSteps, 4);
-        setDefault(outputCol, "snn_rates");
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
+        setDefault(outputCol(), "snn_rates");
     }
 
     @Override
@@ -66,16 +42,6 @@ public class FiringRateLayer extends Transformer implements HasInputCol, HasOutp
 
     public IntParam size() {
         return size;
-    }
-
-    public FiringRateLayer setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public FiringRateLayer setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
     }
 
     public FiringRateLayer setTimeSteps(int v) {
@@ -129,11 +95,6 @@ public class FiringRateLayer extends Transformer implements HasInputCol, HasOutp
                 }
             }
         }
-    }
-
-    @Override
-    public FiringRateLayer copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<FiringRateLayer> read() {

@@ -2,13 +2,9 @@ package io.github.sparksnn.ml;
 
 import io.github.sparksnn.layer.Encoder;
 import io.github.sparksnn.layer.LatencyCode;
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -16,9 +12,7 @@ import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
@@ -26,7 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -48,14 +41,10 @@ import org.apache.spark.sql.types.StructType;
  * feature {@code j} at step {@code t}), as {@link PoissonEncoder} writes it; stored sparse when that is smaller.
  * Deterministic: no random draw.
  */
-public class LatencyEncoder extends Transformer implements HasInputCol, HasOutputCol, HasTimeSteps,
-        DefaultParamsWritable {
+public class LatencyEncoder extends ColumnStage<LatencyEncoder> implements HasTimeSteps {
     private static final long serialVersionUID = 1L;
     private static final String NAME = "LatencyEncoder";
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final DoubleParam tau;
     private final DoubleParam threshold;
@@ -69,9 +58,7 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
     }
 
     public LatencyEncoder(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: vector of intensities in [0, 1]");
-        outputCol = new Param<>(this, "outputCol",
+        super(uid, "input column: vector of intensities in [0, 1]",
                 "output column: flat spike-train vector of length timeSteps * d, time-major (index t*d + j)");
         timeSteps = new IntParam(this, "timeSteps", "number of time steps T (>= 1)", ParamValidators.gtEq(1));
         tau = new DoubleParam(this, "tau", "time constant of the code (> 0, finite); linear with normalize ignores it",
@@ -89,8 +76,8 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
         normalize = new BooleanParam(this, "normalize", "stretch the code so the slowest input spikes at step T - 1");
         linear = new BooleanParam(this, "linear", "linear code t = tau * (1 - x) instead of the log (RC) code");
         clip = new BooleanParam(this, "clip", "inputs below threshold do not spike at all");
-        setDefault(inputCol, "features");
-        setDefault(outputCol, "spikes");
+        setDefault(inputCol(), "features");
+        setDefault(outputCol(), "spikes");
         setDefault(timeSteps, 4);
         setDefault(tau, LatencyCode.DEFAULT_TAU);
         setDefault(threshold, LatencyCode.DEFAULT_THRESHOLD);
@@ -98,21 +85,6 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
         setDefault(normalize, false);
         setDefault(linear, false);
         setDefault(clip, false);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     @Override
@@ -168,16 +140,6 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
         return (Boolean) getOrDefault(clip);
     }
 
-    public LatencyEncoder setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public LatencyEncoder setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
-    }
-
     public LatencyEncoder setTimeSteps(int v) {
         set(timeSteps, v);
         return this;
@@ -228,19 +190,10 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
 
     @Override
     public StructType transformSchema(StructType schema) {
-        StructField in = SchemaChecks.requireColumn(NAME, schema, "inputCol", getInputCol());
-        if (!SchemaChecks.isVector(in.dataType())) {
-            throw new IllegalArgumentException(NAME + ": input column '" + getInputCol() + "' must be a vector of "
-                    + "intensities in [0, 1] but has type " + SchemaChecks.describe(in.dataType())
-                    + " (assemble numeric columns with VectorAssembler first)");
-        }
+        StructField in = SpikeTrainSchema.requireIntensities(NAME, schema, getInputCol());
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
         code(); // the Params together (each is validated alone when set)
-        int d = AttributeGroup.fromStructField(in).size();
-        StructField out = d > 0
-                ? new AttributeGroup(getOutputCol(), Math.multiplyExact(d, getTimeSteps())).toStructField()
-                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true, Metadata.empty());
-        return schema.add(out);
+        return schema.add(vectorOutputField(SpikeTrainSchema.length(in, getTimeSteps())));
     }
 
     @Override
@@ -293,11 +246,6 @@ public class LatencyEncoder extends Transformer implements HasInputCol, HasOutpu
                 out[k * d + j] = 1.0;
             }
         }
-    }
-
-    @Override
-    public LatencyEncoder copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<LatencyEncoder> read() {

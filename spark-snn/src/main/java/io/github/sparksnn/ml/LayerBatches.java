@@ -12,7 +12,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * The per-partition batching shared by the layer stages: rows are taken in chunks of
@@ -64,25 +63,19 @@ abstract class LayerBatches implements MapPartitionsFunction<Row, Row>, Serializ
     public Iterator<Row> call(Iterator<Row> rows) {
         int partition = TaskContext.getPartitionId();
         int chunk = Seeds.INFERENCE_CHUNK;
-        return new Iterator<>() {
+        return new ChunkedRows(rows, chunk) {
             final float[] in = new float[chunk * inSize];
             final float[] out = new float[chunk * outSize];
             final List<Row> buffer = new ArrayList<>(chunk);
-            final List<Row> ready = new ArrayList<>(chunk);
-            int next;
             long position;
 
             @Override
-            public boolean hasNext() {
-                if (next < ready.size()) {
-                    return true;
-                }
-                ready.clear();
-                next = 0;
-                if (!rows.hasNext()) {
-                    release();
-                    return false;
-                }
+            void exhausted() {
+                release();
+            }
+
+            @Override
+            void fill(Iterator<Row> rows, List<Row> ready) {
                 buffer.clear();
                 while (buffer.size() < chunk && rows.hasNext()) {
                     Row r = rows.next();
@@ -115,15 +108,6 @@ abstract class LayerBatches implements MapPartitionsFunction<Row, Row>, Serializ
                     ready.add(RowFactory.create(vals));
                 }
                 position += n;
-                return true;
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.get(next++);
             }
         };
     }

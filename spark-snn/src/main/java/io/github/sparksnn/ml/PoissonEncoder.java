@@ -1,23 +1,17 @@
 package io.github.sparksnn.ml;
 
 import io.github.sparksnn.backend.CounterRng;
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
-import org.apache.spark.ml.Transformer;
-import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
@@ -60,16 +54,11 @@ import org.apache.spark.sql.types.StructType;
  * it outside Spark from {@link #rowSeed(long, long)}. (Rows are independent of one another: there is no stream
  * position to depend on, since each draw is a pure function of (rowSeed, t*d + j).)
  */
-public class PoissonEncoder extends Transformer
-        implements HasInputCol, HasOutputCol, HasSeed, HasTimeSteps, DefaultParamsWritable {
+public class PoissonEncoder extends ColumnStage<PoissonEncoder> implements HasSeed, HasTimeSteps {
     private static final long serialVersionUID = 1L;
     private static final String NAME = "PoissonEncoder";
 
-    private final String uid;
-
     // Params are created in the constructor, after uid: a Param records its parent's uid when it is built.
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final LongParam seed;
     private final Param<String> keyCol;
@@ -79,34 +68,17 @@ public class PoissonEncoder extends Transformer
     }
 
     public PoissonEncoder(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: vector of intensities in [0, 1]");
-        outputCol = new Param<>(this, "outputCol",
+        super(uid, "input column: vector of intensities in [0, 1]",
                 "output column: flat spike-train vector of length timeSteps * d, time-major (index t*d + j)");
         timeSteps = new IntParam(this, "timeSteps", "number of time steps T (>= 1)", ParamValidators.gtEq(1));
         seed = new LongParam(this, "seed", "random seed");
         keyCol = new Param<>(this, "keyCol", "optional integer or string column whose value, with seed, seeds each "
                 + "row's spikes; empty = a hash of the feature values");
-        setDefault(inputCol, "features");
-        setDefault(outputCol, "spikes");
+        setDefault(inputCol(), "features");
+        setDefault(outputCol(), "spikes");
         setDefault(timeSteps, 4);
         setDefault(seed, (long) PoissonEncoder.class.getName().hashCode());
         setDefault(keyCol, "");
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     @Override
@@ -128,16 +100,6 @@ public class PoissonEncoder extends Transformer
         return getOrDefault(keyCol);
     }
 
-    public PoissonEncoder setInputCol(String value) {
-        set(inputCol, value);
-        return this;
-    }
-
-    public PoissonEncoder setOutputCol(String value) {
-        set(outputCol, value);
-        return this;
-    }
-
     public PoissonEncoder setTimeSteps(int value) {
         set(timeSteps, value);
         return this;
@@ -155,12 +117,7 @@ public class PoissonEncoder extends Transformer
 
     @Override
     public StructType transformSchema(StructType schema) {
-        StructField in = SchemaChecks.requireColumn(NAME, schema, "inputCol", getInputCol());
-        if (!SchemaChecks.isVector(in.dataType())) {
-            throw new IllegalArgumentException(NAME + ": input column '" + getInputCol() + "' must be a vector of "
-                    + "intensities in [0, 1] but has type " + SchemaChecks.describe(in.dataType())
-                    + " (assemble numeric columns with VectorAssembler first)");
-        }
+        StructField in = SpikeTrainSchema.requireIntensities(NAME, schema, getInputCol());
         if (!getKeyCol().isEmpty()) {
             StructField key = SchemaChecks.requireColumn(NAME, schema, "keyCol", getKeyCol());
             DataType kt = key.dataType();
@@ -171,12 +128,7 @@ public class PoissonEncoder extends Transformer
             }
         }
         SchemaChecks.requireNewColumn(NAME, schema, "outputCol", getOutputCol());
-        int d = AttributeGroup.fromStructField(in).size();
-        StructField out = d > 0
-                ? new AttributeGroup(getOutputCol(), Math.multiplyExact(d, getTimeSteps())).toStructField()
-                : new StructField(getOutputCol(), SQLDataTypes.VectorType(), true,
-                        org.apache.spark.sql.types.Metadata.empty());
-        return schema.add(out);
+        return schema.add(vectorOutputField(SpikeTrainSchema.length(in, getTimeSteps())));
     }
 
     @Override
@@ -208,11 +160,6 @@ public class PoissonEncoder extends Transformer
         }
         StructField outField = outSchema.apply(getOutputCol());
         return dataset.withColumn(getOutputCol(), encoded, outField.metadata());
-    }
-
-    @Override
-    public PoissonEncoder copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<PoissonEncoder> read() {

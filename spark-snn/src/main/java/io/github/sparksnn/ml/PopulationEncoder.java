@@ -1,10 +1,7 @@
 package io.github.sparksnn.ml;
 
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
@@ -12,9 +9,7 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
@@ -50,13 +45,10 @@ import org.apache.spark.sql.types.StructType;
  * Deterministic. (Not a network encoder: it widens each feature to {@code N}, which the network's input shape would
  * have to say, so it belongs in the Pipeline before the classifier.)
  */
-public class PopulationEncoder extends Transformer implements HasInputCol, HasOutputCol, DefaultParamsWritable {
+public class PopulationEncoder extends ColumnStage<PopulationEncoder> {
     private static final long serialVersionUID = 1L;
     private static final String NAME = "PopulationEncoder";
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam numNeurons;
     private final DoubleParam min;
     private final DoubleParam max;
@@ -67,9 +59,8 @@ public class PopulationEncoder extends Transformer implements HasInputCol, HasOu
     }
 
     public PopulationEncoder(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: one numeric value per row");
-        outputCol = new Param<>(this, "outputCol", "output column: vector of the numNeurons Gaussian responses in "
+        super(uid, "input column: one numeric value per row",
+                "output column: vector of the numNeurons Gaussian responses in "
                 + "(0, 1]");
         numNeurons = new IntParam(this, "numNeurons", "neurons N per value, centres evenly spread over [min, max] "
                 + "(>= 2)", ParamValidators.gtEq(2));
@@ -88,27 +79,12 @@ public class PopulationEncoder extends Transformer implements HasInputCol, HasOu
                     double v = (Double) o;
                     return v >= 0 && !Double.isInfinite(v);
                 });
-        setDefault(inputCol, "value");
-        setDefault(outputCol, "population");
+        setDefault(inputCol(), "value");
+        setDefault(outputCol(), "population");
         setDefault(numNeurons, 10);
         setDefault(min, 0.0);
         setDefault(max, 1.0);
         setDefault(width, 0.0);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     public IntParam numNeurons() {
@@ -141,16 +117,6 @@ public class PopulationEncoder extends Transformer implements HasInputCol, HasOu
 
     public double getWidth() {
         return (Double) getOrDefault(width);
-    }
-
-    public PopulationEncoder setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public PopulationEncoder setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
     }
 
     public PopulationEncoder setNumNeurons(int v) {
@@ -247,11 +213,6 @@ public class PopulationEncoder extends Transformer implements HasInputCol, HasOu
             double d = x - (min + i * spacing);
             out[i] = Math.exp(-d * d / (2 * sigma * sigma));
         }
-    }
-
-    @Override
-    public PopulationEncoder copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<PopulationEncoder> read() {

@@ -3,8 +3,6 @@ package io.github.sparksnn.ml;
 import io.github.sparksnn.backend.CpuBackend;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.layer.Encoder;
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.plan.Seeds;
@@ -13,8 +11,6 @@ import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -30,13 +26,9 @@ import org.apache.spark.sql.types.StructType;
  * {@link LatencyEncoder} writes). Poisson draws are seeded exactly as the model's own inference ({@code (seed,
  * partition, position)} in chunks of 256 rows), so on the same DataFrame the layer pipeline sees the model's spikes.
  */
-public class SpikeEncoderLayer extends Transformer
-        implements HasInputCol, HasOutputCol, HasSeed, HasTimeSteps, DefaultParamsWritable {
+public class SpikeEncoderLayer extends ColumnStage<SpikeEncoderLayer> implements HasSeed, HasTimeSteps {
     private static final long serialVersionUID = 1L;
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final LongParam seed;
     private final Param<String> encoder;
@@ -47,34 +39,18 @@ public class SpikeEncoderLayer extends Transformer
     }
 
     public SpikeEncoderLayer(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: vector of F features");
-        outputCol = new Param<>(this, "outputCol", "output column: vector of T*F encoded inputs, time-major");
+        super(uid, "input column: vector of F features",
+                "output column: vector of T*F encoded inputs, time-major");
         timeSteps = SpikingNetworkParams.timeSteps(this);
         seed = SpikingNetworkParams.seed(this);
         encoder = SpikingNetworkParams.encoder(this);
         numFeatures = new IntParam(this, "numFeatures", "features F per row (>= 1)",
                 org.apache.spark.ml.param.ParamValidators.gtEq(1));
-        setDefault(inputCol, "features");
-        setDefault(outputCol, "snn_input");
+        setDefault(inputCol(), "features");
+        setDefault(outputCol(), "snn_input");
         setDefault(timeSteps, 4);
         setDefault(seed, 42L);
         setDefault(encoder, "direct");
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     @Override
@@ -93,16 +69,6 @@ public class SpikeEncoderLayer extends Transformer
 
     public IntParam numFeatures() {
         return numFeatures;
-    }
-
-    public SpikeEncoderLayer setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public SpikeEncoderLayer setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
     }
 
     public SpikeEncoderLayer setTimeSteps(int v) {
@@ -194,11 +160,6 @@ public class SpikeEncoderLayer extends Transformer
                 be = null;
             }
         }
-    }
-
-    @Override
-    public SpikeEncoderLayer copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<SpikeEncoderLayer> read() {

@@ -3,8 +3,6 @@ package io.github.sparksnn.ml;
 import io.github.sparksnn.backend.CpuBackend;
 import io.github.sparksnn.backend.Tensor;
 import io.github.sparksnn.layer.Pass;
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.plan.Seeds;
 import io.github.sparksnn.ml.util.DefaultReaders;
@@ -15,7 +13,6 @@ import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
@@ -33,12 +30,9 @@ import org.apache.spark.sql.types.StructType;
  * weights (its slice of the model's flat vector) and buffers (a batch-norm layer's running statistics, which
  * it normalizes with: the stage always runs in inference mode) saved as Parquet next to the Params.
  */
-public class SpikingLayer extends Transformer implements HasInputCol, HasOutputCol, HasTimeSteps, DefaultParamsWritable {
+public class SpikingLayer extends ColumnStage<SpikingLayer> implements HasTimeSteps {
     private static final long serialVersionUID = 1L;
 
-    private final String uid;
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final IntParam timeSteps;
     private final Param<String> layerSpec;
     private final IntArrayParam inputShape;
@@ -51,30 +45,14 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
     }
 
     public SpikingLayer(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol", "input column: the previous layer's output, T*inputSize values, time-major");
-        outputCol = new Param<>(this, "outputCol", "output column: this layer's output, T*outputSize values, time-major");
+        super(uid, "input column: the previous layer's output, T*inputSize values, time-major",
+                "output column: this layer's output, T*outputSize values, time-major");
         timeSteps = SpikingNetworkParams.timeSteps(this);
         layerSpec = new Param<>(this, "layerSpec", "this layer in the model spec syntax, e.g. 'lif(tau=2.0)'");
         inputShape = SpikingNetworkParams.inputShape(this);
         layerIndex = new IntParam(this, "layerIndex", "position of the layer in the model (1-based, informative)");
         setDefault(timeSteps, 4);
         setDefault(layerIndex, 1);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     @Override
@@ -92,16 +70,6 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
 
     public IntParam layerIndex() {
         return layerIndex;
-    }
-
-    public SpikingLayer setInputCol(String v) {
-        set(inputCol, v);
-        return this;
-    }
-
-    public SpikingLayer setOutputCol(String v) {
-        set(outputCol, v);
-        return this;
     }
 
     public SpikingLayer setTimeSteps(int v) {
@@ -266,10 +234,6 @@ public class SpikingLayer extends Transformer implements HasInputCol, HasOutputC
     }
 
     // ---- persistence: Params as metadata JSON, weights as Parquet ----
-
-    MLWriter paramsWriter() {
-        return DefaultParamsWritable.super.write();
-    }
 
     @Override
     public MLWriter write() {

@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml;
 
+import io.github.sparksnn.ml.param.HasNetworkSpec;
 import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.DistributedTrainer;
@@ -73,7 +74,7 @@ import static org.apache.spark.sql.functions.not;
  */
 public class SpikingNetworkClassifier
         extends ProbabilisticClassifier<Vector, SpikingNetworkClassifier, SpikingNetworkModel>
-        implements HasSeed, HasTimeSteps, DefaultParamsWritable {
+        implements HasSeed, HasTimeSteps, HasNetworkSpec, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -167,6 +168,7 @@ public class SpikingNetworkClassifier
 
     // ---- Params: accessors (found by Spark through reflection), getters, fluent setters ----
 
+    @Override
     public Param<String> modelSpec() {
         return modelSpec;
     }
@@ -176,10 +178,12 @@ public class SpikingNetworkClassifier
         return timeSteps;
     }
 
+    @Override
     public IntArrayParam inputShape() {
         return inputShape;
     }
 
+    @Override
     public Param<String> encoder() {
         return encoder;
     }
@@ -213,6 +217,7 @@ public class SpikingNetworkClassifier
         return seed;
     }
 
+    @Override
     public Param<String> backend() {
         return backend;
     }
@@ -257,18 +262,6 @@ public class SpikingNetworkClassifier
         return transportPrecision;
     }
 
-    public String getModelSpec() {
-        return getOrDefault(modelSpec);
-    }
-
-    public int[] getInputShape() {
-        return getOrDefault(inputShape);
-    }
-
-    public String getEncoder() {
-        return getOrDefault(encoder);
-    }
-
     public String getLoss() {
         return getOrDefault(loss);
     }
@@ -291,10 +284,6 @@ public class SpikingNetworkClassifier
 
     public int getEpochs() {
         return (Integer) getOrDefault(epochs);
-    }
-
-    public String getBackend() {
-        return getOrDefault(backend);
     }
 
     public int getAggregationDepth() {

@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml;
 
+import io.github.sparksnn.ml.param.HasNetworkSpec;
 import io.github.sparksnn.ml.param.HasSeed;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.DistributedTrainer;
@@ -64,7 +65,7 @@ import java.util.NoSuchElementException;
  * buffers column loads as a model without buffers).
  */
 public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector, SpikingNetworkModel>
-        implements HasSeed, HasTimeSteps, DefaultParamsWritable {
+        implements HasSeed, HasTimeSteps, HasNetworkSpec, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -137,6 +138,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         return uid != null ? uid : UidHolder.pending();
     }
 
+    @Override
     public Param<String> modelSpec() {
         return modelSpec;
     }
@@ -146,10 +148,12 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         return timeSteps;
     }
 
+    @Override
     public IntArrayParam inputShape() {
         return inputShape;
     }
 
+    @Override
     public Param<String> encoder() {
         return encoder;
     }
@@ -163,24 +167,9 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         return seed;
     }
 
+    @Override
     public Param<String> backend() {
         return backend;
-    }
-
-    public String getModelSpec() {
-        return getOrDefault(modelSpec);
-    }
-
-    public int[] getInputShape() {
-        return getOrDefault(inputShape);
-    }
-
-    public String getEncoder() {
-        return getOrDefault(encoder);
-    }
-
-    public String getBackend() {
-        return getOrDefault(backend);
     }
 
     /** Inference settings may change after training (e.g. more time steps, another seed, another backend). */
@@ -429,38 +418,15 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         @Override
         public Iterator<Row> call(Iterator<Row> rows) {
             int partition = TaskContext.getPartitionId();
-            return new Iterator<>() {
-                final int chunk = Seeds.INFERENCE_CHUNK;
+            final int chunk = Seeds.INFERENCE_CHUNK;
+            return new ChunkedRows(rows, chunk) {
                 final List<Row> buffer = new ArrayList<>(chunk);
                 final float[] x = new float[chunk * numFeatures];
                 final float[] rates = new float[chunk * numClasses];
-                final List<Row> ready = new ArrayList<>(chunk);
-                int next;
                 long position;
 
                 @Override
-                public boolean hasNext() {
-                    if (next < ready.size()) {
-                        return true;
-                    }
-                    ready.clear();
-                    next = 0;
-                    if (!rows.hasNext()) {
-                        return false;
-                    }
-                    fill();
-                    return !ready.isEmpty();
-                }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return ready.get(next++);
-                }
-
-                private void fill() {
+                void fill(Iterator<Row> rows, List<Row> ready) {
                     buffer.clear();
                     while (buffer.size() < chunk && rows.hasNext()) {
                         Row r = rows.next();

@@ -2,21 +2,15 @@ package io.github.sparksnn.ml;
 
 import java.util.Locale;
 
-import io.github.sparksnn.ml.param.HasInputCol;
-import io.github.sparksnn.ml.param.HasOutputCol;
 import io.github.sparksnn.ml.param.HasSurrogate;
 import io.github.sparksnn.ml.param.SurrogateParam;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
 import io.github.sparksnn.surrogate.Surrogates;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.attribute.AttributeGroup;
-import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Column;
@@ -48,8 +42,7 @@ import org.apache.spark.sql.types.StructType;
  * passed on: in {@code spike} mode {@code H(NaN)} would silently read as "no spike" (0). Infinities are valid
  * ({@code H(+inf) = 1}, {@code g'(+inf) = 0}).
  */
-public class SurrogateSpike extends Transformer implements HasInputCol, HasOutputCol, HasSurrogate,
-        DefaultParamsWritable {
+public class SurrogateSpike extends ColumnStage<SurrogateSpike> implements HasSurrogate {
     private static final long serialVersionUID = 1L;
     private static final String NAME = "SurrogateSpike";
 
@@ -58,10 +51,7 @@ public class SurrogateSpike extends Transformer implements HasInputCol, HasOutpu
     public static final String PRIMITIVE = "primitive";
     public static final String GRADIENT = "gradient";
 
-    private final String uid;
     // Params are created after uid: a Param records its parent's uid when it is built.
-    private final Param<String> inputCol;
-    private final Param<String> outputCol;
     private final SurrogateParam surrogate;
     private final Param<String> mode;
 
@@ -70,32 +60,15 @@ public class SurrogateSpike extends Transformer implements HasInputCol, HasOutpu
     }
 
     public SurrogateSpike(String uid) {
-        this.uid = uid;
-        inputCol = new Param<>(this, "inputCol",
-                "input column: double, float, vector, array<double> or array<float>");
-        outputCol = new Param<>(this, "outputCol", "output column, of the same kind as the input");
+        super(uid, "input column: double, float, vector, array<double> or array<float>",
+                "output column, of the same kind as the input");
         surrogate = new SurrogateParam(this, "surrogate",
                 "surrogate function spec, e.g. ATan(alpha=2.0) or Sigmoid (defaults for omitted parameters)");
         mode = new Param<>(this, "mode", "what to compute: spike (Heaviside H(x)), primitive (g(x)) or "
                 + "gradient (g'(x))", ParamValidators.inArray(new String[] {SPIKE, PRIMITIVE, GRADIENT}));
-        setDefault(outputCol, uid + "__output");
+        setDefault(outputCol(), uid + "__output");
         setDefault(surrogate, "ATan(alpha=2.0)");
         setDefault(mode, SPIKE);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
-    }
-
-    @Override
-    public Param<String> inputCol() {
-        return inputCol;
-    }
-
-    @Override
-    public Param<String> outputCol() {
-        return outputCol;
     }
 
     @Override
@@ -110,16 +83,6 @@ public class SurrogateSpike extends Transformer implements HasInputCol, HasOutpu
 
     public String getMode() {
         return getOrDefault(mode);
-    }
-
-    public SurrogateSpike setInputCol(String value) {
-        set(inputCol, value);
-        return this;
-    }
-
-    public SurrogateSpike setOutputCol(String value) {
-        set(outputCol, value);
-        return this;
     }
 
     /** Sets the surrogate spec; an invalid spec fails here with the parser's message. */
@@ -141,7 +104,7 @@ public class SurrogateSpike extends Transformer implements HasInputCol, HasOutpu
 
     @Override
     public StructType transformSchema(StructType schema) {
-        if (!isDefined(inputCol)) {
+        if (!isDefined(inputCol())) {
             throw new IllegalArgumentException(NAME + ": Param inputCol is not set (it names the input column)");
         }
         Surrogates.parse(getSurrogate()); // a loaded or defaulted spec is checked too
@@ -186,11 +149,6 @@ public class SurrogateSpike extends Transformer implements HasInputCol, HasOutpu
         }
         Column result = functions.udf(udf, t).apply(in);
         return dataset.withColumn(getOutputCol(), result, field.metadata());
-    }
-
-    @Override
-    public SurrogateSpike copy(ParamMap extra) {
-        return defaultCopy(extra);
     }
 
     public static MLReader<SurrogateSpike> read() {

@@ -11,8 +11,9 @@
  * {@link io.github.sparksnn.ml.LatencyEncoder} (time to first spike, also the network's {@code latency(...)} encoder),
  * {@link io.github.sparksnn.ml.DeltaEncoder} (ON/OFF spikes of a sequence) and
  * {@link io.github.sparksnn.ml.PopulationEncoder} (Gaussian receptive fields over a scalar column); {@link io.github.sparksnn.ml.SnnFunctions} as SQL
- * functions ({@code snn_spike}, {@code snn_surrogate_grad}, ...). Every stage saves and loads with MLlib's
- * persistence (weights as Parquet).
+ * functions ({@code snn_spike}, {@code snn_surrogate_grad}, ...). The one-column Transformers share their uid,
+ * {@code inputCol} and {@code outputCol} through {@link io.github.sparksnn.ml.ColumnStage}. Every stage saves and
+ * loads with MLlib's persistence (weights as Parquet).
  *
  * <p>This is where Spark enters: the neural core below ({@code train}, {@code model}, {@code neuron},
  * {@code layer}, {@code backend}, {@code surrogate}, {@code data}) imports no Spark class, and the ArchUnit test

@@ -20,6 +20,7 @@ public final class DeterministicPass extends FormulaDefinedSurrogate {
 
     private final double alpha;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public DeterministicPass() {
         this(DEFAULT_ALPHA, true);
     }

@@ -26,7 +26,7 @@ import java.util.Map;
  * signs, powers) and the depth of the tree it builds (a chain {@code a + b + c} is a left-deep tree, one level per
  * operator). Those are {@link LimitException}s, with no position: they are about the whole text.
  */
-final class ExprParser {
+final class ExprParser extends TextCursor {
     /** A syntax error: the message, and where in the text (0-based) it occurred. */
     static final class FormulaSyntaxException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
@@ -51,15 +51,13 @@ final class ExprParser {
         }
     }
 
-    private final String s;
-    private int pos;
     /** The parser's current nesting (active {@link #unary} calls: every level of the grammar passes through it). */
     private int nesting;
     /** The column of each parameter's first use, for messages about parameters. */
     final Map<String, Integer> firstUse = new LinkedHashMap<>();
 
     private ExprParser(String s) {
-        this.s = s;
+        super(s);
     }
 
     /** Parses a whole text; the tree and the first use of each parameter. */
@@ -324,25 +322,15 @@ final class ExprParser {
         return name;
     }
 
-    private void expect(char c) {
+    /** Formulas allow white space before any token. */
+    @Override
+    void expect(char c) {
         ws();
-        if (peek() != c) {
-            throw error(pos, "expected '" + c + "'");
-        }
-        pos++;
+        super.expect(c);
     }
 
-    private char peek() {
-        return pos < s.length() ? s.charAt(pos) : '\0';
-    }
-
-    private void ws() {
-        while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private FormulaSyntaxException error(int at, String message) {
+    @Override
+    FormulaSyntaxException error(int at, String message) {
         return new FormulaSyntaxException(s, at, message);
     }
 }

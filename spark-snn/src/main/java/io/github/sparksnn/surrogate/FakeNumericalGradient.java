@@ -24,6 +24,7 @@ public final class FakeNumericalGradient extends FormulaDefinedSurrogate {
 
     private final double alpha;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public FakeNumericalGradient() {
         this(DEFAULT_ALPHA, true);
     }

@@ -319,6 +319,15 @@ final class FormulaCompiler {
         }
     }
 
+    /** {@code (base * base * ... * base)}, {@code times} factors: a small integer power as products (Java and CUDA). */
+    static String product(String base, int times) {
+        StringBuilder p = new StringBuilder("(").append(base);
+        for (int i = 1; i < times; i++) {
+            p.append(" * ").append(base);
+        }
+        return p.append(')').toString();
+    }
+
     /** Small integer exponents become products (as the built-ins write {@code z * z}); others go to pow. */
     static int smallIntegerExponent(Expr b) {
         if (b instanceof Expr.Num n && n.v() == Math.rint(n.v()) && Math.abs(n.v()) <= 8 && n.v() != 0) {
@@ -456,12 +465,8 @@ final class FormulaCompiler {
                     if (Math.abs(k) > 1 && !(b.a() instanceof Expr.Var) && !temps.containsKey(b.a()) && Expr.hasX(b.a())) {
                         base = temp(b.a(), base);
                     }
-                    StringBuilder p = new StringBuilder("(").append(base);
-                    for (int i = 1; i < Math.abs(k); i++) {
-                        p.append(" * ").append(base);
-                    }
-                    p.append(')');
-                    return k > 0 ? p.toString() : "(" + (isFloat ? "1.0f" : "1.0") + " / " + p + ")";
+                    String p = product(base, Math.abs(k));
+                    return k > 0 ? p : "(" + (isFloat ? "1.0f" : "1.0") + " / " + p + ")";
                 }
                 // a constant exponent stays double in the float path too (as the built-ins' (float) Math.pow(b, 1 - a))
                 String exponent = isFloat && !Expr.hasX(b.b()) && !(b.b() instanceof Expr.Num) ? doubleConstant(b.b()) : gen(b.b());

@@ -103,12 +103,8 @@ final class FormulaCuda {
                     if (Math.abs(k) > 1 && !(b.a() instanceof Expr.Var) && !temps.containsKey(b.a())) {
                         base = temp(b.a(), base);
                     }
-                    StringBuilder p = new StringBuilder("(").append(base);
-                    for (int i = 1; i < Math.abs(k); i++) {
-                        p.append(" * ").append(base);
-                    }
-                    p.append(')');
-                    return k > 0 ? p.toString() : "(1.0f / " + p + ")";
+                    String p = FormulaCompiler.product(base, Math.abs(k));
+                    return k > 0 ? p : "(1.0f / " + p + ")";
                 }
                 return "powf(" + gen(b.a()) + ", " + gen(b.b()) + ")";
             } else if (e instanceof Expr.Call c) {

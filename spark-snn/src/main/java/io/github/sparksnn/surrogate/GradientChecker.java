@@ -54,26 +54,16 @@ public final class GradientChecker {
     public static Report check(SurrogateFunction f, double from, double to, double step) {
         int n = gridSize(from, to, step);
         double[] kinks = f.kinks();
-        double worst = -1;
-        double at = Double.NaN;
-        int points = 0;
+        Worst worst = new Worst();
         for (int i = 0; i < n; i++) {
             double x = from + i * step;
             if (nearKink(x, kinks, 2 * H)) {
                 continue;
             }
             double numeric = (f.primitive(x + H) - f.primitive(x - H)) / (2 * H);
-            double err = Math.abs(f.gradient(x) - numeric);
-            if (Double.isNaN(err)) {
-                err = Double.POSITIVE_INFINITY;
-            }
-            points++;
-            if (err > worst) {
-                worst = err;
-                at = x;
-            }
+            worst.add(Math.abs(f.gradient(x) - numeric), x);
         }
-        return new Report(f.toString(), points == 0 ? 0 : worst, at, points);
+        return worst.report(f);
     }
 
     /** The float check on upstream's grid. */
@@ -94,15 +84,24 @@ public final class GradientChecker {
         float[] g = new float[n];
         f.gradient(xs, 0, g, 0, n);
         double[] kinks = f.kinks();
-        double worst = -1;
-        double at = Double.NaN;
-        int points = 0;
+        Worst worst = new Worst();
         for (int i = 0; i < n; i++) {
             double x = xs[i];
             if (nearKink(x, kinks, Math.max(2 * H, 1e-6 * Math.abs(x)))) {
                 continue;
             }
-            double err = Math.abs(g[i] - f.gradient(x));
+            worst.add(Math.abs(g[i] - f.gradient(x)), x);
+        }
+        return worst.report(f);
+    }
+
+    /** The largest error over the checked points and where it is; a NaN error counts as infinite. */
+    private static final class Worst {
+        private double worst = -1;
+        private double at = Double.NaN;
+        private int points;
+
+        void add(double err, double x) {
             if (Double.isNaN(err)) {
                 err = Double.POSITIVE_INFINITY;
             }
@@ -112,7 +111,10 @@ public final class GradientChecker {
                 at = x;
             }
         }
-        return new Report(f.toString(), points == 0 ? 0 : worst, at, points);
+
+        Report report(SurrogateFunction f) {
+            return new Report(f.toString(), points == 0 ? 0 : worst, at, points);
+        }
     }
 
     private static int gridSize(double from, double to, double step) {

@@ -24,6 +24,7 @@ public final class LeakyKReLU extends FormulaDefinedSurrogate {
     private final double leak;
     private final double k;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public LeakyKReLU() {
         this(DEFAULT_LEAK, DEFAULT_K, true);
     }

@@ -29,6 +29,7 @@ public final class LogTailedReLU extends SurrogateFunction {
     private final double alpha;
     private final float aF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public LogTailedReLU() {
         this(DEFAULT_ALPHA, true);
     }
@@ -126,6 +127,7 @@ public final class LogTailedReLU extends SurrogateFunction {
         }
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = aF;

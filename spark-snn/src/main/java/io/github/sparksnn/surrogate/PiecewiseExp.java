@@ -23,6 +23,7 @@ public final class PiecewiseExp extends SurrogateFunction {
     private final double alpha;
     private final float aF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public PiecewiseExp() {
         this(DEFAULT_ALPHA, true);
     }
@@ -82,6 +83,7 @@ public final class PiecewiseExp extends SurrogateFunction {
         return SurrogateMath.expAbsGradient(x, alpha, alpha / 2);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = aF;
@@ -106,6 +108,7 @@ public final class PiecewiseExp extends SurrogateFunction {
         bulk(gradOut, x, xOff, gradIn, gOff, n);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {

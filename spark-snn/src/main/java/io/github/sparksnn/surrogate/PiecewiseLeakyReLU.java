@@ -28,6 +28,7 @@ public final class PiecewiseLeakyReLU extends FormulaDefinedSurrogate {
     private final double w;
     private final double c;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public PiecewiseLeakyReLU() {
         this(DEFAULT_W, DEFAULT_C, true);
     }

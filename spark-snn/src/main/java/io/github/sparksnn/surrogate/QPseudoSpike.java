@@ -31,6 +31,7 @@ public final class QPseudoSpike extends SurrogateFunction {
     /** {@code alpha == 2}: the pow-free float forms. */
     private final boolean alpha2;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public QPseudoSpike() {
         this(DEFAULT_ALPHA, true);
     }
@@ -143,6 +144,7 @@ public final class QPseudoSpike extends SurrogateFunction {
         }
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float k = kF;

@@ -26,6 +26,7 @@ public final class Rect extends SurrogateFunction {
     private final float aF;
     private final float halfWidthF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public Rect() {
         this(DEFAULT_ALPHA, true);
     }
@@ -110,6 +111,7 @@ public final class Rect extends SurrogateFunction {
         }
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void gradient(float[] x, int xOff, float[] out, int oOff, int n) {
         final float a = aF, hw = halfWidthF;

@@ -30,6 +30,7 @@ public final class S2NN extends SurrogateFunction {
     private final float aF;
     private final float bF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public S2NN() {
         this(DEFAULT_ALPHA, DEFAULT_BETA, true);
     }
@@ -100,6 +101,7 @@ public final class S2NN extends SurrogateFunction {
         return SurrogateMath.s2nnGradient(x, alpha, beta);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = aF, b = bF;
@@ -124,6 +126,7 @@ public final class S2NN extends SurrogateFunction {
         bulk(gradOut, x, xOff, gradIn, gOff, n);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {

@@ -25,6 +25,7 @@ public final class Sigmoid extends SurrogateFunction {
     private final double alpha;
     private final float alphaF;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public Sigmoid() {
         this(DEFAULT_ALPHA, true);
     }
@@ -78,6 +79,7 @@ public final class Sigmoid extends SurrogateFunction {
         return SurrogateMath.sigmoidGradient(x, alphaF);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     @Override
     public void primitive(float[] x, int xOff, float[] y, int yOff, int n) {
         final float a = alphaF;
@@ -102,6 +104,7 @@ public final class Sigmoid extends SurrogateFunction {
         bulk(gradOut, x, xOff, gradIn, gOff, n);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int n) {
         if (SurrogateMath.VECTOR && n >= SurrogateMath.VECTOR_MIN_LENGTH) {

@@ -19,6 +19,7 @@ public final class SoftSign extends FormulaDefinedSurrogate {
 
     private final double alpha;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public SoftSign() {
         this(DEFAULT_ALPHA, true);
     }

@@ -31,6 +31,7 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
     private final double tPeriod;
     private final double omega;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public SquarewaveFourierSeries() {
         this(DEFAULT_N, DEFAULT_T_PERIOD, true);
     }
@@ -132,6 +133,7 @@ public final class SquarewaveFourierSeries extends SurrogateFunction {
         bulk(gradOut, x, xOff, gradIn, gOff, len);
     }
 
+    // Repeated per surrogate on purpose: g inlines here; one shared loop would call g megamorphically (LoopShapeBench).
     /** {@code out = g'(x)} ({@code gradOut == null}) or {@code gradOut * g'(x)}: Vector API lanes, else the scalar loop. */
     private void bulk(float[] gradOut, float[] x, int xOff, float[] out, int oOff, int len) {
         final double w = omega, k = 4 / tPeriod;

@@ -23,6 +23,7 @@ public final class SuperSpike extends FormulaDefinedSurrogate {
 
     private final double alpha;
 
+    // One class per surrogate, with upstream's name and constructors, by design: these few lines repeat per class.
     public SuperSpike() {
         this(DEFAULT_ALPHA, true);
     }

@@ -268,15 +268,12 @@ public final class Surrogates {
     }
 
     /** Recursive-descent parser over one spec string; positions in messages are 1-based columns. */
-    private static final class Parser {
+    private static final class Parser extends TextCursor {
         private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
         private static final Pattern NUMBER = Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
 
-        private final String s;
-        private int pos;
-
         Parser(String s) {
-            this.s = s;
+            super(s);
         }
 
         SurrogateFunction parse() {
@@ -385,24 +382,8 @@ public final class Surrogates {
             return m.group();
         }
 
-        private void expect(char c) {
-            if (peek() != c) {
-                throw error(pos, "expected '" + c + "'");
-            }
-            pos++;
-        }
-
-        private char peek() {
-            return pos < s.length() ? s.charAt(pos) : '\0';
-        }
-
-        private void ws() {
-            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-                pos++;
-            }
-        }
-
-        private IllegalArgumentException error(int at, String message) {
+        @Override
+        IllegalArgumentException error(int at, String message) {
             String found = at < s.length() ? "'" + s.charAt(at) + "'" : "end of input";
             return new IllegalArgumentException("Malformed surrogate spec at column " + (at + 1) + ": " + message
                     + ", found " + found + "\n  " + s + "\n  " + " ".repeat(at) + "^");

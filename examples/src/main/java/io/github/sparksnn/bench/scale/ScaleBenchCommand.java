@@ -50,6 +50,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--hosts", required = true, description = "Emulated hosts (the largest P), 1 .. 64.")
     int hosts;
 

@@ -47,6 +47,7 @@ import java.util.concurrent.Callable;
         description = "Internal: the Spark application of `snn bench scale` (run inside the driver's namespace).")
 public final class ScaleDriver implements Callable<Integer> {
 
+    // Options are declared per command on purpose: picocli reads them from fields, and names and defaults differ.
     @Option(names = "--master", required = true)
     String master;
     @Option(names = "--driver-address", required = true)

@@ -77,10 +77,7 @@ public record SimulatedEngineFactory(int numParameters, int numBuffers, int feat
 
         @Override
         public void setParameters(float[] p) {
-            if (p.length != params.length) {
-                throw new IllegalArgumentException("expected " + params.length + " parameters, got " + p.length);
-            }
-            System.arraycopy(p, 0, params, 0, params.length);
+            copyExact(p, params, "parameters");
         }
 
         @Override
@@ -95,10 +92,15 @@ public record SimulatedEngineFactory(int numParameters, int numBuffers, int feat
 
         @Override
         public void setBuffers(float[] b) {
-            if (b.length != buffers.length) {
-                throw new IllegalArgumentException("expected " + buffers.length + " buffer values, got " + b.length);
+            copyExact(b, buffers, "buffer values");
+        }
+
+        /** Copies {@code from} into {@code into}, which must be as long (the engine's setters). */
+        private static void copyExact(float[] from, float[] into, String what) {
+            if (from.length != into.length) {
+                throw new IllegalArgumentException("expected " + into.length + " " + what + ", got " + from.length);
             }
-            System.arraycopy(b, 0, buffers, 0, buffers.length);
+            System.arraycopy(from, 0, into, 0, into.length);
         }
 
         @Override

@@ -89,8 +89,7 @@ final class SpecArgs {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": parameter '" + key + "' must be a finite number, got '" + v
-                    + "' in '" + spec + "'");
+            throw badValue(key, v, "a finite number");
         }
     }
 
@@ -102,8 +101,7 @@ final class SpecArgs {
         try {
             return Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": parameter '" + key + "' must be an integer, got '" + v
-                    + "' in '" + spec + "'");
+            throw badValue(key, v, "an integer");
         }
     }
 
@@ -118,7 +116,11 @@ final class SpecArgs {
         if (v.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new IllegalArgumentException(name + ": parameter '" + key + "' must be true or false, got '" + v
+        throw badValue(key, v, "true or false");
+    }
+
+    private IllegalArgumentException badValue(String key, String v, String expected) {
+        return new IllegalArgumentException(name + ": parameter '" + key + "' must be " + expected + ", got '" + v
                 + "' in '" + spec + "'");
     }
 
