@@ -24,7 +24,13 @@ import java.util.List;
  * When an attempt fails (a task died, a peer timed out), the driver closes its links, cancels the stage,
  * keeps the state after the last completed round and starts a new stage from there, at most
  * {@code spark.snn.barrier.maxRestarts} (default 3) times per epoch; the partial round is discarded, so the
- * result is bit-identical to an undisturbed run.
+ * result is bit-identical to an undisturbed run. Over sockets the rounds stream ({@link StreamedRound}): the driver
+ * updates and sends the next state piece by piece while the sum arrives, and restores the state of a round that
+ * fails part-way.
+ *
+ * <p>Why one file: an attempt's life (launch, registration, rounds over either transport, and the classification of
+ * its failure into restart, cancel or fatal) shares the attempt's state and its error paths; split, each piece would
+ * need that state passed around and the failure rules would sit apart from the waits that raise them.
  */
 final class BarrierLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BarrierLoop.class);
