@@ -28,7 +28,8 @@ import java.util.List;
  * updates and sends the next state piece by piece while the sum arrives, and restores the state of a round that
  * fails part-way.
  *
- * <p>Why one file: an attempt's life (launch, registration, rounds over either transport, and the classification of
+ * <p>
+ * Why one file: an attempt's life (launch, registration, rounds over either transport, and the classification of
  * its failure into restart, cancel or fatal) shares the attempt's state and its error paths; split, each piece would
  * need that state passed around and the failure rules would sit apart from the waits that raise them.
  */
