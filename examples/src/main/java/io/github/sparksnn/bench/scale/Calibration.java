@@ -21,6 +21,22 @@ public final class Calibration {
     }
 
     public static double nanosPerImage(EngineConfig cfg, int batch, Path dataDir, int warmupCalls, int calls) {
+        return measure(cfg, batch, dataDir, warmupCalls, calls).nanosPerImage();
+    }
+
+    /**
+     * The median time per image and the spread of the calls: {@code cv} is the interquartile range over 1.349 (a
+     * normal distribution's IQR in standard deviations) divided by the median, robust to the odd call that a shared
+     * machine's scheduler stretches.
+     */
+    public record Result(double nanosPerImage, double cv) {
+    }
+
+    /** As {@link #nanosPerImage}, with the calls' spread. */
+    public static Result measure(EngineConfig cfg, int batch, Path dataDir, int warmupCalls, int calls) {
+        if (calls < 4) {
+            throw new IllegalArgumentException("calls must be >= 4 for a spread, got " + calls);
+        }
         float[] x;
         int[] y;
         int n = batch * 4;
@@ -58,7 +74,9 @@ public final class Calibration {
                 t[s] = (System.nanoTime() - t0) / (double) batch;
             }
             Arrays.sort(t);
-            return t[calls / 2];
+            double median = t[calls / 2];
+            double iqr = t[(3 * calls) / 4] - t[calls / 4];
+            return new Result(median, iqr / 1.349 / median);
         }
     }
 }

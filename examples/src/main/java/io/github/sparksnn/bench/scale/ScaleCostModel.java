@@ -6,50 +6,102 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * A cost model of one barrier-mode training step on P tasks, one per host, every host's link {@code G} Gbit/s each
- * way (full duplex, switched, no other traffic):
+ * A cost model of one barrier-mode training step, derived from what the transport does rather than fitted to it.
+ *
+ * <p><b>Topology.</b> {@code hosts} machines, each with one link of {@code G} Gbit/s each way (full duplex, switched),
+ * run {@code tasksPerHost} tasks each; the driver has a link of its own. The aggregation tree is built over the
+ * network endpoints: every task today ({@code sharedEndpoint = false}; consecutive partitions on one host, as Spark's
+ * standalone scheduler fills slots, and a tree edge between two tasks of one host never touches its link), or one per
+ * host when the tasks of an executor hand each other their sums in memory ({@code sharedEndpoint = true}). Every
+ * tree edge carries one vector each way per step ({@code AggregationTree}'s binomial blocks are {@code OrderedSum}'s
+ * nodes: {@link #vectorsSent} counts them), the sum up and the state down, so a link's load is the number of edges
+ * that leave its host: {@link #busiestLinkVectors}.
+ *
+ * <p><b>Pipeline.</b> Vectors move cut-through in pieces of {@value #PIECE_BYTES} bytes, both ways at once: a node
+ * forwards piece k of the sum as soon as its own and its children's piece k are in, and the driver sends piece k of
+ * the new state as soon as it has piece k of the sum. The busiest link is then a server that must carry its
+ * {@code V} vectors' worth of every piece, and piece k can enter it no sooner than the task has made it final:
  *
  * <pre>
- *   step  = down + compute + up + overhead
- *   V     = bytes of one vector on a link = 4 M x {@value #WIRE_PER_PAYLOAD} (M parameters; the veths carry
- *           GSO segments of up to 64 KB with one set of headers each, so headers add well under 1%: the
- *           bridge ports counted 1.00-1.01 vectors per vector sent, and HTB shapes the same lengths)
- *   down  = V x (most state copies one node sends) / G + (depth - 1) x piece / G
- *   up    = V x (most partial sums one node receives) / G + (depth - 1) x piece / G
+ *   f_0 = 0;  f_k = max(f_{k-1}, ready_k) + V x piece_k / G          (the busiest link, piece by piece)
+ *   round end = f_K + (2 x hops - 1) x piece / G                      (the last piece's way up and back down)
+ *   step = compute + (round end - compute) + overhead
  * </pre>
  *
- * Every link carries exactly one vector each way ({@code AggregationTree}'s binomial blocks are {@code OrderedSum}'s
- * nodes), and both directions move cut-through in pieces of {@value #PIECE_BYTES} bytes: the state is relayed piece
- * by piece, and a task adds piece k of its children's sums and sends it while piece k + 1 arrives. So the levels
- * overlap: the busiest node's one incoming (or outgoing) link sets the time, all of that node's children sharing it,
- * and each further level adds one piece's latency. The driver sends a state to each of its children (at most the
- * fan-in F; P in a star) and receives one sum from each; a task heading 2^k partitions sends k states and receives k
- * sums. <b>compute</b> is the slowest task's engine time; <b>overhead</b> is a measured per-step fixed cost
- * (framing, adding, the driver's optimizer over all M values, scheduling of threads), taken from the one-task row,
- * where the model has no other unknown.
+ * {@code ready_k} is when piece k of a task's gradient is final: all at the end of compute when the gradient leaves
+ * after the backward pass, earlier for the last layers' pieces when it streams during the backward pass (the
+ * {@code ready} fractions, measured on the real engine). {@code hops} is the deepest endpoint's distance to the driver
+ * in links. The driver's own work (adding, the element-wise update) runs piece by piece beside the transfer and is
+ * taken to keep up with it (at {@code driverNanosPerValue} per value and piece it is a second server; the slower of
+ * the two sets the pace).
  *
- * <p>What it leaves out, to be refined from measurements: latency (this kernel cannot add any), the adds' own time,
- * the driver's wait for whole sums before its optimizer (it is not cut-through), and the links' unequal sharing
- * under TCP.
+ * <p><b>Compute.</b> The slowest task's: measured in the emulated rows; for extrapolation the median compute times
+ * the expected maximum of P draws, {@code 1 + cv sqrt(2 ln P)} (the Gaussian extreme-value bound; {@code cv} the
+ * engine's measured spread). <b>Overhead</b> is the per-step cost that does not depend on P: framing, copying the
+ * state into the engine and zeroing the gradient (O(M) per task, however many tasks share the batch), waking
+ * threads. It is fitted on the one-host row, where the model has no other unknown, and scaled with M as
+ * {@code fixed + taskNanosPerValue x M} to extrapolate to other models.
+ *
+ * <p>What it leaves out: latency (this kernel cannot add any, a real network adds one round trip per hop), unequal
+ * sharing of a link among TCP flows, and the CPU the emulation's own JVMs take from each other on a small machine.
  */
 public final class ScaleCostModel {
     /** Link bytes per payload byte on these veths (GSO: one header set per segment of up to 64 KB; measured). */
     public static final double WIRE_PER_PAYLOAD = 1.0;
 
+    /** Bytes of one piece of a streamed vector (the state's relay and the cut-through partial sums). */
+    public static final int PIECE_BYTES = 1 << 18;
+
     private final int numParameters;
     private final double gbit;
+    private final double bytesPerValue;
 
     public ScaleCostModel(int numParameters, double gbit) {
-        if (numParameters < 1 || !(gbit > 0)) {
-            throw new IllegalArgumentException("numParameters and gbit must be positive");
+        this(numParameters, gbit, 4);
+    }
+
+    /** {@code bytesPerValue} 2 for the bfloat16 transport. */
+    public ScaleCostModel(int numParameters, double gbit, double bytesPerValue) {
+        if (numParameters < 1 || !(gbit > 0) || !(bytesPerValue > 0)) {
+            throw new IllegalArgumentException("numParameters, gbit and bytesPerValue must be positive");
         }
         this.numParameters = numParameters;
         this.gbit = gbit;
+        this.bytesPerValue = bytesPerValue;
+    }
+
+    /** Hosts, tasks on each, the tree's fan-in (0 = star) and whether a host's tasks share one endpoint. */
+    public record Topology(int hosts, int tasksPerHost, int fanIn, boolean sharedEndpoint) {
+        public Topology {
+            if (hosts < 1 || tasksPerHost < 1 || fanIn < 0 || fanIn == 1) {
+                throw new IllegalArgumentException("hosts and tasksPerHost must be >= 1 and fanIn 0 or >= 2: " + hosts
+                        + ", " + tasksPerHost + ", " + fanIn);
+            }
+        }
+
+        /** One task per host, one endpoint each. */
+        public static Topology of(int tasks, int fanIn) {
+            return new Topology(tasks, 1, fanIn, false);
+        }
+
+        public int tasks() {
+            return hosts * tasksPerHost;
+        }
+
+        /** The tree over the endpoints. */
+        AggregationTree tree() {
+            return new AggregationTree(sharedEndpoint ? hosts : tasks(), fanIn);
+        }
+
+        /** The host of tree node {@code q}: consecutive partitions fill a host's slots. */
+        int hostOf(int q) {
+            return sharedEndpoint ? q : q / tasksPerHost;
+        }
     }
 
     /** Wire bytes of one vector. */
     public double vectorWireBytes() {
-        return 4.0 * numParameters * WIRE_PER_PAYLOAD;
+        return bytesPerValue * numParameters * WIRE_PER_PAYLOAD;
     }
 
     /** Milliseconds to move {@code vectors} vectors through one link one way. */
@@ -57,8 +109,10 @@ public final class ScaleCostModel {
         return vectors * vectorWireBytes() * 8 / (gbit * 1e9) * 1e3;
     }
 
-    /** Bytes of one piece of a streamed vector (the state's relay and the cut-through partial sums). */
-    public static final int PIECE_BYTES = 1 << 18;
+    /** Milliseconds of one whole piece on one link (a vector smaller than a piece is one piece). */
+    double pieceMs() {
+        return Math.min(PIECE_BYTES, vectorWireBytes()) * 8 / (gbit * 1e9) * 1e3;
+    }
 
     /** Most partial sums one node receives per step: the driver's children, or a task's (one vector each). */
     public static int maxSumFanIn(AggregationTree tree) {
@@ -85,24 +139,54 @@ public final class ScaleCostModel {
         return most;
     }
 
-    /**
-     * The vectors on the busiest link, each way, per step: for every task, out = its partial sum's vectors plus a
-     * state copy per child, in = its children's vectors plus one state; the driver's link out = a state per child,
-     * in = its children's vectors. Returns the largest of all these.
-     */
+    /** The vectors on the busiest link, each way, per step, one endpoint per task and per host. */
     public static int busiestLinkVectors(AggregationTree tree) {
-        int driverIn = 0;
-        for (int c : tree.driverChildren()) {
-            driverIn += vectorsSent(tree, c);
-        }
-        int most = Math.max(driverIn, tree.driverChildren().size());
-        for (int t = 0; t < tree.numTasks(); t++) {
-            int in = 1;
-            for (int c : tree.children(t)) {
-                in += vectorsSent(tree, c);
+        return busiestLinkVectors(Topology.of(tree.numTasks(), tree.fanIn()));
+    }
+
+    /**
+     * The vectors on the busiest link one way per step: for every tree edge between two hosts (the driver is a host
+     * of its own), the child's partial sum goes out of the child's host and into the parent's, and the state comes
+     * back the other way. Edges inside one host stay off its link.
+     */
+    public static int busiestLinkVectors(Topology t) {
+        AggregationTree tree = t.tree();
+        int hostsOf = t.hosts() + 1;           // index hosts() is the driver's
+        long[] out = new long[hostsOf];
+        long[] in = new long[hostsOf];
+        for (int q = 0; q < tree.numTasks(); q++) {
+            int parent = tree.parent(q);
+            int hq = t.hostOf(q);
+            int hp = parent == AggregationTree.DRIVER ? t.hosts() : t.hostOf(parent);
+            if (hq == hp) {
+                continue;
             }
-            int out = vectorsSent(tree, t) + tree.children(t).size();
-            most = Math.max(most, Math.max(in, out));
+            int v = vectorsSent(tree, q);
+            out[hq] += v;   // the sum up
+            in[hp] += v;
+            in[hq] += 1;    // the state down
+            out[hp] += 1;
+        }
+        long most = 0;
+        for (int h = 0; h < hostsOf; h++) {
+            most = Math.max(most, Math.max(out[h], in[h]));
+        }
+        return (int) most;
+    }
+
+    /** Links on the longest way from an endpoint to the driver (a hop inside one host costs no link time). */
+    static int hops(Topology t) {
+        AggregationTree tree = t.tree();
+        int most = 0;
+        for (int q = 0; q < tree.numTasks(); q++) {
+            int links = 0;
+            for (int c = q; c != AggregationTree.DRIVER; c = tree.parent(c)) {
+                int p = tree.parent(c);
+                if (p == AggregationTree.DRIVER || t.hostOf(p) != t.hostOf(c)) {
+                    links++;
+                }
+            }
+            most = Math.max(most, links);
         }
         return most;
     }
@@ -144,26 +228,55 @@ public final class ScaleCostModel {
         return pending.size();
     }
 
-    /** The terms of one prediction, in ms. */
-    public record Prediction(double downMs, double computeMs, double upMs, double overheadMs) {
+    /**
+     * The terms of one prediction, in ms: {@code exposedMs} is the communication not hidden behind compute (round
+     * end minus compute), {@code busiestVectors} the busiest link's vectors one way, {@code linkBoundMs} the
+     * link-bound limit's transfer part.
+     */
+    public record Prediction(double computeMs, double exposedMs, double overheadMs, int busiestVectors,
+                             double linkBoundMs) {
         public double stepMs() {
-            return downMs + computeMs + upMs + overheadMs;
+            return computeMs + exposedMs + overheadMs;
         }
     }
 
-    /** The prediction for {@code tasks} tasks at fan-in {@code fanIn} with the given compute and overhead. */
+    /** The prediction for one task per host, the gradient leaving after the backward pass. */
     public Prediction predict(int tasks, int fanIn, double computeMs, double overheadMs) {
-        AggregationTree tree = new AggregationTree(tasks, fanIn);
-        double pieces = (tree.depth() - 1) * Math.min(1.0, PIECE_BYTES / vectorWireBytes());
-        return new Prediction(linkMs(maxStateFanOut(tree) + pieces), computeMs, linkMs(maxSumFanIn(tree) + pieces),
-                overheadMs);
+        return predict(Topology.of(tasks, fanIn), computeMs, overheadMs, null, 0);
     }
 
     /**
-     * The per-step overhead that makes the model exact on a measured row (in practice the one-task row): its
-     * step minus the model's transfers and its compute.
+     * The prediction for topology {@code t}. {@code ready[k]} (null: all 1) is the fraction of the compute after
+     * which piece k, in the order the pieces are sent, is final; {@code driverNanosPerValue} the driver's own time
+     * per value (0: it keeps up with any link).
      */
+    public Prediction predict(Topology t, double computeMs, double overheadMs, double[] ready,
+                              double driverNanosPerValue) {
+        int pieces = (int) Math.ceil(numParameters * (double) bytesPerValue / PIECE_BYTES);
+        if (ready != null && ready.length != pieces) {
+            throw new IllegalArgumentException("ready has " + ready.length + " pieces, the vector " + pieces);
+        }
+        int busiest = busiestLinkVectors(t);
+        double valuesPerPiece = PIECE_BYTES / bytesPerValue;
+        double f = 0;
+        for (int k = 0; k < pieces; k++) {
+            double values = Math.min(valuesPerPiece, numParameters - k * valuesPerPiece);
+            double link = busiest * values * bytesPerValue * WIRE_PER_PAYLOAD * 8 / (gbit * 1e9) * 1e3;
+            double driver = values * driverNanosPerValue * 1e-6;
+            double r = computeMs * (ready == null ? 1 : ready[k]);
+            f = Math.max(f, r) + Math.max(link, driver);
+        }
+        double end = f + (2 * hops(t) - 1) * pieceMs();
+        return new Prediction(computeMs, end - computeMs, overheadMs, busiest, linkMs(busiest));
+    }
+
+    /** The per-step overhead that makes the model exact on a measured row (in practice the one-host row). */
     public double overheadFrom(int tasks, int fanIn, double stepMs, double computeMs) {
         return stepMs - predict(tasks, fanIn, computeMs, 0).stepMs();
+    }
+
+    /** The expected slowest of {@code p} tasks whose compute has median {@code medianMs} and spread {@code cv}. */
+    public static double slowestOf(int p, double medianMs, double cv) {
+        return p <= 1 ? medianMs : medianMs * (1 + cv * Math.sqrt(2 * Math.log(p)));
     }
 }

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cost model's arithmetic on trees small enough to count by hand. */
 class ScaleCostModelTest {
@@ -56,22 +58,78 @@ class ScaleCostModelTest {
     }
 
     @Test
-    void predictionAddsDownComputeUpAndOverhead() {
+    void withoutOverlapTheRoundIsTheBusiestLinksVectorsPlusOnePieceAHop() {
         ScaleCostModel m = new ScaleCostModel(1_000_000, 1);
-        double v = m.linkMs(1);
-        // One task: one state down, one vector up.
+        double v = m.linkMs(1);                        // 32 ms: 4 MB at 1 Gbit/s
+        double piece = 262_144 * 8 / 1e9 * 1e3;        // 2.097 ms
+        // One task: its sum up and the state down move at once (full duplex), so one vector's time, plus the last
+        // piece's way back down.
         ScaleCostModel.Prediction one = m.predict(1, 2, 10, 5);
-        assertEquals(v, one.downMs(), 1e-9);
-        assertEquals(v, one.upMs(), 1e-9);
-        assertEquals(2 * v + 15, one.stepMs(), 1e-9);
-        // P = 8, fan-in 2 (depth 3: 3 -> 2 -> 0 -> driver): 2 copies down and 2 sums into the busiest node, plus
-        // one 256 KB piece of latency per level below the first, each way.
-        double piece = (double) ScaleCostModel.PIECE_BYTES / m.vectorWireBytes();
-        assertEquals((2 + 2 * piece) * v + 10 + (2 + 2 * piece) * v + 5, m.predict(8, 2, 10, 5).stepMs(), 1e-9);
-        // Star of 8: 8 copies down, 8 vectors up, no relaying.
-        assertEquals(16 * v + 10, m.predict(8, 0, 10, 0).stepMs(), 1e-9);
+        assertEquals(1, one.busiestVectors());
+        assertEquals(v + piece, one.exposedMs(), 1e-9);
+        assertEquals(10 + v + piece + 5, one.stepMs(), 1e-9);
+        // P = 8, fan-in 2: partition 0's link carries 3 vectors out (its sum, a state to each of 2 children), and
+        // the deepest task (3 -> 2 -> 0 -> driver) is 3 links away: 5 more pieces of latency up and back.
+        ScaleCostModel.Prediction eight = m.predict(8, 2, 10, 0);
+        assertEquals(3, eight.busiestVectors());
+        assertEquals(3 * v + 5 * piece, eight.exposedMs(), 1e-9);
+        // Star of 8: the driver's link carries 8 vectors each way; one link from any task.
+        assertEquals(8 * v + piece, m.predict(8, 0, 10, 0).exposedMs(), 1e-9);
         // The overhead fitted on a row reproduces that row.
         double o = m.overheadFrom(1, 2, 100, 10);
         assertEquals(100, m.predict(1, 2, 10, o).stepMs(), 1e-9);
+        // bfloat16 halves the bytes.
+        assertEquals(v / 2 + piece, new ScaleCostModel(1_000_000, 1, 2).predict(1, 2, 10, 0).exposedMs(), 1e-9);
+    }
+
+    @Test
+    void piecesFinalDuringTheBackwardPassLeaveEarly() {
+        ScaleCostModel m = new ScaleCostModel(1_000_000, 1);
+        int pieces = 16;                               // ceil(4 MB / 256 KB)
+        double piece = 262_144 * 8 / 1e9 * 1e3;
+        double lastPiece = (4_000_000 - 15 * 262_144) * 8 / 1e9 * 1e3;
+        double[] ready = new double[pieces];
+        java.util.Arrays.fill(ready, 0.5);
+        ready[pieces - 1] = 1;                         // the first layer's gradient is final only at the very end
+        ScaleCostModel.Topology one = ScaleCostModel.Topology.of(1, 2);
+        ScaleCostModel.Prediction p = m.predict(one, 100, 0, ready, 0);
+        // 15 pieces enter the link from 50 ms on and are through by 50 + 15 x 2.1 = 81.5 ms; the last is ready at
+        // 100 ms, so only it and the last piece's way down remain exposed.
+        assertEquals(lastPiece + piece, p.exposedMs(), 1e-9);
+        assertTrue(p.exposedMs() < m.predict(one, 100, 0, null, 0).exposedMs());
+        // A slow driver paces the pipeline: 10 ns per value is 0.66 ms per piece, below the link's 2.1 ms (no
+        // change); 100 ns per value is 6.6 ms per piece and sets the pace.
+        assertEquals(m.predict(one, 100, 0, null, 0).exposedMs(), m.predict(one, 100, 0, null, 10).exposedMs(), 1e-9);
+        assertEquals(15 * 65_536 * 100e-6 + (1_000_000 - 15 * 65_536) * 100e-6 + piece,
+                m.predict(one, 100, 0, null, 100).exposedMs(), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> m.predict(one, 100, 0, new double[3], 0));
+    }
+
+    @Test
+    void edgesInsideOneHostStayOffItsLink() {
+        // 4 hosts x 2 tasks, fan-in 2, consecutive partitions per host: 0 <- {1, 2}, 2 <- {3}, 4 <- {5, 6},
+        // 6 <- {7}; only 2 -> 0, 6 -> 4 and the driver's edges cross hosts, so host 0 sends its sum and a state.
+        ScaleCostModel.Topology t = new ScaleCostModel.Topology(4, 2, 2, false);
+        assertEquals(2, ScaleCostModel.busiestLinkVectors(t));
+        assertEquals(2, ScaleCostModel.hops(t));       // 3 -> 2 (host 1) -> 0 (host 0) -> driver
+        // One task per host: partition 0's link carries 3 vectors and the deepest task is 3 links away.
+        ScaleCostModel.Topology spread = ScaleCostModel.Topology.of(8, 2);
+        assertEquals(3, ScaleCostModel.busiestLinkVectors(spread));
+        assertEquals(3, ScaleCostModel.hops(spread));
+        // One endpoint per host: the tree is over the 4 hosts.
+        ScaleCostModel.Topology shared = new ScaleCostModel.Topology(4, 2, 2, true);
+        assertEquals(2, ScaleCostModel.busiestLinkVectors(shared));
+        assertEquals(2, ScaleCostModel.hops(shared));
+        // A star of 4 hosts x 2 tasks: all 8 sums cross into the driver's link.
+        assertEquals(8, ScaleCostModel.busiestLinkVectors(new ScaleCostModel.Topology(4, 2, 0, false)));
+        assertEquals(4, ScaleCostModel.busiestLinkVectors(new ScaleCostModel.Topology(4, 2, 0, true)));
+        assertThrows(IllegalArgumentException.class, () -> new ScaleCostModel.Topology(4, 2, 1, false));
+    }
+
+    @Test
+    void theSlowestOfPTasksGrowsWithTheGaussianExtreme() {
+        assertEquals(100, ScaleCostModel.slowestOf(1, 100, 0.1), 0);
+        assertEquals(100 * (1 + 0.1 * Math.sqrt(2 * Math.log(256))), ScaleCostModel.slowestOf(256, 100, 0.1), 1e-9);
+        assertEquals(100, ScaleCostModel.slowestOf(256, 100, 0), 0);
     }
 }
