@@ -29,11 +29,11 @@ public final class ScaleReport {
         double vector = 4.0 * numParameters;
         ScaleRow first = rows.get(0);
         ScaleCostModel model = new ScaleCostModel(numParameters, gbit);
-        double overhead = model.overheadFrom(first.tasks(), fanIn, first.stepMs(), first.computeMs());
+        double overhead = first.stepMs() - model.predict(topology(first, fanIn), first.computeMs(), 0, null, 0).stepMs();
         double perTaskOne = first.imagesPerSecond() / first.hosts();
         List<String[]> cells = new ArrayList<>();
         for (ScaleRow r : rows) {
-            double predicted = model.predict(r.tasks(), fanIn, r.computeMs(), overhead).stepMs();
+            double predicted = model.predict(topology(r, fanIn), r.computeMs(), overhead, null, 0).stepMs();
             cells.add(new String[]{
                     Integer.toString(r.hosts()), Integer.toString(r.tasks()), Integer.toString(r.hostsUsed()),
                     r.simulated() ? "simulated" : "real", f2(r.stepMs()), f2(r.computeMs()), f2(r.commMs()),
@@ -51,6 +51,11 @@ public final class ScaleReport {
                 numParameters, trim(gbit), ScaleCostModel.class.getSimpleName(), overhead));
         out.add(lastLine(rows.get(rows.size() - 1), numParameters, gbit, perTaskOne));
         return out;
+    }
+
+    /** Row {@code r}'s hosts and tasks: each task its own endpoint, as the barrier trainer connects them today. */
+    static ScaleCostModel.Topology topology(ScaleRow r, int fanIn) {
+        return new ScaleCostModel.Topology(r.hosts(), Math.max(1, r.tasks() / r.hosts()), fanIn, false);
     }
 
     /** The last line for row {@code r}. */
