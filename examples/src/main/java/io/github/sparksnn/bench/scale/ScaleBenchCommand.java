@@ -167,6 +167,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 }
             }
             int code = driver.waitFor();
+            if (code == SnnCli.EXIT_CHECK_FAILED) { // --compute real: the bits differ from local mode's (line above)
+                ok = true;
+                err.println(name + ": the emulated cluster's parameters differ from the same training in one JVM");
+                return SnnCli.EXIT_CHECK_FAILED;
+            }
             if (code != 0) {
                 err.println(name + ": the measuring driver failed (exit " + code + "; its error is above; daemon logs in "
                         + work + ")");

@@ -104,6 +104,8 @@ public final class ScaleDriver implements Callable<Integer> {
         String opens = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
                 .stream().filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognized")
                         || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")).toList());
+        String emulatedBits = null;
+        int bitsTasks = 0;
         SparkSession spark = SparkSession.builder().master(master).appName("snn bench scale")
                 .config("spark.driver.host", driverAddress).config("spark.driver.bindAddress", driverAddress)
                 .config("spark.executor.extraClassPath", cp).config("spark.executor.extraJavaOptions", opens)
@@ -139,6 +141,8 @@ public final class ScaleDriver implements Callable<Integer> {
                     throw new IllegalStateException("barrier mode did not run (" + r.syncMode() + ")");
                 }
                 rows.add(row(p, tasks, simulated, m, LinkCounters.delta(w.before, w.after), steps - 1));
+                emulatedBits = bits(r);
+                bitsTasks = tasks;
                 log.println("scale: " + ScaleReport.lines(List.of(rows.get(0), rows.get(rows.size() - 1)), numParams,
                         gbit, fanIn).get(3));
             }
@@ -154,7 +158,44 @@ public final class ScaleDriver implements Callable<Integer> {
         } finally {
             spark.stop();
         }
-        return 0;
+        if (simulated || emulatedBits == null) {
+            return 0;
+        }
+        // Real compute: the largest row's parameters against the same training in one JVM under a local master
+        // (in-process transport, which BarrierTrainingTest holds bit-equal to local-cluster over sockets).
+        String local = localBits(engines, images, bitsTasks);
+        boolean same = local.equals(emulatedBits);
+        System.out.printf(Locale.ROOT, "scale: bits P=%d emulated=%s local=%s %s%n", bitsTasks,
+                emulatedBits.substring(0, 16), local.substring(0, 16), same ? "identical" : "DIFFERENT");
+        return same ? 0 : io.github.sparksnn.cli.SnnCli.EXIT_CHECK_FAILED;
+    }
+
+    /** The bits of a run's parameters and batch-norm statistics: SHA-256 over their float bits, little-endian. */
+    static String bits(DistributedTrainer.Result r) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (float[] v : new float[][]{r.params(), r.buffers()}) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(v);
+                md.update(b.array());
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #bits} of the same two-epoch row trained in this JVM under {@code local[tasks]}. */
+    private String localBits(EngineFactory engines, float[][] images, int tasks) {
+        SparkSession local = SparkSession.builder().master("local[" + tasks + "]").appName("snn bench scale (local)")
+                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                .config("spark.log.level", "WARN").getOrCreate();
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(local.sparkContext());
+            return bits(fit(jsc, engines, jsc.broadcast(images), tasks, steps, 2, null));
+        } finally {
+            local.stop();
+        }
     }
 
     /** The counters at the end of the measured epoch's first step and of its last. */
