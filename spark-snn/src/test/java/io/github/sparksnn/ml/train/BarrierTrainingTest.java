@@ -82,7 +82,7 @@ class BarrierTrainingTest {
             int[] sizes = BlockPacker.checkedSizes(blocks, "training");
             return new DistributedTrainer(jsc, cfg, f, new OptimizerUpdateRule.Factory("adam"),
                     (e, s, n, t) -> 0.05 * (1 - (double) (e * n + s) / (t * n))).fit(blocks, sizes, null,
-                    f.create().parameters());
+                    f.create().parameters(), f.create().buffers());
         } finally {
             blocks.unpersist(true);
         }
@@ -160,7 +160,7 @@ class BarrierTrainingTest {
             assertTrue(e.numParameters() > io.github.sparksnn.ml.train.net.PartialReceiver.PIECE
                     && e.buffers().length > 0, "two pieces and buffers");
         }
-        for (int p : new int[]{1, 2, 3, 5}) {
+        for (int p : new int[]{1, 5}) { // a lone task, and a star and a tree of five with cut-through
             DistributedTrainer.Result jobs = train(p, config(SyncMode.JOBS, 2, 1), real);
             transport("socket");
             for (int fanIn : new int[]{0, 2}) {
