@@ -66,6 +66,9 @@ public final class ScaleDriver implements Callable<Integer> {
     int batchPerTask;
     @Option(names = "--nanos-per-image", description = "Simulated compute when given (calibrated by the bench).")
     Double nanosPerImage;
+    @Option(names = "--final-schedule", defaultValue = "",
+            description = "When simulated tasks' gradient ranges become final (from@fraction,...; calibrated).")
+    String finalSchedule;
     @Option(names = "--fan-in", defaultValue = "2")
     int fanIn;
     @Option(names = "--steps", required = true)
@@ -93,7 +96,7 @@ public final class ScaleDriver implements Callable<Integer> {
         EngineFactory engines = simulated
                 ? new SimulatedEngineFactory(numParams,
                         io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), cfg.inputShape()).length,
-                        cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42)
+                        cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42, finalSchedule)
                 : new CoreEngineFactory(cfg);
         int maxTasks = hosts * tasksPerHost;
         // At most DISTINCT_IMAGES distinct images (tasks wrap around them): the broadcast stays small.
