@@ -72,4 +72,19 @@ class SimulatedEngineFactoryTest {
         assertThrows(IllegalArgumentException.class, () -> new SimulatedEngineFactory(1000, 0, 784, 10, 0, 42,
                 "900"));
     }
+
+    /** The calibrated schedule: one entry per layer but the first, on layer boundaries, and the factory accepts it. */
+    @Test
+    void theCalibratedScheduleFollowsTheLayersTheLastFirst() {
+        io.github.sparksnn.train.EngineConfig cfg = io.github.sparksnn.train.EngineConfig.builder()
+                .modelSpec("flatten | linear(16, 12) | lif(tau=2.0) | linear(12, 8) | lif(tau=2.0) | linear(8, 3)"
+                        + " | lif(tau=2.0)").inputShape(1, 4, 4).timeSteps(2).build();
+        String schedule = Calibration.finalSchedule(cfg, 4, java.nio.file.Path.of("no-such-data-dir"), 4);
+        String[] parts = schedule.split(",");
+        assertEquals(2, parts.length, schedule);
+        assertEquals(16 * 12 + 12 + 12 * 8 + 8, Integer.parseInt(parts[0].split("@")[0]), schedule);
+        assertEquals(16 * 12 + 12, Integer.parseInt(parts[1].split("@")[0]), schedule);
+        new SimulatedEngineFactory(cfg.initialParameters().length, 0, 16, 3, 1e3, 42, schedule);
+    }
 }
+
