@@ -99,7 +99,7 @@ final class StreamedRound {
                         applyPiece(update, localSteps, inv, off, off + n);
                     }
                 } else {
-                    awaitPieces(receiver, heads, off, n);
+                    awaitPieces(receiver, heads, off);
                 }
                 if (nextStep >= 0) {
                     statePiece(off, off + n);
@@ -147,7 +147,7 @@ final class StreamedRound {
         return sum.result().vector;
     }
 
-    private static void awaitPieces(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off, int n)
+    private static void awaitPieces(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off)
             throws IOException {
         for (int i = 0; i < heads.length; i++) {
             if (heads[i].present()) {
