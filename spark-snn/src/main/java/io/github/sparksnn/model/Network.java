@@ -329,6 +329,15 @@ public final class Network implements AutoCloseable {
      * {@code flatten | linear | ...} this skips the first layer's largest GEMM.
      */
     public void backward(Tensor dOut, Pass pass) {
+        backward(dOut, pass, null);
+    }
+
+    /**
+     * As {@link #backward(Tensor, Pass)}, calling {@code layerDone} with each layer's index (descending) once its
+     * backward has run, so its gradient slice ({@link #parameterOffset}) holds this pass's whole contribution; a fused
+     * neuron and pooling pair reports the neuron. Null: no calls.
+     */
+    public void backward(Tensor dOut, Pass pass, java.util.function.IntConsumer layerDone) {
         Tensor g = dOut;
         int stop = staticPrefixUsed;
         int low = !staticNeuron ? stop : poolsOwnSpikes[stop] ? stop + 2 : stop + 1;
@@ -344,6 +353,9 @@ public final class Network implements AutoCloseable {
                 needInputGrad = i > firstParameterLayer;
             } else {
                 g = layers.get(i).backward(g, pass, needInputGrad);
+            }
+            if (layerDone != null) {
+                layerDone.accept(i);
             }
             if (!needInputGrad) {
                 return;
@@ -366,6 +378,9 @@ public final class Network implements AutoCloseable {
         for (int i = stop - 1; i >= 0; i--) {
             boolean needInputGrad = i > firstParameterLayer;
             g = layers.get(i).backward(g, staticPass, needInputGrad);
+            if (layerDone != null) {
+                layerDone.accept(i);
+            }
             if (!needInputGrad) {
                 return;
             }

@@ -169,12 +169,27 @@ public final class CpuGradientEngine implements GradientEngine {
     }
 
     /**
+     * Reports each layer's gradient range as the backward pass of the last chunk completes it (earlier chunks only
+     * accumulate into the network's gradient, so no range is final before the last), adding that range into
+     * {@code gradSum} just before: the additions are {@code addGradientsTo}'s, element by element, so the bits are
+     * the plain call's.
+     */
+    @Override
+    public StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
+                                        FinalRanges done) {
+        if (gradSum == null || done == null) {
+            throw new IllegalArgumentException("gradSum and the listener of final ranges must not be null");
+        }
+        return gradient(features, labels, from, to, seed, gradSum, 0, done);
+    }
+
+    /**
      * As {@link #accumulateGradient(float[], int[], int, int, long, float[])}, with the random draws of sample
      * {@code i} keyed by {@code sampleBase + (i - from)}: a share of a larger call draws what the whole call would.
      */
     StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
                                  long sampleBase) {
-        return gradient(features, labels, from, to, seed, gradSum, sampleBase);
+        return gradient(features, labels, from, to, seed, gradSum, sampleBase, null);
     }
 
     /**
@@ -182,7 +197,7 @@ public final class CpuGradientEngine implements GradientEngine {
      * {@link #readGradient} reads it range by range: no copy of the whole vector first.
      */
     StepStats shareGradientInPlace(float[] features, int[] labels, int from, int to, long seed, long sampleBase) {
-        return gradient(features, labels, from, to, seed, null, sampleBase);
+        return gradient(features, labels, from, to, seed, null, sampleBase, null);
     }
 
     /** {@code dst[dstOff + i] = grad[from + i]} for {@code i < len}, from the last gradient call. */
@@ -192,7 +207,7 @@ public final class CpuGradientEngine implements GradientEngine {
 
     /** Adds the gradient of {@code [from, to)} to {@code gradSum}, or leaves it in the network when that is null. */
     private StepStats gradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
-                               long sampleBase) {
+                               long sampleBase, FinalRanges done) {
         checkRange(features, from, to);
         if (to > labels.length) {
             throw new IllegalArgumentException("sample range [" + from + ", " + to + ") exceeds " + labels.length + " labels");
@@ -222,12 +237,45 @@ public final class CpuGradientEngine implements GradientEngine {
                 }
             }
             be.upload(outHost, 0, dOut, 0, tSteps * n * k);
-            net.backward(dOut, pass);
+            if (done != null && s + n >= to) {
+                finalFrom = net.numParameters();
+                net.backward(dOut, pass, i -> finalDown(net.parameterOffset(i), gradSum, done));
+            } else {
+                net.backward(dOut, pass);
+            }
         }
-        if (gradSum != null && to > from) {
+        if (done != null) {
+            if (to == from) {
+                finalFrom = net.numParameters();
+                done.completed(0, finalFrom); // nothing to add: gradSum is final as it is
+                finalFrom = 0;
+            }
+            finalDown(0, gradSum, done);
+        } else if (gradSum != null && to > from) {
             net.addGradientsTo(gradSum);
         }
         return new StepStats(lossSum, correct, to - from);
+    }
+
+    /** {@code gradSum[finalFrom, ..)} has been reported final in the call under way. */
+    private int finalFrom;
+    private float[] rangeScratch = new float[0];
+
+    /** Adds the network's gradient over {@code [off, finalFrom)} into {@code gradSum} and reports it final. */
+    private void finalDown(int off, float[] gradSum, FinalRanges done) {
+        int len = finalFrom - off;
+        if (len <= 0) {
+            return;
+        }
+        if (rangeScratch.length < len) {
+            rangeScratch = new float[net.numParameters()];
+        }
+        net.copyGradientsTo(off, rangeScratch, 0, len);
+        for (int i = 0; i < len; i++) {
+            gradSum[off + i] += rangeScratch[i];
+        }
+        finalFrom = off;
+        done.completed(off, off + len);
     }
 
     @Override

@@ -55,6 +55,30 @@ public interface GradientEngine extends AutoCloseable {
     StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum);
 
     /**
+     * As {@link #accumulateGradient(float[], int[], int, int, long, float[])}, telling {@code done} during the call
+     * which ranges of {@code gradSum} are final (hold this call's whole contribution and will not change again), so a
+     * caller can send them while the backward pass goes on, as DDP's gradient buckets do. The ranges come in
+     * descending order, contiguous, and cover {@code [0, numParameters())} exactly once; they are reported on the
+     * calling thread. The bits of {@code gradSum} equal the plain call's. This default reports the whole vector once
+     * the call is done; an engine that finishes the layers one by one ({@link CpuGradientEngine}) reports each layer's
+     * range as its backward pass completes it, the last layer first.
+     */
+    default StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
+                                         FinalRanges done) {
+        StepStats s = accumulateGradient(features, labels, from, to, seed, gradSum);
+        done.completed(0, numParameters());
+        return s;
+    }
+
+    /** Told which ranges of a gradient sum are final (see {@link #accumulateGradient(float[], int[], int, int, long,
+     *  float[], FinalRanges)}). */
+    @FunctionalInterface
+    interface FinalRanges {
+        /** {@code gradSum[from, to)} is final. */
+        void completed(int from, int to);
+    }
+
+    /**
      * One fused training step on samples {@code [from, to)}: their gradient sum into {@code grad} (overwritten),
      * then {@code update} (from {@link Optimizer#begin}) applied to every index of {@code params} with the scale
      * {@code 1 / (to - from)}, so the optimizer sees the batch mean, and the new {@code params} loaded into this

@@ -126,6 +126,14 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                     ns * batchPerTask / 1e6);
             out.flush();
             driverArgs.addAll(List.of("--nanos-per-image", Double.toString(ns)));
+            String schedule = Calibration.finalSchedule(cfg, batchPerTask, dataDir, 10);
+            out.printf(Locale.ROOT, "calibration: the backward pass makes the gradient final range by range (start@"
+                    + "fraction of the call, the last layer first): %s; simulated tasks send it as it does%n",
+                    schedule.isEmpty() ? "all at the end" : schedule);
+            out.flush();
+            if (!schedule.isEmpty()) {
+                driverArgs.addAll(List.of("--final-schedule", schedule));
+            }
         }
 
         long pid = ProcessHandle.current().pid();

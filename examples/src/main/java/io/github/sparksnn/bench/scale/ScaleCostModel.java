@@ -270,6 +270,31 @@ public final class ScaleCostModel {
         return new Prediction(computeMs, end - computeMs, overheadMs, busiest, linkMs(busiest));
     }
 
+    /**
+     * Per piece, in the order the wire sends them (the last piece first, pieces of {@value #PIECE_BYTES} bytes of
+     * float32 aligned at 0), the fraction of the compute after which it is final, from a schedule of ranges made
+     * final during the backward pass: {@code [froms[i], previous from)} is final at {@code fractions[i]} (froms
+     * descending from {@code numParameters}), and everything below the last from at the end (1). A piece is final
+     * when its lowest value is.
+     */
+    public static double[] readyFromSchedule(int numParameters, double[] froms, double[] fractions) {
+        int per = PIECE_BYTES / 4;
+        int pieces = (numParameters + per - 1) / per;
+        double[] ready = new double[pieces];
+        for (int j = 0; j < pieces; j++) {
+            long lowest = (long) (pieces - 1 - j) * per;
+            double at = 1;
+            for (int i = 0; i < froms.length; i++) {
+                if (froms[i] <= lowest) {
+                    at = fractions[i];
+                    break;
+                }
+            }
+            ready[j] = at;
+        }
+        return ready;
+    }
+
     /** The per-step overhead that makes the model exact on a measured row (in practice the one-host row). */
     public double overheadFrom(int tasks, int fanIn, double stepMs, double computeMs) {
         return stepMs - predict(tasks, fanIn, computeMs, 0).stepMs();

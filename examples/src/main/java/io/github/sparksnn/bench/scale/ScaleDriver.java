@@ -66,6 +66,9 @@ public final class ScaleDriver implements Callable<Integer> {
     int batchPerTask;
     @Option(names = "--nanos-per-image", description = "Simulated compute when given (calibrated by the bench).")
     Double nanosPerImage;
+    @Option(names = "--final-schedule", defaultValue = "",
+            description = "When simulated tasks' gradient ranges become final (from@fraction,...; calibrated).")
+    String finalSchedule;
     @Option(names = "--fan-in", defaultValue = "2")
     int fanIn;
     @Option(names = "--steps", required = true)
@@ -93,7 +96,7 @@ public final class ScaleDriver implements Callable<Integer> {
         EngineFactory engines = simulated
                 ? new SimulatedEngineFactory(numParams,
                         io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), cfg.inputShape()).length,
-                        cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42)
+                        cfg.featureSize(), cfg.numClasses(), nanosPerImage, 42, finalSchedule)
                 : new CoreEngineFactory(cfg);
         int maxTasks = hosts * tasksPerHost;
         // At most DISTINCT_IMAGES distinct images (tasks wrap around them): the broadcast stays small.
@@ -104,6 +107,10 @@ public final class ScaleDriver implements Callable<Integer> {
         String opens = String.join(" ", java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
                 .stream().filter(a -> a.startsWith("--add-") || a.startsWith("-XX:+IgnoreUnrecognized")
                         || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")).toList());
+        // The cost model sees the gradient leave during the backward pass as the tasks do (simulated: on the
+        // calibrated schedule; real: the engine reports its ranges the same way).
+        double[][] sched = SimulatedEngineFactory.schedule(finalSchedule, numParams);
+        double[] ready = sched[0].length == 0 ? null : ScaleCostModel.readyFromSchedule(numParams, sched[0], sched[1]);
         String emulatedBits = null;
         int bitsTasks = 0;
         SparkSession spark = SparkSession.builder().master(master).appName("snn bench scale")
@@ -144,14 +151,14 @@ public final class ScaleDriver implements Callable<Integer> {
                 emulatedBits = bits(r);
                 bitsTasks = tasks;
                 log.println("scale: " + ScaleReport.lines(List.of(rows.get(0), rows.get(rows.size() - 1)), numParams,
-                        gbit, fanIn).get(3));
+                        gbit, fanIn, ready).get(3));
             }
             System.out.printf(Locale.ROOT, "bench scale: %s (%,d parameters), T=4, batch %d per task, %d task(s) per "
                             + "host, fan-in %d, links %s Gbit/s each way, %d measured steps per row, compute %s%n",
                     model, numParams, batchPerTask, tasksPerHost, fanIn, gbit, steps - 1,
                     simulated ? String.format(Locale.ROOT, "simulated (%.1f us per image, calibrated)",
                             nanosPerImage / 1e3) : "real");
-            for (String line : ScaleReport.lines(rows, numParams, gbit, fanIn)) {
+            for (String line : ScaleReport.lines(rows, numParams, gbit, fanIn, ready)) {
                 System.out.println(line);
             }
             System.out.flush();

@@ -23,17 +23,22 @@ public final class ScaleReport {
      * {@code scale: P=<N> efficiency=<x.xx> step/limit=<x.xx> vectors-per-link=<x.xx>} for the last row.
      */
     public static List<String> lines(List<ScaleRow> rows, int numParameters, double gbit, int fanIn) {
+        return lines(rows, numParameters, gbit, fanIn, null);
+    }
+
+    /** As above, with {@code ready}: per piece, when the backward pass makes it final (null: at the end). */
+    public static List<String> lines(List<ScaleRow> rows, int numParameters, double gbit, int fanIn, double[] ready) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no rows");
         }
         double vector = 4.0 * numParameters;
         ScaleRow first = rows.get(0);
         ScaleCostModel model = new ScaleCostModel(numParameters, gbit);
-        double overhead = first.stepMs() - model.predict(topology(first, fanIn), first.computeMs(), 0, null, 0).stepMs();
+        double overhead = first.stepMs() - model.predict(topology(first, fanIn), first.computeMs(), 0, ready, 0).stepMs();
         double perTaskOne = first.imagesPerSecond() / first.hosts();
         List<String[]> cells = new ArrayList<>();
         for (ScaleRow r : rows) {
-            double predicted = model.predict(topology(r, fanIn), r.computeMs(), overhead, null, 0).stepMs();
+            double predicted = model.predict(topology(r, fanIn), r.computeMs(), overhead, ready, 0).stepMs();
             cells.add(new String[]{
                     Integer.toString(r.hosts()), Integer.toString(r.tasks()), Integer.toString(r.hostsUsed()),
                     r.simulated() ? "simulated" : "real", f2(r.stepMs()), f2(r.computeMs()), f2(r.commMs()),

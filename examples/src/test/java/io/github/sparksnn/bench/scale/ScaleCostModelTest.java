@@ -127,6 +127,20 @@ class ScaleCostModelTest {
     }
 
     @Test
+    void aCalibratedScheduleGivesEachPieceTheTimeItsLowestValueIsFinal() {
+        // 200,000 values: pieces [0, 65536), [65536, 131072), [131072, 196608), [196608, 200000), sent last first.
+        // The last layer [150,000, 200,000) is final at 0.3, [60,000, 150,000) at 0.7, the rest at the end.
+        double[] ready = ScaleCostModel.readyFromSchedule(200_000, new double[]{150_000, 60_000},
+                new double[]{0.3, 0.7});
+        assertEquals(4, ready.length);
+        assertEquals(0.3, ready[0], 0);   // [196608, 200000)
+        assertEquals(0.7, ready[1], 0);   // [131072, 196608): 131072 lies below 150,000
+        assertEquals(0.7, ready[2], 0);   // [65536, 131072)
+        assertEquals(1.0, ready[3], 0);   // [0, 65536): 0 lies below 60,000
+        assertEquals(4, ScaleCostModel.readyFromSchedule(200_000, new double[0], new double[0]).length);
+    }
+
+    @Test
     void theSlowestOfPTasksGrowsWithTheGaussianExtreme() {
         assertEquals(100, ScaleCostModel.slowestOf(1, 100, 0.1), 0);
         assertEquals(100 * (1 + 0.1 * Math.sqrt(2 * Math.log(256))), ScaleCostModel.slowestOf(256, 100, 0.1), 1e-9);

@@ -47,9 +47,14 @@ final class BarrierEpochTask implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(BarrierEpochTask.class);
 
-    /** What a task reports when its epoch ends. */
+    /**
+     * What a task reports when its epoch ends. {@code waitNanos}: waits outside the engine (for the state between
+     * steps and for the children's sums); over sockets also {@code stateWaitNanos}, the part spent waiting for the
+     * state, and {@code sendNanos}, the time from the engine's end until the task's sum had left, less the waits for
+     * its children: what the overlap with the backward pass did not hide (0 in process).
+     */
     record Report(int partition, String executor, String backend, int rounds, long computeNanos, long waitNanos,
-                  long bytesSent, long bytesReceived) implements Serializable {
+                  long bytesSent, long bytesReceived, long stateWaitNanos, long sendNanos) implements Serializable {
     }
 
     final String runId;
@@ -294,7 +299,7 @@ final class BarrierEpochTask implements Serializable {
         }
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
-                0, 0);
+                0, 0, 0, 0);
     }
 
     /** A whole handshake with a child takes at most this long (a real one takes milliseconds). */
@@ -365,9 +370,12 @@ final class BarrierEpochTask implements Serializable {
 
     private Report loop(PackedBlock block, AggregationTree tree, List<Integer> kids, PeerLink up, PeerLink[] down,
                         int p) throws IOException {
-        float[] state = new float[dim];
+        // Two states: the reader fills the next round's while the engine still reads this round's.
+        float[][] states = {new float[dim], new float[dim]};
         Shares own = new Shares();
         long waitNanos = 0;
+        long stateWaitNanos = 0;
+        long sendNanos = 0;
         String backend = "?";
         int[] kidIndex = kids.stream().mapToInt(Integer::intValue).toArray();
         int[] kidEnds = kids.stream().mapToInt(tree::subtreeEnd).toArray();
@@ -377,16 +385,23 @@ final class BarrierEpochTask implements Serializable {
             t.setDaemon(true);
             return t;
         });
+        java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "spark-snn partial sum of partition " + p);
+            t.setDaemon(true);
+            return t;
+        });
         try (EngineCache.Lease lease = EngineCache.acquire(runId, engines);
              PartialReceiver receiver = new PartialReceiver("partition " + p, down, kidIndex, kidEnds, kidTimeouts,
                      numPartitions, dim, bf16);
-             java.io.Closeable stopReader = reader::shutdownNow) {
+             java.io.Closeable stopReader = reader::shutdownNow;
+             java.io.Closeable stopSender = sender::shutdownNow) {
             backend = lease.engine.backendDescription();
             int expected = -1;
             java.util.concurrent.Future<Frame> ahead = null;
+            int cur = 0;
             while (true) {
                 long w0 = System.nanoTime();
-                Frame f = ahead == null ? nextState(tree, up, down, state, expected, p) : await(ahead, p);
+                Frame f = ahead == null ? nextState(tree, up, down, states[cur], null, expected, p) : await(ahead, p);
                 ahead = null;
                 long waited = System.nanoTime() - w0;
                 if (f.type() == Frame.END) {
@@ -394,20 +409,37 @@ final class BarrierEpochTask implements Serializable {
                 }
                 if (expected >= 0) { // between steps; the wait for the first state is the stage's start-up
                     waitNanos += waited;
+                    stateWaitNanos += waited;
                 }
                 int step = f.step();
                 lastStep = step;
                 checkNotKilled(p, step);
                 receiver.startStreaming(epoch, step);
-                OrderedSum.Node leaf = own.compute(lease, block, state, step);
                 expected = step + syncInterval;
                 // The next state streams in (and on to the children) while this round's sum goes up: the driver
-                // sends its piece k as soon as the sum's piece k is complete, so both directions move at once.
+                // sends its piece k as soon as the sum's piece k is complete, so both directions move at once. The
+                // sum's pieces go up while the backward pass still runs, the last layers' first (OverlappedShare).
                 int next = expected;
-                ahead = reader.submit(() -> nextState(tree, up, down, state, next, p));
-                waitNanos += CutThrough.send(up, p, leaf, receiver, down.length, numPartitions, epoch, step, dim,
-                        bf16);
+                float[] into = states[cur ^ 1];
+                float[] prev = states[cur];
+                ahead = reader.submit(() -> nextState(tree, up, down, into, prev, next, p));
+                OverlappedShare share = OverlappedShare.of(block, step, Math.min(syncInterval, stepsPerEpoch - step),
+                        stepsPerEpoch, numParams, dim);
+                java.util.concurrent.Future<Long> sending = sender.submit(() -> CutThrough.send(up, p, share,
+                        receiver, down.length, numPartitions, epoch, step, dim, bf16));
+                try {
+                    share.done(own.compute(lease, block, prev, step, share));
+                } catch (RuntimeException | Error e) {
+                    share.fail(e);
+                    throw e;
+                }
+                long s0 = System.nanoTime();
+                long childWait = await(sending, p);
+                // send: from the computation's end until the sum has left, less the waits for the children
+                sendNanos += Math.max(0, System.nanoTime() - s0 - childWait);
+                waitNanos += childWait;
                 own.sent(lease, block, expected);
+                cur ^= 1;
             }
         }
         long sent = up.bytesSent();
@@ -418,15 +450,15 @@ final class BarrierEpochTask implements Serializable {
         }
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
-                sent, received);
+                sent, received, stateWaitNanos, sendNanos);
     }
 
     /**
      * Reads the parent's next frame: the END of the epoch (passed on to the children), or the state of round
      * {@code expected} ({@code -1}: the first), checked and relayed to the children piece by piece as it arrives.
      */
-    private Frame nextState(AggregationTree tree, PeerLink up, PeerLink[] down, float[] state, int expected, int p)
-            throws IOException {
+    private Frame nextState(AggregationTree tree, PeerLink up, PeerLink[] down, float[] state, float[] prev,
+                            int expected, int p) throws IOException {
         String what = expected < 0 ? "the state of its first step" : "the state of step " + (expected + 1);
         int upTimeout = timeout(tree.depth() + 2);
         up.readTimeout(upTimeout);
@@ -457,12 +489,15 @@ final class BarrierEpochTask implements Serializable {
             throw new ProtocolException("partition " + p + ": unexpected " + f + " from its parent (epoch "
                     + epoch + (expected >= 0 ? ", step " + expected : "") + ")");
         }
+        if (f.type() == Frame.DELTA16 && prev != null && prev != state) {
+            System.arraycopy(prev, 0, state, 0, dim); // a change against the state the round before started from
+        }
         up.relayState(f, state, dim, down);
         return f;
     }
 
-    /** The frame {@link #nextState} read ahead, its failure rethrown as this thread's. */
-    private static Frame await(java.util.concurrent.Future<Frame> ahead, int p) throws IOException {
+    /** What another thread of the task computed (the state read ahead, the sum sent), its failure rethrown here. */
+    private static <T> T await(java.util.concurrent.Future<T> ahead, int p) throws IOException {
         try {
             return ahead.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -479,7 +514,7 @@ final class BarrierEpochTask implements Serializable {
             throw new IOException(c);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("partition " + p + " was interrupted while waiting for its parent's state", e);
+            throw new IOException("partition " + p + " was interrupted while waiting for its parent or its sum", e);
         }
     }
 
@@ -494,12 +529,24 @@ final class BarrierEpochTask implements Serializable {
         int rounds;
         long computeNanos;
 
+        private float[] streamed;
+
         /** This partition's leaf of the round starting at {@code step} from {@code state}. */
         OrderedSum.Node compute(EngineCache.Lease lease, PackedBlock block, float[] state, int step) {
+            return compute(lease, block, state, step, null);
+        }
+
+        /** As above, telling {@code share} (may be null) each range of the gradient as it becomes final. */
+        OrderedSum.Node compute(EngineCache.Lease lease, PackedBlock block, float[] state, int step,
+                                OverlappedShare share) {
             int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
             double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
             OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams, syncInterval > 1 ? localRules : null,
-                    seed, epoch, step, stepsPerEpoch, localSteps, roundLrs, scratch[rounds & 1], next);
+                    seed, epoch, step, stepsPerEpoch, localSteps, roundLrs, scratch[rounds & 1], next, share,
+                    streamed);
+            if (share != null && leaf.vector != null && leaf.vector.length == dim && dim != numParams) {
+                streamed = leaf.vector; // sent by the time the next round starts: its storage is reused
+            }
             computeNanos += leaf.computeNanos;
             return leaf;
         }

@@ -269,7 +269,7 @@ public final class DistributedTrainer {
                 double taskWait = Double.NaN, taskBytes = Double.NaN;
                 if (reports != null) {
                     backends.clear();
-                    double wait = 0, bytes = 0;
+                    double wait = 0, bytes = 0, compute = 0, stateWait = 0, send = 0;
                     int tasks = 0;
                     for (BarrierEpochTask.Report r : reports) {
                         backends.add("partition " + r.partition() + ": executor " + r.executor() + ", "
@@ -277,12 +277,20 @@ public final class DistributedTrainer {
                         if (r.rounds() > 0) {
                             wait += r.waitNanos() / 1e6 / r.rounds();
                             bytes += (double) (r.bytesSent() + r.bytesReceived()) / r.rounds();
+                            compute += r.computeNanos() / 1e6 / r.rounds();
+                            stateWait += r.stateWaitNanos() / 1e6 / r.rounds();
+                            send += r.sendNanos() / 1e6 / r.rounds();
                             tasks++;
                         }
                     }
                     if (tasks > 0) {
                         taskWait = wait / tasks;
                         taskBytes = bytes / tasks;
+                        // The step's phases on a task, means over tasks: what the overlap with the backward pass
+                        // leaves of the sending after the engine's end, and of the wait for the next state.
+                        LOG.info(String.format(java.util.Locale.ROOT, "spark-snn epoch %d per step and task: compute "
+                                + "%.2f ms, send after compute %.2f ms, wait for the state %.2f ms", epoch + 1,
+                                compute / tasks, send / tasks, stateWait / tasks));
                     }
                 } else {
                     jobsEpoch(train, st, runId, numPartitions, epoch, steps, lrs, tot);

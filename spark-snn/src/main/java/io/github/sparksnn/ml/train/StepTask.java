@@ -144,6 +144,19 @@ final class StepTask implements Serializable {
     static OrderedSum.Node leaf(EngineCache.Lease lease, PackedBlock b, float[] state, int numParams,
                                 UpdateRule.Factory localRules, long seed, int epoch, int firstStep, int stepsPerEpoch,
                                 int localSteps, double[] lrs, float[] scratch, Prepared prepared) {
+        return leaf(lease, b, state, numParams, localRules, seed, epoch, firstStep, stepsPerEpoch, localSteps, lrs,
+                scratch, prepared, null, null);
+    }
+
+    /**
+     * As above; a gradient round with {@code share != null} tells it each range of the gradient as the backward pass
+     * makes it final ({@link OverlappedShare#streamFrom}, {@code reuse} its vector's storage), so its sender streams
+     * while the engine still computes. The leaf's bits are the same.
+     */
+    static OrderedSum.Node leaf(EngineCache.Lease lease, PackedBlock b, float[] state, int numParams,
+                                UpdateRule.Factory localRules, long seed, int epoch, int firstStep, int stepsPerEpoch,
+                                int localSteps, double[] lrs, float[] scratch, Prepared prepared,
+                                OverlappedShare share, float[] reuse) {
         if (localRules == null) {
             int from = BatchPlan.shareStart(b.size, firstStep, stepsPerEpoch);
             int to = BatchPlan.shareEnd(b.size, firstStep, stepsPerEpoch);
@@ -155,10 +168,18 @@ final class StepTask implements Serializable {
             EngineStates.load(engine, state, numParams);
             Prepared in = prepared != null && prepared.step() == firstStep ? prepared
                     : prepare(lease, b, seed, epoch, firstStep, stepsPerEpoch, scratch);
-            GradientEngine.StepStats st = engine.accumulateGradient(in.x(), in.y(), 0, in.n(),
-                    BatchPlan.stepSeed(seed, epoch, firstStep, b.partition), in.grad());
-            return new OrderedSum.Node(EngineStates.withWeightedBuffers(in.grad(), engine, in.n()), st.lossSum(),
-                    st.correct(), st.count(), System.nanoTime() - t0);
+            long stepSeed = BatchPlan.stepSeed(seed, epoch, firstStep, b.partition);
+            GradientEngine.StepStats st;
+            float[] vector;
+            if (share == null) {
+                st = engine.accumulateGradient(in.x(), in.y(), 0, in.n(), stepSeed, in.grad());
+                vector = EngineStates.withWeightedBuffers(in.grad(), engine, in.n());
+            } else {
+                share.streamFrom(engine, in.grad(), reuse);
+                st = engine.accumulateGradient(in.x(), in.y(), 0, in.n(), stepSeed, in.grad(), share);
+                vector = share.vector(); // grad ++ n * buffers, built range by range as the ranges became final
+            }
+            return new OrderedSum.Node(vector, st.lossSum(), st.correct(), st.count(), System.nanoTime() - t0);
         }
         long t0 = System.nanoTime();
         GradientEngine engine = lease.engine;

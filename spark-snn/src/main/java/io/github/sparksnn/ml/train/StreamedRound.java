@@ -10,7 +10,10 @@ import java.util.Arrays;
 /**
  * The driver's side of one round over streamed partial sums, piece by piece: as soon as piece k of every child's
  * sum has arrived, the driver adds the pieces in {@link OrderedSum}'s order, applies the update rule to that piece
- * of the parameters, and sends piece k of the next state down at once, while piece k + 1 is still on its way up.
+ * of the parameters, and sends piece k of the next state down at once, while piece k - 1 is still on its way up.
+ * Pieces go the last first ({@link PartialReceiver#lastPiece}): the tasks' backward passes complete the last layers'
+ * gradients first and send them while they go on, so the last layers' update and state can already be on their way
+ * down while the first layers' gradients are still being computed.
  * The up and down transfers then overlap (links are full duplex), and the optimizer's pass hides behind the
  * transfer instead of following it: a round costs one vector's time on the driver's link, not two plus the update.
  *
@@ -58,22 +61,21 @@ final class StreamedRound {
             throws IOException {
         int kids = links.length;
         PeerLink.PartialHead[] heads = new PeerLink.PartialHead[kids];
-        OrderedSum meta = new OrderedSum(numLeaves);
+        // The heads fix the tree nodes and the sample count; the rest of the statistics comes in the trailers.
+        OrderedSum place = new OrderedSum(numLeaves);
         boolean anyVector = false;
-        long path = 0;
         for (int i = 0; i < kids; i++) {
             heads[i] = receiver.head(i);
-            meta.addPending(heads[i].level(), heads[i].index(), heads[i].stats());
+            place.addPending(heads[i].level(), heads[i].index(), new OrderedSum.Node(null, 0, 0, heads[i].count(), 0));
             anyVector |= heads[i].present();
-            path = Math.max(path, heads[i].pathNanos());
         }
-        if (!meta.isComplete()) {
-            throw new IllegalStateException("the driver's children sent " + meta.pending().size() + " tree nodes that "
+        if (!place.isComplete()) {
+            throw new IllegalStateException("the driver's children sent " + place.pending().size() + " tree nodes that "
                     + "do not make one sum over " + numLeaves + " partitions: the aggregation tree and the summation "
                     + "order disagree");
         }
-        OrderedSum.Node stats = meta.result();
-        boolean apply = stats.count > 0 && anyVector; // as applyRound: no rows, no step of the optimizer
+        long count = place.result().count;
+        boolean apply = count > 0 && anyVector; // as applyRound: no rows, no step of the optimizer
         OptimizerState savedRule = null;
         if (apply) {
             savedParams = copy(st.params, savedParams);
@@ -82,13 +84,13 @@ final class StreamedRound {
         }
         try {
             io.github.sparksnn.train.optim.Optimizer.Update update = apply && !localSteps ? st.rule.begin(st.numParams, lr) : null;
-            float inv = apply ? 1f / stats.count : 0f;
+            float inv = apply ? 1f / count : 0f;
             if (nextStep >= 0) {
                 for (PeerLink l : links) {
                     l.beginState(epoch, nextStep, dim);
                 }
             }
-            for (int off = 0; off < dim; off += PartialReceiver.PIECE) {
+            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
                 int n = Math.min(PartialReceiver.PIECE, dim - off);
                 if (apply) {
                     float[] piece = pieceSum(receiver, heads, off, n);
@@ -97,7 +99,7 @@ final class StreamedRound {
                         applyPiece(update, localSteps, inv, off, off + n);
                     }
                 } else {
-                    awaitPieces(receiver, heads, off, n);
+                    awaitPieces(receiver, heads, off);
                 }
                 if (nextStep >= 0) {
                     statePiece(off, off + n);
@@ -106,12 +108,20 @@ final class StreamedRound {
                     }
                 }
             }
+            // Every child's frame checked (its tag comes with the trailer) before the state's frame is complete.
+            OrderedSum meta = new OrderedSum(numLeaves);
+            long path = 0;
+            for (int i = 0; i < kids; i++) {
+                PeerLink.PartialTrailer t = receiver.trailer(i);
+                meta.addPending(heads[i].level(), heads[i].index(), t.stats());
+                path = Math.max(path, t.pathNanos());
+            }
             if (nextStep >= 0) {
                 for (PeerLink l : links) {
                     l.endState();
                 }
             }
-            return new Result(stats, path);
+            return new Result(meta.result(), path);
         } catch (IOException | RuntimeException | Error e) {
             if (apply) {
                 System.arraycopy(savedParams, 0, st.params, 0, st.params.length);
@@ -129,7 +139,7 @@ final class StreamedRound {
         for (int i = 0; i < heads.length; i++) {
             float[] v = null;
             if (heads[i].present()) {
-                receiver.awaitValues(i, off + n);
+                receiver.awaitFrom(i, off);
                 v = Arrays.copyOfRange(receiver.vector(i), off, off + n);
             }
             sum.addPending(heads[i].level(), heads[i].index(), new OrderedSum.Node(v, 0, 0, 0, 0));
@@ -137,11 +147,11 @@ final class StreamedRound {
         return sum.result().vector;
     }
 
-    private static void awaitPieces(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off, int n)
+    private static void awaitPieces(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off)
             throws IOException {
         for (int i = 0; i < heads.length; i++) {
             if (heads[i].present()) {
-                receiver.awaitValues(i, off + n);
+                receiver.awaitFrom(i, off);
             }
         }
     }

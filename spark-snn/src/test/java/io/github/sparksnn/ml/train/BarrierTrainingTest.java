@@ -82,7 +82,7 @@ class BarrierTrainingTest {
             int[] sizes = BlockPacker.checkedSizes(blocks, "training");
             return new DistributedTrainer(jsc, cfg, f, new OptimizerUpdateRule.Factory("adam"),
                     (e, s, n, t) -> 0.05 * (1 - (double) (e * n + s) / (t * n))).fit(blocks, sizes, null,
-                    f.create().parameters());
+                    f.create().parameters(), f.create().buffers());
         } finally {
             blocks.unpersist(true);
         }
@@ -141,6 +141,40 @@ class BarrierTrainingTest {
         DistributedTrainer.Config other = new DistributedTrainer.Config(10, 23, 2, 2, 1, null, 1, false, "barrier",
                 SyncMode.BARRIER, 2, 60);
         assertFalse(java.util.Arrays.equals(barrier.params(), train(3, other, softmax()).params()));
+    }
+
+    /**
+     * The real engine over sockets, where each task sends its gradient piece by piece while its backward pass still
+     * runs (the last layer's pieces first, the batch-norm buffers before them): the bits of the job-per-step loop,
+     * which computes each leaf whole, for every tree shape. A piece sent before its range was final would carry a
+     * partial gradient and change the bits. The vector spans two pieces, split inside the second linear layer.
+     */
+    @Test
+    void sendingDuringTheBackwardPassKeepsTheBitsOfTheJobPerStepLoop() {
+        io.github.sparksnn.train.EngineConfig cfg = io.github.sparksnn.train.EngineConfig.builder()
+                .modelSpec("linear(6, 200) | batchnorm1d(200) | lif(tau=2.0) | linear(200, 330) | lif(tau=2.0)"
+                        + " | linear(330, 3) | lif(tau=2.0)")
+                .inputShape(F).timeSteps(3).encoder("direct").loss("mse").seed(5).build();
+        EngineFactory real = new io.github.sparksnn.ml.train.engine.CoreEngineFactory(cfg);
+        try (io.github.sparksnn.train.GradientEngine e = real.create()) {
+            assertTrue(e.numParameters() > io.github.sparksnn.ml.train.net.PartialReceiver.PIECE
+                    && e.buffers().length > 0, "two pieces and buffers");
+        }
+        for (int p : new int[]{1, 5}) { // a lone task, and a star and a tree of five with cut-through
+            DistributedTrainer.Result jobs = train(p, config(SyncMode.JOBS, 2, 1), real);
+            transport("socket");
+            for (int fanIn : new int[]{0, 2}) {
+                DistributedTrainer.Result b = train(p, config(SyncMode.BARRIER, fanIn, 1), real);
+                assertEquals(SyncMode.BARRIER, b.syncMode());
+                assertArrayEquals(jobs.params(), b.params(), 0f, "P=" + p + ", fan-in " + fanIn + " vs jobs");
+                assertArrayEquals(jobs.buffers(), b.buffers(), 0f, "buffers, P=" + p + ", fan-in " + fanIn);
+                for (int ep = 0; ep < 2; ep++) {
+                    assertEquals(jobs.history().get(ep).loss(), b.history().get(ep).loss(), 0.0, "loss, P=" + p);
+                }
+            }
+            transport(null);
+            assertFalse(java.util.Arrays.equals(jobs.params(), real.create().parameters()), "it trained");
+        }
     }
 
     @Test

@@ -173,18 +173,19 @@ class StreamedRoundTest {
                         }
                         OrderedSum.Pending node = block.pending().get(0);
                         float[] v = node.node().vector;
-                        l.beginPartial(EPOCH, step, node.level(), node.index(), node.node(), v != null, DIM, 7, false);
+                        l.beginPartial(EPOCH, step, node.level(), node.index(), node.node().count, v != null, DIM,
+                                false);
                         if (v != null) {
-                            for (int off = 0; off < DIM; off += PartialReceiver.PIECE) {
+                            for (int off = PartialReceiver.lastPiece(DIM); off >= 0; off -= PartialReceiver.PIECE) {
                                 int n = Math.min(PartialReceiver.PIECE, DIM - off);
-                                if (drop && off > 0) {
+                                if (drop && off < PartialReceiver.lastPiece(DIM)) {
                                     l.close();
                                     return null;
                                 }
                                 l.writeVectorPiece(v, off, n, false);
                             }
                         }
-                        l.endPartial();
+                        l.endPartial(node.node(), 7);
                         if (drop) {
                             l.close();
                             return null;

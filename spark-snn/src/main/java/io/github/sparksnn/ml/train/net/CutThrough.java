@@ -48,12 +48,55 @@ public final class CutThrough {
     }
 
     /**
-     * Sends partition {@code p}'s partial sum of (epoch, step) up {@code up}: its leaf {@code own} (whose vector it
-     * adds into) and the sums streaming in through {@code receiver} from its {@code numKids} children. Returns the
-     * nanoseconds spent waiting for the children (their heads and pieces).
+     * A task's own share of a round as its sender sees it: what the batch plan fixes before the computation (the
+     * sample count, whether a vector follows), then the vector range by range as the backward pass makes it final
+     * (the last range first, {@link io.github.sparksnn.train.GradientEngine.FinalRanges}), then the statistics.
      */
-    public static long send(PeerLink up, int p, OrderedSum.Node own, PartialReceiver receiver, int numKids, int numLeaves,
-                     int epoch, int step, int dim, boolean bf16) throws IOException {
+    public interface Own {
+        /** Samples of the share (the batch plan's, known before the computation). */
+        long count();
+
+        /** Whether the share has a vector (a share with no rows has none). */
+        boolean present();
+
+        /** Waits until the vector ({@code dim} values) is final from {@code off} on, and returns it. */
+        float[] awaitFrom(int off) throws IOException;
+
+        /** Waits for the computation's statistics (the vector, if any, not included). */
+        OrderedSum.Node awaitStats() throws IOException;
+
+        /** A share already computed: {@code leaf}'s vector and statistics. */
+        static Own of(OrderedSum.Node leaf) {
+            return new Own() {
+                public long count() {
+                    return leaf.count;
+                }
+
+                public boolean present() {
+                    return leaf.vector != null;
+                }
+
+                public float[] awaitFrom(int off) {
+                    return leaf.vector;
+                }
+
+                public OrderedSum.Node awaitStats() {
+                    return leaf;
+                }
+            };
+        }
+    }
+
+    /**
+     * Sends partition {@code p}'s partial sum of (epoch, step) up {@code up}: its own share {@code own} (whose vector it
+     * adds into) and the sums streaming in through {@code receiver} from its {@code numKids} children, the last piece
+     * first. The head goes up as soon as the children's heads are in; piece k once the own vector is final there and
+     * every child's piece k has arrived, so it leaves while the backward pass still runs for earlier layers (on the
+     * caller's other thread); the statistics (the trailer) once the computation and every child's frame are done.
+     * Returns the nanoseconds spent waiting for the children (their heads, pieces and trailers), not for {@code own}.
+     */
+    public static long send(PeerLink up, int p, Own own, PartialReceiver receiver, int numKids, int numLeaves,
+                            int epoch, int step, int dim, boolean bf16) throws IOException {
         long waited = 0;
         long w0 = System.nanoTime();
         PeerLink.PartialHead[] heads = new PeerLink.PartialHead[numKids];
@@ -61,38 +104,34 @@ public final class CutThrough {
             heads[i] = receiver.head(i);
         }
         waited += System.nanoTime() - w0;
-        // The statistics and the tree node: the same OrderedSum as a whole-vector sum, over vector-less nodes.
-        OrderedSum.Node ownStats = new OrderedSum.Node(null, own.lossSum, own.correct, own.count, own.computeNanos);
-        ownStats.maxComputeNanos = own.maxComputeNanos;
-        OrderedSum meta = new OrderedSum(numLeaves).add(p, ownStats);
+        // The tree node and the sample count: the same OrderedSum as a whole-vector sum, over count-only nodes.
+        OrderedSum place = new OrderedSum(numLeaves).add(p, new OrderedSum.Node(null, 0, 0, own.count(), 0));
         boolean[] present = new boolean[numKids];
         float[][] kids = new float[numKids][];
-        long path = 0;
         for (int i = 0; i < numKids; i++) {
-            meta.addPending(heads[i].level(), heads[i].index(), heads[i].stats());
+            place.addPending(heads[i].level(), heads[i].index(), new OrderedSum.Node(null, 0, 0, heads[i].count(), 0));
             present[i] = heads[i].present();
             kids[i] = receiver.vector(i);
-            path = Math.max(path, heads[i].pathNanos());
         }
-        List<OrderedSum.Pending> top = meta.pending();
+        List<OrderedSum.Pending> top = place.pending();
         if (top.size() != 1) {
             throw new IllegalStateException("partition " + p + "'s partial sum is " + top.size() + " tree nodes, not "
                     + "one: the aggregation tree and the summation order disagree");
         }
-        int carrier = carrier(own.vector != null, present);
-        float[] acc = carrier == -1 ? own.vector : carrier >= 0 ? kids[carrier] : null;
-        if (acc != null && acc.length != dim) {
-            throw new IllegalStateException("partial vector of " + acc.length + " values, expected " + dim);
-        }
+        int carrier = carrier(own.present(), present);
         OrderedSum.Pending node = top.get(0);
-        up.beginPartial(epoch, step, node.level(), node.index(), node.node(), acc != null, dim, path, bf16);
-        if (acc != null) {
-            for (int off = 0; off < dim; off += PartialReceiver.PIECE) {
+        up.beginPartial(epoch, step, node.level(), node.index(), node.node().count, carrier != -2, dim, bf16);
+        if (carrier != -2) {
+            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
                 int n = Math.min(PartialReceiver.PIECE, dim - off);
+                float[] acc = carrier == -1 ? own.awaitFrom(off) : kids[carrier];
+                if (acc.length != dim) {
+                    throw new IllegalStateException("partial vector of " + acc.length + " values, expected " + dim);
+                }
                 long w1 = System.nanoTime();
                 for (int i = Math.max(carrier, 0); i < numKids; i++) {
                     if (present[i]) {
-                        receiver.awaitValues(i, off + n);
+                        receiver.awaitFrom(i, off);
                     }
                 }
                 waited += System.nanoTime() - w1;
@@ -100,7 +139,20 @@ public final class CutThrough {
                 up.writeVectorPiece(acc, off, n, bf16);
             }
         }
-        up.endPartial();
+        // The statistics: the same OrderedSum again, over the computation's and the children's trailers.
+        OrderedSum.Node mine = own.awaitStats();
+        OrderedSum.Node ownStats = new OrderedSum.Node(null, mine.lossSum, mine.correct, mine.count, mine.computeNanos);
+        ownStats.maxComputeNanos = mine.maxComputeNanos;
+        OrderedSum meta = new OrderedSum(numLeaves).add(p, ownStats);
+        long path = 0;
+        long w2 = System.nanoTime();
+        for (int i = 0; i < numKids; i++) {
+            PeerLink.PartialTrailer t = receiver.trailer(i);
+            meta.addPending(heads[i].level(), heads[i].index(), t.stats());
+            path = Math.max(path, t.pathNanos());
+        }
+        waited += System.nanoTime() - w2;
+        up.endPartial(meta.pending().get(0).node(), path);
         return waited;
     }
 }

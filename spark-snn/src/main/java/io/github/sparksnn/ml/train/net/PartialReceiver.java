@@ -15,9 +15,10 @@ import java.util.concurrent.Future;
  * Only receiving runs in parallel: the sums are added by the caller, in partition order.
  *
  * <p>Two ways to receive: whole ({@link #start}, {@link #addTo}: the driver, which adds whole nodes into its
- * {@link OrderedSum}) or streamed ({@link #startStreaming}, {@link #head}, {@link #awaitValues}: a task, which adds
- * piece k of its children's vectors and sends it up while piece k + 1 arrives, so a level of the tree costs one
- * piece's time, not one vector's).
+ * {@link OrderedSum}) or streamed ({@link #startStreaming}, {@link #head}, {@link #awaitFrom}, {@link #trailer}: a
+ * task, which adds piece k of its children's vectors and sends it up while piece k - 1 arrives, so a level of the
+ * tree costs one piece's time, not one vector's). Pieces come the last first ({@link #lastPiece}), the order in which
+ * the backward pass completes the gradient.
  */
 public final class PartialReceiver implements AutoCloseable {
     private final String receiver;
@@ -51,6 +52,7 @@ public final class PartialReceiver implements AutoCloseable {
         this.frames = new Frame[links.length];
         this.pending = new Future[links.length];
         this.heads = new PeerLink.PartialHead[links.length];
+        this.trailers = new PeerLink.PartialTrailer[links.length];
         this.ready = new int[links.length];
         this.failed = new boolean[links.length];
         this.pool = links.length == 0 ? null : Executors.newFixedThreadPool(links.length, r -> {
@@ -61,6 +63,7 @@ public final class PartialReceiver implements AutoCloseable {
     }
 
     private final PeerLink.PartialHead[] heads;
+    private final PeerLink.PartialTrailer[] trailers;
     private final int[] ready;
     private final boolean[] failed;
     private float[][] vectors;
@@ -82,7 +85,7 @@ public final class PartialReceiver implements AutoCloseable {
                 }
                 l.expect(f, frameType, epoch, step);
                 frames[k] = f;
-                return l.readPartialNodes(f, dim, partitions[k], ends[k], numLeaves);
+                return l.readStreamedPartial(f, dim, partitions[k], ends[k], numLeaves);
             });
         }
     }
@@ -97,7 +100,8 @@ public final class PartialReceiver implements AutoCloseable {
         }
         synchronized (heads) {
             java.util.Arrays.fill(heads, null);
-            java.util.Arrays.fill(ready, 0);
+            java.util.Arrays.fill(trailers, null);
+            java.util.Arrays.fill(ready, Integer.MAX_VALUE);
             java.util.Arrays.fill(failed, false);
         }
         for (int i = 0; i < links.length; i++) {
@@ -121,14 +125,19 @@ public final class PartialReceiver implements AutoCloseable {
                         heads.notifyAll();
                     }
                     if (h.present()) {
-                        for (int off = 0; off < dim; off += PIECE) {
+                        for (int off = lastPiece(dim); off >= 0; off -= PIECE) {
                             int n = Math.min(PIECE, dim - off);
                             l.readVectorPiece(f, h, vectors[k], off, n);
                             synchronized (heads) {
-                                ready[k] = off + n;
+                                ready[k] = off;
                                 heads.notifyAll();
                             }
                         }
+                    }
+                    PeerLink.PartialTrailer t = l.readPartialTrailer(f, h);
+                    synchronized (heads) {
+                        trailers[k] = t;
+                        heads.notifyAll();
                     }
                     return null;
                 } catch (IOException | RuntimeException | Error e) {
@@ -145,6 +154,15 @@ public final class PartialReceiver implements AutoCloseable {
     /** Values per piece of a streamed vector: 256 KB of floats, as the state's relay. */
     public static final int PIECE = 1 << 16;
 
+    /**
+     * The offset of the last piece of a vector of {@code dim} values (-1 when empty): every vector on the wire goes
+     * piece by piece from there down to 0, {@code for (off = lastPiece(dim); off >= 0; off -= PIECE)}, the order
+     * in which the backward pass completes the gradient (the last layer first).
+     */
+    public static int lastPiece(int dim) {
+        return dim <= 0 ? -1 : (dim - 1) / PIECE * PIECE;
+    }
+
     /** Link {@code i}'s head, once read (its vector may still be arriving). */
     public PeerLink.PartialHead head(int i) throws IOException {
         synchronized (heads) {
@@ -158,20 +176,33 @@ public final class PartialReceiver implements AutoCloseable {
         throw failure(i);
     }
 
-    /** Waits until link {@code i}'s vector holds its first {@code n} values (the last piece's tag checked). */
-    public void awaitValues(int i, int n) throws IOException {
+    /** Waits until link {@code i}'s vector holds its values from {@code off} on (unchecked until its trailer). */
+    public void awaitFrom(int i, int off) throws IOException {
         synchronized (heads) {
-            while (ready[i] < n && !failed[i]) {
+            while (ready[i] > off && !failed[i]) {
                 waitOn(i);
             }
-            if (ready[i] >= n) {
+            if (ready[i] <= off) {
                 return;
             }
         }
         throw failure(i);
     }
 
-    /** Link {@code i}'s streamed vector (valid up to what {@link #awaitValues} waited for). */
+    /** Link {@code i}'s trailer, once read: its node's statistics, with the whole frame's tag checked. */
+    public PeerLink.PartialTrailer trailer(int i) throws IOException {
+        synchronized (heads) {
+            while (trailers[i] == null && !failed[i]) {
+                waitOn(i);
+            }
+            if (trailers[i] != null) {
+                return trailers[i];
+            }
+        }
+        throw failure(i);
+    }
+
+    /** Link {@code i}'s streamed vector (valid from what {@link #awaitFrom} waited for). */
     public float[] vector(int i) {
         return vectors[i];
     }

@@ -693,14 +693,19 @@ public final class PeerLink implements AutoCloseable {
         }
     }
 
-    /** Floats per piece when a vector is encoded, decoded or relayed: 256 KB, so the pieces pipeline. */
-    static final int CHUNK_FLOATS = 1 << 16;
+    /**
+     * Floats per piece when a vector is encoded, decoded or relayed: 256 KB, so the pieces pipeline. Every vector
+     * travels in pieces of this size, the last piece first ({@link PartialReceiver#lastPiece}): the backward pass
+     * finishes the last layers' gradients first, so they can leave while it goes on, and the state's pieces follow
+     * in the order the driver completes them.
+     */
+    static final int CHUNK_FLOATS = PartialReceiver.PIECE;
 
     /** Sends the state a round starts from: {@code state[0 .. dim)} as raw floats, encoded piece by piece. */
     public void sendState(int epoch, int step, float[] state, int dim) throws IOException {
         writeHeader(Frame.STATE, epoch, step, dim * 4L);
         byte[] b = outPayload(Math.min(dim, CHUNK_FLOATS) * 4);
-        for (int off = 0; off < dim; off += CHUNK_FLOATS) {
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(state, off, n);
             writePayload(b, 0, n * 4);
@@ -710,9 +715,10 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
-     * Starts a STATE frame of {@code dim} floats whose values follow in {@link #writeVectorPiece} calls (in order,
-     * covering {@code [0, dim)}), then {@link #endState}: the driver streams the next state piece by piece as its
-     * update rule finishes each piece, so a task receives piece k while the driver still sums piece k + 1.
+     * Starts a STATE frame of {@code dim} floats whose values follow in {@link #writeVectorPiece} calls (piece by
+     * piece, the last first, covering {@code [0, dim)}), then {@link #endState}: the driver streams the next state
+     * piece by piece as its update rule finishes each piece, so a task receives piece k while the driver still sums
+     * piece k - 1.
      */
     public void beginState(int epoch, int step, int dim) throws IOException {
         writeHeader(Frame.STATE, epoch, step, dim * 4L);
@@ -731,7 +737,7 @@ public final class PeerLink implements AutoCloseable {
     public void sendDelta16(int epoch, int step, short[] delta, int dim) throws IOException {
         writeHeader(Frame.DELTA16, epoch, step, dim * 2L);
         byte[] b = outPayload(Math.min(dim, CHUNK_FLOATS) * 2);
-        for (int off = 0; off < dim; off += CHUNK_FLOATS) {
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(delta, off, n);
             writePayload(b, 0, n * 2);
@@ -757,7 +763,7 @@ public final class PeerLink implements AutoCloseable {
             c.writeHeader(f.type(), f.epoch(), f.step(), (long) dim * width);
         }
         byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * width);
-        for (int off = 0; off < dim; off += CHUNK_FLOATS) {
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, dim - off);
             readFully(b, n * width, f);
             for (PeerLink c : children) {
@@ -792,9 +798,12 @@ public final class PeerLink implements AutoCloseable {
             throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": expected " + dim * 4L
                     + " bytes (" + dim + " floats)");
         }
-        byte[] b = payload(dim * 4);
-        readFully(b, dim * 4, f);
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into, 0, dim);
+        byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 4);
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
+            int n = Math.min(CHUNK_FLOATS, dim - off);
+            readFully(b, n * 4, f);
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into, off, n);
+        }
     }
 
     /**
@@ -957,51 +966,97 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
-     * The head of a streamed PARTIAL frame (see {@link #readPartialHead}): the sender's one tree node, its statistics
-     * (in {@code stats}, whose vector is null) and whether a vector of {@code dim} values follows.
+     * The head of a streamed PARTIAL frame (see {@link #readPartialHead}): the sender's one tree node, the number of
+     * samples its sum covers and whether a vector of {@code dim} values follows. The rest of its statistics come in
+     * the frame's trailer ({@link #readPartialTrailer}), once its vector has been sent.
      */
-    public record PartialHead(int level, long index, OrderedSum.Node stats, boolean present, long pathNanos,
-                              int width) {
+    public record PartialHead(int level, long index, long count, boolean present, int width) {
     }
 
+    /** The trailer of a streamed PARTIAL frame: the node's statistics (vector null) and the sender's path nanos. */
+    public record PartialTrailer(OrderedSum.Node stats, long pathNanos) {
+    }
+
+    /** A streamed PARTIAL's head: {@code int 1, int level, long index, long count, byte present}. */
+    private static final int STREAM_HEAD_BYTES = 4 + 4 + 8 + 8 + 1;
+    /** Its trailer: {@code long pathNanos, double lossSum, long correct, long computeNanos, long maxComputeNanos}. */
+    private static final int STREAM_TRAILER_BYTES = 8 + 8 + 8 + 8 + 8;
+
     /**
-     * Reads the head of a PARTIAL frame whose vector is then read piece by piece with {@link #readVectorPiece}: the
-     * cut-through path, where a task adds and forwards piece k of its children's sums while piece k + 1 arrives.
-     * Every task of the aggregation tree sends exactly one node (its aligned block: {@link AggregationTree}), so a
-     * frame with any other node count, a node outside the sender's partitions {@code [from, to)} or a length other
-     * than the head's plus one vector (or none) is refused. The vector's pieces are unchecked until the last one
-     * (the frame's tag comes with it), so a receiver may forward them but must not complete its own frame first.
+     * Reads the head of a streamed PARTIAL frame (the only kind tasks send, {@link #beginPartial}), whose vector is
+     * then read piece by piece, the last piece first, with {@link #readVectorPiece}, then its trailer with
+     * {@link #readPartialTrailer}: the cut-through path, where a task adds and forwards piece k of its children's
+     * sums while piece k - 1 arrives. The head goes out before the sender's backward pass has finished (it holds only
+     * what the batch plan fixes: the tree node, the sample count, whether a vector follows), the statistics the
+     * pass yields after it. Every task of the aggregation tree sends exactly one node (its aligned block:
+     * {@link AggregationTree}), so a frame with any other node count, a node outside the sender's partitions
+     * {@code [from, to)} or a length other than the head's plus one vector (or none) plus the trailer is refused. The
+     * vector's pieces are unchecked until the trailer (the frame's tag comes with it), so a receiver may forward
+     * them but must not complete its own frame first.
      */
     public PartialHead readPartialHead(Frame f, int dim, int from, int to, int numLeaves) throws IOException {
         int width = f.type() == Frame.PARTIAL16 ? 2 : 4;
-        int headBytes = 12 + NODE_HEADER_BYTES;
-        if (f.length() != headBytes && f.length() != headBytes + (long) dim * width) {
+        long bare = STREAM_HEAD_BYTES + STREAM_TRAILER_BYTES;
+        if (f.length() != bare && f.length() != bare + (long) dim * width) {
             throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": a partial sum of one "
-                    + "node has " + headBytes + " or " + (headBytes + (long) dim * width) + " bytes");
+                    + "node has " + bare + " or " + (bare + (long) dim * width) + " bytes");
         }
-        byte[] b = new byte[headBytes];
-        readFully(b, headBytes, f);
+        byte[] b = new byte[STREAM_HEAD_BYTES];
+        readFully(b, STREAM_HEAD_BYTES, f);
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        long pathNanos = bb.getLong();
-        int count = bb.getInt();
-        if (count != 1) {
-            throw new ProtocolException("wrong node count " + count + " in " + f + " from " + peerName()
+        int nodes = bb.getInt();
+        if (nodes != 1) {
+            throw new ProtocolException("wrong node count " + nodes + " in " + f + " from " + peerName()
                     + ": a task of the aggregation tree sends one node");
         }
         int level = bb.getInt();
         long index = bb.getLong();
-        OrderedSum.Node n = new OrderedSum.Node(null, bb.getDouble(), bb.getLong(), bb.getLong(), bb.getLong());
-        n.maxComputeNanos = bb.getLong();
+        long count = bb.getLong();
         byte present = bb.get();
         checkNodePlace(level, index, from, to, numLeaves, f);
         if (present != 0 && present != 1) {
             throw new ProtocolException("bad vector flag " + present + " in " + f + " from " + peerName());
         }
-        if ((present == 1) != (f.length() > headBytes)) {
+        if ((present == 1) != (f.length() > bare)) {
             throw new ProtocolException("wrong length in " + f + " from " + peerName() + ": its vector flag is "
                     + present);
         }
-        return new PartialHead(level, index, n, present == 1, pathNanos, width);
+        if (count < 0 || count > Integer.MAX_VALUE * (long) (to - from)) {
+            throw new ProtocolException("sample count " + count + " in " + f + " from " + peerName()
+                    + " is out of range");
+        }
+        return new PartialHead(level, index, count, present == 1, width);
+    }
+
+    /** Reads the trailer that ends a streamed PARTIAL frame after its head ({@code h}) and vector; checks its tag. */
+    public PartialTrailer readPartialTrailer(Frame f, PartialHead h) throws IOException {
+        byte[] b = new byte[STREAM_TRAILER_BYTES];
+        readFully(b, STREAM_TRAILER_BYTES, f);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        long pathNanos = bb.getLong();
+        OrderedSum.Node n = new OrderedSum.Node(null, bb.getDouble(), bb.getLong(), h.count(), bb.getLong());
+        n.maxComputeNanos = bb.getLong();
+        return new PartialTrailer(n, pathNanos);
+    }
+
+    /**
+     * Reads a whole streamed PARTIAL frame (head, vector, trailer) as one node, for a driver that adds whole
+     * vectors ({@link PartialReceiver#start}).
+     */
+    public Partial readStreamedPartial(Frame f, int dim, int from, int to, int numLeaves) throws IOException {
+        PartialHead h = readPartialHead(f, dim, from, to, numLeaves);
+        float[] v = null;
+        if (h.present()) {
+            v = vector(dim);
+            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
+                readVectorPiece(f, h, v, off, Math.min(CHUNK_FLOATS, dim - off));
+            }
+        }
+        PartialTrailer t = readPartialTrailer(f, h);
+        OrderedSum.Node n = new OrderedSum.Node(v, t.stats().lossSum, t.stats().correct, t.stats().count,
+                t.stats().computeNanos);
+        n.maxComputeNanos = t.stats().maxComputeNanos;
+        return new Partial(List.of(new OrderedSum.Pending(h.level(), h.index(), n)), t.pathNanos());
     }
 
     /** Checks that tree node (level, index) lies inside the sender's partitions {@code [from, to)}. */
@@ -1033,24 +1088,26 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
-     * Starts a streamed PARTIAL frame of one node (level, index) with the statistics of {@code stats} and, when
-     * {@code present}, a vector of {@code dim} values that follows in {@link #writeVectorPiece} calls (in order,
-     * covering {@code [0, dim)}); {@link #endPartial} ends it.
+     * Starts a streamed PARTIAL frame of one node (level, index) over {@code count} samples and, when
+     * {@code present}, a vector of {@code dim} values that follows in {@link #writeVectorPiece} calls (piece by piece,
+     * the last first, covering {@code [0, dim)}); {@link #endPartial} ends it with the statistics.
      */
-    public void beginPartial(int epoch, int step, int level, long index, OrderedSum.Node stats, boolean present,
-                             int dim, long pathNanos, boolean bf16) throws IOException {
-        int headBytes = 12 + NODE_HEADER_BYTES;
-        long len = headBytes + (present ? (long) dim * (bf16 ? 2 : 4) : 0);
+    public void beginPartial(int epoch, int step, int level, long index, long count, boolean present, int dim,
+                             boolean bf16) throws IOException {
+        long len = STREAM_HEAD_BYTES + STREAM_TRAILER_BYTES + (present ? (long) dim * (bf16 ? 2 : 4) : 0);
         if (len > MAX_PAYLOAD) {
             throw new IllegalArgumentException("partial sum of " + len + " bytes exceeds one frame");
         }
-        byte[] b = new byte[headBytes];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(pathNanos).putInt(1).putInt(level).putLong(index)
-                .putDouble(stats.lossSum).putLong(stats.correct).putLong(stats.count).putLong(stats.computeNanos)
-                .putLong(stats.maxComputeNanos).put((byte) (present ? 1 : 0));
+        byte[] b = new byte[STREAM_HEAD_BYTES];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(level).putLong(index).putLong(count)
+                .put((byte) (present ? 1 : 0));
         writeHeader(bf16 ? Frame.PARTIAL16 : Frame.PARTIAL, epoch, step, len);
-        writePayload(b, 0, headBytes);
+        writePayload(b, 0, STREAM_HEAD_BYTES);
+        partialCount = count;
     }
+
+    /** The sample count of the frame begun by {@link #beginPartial}, which its trailer's statistics must repeat. */
+    private long partialCount;
 
     /** Writes {@code v[off, off + n)} as the next piece of the vector begun by {@link #beginPartial}, and flushes. */
     public void writeVectorPiece(float[] v, int off, int n, boolean bf16) throws IOException {
@@ -1067,8 +1124,16 @@ public final class PeerLink implements AutoCloseable {
         out.flush();
     }
 
-    /** Ends the frame begun by {@link #beginPartial}: its tag. */
-    public void endPartial() throws IOException {
+    /** Ends the frame begun by {@link #beginPartial}: the trailer (the node's {@code stats}, {@code pathNanos}), its tag. */
+    public void endPartial(OrderedSum.Node stats, long pathNanos) throws IOException {
+        if (stats.count != partialCount) {
+            throw new IllegalStateException("the partial sum's statistics count " + stats.count + " samples, its head "
+                    + partialCount);
+        }
+        byte[] b = new byte[STREAM_TRAILER_BYTES];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(pathNanos).putDouble(stats.lossSum)
+                .putLong(stats.correct).putLong(stats.computeNanos).putLong(stats.maxComputeNanos);
+        writePayload(b, 0, STREAM_TRAILER_BYTES);
         endFrame();
         out.flush();
     }

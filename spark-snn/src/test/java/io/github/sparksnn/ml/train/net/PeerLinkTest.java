@@ -325,8 +325,12 @@ class PeerLinkTest {
         w.sendState(0, 3, new float[dim], dim);
         OrderedSum s = new OrderedSum(4).add(2, new OrderedSum.Node(new float[dim], 1, 1, 1, 1))
                 .add(3, new OrderedSum.Node(null, 0, 0, 0, 0));
-        w.sendPartial(0, 3, s.pending(), dim, 5);
-        w.sendPartial(0, 3, s.pending(), dim, 5, true);
+        OrderedSum.Pending node = s.pending().get(0);
+        for (boolean bf16 : new boolean[]{false, true}) { // the streamed frames tasks send: head, pieces, trailer
+            w.beginPartial(0, 3, node.level(), node.index(), node.node().count, true, dim, bf16);
+            w.writeVectorPiece(node.node().vector, 0, dim, bf16);
+            w.endPartial(node.node(), 5);
+        }
         w.sendEnd(0, 4);
         w.sendRegister("127.0.0.1:1234");
         w.sendPeers(new String[]{"a:1", "b:2", "c:3", "d:4"});
@@ -368,7 +372,7 @@ class PeerLinkTest {
                         case Frame.STATE, Frame.DELTA16 -> r.relayState(f, new float[dim], dim, new PeerLink[0]);
                         case Frame.PARTIAL, Frame.PARTIAL16 -> {
                             if (k % 2 == 0) { // whole, as the driver reads
-                                r.readPartialNodes(f, dim, 2, 4, 4);
+                                r.readStreamedPartial(f, dim, 2, 4, 4);
                             } else { // streamed, as a task reads its children's sums
                                 PeerLink.PartialHead h = r.readPartialHead(f, dim, 2, 4, 4);
                                 if (h.present()) {
@@ -376,6 +380,7 @@ class PeerLinkTest {
                                     r.readVectorPiece(f, h, v, 0, 3);
                                     r.readVectorPiece(f, h, v, 3, dim - 3);
                                 }
+                                r.readPartialTrailer(f, h);
                             }
                         }
                         case Frame.REGISTER -> r.readRegister();
