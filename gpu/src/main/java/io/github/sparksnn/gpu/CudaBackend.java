@@ -31,8 +31,8 @@ import java.util.Map;
  * <p>Not supported: the non-spiking (smooth) neuron forward, which needs the surrogate primitive {@code g(x)} in
  * CUDA; {@link SurrogateFunction#cudaCode} only provides {@code g'(x)}.
  *
- * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or non-default parameters with no nvcc on
- * this machine, or a module the driver rejects) does not fail the run: its neuron backward runs on the host (the
+ * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or user surrogate with no nvcc on this machine,
+ * or a module the driver rejects; the built-ins ship for every parameter value) does not fail the run: its neuron backward runs on the host (the
  * tensors downloaded, {@link CpuBackend}'s loop, the result uploaded), with one logged warning giving the reason;
  * {@link #hostFallbacks()} lists them. The spiking forward needs no surrogate code and stays on the device.
  */
@@ -49,8 +49,8 @@ public final class CudaBackend implements Backend {
     private double[] dkHost = new double[0];
     // per-backend lookups (no lock, no source hashing in the training loop)
     private final Map<String, Object> staticFns = new HashMap<>();
-    private final Map<String, KernelSource> neuronSources = new HashMap<>();
-    private final Map<String, KernelSource> halfSources = new HashMap<>();
+    private final Map<String, NeuronKernelSource.Module> neuronSources = new HashMap<>();
+    private final Map<String, NeuronKernelSource.Module> halfSources = new HashMap<>();
     /** Surrogates (by {@link NeuronKernelSource#label}) whose neuron module could not be had, with the reason. */
     private final Map<String, String> hostFallbacks = new LinkedHashMap<>();
     private CpuBackend host;
@@ -110,10 +110,13 @@ public final class CudaBackend implements Backend {
         return f;
     }
 
-    /** The generated module of a surrogate, keyed by class and parameters (its source depends on nothing else). */
-    private KernelSource neuronSource(SurrogateFunction sg) {
+    /**
+     * The generated module of a surrogate, keyed by class and parameters (its source and lifted arguments depend on
+     * nothing else; built-ins of any parameter value share one source, {@link SurrogateArguments}).
+     */
+    private NeuronKernelSource.Module neuronModule(SurrogateFunction sg) {
         return neuronSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
-                k -> NeuronKernelSource.of(sg));
+                k -> NeuronKernelSource.module(sg));
     }
 
     private void launch1d(String kernel, long n, KernelArgs args) {
@@ -363,6 +366,7 @@ public final class CudaBackend implements Backend {
                 .ptr(wantDk ? X.ptr : DS.ptr).ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset())
                 .i(op.detachReset()).i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset())
                 .f(op.chargeReset()).f(op.vInit()).f(dHdV).f(dHdX);
+        neuronModule(op.surrogate()).append(args);
         dev.launch(f, blocks, 1, Launch.THREADS, args, "neuron_backward");
         if (!wantDk) {
             return 0;
@@ -400,7 +404,7 @@ public final class CudaBackend implements Backend {
             upload(buf, 0, out, 0, n);
             return;
         }
-        launch1d(f, n, KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
+        launch1d(f, n, neuronModule(sg).append(KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr)), "surrogate_gradient");
     }
 
     /** The surrogates whose neuron layers run their backward on the host, each with the reason (label to reason). */
@@ -419,7 +423,7 @@ public final class CudaBackend implements Backend {
             }
         }
         try {
-            return dev.function(neuronSource(sg), kernel);
+            return dev.function(neuronModule(sg).source(), kernel);
         } catch (RuntimeException e) { // no PTX and no nvcc, an nvcc error, a module the driver rejects
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             synchronized (hostFallbacks) {
@@ -469,10 +473,10 @@ public final class CudaBackend implements Backend {
         }
         CudaTensor X = range("surrogateGradientHalf x", x, 0, n), O = range("surrogateGradientHalf out", out, 0, n);
         enter();
-        KernelSource src = halfSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
-                k -> HalfKernelSource.of(sg));
-        launch1d(dev.function(src, "surrogate_gradient_half2"), n / 2,
-                KernelArgs.args().l(n / 2).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient_half2");
+        NeuronKernelSource.Module m = halfSources.computeIfAbsent(sg.getClass().getName() + ":"
+                + NeuronKernelSource.label(sg), k -> HalfKernelSource.module(sg));
+        launch1d(dev.function(m.source(), "surrogate_gradient_half2"), n / 2,
+                m.append(KernelArgs.args().l(n / 2).ptr(X.ptr).ptr(O.ptr)), "surrogate_gradient_half2");
     }
 
     // ------------------------------------------------------------------------------------------------ convolution

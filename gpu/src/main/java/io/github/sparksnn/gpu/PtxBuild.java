@@ -70,8 +70,8 @@ public final class PtxBuild {
     }
 
     /**
-     * The static kernels, the neuron kernels of every built-in surrogate at its default parameters, then their
-     * half-precision surrogate kernels ({@link HalfKernelSource}, for {@code snn gpu check-grad --dtype half}).
+     * The static kernels, the neuron kernels of every built-in surrogate (generated at its default parameters, which
+     * they take as kernel arguments: the same source for every value), then their half-precision surrogate kernels ({@link HalfKernelSource}, for {@code snn gpu check-grad --dtype half}).
      */
     public static List<Shipped> shipped() {
         List<Shipped> out = new ArrayList<>();
@@ -136,7 +136,10 @@ public final class PtxBuild {
                 .append("ptx: nvcc, .version lowered to ").append(PtxText.SHIPPED_VERSION)
                 .append("; cubin: JCuda's nvPTXCompiler from that PTX.\n")
                 .append("# unit: kernels.cu (static kernels), neuron (NeuronKernelSource), half (HalfKernelSource); ")
-                .append("surrogate and parameters: the cudaCode it inlines.\n");
+                .append("surrogate and parameters: the cudaCode it inlines.\n")
+                .append("# neuron and half units take the surrogate's parameters as kernel arguments (snn_p0, ... after ")
+                .append("each kernel's own; SurrogateArguments): one file serves every parameter value, and parameters ")
+                .append("names the defaults the source was generated from.\n");
         sb.append(String.join("\t", INDEX_COLUMNS)).append('\n');
         String flags = String.join(" ", Nvcc.FLAGS);
         for (Shipped s : shipped()) {
