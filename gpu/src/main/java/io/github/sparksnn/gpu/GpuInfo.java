@@ -97,6 +97,16 @@ public final class GpuInfo {
             out.add("  neuron and half2 surrogate kernels, default parameters only (" + defaults.size() + "): "
                     + String.join(", ", defaults));
         }
+        int smooth = 0;
+        for (io.github.sparksnn.surrogate.Surrogates.Descriptor d : io.github.sparksnn.surrogate.Surrogates.list()) {
+            io.github.sparksnn.surrogate.SurrogateFunction sg = io.github.sparksnn.surrogate.Surrogates.create(d.name(),
+                    java.util.Map.of());
+            smooth += SmoothKernelSource.module(sg).code().lifted() && PtxStore.shipped(SmoothKernelSource.of(sg))
+                    .isPresent() ? 1 : 0;
+        }
+        out.add("  smooth (non-spiking) forward kernels, any parameter values: " + smooth + " of "
+                + io.github.sparksnn.surrogate.Surrogates.list().size()
+                + " built-ins (SquarewaveFourierSeries at n = 2, LeakyKReLU at leak = 0 only)");
         out.add("  need nvcc: Formula and user-registered surrogates (their backward runs on the CPU without it); nvcc: "
                 + Nvcc.find().map(n -> n.executable().toString()).orElse("not found"));
         return out;
@@ -112,7 +122,8 @@ public final class GpuInfo {
                 continue;
             }
             String how = r.substring(r.indexOf(": ") + 2);
-            String kind = r.startsWith("half[") ? "half-precision surrogate modules" : "neuron modules";
+            String kind = r.startsWith("half[") ? "half-precision surrogate modules"
+                    : r.startsWith("smooth[") ? "smooth forward modules" : "neuron modules";
             byHow.merge(kind + ": " + how, 1, Integer::sum);
         }
         byHow.forEach((k, n) -> out.add(n + " " + k));
@@ -123,7 +134,8 @@ public final class GpuInfo {
         if (src.equals(KernelSource.staticKernels())) {
             return "sgemm_nn";
         }
-        return src.name().startsWith("half[") ? "surrogate_gradient_half2" : "neuron_backward";
+        return src.name().startsWith("half[") ? "surrogate_gradient_half2"
+                : src.name().startsWith("smooth[") ? "neuron_forward_smooth" : "neuron_backward";
     }
 
     private static double gib(long bytes) {

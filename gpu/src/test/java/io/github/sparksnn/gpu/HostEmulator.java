@@ -109,11 +109,24 @@ final class HostEmulator implements DeviceStream {
      */
     static HostEmulator start(List<SurrogateFunction> surrogates, int ulp) throws IOException, InterruptedException {
         List<KernelSource> modules = new ArrayList<>();
+        Map<KernelSource, List<String>> entriesOf = new java.util.HashMap<>();
         modules.add(KernelSource.staticKernels());
+        entriesOf.put(KernelSource.staticKernels(), ShippedPtxTest.STATIC_ENTRIES);
         for (SurrogateFunction sg : surrogates) {
             KernelSource ks = NeuronKernelSource.of(sg);
             if (!modules.contains(ks)) {
                 modules.add(ks);
+                entriesOf.put(ks, List.of("neuron_backward", "surrogate_gradient"));
+            }
+            KernelSource smooth;
+            try {
+                smooth = SmoothKernelSource.of(sg);
+            } catch (UnsupportedOperationException e) {
+                continue; // no primitive text: its smooth forward takes the host fallback
+            }
+            if (!modules.contains(smooth)) {
+                modules.add(smooth);
+                entriesOf.put(smooth, List.of("neuron_forward_smooth"));
             }
         }
         StringBuilder tu = new StringBuilder("#include \"cuda_host_shim.h\"\n");
@@ -121,7 +134,7 @@ final class HostEmulator implements DeviceStream {
         Map<String, Boolean> keys = new LinkedHashMap<>();
         for (int m = 0; m < modules.size(); m++) {
             KernelSource ks = modules.get(m);
-            List<String> names = m == 0 ? ShippedPtxTest.STATIC_ENTRIES : List.of("neuron_backward", "surrogate_gradient");
+            List<String> names = entriesOf.get(ks);
             tu.append("// module ").append(ks.name()).append('\n');
             tu.append("#define snn_block_sum snn_block_sum_m").append(m).append('\n');
             for (String n : names) {

@@ -200,6 +200,9 @@ class ShippedIndexTest {
         if (unit.equals(PtxBuild.NEURON_UNIT) && row.get("dtype").equals("float32")) {
             return NeuronKernelSource.of(sg);
         }
+        if (unit.equals(PtxBuild.SMOOTH_UNIT) && row.get("dtype").equals("float32")) {
+            return SmoothKernelSource.of(sg);
+        }
         if (unit.equals(PtxBuild.HALF_UNIT) && row.get("dtype").equals("half2")) {
             return HalfKernelSource.of(sg);
         }

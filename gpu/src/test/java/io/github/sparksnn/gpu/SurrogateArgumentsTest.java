@@ -122,5 +122,28 @@ class SurrogateArgumentsTest {
         }
         assertFalse(lines.stream().anyMatch(l -> l.contains("default parameters only")), lines.toString());
         assertTrue(lines.get(lines.size() - 1).contains("need nvcc: Formula"), lines.toString());
+        assertTrue(lines.get(lines.size() - 2).contains("any parameter values: 17 of 17 built-ins"), lines.toString());
+    }
+
+    @Test
+    void theSmoothForwardsPrimitiveIsLiftedTheSameWay() {
+        for (SurrogateFunction sg : defaultsAndTuned()) {
+            SurrogateArguments.Code code = SmoothKernelSource.module(sg).code();
+            String literal = SmoothKernelSource.primitiveCode(sg, NeuronKernelSource.X, NeuronKernelSource.G);
+            // other shapes than the default's: more harmonics; a leak term that the default (leak = 0) folds away
+            boolean sameShape = !(sg.name().equals("SquarewaveFourierSeries") && sg.parameters().get("n") != 2.0
+                    || sg.name().equals("LeakyKReLU") && sg.parameters().get("leak") != 0.0);
+            assertEquals(sameShape, code.lifted(), sg.toString());
+            assertEquals(literal, code.lifted() ? substituted(code) : code.snippet(), sg.toString());
+            assertEquals(sameShape, PtxStore.shipped(SmoothKernelSource.of(sg)).isPresent(), sg + ": shipped");
+        }
+        // the primitive's text is the formula's: ATan's g(x) = atan(pi/2 alpha x)/pi + 1/2, pi/2 alpha as the argument
+        assertEquals(List.of((float) (Math.PI / 2 * 3.0)), SmoothKernelSource.module(Surrogates.parse("ATan(alpha=3.0)"))
+                .code().args().stream().map(SurrogateArguments.Arg::floatValue).toList());
+        UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                UnsupportedOperationException.class, () -> SmoothKernelSource.module(
+                        Surrogates.parse("SquarewaveFourierSeries(n=1, T_period=8.0)")));
+        assertTrue(e.getMessage().contains("SquarewaveFourierSeries") && e.getMessage().contains("primitive"),
+                e.getMessage());
     }
 }
