@@ -28,11 +28,11 @@ import java.util.Map;
  * double-precision reductions (channel sums, batch norm statistics) and the neuron backward (CUDA's
  * {@code expf}/{@code atanf}... in {@code g'} vs Java's).
  *
- * <p>Not supported: the non-spiking (smooth) neuron forward, which needs the surrogate primitive {@code g(x)} in
- * CUDA; {@link SurrogateFunction#cudaCode} only provides {@code g'(x)}.
+ * <p>The non-spiking (smooth) neuron forward runs {@link SmoothKernelSource}'s kernel: the surrogate's primitive
+ * {@code g(x)} from its formula text, within a few float ulps of the CPU (another math library).
  *
- * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or non-default parameters with no nvcc on
- * this machine, or a module the driver rejects) does not fail the run: its neuron backward runs on the host (the
+ * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or user surrogate with no nvcc on this machine,
+ * or a module the driver rejects; the built-ins ship for every parameter value) does not fail the run: its neuron backward runs on the host (the
  * tensors downloaded, {@link CpuBackend}'s loop, the result uploaded), with one logged warning giving the reason;
  * {@link #hostFallbacks()} lists them. The spiking forward needs no surrogate code and stays on the device.
  */
@@ -49,8 +49,9 @@ public final class CudaBackend implements Backend {
     private double[] dkHost = new double[0];
     // per-backend lookups (no lock, no source hashing in the training loop)
     private final Map<String, Object> staticFns = new HashMap<>();
-    private final Map<String, KernelSource> neuronSources = new HashMap<>();
-    private final Map<String, KernelSource> halfSources = new HashMap<>();
+    private final Map<String, NeuronKernelSource.Module> neuronSources = new HashMap<>();
+    private final Map<String, NeuronKernelSource.Module> halfSources = new HashMap<>();
+    private final Map<String, NeuronKernelSource.Module> smoothSources = new HashMap<>();
     /** Surrogates (by {@link NeuronKernelSource#label}) whose neuron module could not be had, with the reason. */
     private final Map<String, String> hostFallbacks = new LinkedHashMap<>();
     private CpuBackend host;
@@ -110,10 +111,13 @@ public final class CudaBackend implements Backend {
         return f;
     }
 
-    /** The generated module of a surrogate, keyed by class and parameters (its source depends on nothing else). */
-    private KernelSource neuronSource(SurrogateFunction sg) {
+    /**
+     * The generated module of a surrogate, keyed by class and parameters (its source and lifted arguments depend on
+     * nothing else; built-ins of any parameter value share one source, {@link SurrogateArguments}).
+     */
+    private NeuronKernelSource.Module neuronModule(SurrogateFunction sg) {
         return neuronSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
-                k -> NeuronKernelSource.of(sg));
+                k -> NeuronKernelSource.module(sg));
     }
 
     private void launch1d(String kernel, long n, KernelArgs args) {
@@ -315,11 +319,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void neuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
-        if (!op.surrogate().isSpiking()) {
-            throw new UnsupportedOperationException("CUDA backend: the non-spiking (smooth) forward of "
-                    + op.surrogate() + " needs the surrogate primitive g(x) in CUDA, but SurrogateFunction.cudaCode"
-                    + " only provides g'(x); use spiking mode (the default) or the CPU backend");
-        }
         long total = (long) timeSteps * n;
         CudaTensor X = range("neuronForward x", x, 0, total), H = range("neuronForward h", h, 0, total);
         CudaTensor S = range("neuronForward s", s, 0, total), V = range("neuronForward v", v, 0, n);
@@ -328,8 +327,50 @@ public final class CudaBackend implements Backend {
         float k = op.k();
         // the charge as CpuBackend writes it: H = cv V + cx X + c0, coefficients in float on the host
         float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * op.chargeReset() : 0f;
-        launch1d("neuron_forward", n, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
-                .i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset()));
+        KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
+                .i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset());
+        if (op.surrogate().isSpiking()) {
+            launch1d("neuron_forward", n, args);
+            return;
+        }
+        // smooth mode: S = g(H - th) with the surrogate's primitive (SmoothKernelSource), or on the host without it
+        SurrogateFunction sg = op.surrogate();
+        String label = NeuronKernelSource.label(sg) + " (smooth forward)";
+        Object f = withFallback(label, () -> dev.function(smoothModule(sg).source(), "neuron_forward_smooth"),
+                "the smooth forward of its neuron layers");
+        if (f == null) {
+            hostNeuronForward(op, timeSteps, n, x, h, s, v);
+            return;
+        }
+        launch1d(f, n, smoothModule(sg).append(args), "neuron_forward_smooth");
+    }
+
+    private NeuronKernelSource.Module smoothModule(SurrogateFunction sg) {
+        return smoothSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
+                k -> SmoothKernelSource.module(sg));
+    }
+
+    /** {@link #neuronForward} through {@link CpuBackend}: the same loop, on copies of the tensors. */
+    private void hostNeuronForward(NeuronOp op, int timeSteps, int n, Tensor x, Tensor h, Tensor s, Tensor v) {
+        int total = Math.toIntExact((long) timeSteps * n);
+        if (host == null) {
+            host = new CpuBackend(1, true);
+        }
+        float[] buf = new float[total];
+        try (Tensor xx = host.alloc(total); Tensor hh = host.alloc(total); Tensor ss = host.alloc(total);
+             Tensor vv = host.alloc(n)) {
+            download(x, 0, buf, 0, total);
+            host.upload(buf, 0, xx, 0, total);
+            download(v, 0, buf, 0, n);
+            host.upload(buf, 0, vv, 0, n);
+            host.neuronForward(op, timeSteps, n, xx, hh, ss, vv);
+            for (Tensor[] pair : new Tensor[][] {{hh, h}, {ss, s}}) {
+                host.download(pair[0], 0, buf, 0, total);
+                upload(buf, 0, pair[1], 0, total);
+            }
+            host.download(vv, 0, buf, 0, n);
+            upload(buf, 0, v, 0, n);
+        }
     }
 
     @Override
@@ -363,6 +404,7 @@ public final class CudaBackend implements Backend {
                 .ptr(wantDk ? X.ptr : DS.ptr).ptr(DX.ptr).ptr(wantDk ? dkPartial : DS.ptr).i(op.hardReset())
                 .i(op.detachReset()).i(op.decayInput()).i(wantDk).f(op.vThreshold()).f(op.vReset())
                 .f(op.chargeReset()).f(op.vInit()).f(dHdV).f(dHdX);
+        neuronModule(op.surrogate()).append(args);
         dev.launch(f, blocks, 1, Launch.THREADS, args, "neuron_backward");
         if (!wantDk) {
             return 0;
@@ -400,7 +442,7 @@ public final class CudaBackend implements Backend {
             upload(buf, 0, out, 0, n);
             return;
         }
-        launch1d(f, n, KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient");
+        launch1d(f, n, neuronModule(sg).append(KernelArgs.args().l(n).ptr(X.ptr).ptr(O.ptr)), "surrogate_gradient");
     }
 
     /** The surrogates whose neuron layers run their backward on the host, each with the reason (label to reason). */
@@ -412,21 +454,26 @@ public final class CudaBackend implements Backend {
 
     /** A kernel of the surrogate's neuron module, or null (logged once) when the module cannot be had. */
     private Object neuronFunction(SurrogateFunction sg, String kernel) {
-        String label = NeuronKernelSource.label(sg);
+        return withFallback(NeuronKernelSource.label(sg), () -> dev.function(neuronModule(sg).source(), kernel),
+                "the backward of its neuron layers");
+    }
+
+    /** {@code fetch}'s kernel, or null (recorded under {@code label}, logged once) when it cannot be had. */
+    private Object withFallback(String label, java.util.function.Supplier<Object> fetch, String what) {
         synchronized (hostFallbacks) {
             if (hostFallbacks.containsKey(label)) {
                 return null;
             }
         }
         try {
-            return dev.function(neuronSource(sg), kernel);
-        } catch (RuntimeException e) { // no PTX and no nvcc, an nvcc error, a module the driver rejects
+            return fetch.get();
+        } catch (RuntimeException e) { // no PTX and no nvcc, an nvcc error, a module the driver rejects, no primitive
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             synchronized (hostFallbacks) {
                 hostFallbacks.put(label, reason);
             }
             LOG.log(System.Logger.Level.WARNING, "CUDA backend: no device code for the surrogate " + label + " (" + reason
-                    + "); the backward of its neuron layers runs on the host CPU (download, CPU loop, upload)");
+                    + "); " + what + " runs on the host CPU (download, CPU loop, upload)");
             return null;
         }
     }
@@ -469,10 +516,10 @@ public final class CudaBackend implements Backend {
         }
         CudaTensor X = range("surrogateGradientHalf x", x, 0, n), O = range("surrogateGradientHalf out", out, 0, n);
         enter();
-        KernelSource src = halfSources.computeIfAbsent(sg.getClass().getName() + ":" + NeuronKernelSource.label(sg),
-                k -> HalfKernelSource.of(sg));
-        launch1d(dev.function(src, "surrogate_gradient_half2"), n / 2,
-                KernelArgs.args().l(n / 2).ptr(X.ptr).ptr(O.ptr), "surrogate_gradient_half2");
+        NeuronKernelSource.Module m = halfSources.computeIfAbsent(sg.getClass().getName() + ":"
+                + NeuronKernelSource.label(sg), k -> HalfKernelSource.module(sg));
+        launch1d(dev.function(m.source(), "surrogate_gradient_half2"), n / 2,
+                m.append(KernelArgs.args().l(n / 2).ptr(X.ptr).ptr(O.ptr)), "surrogate_gradient_half2");
     }
 
     // ------------------------------------------------------------------------------------------------ convolution

@@ -11,7 +11,8 @@ import java.util.Locale;
  * {@code snn gpu info}: what a first GPU run needs to know. The CUDA probe's answer (or exactly why there is no
  * GPU), where {@code libcuda.so.1} was loaded from, the driver and its CUDA version, each device (name, compute
  * capability, memory total and free, UUID, PCI bus id, {@code CUDA_VISIBLE_DEVICES}), and for each device whether
- * every shipped kernel module loads, and how (cubin, or PTX through the driver's JIT).
+ * every shipped kernel module loads, and how (cubin, or PTX through the driver's JIT). Before the devices, which
+ * kernels need no CUDA compiler (shipped in the jar) and whether an nvcc is there for the others.
  */
 public final class GpuInfo {
     private GpuInfo() {
@@ -31,6 +32,9 @@ public final class GpuInfo {
         out.println("libcuda.so.1: " + libcudaPath());
         String visible = System.getenv("CUDA_VISIBLE_DEVICES");
         out.println("CUDA_VISIBLE_DEVICES: " + (visible == null ? "(unset)" : visible));
+        for (String line : compilerFree()) {
+            out.println(line);
+        }
         if (!ok) {
             out.flush();
             return false;
@@ -67,6 +71,47 @@ public final class GpuInfo {
         return allLoaded;
     }
 
+    /**
+     * Which kernels run with the driver alone: the static kernels, and per built-in surrogate its neuron and half2
+     * modules, for every parameter value where the parameters are kernel arguments ({@link SurrogateArguments}), else
+     * at the defaults only; then what still needs nvcc, and whether this machine has one.
+     */
+    static List<String> compilerFree() {
+        List<String> any = new java.util.ArrayList<>(), defaults = new java.util.ArrayList<>();
+        for (io.github.sparksnn.surrogate.Surrogates.Descriptor d : io.github.sparksnn.surrogate.Surrogates.list()) {
+            io.github.sparksnn.surrogate.SurrogateFunction sg = io.github.sparksnn.surrogate.Surrogates.create(d.name(),
+                    java.util.Map.of());
+            boolean shipped = PtxStore.shipped(NeuronKernelSource.of(sg)).isPresent()
+                    && PtxStore.shipped(HalfKernelSource.of(sg)).isPresent();
+            if (shipped) {
+                (SurrogateArguments.liftable(sg) ? any : defaults).add(d.name());
+            }
+        }
+        List<String> out = new java.util.ArrayList<>();
+        out.add("kernels that need no CUDA compiler (shipped PTX, sm_80 and sm_90 cubins):");
+        out.add("  static kernels (" + KernelSource.staticKernels().name() + "): "
+                + (PtxStore.shipped(KernelSource.staticKernels()).isPresent() ? "shipped" : "MISSING from the jar"));
+        out.add("  neuron and half2 surrogate kernels, any parameter values (" + any.size() + "): "
+                + (any.isEmpty() ? "none" : String.join(", ", any)));
+        if (!defaults.isEmpty()) {
+            out.add("  neuron and half2 surrogate kernels, default parameters only (" + defaults.size() + "): "
+                    + String.join(", ", defaults));
+        }
+        int smooth = 0;
+        for (io.github.sparksnn.surrogate.Surrogates.Descriptor d : io.github.sparksnn.surrogate.Surrogates.list()) {
+            io.github.sparksnn.surrogate.SurrogateFunction sg = io.github.sparksnn.surrogate.Surrogates.create(d.name(),
+                    java.util.Map.of());
+            smooth += SmoothKernelSource.module(sg).code().lifted() && PtxStore.shipped(SmoothKernelSource.of(sg))
+                    .isPresent() ? 1 : 0;
+        }
+        out.add("  smooth (non-spiking) forward kernels, any parameter values: " + smooth + " of "
+                + io.github.sparksnn.surrogate.Surrogates.list().size()
+                + " built-ins (SquarewaveFourierSeries at n = 2, LeakyKReLU at leak = 0 only)");
+        out.add("  need nvcc: Formula and user-registered surrogates (their backward runs on the CPU without it); nvcc: "
+                + Nvcc.find().map(n -> n.executable().toString()).orElse("not found"));
+        return out;
+    }
+
     /** {@code kernels.cu: sm_90 cubin} first, then the others counted by how they loaded. */
     private static List<String> summarize(List<String> reports) {
         java.util.Map<String, Integer> byHow = new java.util.LinkedHashMap<>();
@@ -77,7 +122,8 @@ public final class GpuInfo {
                 continue;
             }
             String how = r.substring(r.indexOf(": ") + 2);
-            String kind = r.startsWith("half[") ? "half-precision surrogate modules" : "neuron modules";
+            String kind = r.startsWith("half[") ? "half-precision surrogate modules"
+                    : r.startsWith("smooth[") ? "smooth forward modules" : "neuron modules";
             byHow.merge(kind + ": " + how, 1, Integer::sum);
         }
         byHow.forEach((k, n) -> out.add(n + " " + k));
@@ -88,7 +134,8 @@ public final class GpuInfo {
         if (src.equals(KernelSource.staticKernels())) {
             return "sgemm_nn";
         }
-        return src.name().startsWith("half[") ? "surrogate_gradient_half2" : "neuron_backward";
+        return src.name().startsWith("half[") ? "surrogate_gradient_half2"
+                : src.name().startsWith("smooth[") ? "neuron_forward_smooth" : "neuron_backward";
     }
 
     private static double gib(long bytes) {

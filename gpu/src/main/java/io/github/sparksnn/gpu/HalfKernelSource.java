@@ -15,15 +15,21 @@ public final class HalfKernelSource {
 
     /** The CUDA C translation unit for {@code sg}, named {@code half[<label>]}. */
     public static KernelSource of(SurrogateFunction sg) {
-        String snippet = sg.cudaCode(NeuronKernelSource.X, NeuronKernelSource.G, CudaDtype.HALF2);
-        String label = NeuronKernelSource.label(sg).replace("*/", "* /");
+        return module(sg).source();
+    }
+
+    /** The module for {@code sg}, parameters as kernel arguments where they can be ({@link SurrogateArguments}). */
+    public static NeuronKernelSource.Module module(SurrogateFunction sg) {
+        SurrogateArguments.Code code = SurrogateArguments.of(sg, NeuronKernelSource.X, NeuronKernelSource.G, CudaDtype.HALF2);
+        String snippet = code.snippet();
+        String label = NeuronKernelSource.sourceLabel(sg, code).replace("*/", "* /");
         String src = """
                 // spark-snn generated half-precision surrogate kernel for %s
                 // (see io.github.sparksnn.gpu.HalfKernelSource)
                 #include <cuda_fp16.h>
 
                 // y[i] = g'(x[i]) in half2 arithmetic, for i < 2 * pairs
-                extern "C" __global__ void surrogate_gradient_half2(long long pairs, const float* xs, float* ys) {
+                extern "C" __global__ void surrogate_gradient_half2(long long pairs, const float* xs, float* ys%s) {
                     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < pairs;
                          i += (long long) blockDim.x * gridDim.x) {
                         const half2 %s = __floats2half2_rn(xs[2 * i], xs[2 * i + 1]);
@@ -33,8 +39,9 @@ public final class HalfKernelSource {
                         ys[2 * i + 1] = snn_f.y;
                     }
                 }
-                """.formatted(label, NeuronKernelSource.X, indent(snippet), NeuronKernelSource.G);
-        return new KernelSource("half[" + NeuronKernelSource.label(sg) + "]", src);
+                """.formatted(label, code.declarations(), NeuronKernelSource.X, indent(snippet), NeuronKernelSource.G);
+        return new NeuronKernelSource.Module(new KernelSource("half[" + NeuronKernelSource.sourceLabel(sg, code) + "]", src),
+                code);
     }
 
     private static String indent(String code) {

@@ -10,8 +10,10 @@ import java.util.Map;
  * gradient {@code g'(x)} inlined from {@link SurrogateFunction#cudaCode}, and an element-wise
  * {@code surrogate_gradient} kernel (used by the parity tests to compare g' itself with the CPU).
  *
- * <p>The source depends only on the surrogate's name and parameters (not its spiking mode): the backward is the
- * same in both modes. Kernels: {@code neuron_backward}, {@code surrogate_gradient}.
+ * <p>The source depends only on the surrogate's class (and, for code whose shape changes with a parameter, on the
+ * parameters), not on its spiking mode: the backward is the same in both modes. A built-in surrogate's parameters are
+ * kernel arguments ({@link SurrogateArguments}, {@code float snn_p0, ...} after each kernel's own), so one shipped
+ * module serves every value. Kernels: {@code neuron_backward}, {@code surrogate_gradient}.
  */
 public final class NeuronKernelSource {
     /** Names of the variables the surrogate snippet reads and declares. */
@@ -37,10 +39,40 @@ public final class NeuronKernelSource {
 
     /** The CUDA C translation unit for {@code sg}. */
     public static KernelSource of(SurrogateFunction sg) {
-        String snippet = sg.cudaCode(X, G, CudaDtype.FLOAT);
-        String label = label(sg).replace("*/", "* /");
-        // snn_block_sum repeats kernels.cu's on purpose: this is its own compilation unit, and its text is hashed
-        // into the shipped PTX and cubin names (PtxBuild), so sharing it would mean rebuilding them with nvcc.
+        return module(sg).source();
+    }
+
+    /**
+     * A neuron module: its source and the surrogate's lifted parameter values ({@link SurrogateArguments}), which
+     * every launch of its kernels appends after the kernel's own arguments.
+     */
+    public record Module(KernelSource source, SurrogateArguments.Code code) {
+        KernelArgs append(KernelArgs a) {
+            return code.appendTo(a);
+        }
+    }
+
+    /**
+     * The label a source is named by: {@link #label} for literal code, or the name with each parameter shown as
+     * {@code *} ({@code ATan(alpha=*)}) when the parameters are kernel arguments (one source for every value).
+     */
+    static String sourceLabel(SurrogateFunction sg, SurrogateArguments.Code code) {
+        if (!code.lifted()) {
+            return label(sg);
+        }
+        StringBuilder sb = new StringBuilder(sg.name()).append('(');
+        for (String k : sg.parameters().keySet()) {
+            sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(k).append("=*");
+        }
+        return sb.append(')').toString();
+    }
+
+    /** The module for {@code sg}: parameters as kernel arguments where {@link SurrogateArguments} can lift them. */
+    public static Module module(SurrogateFunction sg) {
+        SurrogateArguments.Code code = SurrogateArguments.of(sg, X, G, CudaDtype.FLOAT);
+        String snippet = code.snippet();
+        String params = code.declarations();
+        String label = sourceLabel(sg, code).replace("*/", "* /");
         String src = """
                 // spark-snn generated neuron kernels for surrogate %s
                 // (see io.github.sparksnn.gpu.NeuronKernelSource; compiled with -fmad=false)
@@ -60,7 +92,7 @@ public final class NeuronKernelSource {
                 }
 
                 // y[i] = g'(x[i])
-                extern "C" __global__ void surrogate_gradient(long long n, const float* x, float* y) {
+                extern "C" __global__ void surrogate_gradient(long long n, const float* x, float* y%s) {
                     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n;
                          i += (long long) blockDim.x * gridDim.x) {
                         const float snn_x = x[i];
@@ -74,7 +106,7 @@ public final class NeuronKernelSource {
                 extern "C" __global__ void __launch_bounds__(256) neuron_backward(int timeSteps, int n,
                         const float* dS, const float* h, const float* s, const float* x, float* dX, double* dkPartial,
                         int hard, int detach, int decayInput, int wantDk, float th, float vr, float cr, float vInit,
-                        float dHdV, float dHdX) {
+                        float dHdV, float dHdX%s) {
                     __shared__ double sh[256];
                     double dk = 0.0;
                     for (long long j = (long long) blockIdx.x * blockDim.x + threadIdx.x; j < n;
@@ -117,8 +149,8 @@ public final class NeuronKernelSource {
                         }
                     }
                 }
-                """.formatted(label, indent(snippet, "        "), indent(snippet, "            "));
-        return new KernelSource("neuron[" + label(sg) + "]", src);
+                """.formatted(label, params, indent(snippet, "        "), params, indent(snippet, "            "));
+        return new Module(new KernelSource("neuron[" + sourceLabel(sg, code) + "]", src), code);
     }
 
     private static String indent(String code, String pad) {

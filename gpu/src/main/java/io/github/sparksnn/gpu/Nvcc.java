@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Compiles CUDA C to PTX with the CUDA toolkit's {@code nvcc} (there is no NVRTC: JCuda 12.6's NVRTC binding needs
- * CUDA 12's libnvrtc.so.12, absent on CUDA 13 machines). nvcc is looked up in {@code $SNN_NVCC},
+ * CUDA 12's libnvrtc.so.12, absent on CUDA 13 machines). nvcc is looked up in {@code $SNN_NVCC} ({@code none}: act
+ * as a machine without a toolkit, as most GPU executors are),
  * {@code $CUDA_HOME/bin}, {@code $CUDA_PATH/bin}, {@code /usr/local/cuda/bin}, then {@code PATH}.
  *
  * <p>Flags: {@code -arch=compute_75} (the lowest target of CUDA 13; the driver JIT-compiles the PTX for newer
@@ -37,10 +38,23 @@ public final class Nvcc {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** The nvcc found on this machine, if any. */
+    /** The value of {@code $SNN_NVCC} that hides every nvcc: the driver-only machine, on demand. */
+    public static final String NONE = "none";
+
+    /** The nvcc found on this machine, if any; none when {@code $SNN_NVCC} is {@value #NONE}. */
     public static Optional<Nvcc> find() {
+        return find(System.getenv("SNN_NVCC"));
+    }
+
+    /** {@link #find()} as if {@code $SNN_NVCC} were {@code snnNvcc} ({@code null}: unset). */
+    static Optional<Nvcc> find(String snnNvcc) {
+        if (NONE.equals(snnNvcc)) {
+            return Optional.empty();
+        }
         List<Path> candidates = new ArrayList<>();
-        addEnv(candidates, "SNN_NVCC", "");
+        if (snnNvcc != null && !snnNvcc.isBlank()) {
+            candidates.add(Path.of(snnNvcc));
+        }
         addEnv(candidates, "CUDA_HOME", "bin/nvcc");
         addEnv(candidates, "CUDA_PATH", "bin/nvcc");
         candidates.add(Path.of("/usr/local/cuda/bin/nvcc"));

@@ -40,6 +40,8 @@ public final class PtxBuild {
     public static final String STATIC_UNIT = "kernels.cu";
     /** Unit column of the generated neuron kernels ({@link NeuronKernelSource}). */
     public static final String NEURON_UNIT = "neuron";
+    /** Unit column of the generated smooth neuron forward ({@link SmoothKernelSource}). */
+    public static final String SMOOTH_UNIT = "smooth";
     /** Unit column of the generated half-precision surrogate kernels ({@link HalfKernelSource}). */
     public static final String HALF_UNIT = "half";
 
@@ -70,8 +72,8 @@ public final class PtxBuild {
     }
 
     /**
-     * The static kernels, the neuron kernels of every built-in surrogate at its default parameters, then their
-     * half-precision surrogate kernels ({@link HalfKernelSource}, for {@code snn gpu check-grad --dtype half}).
+     * The static kernels, the neuron kernels of every built-in surrogate (generated at its default parameters, which
+     * they take as kernel arguments: the same source for every value), then their half-precision surrogate kernels ({@link HalfKernelSource}, for {@code snn gpu check-grad --dtype half}).
      */
     public static List<Shipped> shipped() {
         List<Shipped> out = new ArrayList<>();
@@ -83,6 +85,10 @@ public final class PtxBuild {
         for (Surrogates.Descriptor d : Surrogates.list()) {
             SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
             out.add(new Shipped(HALF_UNIT, sg, "half2", HalfKernelSource.of(sg)));
+        }
+        for (Surrogates.Descriptor d : Surrogates.list()) {
+            SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
+            out.add(new Shipped(SMOOTH_UNIT, sg, "float32", SmoothKernelSource.of(sg)));
         }
         return out;
     }
@@ -135,8 +141,12 @@ public final class PtxBuild {
                 .append("# hash: first 24 hex digits of SHA-256(nvcc flags, NUL, generated CUDA source). ")
                 .append("ptx: nvcc, .version lowered to ").append(PtxText.SHIPPED_VERSION)
                 .append("; cubin: JCuda's nvPTXCompiler from that PTX.\n")
-                .append("# unit: kernels.cu (static kernels), neuron (NeuronKernelSource), half (HalfKernelSource); ")
-                .append("surrogate and parameters: the cudaCode it inlines.\n");
+                .append("# unit: kernels.cu (static kernels), neuron (NeuronKernelSource), half (HalfKernelSource), ")
+                .append("smooth (SmoothKernelSource); ")
+                .append("surrogate and parameters: the cudaCode it inlines.\n")
+                .append("# neuron, half and smooth units take the surrogate's parameters as kernel arguments (snn_p0, ... after ")
+                .append("each kernel's own; SurrogateArguments): one file serves every parameter value, and parameters ")
+                .append("names the defaults the source was generated from.\n");
         sb.append(String.join("\t", INDEX_COLUMNS)).append('\n');
         String flags = String.join(" ", Nvcc.FLAGS);
         for (Shipped s : shipped()) {

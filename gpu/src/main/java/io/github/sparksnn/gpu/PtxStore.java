@@ -15,10 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Finds the PTX of a {@link KernelSource}, by its hash, in this order:
  * <ol>
  *   <li>the PTX shipped in the jar ({@code io/github/sparksnn/gpu/ptx/<hash>.ptx}): the static kernels and the
- *       neuron kernels of the 17 built-in surrogates at their default parameters (built by {@link PtxBuild} and
- *       committed, so that CI and machines without nvcc need no CUDA toolkit);</li>
+ *       neuron kernels of the 17 built-in surrogates, for every parameter value (the parameters are kernel
+ *       arguments: {@link SurrogateArguments}) (built by {@link PtxBuild} and committed, so that CI and machines
+ *       without nvcc need no CUDA toolkit);</li>
  *   <li>the nvcc cache {@code <java.io.tmpdir>/spark-snn-ptx/<hash>.ptx} (or {@code $SNN_PTX_CACHE});</li>
- *   <li>a fresh nvcc compile (other surrogate parameters, user-registered surrogates), stored in that cache.</li>
+ *   <li>a fresh nvcc compile ({@code Formula} and user-registered surrogates), stored in that cache.</li>
  * </ol>
  * Without nvcc, a source of the third kind fails with a message saying what to install.
  */
@@ -81,9 +82,9 @@ public final class PtxStore {
             // unreadable cache entry: recompile below
         }
         Nvcc nvcc = Nvcc.find().orElseThrow(() -> new IllegalStateException("CUDA kernel " + src.name()
-                + " has no precompiled PTX in the jar (only the built-in surrogates at their default parameters"
-                + " ship precompiled) and nvcc was not found: install the CUDA toolkit or set CUDA_HOME (or"
-                + " SNN_NVCC), or use default surrogate parameters"));
+                + " has no precompiled PTX in the jar (the 17 built-in surrogates ship precompiled for any parameter"
+                + " values; Formula and user surrogates do not) and nvcc was not found: install the CUDA toolkit or set"
+                + " CUDA_HOME (or SNN_NVCC), or use a built-in surrogate"));
         String ptx = nvcc.compile(src);
         store(cached, ptx);
         return ptx;

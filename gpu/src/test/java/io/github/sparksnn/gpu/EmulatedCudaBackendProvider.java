@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code META-INF/services}; available only where {@code SNN_EMULATED_CUDA=1} is in the environment (the Spark
  * executors of {@code EmulatedCudaSparkTest}), so that everywhere else the real provider answers for
  * {@code cuda}. With {@code SNN_EMULATED_CUDA_LOG=<dir>} it appends one line per backend created and closed to
- * {@code <dir>/<pid>.log}: {@code create|close <executor> <ordinal> <spark address> <thread>}; a file
+ * {@code <dir>/<pid>.log}: {@code create|close <executor> <ordinal> <spark address> <thread>}, a close line ending in
+ * {@code host-fallbacks=[...]} (the surrogates whose neuron backward ran on the host); a file
  * {@code <dir>/unplugged} makes it unavailable (executors without a usable GPU).
  */
 public final class EmulatedCudaBackendProvider implements BackendProvider {
@@ -89,7 +90,11 @@ public final class EmulatedCudaBackendProvider implements BackendProvider {
         }
         String who = executor() + " " + device + " " + address() + " " + Thread.currentThread().getName();
         log("create " + who);
-        return new CudaBackend(new RecordingStream(emu, () -> log("close " + who)));
+        CudaBackend[] backend = new CudaBackend[1];
+        // the close line says how many surrogates ran their neuron backward on the host (no device code for them)
+        backend[0] = new CudaBackend(new RecordingStream(emu, () -> log("close " + who + " host-fallbacks="
+                + backend[0].hostFallbacks().keySet().toString().replace(' ', '_'))));
+        return backend[0];
     }
 
     private static String executor() {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code snn gpu check-grad}'s checks on the {@link HostEmulator} (the real backend and kernels; the half kernel
- * needs a device): every row passes, with PLIF's dL/dk rows; and a row fails when the values differ.
+ * needs a device): every row passes, with PLIF's dL/dk rows, the smooth forward and the smooth network's central
+ * differences (its gradient computed on the emulated device); and a row fails when the values differ.
  */
 class GpuGradCheckTest {
 
@@ -26,10 +27,14 @@ class GpuGradCheckTest {
             for (GpuGradCheck.Neuron n : GpuGradCheck.Neuron.values()) {
                 List<GpuGradCheck.Row> rows = GpuGradCheck.checkFloat(gpu, cpu, n,
                         Surrogates.create("S2NN", Map.of("alpha", 4.0, "beta", 1.0)), 8, 512, 1);
-                assertEquals(n == GpuGradCheck.Neuron.PLIF ? 5 : 3, rows.size(), rows.toString());
+                // g', dL/dX twice (and dL/dk twice for PLIF), the smooth forward, the smooth network
+                assertEquals(n == GpuGradCheck.Neuron.PLIF ? 7 : 5, rows.size(), rows.toString());
                 for (GpuGradCheck.Row r : rows) {
                     assertTrue(r.passed(), r.toString());
                 }
+                GpuGradCheck.Row net = rows.get(rows.size() - 1);
+                assertEquals("smooth network vs central differences", net.check());
+                assertTrue(net.points() > 80 && net.maxAbsError() > 0, net.toString()); // every parameter, a real difference
                 assertTrue(rows.get(1).maxAbsError() < 1e-5, rows.toString());
             }
         } finally {

@@ -63,6 +63,23 @@ final class HostEmulator implements DeviceStream {
         return all;
     }
 
+    /**
+     * Every built-in surrogate away from its default parameters. Their neuron modules are the defaults' (the parameters
+     * are kernel arguments), so an emulator built for {@link #builtInSurrogates()} runs them too.
+     */
+    static List<SurrogateFunction> tunedSurrogates() {
+        List<SurrogateFunction> out = new ArrayList<>();
+        for (String spec : List.of("PiecewiseQuadratic(alpha=1.5)", "PiecewiseExp(alpha=2.5)", "Sigmoid(alpha=2.0)",
+                "SoftSign(alpha=3.5)", "SuperSpike(alpha=2.5)", "ATan(alpha=3.0)", "NonzeroSignLogAbs(alpha=2.0)",
+                "Erf(alpha=1.5)", "PiecewiseLeakyReLU(w=0.5, c=0.05)", "SquarewaveFourierSeries(n=3, T_period=6.0)",
+                "S2NN(alpha=2.0, beta=0.5)", "QPseudoSpike(alpha=3.0)", "LeakyKReLU(leak=-0.1, k=1.5)",
+                "FakeNumericalGradient(alpha=0.5)", "LogTailedReLU(alpha=0.1)", "DeterministicPass(alpha=2.0)",
+                "Rect(alpha=2.0)")) {
+            out.add(io.github.sparksnn.surrogate.Surrogates.parse(spec));
+        }
+        return out;
+    }
+
     /** User surrogates written as formulas (a derived gradient; a given piecewise one), run by the parity contracts too. */
     static List<SurrogateFunction> formulas() {
         return List.of(
@@ -92,11 +109,24 @@ final class HostEmulator implements DeviceStream {
      */
     static HostEmulator start(List<SurrogateFunction> surrogates, int ulp) throws IOException, InterruptedException {
         List<KernelSource> modules = new ArrayList<>();
+        Map<KernelSource, List<String>> entriesOf = new java.util.HashMap<>();
         modules.add(KernelSource.staticKernels());
+        entriesOf.put(KernelSource.staticKernels(), ShippedPtxTest.STATIC_ENTRIES);
         for (SurrogateFunction sg : surrogates) {
             KernelSource ks = NeuronKernelSource.of(sg);
             if (!modules.contains(ks)) {
                 modules.add(ks);
+                entriesOf.put(ks, List.of("neuron_backward", "surrogate_gradient"));
+            }
+            KernelSource smooth;
+            try {
+                smooth = SmoothKernelSource.of(sg);
+            } catch (UnsupportedOperationException e) {
+                continue; // no primitive text: its smooth forward takes the host fallback
+            }
+            if (!modules.contains(smooth)) {
+                modules.add(smooth);
+                entriesOf.put(smooth, List.of("neuron_forward_smooth"));
             }
         }
         StringBuilder tu = new StringBuilder("#include \"cuda_host_shim.h\"\n");
@@ -104,7 +134,7 @@ final class HostEmulator implements DeviceStream {
         Map<String, Boolean> keys = new LinkedHashMap<>();
         for (int m = 0; m < modules.size(); m++) {
             KernelSource ks = modules.get(m);
-            List<String> names = m == 0 ? ShippedPtxTest.STATIC_ENTRIES : List.of("neuron_backward", "surrogate_gradient");
+            List<String> names = entriesOf.get(ks);
             tu.append("// module ").append(ks.name()).append('\n');
             tu.append("#define snn_block_sum snn_block_sum_m").append(m).append('\n');
             for (String n : names) {
@@ -290,8 +320,19 @@ final class HostEmulator implements DeviceStream {
         command("C " + p(dst).id() + " " + p(dst).off() + " " + p(src).id() + " " + p(src).off() + " " + bytes);
     }
 
+    /**
+     * With {@code SNN_EMULATOR_DRIVER_ONLY=1}, a module is had only where a GPU machine would have its PTX: shipped in
+     * the jar, in the nvcc cache, or compiled by an nvcc ({@code SNN_NVCC=none} hides them all), through the very
+     * {@link PtxStore} lookup {@code CudaDevice} makes; otherwise it throws as the device would, and the backend falls
+     * back to the host. Without it, every module the emulator was built with is there.
+     */
+    private static final boolean DRIVER_ONLY = "1".equals(System.getenv("SNN_EMULATOR_DRIVER_ONLY"));
+
     @Override
     public Object function(KernelSource src, String kernel) {
+        if (DRIVER_ONLY) {
+            PtxStore.ptx(src);
+        }
         String key = src.hash() + "/" + kernel;
         if (!keys.containsKey(key)) {
             throw new IllegalStateException("the emulator was not built with " + src.name() + " / " + kernel);

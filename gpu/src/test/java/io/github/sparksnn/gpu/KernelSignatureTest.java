@@ -34,7 +34,7 @@ class KernelSignatureTest {
             }
         }
         assertEquals(List.of(), bad);
-        assertEquals(ShippedPtxTest.STATIC_ENTRIES.size() + 17 * 2 + 17, kernels);
+        assertEquals(ShippedPtxTest.STATIC_ENTRIES.size() + 17 * 2 + 17 + 17, kernels);
     }
 
     @Test

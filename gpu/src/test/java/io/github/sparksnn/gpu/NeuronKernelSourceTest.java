@@ -1,6 +1,7 @@
 package io.github.sparksnn.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,7 @@ class NeuronKernelSourceTest {
         for (Surrogates.Descriptor d : Surrogates.list()) {
             SurrogateFunction sg = Surrogates.create(d.name(), Map.of());
             KernelSource src = NeuronKernelSource.of(sg);
-            String snippet = sg.cudaCode(NeuronKernelSource.X, NeuronKernelSource.G, CudaDtype.FLOAT);
+            String snippet = NeuronKernelSource.module(sg).code().snippet();
             String body = snippet.split("\n")[1].trim();   // first statement after the start comment
             int first = src.source().indexOf(body), last = src.source().lastIndexOf(body);
             assertTrue(first >= 0 && last > first, d.name() + ": the snippet must appear in both kernels");
@@ -35,12 +36,19 @@ class NeuronKernelSourceTest {
     }
 
     @Test
-    void theSourceDependsOnParametersButNotOnTheSpikingMode() {
+    void aBuiltInsSourceDependsNeitherOnItsParametersNorOnTheSpikingMode() {
         KernelSource a = NeuronKernelSource.of(new ATan(2.0, true));
         assertEquals(a.hash(), NeuronKernelSource.of(new ATan(2.0, false)).hash());
         assertEquals(a, NeuronKernelSource.of(new ATan(2.0, true)));
-        assertNotEquals(a.hash(), NeuronKernelSource.of(new ATan(3.0)).hash());
+        assertEquals(a.hash(), NeuronKernelSource.of(new ATan(3.0)).hash(), "alpha is a kernel argument");
+        assertEquals("neuron[ATan(alpha=*)]", a.name());
+        assertTrue(a.source().contains("float dHdV, float dHdX, float snn_p0, float snn_p1)"), a.source());
         assertEquals("ATan(alpha=2.0)", NeuronKernelSource.label(new ATan(2.0, false)));
+        // a Formula keeps its constants in the text: one source per parameter value
+        SurrogateFunction f1 = Surrogates.parse("Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)");
+        SurrogateFunction f2 = Surrogates.parse("Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=3.0)");
+        assertNotEquals(NeuronKernelSource.of(f1).hash(), NeuronKernelSource.of(f2).hash());
+        assertFalse(NeuronKernelSource.of(f1).source().contains("snn_p0"));
     }
 
     @Test

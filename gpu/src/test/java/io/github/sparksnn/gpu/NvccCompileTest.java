@@ -66,16 +66,19 @@ class NvccCompileTest {
     }
 
     @Test
-    void nonDefaultParametersCompileAtRunTimeIntoTheCache() throws Exception {
-        // a parameter no test elsewhere uses, so the cache entry is (most likely) fresh
-        KernelSource src = NeuronKernelSource.of(new ATan(2.718281828));
-        assertTrue(PtxStore.shipped(src).isEmpty(), "non-default parameters ship no PTX");
+    void formulasCompileAtRunTimeIntoTheCache() throws Exception {
+        // a parameter no test elsewhere uses, so the cache entry is (most likely) fresh; a Formula's constants are in
+        // its text (a built-in's are kernel arguments, shipped for every value)
+        KernelSource src = NeuronKernelSource.of(io.github.sparksnn.surrogate.Surrogates.parse(
+                "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.718281828)"));
+        assertTrue(PtxStore.shipped(src).isEmpty(), "a Formula ships no PTX");
         Path cached = PtxStore.cacheDir().resolve(src.hash() + ".ptx");
         String ptx = PtxStore.ptx(src);
         assertTrue(PtxText.hasEntry(ptx, "neuron_backward"));
         assertTrue(Files.isRegularFile(cached), "compiled PTX is cached at " + cached);
         assertEquals(ptx, Files.readString(cached));
-        assertNotEquals(PtxStore.ptx(NeuronKernelSource.of(new ATan())), ptx, "the parameter is baked into the code");
+        assertNotEquals(PtxStore.ptx(NeuronKernelSource.of(io.github.sparksnn.surrogate.Surrogates.parse(
+                "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)"))), ptx, "the parameter is baked into the code");
     }
 
     @Test

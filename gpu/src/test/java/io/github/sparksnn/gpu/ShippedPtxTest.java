@@ -30,7 +30,7 @@ class ShippedPtxTest {
     @Test
     void everyShippedSourceHasItsPtxAndNothingElseIsShipped() throws IOException {
         List<KernelSource> sources = PtxBuild.shippedSources();
-        assertEquals(35, sources.size(), "static kernels + 17 built-in surrogates' neuron and half-precision kernels");
+        assertEquals(52, sources.size(), "static kernels + 17 built-in surrogates' neuron, half-precision and smooth kernels");
         Set<String> expected = sources.stream().map(s -> s.hash() + ".ptx").collect(Collectors.toCollection(TreeSet::new));
         Set<String> present;
         try (var files = Files.list(DIR)) {
@@ -55,7 +55,7 @@ class ShippedPtxTest {
         if (s.equals(KernelSource.staticKernels())) {
             return STATIC_ENTRIES;
         }
-        return s.name().startsWith("half[") ? List.of("surrogate_gradient_half2")
+        return s.name().startsWith("smooth[") ? List.of("neuron_forward_smooth") : s.name().startsWith("half[") ? List.of("surrogate_gradient_half2")
                 : List.of("neuron_backward", "surrogate_gradient");
     }
 
