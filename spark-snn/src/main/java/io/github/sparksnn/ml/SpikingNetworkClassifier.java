@@ -72,6 +72,10 @@ import static org.apache.spark.sql.functions.not;
  * partition is packed (features length = product of {@code inputShape}, finite values, labels integers in
  * {@code [0, numClasses)}), and the first problem is reported with the column, partition and row; an empty
  * training set is an error.
+ *
+ * <p><b>Sequence input</b> ({@code sequenceInput}): each row holds T slices, {@code inputShape = [T, ...]} with
+ * {@code T = timeSteps}, as a time-major vector or an {@code array<vector>} of T steps (flattened before packing, each
+ * step checked); step t of the network sees slice t. The model spec then describes one step.
  */
 public class SpikingNetworkClassifier
         extends ProbabilisticClassifier<Vector, SpikingNetworkClassifier, SpikingNetworkModel>

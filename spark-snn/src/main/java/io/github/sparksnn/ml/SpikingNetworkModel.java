@@ -56,6 +56,8 @@ import java.util.NoSuchElementException;
  * Inference runs batched per partition ({@code mapPartitions}, 256 rows per engine call) with a cached network
  * replica per executor thread and the weights broadcast once. With the {@code poisson} encoder the spikes of a
  * row are drawn from {@code (seed, partition, position)}, so repeated transforms of the same DataFrame agree.
+ * A model trained with {@code sequenceInput} reads the features column in either of its forms (a time-major vector,
+ * or an {@code array<vector>} of {@code timeSteps} steps) and rejects a row of another length.
  *
  * <p>Besides the flat weight vector the model holds its buffers, the non-trainable state inference depends on
  * (batch normalization's running means and variances, {@link io.github.sparksnn.train.GradientEngine#buffers()};
