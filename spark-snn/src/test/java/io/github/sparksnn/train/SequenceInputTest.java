@@ -3,7 +3,10 @@ package io.github.sparksnn.train;
 import io.github.sparksnn.backend.CpuBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,18 +21,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SequenceInputTest {
 
-    @ParameterizedTest(name = "{0} | {1} | {2}")
-    @CsvSource(delimiter = ';', value = {
-            "linear(3, 5) | lif | linear(5, 3) | lif; 3; mse",
-            "linear(3, 5) | rlif(recurrent=dense) | linear(5, 3) | lif(tau=3.0); 3; ce",
-            "flatten | linear(4, 5) | synaptic(learn_alpha=true) | linear(5, 3) | alif; 2,2; mse",
-    })
-    void analyticGradientMatchesCentralDifferences(String spec, String shape, String loss) {
-        String[] dims = shape.split(",");
-        int[] in = new int[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            in[i] = Integer.parseInt(dims[i].trim());
-        }
+    static Stream<Arguments> sequenceNetworks() {
+        return Stream.of(
+                Arguments.of("linear(3, 5) | lif | linear(5, 3) | lif", new int[]{3}, "mse"),
+                Arguments.of("linear(3, 5) | rlif(recurrent=dense) | linear(5, 3) | lif(tau=3.0)", new int[]{3}, "ce"),
+                Arguments.of("flatten | linear(4, 5) | synaptic(learn_alpha=true) | linear(5, 3) | alif",
+                        new int[]{2, 2}, "mse"));
+    }
+
+    @ParameterizedTest(name = "{0} | {2}")
+    @MethodSource("sequenceNetworks")
+    void analyticGradientMatchesCentralDifferences(String spec, int[] in, String loss) {
         EngineConfig cfg = EngineConfig.builder().modelSpec(spec).inputShape(in).timeSteps(6).sequenceInput(true)
                 .loss(loss).seed(11).build();
         assertEquals(6 * in[0] * (in.length > 1 ? in[1] : 1), cfg.featureSize());
