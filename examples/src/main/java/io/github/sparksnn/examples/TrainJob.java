@@ -54,6 +54,13 @@ public final class TrainJob implements Callable<Integer> {
 
     public static final String DEFAULT_MODEL =
             "flatten | linear(784,512) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(512,10) | lif(tau=2.0)";
+    /**
+     * The model of {@code --sequence rows} without {@code --model}: 28 pixels per step into a dense recurrent LIF
+     * layer, a LIF output layer read as firing rates.
+     */
+    public static final String SEQUENCE_MODEL =
+            "linear(28, 256) | rlif(tau=2.0, recurrent=dense, v_threshold=0.5, surrogate=ATan(alpha=2.0)) "
+                    + "| linear(256, 10) | lif(tau=2.0)";
     public static final String DEFAULT_DATA = "/usr/share/datasets/fashion-mnist";
     /** The boolean column that marks the held-out validation rows (--validation-fraction). */
     static final String HOLDOUT_COL = "snn_holdout";
@@ -76,6 +83,11 @@ public final class TrainJob implements Callable<Integer> {
 
     @Option(names = "--T", paramLabel = "STEPS", defaultValue = "4", description = "Time steps (default: ${DEFAULT-VALUE}).")
     int timeSteps;
+
+    @Option(names = "--sequence", paramLabel = "MODE", defaultValue = "none",
+            description = "none, or rows: each image as a sequence of its 28 rows, one per time step (input shape"
+                    + " 28,28, T 28 and, without --model, " + SEQUENCE_MODEL + ") (default: ${DEFAULT-VALUE}).")
+    String sequence;
 
     @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -175,7 +187,8 @@ public final class TrainJob implements Callable<Integer> {
         if (resume && checkpointDir == null) {
             throw usage("--resume needs --checkpoint-dir");
         }
-        SpikingNetworkClassifier snn = new SpikingNetworkClassifier()
+        boolean rows = sequenceRows();
+        SpikingNetworkClassifier snn = new SpikingNetworkClassifier().setSequenceInput(rows)
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
                 .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
                 .setBatchSize(batchSize).setEpochs(epochs).setSeed(seed).setBackend(backend)
@@ -189,8 +202,8 @@ public final class TrainJob implements Callable<Integer> {
         }
         try {
             snn.engineConfig();
-            snn.validateAndTransformSchema(IdxSchema.SCHEMA.add(HOLDOUT_COL, org.apache.spark.sql.types.DataTypes.BooleanType),
-                    true, IdxSchema.VECTOR);
+            snn.validateAndTransformSchema(IdxSchema.schema(rows).add(HOLDOUT_COL,
+                    org.apache.spark.sql.types.DataTypes.BooleanType), true, IdxSchema.VECTOR);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -212,8 +225,8 @@ public final class TrainJob implements Callable<Integer> {
         spark.sparkContext().setLogLevel("WARN");
         try {
             int parts = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-            Dataset<Row> train = IdxDataFrames.load(spark, dataDir, "train", parts);
-            Dataset<Row> test = IdxDataFrames.load(spark, dataDir, "test", parts);
+            Dataset<Row> train = IdxDataFrames.load(spark, dataDir, "train", parts, sequence);
+            Dataset<Row> test = IdxDataFrames.load(spark, dataDir, "test", parts, sequence);
             if (limitTrain > 0) {
                 // The source reads contiguous record ranges, so a prefix would fill the first partitions and leave
                 // the others empty (one task doing all the work): spread the kept rows over the partitions again.
@@ -406,12 +419,43 @@ public final class TrainJob implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --sequence rows}: the sequence Params (input shape 28,28 and T 28 where those flags are not given, the
+     * sequence model where {@code --model} is not), so a shape that disagrees with T is the classifier's usage error.
+     */
+    private boolean sequenceRows() {
+        String mode = sequence.trim().toLowerCase(Locale.ROOT);
+        if (mode.equals("none")) {
+            return false;
+        }
+        if (!mode.equals("rows")) {
+            throw usage("--sequence must be none or rows, got '" + sequence + "'");
+        }
+        sequence = mode;
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (!given.hasMatchedOption("--input-shape")) {
+            inputShape = new int[]{28, 28};
+        }
+        if (!given.hasMatchedOption("--T")) {
+            timeSteps = 28;
+        }
+        if (!given.hasMatchedOption("--model")) {
+            model = SEQUENCE_MODEL;
+        }
+        return true;
+    }
+
     /** The idx source's schema, to validate the Params before starting Spark. */
     static final class IdxSchema {
         static final org.apache.spark.sql.types.DataType VECTOR = org.apache.spark.ml.linalg.SQLDataTypes.VectorType();
-        static final org.apache.spark.sql.types.StructType SCHEMA = new org.apache.spark.sql.types.StructType()
-                .add("features", VECTOR).add("label", org.apache.spark.sql.types.DataTypes.DoubleType)
-                .add("index", org.apache.spark.sql.types.DataTypes.LongType);
+
+        /** With {@code rows}, features as the source's {@code sequence=rows} gives them: an array of row vectors. */
+        static org.apache.spark.sql.types.StructType schema(boolean rows) {
+            return new org.apache.spark.sql.types.StructType()
+                    .add("features", rows ? org.apache.spark.sql.types.DataTypes.createArrayType(VECTOR, false) : VECTOR)
+                    .add("label", org.apache.spark.sql.types.DataTypes.DoubleType)
+                    .add("index", org.apache.spark.sql.types.DataTypes.LongType);
+        }
     }
 
     private ParameterException usage(String message) {

@@ -72,6 +72,45 @@ class TrainJobTest {
     }
 
     @Test
+    void sequenceRowsIsParsedAndItsShapesChecked() {
+        Result r = run("--sequence", "columns");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--sequence must be none or rows, got 'columns'"), r.err());
+        r = run("--sequence", "rows", "--T", "4");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("inputShape is [28, 28] and timeSteps is 4"), r.err());
+        r = run("--sequence", "rows", "--model", "flatten | linear(784,10) | lif");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("the network sees [28] per step"), r.err());
+        r = run("--sequence", "rows", "--encoder", "poisson");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("encoder must be direct"), r.err());
+    }
+
+    @Test
+    void trainsRowSequencesOfASliceOfFashionMnist() throws Exception {
+        assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
+        Path outDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "train-seq");
+        Result r = run("--master", "local[2]", "--sequence", "rows", "--limit-train", "1024", "--limit-test", "256",
+                "--epochs", "2", "--batch-size", "32", "--lr", "5e-3", "--validation-fraction", "0",
+                "--model", "linear(28,32) | rlif(surrogate=ATan(alpha=2.0)) | linear(32,10) | lif", "--no-progress",
+                "--output-dir", outDir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("T=28"), r.err());
+        Matcher m = Pattern.compile("test_accuracy=(0\\.\\d{4})\\s*$").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        double acc = Double.parseDouble(m.group(1));
+        // 0.375 when written; chance is 0.1
+        assertTrue(acc > 0.2, "above chance after 2 epochs of 1024 row sequences: " + r.out());
+        Path part;
+        try (java.util.stream.Stream<Path> files = Files.list(outDir.resolve("model/metadata"))) {
+            part = files.filter(f -> f.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+        }
+        String meta = Files.readString(part);
+        assertTrue(meta.contains("\"sequenceInput\":true") && meta.contains("\"inputShape\":[28,28]"), meta);
+    }
+
+    @Test
     void holdsOutAValidationSliceAndReportsItsAccuracyEveryEpoch() throws Exception {
         assumeTrue(TrainJob.missingDataFile(Path.of(TrainJob.DEFAULT_DATA)) == null, "no Fashion-MNIST here");
         Path outDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "trainval");

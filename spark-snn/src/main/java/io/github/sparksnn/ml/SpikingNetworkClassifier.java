@@ -2,6 +2,7 @@ package io.github.sparksnn.ml;
 
 import io.github.sparksnn.ml.param.HasNetworkSpec;
 import io.github.sparksnn.ml.param.HasSeed;
+import io.github.sparksnn.ml.param.HasSequenceInput;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.DistributedTrainer;
 import io.github.sparksnn.ml.train.LrSchedule;
@@ -71,16 +72,21 @@ import static org.apache.spark.sql.functions.not;
  * partition is packed (features length = product of {@code inputShape}, finite values, labels integers in
  * {@code [0, numClasses)}), and the first problem is reported with the column, partition and row; an empty
  * training set is an error.
+ *
+ * <p><b>Sequence input</b> ({@code sequenceInput}): each row holds T slices, {@code inputShape = [T, ...]} with
+ * {@code T = timeSteps}, as a time-major vector or an {@code array<vector>} of T steps (flattened before packing, each
+ * step checked); step t of the network sees slice t. The model spec then describes one step.
  */
 public class SpikingNetworkClassifier
         extends ProbabilisticClassifier<Vector, SpikingNetworkClassifier, SpikingNetworkModel>
-        implements HasSeed, HasTimeSteps, HasNetworkSpec, DefaultParamsWritable {
+        implements HasSeed, HasTimeSteps, HasNetworkSpec, HasSequenceInput, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
     private final Param<String> modelSpec;
     private final IntParam timeSteps;
     private final IntArrayParam inputShape;
+    private final BooleanParam sequenceInput;
     private final Param<String> encoder;
     private final Param<String> loss;
     private final Param<String> optimizer;
@@ -117,6 +123,7 @@ public class SpikingNetworkClassifier
         modelSpec = SpikingNetworkParams.modelSpec(this);
         timeSteps = SpikingNetworkParams.timeSteps(this);
         inputShape = SpikingNetworkParams.inputShape(this);
+        sequenceInput = SpikingNetworkParams.sequenceInput(this);
         encoder = SpikingNetworkParams.encoder(this);
         loss = SpikingNetworkParams.loss(this);
         optimizer = SpikingNetworkParams.optimizer(this);
@@ -139,6 +146,7 @@ public class SpikingNetworkClassifier
         setDefault(modelSpec, SpikingNetworkParams.DEFAULT_SPEC);
         setDefault(timeSteps, 4);
         setDefault(inputShape, new int[]{1, 28, 28});
+        setDefault(sequenceInput, false);
         setDefault(encoder, "direct");
         setDefault(loss, "mse");
         setDefault(optimizer, "adam");
@@ -181,6 +189,11 @@ public class SpikingNetworkClassifier
     @Override
     public IntArrayParam inputShape() {
         return inputShape;
+    }
+
+    @Override
+    public BooleanParam sequenceInput() {
+        return sequenceInput;
     }
 
     @Override
@@ -342,6 +355,16 @@ public class SpikingNetworkClassifier
     }
 
     /**
+     * Whether the features hold a sequence, one slice per time step: {@code inputShape} is then {@code [T, ...]}
+     * with {@code T = timeSteps}, the column a time-major vector of T slices or an {@code array<vector>} of T
+     * vectors ({@code array<double>}: one value per step), and the encoder {@code direct}.
+     */
+    public SpikingNetworkClassifier setSequenceInput(boolean v) {
+        set(sequenceInput, v);
+        return this;
+    }
+
+    /**
      * The input encoder spec: {@code direct}, {@code poisson} or {@code latency(...)} (see
      * {@link io.github.sparksnn.layer.Encoder}); a bad spec fails here with the parser's reason.
      */
@@ -453,23 +476,35 @@ public class SpikingNetworkClassifier
 
     /** The engine configuration the Params describe; parses the spec and checks its shapes (no Spark job). */
     public EngineConfig engineConfig() {
-        return engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(), getEncoder(), getLoss(), getSeed());
+        return engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(), getEncoder(), getLoss(), getSeed(),
+                getSequenceInput());
     }
 
     static EngineConfig engineConfig(Object stage, String spec, int[] shape, int t, String enc, String loss, long seed) {
+        return engineConfig(stage, spec, shape, t, enc, loss, seed, false);
+    }
+
+    /** With {@code sequence}, {@code shape} is {@code [T, ...]} and the engine's input shape is one step's slice. */
+    static EngineConfig engineConfig(Object stage, String spec, int[] shape, int t, String enc, String loss, long seed,
+                                     boolean sequence) {
+        String name = stage.getClass().getSimpleName();
+        int[] netShape = sequence ? SequenceFeatures.stepShape(name, shape, t) : shape;
         try {
-            return EngineConfig.builder().modelSpec(spec).inputShape(shape).timeSteps(t).encoder(enc).loss(loss)
-                    .seed(seed).threads(1).build();
+            return EngineConfig.builder().modelSpec(spec).inputShape(netShape).timeSteps(t).encoder(enc).loss(loss)
+                    .seed(seed).threads(1).sequenceInput(sequence).build();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(stage.getClass().getSimpleName() + ": invalid network (modelSpec '"
-                    + spec + "', inputShape " + Arrays.toString(shape) + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + ": invalid network (modelSpec '" + spec + "', inputShape "
+                    + Arrays.toString(shape) + (sequence ? ", sequenceInput: the network sees "
+                    + Arrays.toString(netShape) + " per step" : "") + "): " + e.getMessage(), e);
         }
     }
 
     @Override
     public StructType validateAndTransformSchema(StructType schema, boolean fitting, DataType featuresDataType) {
-        StructType out = super.validateAndTransformSchema(schema, fitting, featuresDataType);
         EngineConfig cfg = engineConfig();
+        DataType featuresType = SequenceFeatures.featuresType(getClass().getSimpleName(), schema, getFeaturesCol(),
+                cfg.sequenceInput(), io.github.sparksnn.layer.Layer.product(cfg.inputShape()));
+        StructType out = super.validateAndTransformSchema(schema, fitting, featuresType);
         checkFeatureMetadata(getClass().getSimpleName(), schema, getFeaturesCol(), cfg.featureSize());
         if (fitting) {
             String v = getValidationIndicatorCol();
@@ -490,6 +525,9 @@ public class SpikingNetworkClassifier
     /** When the features column carries ML attribute metadata with a size, it must match the input shape. */
     static void checkFeatureMetadata(String stage, StructType schema, String featuresCol, int featureSize) {
         StructField f = schema.apply(featuresCol);
+        if (SequenceFeatures.isSequenceArray(f.dataType())) {
+            return; // an array of steps: its length and step sizes are checked row by row
+        }
         AttributeGroup g = AttributeGroup.fromStructField(f);
         if (g.size() >= 0 && g.size() != featureSize) {
             throw new IllegalArgumentException(stage + ": column '" + featuresCol + "' holds vectors of " + g.size()
@@ -506,6 +544,10 @@ public class SpikingNetworkClassifier
         OptimizerUpdateRule.Factory rules = new OptimizerUpdateRule.Factory(getOptimizer());
         LrSchedule schedule = LrSchedule.perEpoch(getLearningRate(), getLrSchedule(), getEpochs());
         Dataset<Row> df = dataset.toDF();
+        if (SequenceFeatures.isSequenceArray(df.schema().apply(getFeaturesCol()).dataType())) {
+            df = SequenceFeatures.flattened(df, getFeaturesCol(), cfg.timeSteps(),
+                    io.github.sparksnn.layer.Layer.product(cfg.inputShape()));
+        }
         String valCol = getValidationIndicatorCol();
         Dataset<Row> trainDf = valCol.isEmpty() ? df : df.filter(not(col(valCol)));
         Dataset<Row> valDf = valCol.isEmpty() ? null : df.filter(col(valCol));

@@ -2,6 +2,7 @@ package io.github.sparksnn.ml;
 
 import io.github.sparksnn.ml.param.HasNetworkSpec;
 import io.github.sparksnn.ml.param.HasSeed;
+import io.github.sparksnn.ml.param.HasSequenceInput;
 import io.github.sparksnn.ml.param.HasTimeSteps;
 import io.github.sparksnn.ml.train.DistributedTrainer;
 import io.github.sparksnn.ml.train.engine.EngineCache;
@@ -55,6 +56,8 @@ import java.util.NoSuchElementException;
  * Inference runs batched per partition ({@code mapPartitions}, 256 rows per engine call) with a cached network
  * replica per executor thread and the weights broadcast once. With the {@code poisson} encoder the spikes of a
  * row are drawn from {@code (seed, partition, position)}, so repeated transforms of the same DataFrame agree.
+ * A model trained with {@code sequenceInput} reads the features column in either of its forms (a time-major vector,
+ * or an {@code array<vector>} of {@code timeSteps} steps) and rejects a row of another length.
  *
  * <p>Besides the flat weight vector the model holds its buffers, the non-trainable state inference depends on
  * (batch normalization's running means and variances, {@link io.github.sparksnn.train.GradientEngine#buffers()};
@@ -65,13 +68,14 @@ import java.util.NoSuchElementException;
  * buffers column loads as a model without buffers).
  */
 public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector, SpikingNetworkModel>
-        implements HasSeed, HasTimeSteps, HasNetworkSpec, DefaultParamsWritable {
+        implements HasSeed, HasTimeSteps, HasNetworkSpec, HasSequenceInput, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
     private final Param<String> modelSpec;
     private final IntParam timeSteps;
     private final IntArrayParam inputShape;
+    private final org.apache.spark.ml.param.BooleanParam sequenceInput;
     private final Param<String> encoder;
     private final Param<String> loss;
     private final LongParam seed;
@@ -94,6 +98,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         modelSpec = SpikingNetworkParams.modelSpec(this);
         timeSteps = SpikingNetworkParams.timeSteps(this);
         inputShape = SpikingNetworkParams.inputShape(this);
+        sequenceInput = SpikingNetworkParams.sequenceInput(this);
         encoder = SpikingNetworkParams.encoder(this);
         loss = SpikingNetworkParams.loss(this);
         seed = SpikingNetworkParams.seed(this);
@@ -101,6 +106,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         setDefault(modelSpec, SpikingNetworkParams.DEFAULT_SPEC);
         setDefault(timeSteps, 4);
         setDefault(inputShape, new int[]{1, 28, 28});
+        setDefault(sequenceInput, false); // also what a model saved before this Param loads with
         setDefault(encoder, "direct");
         setDefault(loss, "mse");
         setDefault(seed, 42L);
@@ -151,6 +157,11 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
     @Override
     public IntArrayParam inputShape() {
         return inputShape;
+    }
+
+    @Override
+    public org.apache.spark.ml.param.BooleanParam sequenceInput() {
+        return sequenceInput;
     }
 
     @Override
@@ -243,12 +254,12 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
     /** The engine configuration of this model's Params (inference uses no loss, but the config carries one). */
     public EngineConfig engineConfig() {
         return SpikingNetworkClassifier.engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(),
-                getEncoder(), getOrDefault(loss), getSeed());
+                getEncoder(), getOrDefault(loss), getSeed(), getSequenceInput());
     }
 
     /** The buffers must fit the spec (a batch-norm model without its running statistics would predict wrongly). */
     private void requireBuffers(EngineConfig cfg) {
-        int expected = io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), getInputShape()).length;
+        int expected = io.github.sparksnn.model.Network.initialRunningStatistics(cfg.spec(), cfg.inputShape()).length;
         if (buffers.length != expected) {
             throw new IllegalStateException("SpikingNetworkModel " + uid + " holds " + buffers.length
                     + " buffer values, but its spec's batch-norm layers need " + expected + " (running statistics)");
@@ -262,6 +273,15 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
     }
 
     // ---- inference ----
+
+    @Override
+    public StructType validateAndTransformSchema(StructType schema, boolean fitting,
+                                                 org.apache.spark.sql.types.DataType featuresDataType) {
+        EngineConfig cfg = engineConfig();
+        return super.validateAndTransformSchema(schema, fitting, SequenceFeatures.featuresType(
+                getClass().getSimpleName(), schema, getFeaturesCol(), cfg.sequenceInput(),
+                io.github.sparksnn.layer.Layer.product(cfg.inputShape())));
+    }
 
     @Override
     public StructType transformSchema(StructType schema) {
@@ -286,7 +306,8 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         Broadcast<float[]> bw = spark.sparkContext().broadcast(io.github.sparksnn.ml.train.engine.EngineStates.of(weights,
                 buffers), scala.reflect.ClassTag$.MODULE$.apply(float[].class));
         double[] thr = isDefined(thresholds()) ? getThresholds() : null;
-        BatchPredictor p = new BatchPredictor(EngineProvider.resolve(getBackend(), cfg), bw, weights.length,
+        boolean steps = SequenceFeatures.isSequenceArray(in.apply(getFeaturesCol()).dataType());
+        BatchPredictor p = new BatchPredictor(steps ? cfg.timeSteps() : 0, EngineProvider.resolve(getBackend(), cfg), bw, weights.length,
                 "model:" + uid,
                 in.fieldIndex(getFeaturesCol()), getFeaturesCol(), numFeatures, numClasses, getSeed(), thr,
                 !getRawPredictionCol().isEmpty(), !getProbabilityCol().isEmpty(), !getPredictionCol().isEmpty(),
@@ -394,9 +415,13 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         final boolean prob;
         final boolean pred;
         final int[] order;
+        final int steps;
 
-        /** {@code weights}: the broadcast parameters followed by the buffers; {@code numParams}: where they split. */
-        BatchPredictor(EngineFactory engines, Broadcast<float[]> weights, int numParams, String runId, int featuresIdx,
+        /**
+         * {@code weights}: the broadcast parameters followed by the buffers; {@code numParams}: where they split;
+         * {@code steps}: 0 for a vector column, else T (the column holds arrays of T steps).
+         */
+        BatchPredictor(int steps, EngineFactory engines, Broadcast<float[]> weights, int numParams, String runId, int featuresIdx,
                        String featuresCol, int numFeatures, int numClasses, long seed, double[] thresholds, boolean raw,
                        boolean prob, boolean pred, int[] order) {
             this.engines = engines;
@@ -413,6 +438,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
             this.prob = prob;
             this.pred = pred;
             this.order = order;
+            this.steps = steps;
         }
 
         @Override
@@ -430,8 +456,10 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
                     buffer.clear();
                     while (buffer.size() < chunk && rows.hasNext()) {
                         Row r = rows.next();
-                        Vector v = r.isNullAt(featuresIdx) ? null : (Vector) r.get(featuresIdx);
                         long row = position + buffer.size();
+                        Vector v = r.isNullAt(featuresIdx) ? null : steps == 0 ? (Vector) r.get(featuresIdx)
+                                : Vectors.dense(SequenceFeatures.values(r.get(featuresIdx), steps, numFeatures / steps,
+                                "column '" + featuresCol + "', row " + row + " of partition " + partition));
                         if (v == null || v.size() != numFeatures) {
                             throw new IllegalArgumentException("column '" + featuresCol + "', row " + row
                                     + " of partition " + partition + ": " + (v == null ? "is null"
@@ -510,10 +538,11 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
         requireWeights();
         EngineConfig cfg = engineConfig();
         io.github.sparksnn.model.ModelSpec spec = cfg.spec();
-        List<io.github.sparksnn.layer.Layer> layers = spec.buildLayers(getInputShape());
+        List<io.github.sparksnn.layer.Layer> layers = spec.buildLayers(cfg.inputShape());
         List<org.apache.spark.ml.PipelineStage> stages = new ArrayList<>();
+        // a sequence (a time-major vector) is already the network's input over T steps: copied once, as one step
         stages.add(new SpikeEncoderLayer().setInputCol(getFeaturesCol()).setOutputCol("snn_input")
-                .setNumFeatures(numFeatures).setTimeSteps(getTimeSteps()).setSeed(getSeed())
+                .setNumFeatures(numFeatures).setTimeSteps(cfg.sequenceInput() ? 1 : getTimeSteps()).setSeed(getSeed())
                 .setEncoder(getEncoder()));
         String prev = "snn_input";
         int offset = 0;
@@ -628,7 +657,7 @@ public class SpikingNetworkModel extends ProbabilisticClassificationModel<Vector
             m.setWeights(unboxed(row.getList(2)), row.getInt(0), row.getInt(1));
             m.setBuffers(hasBuffers ? unboxed(row.getList(3)) : new float[0]);
             int expected = io.github.sparksnn.model.Network.initialRunningStatistics(m.engineConfig().spec(),
-                    m.getInputShape()).length;
+                    m.engineConfig().inputShape()).length;
             if (m.buffers.length != expected) {
                 throw new IllegalArgumentException("model at " + path + " is inconsistent: its spec has " + expected
                         + " buffer values (batch-norm running statistics), data " + m.buffers.length);

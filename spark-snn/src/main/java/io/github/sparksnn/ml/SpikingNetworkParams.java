@@ -48,6 +48,12 @@ final class SpikingNetworkParams {
                 });
     }
 
+    static BooleanParam sequenceInput(Params p) {
+        return new BooleanParam(p, "sequenceInput", "the features hold a sequence, one slice per time step: "
+                + "inputShape is [T, ...] with T = timeSteps, over a time-major vector of T slices or an array of T "
+                + "vectors (array<double>: one value per step); the encoder must be direct");
+    }
+
     static Param<String> encoder(Params p) {
         return new Param<>(p, "encoder", "input encoding over time: direct (the analog input at every step), "
                 + "poisson (rate coding) or latency(tau=.., threshold=.., epsilon=.., normalize=.., linear=.., clip=..) "

@@ -13,6 +13,11 @@ import io.github.sparksnn.model.Network;
  * keyed by the call's seed and the sample index {@code i - from}, so results do not depend on the chunking
  * (batch normalization excepted: its statistics are per chunk). Workspaces are allocated on the first call
  * of a given size and reused: the steady state allocates nothing.
+ *
+ * <p>With a {@linkplain EngineConfig#sequenceInput() sequence input} a sample holds {@code T} slices, time-major;
+ * they are reordered on the host from {@code [N, T, F]} to the network's {@code [T, N, F]} and uploaded once, so
+ * step {@code t} sees slice {@code t} (no encoder, no repetition). The reordering is plain host work before the
+ * upload every backend already does, so the CUDA backend needs no operation of its own for it.
  */
 public final class CpuGradientEngine implements GradientEngine {
     private final EngineConfig config;
@@ -23,6 +28,8 @@ public final class CpuGradientEngine implements GradientEngine {
     private final int f;
     private final int k;
     private final int tSteps;
+    private final boolean sequence;
+    private final int stepF; // floats per sample and step: f / T with a sequence input, else f
     private final Pass pass = new Pass();
     private int capacity;
     private Tensor xIn;
@@ -31,6 +38,7 @@ public final class CpuGradientEngine implements GradientEngine {
     private float[] outHost = new float[0];
     private float[] rates = new float[0];
     private float[] dRates = new float[0];
+    private float[] seqHost = new float[0];
 
     /** A single-threaded engine (one BLAS thread, whatever {@code config.threads()} says). */
     public CpuGradientEngine(EngineConfig config) {
@@ -44,9 +52,11 @@ public final class CpuGradientEngine implements GradientEngine {
         this.net = Network.build(config.spec(), config.inputShape(), be);
         this.encoder = Encoder.parse(config.encoder());
         this.loss = Loss.parse(config.loss());
-        this.f = net.featureSize();
+        this.f = config.featureSize();
         this.k = net.outputSize();
         this.tSteps = config.timeSteps();
+        this.sequence = config.sequenceInput();
+        this.stepF = net.featureSize();
         net.setParameters(net.initialParameters(config.seed()));
     }
 
@@ -125,8 +135,9 @@ public final class CpuGradientEngine implements GradientEngine {
             dOut.close();
         }
         capacity = n;
-        xIn = be.alloc(n * f);
-        encoded = be.alloc(tSteps * n * f);
+        xIn = be.alloc(sequence ? 1 : n * f); // a sequence goes straight into encoded
+        encoded = be.alloc(tSteps * n * stepF);
+        seqHost = sequence ? new float[tSteps * n * stepF] : seqHost;
         dOut = be.alloc(tSteps * n * k);
         outHost = new float[tSteps * n * k];
         rates = new float[n * k];
@@ -143,12 +154,21 @@ public final class CpuGradientEngine implements GradientEngine {
 
     /** Encodes and runs the forward pass of samples [s, s+n); leaves the rates in {@link #rates}. */
     private void forwardChunk(float[] features, int s, int n, long from, long seed, boolean training) {
-        be.upload(features, s * f, xIn, 0, n * f);
         pass.set(tSteps, n, training, seed, s - from);
         Tensor out;
-        if (encoder.isDirect()) {
+        if (sequence) {
+            for (int t = 0; t < tSteps; t++) {
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(features, (s + i) * f + t * stepF, seqHost, (t * n + i) * stepF, stepF);
+                }
+            }
+            be.upload(seqHost, 0, encoded, 0, tSteps * n * stepF);
+            out = net.forward(encoded, pass);
+        } else if (encoder.isDirect()) {
+            be.upload(features, s * f, xIn, 0, n * f);
             out = net.forwardStatic(xIn, pass); // the same input at every step: time-invariant layers run once
         } else {
+            be.upload(features, s * f, xIn, 0, n * f);
             encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
             out = net.forward(encoded, pass);
         }

@@ -1,6 +1,7 @@
 package io.github.sparksnn.train;
 
 import io.github.sparksnn.layer.Encoder;
+import io.github.sparksnn.layer.Layer;
 import io.github.sparksnn.model.ModelSpec;
 import io.github.sparksnn.model.Network;
 import java.io.Serializable;
@@ -32,6 +33,7 @@ public final class EngineConfig implements Serializable {
     private final int threads;
     private final int maxChunk;
     private final String backend;
+    private final boolean sequenceInput;
     private transient ModelSpec parsed;
 
     private EngineConfig(Builder b) {
@@ -44,8 +46,17 @@ public final class EngineConfig implements Serializable {
         this.threads = b.threads;
         this.maxChunk = b.maxChunk;
         this.backend = Objects.requireNonNull(b.backend, "backend").trim().toLowerCase(java.util.Locale.ROOT);
+        this.sequenceInput = b.sequenceInput;
         if (timeSteps < 1) {
             throw new IllegalArgumentException("timeSteps must be >= 1, got " + timeSteps);
+        }
+        if (sequenceInput && !encoder.equals("direct")) {
+            throw new IllegalArgumentException("a sequence input brings its own time steps, so the encoder must be "
+                    + "direct, got " + encoder);
+        }
+        if ((long) Layer.product(inputShape) * (sequenceInput ? timeSteps : 1) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("inputShape " + Arrays.toString(inputShape) + (sequenceInput
+                    ? " over " + timeSteps + " steps" : "") + " is too large for one packed sample");
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -77,6 +88,7 @@ public final class EngineConfig implements Serializable {
         b.threads = threads;
         b.maxChunk = maxChunk;
         b.backend = backend;
+        b.sequenceInput = sequenceInput;
         return b;
     }
 
@@ -110,17 +122,26 @@ public final class EngineConfig implements Serializable {
         return modelSpec;
     }
 
+    /** The network's input shape at one time step (with a sequence input: one step's slice). */
     public int[] inputShape() {
         return inputShape.clone();
     }
 
-    /** Product of the input shape: floats per packed sample. */
+    /**
+     * Floats per packed sample: the product of the input shape, times {@code timeSteps} with a sequence input
+     * (the sample then holds its steps one after another, time-major).
+     */
     public int featureSize() {
-        int p = 1;
-        for (int d : inputShape) {
-            p *= d;
-        }
-        return p;
+        return Layer.product(inputShape) * (sequenceInput ? timeSteps : 1);
+    }
+
+    /**
+     * Whether each sample is a sequence of {@code timeSteps} slices of {@link #inputShape()}, step {@code t} at
+     * floats {@code [t*F, (t+1)*F)} of the sample, fed to the network at step {@code t} (no repetition, no
+     * encoder); false: one static input that the encoder spreads over the steps.
+     */
+    public boolean sequenceInput() {
+        return sequenceInput;
     }
 
     /** Width of the last layer (number of classes). */
@@ -194,24 +215,31 @@ public final class EngineConfig implements Serializable {
         return toBuilder().maxChunk(c).build();
     }
 
+    public EngineConfig withSequenceInput(boolean s) {
+        return toBuilder().sequenceInput(s).build();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof EngineConfig c && modelSpec.equals(c.modelSpec) && Arrays.equals(inputShape, c.inputShape)
                 && timeSteps == c.timeSteps && encoder.equals(c.encoder) && loss.equals(c.loss) && seed == c.seed
-                && threads == c.threads && maxChunk == c.maxChunk && backend.equals(c.backend);
+                && threads == c.threads && maxChunk == c.maxChunk && backend.equals(c.backend)
+                && sequenceInput == c.sequenceInput;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(modelSpec, Arrays.hashCode(inputShape), timeSteps, encoder, loss, seed, threads, maxChunk,
-                backend);
+                backend, sequenceInput);
     }
 
     @Override
     public String toString() {
         return "EngineConfig{model='" + modelSpec + "', inputShape=" + Arrays.toString(inputShape) + ", T=" + timeSteps
                 + ", encoder=" + encoder + ", loss=" + loss + ", seed=" + seed + ", threads=" + threads
-                + ", maxChunk=" + maxChunk + ", backend=" + backend + "}";
+                + ", maxChunk=" + maxChunk + ", backend=" + backend
+                // only when set: checkpoints of static-input runs keep their fingerprint (this string)
+                + (sequenceInput ? ", sequenceInput=true" : "") + "}";
     }
 
     /** Builder; defaults: T=4, encoder direct, loss mse, seed 0, threads 1, maxChunk 256, backend cpu. */
@@ -225,6 +253,7 @@ public final class EngineConfig implements Serializable {
         private int threads = 1;
         private int maxChunk = 256;
         private String backend = "cpu";
+        private boolean sequenceInput;
 
         public Builder modelSpec(String s) {
             this.modelSpec = s;
@@ -281,6 +310,15 @@ public final class EngineConfig implements Serializable {
          */
         public Builder backend(String b) {
             this.backend = b;
+            return this;
+        }
+
+        /**
+         * Each sample a sequence of {@code timeSteps} slices of the input shape (see
+         * {@link EngineConfig#sequenceInput()}); needs the {@code direct} encoder.
+         */
+        public Builder sequenceInput(boolean s) {
+            this.sequenceInput = s;
             return this;
         }
 

@@ -108,7 +108,7 @@ public final class GradientCheck {
             GradientEngine.StepStats stats = engine.accumulateGradient(x, y, 0, batch, seed, g);
 
             ReferenceForward ref = new ReferenceForward(spec, cfg.inputShape(), cfg.timeSteps(), cfg.encoder(),
-                    cfg.loss(), false);
+                    cfg.loss(), false, cfg.sequenceInput());
             double[] p = new double[params.length];
             for (int i = 0; i < p.length; i++) {
                 p[i] = params[i];

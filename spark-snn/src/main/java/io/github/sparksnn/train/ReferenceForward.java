@@ -28,9 +28,20 @@ public final class ReferenceForward {
     private final LatencyCode latency;
     private final Loss loss;
     private final boolean spiking;
+    private final boolean sequence;
 
     public ReferenceForward(ModelSpec spec, int[] inputShape, int timeSteps, String encoder, String loss,
                             boolean spiking) {
+        this(spec, inputShape, timeSteps, encoder, loss, spiking, false);
+    }
+
+    /**
+     * With {@code sequence}, each sample of {@code x} holds {@code timeSteps} slices of {@code inputShape},
+     * time-major, and step {@code t} reads slice {@code t} ({@code encoder} must then be {@code direct}).
+     */
+    public ReferenceForward(ModelSpec spec, int[] inputShape, int timeSteps, String encoder, String loss,
+                            boolean spiking, boolean sequence) {
+        this.sequence = sequence;
         this.layers = spec.layers();
         this.inputShape = inputShape.clone();
         this.timeSteps = timeSteps;
@@ -88,7 +99,7 @@ public final class ReferenceForward {
         for (int t = 0; t < T; t++) {
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < f; j++) {
-                    double v = x[i * f + j];
+                    double v = sequence ? x[(i * T + t) * f + j] : x[i * f + j];
                     if (poisson) {
                         float u = CounterRng.uniform(seed, ((long) i * T + t) * f + j);
                         v = u < x[i * f + j] ? 1 : 0;

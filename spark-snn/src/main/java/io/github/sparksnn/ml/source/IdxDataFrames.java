@@ -23,9 +23,18 @@ public final class IdxDataFrames {
      *                                  hint), has the wrong magic number, or the counts disagree
      */
     public static Dataset<Row> load(SparkSession spark, Path dir, String split, int numPartitions) {
+        return load(spark, dir, split, numPartitions, "none");
+    }
+
+    /**
+     * As {@link #load(SparkSession, Path, String, int)} with the source's {@code sequence} option: {@code none}, or
+     * {@code rows} for features as an {@code array<vector>}, one vector per image row (28 steps of 28 pixels).
+     */
+    public static Dataset<Row> load(SparkSession spark, Path dir, String split, int numPartitions, String sequence) {
         return spark.read().format(IdxDataSource.class.getName())
                 .option("split", split)
                 .option("numPartitions", numPartitions)
+                .option("sequence", sequence)
                 .load(dir.toAbsolutePath().toString());
     }
 

@@ -42,7 +42,7 @@ public final class IdxDataSource implements TableProvider, DataSourceRegister {
 
     @Override
     public StructType inferSchema(CaseInsensitiveStringMap options) {
-        return IdxTable.schema(IdxOptions.parse(options, 1).vectorFeatures());
+        return IdxTable.schema(IdxOptions.parse(options, 1));
     }
 
     @Override

@@ -20,14 +20,17 @@ import org.apache.spark.sql.SparkSession;
  *       at most the record count.</li>
  *   <li>{@code featuresType}: {@code vector} (default; a dense ml {@code Vector}) or {@code array}
  *       ({@code array<double>}).</li>
+ *   <li>{@code sequence}: {@code none} (default) or {@code rows}: each image as a sequence of its rows, features an
+ *       {@code array<vector>} of one vector per image row (Fashion-MNIST: 28 steps of 28 pixels), ready for a network
+ *       with {@code sequenceInput}; not together with {@code featuresType}.</li>
  *   <li>{@code normalize}: {@code true} (default; pixels scaled to [0, 1] by 1/255) or {@code false} (raw 0..255).</li>
  * </ul>
  * Paths without a scheme are local files read with {@code java.nio}; URIs ({@code file:///...}, {@code hdfs://},
  * {@code s3a://}) go through the Hadoop file system with the session's Hadoop configuration. Either way the files
  * must be readable from every executor (a local path on every machine, or a shared file system).
  */
-public record IdxOptions(String images, String labels, int numPartitions, boolean vectorFeatures, boolean normalize)
-        implements Serializable {
+public record IdxOptions(String images, String labels, int numPartitions, boolean vectorFeatures, boolean normalize,
+                         boolean rowSequence) implements Serializable {
 
     /** The Debian package's Fashion-MNIST directory. */
     public static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
@@ -71,6 +74,15 @@ public record IdxOptions(String images, String labels, int numPartitions, boolea
         if (parts < 1) {
             throw new IllegalArgumentException("idx source: option numPartitions must be >= 1, got " + parts);
         }
+        String seq = o.getOrDefault("sequence", "none").toLowerCase(Locale.ROOT);
+        if (!seq.equals("none") && !seq.equals("rows")) {
+            throw new IllegalArgumentException("idx source: option sequence must be 'none' or 'rows', got '" + seq
+                    + "'");
+        }
+        if (seq.equals("rows") && o.get("featuresType") != null) {
+            throw new IllegalArgumentException("idx source: option sequence=rows gives features as array<vector> (one "
+                    + "vector per image row); it does not go with featuresType=" + o.get("featuresType"));
+        }
         String ft = o.getOrDefault("featuresType", "vector").toLowerCase(Locale.ROOT);
         if (!ft.equals("vector") && !ft.equals("array")) {
             throw new IllegalArgumentException("idx source: option featuresType must be 'vector' or 'array', got '"
@@ -81,7 +93,7 @@ public record IdxOptions(String images, String labels, int numPartitions, boolea
             throw new IllegalArgumentException("idx source: option normalize must be 'true' or 'false', got '"
                     + norm + "'");
         }
-        return new IdxOptions(images, labels, parts, ft.equals("vector"), norm.equals("true"));
+        return new IdxOptions(images, labels, parts, ft.equals("vector"), norm.equals("true"), seq.equals("rows"));
     }
 
     /** Options by case-insensitive key (Spark's option keys are case-insensitive). */

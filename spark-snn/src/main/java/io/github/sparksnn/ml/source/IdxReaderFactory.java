@@ -23,11 +23,13 @@ final class IdxReaderFactory implements PartitionReaderFactory {
     private final IdxFiles files;
     private final boolean vectorFeatures;
     private final boolean normalize;
+    private final boolean rowSequence;
 
-    IdxReaderFactory(IdxFiles files, boolean vectorFeatures, boolean normalize) {
+    IdxReaderFactory(IdxFiles files, boolean vectorFeatures, boolean normalize, boolean rowSequence) {
         this.files = files;
         this.vectorFeatures = vectorFeatures;
         this.normalize = normalize;
+        this.rowSequence = rowSequence;
     }
 
     @Override
@@ -79,7 +81,17 @@ final class IdxReaderFactory implements PartitionReaderFactory {
             for (int j = 0; j < d; j++) {
                 v[j] = (px[off + j] & 0xff) / divisor;
             }
-            Object features = vectorFeatures ? vectorType().serialize(Vectors.dense(v)) : new GenericArrayData(v);
+            Object features;
+            if (rowSequence) {
+                int w = images.cols();
+                Object[] steps = new Object[images.rows()];
+                for (int r = 0; r < steps.length; r++) {
+                    steps[r] = vectorType().serialize(Vectors.dense(java.util.Arrays.copyOfRange(v, r * w, (r + 1) * w)));
+                }
+                features = new GenericArrayData(steps);
+            } else {
+                features = vectorFeatures ? vectorType().serialize(Vectors.dense(v)) : new GenericArrayData(v);
+            }
             return new GenericInternalRow(new Object[] {features, (double) labels[i], (long) part.start() + i});
         }
 

@@ -36,9 +36,10 @@ final class IdxTable implements SupportsRead, ScanBuilder, Scan, Batch {
     }
 
     /** The output schema: features, label, index. */
-    static StructType schema(boolean vectorFeatures) {
+    static StructType schema(IdxOptions o) {
         return new StructType()
-                .add("features", vectorFeatures ? SQLDataTypes.VectorType()
+                .add("features", o.rowSequence() ? DataTypes.createArrayType(SQLDataTypes.VectorType(), false)
+                        : o.vectorFeatures() ? SQLDataTypes.VectorType()
                         : DataTypes.createArrayType(DataTypes.DoubleType, false), false)
                 .add("label", DataTypes.DoubleType, false)
                 .add("index", DataTypes.LongType, false);
@@ -87,7 +88,7 @@ final class IdxTable implements SupportsRead, ScanBuilder, Scan, Batch {
 
     @Override
     public StructType schema() {
-        return schema(options.vectorFeatures());
+        return schema(options);
     }
 
     @Override
@@ -144,6 +145,6 @@ final class IdxTable implements SupportsRead, ScanBuilder, Scan, Batch {
 
     @Override
     public PartitionReaderFactory createReaderFactory() {
-        return new IdxReaderFactory(files, options.vectorFeatures(), options.normalize());
+        return new IdxReaderFactory(files, options.vectorFeatures(), options.normalize(), options.rowSequence());
     }
 }

@@ -102,6 +102,33 @@ class IdxDataSourceTest {
     }
 
     @Test
+    void rowSequencesHoldOneVectorPerImageRow() {
+        Dataset<Row> df = spark.read().format("idx").option("sequence", "rows").load(dir.toString());
+        assertEquals(DataTypes.createArrayType(SQLDataTypes.VectorType(), false),
+                df.schema().apply("features").dataType());
+        List<Row> rows = df.orderBy("index").collectAsList();
+        assertEquals(N, rows.size());
+        for (int i = 0; i < N; i++) {
+            List<Object> steps = rows.get(i).getList(0);
+            assertEquals(ROWS, steps.size(), "one step per image row");
+            for (int r = 0; r < ROWS; r++) {
+                double[] expected = new double[COLS];
+                for (int c = 0; c < COLS; c++) {
+                    expected[c] = pixel(i, r * COLS + c) / 255.0;
+                }
+                assertArrayEquals(expected, ((Vector) steps.get(r)).toArray(), 0.0, "record " + i + ", row " + r);
+            }
+        }
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> spark.read().format("idx")
+                .option("sequence", "rows").option("featuresType", "array").load(dir.toString()));
+        assertTrue(both.getMessage().contains("does not go with featuresType"), both.getMessage());
+        IllegalArgumentException cols = assertThrows(IllegalArgumentException.class, () -> spark.read().format("idx")
+                .option("sequence", "columns").load(dir.toString()));
+        assertTrue(cols.getMessage().contains("option sequence must be 'none' or 'rows', got 'columns'"),
+                cols.getMessage());
+    }
+
+    @Test
     void sqlTemporaryViewUsingIdx() {
         spark.sql("CREATE OR REPLACE TEMPORARY VIEW idx_train USING idx OPTIONS (path '" + dir + "', numPartitions '2')");
         Row r = spark.sql("SELECT count(*), sum(label), max(index) FROM idx_train").first();
