@@ -66,6 +66,14 @@ public final class KeyState {
         lateDropped += n;
     }
 
+    /** Copies the running sums of the last layer's outputs ({@code K} values) into {@code into}. */
+    public void outputSums(float[] into) {
+        if (into.length != outputSums.length) {
+            throw new IllegalArgumentException("output sums need " + outputSums.length + " values, got " + into.length);
+        }
+        System.arraycopy(outputSums, 0, into, 0, into.length);
+    }
+
     /** The neuron state itself (the replica reads and writes it in place). */
     float[] neuronState() {
         return neuronState;
