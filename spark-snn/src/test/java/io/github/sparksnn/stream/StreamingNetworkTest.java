@@ -136,6 +136,21 @@ class StreamingNetworkTest {
     }
 
     @Test
+    void theDefaultMlpKeepsWhatTheReadmeSays() {
+        // README, "Streams": 48 + 4 (10 sums + 512 + 10 potentials) = 2,176 bytes per key
+        String spec = "flatten | linear(784, 512) | lif(tau=2.0, surrogate=ATan(alpha=2.0)) | linear(512, 10)"
+                + " | lif(tau=2.0)";
+        ModelSpec s = ModelSpec.parse(spec);
+        int[] shape = {1, 28, 28};
+        try (StreamingNetwork net = new StreamingNetwork(s, shape, Network.initialParameters(s, shape, 1),
+                new float[0], new CpuBackend(1, true))) {
+            assertEquals(522, net.stateSize());
+            assertEquals(2176, net.initialState().encodedSize());
+            assertEquals(2176, net.initialState().encode().length);
+        }
+    }
+
+    @Test
     void aStateOfAnotherModelOrAMangledOneIsRejected() {
         try (StreamingNetwork a = replica(SPECS[0], 1); StreamingNetwork b = replica(SPECS[0], 2)) {
             assertNotEquals(a.fingerprint(), b.fingerprint());

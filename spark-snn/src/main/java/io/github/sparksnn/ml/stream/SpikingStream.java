@@ -246,6 +246,31 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         return this;
     }
 
+    public SpikingStream setRawPredictionCol(String v) {
+        set(rawPredictionCol, v);
+        return this;
+    }
+
+    public SpikingStream setProbabilityCol(String v) {
+        set(probabilityCol, v);
+        return this;
+    }
+
+    public SpikingStream setPredictionCol(String v) {
+        set(predictionCol, v);
+        return this;
+    }
+
+    public SpikingStream setStepCol(String v) {
+        set(stepCol, v);
+        return this;
+    }
+
+    public SpikingStream setLateCol(String v) {
+        set(lateCol, v);
+        return this;
+    }
+
     public SpikingStream setResetGap(long v) {
         set(resetGap, v);
         return this;
