@@ -43,9 +43,11 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
     private final long resetGap;
     private final long timeoutMs;
     private final LongAccumulator late;
+    private final boolean watermark;
 
     KeyStepFunction(String spec, int[] inputShape, Broadcast<float[][]> weights, long fingerprint, String backend,
-                    long resetGap, long timeoutMs, LongAccumulator late) {
+                    long resetGap, long timeoutMs, LongAccumulator late, boolean watermark) {
+        this.watermark = watermark;
         this.spec = spec;
         this.inputShape = inputShape.clone();
         this.weights = weights;
@@ -105,9 +107,13 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
         float[] rates = new float[k];
         List<Row> emitted = new ArrayList<>(events.size());
         long dropped = 0;
+        // Spark filters rows behind the watermark only for an event-time timeout; this stage drops them itself
+        // (and counts them): the time column is then a timestamp, in microseconds
+        long oldest = watermark && state.getCurrentWatermarkMs() > 0 ? state.getCurrentWatermarkMs() * 1000
+                : Long.MIN_VALUE;
         for (int e = 0; e < events.size(); ) {
             long t = events.get(e).getLong(1);
-            if (st.lastTime() != KeyState.NO_TIME && t <= st.lastTime()) {
+            if (t < oldest || st.lastTime() != KeyState.NO_TIME && t <= st.lastTime()) {
                 dropped++;
                 e++;
                 continue;

@@ -52,8 +52,8 @@ import org.apache.spark.util.LongAccumulator;
  * <p>Order and lateness: a key's events are applied in time order within a micro-batch and across micro-batches;
  * an event at or before the key's last applied time comes too late (its state has moved on): it is dropped and
  * counted, in the key's {@code lateCol} and in {@link #lateEvents()}. With a timestamp time column and
- * {@code watermarkDelay} set, Spark's watermark drops older events before they reach a key (Spark counts them in
- * the query's {@code numRowsDroppedByWatermark}). A gap of more than {@code resetGap} (time units: the sequence
+ * {@code watermarkDelay} set, an event older than the query's watermark is dropped and counted the same way, also
+ * for a key that has not seen it (Spark itself filters such rows only for an event-time timeout). A gap of more than {@code resetGap} (time units: the sequence
  * number, or microseconds for a timestamp) starts the key afresh; with {@code stateTimeoutMs} a key that saw no
  * event for that long (processing time) is forgotten.
  *
@@ -121,7 +121,7 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         stateTimeoutMs = new LongParam(this, "stateTimeoutMs", "forget a key after this many milliseconds of "
                 + "processing time without an event; 0: never", ParamValidators.gtEq(0));
         watermarkDelay = new Param<>(this, "watermarkDelay", "with a timestamp time column, Spark's watermark delay "
-                + "(e.g. '10 seconds'): older events are dropped before they reach a key; empty: none",
+                + "(e.g. '10 seconds'): older events are dropped and counted as late; empty: none",
                 (String s) -> s != null);
         backend = new Param<>(this, "backend", "cpu (native OpenBLAS) or cpu-portable (a GEMM that computes each row"
                 + " alone: the streamed outputs equal offline inference's bit for bit)",
@@ -381,7 +381,7 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         long timeout = getStateTimeoutMs();
         KeyStepFunction fn = new KeyStepFunction(spec, m.getInputShape(), bw,
                 StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend),
-                getResetGap(), timeout, late);
+                getResetGap(), timeout, late, !getOrDefault(watermarkDelay).isEmpty());
         Dataset<Row> in = dataset.toDF();
         String tName = getOrDefault(timeCol);
         if (!getOrDefault(watermarkDelay).isEmpty()) {

@@ -240,6 +240,36 @@ class SpikingStreamTest {
     }
 
     @Test
+    void aWatermarkOnATimestampColumnDropsOlderEvents() throws Exception {
+        Path root = SparkTestSupport.tempDir("stream-watermark");
+        Path in = root.resolve("in");
+        Files.createDirectories(in);
+        String zeros = "0.5,".repeat(F - 1) + "0.5";
+        java.util.function.BiFunction<String, String, String> ev = (key, ts) -> "{\"key\":\"" + key
+                + "\",\"time\":\"" + ts + "\",\"features\":[" + zeros + "]}";
+        Files.write(in.resolve("p0.json"), List.of(ev.apply("a", "2026-01-01T00:01:40Z")));
+        Files.write(in.resolve("p1.json"), List.of(ev.apply("b", "2026-01-01T00:00:50Z"),
+                ev.apply("c", "2026-01-01T00:01:35Z")));
+        in.resolve("p0.json").toFile().setLastModified(System.currentTimeMillis() - 100_000);
+        StructType schema = new StructType().add("key", DataTypes.StringType).add("time", DataTypes.TimestampType)
+                .add("features", DataTypes.createArrayType(DataTypes.DoubleType));
+        SpikingStream stage = new SpikingStream(model(1)).setWatermarkDelay("10 seconds");
+        Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", 1).json(in.toString());
+        StreamingQuery q = stage.transform(src).writeStream().format("parquet")
+                .option("path", root.resolve("out").toString())
+                .option("checkpointLocation", root.resolve("ck").toString()).trigger(Trigger.AvailableNow()).start();
+        q.awaitTermination();
+        List<String> keys = new ArrayList<>();
+        for (Row r : spark.read().parquet(root.resolve("out").toString()).collectAsList()) {
+            keys.add(r.getString(0));
+            assertTrue(r.get(1) instanceof java.sql.Timestamp, "the time column keeps its type");
+        }
+        Collections.sort(keys);
+        assertEquals(List.of("a", "c"), keys, "b at 00:00:50 is older than the watermark 00:01:30");
+        assertEquals(1L, stage.lateEvents().value(), "the dropped event is counted");
+    }
+
+    @Test
     void badInputFailsNamingTheProblem() throws Exception {
         SpikingStream stage = new SpikingStream(model(1));
         StructType noKey = new StructType().add("time", DataTypes.LongType)
