@@ -47,7 +47,7 @@ class SpikingStreamTest {
     static final int K = 4;
     static final StructType EVENTS = new StructType().add("key", DataTypes.StringType)
             .add("time", DataTypes.LongType).add("features", DataTypes.createArrayType(DataTypes.DoubleType));
-    static SparkSession spark;
+    static SparkSession spark; // SpikingStreamLocalClusterTest puts its session here
 
     @BeforeAll
     static void start() {
