@@ -118,6 +118,7 @@ class PackageDocsTest {
         MAY_IMPORT.put(p + "train", List.of(p + "train.optim..", p + "model..", p + "layer..", p + "backend..",
                 p + "surrogate.."));
         MAY_IMPORT.put(p + "data", List.of());
+        MAY_IMPORT.put(p + "stream", List.of(p + "model..", p + "neuron..", p + "layer..", p + "backend.."));
         MAY_IMPORT.put(p + "ml.train", List.of(p + "ml.train..", p + "train..", p + "backend.."));
         MAY_IMPORT.put(p + "ml.train.plan", List.of());
         MAY_IMPORT.put(p + "ml.train.sum", List.of());

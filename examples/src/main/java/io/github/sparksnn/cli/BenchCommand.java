@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
                 BenchSurrogateCommand.class,
                 TrainBenchCommand.class,
                 SparkBenchCommand.class,
+                io.github.sparksnn.bench.StreamBenchCommand.class,
                 io.github.sparksnn.bench.TorchPeerCommand.class,
                 BenchLoopShapesCommand.class,
                 BenchNeuronPoolCommand.class,

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
                 ModelCommand.class,
                 FitCommand.class,
                 TrainJob.class,
+                StreamCommand.class,
                 BenchCommand.class,
                 GpuCommand.class,
                 SnnCli.Cluster.class,

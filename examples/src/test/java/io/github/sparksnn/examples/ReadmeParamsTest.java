@@ -39,6 +39,11 @@ class ReadmeParamsTest {
         checkTable("### `PopulationEncoder`", new PopulationEncoder());
     }
 
+    @Test
+    void readmeTableMatchesTheStreamsParams() throws Exception {
+        checkTable("### The stream's Params", new io.github.sparksnn.ml.stream.SpikingStream());
+    }
+
     /** The rows of the first table after the line {@code heading}, against {@code stage}'s Params and defaults. */
     static void checkTable(String heading, Params stage) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));

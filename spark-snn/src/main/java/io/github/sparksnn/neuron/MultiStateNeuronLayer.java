@@ -31,6 +31,7 @@ public abstract class MultiStateNeuronLayer extends SpikingNeuron {
     private boolean storeVoltage;
     private int lastT;
     private int lastN;
+    private int capacitySamples;
 
     protected MultiStateNeuronLayer(String label, int[] inShape, MultiStateNeuronOp op) {
         super(label, inShape);
@@ -84,7 +85,60 @@ public abstract class MultiStateNeuronLayer extends SpikingNeuron {
         state = tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f);
         dState = tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f);
         allocateStepWorkspaces(rows, samples);
+        capacitySamples = samples;
         stateValid = false;
+    }
+
+    /** The state slots this neuron uses: the membrane, the current if synaptic, the adaptation if adaptive. */
+    private int[] usedSlots() {
+        return baseOp.synaptic() && baseOp.adaptive() ? new int[]{0, 1, 2} : baseOp.synaptic() ? new int[]{0, 1}
+                : baseOp.adaptive() ? new int[]{0, 2} : new int[]{0};
+    }
+
+    /** Floats of a subclass's own carried state per sample, after the slots (the recurrent neuron's last spikes). */
+    protected int extraStateSize() {
+        return 0;
+    }
+
+    /** Copies (or, with {@code write}, loads) a subclass's own carried state of {@code samples} samples. */
+    protected void transferExtraState(int samples, float[] a, int off, boolean write) {
+    }
+
+    /** The used slots of {@link MultiStateNeuronOp}'s state, then {@link #extraStateSize()} floats. */
+    @Override
+    public int stateSize() {
+        return usedSlots().length * inputSize() + extraStateSize();
+    }
+
+    @Override
+    public void readState(int samples, float[] out, int off) {
+        checkStateRange(samples, out, off, capacitySamples);
+        if (!stateValid || stateSamples != samples) {
+            throw new IllegalStateException(label() + ": no pass of " + samples + " sample(s) left a state");
+        }
+        transferState(samples, out, off, false);
+    }
+
+    @Override
+    public void writeState(int samples, float[] in, int off) {
+        checkStateRange(samples, in, off, capacitySamples);
+        transferState(samples, in, off, true);
+        stateValid = true;
+        stateSamples = samples;
+    }
+
+    private void transferState(int samples, float[] a, int off, boolean write) {
+        int n = samples * inputSize();
+        int at = off;
+        for (int slot : usedSlots()) { // the kernel holds the state as [STATE_SLOTS, n] for a pass of n neurons
+            if (write) {
+                be.upload(a, at, state, slot * n, n);
+            } else {
+                be.download(state, slot * n, a, at, n);
+            }
+            at += n;
+        }
+        transferExtraState(samples, a, at, write);
     }
 
     /** Further workspaces of a subclass (through {@link #tensor}). */

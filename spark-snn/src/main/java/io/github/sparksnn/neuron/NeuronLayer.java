@@ -32,6 +32,7 @@ public abstract class NeuronLayer extends SpikingNeuron {
     private boolean storeVoltage;
     private int lastT;
     private int lastN;
+    private int capacitySamples;
 
     protected NeuronLayer(String label, int[] inShape, NeuronOp op) {
         super(label, inShape);
@@ -81,7 +82,31 @@ public abstract class NeuronLayer extends SpikingNeuron {
         dx = tensor(rows * f);
         v = tensor(samples * f);
         vSeq = tensor(rows * f);
+        capacitySamples = samples;
         stateValid = false;
+    }
+
+    /** One membrane potential per neuron. */
+    @Override
+    public int stateSize() {
+        return inputSize();
+    }
+
+    @Override
+    public void readState(int samples, float[] out, int off) {
+        checkStateRange(samples, out, off, capacitySamples);
+        if (!stateValid || stateSamples != samples) {
+            throw new IllegalStateException(label() + ": no pass of " + samples + " sample(s) left a state");
+        }
+        be.download(v, 0, out, off, samples * inputSize());
+    }
+
+    @Override
+    public void writeState(int samples, float[] in, int off) {
+        checkStateRange(samples, in, off, capacitySamples);
+        be.upload(in, off, v, 0, samples * inputSize());
+        stateValid = true;
+        stateSamples = samples;
     }
 
     @Override

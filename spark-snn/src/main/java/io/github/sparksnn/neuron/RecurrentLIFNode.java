@@ -102,6 +102,21 @@ public final class RecurrentLIFNode extends MultiStateNeuronLayer {
         be.copy(s, (timeSteps - 1) * n, lastSpikes, 0, n);
     }
 
+    /** The last step's spikes, which the next step feeds back. */
+    @Override
+    protected int extraStateSize() {
+        return inputSize();
+    }
+
+    @Override
+    protected void transferExtraState(int samples, float[] a, int off, boolean write) {
+        if (write) {
+            be.upload(a, off, lastSpikes, 0, samples * inputSize());
+        } else {
+            be.download(lastSpikes, 0, a, off, samples * inputSize());
+        }
+    }
+
     /** {@code dst[dOff..] += R(src[sOff..])} for {@code samples} rows. */
     private void recurrent(Tensor src, int sOff, Tensor dst, int dOff, int samples) {
         int f = inputSize();

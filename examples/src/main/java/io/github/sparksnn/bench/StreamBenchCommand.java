@@ -1,0 +1,177 @@
+package io.github.sparksnn.bench;
+
+import io.github.sparksnn.examples.SparkLaunch;
+import io.github.sparksnn.examples.TrainJob;
+import io.github.sparksnn.ml.SpikingNetworkClassifier;
+import io.github.sparksnn.ml.SpikingNetworkModel;
+import io.github.sparksnn.ml.stream.SpikingStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StateOperatorProgress;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code snn bench stream}: events per second through {@link SpikingStream} against the same model's offline batch
+ * inference over the same events, in one run on one session. The events are {@code --keys} keys times
+ * {@code --steps} single-step events of random pixels; offline, each event is one sample with {@code T = 1} (the
+ * classifier's {@code transform}, into Spark's {@code noop} sink); streamed, they arrive as Parquet files of
+ * {@code --batch-events} events, one file per micro-batch (available-now trigger), and go out as Parquet. Per
+ * micro-batch it reports the state store's time (updates, removals and commit, from the query's progress) and the
+ * state's size per key. The model is the default MLP with its seeded initial weights: throughput does not depend
+ * on what the weights learned, only on the shapes and on how often neurons fire, which is reported.
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Streamed inference (state per key, RocksDB) vs offline batch inference, same events.")
+public final class StreamBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--keys", defaultValue = "2000", description = "Keys (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Events per key (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch-events", defaultValue = "10000",
+            description = "Events per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batchEvents;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cpu-portable (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--work-dir", defaultValue = "runs/bench-stream",
+            description = "Scratch folder, emptied first (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (keys < 1 || steps < 1 || batchEvents < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--keys, --steps and --batch-events must be >= 1");
+        }
+        TrainJob.quietLogging();
+        PrintWriter out = spec.commandLine().getOut();
+        SparkSession spark = SparkLaunch.start(SparkSession.builder().appName("spark-snn bench stream").master(master)
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.streaming.stateStore.providerClass", SpikingStream.ROCKSDB_PROVIDER), master);
+        spark.sparkContext().setLogLevel("WARN");
+        try {
+            if (Files.exists(workDir)) {
+                try (var walk = Files.walk(workDir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            Files.createDirectories(workDir);
+            int partitions = spark.sparkContext().defaultParallelism();
+            spark.conf().set("spark.sql.shuffle.partitions", partitions);
+            // the events, time-major: step t of every key, then step t + 1
+            StructType schema = new StructType().add("key", DataTypes.StringType).add("time", DataTypes.LongType)
+                    .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false))
+                    .add("label", DataTypes.DoubleType);
+            SplittableRandom rng = new SplittableRandom(7);
+            List<Row> events = new ArrayList<>(keys * steps);
+            for (int t = 0; t < steps; t++) {
+                for (int k = 0; k < keys; k++) {
+                    double[] x = new double[784];
+                    for (int j = 0; j < x.length; j++) {
+                        x[j] = rng.nextInt(256) / 255.0;
+                    }
+                    events.add(RowFactory.create("k" + k, (long) t, x, 0.0));
+                }
+            }
+            Path in = workDir.resolve("in");
+            for (int from = 0; from < events.size(); from += batchEvents) {
+                spark.createDataFrame(events.subList(from, Math.min(events.size(), from + batchEvents)), schema)
+                        .coalesce(1).write().mode("append").parquet(in.toString());
+            }
+            Dataset<Row> all = spark.read().parquet(in.toString());
+            Dataset<Row> asVectors = all.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> {
+                List<Double> f = r.getList(2);
+                double[] d = new double[f.size()];
+                for (int j = 0; j < d.length; j++) {
+                    d[j] = f.get(j);
+                }
+                return RowFactory.create(Vectors.dense(d), r.getDouble(3));
+            }, org.apache.spark.sql.Encoders.row(new StructType().add("features",
+                    org.apache.spark.ml.linalg.SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType)))
+                    .repartition(partitions).cache();
+            long n = asVectors.count();
+            SpikingNetworkModel model = new SpikingNetworkClassifier().setEpochs(0).setSeed(42)
+                    .fit(asVectors.limit(16)).setTimeSteps(1).setBackend(backend);
+
+            long t0 = System.nanoTime();
+            model.transform(asVectors).write().format("noop").mode("overwrite").save();
+            double offlineSeconds = (System.nanoTime() - t0) / 1e9;
+
+            SpikingStream stage = new SpikingStream(model).setBackend(backend);
+            Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", 1).parquet(in.toString());
+            long t1 = System.nanoTime();
+            StreamingQuery q = stage.transform(src).writeStream().format("parquet")
+                    .option("path", workDir.resolve("out").toString())
+                    .option("checkpointLocation", workDir.resolve("ck").toString())
+                    .trigger(Trigger.AvailableNow()).start();
+            q.awaitTermination();
+            double streamSeconds = (System.nanoTime() - t1) / 1e9;
+
+            long streamed = 0;
+            double storeMs = 0;
+            double batchMs = 0;
+            long stateBytes = 0;
+            long stateRows = 0;
+            StreamingQueryProgress[] progress = q.recentProgress();
+            for (StreamingQueryProgress p : progress) {
+                streamed += p.numInputRows();
+                Long trigger = p.durationMs().get("triggerExecution");
+                batchMs += trigger == null ? 0 : trigger;
+                for (StateOperatorProgress s : p.stateOperators()) {
+                    storeMs += s.allUpdatesTimeMs() + s.allRemovalsTimeMs() + s.commitTimeMs();
+                    stateBytes = s.memoryUsedBytes();
+                    stateRows = s.numRowsTotal();
+                }
+            }
+            int batches = Math.max(1, progress.length);
+            double spikes = spark.read().parquet(workDir.resolve("out").toString())
+                    .selectExpr("aggregate(output, 0D, (a, x) -> a + x) as s").agg(
+                            org.apache.spark.sql.functions.avg("s")).first().getDouble(0);
+            out.printf(Locale.ROOT, "events %d (%d keys x %d steps), micro-batches of %d, %d partitions, backend %s,"
+                    + " master %s%n", n, keys, steps, batchEvents, partitions, backend, master);
+            out.printf(Locale.ROOT, "| %-34s | %12s | %9s | %8s |%n", "row", "events/s", "seconds", "vs offline");
+            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %8s |%n", "offline batch inference (T = 1)",
+                    n / offlineSeconds, offlineSeconds, "1.00x");
+            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx |%n", "stream (state per key, RocksDB)",
+                    streamed / streamSeconds, streamSeconds, (streamed / streamSeconds) / (n / offlineSeconds));
+            out.printf(Locale.ROOT, "per micro-batch: %.0f ms in all, %.0f ms in the state store (updates, removals,"
+                    + " commit; summed over partitions); state %d keys, %s bytes per key in memory; output spikes"
+                    + " per event %.2f%n", batchMs / batches, storeMs / batches, stateRows,
+                    stateRows == 0 ? "?" : Long.toString(stateBytes / stateRows), spikes);
+            out.flush();
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}
