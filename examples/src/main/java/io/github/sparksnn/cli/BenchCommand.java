@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
                 BenchLoopShapesCommand.class,
                 BenchNeuronPoolCommand.class,
                 io.github.sparksnn.bench.scale.ScaleBenchCommand.class,
+                io.github.sparksnn.bench.RegressionBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec
