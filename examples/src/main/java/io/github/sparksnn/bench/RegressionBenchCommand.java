@@ -29,14 +29,14 @@ public final class RegressionBenchCommand implements Callable<Integer> {
             description = "Auto MPG cars.json (Debian python3-vega-datasets; default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--model", defaultValue = "linear(6, 64) | lif(tau=2.0) | linear(64, 1) | readout(tau=2.0)",
+    @Option(names = "--model", defaultValue = "linear(6, 128) | lif(tau=2.0) | linear(128, 1) | readout(tau=2.0)",
             description = "The regressor's spec (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--T", defaultValue = "8", description = "Time steps (default: ${DEFAULT-VALUE}).")
     int timeSteps;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Regressor epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "150", description = "Regressor epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--lr", defaultValue = "3e-3", description = "Regressor learning rate (default: ${DEFAULT-VALUE}).")
