@@ -82,7 +82,9 @@ public final class TrainBenchCommand implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = "poisson", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
     String encoder;
 
-    @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--loss", defaultValue = "mse", description =
+            "mse or ce on firing rates, ce_count, ce_max, ce_last or mse_membrane, optionally +l1(weight)"
+            + " (default: ${DEFAULT-VALUE}).")
     String loss;
 
     @Option(names = "--optimizer", paramLabel = "SPEC", defaultValue = "adam", description = "Optimizer spec (default: ${DEFAULT-VALUE}).")

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
                 BenchNeuronPoolCommand.class,
                 io.github.sparksnn.bench.scale.ScaleBenchCommand.class,
                 io.github.sparksnn.bench.scale.ScaleModelCommand.class,
+                io.github.sparksnn.bench.RegressionBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -72,7 +72,9 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = "direct", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
     String encoder;
 
-    @Option(names = "--loss", defaultValue = "mse", description = "mse (rates vs one-hot) or ce (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--loss", defaultValue = "mse", description =
+            "mse or ce on firing rates, ce_count, ce_max, ce_last or mse_membrane, optionally +l1(weight)"
+            + " (default: ${DEFAULT-VALUE}).")
     String loss;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialization, shuffling and encoders (default: ${DEFAULT-VALUE}).")

@@ -54,7 +54,9 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--encoder", defaultValue = "direct", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
         String encoder;
 
-        @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--loss", defaultValue = "mse", description =
+            "mse or ce on firing rates, ce_count, ce_max, ce_last or mse_membrane, optionally +l1(weight)"
+            + " (default: ${DEFAULT-VALUE}).")
         String loss;
 
         @Option(names = "--probes", defaultValue = "20",

@@ -110,8 +110,14 @@ public final class TrainJob implements Callable<Integer> {
     @Option(names = "--encoder", defaultValue = "direct", description = "direct, poisson or latency(tau=.., threshold=.., normalize=.., linear=.., clip=..) (default: ${DEFAULT-VALUE}).")
     String encoder;
 
-    @Option(names = "--loss", defaultValue = "mse", description = "mse or ce (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--loss", defaultValue = "mse", description =
+            "mse or ce on firing rates, ce_count, ce_max, ce_last or mse_membrane"
+            + " (default: ${DEFAULT-VALUE}).")
     String loss;
+
+    @Option(names = "--rate-regularization", defaultValue = "0", description = "weight of the L1 penalty on the "
+            + "output's firing rates (default: ${DEFAULT-VALUE}).")
+    double rateRegularization;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -190,7 +196,8 @@ public final class TrainJob implements Callable<Integer> {
         boolean rows = sequenceRows();
         SpikingNetworkClassifier snn = new SpikingNetworkClassifier().setSequenceInput(rows)
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
-                .setLoss(loss).setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
+                .setLoss(loss).setRateRegularization(rateRegularization)
+                .setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
                 .setBatchSize(batchSize).setEpochs(epochs).setSeed(seed).setBackend(backend)
                 .setSyncInterval(syncInterval).setSyncMode(syncMode).setAggregationFanIn(fanIn)
                 .setTransportPrecision(transport);

@@ -3,7 +3,8 @@
  * over time (SpikingJelly's {@code SeqToANNContainer}): {@link io.github.sparksnn.layer.Linear},
  * {@link io.github.sparksnn.layer.Conv2d}, {@link io.github.sparksnn.layer.BatchNorm},
  * {@link io.github.sparksnn.layer.MaxPool2d}, {@link io.github.sparksnn.layer.AvgPool2d},
- * {@link io.github.sparksnn.layer.Dropout}, {@link io.github.sparksnn.layer.Flatten}, on the base class
+ * {@link io.github.sparksnn.layer.Dropout}, {@link io.github.sparksnn.layer.Flatten}, the membrane readout
+ * {@link io.github.sparksnn.layer.LeakyReadout} (a non-spiking leaky integrator, linear in time), on the base class
  * {@link io.github.sparksnn.layer.Layer} (parameters and gradients at an offset of the network's flat vectors,
  * workspaces allocated once and reused; the two poolings share {@link io.github.sparksnn.layer.Pool2d}).
  * {@link io.github.sparksnn.layer.Pass} carries one forward pass's settings to every layer, {@link io.github.sparksnn.layer.Encoder} turns a static input into the multi-step one

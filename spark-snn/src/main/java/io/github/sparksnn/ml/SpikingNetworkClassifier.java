@@ -89,6 +89,7 @@ public class SpikingNetworkClassifier
     private final BooleanParam sequenceInput;
     private final Param<String> encoder;
     private final Param<String> loss;
+    private final DoubleParam rateRegularization;
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
     private final Param<String> lrSchedule;
@@ -126,6 +127,7 @@ public class SpikingNetworkClassifier
         sequenceInput = SpikingNetworkParams.sequenceInput(this);
         encoder = SpikingNetworkParams.encoder(this);
         loss = SpikingNetworkParams.loss(this);
+        rateRegularization = SpikingNetworkParams.rateRegularization(this);
         optimizer = SpikingNetworkParams.optimizer(this);
         learningRate = SpikingNetworkParams.learningRate(this);
         lrSchedule = SpikingNetworkParams.lrSchedule(this);
@@ -149,6 +151,7 @@ public class SpikingNetworkClassifier
         setDefault(sequenceInput, false);
         setDefault(encoder, "direct");
         setDefault(loss, "mse");
+        setDefault(rateRegularization, 0.0);
         setDefault(optimizer, "adam");
         setDefault(learningRate, 1e-3);
         setDefault(lrSchedule, "constant");
@@ -203,6 +206,20 @@ public class SpikingNetworkClassifier
 
     public Param<String> loss() {
         return loss;
+    }
+
+    /** Weight of the L1 firing-rate penalty on the output ({@code loss+l1(weight)}), 0 for none. */
+    public DoubleParam rateRegularization() {
+        return rateRegularization;
+    }
+
+    public double getRateRegularization() {
+        return (Double) getOrDefault(rateRegularization);
+    }
+
+    public SpikingNetworkClassifier setRateRegularization(double v) {
+        set(rateRegularization, v);
+        return this;
     }
 
     public Param<String> optimizer() {
@@ -476,7 +493,8 @@ public class SpikingNetworkClassifier
 
     /** The engine configuration the Params describe; parses the spec and checks its shapes (no Spark job). */
     public EngineConfig engineConfig() {
-        return engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(), getEncoder(), getLoss(), getSeed(),
+        return engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(), getEncoder(),
+                io.github.sparksnn.train.L1RateRegularizer.withWeight(getLoss(), getRateRegularization()), getSeed(),
                 getSequenceInput());
     }
 
@@ -554,8 +572,11 @@ public class SpikingNetworkClassifier
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
 
         jsc.setJobDescription("spark-snn packing the training data");
+        // a regression target travels as a TargetCode in [0, LEVELS) where a class index would
+        int labelLevels = cfg.loss().startsWith("mse_target") ? io.github.sparksnn.train.TargetCode.LEVELS
+                : cfg.numClasses();
         JavaRDD<PackedBlock> trainBlocks = BlockPacker.pack(trainDf, getFeaturesCol(), getLabelCol(),
-                cfg.featureSize(), cfg.numClasses());
+                cfg.featureSize(), labelLevels);
         JavaRDD<PackedBlock> valBlocks = null;
         try {
             int[] sizes = BlockPacker.checkedSizes(trainBlocks, "training");
@@ -565,8 +586,7 @@ public class SpikingNetworkClassifier
                         + (valCol.isEmpty() ? "" : " (after removing validation rows marked in '" + valCol + "')"));
             }
             if (valDf != null) {
-                valBlocks = BlockPacker.pack(valDf, getFeaturesCol(), getLabelCol(), cfg.featureSize(),
-                        cfg.numClasses());
+                valBlocks = BlockPacker.pack(valDf, getFeaturesCol(), getLabelCol(), cfg.featureSize(), labelLevels);
                 BlockPacker.checkedSizes(valBlocks, "validation");
             }
             jsc.setJobDescription(null);

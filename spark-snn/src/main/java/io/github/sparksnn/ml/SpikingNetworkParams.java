@@ -68,8 +68,23 @@ final class SpikingNetworkParams {
     }
 
     static Param<String> loss(Params p) {
-        return new Param<>(p, "loss", "loss on the output firing rates: mse (against one-hot) or ce (cross-entropy)",
-                oneOf("mse", "ce"));
+        return new Param<>(p, "loss", "loss on the output trace: mse or ce on firing rates, ce_count on spike counts, "
+                + "ce_max / ce_last on the maximum / last membrane of a readout, mse_membrane at every step",
+                (String s) -> validLoss(s));
+    }
+
+    private static boolean validLoss(String s) {
+        try {
+            io.github.sparksnn.train.Loss.parse(s);
+            return s.indexOf('+') < 0; // the L1 term comes from rateRegularization, not from the loss text
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    static DoubleParam rateRegularization(Params p) {
+        return new DoubleParam(p, "rateRegularization", "weight of the L1 penalty on the output's firing rates, "
+                + "added to the loss (>= 0; 0 = none)", ParamValidators.gtEq(0));
     }
 
     static Param<String> optimizer(Params p) {

@@ -6,6 +6,7 @@ import io.github.sparksnn.layer.Conv2d;
 import io.github.sparksnn.layer.Dropout;
 import io.github.sparksnn.layer.Flatten;
 import io.github.sparksnn.layer.Layer;
+import io.github.sparksnn.layer.LeakyReadout;
 import io.github.sparksnn.layer.Linear;
 import io.github.sparksnn.layer.MaxPool2d;
 import io.github.sparksnn.neuron.AdaptiveLIFNode;
@@ -49,6 +50,7 @@ final class LayerFactory {
             case ALIF -> new AdaptiveLIFNode(label, in, s.getDouble("tau"), s.getBool("decay_input"),
                     s.getDouble("tau_a"), s.getDouble("beta_a"), s.getDouble("v_threshold"),
                     s.getNullableDouble("v_reset"), s.getSurrogate("surrogate"), s.getBool("detach_reset"));
+            case READOUT -> new LeakyReadout(label, in, s.getDouble("tau"), s.getBool("decay_input"));
         };
     }
 }

@@ -33,7 +33,9 @@ public enum LayerKind {
     SYNAPTIC("synaptic", prepend(opt("alpha", DOUBLE, 0.9), opt("beta", DOUBLE, 0.8), opt("learn_alpha", BOOL, false),
             opt("learn_beta", BOOL, false))),
     ALIF("alif", prepend(opt("tau", DOUBLE, 2.0), opt("decay_input", BOOL, true), opt("tau_a", DOUBLE, 20.0),
-            opt("beta_a", DOUBLE, 1.8)));
+            opt("beta_a", DOUBLE, 1.8))),
+    /** The non-spiking leaky-integrator output layer (membrane readout), not a neuron: it never fires. */
+    READOUT("readout", opt("tau", DOUBLE, 2.0), opt("decay_input", BOOL, true));
 
     private final String specName;
     private final List<ParamDef> params;

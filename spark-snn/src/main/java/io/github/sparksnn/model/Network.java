@@ -453,6 +453,8 @@ public final class Network implements AutoCloseable {
         for (Layer l : layers) {
             if (l instanceof SpikingNeuron n) {
                 n.resetState();
+            } else if (l instanceof io.github.sparksnn.layer.LeakyReadout r) {
+                r.resetState();
             }
         }
     }

@@ -8,7 +8,8 @@ import io.github.sparksnn.layer.Pass;
 import io.github.sparksnn.model.Network;
 
 /**
- * The {@link GradientEngine} on the {@link CpuBackend}: encode, forward over T steps, decode firing rates, loss,
+ * The {@link GradientEngine} on the {@link CpuBackend}: encode, forward over T steps, decode (firing rates, or the
+ * reading the {@link Loss} names), loss,
  * BPTT, in chunks of at most {@link EngineConfig#maxChunk()} samples. Random draws (Poisson input, dropout) are
  * keyed by the call's seed and the sample index {@code i - from}, so results do not depend on the chunking
  * (batch normalization excepted: its statistics are per chunk). Workspaces are allocated on the first call
@@ -36,6 +37,7 @@ public final class CpuGradientEngine implements GradientEngine {
     private Tensor encoded;
     private Tensor dOut;
     private float[] outHost = new float[0];
+    private float[] dOutHost = new float[0];
     private float[] rates = new float[0];
     private float[] dRates = new float[0];
     private float[] seqHost = new float[0];
@@ -140,6 +142,7 @@ public final class CpuGradientEngine implements GradientEngine {
         seqHost = sequence ? new float[tSteps * n * stepF] : seqHost;
         dOut = be.alloc(tSteps * n * k);
         outHost = new float[tSteps * n * k];
+        dOutHost = new float[tSteps * n * k];
         rates = new float[n * k];
         dRates = new float[n * k];
         net.allocate(tSteps, n);
@@ -173,14 +176,7 @@ public final class CpuGradientEngine implements GradientEngine {
             out = net.forward(encoded, pass);
         }
         be.download(out, 0, outHost, 0, tSteps * n * k);
-        float inv = 1f / tSteps;
-        for (int i = 0; i < n * k; i++) {
-            float sum = 0f;
-            for (int t = 0; t < tSteps; t++) {
-                sum += outHost[t * n * k + i];
-            }
-            rates[i] = sum * inv;
-        }
+        loss.decode(outHost, tSteps, n, k, rates); // firing rates, or what the loss reads instead (a membrane)
     }
 
     @Override
@@ -243,20 +239,13 @@ public final class CpuGradientEngine implements GradientEngine {
         for (int s = from; s < to; s += chunk) {
             int n = Math.min(chunk, to - s);
             forwardChunk(features, s, n, from - sampleBase, seed, true);
-            lossSum += loss.lossAndGradient(rates, labels, s, n, k, dRates);
             for (int i = 0; i < n; i++) {
-                if (Loss.argmax(rates, i * k, k) == labels[s + i]) {
+                if (loss.correct(rates, i * k, k, labels[s + i])) {
                     correct++;
                 }
             }
-            // rates are means over T: d out[t, i, c] = dRates[i, c] / T
-            float inv = 1f / tSteps;
-            for (int t = 0; t < tSteps; t++) {
-                for (int i = 0; i < n * k; i++) {
-                    outHost[t * n * k + i] = dRates[i] * inv;
-                }
-            }
-            be.upload(outHost, 0, dOut, 0, tSteps * n * k);
+            lossSum += loss.lossAndGradient(outHost, tSteps, rates, labels, s, n, k, dRates, dOutHost);
+            be.upload(dOutHost, 0, dOut, 0, tSteps * n * k);
             if (done != null && s + n >= to) {
                 finalFrom = net.numParameters();
                 net.backward(dOut, pass, i -> finalDown(net.parameterOffset(i), gradSum, done));

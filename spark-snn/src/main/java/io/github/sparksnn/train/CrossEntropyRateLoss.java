@@ -4,7 +4,7 @@ package io.github.sparksnn.train;
  * Cross-entropy with the firing rates as logits ({@code F.cross_entropy(out_fr, label)}): per sample
  * {@code logsumexp(r) - r_y}, so {@code dL/dr_c = softmax(r)_c - [c = y]}.
  */
-public final class CrossEntropyRateLoss implements Loss {
+public final class CrossEntropyRateLoss implements ScoreCriterion {
     private static final long serialVersionUID = 1L;
 
     @Override

@@ -66,7 +66,12 @@ public final class EngineConfig implements Serializable {
         }
         ModelSpec spec = spec();
         int[] out = spec.outputShape(inputShape);
-        if (out.length != 1 || out[0] < 2) {
+        boolean regression = loss.startsWith("mse_target");
+        if (regression && (out.length != 1 || out[0] != 1)) {
+            throw new IllegalArgumentException("loss mse_target needs a last layer with one output (the predicted value), "
+                    + "got shape " + Arrays.toString(out) + " (end with linear(.., 1) | readout)");
+        }
+        if (!regression && (out.length != 1 || out[0] < 2)) {
             throw new IllegalArgumentException("the last layer must output a flat vector of >= 2 class scores, got shape "
                     + Arrays.toString(out) + " (add flatten and linear(.., classes) at the end)");
         }

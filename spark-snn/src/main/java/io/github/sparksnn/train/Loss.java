@@ -4,30 +4,62 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * A loss on firing rates {@code r[n, k] = mean_t out[t, n, k]} (the decoding), summed over samples.
- * Implementations are stateless.
+ * A loss on the network's output trace {@code out[(t * n + i) * k + c]} ({@code [T, n, K]}: spikes, or membrane
+ * potentials from a {@code readout} layer), summed over samples. A loss also says how the trace is read as a
+ * prediction ({@link #decode}: firing rates, a maximum, the last step, a count), so training and inference decode
+ * alike. Implementations are stateless and allocate nothing per call.
+ *
+ * <p>Spec names ({@link #parse}): {@code mse} and {@code ce} on firing rates (the mean over T), {@code ce_count} on
+ * spike counts, {@code ce_max} and {@code ce_last} on the maximum and the last membrane potential,
+ * {@code mse_membrane} on the membrane at every step, {@code mse_target} (regression) on the mean output; any of
+ * them followed by {@code +l1(weight)} adds the L1 firing-rate regulariser ({@link L1RateRegularizer}).
  */
 public interface Loss extends Serializable {
 
-    /** Spec name: {@code mse} or {@code ce}. */
+    /** The canonical spec text, e.g. {@code ce}, {@code ce_max} or {@code ce_count+l1(0.01)}. */
     String name();
 
-    /**
-     * Loss of {@code n} samples: rates {@code r[i * k + c]}, labels {@code labels[labelOff + i]}; writes
-     * {@code dRates[i * k + c] = d(sum of losses)/d r[i, c]} and returns the summed loss.
-     */
-    double lossAndGradient(float[] rates, int[] labels, int labelOff, int n, int k, float[] dRates);
+    /** Writes each sample's scores {@code scores[i * k + c]} decoded from the trace (predictions and accuracy). */
+    void decode(float[] out, int tSteps, int n, int k, float[] scores);
 
-    static Loss parse(String name) {
-        if (name == null) {
-            throw new IllegalArgumentException("loss is null: expected mse or ce");
+    /**
+     * Loss of {@code n} samples given their trace {@code out} and the {@code scores} {@link #decode} wrote from it;
+     * labels {@code labels[labelOff + i]}. Overwrites {@code dOut} (the layout of {@code out}, not the same array) with
+     * {@code d(sum of losses)/d out}, using {@code dScores} ({@code n * k}) as scratch, and returns the summed loss.
+     */
+    double lossAndGradient(float[] out, int tSteps, float[] scores, int[] labels, int labelOff, int n, int k,
+                           float[] dScores, float[] dOut);
+
+    /** Whether a sample's scores predict its label: the argmax for classes; never for a regression target. */
+    default boolean correct(float[] scores, int off, int k, int label) {
+        return argmax(scores, off, k) == label;
+    }
+
+    static Loss parse(String spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("loss is null: expected " + NAMES);
         }
-        switch (name.trim().toLowerCase(Locale.ROOT)) {
-            case "mse": return new MseRateLoss();
-            case "ce": case "cross_entropy": case "crossentropy": return new CrossEntropyRateLoss();
-            default: throw new IllegalArgumentException("unknown loss '" + name + "': expected mse or ce");
+        String s = spec.trim().toLowerCase(Locale.ROOT).replace(" ", "");
+        int plus = s.indexOf('+');
+        if (plus >= 0) {
+            return L1RateRegularizer.parse(parse(s.substring(0, plus)), s.substring(plus + 1), spec);
+        }
+        switch (s) {
+            case "mse": return new DecodedLoss(DecodedLoss.Decoding.MEAN, new MseRateLoss());
+            case "ce": case "cross_entropy": case "crossentropy":
+                return new DecodedLoss(DecodedLoss.Decoding.MEAN, new CrossEntropyRateLoss());
+            case "ce_count": return new DecodedLoss(DecodedLoss.Decoding.SUM, new CrossEntropyRateLoss());
+            case "ce_max": return new DecodedLoss(DecodedLoss.Decoding.MAX, new CrossEntropyRateLoss());
+            case "ce_last": return new DecodedLoss(DecodedLoss.Decoding.LAST, new CrossEntropyRateLoss());
+            case "mse_membrane": return new MembraneMseLoss();
+            case "mse_target": return new DecodedLoss(DecodedLoss.Decoding.MEAN, new TargetMseLoss());
+            default: throw new IllegalArgumentException("unknown loss '" + spec + "': expected " + NAMES);
         }
     }
+
+    /** The names {@link #parse} knows, for error messages and Param docs. */
+    String NAMES = "mse, ce, ce_count, ce_max, ce_last, mse_membrane or mse_target, optionally followed by "
+            + "+l1(weight)";
 
     /** Checks a label is a class index in {@code [0, k)}. */
     static int checkLabel(int label, int k, int index) {

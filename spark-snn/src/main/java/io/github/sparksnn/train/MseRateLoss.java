@@ -5,7 +5,7 @@ package io.github.sparksnn.train;
  * {@code F.mse_loss(out_fr, label_onehot)}): per sample {@code (1/K) sum_c (r_c - y_c)^2}, so
  * {@code dL/dr_c = 2 (r_c - y_c) / K}.
  */
-public final class MseRateLoss implements Loss {
+public final class MseRateLoss implements ScoreCriterion {
     private static final long serialVersionUID = 1L;
 
     @Override

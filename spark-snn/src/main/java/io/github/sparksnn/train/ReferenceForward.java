@@ -55,34 +55,64 @@ public final class ReferenceForward {
     /** Summed loss over samples {@code [0, n)} (labels from {@code labels[0..n)}), parameters in double. */
     public double loss(double[] p, float[] x, int[] labels, int n, long seed) {
         double[] out = output(p, x, n, seed);
-        int k = out.length / (timeSteps * n);
+        return traceLoss(loss, out, timeSteps, n, out.length / (timeSteps * n), labels);
+    }
+
+    /**
+     * The summed loss of a trace {@code out [T, n, K]} in double, written from the losses' definitions (not from
+     * their float code): the scores (a mean, count, maximum or last step), then the criterion, then the L1 term.
+     */
+    static double traceLoss(Loss loss, double[] out, int T, int n, int k, int[] labels) {
+        double l1 = 0;
+        if (loss instanceof L1RateRegularizer r) {
+            l1 = r.weight();
+            loss = r.base();
+        }
         double sum = 0;
         for (int i = 0; i < n; i++) {
-            double[] r = new double[k];
-            for (int c = 0; c < k; c++) {
-                for (int t = 0; t < timeSteps; t++) {
-                    r[c] += out[(t * n + i) * k + c];
-                }
-                r[c] /= timeSteps;
-            }
             int y = labels[i];
-            if (loss instanceof MseRateLoss) {
-                double s = 0;
-                for (int c = 0; c < k; c++) {
-                    double d = r[c] - (c == y ? 1 : 0);
-                    s += d * d;
+            double[] r = new double[k];
+            double[] rate = new double[k];
+            double membraneSq = 0;
+            for (int c = 0; c < k; c++) {
+                r[c] = Double.NEGATIVE_INFINITY;
+                for (int t = 0; t < T; t++) {
+                    double v = out[(t * n + i) * k + c];
+                    rate[c] += v / T;
+                    double target = c == y ? 1 : 0;
+                    membraneSq += (v - target) * (v - target) / ((double) T * k);
+                    r[c] = switch (loss.name()) {
+                        case "ce_max" -> Math.max(r[c], v);
+                        case "ce_last" -> v;
+                        case "ce_count" -> (t == 0 ? 0 : r[c]) + v;
+                        default -> (t == 0 ? 0 : r[c]) + v / T;
+                    };
                 }
-                sum += s / k;
-            } else {
-                double max = Double.NEGATIVE_INFINITY;
-                for (double v : r) {
-                    max = Math.max(max, v);
+                sum += l1 * Math.abs(rate[c]);
+            }
+            switch (loss.name()) {
+                case "mse" -> {
+                    for (int c = 0; c < k; c++) {
+                        double d = r[c] - (c == y ? 1 : 0);
+                        sum += d * d / k;
+                    }
                 }
-                double z = 0;
-                for (double v : r) {
-                    z += Math.exp(v - max);
+                case "mse_membrane" -> sum += membraneSq;
+                case "mse_target" -> {
+                    double d = r[0] - (double) y / (1 << 24);
+                    sum += d * d;
                 }
-                sum += max + Math.log(z) - r[y];
+                default -> { // every cross-entropy: logsumexp(r) - r_y
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (double v : r) {
+                        max = Math.max(max, v);
+                    }
+                    double z = 0;
+                    for (double v : r) {
+                        z += Math.exp(v - max);
+                    }
+                    sum += max + Math.log(z) - r[y];
+                }
             }
         }
         return sum;
@@ -259,6 +289,7 @@ public final class ReferenceForward {
                     a = MultiStateReference.spikes(s, p, off, a, T, n, fl, spiking);
                     off += MultiStateReference.parameters(s, fl);
                 }
+                case READOUT -> a = readout(a, T, a.length / T, s.getDouble("tau"), s.getBool("decay_input"));
                 default -> throw new IllegalArgumentException("no reference for " + s.kind());
             }
         }
@@ -286,6 +317,19 @@ public final class ReferenceForward {
                 double spike = spiking ? (h - th >= 0 ? 1 : 0) : sg.primitive(h - th);
                 v = hard ? (1 - spike) * h + spike * vr : h - spike * th;
                 out[t * n + j] = spike;
+            }
+        }
+        return out;
+    }
+
+    /** The leaky integrator step by step: {@code U[t] = (1 - 1/tau) U[t-1] + c X[t]}, {@code c = 1/tau or 1}. */
+    private static double[] readout(double[] x, int T, int n, double tau, boolean decayInput) {
+        double[] out = new double[x.length];
+        for (int j = 0; j < n; j++) {
+            double u = 0;
+            for (int t = 0; t < T; t++) {
+                u = (1 - 1 / tau) * u + (decayInput ? x[t * n + j] / tau : x[t * n + j]);
+                out[t * n + j] = u;
             }
         }
         return out;

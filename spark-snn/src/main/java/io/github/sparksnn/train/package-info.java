@@ -3,8 +3,11 @@
  * that routine: the gradient of the <em>sum</em> of per-sample losses over packed samples, so partial sums from
  * several partitions add up to the global batch's; {@link io.github.sparksnn.train.CpuGradientEngine} runs it on
  * one backend, {@link io.github.sparksnn.train.ParallelGradientEngine} on several threads' replicas, both built from
- * an immutable, serializable {@link io.github.sparksnn.train.EngineConfig}. Around it: the losses on firing rates
- * ({@link io.github.sparksnn.train.MseRateLoss}, {@link io.github.sparksnn.train.CrossEntropyRateLoss}), the
+ * an immutable, serializable {@link io.github.sparksnn.train.EngineConfig}. Around it: the losses on the output trace ({@link io.github.sparksnn.train.Loss}:
+ * a {@link io.github.sparksnn.train.ScoreCriterion} such as {@link io.github.sparksnn.train.MseRateLoss} or
+ * {@link io.github.sparksnn.train.CrossEntropyRateLoss} on rates, counts or a membrane read by
+ * {@link io.github.sparksnn.train.DecodedLoss}, the per-step {@link io.github.sparksnn.train.MembraneMseLoss}, the
+ * regression target's {@link io.github.sparksnn.train.TargetMseLoss}, the {@link io.github.sparksnn.train.L1RateRegularizer}), the
  * single-JVM {@link io.github.sparksnn.train.Trainer} with its config, history and listener, and the checks:
  * {@link io.github.sparksnn.train.GradientCheck} compares the engine's BPTT gradient with central differences of
  * {@link io.github.sparksnn.train.ReferenceForward}, an independent double-precision forward pass.
