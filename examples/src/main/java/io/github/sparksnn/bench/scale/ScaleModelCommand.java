@@ -73,7 +73,7 @@ public final class ScaleModelCommand implements Callable<Integer> {
 
     /** One model's measured inputs. */
     record Measured(String name, String spec, int parameters, double flopsPerImage, double msPerStep, double cv,
-                    boolean scaledByFlops) {
+                    boolean scaledByFlops, double[] ready) {
     }
 
     @Override
@@ -111,7 +111,8 @@ public final class ScaleModelCommand implements Callable<Integer> {
         double taskNsPerValue = taskNanosPerValue(1 << 22);
         out.printf(Locale.ROOT, "compute per step (batch %d, one thread), GEMM FLOPs counted by the backend; per-task "
                 + "O(M) work %.2f ns per parameter (state into the engine, gradient zeroed, encoded for the wire); "
-                + "slowest of P tasks = median x (1 + spread x sqrt(2 ln P)), spread %s%n",
+                + "slowest of P tasks = median x (1 + spread x sqrt(2 ln P)), spread %s; the gradient leaves during "
+                + "the backward pass on each model's calibrated schedule (bfloat16: after it, whole rounds)%n",
                 batch, taskNsPerValue, spread != null ? "--spread " + spread : "as measured per model");
         out.println(String.format(Locale.ROOT, "%-5s %12s %12s %12s %10s %12s", "model", "parameters",
                 "MFLOP/image", "compute ms", "spread", "FLOP-scaled"));
@@ -176,8 +177,9 @@ public final class ScaleModelCommand implements Callable<Integer> {
             double bytes = this == BF16 ? 2 : 4;
             int fan = this == FANIN4 ? 4 : c.fanIn;
             double scale = this == BATCH4 ? 4 : 1;
+            // The bfloat16 transport runs whole rounds: its gradient leaves after the backward pass.
             Measured mm = new Measured(m.name(), m.spec(), m.parameters(), m.flopsPerImage(), m.msPerStep() * scale,
-                    m.cv(), m.scaledByFlops());
+                    m.cv(), m.scaledByFlops(), this == BF16 ? null : m.ready());
             ScaleCostModel model = new ScaleCostModel(m.parameters(), gbit, bytes);
             int every = this == SYNC4 ? 4 : 1;
             double at = c.predict(model, mm, p, fan, every, taskNs).stepMs();
@@ -191,7 +193,8 @@ public final class ScaleModelCommand implements Callable<Integer> {
     ScaleCostModel.Prediction predict(ScaleCostModel model, Measured m, int p, int fan, int every, double taskNs) {
         double compute = ScaleCostModel.slowestOf(p, m.msPerStep(), spread != null ? spread : m.cv());
         double overhead = (fixedOverheadMs + taskNs * m.parameters() * 1e-6) / every;
-        ScaleCostModel.Prediction pr = model.predict(ScaleCostModel.Topology.of(p, fan), compute, overhead, null, 0);
+        ScaleCostModel.Prediction pr = model.predict(ScaleCostModel.Topology.of(p, fan), compute, overhead, m.ready(),
+                0);
         return new ScaleCostModel.Prediction(pr.computeMs(), pr.exposedMs() / every, overhead, pr.busiestVectors(),
                 pr.linkBoundMs());
     }
@@ -204,14 +207,24 @@ public final class ScaleModelCommand implements Callable<Integer> {
     private Measured measure(String label, String modelSpec) {
         EngineConfig cfg = config(modelSpec);
         Calibration.Result r = Calibration.measure(cfg, batch, dataDir, 30, 16);
-        return new Measured(label, modelSpec, parameters(cfg), flopsPerImage(cfg), r.nanosPerImage() * batch * 1e-6,
-                r.cv(), false);
+        int m = parameters(cfg);
+        return new Measured(label, modelSpec, m, flopsPerImage(cfg), r.nanosPerImage() * batch * 1e-6,
+                r.cv(), false, ready(cfg, m, batch, 5));
     }
 
     private Measured scaled(String label, String modelSpec, double nsPerFlop, double cv) {
         EngineConfig cfg = config(modelSpec);
         double flops = flopsPerImage(cfg);
-        return new Measured(label, modelSpec, parameters(cfg), flops, flops * batch * nsPerFlop * 1e-6, cv, true);
+        int m = parameters(cfg);
+        // The schedule is a fraction of the call: measured at a small batch, where the large model is quick.
+        return new Measured(label, modelSpec, m, flops, flops * batch * nsPerFlop * 1e-6, cv, true, ready(cfg, m, 2, 3));
+    }
+
+    /** Per piece, when the real engine's backward pass makes it final ({@link Calibration#finalSchedule}). */
+    private double[] ready(EngineConfig cfg, int parameters, int atBatch, int calls) {
+        double[][] s = SimulatedEngineFactory.schedule(Calibration.finalSchedule(cfg, atBatch, dataDir, calls),
+                parameters);
+        return ScaleCostModel.readyFromSchedule(parameters, s[0], s[1]);
     }
 
     private static int parameters(EngineConfig cfg) {
