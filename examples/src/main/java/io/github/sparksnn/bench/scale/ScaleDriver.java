@@ -73,7 +73,7 @@ public final class ScaleDriver implements Callable<Integer> {
     int fanIn;
     @Option(names = "--steps", required = true)
     int steps;
-    @Option(names = "--warmup-steps", defaultValue = "30")
+    @Option(names = "--warmup-steps", defaultValue = "100")
     int warmupSteps;
     @Option(names = "--data-dir", defaultValue = TrainJob.DEFAULT_DATA)
     Path dataDir;
