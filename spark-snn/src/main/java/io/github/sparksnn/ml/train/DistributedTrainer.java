@@ -287,10 +287,13 @@ public final class DistributedTrainer {
                         taskWait = wait / tasks;
                         taskBytes = bytes / tasks;
                         // The step's phases on a task, means over tasks: what the overlap with the backward pass
-                        // leaves of the sending after the engine's end, and of the wait for the next state.
-                        LOG.info(String.format(java.util.Locale.ROOT, "spark-snn epoch %d per step and task: compute "
-                                + "%.2f ms, send after compute %.2f ms, wait for the state %.2f ms", epoch + 1,
-                                compute / tasks, send / tasks, stateWait / tasks));
+                        // leaves of the sending after the engine's end, and of the wait for the next state. Only
+                        // over sockets: in process nothing is sent, and the line would only say zeros.
+                        if (bytes > 0) {
+                            LOG.info(String.format(java.util.Locale.ROOT, "spark-snn epoch %d per step and task: "
+                                    + "compute %.2f ms, send after compute %.2f ms, wait for the state %.2f ms",
+                                    epoch + 1, compute / tasks, send / tasks, stateWait / tasks));
+                        }
                     }
                 } else {
                     jobsEpoch(train, st, runId, numPartitions, epoch, steps, lrs, tot);
