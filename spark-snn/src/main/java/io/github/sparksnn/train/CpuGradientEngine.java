@@ -216,6 +216,15 @@ public final class CpuGradientEngine implements GradientEngine {
         return gradient(features, labels, from, to, seed, null, sampleBase, null);
     }
 
+    /**
+     * As {@link #shareGradientInPlace(float[], int[], int, int, long, long)}, telling {@code done} (on this thread)
+     * which ranges of the network's gradient are final, as the overload with a sum does; nothing is copied.
+     */
+    StepStats shareGradientInPlace(float[] features, int[] labels, int from, int to, long seed, long sampleBase,
+                                   FinalRanges done) {
+        return gradient(features, labels, from, to, seed, null, sampleBase, done);
+    }
+
     /** {@code dst[dstOff + i] = grad[from + i]} for {@code i < len}, from the last gradient call. */
     void readGradient(int from, float[] dst, int dstOff, int len) {
         net.copyGradientsTo(from, dst, dstOff, len);
@@ -270,10 +279,18 @@ public final class CpuGradientEngine implements GradientEngine {
     private int finalFrom;
     private float[] rangeScratch = new float[0];
 
-    /** Adds the network's gradient over {@code [off, finalFrom)} into {@code gradSum} and reports it final. */
+    /**
+     * Adds the network's gradient over {@code [off, finalFrom)} into {@code gradSum} (unless that is null: the
+     * gradient stays in the network) and reports it final.
+     */
     private void finalDown(int off, float[] gradSum, FinalRanges done) {
         int len = finalFrom - off;
         if (len <= 0) {
+            return;
+        }
+        if (gradSum == null) {
+            finalFrom = off;
+            done.completed(off, off + len);
             return;
         }
         if (rangeScratch.length < len) {

@@ -152,6 +152,85 @@ public final class ParallelGradientEngine implements GradientEngine {
         return total;
     }
 
+    /**
+     * Reports each range final once every replica's backward pass has made it final: replica {@code r > 0} publishes
+     * the lowest index it has finished ({@code finished[r]}); replica 0, on the calling thread, waits at each of its
+     * own layer boundaries until every other replica has passed it, adds that range of the shares into
+     * {@code gradSum} in replica order (the additions of the plain call) and reports it. The sum runs on one thread
+     * instead of spread over all, a few microseconds a layer, for a gradient that can leave during the backward pass
+     * (a Spark task with {@code spark.task.cpus > 1} sends it up the aggregation tree meanwhile).
+     */
+    @Override
+    public StepStats accumulateGradient(float[] features, int[] labels, int from, int to, long seed, float[] gradSum,
+                                        FinalRanges done) {
+        if (gradSum == null || done == null) {
+            throw new IllegalArgumentException("gradSum and the listener of final ranges must not be null");
+        }
+        if (gradSum.length != numParameters()) {
+            throw new IllegalArgumentException("gradSum has length " + gradSum.length + ", expected " + numParameters());
+        }
+        final int n = replicas.size();
+        final java.util.concurrent.atomic.AtomicIntegerArray finished = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        for (int r = 0; r < n; r++) {
+            finished.set(r, numParameters());
+        }
+        final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        final int[] reported = {numParameters()};
+        StepStats total = runShares((r, a, b) -> {
+            try {
+                return replica(r).shareGradientInPlace(features, labels, a, b, seed, a - from, (lo, hi) -> {
+                    if (r > 0) {
+                        finished.set(r, lo);
+                        return;
+                    }
+                    awaitPassed(finished, lo, failed);
+                    addShares(lo, reported[0], gradSum);
+                    reported[0] = lo;
+                    done.completed(lo, hi);
+                });
+            } catch (RuntimeException | Error e) {
+                failed.set(true);
+                throw e;
+            }
+        }, from, to, r -> { });
+        combineBuffers(from, to);
+        return total;
+    }
+
+    /** Waits until every replica but the caller's has made {@code [lo, ..)} final (or one of them failed). */
+    private static void awaitPassed(java.util.concurrent.atomic.AtomicIntegerArray finished, int lo,
+                                    java.util.concurrent.atomic.AtomicBoolean failed) {
+        long t0 = System.nanoTime();
+        for (int q = 1; q < finished.length(); q++) {
+            while (finished.get(q) > lo) {
+                if (failed.get()) {
+                    throw new IllegalStateException("another replica's share failed (see the engine's workers)");
+                }
+                if (System.nanoTime() - t0 < 50_000) {
+                    Thread.onSpinWait();
+                } else {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+            }
+        }
+    }
+
+    /** {@code gradSum[j] += g_0[j], += g_1[j], ...} for {@code j} in {@code [lo, hi)}, block by block, on this thread. */
+    private void addShares(int lo, int hi, float[] gradSum) {
+        final float[][] blk = blocks[0];
+        for (int b = lo; b < hi; b += BLOCK) {
+            final int len = Math.min(BLOCK, hi - b);
+            for (int q = 0; q < replicas.size(); q++) {
+                replicas.get(q).readGradient(b, blk[q], 0, len);
+            }
+            for (float[] g : blk) {
+                for (int j = 0; j < len; j++) {
+                    gradSum[b + j] += g[j];
+                }
+            }
+        }
+    }
+
     /** A replica's share of a call: samples {@code [a, b)}. */
     @FunctionalInterface
     private interface Share {

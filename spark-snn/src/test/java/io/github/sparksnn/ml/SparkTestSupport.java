@@ -61,6 +61,12 @@ public final class SparkTestSupport {
         return common(SparkSession.builder().master("local[" + threads + "]").appName(appName)).getOrCreate();
     }
 
+    /** A {@code local[threads]} session whose tasks each take {@code taskCpus} of them ({@code spark.task.cpus}). */
+    public static SparkSession localWithTaskCpus(int threads, int taskCpus, String appName) {
+        return common(SparkSession.builder().master("local[" + threads + "]").appName(appName))
+                .config("spark.task.cpus", Integer.toString(taskCpus)).getOrCreate();
+    }
+
     /** {@code local-cluster[2,1,1024]}: two executor JVMs with one core and 1024 MB each. */
     public static SparkSession localCluster() {
         return localCluster(callerName());

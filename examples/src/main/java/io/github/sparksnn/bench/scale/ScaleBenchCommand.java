@@ -74,6 +74,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     @Option(names = "--tasks-per-host", defaultValue = "1", description = "Task slots (cores) per host (default: ${DEFAULT-VALUE}).")
     int tasksPerHost;
 
+    @Option(names = "--threads-per-task", defaultValue = "1", description = "CPUs per task (spark.task.cpus): each "
+            + "task's engine runs that many threads, so a host of N cores can be one endpoint of the tree instead of N "
+            + "(default: ${DEFAULT-VALUE}).")
+    int threadsPerTask;
+
     @Option(names = "--steps", defaultValue = "40", description = "Steps per epoch of each row; the second epoch's steps after its "
             + "first are measured (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -96,6 +101,9 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         String usage = usageError(hosts, gbit, batchPerTask, fanIn, tasksPerHost, steps, warmupSteps);
+        if (usage == null && (threadsPerTask < 1 || threadsPerTask > 64)) {
+            usage = "--threads-per-task must be in [1, 64], got " + threadsPerTask;
+        }
         if (usage != null) {
             err.println(name + ": " + usage);
             return 2;
@@ -103,7 +111,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         EngineConfig cfg;
         try {
             cfg = EngineConfig.builder().modelSpec(model).inputShape(1, 28, 28).timeSteps(4).encoder("direct")
-                    .loss("mse").seed(42).threads(1).build();
+                    .loss("mse").seed(42).threads(threadsPerTask).build();
         } catch (IllegalArgumentException e) {
             // The parser's message may add the spec and a caret on further lines: one line here.
             err.println(name + ": invalid --model: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
@@ -119,12 +127,13 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         List<String> driverArgs = new ArrayList<>();
         if (compute == Compute.simulated) {
-            err.println("calibrating: the real engine on one thread, batch " + batchPerTask + " ...");
+            err.println("calibrating: the real engine on " + threadsPerTask + " thread(s), batch " + batchPerTask
+                    + " ...");
             err.flush();
             double ns = Calibration.nanosPerImage(cfg, batchPerTask, dataDir, 100, 30);
-            out.printf(Locale.ROOT, "calibration: the real engine takes %.1f us per image here (%s, batch %d, one "
-                    + "thread: %.2f ms a task's step); simulated tasks wait that long%n", ns / 1e3, model, batchPerTask,
-                    ns * batchPerTask / 1e6);
+            out.printf(Locale.ROOT, "calibration: the real engine takes %.1f us per image here (%s, batch %d, %d "
+                    + "thread(s): %.2f ms a task's step); simulated tasks wait that long%n", ns / 1e3, model, batchPerTask,
+                    threadsPerTask, ns * batchPerTask / 1e6);
             out.flush();
             driverArgs.addAll(List.of("--nanos-per-image", Double.toString(ns)));
             String schedule = Calibration.finalSchedule(cfg, batchPerTask, dataDir, 10);
@@ -153,7 +162,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "master up at %s after %.1f s; starting %d workers ...%n", cluster.masterUrl(),
                     (System.nanoTime() - t0) / 1e9, hosts);
             err.flush();
-            cluster.startWorkers(java(true), tasksPerHost);
+            cluster.startWorkers(java(true), tasksPerHost * threadsPerTask);
             err.printf(Locale.ROOT, "cluster ready after %.1f s; starting the driver in %s%n",
                     (System.nanoTime() - t0) / 1e9, plan.driverNs());
             err.flush();
@@ -161,7 +170,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             cmd.add(ScaleDriver.class.getName());
             cmd.addAll(List.of("--master", cluster.masterUrl(), "--driver-address", plan.driverAddress(),
                     "--switch-ns", plan.switchNs(), "--hosts", Integer.toString(hosts), "--tasks-per-host",
-                    Integer.toString(tasksPerHost), "--link-gbit", Double.toString(gbit), "--model", model,
+                    Integer.toString(tasksPerHost), "--threads-per-task", Integer.toString(threadsPerTask), "--link-gbit", Double.toString(gbit), "--model", model,
                     "--batch-per-task", Integer.toString(batchPerTask), "--fan-in", Integer.toString(fanIn),
                     "--steps", Integer.toString(steps), "--warmup-steps", Integer.toString(warmupSteps),
                     "--data-dir", dataDir.toString(), "--executor-memory", executorMemory));

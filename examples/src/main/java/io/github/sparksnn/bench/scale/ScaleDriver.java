@@ -58,6 +58,8 @@ public final class ScaleDriver implements Callable<Integer> {
     int hosts;
     @Option(names = "--tasks-per-host", defaultValue = "1")
     int tasksPerHost;
+    @Option(names = "--threads-per-task", defaultValue = "1")
+    int threadsPerTask;
     @Option(names = "--link-gbit", required = true)
     double gbit;
     @Option(names = "--model", required = true)
@@ -118,9 +120,10 @@ public final class ScaleDriver implements Callable<Integer> {
                 .config("spark.executor.extraClassPath", cp).config("spark.executor.extraJavaOptions", opens)
                 .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
                 .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
-                .config("spark.executor.cores", Integer.toString(tasksPerHost))
+                .config("spark.executor.cores", Integer.toString(tasksPerHost * threadsPerTask))
+                .config("spark.task.cpus", Integer.toString(threadsPerTask))
                 .config("spark.executor.memory", executorMemory)
-                .config("spark.cores.max", Integer.toString(maxTasks))
+                .config("spark.cores.max", Integer.toString(maxTasks * threadsPerTask))
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.log.level", "WARN").config("spark.locality.wait", "0s")
                 .getOrCreate();
@@ -153,9 +156,9 @@ public final class ScaleDriver implements Callable<Integer> {
                 log.println("scale: " + ScaleReport.lines(List.of(rows.get(0), rows.get(rows.size() - 1)), numParams,
                         gbit, fanIn, ready).get(3));
             }
-            System.out.printf(Locale.ROOT, "bench scale: %s (%,d parameters), T=4, batch %d per task, %d task(s) per "
-                            + "host, fan-in %d, links %s Gbit/s each way, %d measured steps per row, compute %s%n",
-                    model, numParams, batchPerTask, tasksPerHost, fanIn, gbit, steps - 1,
+            System.out.printf(Locale.ROOT, "bench scale: %s (%,d parameters), T=4, batch %d per task, %d task(s) of "
+                            + "%d thread(s) per host, fan-in %d, links %s Gbit/s each way, %d measured steps per row, compute %s%n",
+                    model, numParams, batchPerTask, tasksPerHost, threadsPerTask, fanIn, gbit, steps - 1,
                     simulated ? String.format(Locale.ROOT, "simulated (%.1f us per image, calibrated)",
                             nanosPerImage / 1e3) : "real");
             for (String line : ScaleReport.lines(rows, numParams, gbit, fanIn, ready)) {
@@ -192,9 +195,13 @@ public final class ScaleDriver implements Callable<Integer> {
         }
     }
 
-    /** {@link #bits} of the same two-epoch row trained in this JVM under {@code local[tasks]}. */
+    /**
+     * {@link #bits} of the same two-epoch row trained in this JVM under {@code local[tasks x threads]} with the same
+     * {@code spark.task.cpus} (the engines' thread count is part of the bits).
+     */
     private String localBits(EngineFactory engines, float[][] images, int tasks) {
-        SparkSession local = SparkSession.builder().master("local[" + tasks + "]").appName("snn bench scale (local)")
+        SparkSession local = SparkSession.builder().master("local[" + tasks * threadsPerTask + "]")
+                .config("spark.task.cpus", Integer.toString(threadsPerTask)).appName("snn bench scale (local)")
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.log.level", "WARN").getOrCreate();
         try {

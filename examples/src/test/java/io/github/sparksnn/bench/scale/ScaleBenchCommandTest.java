@@ -41,6 +41,8 @@ class ScaleBenchCommandTest {
         usageError("--batch-per-task must be >= 1", "bench", "scale", "--hosts", "2", "--batch-per-task", "0");
         usageError("--fan-in must be >= 0", "bench", "scale", "--hosts", "2", "--fan-in", "-1");
         usageError("--tasks-per-host must be in [1, 64]", "bench", "scale", "--hosts", "2", "--tasks-per-host", "0");
+        usageError("--threads-per-task must be in [1, 64], got 0", "bench", "scale", "--hosts", "2",
+                "--threads-per-task", "0");
         usageError("--steps must be >= 3", "bench", "scale", "--hosts", "2", "--steps", "2");
         usageError("--warmup-steps must be >= 0", "bench", "scale", "--hosts", "2", "--warmup-steps", "-1");
         usageError("invalid --model", "bench", "scale", "--hosts", "2", "--model", "linear(3,");
