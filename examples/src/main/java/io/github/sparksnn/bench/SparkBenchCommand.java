@@ -512,14 +512,10 @@ public final class SparkBenchCommand implements Callable<Integer> {
         SparkSession.Builder b = SparkSession.builder().master(master).appName("snn bench spark " + master)
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                 .config("spark.log.level", "WARN").config("spark.task.maxDirectResultSize", directResult);
-        if (master.startsWith("local-cluster")) {
-            // Executor JVMs from the same jars as this one (no Spark distribution), as the tests run them.
-            b = b.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                    .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
-                    .config("spark.executorEnv.SPARK_TESTING", "1")
-                    .config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
-        }
-        return b.getOrCreate();
+        // local-cluster: executor JVMs from the same jars as this one, with the same module flags (as `snn train`
+        // starts them; without --add-modules jdk.incubator.vector an executor's kernels would not be this JVM's).
+        return io.github.sparksnn.examples.SparkLaunch.start(
+                b.config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1"), master);
     }
 
     /**
