@@ -360,6 +360,11 @@ public final class DistributedTrainer {
         int rounds;
     }
 
+    /** Parameters from which the driver's element-wise update runs in {@link #UPDATE_THREADS} ranges at once. */
+    static final int PARALLEL_UPDATE_MIN = 1 << 16;
+    /** The driver's threads for the update: its cores (the common fork-join pool plus the calling thread). */
+    static final int UPDATE_THREADS = Math.min(8, Runtime.getRuntime().availableProcessors());
+
     /**
      * Applies one round's total to the driver state, identically in both modes: the buffers become the
      * sample-weighted mean of the partitions' buffers; the parameters take the update rule's step on the mean
@@ -380,7 +385,17 @@ public final class DistributedTrainer {
         for (int i = 0; i < st.buffers.length; i++) { // sample-weighted mean of the partitions' buffers
             st.buffers[i] = all[numParams + i] * inv;
         }
-        if (!localSteps) {
+        if (!localSteps && st.rule.elementWise() && numParams >= PARALLEL_UPDATE_MIN && UPDATE_THREADS > 1) {
+            // The tasks wait for this update, so it runs on the driver's cores, not on one: element-wise rules in
+            // index ranges, each {@code gradScale * sum} as one float multiplication, the bits of dividing first.
+            io.github.sparksnn.train.optim.Optimizer.Update u = st.rule.begin(numParams, lr);
+            float[] params = st.params;
+            java.util.stream.IntStream.range(0, UPDATE_THREADS).parallel().forEach(r -> {
+                int lo = (int) ((long) numParams * r / UPDATE_THREADS);
+                int hi = (int) ((long) numParams * (r + 1) / UPDATE_THREADS);
+                u.apply(params, all, inv, lo, hi);
+            });
+        } else if (!localSteps) {
             for (int i = 0; i < v.length; i++) {
                 v[i] *= inv;
             }

@@ -108,6 +108,41 @@ class StreamedRoundTest {
         }
     }
 
+    /**
+     * The driver's whole-round update runs in index ranges on its cores ({@code DistributedTrainer.UPDATE_THREADS})
+     * with the bits of dividing the sum by the count and stepping the rule on one thread.
+     */
+    @Test
+    void theDriversUpdateInRangesHasTheBitsOfOneThread() {
+        assertTrue(DIM - BUFFERS >= DistributedTrainer.PARALLEL_UPDATE_MIN, "the vector takes the ranged path");
+        for (String optimizer : List.of("adam", "sgd(momentum=0.9, weight_decay=0.001)", "adamw")) {
+            Random rnd = new Random(17);
+            float[] params0 = new float[DIM - BUFFERS];
+            for (int i = 0; i < params0.length; i++) {
+                params0[i] = (float) rnd.nextGaussian();
+            }
+            DistributedTrainer.State ranged = state(optimizer, params0);
+            DistributedTrainer.State serial = state(optimizer, params0);
+            for (int round = 0; round < 3; round++) {
+                float[] sum = new float[DIM];
+                for (int i = 0; i < DIM; i++) {
+                    sum[i] = (float) (rnd.nextGaussian() * 7);
+                }
+                int count = 37 + round;
+                DistributedTrainer.applyRound(new OrderedSum.Node(sum.clone(), 1.0, 0, count, 0L), ranged, false,
+                        0.01 * (round + 1));
+                float inv = 1f / count;
+                float[] mean = Arrays.copyOf(sum, DIM - BUFFERS);
+                for (int i = 0; i < mean.length; i++) {
+                    mean[i] *= inv;
+                }
+                serial.rule.step(serial.params, mean, 0.01 * (round + 1));
+                assertArrayEquals(serial.params, ranged.params, optimizer + " round " + round);
+            }
+            assertSameState(serial.rule.state(), ranged.rule.state(), optimizer);
+        }
+    }
+
     private static DistributedTrainer.State state(String optimizer, float[] params0) {
         float[] buffers = new float[BUFFERS];
         Arrays.fill(buffers, 0.5f);
