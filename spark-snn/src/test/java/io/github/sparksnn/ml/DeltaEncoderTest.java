@@ -44,14 +44,17 @@ class DeltaEncoderTest {
     static final StructType FLAT = new StructType().add("id", DataTypes.LongType)
             .add("sequence", SQLDataTypes.VectorType());
 
-    /** The reference: ON where x[t] - x[t-1] >= th, OFF where <= -th; x[-1] = 0, or x[0] with padding. */
+    /**
+     * The reference: ON where x[t] - x[t-1] >= th, OFF where <= -th; x[-1] = 0, or x[0] with padding; the values
+     * rounded to float first, as the stage documents.
+     */
     static double[] reference(double[][] x, double th, boolean padding) {
         int t = x.length, f = x[0].length;
         double[] out = new double[t * 2 * f];
         for (int k = 0; k < t; k++) {
             for (int j = 0; j < f; j++) {
-                double before = k == 0 ? (padding ? x[0][j] : 0) : x[k - 1][j];
-                double d = x[k][j] - before;
+                double before = k == 0 ? (padding ? (float) x[0][j] : 0) : (float) x[k - 1][j];
+                double d = (float) x[k][j] - before;
                 if (d >= th) {
                     out[k * 2 * f + j] = 1;
                 }
@@ -140,8 +143,11 @@ class DeltaEncoderTest {
     void constantSequencesAndTheThresholdsEdge() {
         // zero input never fires; a step of exactly the threshold fires (>=), just below does not
         assertArrayEquals(new double[8], DeltaEncoder.encode(new double[][] {{0, 0}, {0, 0}}, 0.5, false));
-        double[] e = DeltaEncoder.encode(new double[][] {{0.5, 0}, {0.0, Math.nextDown(0.5)}}, 0.5, false);
+        double[] e = DeltaEncoder.encode(new double[][] {{0.5, 0}, {0.0, Math.nextDown(0.5f)}}, 0.5, false);
         assertArrayEquals(new double[] {1, 0, 0, 0, 0, 0, 1, 0}, e);
+        // values are rounded to float first (the network's input type): a double just below 0.5 is 0.5f, and fires
+        e = DeltaEncoder.encode(new double[][] {{0.0}, {Math.nextDown(0.5)}}, 0.5, false);
+        assertArrayEquals(new double[] {0, 0, 1, 0}, e);
         assertArrayEquals(new double[0], DeltaEncoder.encode(new double[0][], 0.1, false));
     }
 

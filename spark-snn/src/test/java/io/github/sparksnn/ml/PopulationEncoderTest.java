@@ -38,7 +38,9 @@ class PopulationEncoderTest {
 
     static final StructType SCHEMA = new StructType().add("id", DataTypes.LongType).add("value", DataTypes.DoubleType);
 
-    static double[] reference(double x, int n, double lo, double hi, double width) {
+    /** The closed form at the value rounded to float (the network's input type), as the stage documents. */
+    static double[] reference(double value, int n, double lo, double hi, double width) {
+        double x = (float) value;
         double sigma = width == 0 ? (hi - lo) / (n - 1) / 1.5 : width;
         double[] r = new double[n];
         for (int i = 0; i < n; i++) {
