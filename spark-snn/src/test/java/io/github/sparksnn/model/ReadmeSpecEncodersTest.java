@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,17 +17,8 @@ class ReadmeSpecEncodersTest {
 
     @Test
     void theEncoderLayerTableAndItsErrorsMatchTheCode() throws Exception {
-        String readme = Files.readString(Path.of("..", "README.md"));
-        int at = readme.indexOf("### Temporal encoders\n");
-        assertTrue(at >= 0, "README section ### Temporal encoders");
-        String section = readme.substring(at, readme.indexOf("\n### ", at + 1));
-        Map<String, String> rows = new LinkedHashMap<>();
-        for (String line : section.split("\n")) {
-            if (line.startsWith("| `")) {
-                String[] cells = line.split("\\|");
-                rows.put(cells[1].trim().replace("`", ""), cells[2].trim().replace("`", ""));
-            }
-        }
+        String section = ReadmeNeuronsTest.section("Temporal encoders");
+        Map<String, String> rows = ReadmeNeuronsTest.codeRows(section);
         List<String> kinds = new ArrayList<>();
         for (LayerKind k : LayerKind.values()) {
             if (!k.isEncoder()) {
