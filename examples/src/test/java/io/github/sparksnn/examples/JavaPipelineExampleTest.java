@@ -44,4 +44,14 @@ class JavaPipelineExampleTest {
         assertTrue(accuracy > 0.5, "10 classes, chance is 0.1: " + accuracy);
         assertTrue(Files.isDirectory(dir.resolve("model/stages")));
     }
+
+    @Test
+    void theRegressorPipelineBeatsTheMeanOnAutoMpg() throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of(JavaPipelineExample.CARS)), "no Auto MPG here (python3-vega-datasets)");
+        Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "java-regression");
+        double[] fit = JavaPipelineExample.runRegression(spark, JavaPipelineExample.CARS, 40, dir.toString());
+        // R2 = 1 - MSE / variance of the test labels: above 0.5 is well past predicting their mean (0)
+        assertTrue(fit[1] > 0.5 && fit[0] > 0, "RMSE " + fit[0] + " mpg, R2 " + fit[1]);
+        assertTrue(Files.isDirectory(dir.resolve("stages")));
+    }
 }

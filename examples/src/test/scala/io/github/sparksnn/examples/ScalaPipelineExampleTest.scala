@@ -34,4 +34,13 @@ class ScalaPipelineExampleTest extends AnyFunSuite with BeforeAndAfterAll {
     assert(accuracy > 0.5, "10 classes: chance is 0.1")
     assert(Files.isDirectory(dir.resolve("model/stages")))
   }
+
+  test("the Scala regressor pipeline beats predicting the mean on Auto MPG") {
+    assume(Files.isRegularFile(Path.of(JavaPipelineExample.CARS)), "no Auto MPG here (python3-vega-datasets)")
+    val dir = Files.createTempDirectory(Path.of("target").toAbsolutePath, "scala-regression")
+    val (rmse, r2) = ScalaPipelineExample.runRegression(spark, JavaPipelineExample.CARS, 40, dir.toString)
+    // R2 = 1 - MSE / variance of the test labels: above 0.5 is well past predicting their mean (0)
+    assert(r2 > 0.5 && rmse > 0, s"RMSE $rmse mpg, R2 $r2")
+    assert(Files.isDirectory(dir.resolve("stages")))
+  }
 }

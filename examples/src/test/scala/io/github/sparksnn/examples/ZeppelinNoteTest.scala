@@ -18,9 +18,13 @@ import org.scalatest.funsuite.AnyFunSuite
  * Runs the Zeppelin note (the `.zpln` file under `examples/notebooks`) as Zeppelin 0.12's Scala 2.13 Spark interpreter would: its
  * `%spark` paragraphs in order through the Scala interpreter Zeppelin wraps (`scala-compiler`'s `IMain`) with
  * `spark`, `sc` and `z` bound and Zeppelin's start-up imports, and its `%sql` paragraphs through `spark.sql`. Any
- * compile or run-time error fails the test. The note's forms get a slice of Fashion-MNIST and one epoch.
+ * compile or run-time error fails the test. The note's forms get a slice of Fashion-MNIST and one epoch, and its
+ * stream 100 images; the sequence model's accuracy, the stream's event count, tables and agreement with the batch
+ * model are checked after the run.
  */
 class ZeppelinNoteTest extends AnyFunSuite with BeforeAndAfterAll {
+  /** The sequence paragraph's accuracy after six epochs on 2048 images must beat this (chance: 0.1; one epoch gave 0.20, six 0.63). */
+  private val SeqAccuracyFloor = 0.25
   private val data = Path.of(TrainJob.DEFAULT_DATA)
   private val noteFile: File = {
     val dir = new File("notebooks")
@@ -68,7 +72,8 @@ class ZeppelinNoteTest extends AnyFunSuite with BeforeAndAfterAll {
     settings.classpath.value = testClassPath()
     settings.usejavacp.value = false
     val intp = new IMain(settings, new ReplReporterImpl(settings, new PrintWriter(out, true)))
-    val z = new StandInZeppelinContext(Map("trainImages" -> "2048", "testImages" -> "1000", "epochs" -> "1"))
+    val z = new StandInZeppelinContext(Map("trainImages" -> "2048", "testImages" -> "1000", "epochs" -> "1",
+      "seqEpochs" -> "6", "streamImages" -> "100"))
     try {
       def run(code: String, what: String): Unit = {
         val r = intp.interpret(code)
@@ -100,7 +105,26 @@ class ZeppelinNoteTest extends AnyFunSuite with BeforeAndAfterAll {
       val (_, curve) = z.shown.find(_._1.contains("atan_gradient")).getOrElse(fail("no surrogate curve shown"))
       assert(curve.length == 601)
       assert(math.abs(curve(300)(1).toDouble - 1.0) < 1e-9, curve(300).mkString(","))
+      // The temporal paragraph: rows as time steps into a recurrent layer, six epochs on 2048 images.
+      val seqAccuracy = intp.valueOfTerm("seqAccuracy").getOrElse(fail("no seqAccuracy value")).asInstanceOf[Double]
+      assert(seqAccuracy > SeqAccuracyFloor, s"sequential test accuracy $seqAccuracy (chance: 0.1)")
+      // The stream: 100 keys of T = 4 events each, all applied; per key its last prediction and rates, per step
+      // the running accuracy; after T events the streamed predictions are the batch model's.
+      val events = intp.valueOfTerm("streamedEvents").getOrElse(fail("no streamedEvents")).asInstanceOf[Long]
+      assert(events == 100 * 4, s"$events events streamed")
+      val (_, latest) = z.shown.find(_._1.contains("firing_rates")).getOrElse(fail("no stream predictions shown"))
+      assert(latest.length == 20 && latest.forall { r =>
+        val p = r(2).toDouble
+        p >= 0 && p <= 9 && p == p.floor && r(3).count(_ == ',') == 9 // a class, and 10 rates
+      }, latest.map(_.mkString(",")).mkString("\n"))
+      val (stepCols, bySteps) = z.shown.find(_._1.contains("running_accuracy")).getOrElse(fail("no per-step table"))
+      assert(bySteps.map(_(0)).toSeq == Seq("1", "2", "3", "4") && bySteps.forall(_(1) == "100"),
+        stepCols.mkString(",") + "\n" + bySteps.map(_.mkString(",")).mkString("\n"))
+      val agreement = intp.valueOfTerm("agreement").getOrElse(fail("no agreement value")).asInstanceOf[Double]
+      assert(agreement >= 0.95, s"streamed and batch predictions agree on $agreement of the images")
+      assert(spark.streams.active.isEmpty, "the note's last paragraph stops its stream")
     } finally {
+      spark.streams.active.foreach(_.stop())
       intp.close()
     }
   }

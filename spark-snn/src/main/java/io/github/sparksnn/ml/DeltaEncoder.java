@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml;
 
+import io.github.sparksnn.layer.DeltaCode;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
 import org.apache.spark.ml.Transformer;
@@ -33,7 +34,10 @@ import org.apache.spark.sql.types.StructType;
  *   off[t][j] = d[t][j] &lt;= -threshold ? 1 : 0
  * </pre>
  * (snnTorch writes the OFF spike as -1 in the same channel when {@code off_spike=True}; two channels keep spikes
- * binary). Differences are computed in {@code double}. Deterministic: no random draw.
+ * binary). Each value is rounded to float first, as the network's input is, and each difference is taken in
+ * {@code double}: {@link DeltaCode} is the one definition, which the spec layer {@code delta(threshold=..,
+ * padding=..)} shares, so this stage's output equals that layer's over the same sequence. Deterministic: no random
+ * draw.
  *
  * <p><b>Input</b>: {@code inputCol} holds one sequence per row, in one of three forms:
  * <ul>
@@ -45,8 +49,8 @@ import org.apache.spark.sql.types.StructType;
  * </ul>
  * A length that does not fit {@code timeSteps}, steps of different lengths, a null step or a non-finite value fails
  * the task with an {@link IllegalArgumentException} naming the column (and the step and feature): never a silent
- * truncation. A null sequence gives null. (The network's own input has no sequence form yet, so delta is a
- * Transformer only, not a network encoder.)
+ * truncation. A null sequence gives null. Inside a network, the spec layer {@code delta(...)} codes a sequence input
+ * the same way.
  *
  * <p><b>Output</b>: {@code outputCol}, a flat vector of length {@code T*2F}, time-major, step {@code t} holding the
  * ON channel then the OFF channel: element {@code t*2F + j} is {@code on[t][j]}, element {@code t*2F + F + j} is
@@ -221,28 +225,28 @@ public class DeltaEncoder extends ColumnStage<DeltaEncoder> {
     }
 
     private static double[] encode(double[][] steps, double threshold, boolean padding, String where) {
-        if (!(threshold > 0) || Double.isInfinite(threshold)) {
-            throw new IllegalArgumentException(NAME + ": threshold must be a finite number > 0, got " + threshold);
-        }
+        DeltaCode code = new DeltaCode(threshold, padding);
         int t = steps.length;
         int f = t == 0 ? 0 : steps[0].length;
-        double[] out = new double[Math.multiplyExact(2 * f, t)];
+        float[] x = new float[Math.multiplyExact(f, t)];
         for (int k = 0; k < t; k++) {
             if (steps[k].length != f) {
                 throw new IllegalArgumentException(NAME + ": " + where + " has " + f + " features at step 0 but "
                         + steps[k].length + " at step " + k);
             }
             for (int j = 0; j < f; j++) {
-                double x = steps[k][j];
-                if (!Double.isFinite(x)) {
-                    throw new IllegalArgumentException(NAME + ": " + where + " holds " + x + " at step " + k
+                if (!Double.isFinite(steps[k][j])) {
+                    throw new IllegalArgumentException(NAME + ": " + where + " holds " + steps[k][j] + " at step " + k
                             + ", feature " + j + "; values must be finite");
                 }
-                double prev = k > 0 ? steps[k - 1][j] : padding ? x : 0.0;
-                double d = x - prev;
-                out[k * 2 * f + j] = d >= threshold ? 1.0 : 0.0;
-                out[k * 2 * f + f + j] = d <= -threshold ? 1.0 : 0.0;
+                x[k * f + j] = (float) steps[k][j]; // the network's input type: the spec layer codes the same floats
             }
+        }
+        float[] spikes = new float[2 * x.length];
+        code.encode(x, t, 1, f, spikes);
+        double[] out = new double[spikes.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = spikes[i];
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.github.sparksnn.ml;
 
+import io.github.sparksnn.layer.PopulationCode;
 import io.github.sparksnn.ml.util.DefaultReaders;
 import io.github.sparksnn.ml.util.SchemaChecks;
 import org.apache.spark.ml.attribute.AttributeGroup;
@@ -41,9 +42,10 @@ import org.apache.spark.sql.types.StructType;
  * an {@link IllegalArgumentException} naming the column and the value. A null gives a null vector. Several columns:
  * one stage per column, then {@code VectorAssembler}.
  *
- * <p><b>Output</b>: {@code outputCol}, a dense vector of the {@code N} responses, computed in {@code double}.
- * Deterministic. (Not a network encoder: it widens each feature to {@code N}, which the network's input shape would
- * have to say, so it belongs in the Pipeline before the classifier.)
+ * <p><b>Output</b>: {@code outputCol}, a dense vector of the {@code N} responses, computed in {@code double} from the
+ * value rounded to float (the network's input type). Deterministic. {@link PopulationCode} is the one definition:
+ * the spec layer {@code population(N, min=.., max=.., width=..)} codes every input feature inside the network with
+ * it, and gives this stage's responses rounded to float, bit for bit.
  */
 public class PopulationEncoder extends ColumnStage<PopulationEncoder> {
     private static final long serialVersionUID = 1L;
@@ -180,9 +182,9 @@ public class PopulationEncoder extends ColumnStage<PopulationEncoder> {
         return dataset.withColumn(getOutputCol(), encoded, outSchema.apply(getOutputCol()).metadata());
     }
 
-    /** {@code width}, or {@code (max - min) / (1.5 (N - 1))} when it is 0. */
+    /** {@code width}, or {@code (max - min) / (1.5 (N - 1))} when it is 0 ({@link PopulationCode#sigma}). */
     public static double sigma(int numNeurons, double min, double max, double width) {
-        return width > 0 ? width : (max - min) / (1.5 * (numNeurons - 1));
+        return PopulationCode.sigma(numNeurons, min, max, width);
     }
 
     /**
@@ -196,22 +198,22 @@ public class PopulationEncoder extends ColumnStage<PopulationEncoder> {
 
     private static void encode(double x, int numNeurons, double min, double max, double width, double[] out,
                                String where) {
-        if (numNeurons < 2 || out.length != numNeurons) {
-            throw new IllegalArgumentException(NAME + ": numNeurons must be >= 2 and the output that long, got "
-                    + numNeurons + " and " + out.length);
+        PopulationCode code;
+        try {
+            code = new PopulationCode(numNeurons, min, max, width);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(NAME + ": " + e.getMessage(), e);
         }
-        if (!(Double.isFinite(min) && Double.isFinite(max) && min < max) || !(width >= 0) || Double.isInfinite(width)) {
-            throw new IllegalArgumentException(NAME + ": need finite min < max and a finite width >= 0, got min="
-                    + min + ", max=" + max + ", width=" + width);
+        if (out.length != numNeurons) {
+            throw new IllegalArgumentException(NAME + ": the output has length " + out.length + ", not numNeurons = "
+                    + numNeurons);
         }
         if (!Double.isFinite(x)) {
             throw new IllegalArgumentException(NAME + ": " + where + " holds " + x + "; values must be finite");
         }
-        double sigma = sigma(numNeurons, min, max, width);
-        double spacing = (max - min) / (numNeurons - 1);
+        float v = (float) x; // the network's input type: the spec layer codes the same float
         for (int i = 0; i < numNeurons; i++) {
-            double d = x - (min + i * spacing);
-            out[i] = Math.exp(-d * d / (2 * sigma * sigma));
+            out[i] = code.response(v, i);
         }
     }
 

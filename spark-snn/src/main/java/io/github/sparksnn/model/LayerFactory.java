@@ -3,12 +3,16 @@ package io.github.sparksnn.model;
 import io.github.sparksnn.layer.AvgPool2d;
 import io.github.sparksnn.layer.BatchNorm;
 import io.github.sparksnn.layer.Conv2d;
+import io.github.sparksnn.layer.DeltaCode;
+import io.github.sparksnn.layer.DeltaEncoding;
 import io.github.sparksnn.layer.Dropout;
 import io.github.sparksnn.layer.Flatten;
 import io.github.sparksnn.layer.Layer;
 import io.github.sparksnn.layer.LeakyReadout;
 import io.github.sparksnn.layer.Linear;
 import io.github.sparksnn.layer.MaxPool2d;
+import io.github.sparksnn.layer.PopulationCode;
+import io.github.sparksnn.layer.PopulationEncoding;
 import io.github.sparksnn.neuron.AdaptiveLIFNode;
 import io.github.sparksnn.neuron.IFNode;
 import io.github.sparksnn.neuron.LIFNode;
@@ -34,6 +38,9 @@ final class LayerFactory {
             case BATCHNORM2D -> new BatchNorm(label, in, s.getInt("num_features"), true, s.getDouble("eps"),
                     s.getDouble("momentum"));
             case DROPOUT -> new Dropout(label, in, s.getDouble("p"), index);
+            case DELTA -> new DeltaEncoding(label, in, new DeltaCode(s.getDouble("threshold"), s.getBool("padding")));
+            case POPULATION -> new PopulationEncoding(label, in, new PopulationCode(s.getInt("num_neurons"),
+                    s.getDouble("min"), s.getDouble("max"), s.getDouble("width")));
             case IF -> new IFNode(label, in, s.getDouble("v_threshold"), s.getNullableDouble("v_reset"),
                     s.getSurrogate("surrogate"), s.getBool("detach_reset"));
             case LIF -> new LIFNode(label, in, s.getDouble("tau"), s.getBool("decay_input"), s.getDouble("v_threshold"),

@@ -25,6 +25,11 @@ public enum LayerKind {
     BATCHNORM1D("batchnorm1d", req("num_features", INT), opt("eps", DOUBLE, 1e-5), opt("momentum", DOUBLE, 0.1)),
     BATCHNORM2D("batchnorm2d", req("num_features", INT), opt("eps", DOUBLE, 1e-5), opt("momentum", DOUBLE, 0.1)),
     DROPOUT("dropout", opt("p", DOUBLE, 0.5)),
+    /** Encoder layer: delta modulation over time, ON then OFF channels ({@code layer.DeltaCode}). */
+    DELTA("delta", opt("threshold", DOUBLE, 0.1), opt("padding", BOOL, false)),
+    /** Encoder layer: Gaussian receptive fields over every value ({@code layer.PopulationCode}). */
+    POPULATION("population", req("num_neurons", INT), opt("min", DOUBLE, 0.0), opt("max", DOUBLE, 1.0),
+            opt("width", DOUBLE, 0.0)),
     IF("if", neuronTail()),
     LIF("lif", prepend(opt("tau", DOUBLE, 2.0), opt("decay_input", BOOL, true))),
     PLIF("plif", prepend(opt("init_tau", DOUBLE, 2.0), opt("decay_input", BOOL, true))),
@@ -70,6 +75,14 @@ public enum LayerKind {
 
     public boolean isNeuron() {
         return this == IF || this == LIF || this == PLIF || this == RLIF || this == SYNAPTIC || this == ALIF;
+    }
+
+    /**
+     * An encoder layer: a fixed code with no parameters that passes no gradient back (so it precedes every layer with
+     * parameters).
+     */
+    public boolean isEncoder() {
+        return this == DELTA || this == POPULATION;
     }
 
     /** The kind for a spec name (case-insensitive), or null. */

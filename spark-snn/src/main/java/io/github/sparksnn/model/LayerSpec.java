@@ -148,6 +148,9 @@ public final class LayerSpec implements Serializable {
                     throw new IllegalArgumentException(k + ": p must be in [0, 1), got " + p);
                 }
             }
+            case DELTA -> code(() -> new io.github.sparksnn.layer.DeltaCode(getDouble("threshold"), getBool("padding")));
+            case POPULATION -> code(() -> new io.github.sparksnn.layer.PopulationCode(getInt("num_neurons"),
+                    getDouble("min"), getDouble("max"), getDouble("width")));
             case LIF -> {
                 if (!(getDouble("tau") > 1)) {
                     throw new IllegalArgumentException(k + ": tau must be > 1, got " + getDouble("tau"));
@@ -181,6 +184,11 @@ public final class LayerSpec implements Serializable {
             default -> {
             }
         }
+    }
+
+    /** An encoder's arguments are checked by its code object, the one definition the Spark stage shares. */
+    private static void code(java.util.function.Supplier<?> build) {
+        build.get();
     }
 
     /** A decay in [0, 1], or in (0, 1) when learned (stored as its logit, which must be finite). */

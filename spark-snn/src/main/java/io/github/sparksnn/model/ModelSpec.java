@@ -22,6 +22,10 @@ import java.util.Map;
  * <li>{@code maxpool2d(kernel_size, stride[kernel_size])}, {@code avgpool2d(kernel_size, stride[kernel_size])}</li>
  * <li>{@code batchnorm2d(num_features, eps[1e-5], momentum[0.1])}, {@code batchnorm1d(...)} (same)</li>
  * <li>{@code dropout(p[0.5])} (mask shared over time steps)</li>
+ * <li>{@code delta(threshold[0.1], padding[false])}: encoder, delta modulation over time, {@code [C, ...]} to
+ * {@code [2C, ...]} (ON then OFF channels)</li>
+ * <li>{@code population(num_neurons, min[0.0], max[1.0], width[0.0])}: encoder, Gaussian receptive fields over every
+ * value, {@code [C, ...]} to {@code [C * num_neurons, ...]}</li>
  * <li>{@code if(v_threshold[1.0], v_reset[0.0 | none], surrogate[Sigmoid(alpha=4.0)], detach_reset[false])}</li>
  * <li>{@code lif(tau[2.0], decay_input[true], v_threshold, v_reset, surrogate, detach_reset)}</li>
  * <li>{@code plif(init_tau[2.0], decay_input[true], v_threshold, v_reset, surrogate, detach_reset)}</li>
@@ -32,7 +36,8 @@ import java.util.Map;
  * <li>{@code alif(tau[2.0], decay_input[true], tau_a[20.0], beta_a[1.8], v_threshold, v_reset, surrogate,
  * detach_reset)}: adaptive-threshold LIF</li>
  * </ul>
- * {@code v_reset=none} selects the soft reset. A surrogate is written {@code Name(param=value, ...)} with an
+ * Encoders have no parameters and pass no gradient back, so they come before every layer with parameters
+ * ({@link #buildLayers} checks). {@code v_reset=none} selects the soft reset. A surrogate is written {@code Name(param=value, ...)} with an
  * optional {@code spiking=false}. Immutable and serializable (it travels as a Spark Param).
  */
 public final class ModelSpec implements Serializable {
@@ -72,7 +77,27 @@ public final class ModelSpec implements Serializable {
             out.add(l);
             shape = l.outputShape();
         }
+        checkEncodersFirst(out);
         return out;
+    }
+
+    /** An encoder below a layer with parameters would cut that layer off from the gradient: refuse the spec. */
+    private void checkEncodersFirst(List<Layer> built) {
+        for (int i = 0; i < built.size(); i++) {
+            if (!layers.get(i).kind().isEncoder()) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                if (built.get(j).numParameters() > 0) {
+                    for (Layer l : built) {
+                        l.close();
+                    }
+                    throw new IllegalArgumentException(built.get(i).label() + ": an encoder layer passes no gradient to "
+                            + "its input, so it must come before every layer with parameters, but "
+                            + built.get(j).label() + " has " + built.get(j).numParameters());
+                }
+            }
+        }
     }
 
     /**
@@ -194,6 +219,16 @@ public final class ModelSpec implements Serializable {
 
         public Builder dropout(double p) {
             return add("dropout", "p", p);
+        }
+
+        /** The delta encoder layer (ON then OFF channels). */
+        public Builder delta(double threshold, boolean padding) {
+            return add("delta", "threshold", threshold, "padding", padding);
+        }
+
+        /** The population encoder layer: {@code numNeurons} Gaussian receptive fields over [min, max]. */
+        public Builder population(int numNeurons, double min, double max) {
+            return add("population", "num_neurons", numNeurons, "min", min, "max", max);
         }
 
         public Builder ifNode() {

@@ -289,11 +289,58 @@ public final class ReferenceForward {
                     a = MultiStateReference.spikes(s, p, off, a, T, n, fl, spiking);
                     off += MultiStateReference.parameters(s, fl);
                 }
+                case DELTA -> {
+                    a = delta(a, T, n, size(shape), s.getDouble("threshold"), s.getBool("padding"));
+                    shape = shape.clone();
+                    shape[0] *= 2;
+                }
+                case POPULATION -> {
+                    int k = s.getInt("num_neurons");
+                    a = population(a, rows, shape[0], size(shape) / shape[0], k, s.getDouble("min"),
+                            s.getDouble("max"), s.getDouble("width"));
+                    shape = shape.clone();
+                    shape[0] *= k;
+                }
                 case READOUT -> a = readout(a, T, a.length / T, s.getDouble("tau"), s.getBool("decay_input"));
                 default -> throw new IllegalArgumentException("no reference for " + s.kind());
             }
         }
         return a;
+    }
+
+    /** snnTorch's delta with ON and OFF in two channels, written out: {@code x[t] - x[t-1]} against +-threshold. */
+    private static double[] delta(double[] x, int T, int n, int f, double th, boolean padding) {
+        double[] y = new double[2 * x.length];
+        for (int t = 0; t < T; t++) {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < f; j++) {
+                    double now = x[(t * n + i) * f + j];
+                    double before = t > 0 ? x[((t - 1) * n + i) * f + j] : padding ? now : 0;
+                    y[(t * n + i) * 2 * f + j] = now - before >= th ? 1 : 0;
+                    y[(t * n + i) * 2 * f + f + j] = now - before <= -th ? 1 : 0;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Bohte's Gaussian receptive fields: centres {@code lo + i (hi - lo) / (k - 1)}, each value to k responses. */
+    private static double[] population(double[] x, int rows, int c, int inner, int k, double lo, double hi,
+                                       double width) {
+        double sigma = width != 0 ? width : (hi - lo) / (k - 1) / 1.5;
+        double[] y = new double[x.length * k];
+        for (int r = 0; r < rows; r++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int q = 0; q < inner; q++) {
+                    double v = x[(r * c + ch) * inner + q];
+                    for (int i = 0; i < k; i++) {
+                        double z = (v - (lo + (hi - lo) * i / (k - 1))) / sigma;
+                        y[((r * c + ch) * k + i) * inner + q] = Math.exp(-0.5 * z * z);
+                    }
+                }
+            }
+        }
+        return y;
     }
 
     /** SpikingJelly's charge / fire / reset, element by element (detach_reset does not change the forward). */

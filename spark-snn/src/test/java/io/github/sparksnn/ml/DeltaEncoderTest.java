@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
@@ -23,7 +25,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link DeltaEncoder} on its three input forms against snnTorch's {@code spikegen.delta}, worked here in float64. */
+/**
+ * {@link DeltaEncoder} on its three input forms against snnTorch's {@code spikegen.delta}, worked here in float64;
+ * and the spec layer {@code delta(...)} in a fitted sequence model, which saves and loads to the same outputs and whose
+ * layer stage writes exactly what this stage writes.
+ */
 class DeltaEncoderTest {
     static SparkSession spark;
 
@@ -44,14 +50,17 @@ class DeltaEncoderTest {
     static final StructType FLAT = new StructType().add("id", DataTypes.LongType)
             .add("sequence", SQLDataTypes.VectorType());
 
-    /** The reference: ON where x[t] - x[t-1] >= th, OFF where <= -th; x[-1] = 0, or x[0] with padding. */
+    /**
+     * The reference: ON where x[t] - x[t-1] >= th, OFF where <= -th; x[-1] = 0, or x[0] with padding; the values
+     * rounded to float first, as the stage documents.
+     */
     static double[] reference(double[][] x, double th, boolean padding) {
         int t = x.length, f = x[0].length;
         double[] out = new double[t * 2 * f];
         for (int k = 0; k < t; k++) {
             for (int j = 0; j < f; j++) {
-                double before = k == 0 ? (padding ? x[0][j] : 0) : x[k - 1][j];
-                double d = x[k][j] - before;
+                double before = k == 0 ? (padding ? (float) x[0][j] : 0) : (float) x[k - 1][j];
+                double d = (float) x[k][j] - before;
                 if (d >= th) {
                     out[k * 2 * f + j] = 1;
                 }
@@ -140,8 +149,11 @@ class DeltaEncoderTest {
     void constantSequencesAndTheThresholdsEdge() {
         // zero input never fires; a step of exactly the threshold fires (>=), just below does not
         assertArrayEquals(new double[8], DeltaEncoder.encode(new double[][] {{0, 0}, {0, 0}}, 0.5, false));
-        double[] e = DeltaEncoder.encode(new double[][] {{0.5, 0}, {0.0, Math.nextDown(0.5)}}, 0.5, false);
+        double[] e = DeltaEncoder.encode(new double[][] {{0.5, 0}, {0.0, Math.nextDown(0.5f)}}, 0.5, false);
         assertArrayEquals(new double[] {1, 0, 0, 0, 0, 0, 1, 0}, e);
+        // values are rounded to float first (the network's input type): a double just below 0.5 is 0.5f, and fires
+        e = DeltaEncoder.encode(new double[][] {{0.0}, {Math.nextDown(0.5)}}, 0.5, false);
+        assertArrayEquals(new double[] {0, 0, 1, 0}, e);
         assertArrayEquals(new double[0], DeltaEncoder.encode(new double[0][], 0.1, false));
     }
 
@@ -218,5 +230,50 @@ class DeltaEncoderTest {
         Dataset<Row> df = spark.createDataFrame(rows, SEQ);
         assertEquals(PoissonEncoderTest.byId(enc.transform(df), "d"), PoissonEncoderTest.byId(back.transform(df), "d"));
         assertTrue(Arrays.asList(enc.transform(df).columns()).contains("d"));
+    }
+
+    @Test
+    void deltaLayerModelRoundTripsAndItsLayerEqualsTheDeltaEncoder() throws Exception {
+        int t = 6, f = 3;
+        SplittableRandom r = new SplittableRandom(8);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            double[] v = new double[t * f];
+            double drift = i % 2 == 0 ? 0.15 : -0.15; // class 0 rises, class 1 falls: ON against OFF spikes
+            for (int k = 0; k < t; k++) {
+                for (int j = 0; j < f; j++) {
+                    v[k * f + j] = (k == 0 ? 0.5 : v[(k - 1) * f + j] + drift) + 0.2 * (r.nextDouble() - 0.5);
+                }
+            }
+            rows.add(RowFactory.create((long) i, Vectors.dense(v), (double) (i % 2)));
+        }
+        StructType schema = new StructType().add("id", DataTypes.LongType).add("features", SQLDataTypes.VectorType())
+                .add("label", DataTypes.DoubleType);
+        Dataset<Row> df = spark.createDataFrame(rows, schema);
+        SpikingNetworkModel model = new SpikingNetworkClassifier().setSequenceInput(true).setInputShape(new int[]{t, f})
+                .setTimeSteps(t).setModelSpec("delta(threshold=0.1) | linear(6, 8) | lif | linear(8, 2) | lif")
+                .setEpochs(2).setBatchSize(12).setLearningRate(0.02).setSeed(2L).fit(df);
+        Path dir = SparkTestSupport.tempDir("delta-model");
+        model.write().overwrite().save(dir.toString());
+        SpikingNetworkModel back = SpikingNetworkModel.load(dir.toString());
+        assertEquals("delta | linear(6, 8) | lif | linear(8, 2) | lif",
+                io.github.sparksnn.model.ModelSpec.parse(back.getModelSpec()).toString()); // 0.1: the default
+        PopulationEncoderTest.assertSameOutputs(model.transform(df), back.transform(df), "loaded delta model");
+
+        Map<Long, Vector> stage = PoissonEncoderTest.byId(new DeltaEncoder().setInputCol("features").setTimeSteps(t)
+                .setThreshold(0.1).transform(df), "spikes");
+        Map<Long, Vector> layer = PoissonEncoderTest.byId(back.toLayerPipeline().transform(df), "snn_layer1_delta");
+        long on = 0, off = 0;
+        for (long id = 0; id < 60; id++) {
+            double[] s = stage.get(id).toArray();
+            assertArrayEquals(s, layer.get(id).toArray(), 0.0, "row " + id);
+            for (int k = 0; k < t; k++) {
+                for (int j = 0; j < f; j++) {
+                    on += (long) s[k * 2 * f + j];
+                    off += (long) s[k * 2 * f + f + j];
+                }
+            }
+        }
+        assertTrue(on > 0 && off > 0, on + " ON and " + off + " OFF spikes");
     }
 }

@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -22,7 +26,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link PopulationEncoder}: Gaussian receptive fields against the closed form, worked here in float64. */
+/**
+ * {@link PopulationEncoder}: Gaussian receptive fields against the closed form, worked here in float64; and the spec
+ * layer {@code population(...)} in a fitted model, which saves and loads to the same outputs and whose layer stage
+ * ({@code toLayerPipeline()}) writes exactly what this stage (one per column, then {@code VectorAssembler}) writes,
+ * rounded to float: the two share one definition.
+ */
 class PopulationEncoderTest {
     static SparkSession spark;
 
@@ -38,7 +47,9 @@ class PopulationEncoderTest {
 
     static final StructType SCHEMA = new StructType().add("id", DataTypes.LongType).add("value", DataTypes.DoubleType);
 
-    static double[] reference(double x, int n, double lo, double hi, double width) {
+    /** The closed form at the value rounded to float (the network's input type), as the stage documents. */
+    static double[] reference(double value, int n, double lo, double hi, double width) {
+        double x = (float) value;
         double sigma = width == 0 ? (hi - lo) / (n - 1) / 1.5 : width;
         double[] r = new double[n];
         for (int i = 0; i < n; i++) {
@@ -148,5 +159,62 @@ class PopulationEncoderTest {
         assertEquals(0.4, back.getWidth());
         Dataset<Row> df = values(-1.5, 0.2, 2.9);
         assertEquals(PoissonEncoderTest.byId(enc.transform(df), "pop"), PoissonEncoderTest.byId(back.transform(df), "pop"));
+    }
+
+    static final int K = 5;
+    static final String POP = "population(5, min=18.0, max=90.0) | linear(10, 8) | lif | linear(8, 2) | lif";
+
+    /** Tabular rows: an age and a second value on the same range, class 1 when the age is above 50. */
+    static Dataset<Row> tabular(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double age = 18 + 72 * r.nextDouble();
+            double other = 18 + 72 * r.nextDouble();
+            rows.add(RowFactory.create((long) i, age, other, Vectors.dense(age, other), age > 50 ? 1.0 : 0.0));
+        }
+        StructType schema = new StructType().add("id", DataTypes.LongType).add("age", DataTypes.DoubleType)
+                .add("other", DataTypes.DoubleType).add("features", SQLDataTypes.VectorType())
+                .add("label", DataTypes.DoubleType);
+        return spark.createDataFrame(rows, schema);
+    }
+
+    /** The two DataFrames' probability columns agree bit for bit, row by row. */
+    static void assertSameOutputs(Dataset<Row> a, Dataset<Row> b, String what) {
+        Map<Long, Vector> x = PoissonEncoderTest.byId(a, "probability");
+        Map<Long, Vector> y = PoissonEncoderTest.byId(b, "probability");
+        assertEquals(x.keySet(), y.keySet(), what);
+        for (Long id : x.keySet()) {
+            assertArrayEquals(x.get(id).toArray(), y.get(id).toArray(), 0.0, what + " row " + id);
+        }
+    }
+
+    @Test
+    void populationLayerModelRoundTripsAndItsLayerEqualsThePopulationEncoders() throws Exception {
+        Dataset<Row> df = tabular(80, 1);
+        SpikingNetworkModel model = new SpikingNetworkClassifier().setModelSpec(POP).setInputShape(new int[]{2})
+                .setTimeSteps(3).setEpochs(2).setBatchSize(16).setLearningRate(0.02).setSeed(4L).fit(df);
+        Path dir = SparkTestSupport.tempDir("pop-model");
+        model.write().overwrite().save(dir.toString());
+        SpikingNetworkModel back = SpikingNetworkModel.load(dir.toString());
+        assertEquals(model.getModelSpec(), back.getModelSpec());
+        assertSameOutputs(model.transform(df), back.transform(df), "loaded population model");
+
+        Dataset<Row> assembled = new VectorAssembler().setInputCols(new String[]{"age_rf", "other_rf"})
+                .setOutputCol("rf").transform(new PopulationEncoder().setInputCol("other").setOutputCol("other_rf")
+                        .setNumNeurons(K).setMin(18).setMax(90).transform(new PopulationEncoder().setInputCol("age")
+                                .setOutputCol("age_rf").setNumNeurons(K).setMin(18).setMax(90).transform(df)));
+        Map<Long, Vector> stage = PoissonEncoderTest.byId(assembled, "rf");
+        Map<Long, Vector> layer = PoissonEncoderTest.byId(back.toLayerPipeline().transform(df),
+                "snn_layer1_population");
+        for (long id = 0; id < 80; id++) {
+            double[] s = stage.get(id).toArray(), l = layer.get(id).toArray();
+            assertEquals(3 * 2 * K, l.length);
+            for (int t = 0; t < 3; t++) { // the direct input: the same responses at every step
+                for (int j = 0; j < 2 * K; j++) {
+                    assertEquals((float) s[j], (float) l[t * 2 * K + j], "row " + id + " step " + t + " index " + j);
+                }
+            }
+        }
     }
 }

@@ -27,12 +27,16 @@ class ReadmeNeuronsTest {
         return p.name() + "=" + (v == null ? "none" : String.valueOf(v));
     }
 
-    @Test
-    void theNeuronTableMatchesTheSpecLanguage() throws Exception {
+    /** The README's section under {@code ### heading}, up to the next {@code ###}. */
+    static String section(String heading) throws java.io.IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
-        int at = readme.indexOf("### Neurons\n");
-        assertTrue(at >= 0, "README section ### Neurons");
-        String section = readme.substring(at, readme.indexOf("\n### ", at + 1));
+        int at = readme.indexOf("### " + heading + "\n");
+        assertTrue(at >= 0, "README section ### " + heading);
+        return readme.substring(at, readme.indexOf("\n### ", at + 1));
+    }
+
+    /** A section's table rows whose first cell is code: that name to the second cell, backticks dropped. */
+    static Map<String, String> codeRows(String section) {
         Map<String, String> rows = new LinkedHashMap<>();
         for (String line : section.split("\n")) {
             if (line.startsWith("| `")) {
@@ -40,6 +44,13 @@ class ReadmeNeuronsTest {
                 rows.put(cells[1].trim().replace("`", ""), cells[2].trim().replace("`", ""));
             }
         }
+        return rows;
+    }
+
+    @Test
+    void theNeuronTableMatchesTheSpecLanguage() throws Exception {
+        String section = section("Neurons");
+        Map<String, String> rows = codeRows(section);
         List<String> expectedKinds = new ArrayList<>();
         for (LayerKind k : LayerKind.values()) {
             if (!k.isNeuron()) {
