@@ -240,13 +240,14 @@ __device__ __forceinline__ float snn_step(float z) {
 // One thread per neuron looping over T, CpuBackend's operations in its order: the charge as the affine map
 // H = cv V + cx X + c0 (cv, cx, c0 computed on the host as the CPU does), Heaviside fire, reset
 // (hard: V = H + S (v_r - H); soft: V = H - th S).
-extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, float* h, float* s, float* v,
-                                          int hard, float cv, float cx, float c0, float th, float vr) {
+template <bool STATIC_X>
+__device__ __forceinline__ void neuron_forward_body(int timeSteps, int n, const float* x, float* h, float* s, float* v,
+                                                    int hard, float cv, float cx, float c0, float th, float vr) {
     GRID_STRIDE(j, n) {
         float vv = v[j];
         for (int t = 0; t < timeSteps; t++) {
             const long long idx = (long long) t * n + j;
-            const float hh = cv * vv + cx * x[idx] + c0;
+            const float hh = cv * vv + cx * x[STATIC_X ? j : idx] + c0;
             const float ss = snn_step(hh - th);
             h[idx] = hh;
             s[idx] = ss;
@@ -254,6 +255,17 @@ extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, 
         }
         v[j] = vv;
     }
+}
+
+extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, float* h, float* s, float* v,
+                                          int hard, float cv, float cx, float c0, float th, float vr) {
+    neuron_forward_body<false>(timeSteps, n, x, h, s, v, hard, cv, cx, c0, th, vr);
+}
+
+// neuron_forward of an input that is the same at every step: x [n] (no [T, n] copy of it), the same bits
+extern "C" __global__ void neuron_forward_static(int timeSteps, int n, const float* x, float* h, float* s, float* v,
+                                                 int hard, float cv, float cx, float c0, float th, float vr) {
+    neuron_forward_body<true>(timeSteps, n, x, h, s, v, hard, cv, cx, c0, th, vr);
 }
 
 // out[i] = sum_t x[t * n + i], summed in t order
@@ -294,12 +306,13 @@ extern "C" __global__ void im2col(const float* x, int c, int h, int w, int kh, i
 }
 
 // dx[ch][ii][jj] += sum over (ki, kj) in order of the column entries that im2col read from it
-extern "C" __global__ void col2im(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
-                                  int pw, int ho, int wo, float* dx) {
+template <bool SET>
+__device__ __forceinline__ void col2im_body(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw,
+                                            int ph, int pw, int ho, int wo, float* dx) {
     const long long hw = (long long) ho * wo;
     GRID_STRIDE(o, (long long) c * h * w) {
         const int jj = (int) (o % w), ii = (int) ((o / w) % h), ch = (int) (o / ((long long) w * h));
-        float acc = dx[o];
+        float acc = SET ? 0.0f : dx[o];
         for (int ki = 0; ki < kh; ki++) {
             const int ti = ii + ph - ki;
             if (ti < 0 || ti % sh != 0 || ti / sh >= ho) {
@@ -317,6 +330,26 @@ extern "C" __global__ void col2im(const float* col, int c, int h, int w, int kh,
             }
         }
         dx[o] = acc;
+    }
+}
+
+extern "C" __global__ void col2im(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
+                                  int pw, int ho, int wo, float* dx) {
+    col2im_body<false>(col, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dx);
+}
+
+// col2im into an image that starts at zero: dx is written, never read (CpuBackend's col2imSet: the same sums from +0)
+extern "C" __global__ void col2im_set(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
+                                      int pw, int ho, int wo, float* dx) {
+    col2im_body<true>(col, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dx);
+}
+
+// dst[c * rows + r] += src[r * cols + c] (a convolution's weight gradient, accumulated transposed): one thread per
+// element of dst, one addition each, so no order to keep
+extern "C" __global__ void add_transposed(const float* src, int rows, int cols, float* dst) {
+    GRID_STRIDE(o, (long long) rows * cols) {
+        const long long c = o / rows, r = o % rows;
+        dst[o] += src[r * cols + c];
     }
 }
 
