@@ -10,8 +10,10 @@
 #   2. JUnit (60 s default timeout per test): the cross-thread context test first, CudaAvailabilityTest,
 #      CudaBackendParityTest, CudaEngineParityTest, and the CPU-only checks           -> $OUT/tests.txt, $OUT/junit/
 #   3. DeviceReport, one table: check-grad for every surrogate x IF/LIF/PLIF, float and half; CPU-vs-GPU parity
-#      of the MLP and the CNN, forward and backward; fused neuron kernels' GB/s against a device copy; SGEMM
-#      TFLOP/s on the training shapes and at 4096; training images/s, MLP and CNN      -> $OUT/report.md
+#      of the MLP and the CNN, forward and backward; neuron kernels' GB/s against a device copy; each fused op
+#      against the composition it replaces; SGEMM TFLOP/s on the training shapes and at 4096 against the FP32
+#      peak; training images/s, MLP and CNN, against one CPU thread; the Spark row (not measurable from this
+#      carry, said so); a cell below its aim reads **FAIL**                                -> $OUT/report.md
 #   4. the verdict (gpu/device-verdict.sh): JUnit, the report's exit, and every FAIL cell or failed section of it
 # Exit status: 0 when the JUnit run passed and no report cell FAILs; the JUnit run's status when it failed; 4 when
 # only the report failed (a FAIL cell, a section that threw, or DeviceReport's own non-zero exit); 3 when CUDA is

@@ -378,15 +378,59 @@ public final class CudaBackend implements Backend {
         launch1d("neuron_forward_static", n, chargeArgs(op, timeSteps, n, X, H, S, V));
     }
 
-    /** The arguments of {@code neuron_forward[_static|_smooth]}: the charge as CpuBackend writes it. */
+    /** The largest plane {@code neuron_forward_max_pool} keeps in shared memory ({@code SNN_POOL_PLANE}). */
+    static final int POOL_PLANE = 4096;
+
+    /**
+     * Fused: {@code neuron_forward_max_pool}, one block per plane, pools each step's spikes from shared memory (and
+     * reads a static {@code x [n]} directly: {@code xt} is not written); the same bits as the composed default, which
+     * takes the smooth mode, planes beyond {@link #POOL_PLANE} floats and planes that do not tile {@code n}. The
+     * recomputing pair's defaults run through here (the device stores charges, spikes and argmax).
+     */
+    @Override
+    public void neuronForwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput, Tensor xt,
+                                     Tensor h, Tensor s, Tensor v, int height, int width, int k, int stride, Tensor y,
+                                     Tensor argmax) {
+        checkPooling("neuronForwardMaxPool", height, width, k, stride);
+        int phw = height * width;
+        if (!op.surrogate().isSpiking() || phw > POOL_PLANE || n % phw != 0) {
+            Backend.super.neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride,
+                    y, argmax);
+            return;
+        }
+        int ho = Launch.outExtent(height, k, stride, 0), wo = Launch.outExtent(width, k, stride, 0);
+        long total = (long) timeSteps * n, out = total / phw * ho * wo;
+        CudaTensor X = range("neuronForwardMaxPool x", x, 0, staticInput ? n : total);
+        CudaTensor H = range("neuronForwardMaxPool h", h, 0, total), S = range("neuronForwardMaxPool s", s, 0, total);
+        CudaTensor V = range("neuronForwardMaxPool v", v, 0, n), Y = range("neuronForwardMaxPool y", y, 0, out);
+        CudaTensor A = range("neuronForwardMaxPool argmax", argmax, 0, out);
+        enter();
+        KernelArgs args = chargeTail(op, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).i(staticInput).ptr(H.ptr)
+                .ptr(S.ptr).ptr(V.ptr)).i(height).i(width).i(k).i(stride).i(ho).i(wo).ptr(Y.ptr).ptr(A.ptr);
+        int planes = n / phw;
+        launch(fn("neuron_forward_max_pool"), Math.min(planes, Launch.MAX_BLOCKS_1D), 1, args, "neuron_forward_max_pool");
+    }
+
+    private static void checkPooling(String what, int height, int width, int k, int stride) {
+        if (height < 1 || width < 1 || k < 1 || stride < 1 || k > height || k > width) {
+            throw new IllegalArgumentException(what + ": planes " + height + " x " + width + ", window " + k
+                    + ", stride " + stride + " (each >= 1, the window inside the plane)");
+        }
+    }
+
+    /** The arguments of {@code neuron_forward[_static|_smooth]}: tensors, then {@link #chargeTail}. */
     private static KernelArgs chargeArgs(NeuronOp op, int timeSteps, int n, CudaTensor X, CudaTensor H, CudaTensor S,
                                          CudaTensor V) {
+        return chargeTail(op, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr));
+    }
+
+    /** Reset kind and the charge as CpuBackend writes it, {@code H = cv V + cx X + c0}, then threshold and reset. */
+    private static KernelArgs chargeTail(NeuronOp op, KernelArgs args) {
         boolean leaky = op.leaky();
         float k = op.k();
-        // H = cv V + cx X + c0, coefficients in float on the host
+        // coefficients in float on the host, as the CPU
         float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * op.chargeReset() : 0f;
-        return KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
-                .i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset());
+        return args.i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset());
     }
 
     private NeuronKernelSource.Module smoothModule(SurrogateFunction sg) {
@@ -503,10 +547,7 @@ public final class CudaBackend implements Backend {
     public void neuronBackwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor dy, Tensor argmax, int height,
                                       int width, int k, int stride, Tensor dS, Tensor h, Tensor s, boolean staticInput,
                                       Tensor dXt, Tensor dX) {
-        if (height < 1 || width < 1 || k < 1 || stride < 1 || k > height || k > width) {
-            throw new IllegalArgumentException("neuronBackwardMaxPool: planes " + height + " x " + width + ", window "
-                    + k + ", stride " + stride + " (each >= 1, the window inside the plane)");
-        }
+        checkPooling("neuronBackwardMaxPool", height, width, k, stride);
         int phw = height * width;
         Object f = n % phw != 0 || (staticInput && timeSteps > NeuronKernelSource.STATIC_STEPS) ? null
                 : neuronFunction(op.surrogate(), layer(op), "neuron_backward_max_pool");

@@ -35,7 +35,7 @@ final class HostEmulator implements DeviceStream {
 
     /** Kernels that call __syncthreads (run with real threads); all others run their threads one by one. */
     static final java.util.Set<String> BARRIER_KERNELS = java.util.Set.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
-            "channel_sums", "batch_norm_forward", "batch_norm_backward", "neuron_backward");
+            "channel_sums", "batch_norm_forward", "batch_norm_backward", "neuron_backward", "neuron_forward_max_pool");
 
     /** The device functions every generated neuron module defines (renamed per module in the one program). */
     private static final List<String> HELPERS = List.of("snn_block_sum", "snn_charge_gradient", "snn_routed");

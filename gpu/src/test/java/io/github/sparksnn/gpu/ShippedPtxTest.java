@@ -25,7 +25,7 @@ class ShippedPtxTest {
     static final List<String> STATIC_ENTRIES = List.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
             "add_row_bias", "column_sums", "add_channel_bias", "channel_sums", "poisson_encode", "dropout_mask",
             "multiply_shared", "sum_over_time", "neuron_forward", "neuron_forward_static", "neuron_voltage", "im2col", "col2im",
-            "col2im_set", "add_transposed", "max_pool_forward",
+            "col2im_set", "add_transposed", "max_pool_forward", "neuron_forward_max_pool",
             "max_pool_backward", "avg_pool_forward", "avg_pool_backward", "batch_norm_forward", "batch_norm_backward");
 
     @Test
