@@ -30,6 +30,11 @@ import java.util.Map;
  * double-precision reductions (channel sums, batch norm statistics) and the neuron backward (CUDA's
  * {@code expf}/{@code atanf}... in {@code g'} vs Java's).
  *
+ * <p>The CNN's fused ops ({@code neuronForwardStatic}, {@code neuronBackwardStatic}, {@code neuronForwardMaxPool},
+ * {@code neuronBackwardMaxPool}, through them the recomputing pair, {@code addTransposed}, {@code col2imSet}) are
+ * kernels of their own, each writing the bits of the composition it replaces; outside their reach (smooth mode, large
+ * or ragged planes, long static inputs) the interface's composition runs.
+ *
  * <p>The non-spiking (smooth) neuron forward runs {@link SmoothKernelSource}'s kernel: the surrogate's primitive
  * {@code g(x)} from its formula text, within a few float ulps of the CPU (another math library).
  *
@@ -597,7 +602,8 @@ public final class CudaBackend implements Backend {
     public void surrogateGradient(SurrogateFunction sg, Tensor x, Tensor out, int n) {
         CudaTensor X = range("surrogateGradient x", x, 0, n), O = range("surrogateGradient out", out, 0, n);
         enter();
-        Object f = neuronFunction(sg, "the surrogate gradient of " + NeuronKernelSource.label(sg), "surrogate_gradient");
+        Object f = withFallback(NeuronKernelSource.label(sg), "the surrogate " + NeuronKernelSource.label(sg),
+                () -> dev.function(neuronModule(sg).source(), "surrogate_gradient"), "its gradient g'");
         if (f == null) { // on the host, as the neuron backward of such a surrogate
             float[] buf = new float[n];
             download(x, 0, buf, 0, n);
