@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check in one device call (no Maven, no network, maybe no Java there). Needs the carry that
 # gpu/prepare-device.sh builds here (see gpu/README.md):
-#   run(command="bash gpu/device-check.sh", carry=["gpu/target/device"], timeout_s=360)
+#   run(command="bash gpu/device-check.sh", carry=["gpu/target/device-carry"], timeout_s=360)
+# (the carry is gpu/target/device packed; this script unpacks it first when the folder is not there)
 # Inner time limits add up to 300 s (15 + 35 + 120 + 130), so the call ends inside 360 s. Everything is written to
 # $OUT as it comes (the log, the JUnit tree, each report section), so a call cut short still returns what ran:
 #   0. environment, before anything else: glibc, ldd of the carried runtime, where libcuda.so.1 resolves (and
@@ -27,6 +28,11 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/device-check.log") 2>&1
 START=$SECONDS
 stamp() { echo "== [$((SECONDS - START)) s] $*"; }
+
+if [ ! -x "$D/jre/bin/java" ] && [ -f gpu/target/device-carry/device.tar.gz ]; then
+  stamp "unpacking gpu/target/device-carry/device.tar.gz"
+  tar -xzf gpu/target/device-carry/device.tar.gz -C gpu/target || { echo "cannot unpack the carry"; exit 2; }
+fi
 
 stamp "environment"
 date -u; uname -a
