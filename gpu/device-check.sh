@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check in one device call (no Maven, no network, maybe no Java there). Needs the carry that
 # gpu/prepare-device.sh builds here (see gpu/README.md):
-#   run(command="bash gpu/device-check.sh", carry=["gpu/target/device"], timeout_s=360)
+#   run(command="bash gpu/device-check.sh", carry=["gpu/target/device-carry"], timeout_s=360)
+# (the carry is gpu/target/device packed; this script unpacks it first when the folder is not there)
 # Inner time limits add up to 300 s (15 + 35 + 120 + 130), so the call ends inside 360 s. Everything is written to
 # $OUT as it comes (the log, the JUnit tree, each report section), so a call cut short still returns what ran:
 #   0. environment, before anything else: glibc, ldd of the carried runtime, where libcuda.so.1 resolves (and
@@ -10,8 +11,10 @@
 #   2. JUnit (60 s default timeout per test): the cross-thread context test first, CudaAvailabilityTest,
 #      CudaBackendParityTest, CudaEngineParityTest, and the CPU-only checks           -> $OUT/tests.txt, $OUT/junit/
 #   3. DeviceReport, one table: check-grad for every surrogate x IF/LIF/PLIF, float and half; CPU-vs-GPU parity
-#      of the MLP and the CNN, forward and backward; fused neuron kernels' GB/s against a device copy; SGEMM
-#      TFLOP/s on the training shapes and at 4096; training images/s, MLP and CNN      -> $OUT/report.md
+#      of the MLP and the CNN, forward and backward; neuron kernels' GB/s against a device copy; each fused op
+#      against the composition it replaces; SGEMM TFLOP/s on the training shapes and at 4096 against the FP32
+#      peak; training images/s, MLP and CNN, against one CPU thread; the Spark row (not measurable from this
+#      carry, said so); a cell below its aim reads **FAIL**                                -> $OUT/report.md
 #   4. the verdict (gpu/device-verdict.sh): JUnit, the report's exit, and every FAIL cell or failed section of it
 # Exit status: 0 when the JUnit run passed and no report cell FAILs; the JUnit run's status when it failed; 4 when
 # only the report failed (a FAIL cell, a section that threw, or DeviceReport's own non-zero exit); 3 when CUDA is
@@ -25,6 +28,11 @@ mkdir -p "$OUT"
 exec > >(tee "$OUT/device-check.log") 2>&1
 START=$SECONDS
 stamp() { echo "== [$((SECONDS - START)) s] $*"; }
+
+if [ ! -x "$D/jre/bin/java" ] && [ -f gpu/target/device-carry/device.tar.gz ]; then
+  stamp "unpacking gpu/target/device-carry/device.tar.gz"
+  tar -xzf gpu/target/device-carry/device.tar.gz -C gpu/target || { echo "cannot unpack the carry"; exit 2; }
+fi
 
 stamp "environment"
 date -u; uname -a

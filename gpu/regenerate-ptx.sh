@@ -10,7 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -o -q -B -pl gpu -am compile
 CP="gpu/target/classes:spark-snn/target/classes"
-for j in ~/.m2/repository/org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar ~/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar; do
+# Janino: built-in surrogates' formula twins (the smooth kernels' primitives) compile through it
+for j in ~/.m2/repository/org/jcuda/jcuda/12.6.0/jcuda-12.6.0.jar ~/.m2/repository/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar \
+    ~/.m2/repository/org/codehaus/janino/janino/3.1.9/janino-3.1.9.jar \
+    ~/.m2/repository/org/codehaus/janino/commons-compiler/3.1.9/commons-compiler-3.1.9.jar; do
   CP="$CP:$j"
 done
 java -cp "$CP" io.github.sparksnn.gpu.PtxBuild "$@" gpu/src/main/resources/io/github/sparksnn/gpu/ptx

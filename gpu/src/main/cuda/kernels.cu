@@ -240,13 +240,14 @@ __device__ __forceinline__ float snn_step(float z) {
 // One thread per neuron looping over T, CpuBackend's operations in its order: the charge as the affine map
 // H = cv V + cx X + c0 (cv, cx, c0 computed on the host as the CPU does), Heaviside fire, reset
 // (hard: V = H + S (v_r - H); soft: V = H - th S).
-extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, float* h, float* s, float* v,
-                                          int hard, float cv, float cx, float c0, float th, float vr) {
+template <bool STATIC_X>
+__device__ __forceinline__ void neuron_forward_body(int timeSteps, int n, const float* x, float* h, float* s, float* v,
+                                                    int hard, float cv, float cx, float c0, float th, float vr) {
     GRID_STRIDE(j, n) {
         float vv = v[j];
         for (int t = 0; t < timeSteps; t++) {
             const long long idx = (long long) t * n + j;
-            const float hh = cv * vv + cx * x[idx] + c0;
+            const float hh = cv * vv + cx * x[STATIC_X ? j : idx] + c0;
             const float ss = snn_step(hh - th);
             h[idx] = hh;
             s[idx] = ss;
@@ -254,6 +255,17 @@ extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, 
         }
         v[j] = vv;
     }
+}
+
+extern "C" __global__ void neuron_forward(int timeSteps, int n, const float* x, float* h, float* s, float* v,
+                                          int hard, float cv, float cx, float c0, float th, float vr) {
+    neuron_forward_body<false>(timeSteps, n, x, h, s, v, hard, cv, cx, c0, th, vr);
+}
+
+// neuron_forward of an input that is the same at every step: x [n] (no [T, n] copy of it), the same bits
+extern "C" __global__ void neuron_forward_static(int timeSteps, int n, const float* x, float* h, float* s, float* v,
+                                                 int hard, float cv, float cx, float c0, float th, float vr) {
+    neuron_forward_body<true>(timeSteps, n, x, h, s, v, hard, cv, cx, c0, th, vr);
 }
 
 // out[i] = sum_t x[t * n + i], summed in t order
@@ -294,12 +306,13 @@ extern "C" __global__ void im2col(const float* x, int c, int h, int w, int kh, i
 }
 
 // dx[ch][ii][jj] += sum over (ki, kj) in order of the column entries that im2col read from it
-extern "C" __global__ void col2im(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
-                                  int pw, int ho, int wo, float* dx) {
+template <bool SET>
+__device__ __forceinline__ void col2im_body(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw,
+                                            int ph, int pw, int ho, int wo, float* dx) {
     const long long hw = (long long) ho * wo;
     GRID_STRIDE(o, (long long) c * h * w) {
         const int jj = (int) (o % w), ii = (int) ((o / w) % h), ch = (int) (o / ((long long) w * h));
-        float acc = dx[o];
+        float acc = SET ? 0.0f : dx[o];
         for (int ki = 0; ki < kh; ki++) {
             const int ti = ii + ph - ki;
             if (ti < 0 || ti % sh != 0 || ti / sh >= ho) {
@@ -320,31 +333,101 @@ extern "C" __global__ void col2im(const float* col, int c, int h, int w, int kh,
     }
 }
 
+extern "C" __global__ void col2im(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
+                                  int pw, int ho, int wo, float* dx) {
+    col2im_body<false>(col, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dx);
+}
+
+// col2im into an image that starts at zero: dx is written, never read (CpuBackend's col2imSet: the same sums from +0)
+extern "C" __global__ void col2im_set(const float* col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph,
+                                      int pw, int ho, int wo, float* dx) {
+    col2im_body<true>(col, c, h, w, kh, kw, sh, sw, ph, pw, ho, wo, dx);
+}
+
+// dst[c * rows + r] += src[r * cols + c] (a convolution's weight gradient, accumulated transposed): one thread per
+// element of dst, one addition each, so no order to keep
+extern "C" __global__ void add_transposed(const float* src, int rows, int cols, float* dst) {
+    GRID_STRIDE(o, (long long) rows * cols) {
+        const long long c = o / rows, r = o % rows;
+        dst[o] += src[r * cols + c];
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // pooling (no padding, floor mode)
 // ---------------------------------------------------------------------------------------------------------------
+
+// The maximum of window (oi, oj) (size k, stride s) of a plane of width w, and its in-plane index (the first on ties)
+__device__ __forceinline__ float snn_max_window(const float* xp, int w, int oi, int oj, int k, int s, int* arg) {
+    int bi = (oi * s) * w + oj * s;
+    float best = xp[bi];
+    for (int ki = 0; ki < k; ki++) {
+        for (int kj = 0; kj < k; kj++) {
+            const int idx = (oi * s + ki) * w + oj * s + kj;
+            const float v = xp[idx];
+            if (v > best) {
+                best = v;
+                bi = idx;
+            }
+        }
+    }
+    *arg = bi;
+    return best;
+}
 
 extern "C" __global__ void max_pool_forward(const float* x, int planes, int h, int w, int k, int s, int ho, int wo,
                                             float* y, float* argmax) {
     const long long per = (long long) ho * wo;
     GRID_STRIDE(o, planes * per) {
         const long long p = o / per;
-        const int q = (int) (o % per), oi = q / wo, oj = q % wo;
-        const float* xp = x + p * h * w;
-        int bi = (oi * s) * w + oj * s;
-        float best = xp[bi];
-        for (int ki = 0; ki < k; ki++) {
-            for (int kj = 0; kj < k; kj++) {
-                const int idx = (oi * s + ki) * w + oj * s + kj;
-                const float v = xp[idx];
-                if (v > best) {
-                    best = v;
-                    bi = idx;
-                }
-            }
-        }
-        y[o] = best;
+        const int q = (int) (o % per);
+        int bi;
+        y[o] = snn_max_window(x + p * h * w, w, q / wo, q % wo, k, s, &bi);
         argmax[o] = (float) bi;
+    }
+}
+
+// The largest plane neuron_forward_max_pool keeps in shared memory (its membrane and its spikes: 32 KiB)
+#define SNN_POOL_PLANE 4096
+
+// neuron_forward (x [n] at every step with staticX, else [T, n]) whose spikes [T, n], read as planes of ph x pw,
+// feed a max pooling (window k, stride st): one block per plane (ph * pw <= SNN_POOL_PLANE and n a multiple of it:
+// the host checks), each step's spikes pooled from shared memory as max_pool_forward pools them, the same bits as
+// the two kernels; blockDim.x must be 256.
+extern "C" __global__ void __launch_bounds__(256) neuron_forward_max_pool(int timeSteps, int n, const float* x,
+        int staticX, float* h, float* s, float* v, int hard, float cv, float cx, float c0, float th, float vr, int ph,
+        int pw, int k, int st, int ho, int wo, float* y, float* argmax) {
+    __shared__ float sv[SNN_POOL_PLANE];
+    __shared__ float ss[SNN_POOL_PLANE];
+    const int phw = ph * pw, per = ho * wo;
+    const long long planes = n / phw;
+    for (long long p = blockIdx.x; p < planes; p += gridDim.x) {
+        const long long base = p * phw;
+        for (int i = threadIdx.x; i < phw; i += blockDim.x) {
+            sv[i] = v[base + i];   // each thread owns the membranes it charges: no barrier for sv
+        }
+        for (int t = 0; t < timeSteps; t++) {
+            for (int i = threadIdx.x; i < phw; i += blockDim.x) {
+                const long long j = base + i, idx = (long long) t * n + j;
+                const float hh = cv * sv[i] + cx * x[staticX ? j : idx] + c0;
+                const float sp = snn_step(hh - th);
+                h[idx] = hh;
+                s[idx] = sp;
+                ss[i] = sp;
+                sv[i] = hard ? hh + sp * (vr - hh) : hh - th * sp;
+            }
+            __syncthreads();
+            const long long q0 = ((long long) t * planes + p) * per;
+            for (int o = threadIdx.x; o < per; o += blockDim.x) {
+                int bi;
+                y[q0 + o] = snn_max_window(ss, pw, o / wo, o % wo, k, st, &bi);
+                argmax[q0 + o] = (float) bi;
+            }
+            __syncthreads();   // the pooling has read ss before the next step writes it
+        }
+        for (int i = threadIdx.x; i < phw; i += blockDim.x) {
+            v[base + i] = sv[i];
+        }
     }
 }
 

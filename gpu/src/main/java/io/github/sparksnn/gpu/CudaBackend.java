@@ -1,3 +1,5 @@
+// Why one file: it is the Backend interface on the device, one method per operation, each a range check and a
+// launch; the kernels themselves live in kernels.cu and the generated sources, the driver calls in DeviceStream.
 package io.github.sparksnn.gpu;
 
 import io.github.sparksnn.backend.Backend;
@@ -28,13 +30,22 @@ import java.util.Map;
  * double-precision reductions (channel sums, batch norm statistics) and the neuron backward (CUDA's
  * {@code expf}/{@code atanf}... in {@code g'} vs Java's).
  *
+ * <p>The CNN's fused ops ({@code neuronForwardStatic}, {@code neuronBackwardStatic}, {@code neuronForwardMaxPool},
+ * {@code neuronBackwardMaxPool}, through them the recomputing pair, {@code addTransposed}, {@code col2imSet}) are
+ * kernels of their own, each writing the bits of the composition it replaces; outside their reach (smooth mode, large
+ * or ragged planes, long static inputs) the interface's composition runs.
+ *
  * <p>The non-spiking (smooth) neuron forward runs {@link SmoothKernelSource}'s kernel: the surrogate's primitive
  * {@code g(x)} from its formula text, within a few float ulps of the CPU (another math library).
  *
  * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or user surrogate with no nvcc on this machine,
- * or a module the driver rejects; the built-ins ship for every parameter value) does not fail the run: its neuron backward runs on the host (the
- * tensors downloaded, {@link CpuBackend}'s loop, the result uploaded), with one logged warning giving the reason;
- * {@link #hostFallbacks()} lists them. The spiking forward needs no surrogate code and stays on the device.
+ * or a module the driver rejects; the built-ins ship for every parameter value): with host fallback on (the
+ * default; Spark's {@code backend=auto}) its neuron backward runs on the host (the tensors downloaded,
+ * {@link CpuBackend}'s loop, the result uploaded), with <em>one</em> warning per JVM (per executor) naming the layer and
+ * the reason, and {@link #hostFallbacks()} lists them; with it off (the backend asked for by name: Spark's
+ * {@code backend=cuda}, {@code snn fit --backend cuda}) the operation fails with an {@link IllegalStateException}
+ * naming the layer and what to install, rather than run on the CPU unseen. The spiking forward needs no surrogate
+ * code and stays on the device.
  */
 public final class CudaBackend implements Backend {
     /** Floats per staging chunk of {@link JCudaStream} (tests cross it). */
@@ -56,10 +67,24 @@ public final class CudaBackend implements Backend {
     private final Map<String, String> hostFallbacks = new LinkedHashMap<>();
     private CpuBackend host;
     private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
+    /** The host-fallback warnings this JVM (this executor) has logged, one per layer key, in order. */
+    private static final Map<String, String> WARNED = new LinkedHashMap<>();
+    /** Whether an operation without device code may run on the host (else it fails naming the layer). */
+    private final boolean hostFallback;
     private boolean closed;
 
     CudaBackend(DeviceStream dev) {
+        this(dev, true);
+    }
+
+    CudaBackend(DeviceStream dev, boolean hostFallback) {
         this.dev = dev;
+        this.hostFallback = hostFallback;
+    }
+
+    /** Whether an operation without device code runs on the host (true) or fails naming its layer (false). */
+    public boolean hostFallback() {
+        return hostFallback;
     }
 
     @Override
@@ -323,12 +348,7 @@ public final class CudaBackend implements Backend {
         CudaTensor X = range("neuronForward x", x, 0, total), H = range("neuronForward h", h, 0, total);
         CudaTensor S = range("neuronForward s", s, 0, total), V = range("neuronForward v", v, 0, n);
         enter();
-        boolean leaky = op.leaky();
-        float k = op.k();
-        // the charge as CpuBackend writes it: H = cv V + cx X + c0, coefficients in float on the host
-        float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * op.chargeReset() : 0f;
-        KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr)
-                .i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset());
+        KernelArgs args = chargeArgs(op, timeSteps, n, X, H, S, V);
         if (op.surrogate().isSpiking()) {
             launch1d("neuron_forward", n, args);
             return;
@@ -336,13 +356,86 @@ public final class CudaBackend implements Backend {
         // smooth mode: S = g(H - th) with the surrogate's primitive (SmoothKernelSource), or on the host without it
         SurrogateFunction sg = op.surrogate();
         String label = NeuronKernelSource.label(sg) + " (smooth forward)";
-        Object f = withFallback(label, () -> dev.function(smoothModule(sg).source(), "neuron_forward_smooth"),
-                "the smooth forward of its neuron layers");
+        Object f = withFallback(label, layer(op), () -> dev.function(smoothModule(sg).source(), "neuron_forward_smooth"),
+                "its smooth (non-spiking) forward");
         if (f == null) {
             hostNeuronForward(op, timeSteps, n, x, h, s, v);
             return;
         }
         launch1d(f, n, smoothModule(sg).append(args), "neuron_forward_smooth");
+    }
+
+    /**
+     * Fused: the {@code neuron_forward_static} kernel reads {@code x [n]} at every step ({@code xt} is not written);
+     * the same bits as the composed default. The smooth forward takes the default (repeat, then its own kernel).
+     */
+    @Override
+    public void neuronForwardStatic(NeuronOp op, int timeSteps, int n, Tensor x, Tensor xt, Tensor h, Tensor s,
+                                    Tensor v) {
+        if (!op.surrogate().isSpiking()) {
+            Backend.super.neuronForwardStatic(op, timeSteps, n, x, xt, h, s, v);
+            return;
+        }
+        long total = (long) timeSteps * n;
+        CudaTensor X = range("neuronForwardStatic x", x, 0, n), H = range("neuronForwardStatic h", h, 0, total);
+        CudaTensor S = range("neuronForwardStatic s", s, 0, total), V = range("neuronForwardStatic v", v, 0, n);
+        enter();
+        launch1d("neuron_forward_static", n, chargeArgs(op, timeSteps, n, X, H, S, V));
+    }
+
+    /** The largest plane {@code neuron_forward_max_pool} keeps in shared memory ({@code SNN_POOL_PLANE}). */
+    static final int POOL_PLANE = 4096;
+
+    /**
+     * Fused: {@code neuron_forward_max_pool}, one block per plane, pools each step's spikes from shared memory (and
+     * reads a static {@code x [n]} directly: {@code xt} is not written); the same bits as the composed default, which
+     * takes the smooth mode, planes beyond {@link #POOL_PLANE} floats and planes that do not tile {@code n}. The
+     * recomputing pair's defaults run through here (the device stores charges, spikes and argmax).
+     */
+    @Override
+    public void neuronForwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor x, boolean staticInput, Tensor xt,
+                                     Tensor h, Tensor s, Tensor v, int height, int width, int k, int stride, Tensor y,
+                                     Tensor argmax) {
+        checkPooling("neuronForwardMaxPool", height, width, k, stride);
+        int phw = height * width;
+        if (!op.surrogate().isSpiking() || phw > POOL_PLANE || n % phw != 0) {
+            Backend.super.neuronForwardMaxPool(op, timeSteps, n, x, staticInput, xt, h, s, v, height, width, k, stride,
+                    y, argmax);
+            return;
+        }
+        int ho = Launch.outExtent(height, k, stride, 0), wo = Launch.outExtent(width, k, stride, 0);
+        long total = (long) timeSteps * n, out = total / phw * ho * wo;
+        CudaTensor X = range("neuronForwardMaxPool x", x, 0, staticInput ? n : total);
+        CudaTensor H = range("neuronForwardMaxPool h", h, 0, total), S = range("neuronForwardMaxPool s", s, 0, total);
+        CudaTensor V = range("neuronForwardMaxPool v", v, 0, n), Y = range("neuronForwardMaxPool y", y, 0, out);
+        CudaTensor A = range("neuronForwardMaxPool argmax", argmax, 0, out);
+        enter();
+        KernelArgs args = chargeTail(op, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).i(staticInput).ptr(H.ptr)
+                .ptr(S.ptr).ptr(V.ptr)).i(height).i(width).i(k).i(stride).i(ho).i(wo).ptr(Y.ptr).ptr(A.ptr);
+        int planes = n / phw;
+        launch(fn("neuron_forward_max_pool"), Math.min(planes, Launch.MAX_BLOCKS_1D), 1, args, "neuron_forward_max_pool");
+    }
+
+    private static void checkPooling(String what, int height, int width, int k, int stride) {
+        if (height < 1 || width < 1 || k < 1 || stride < 1 || k > height || k > width) {
+            throw new IllegalArgumentException(what + ": planes " + height + " x " + width + ", window " + k
+                    + ", stride " + stride + " (each >= 1, the window inside the plane)");
+        }
+    }
+
+    /** The arguments of {@code neuron_forward[_static|_smooth]}: tensors, then {@link #chargeTail}. */
+    private static KernelArgs chargeArgs(NeuronOp op, int timeSteps, int n, CudaTensor X, CudaTensor H, CudaTensor S,
+                                         CudaTensor V) {
+        return chargeTail(op, KernelArgs.args().i(timeSteps).i(n).ptr(X.ptr).ptr(H.ptr).ptr(S.ptr).ptr(V.ptr));
+    }
+
+    /** Reset kind and the charge as CpuBackend writes it, {@code H = cv V + cx X + c0}, then threshold and reset. */
+    private static KernelArgs chargeTail(NeuronOp op, KernelArgs args) {
+        boolean leaky = op.leaky();
+        float k = op.k();
+        // coefficients in float on the host, as the CPU
+        float cv = leaky ? 1f - k : 1f, cx = leaky && op.decayInput() ? k : 1f, c0 = leaky ? k * op.chargeReset() : 0f;
+        return args.i(op.hardReset()).f(cv).f(cx).f(c0).f(op.vThreshold()).f(op.vReset());
     }
 
     private NeuronKernelSource.Module smoothModule(SurrogateFunction sg) {
@@ -396,7 +489,7 @@ public final class CudaBackend implements Backend {
             dkPartialLen = blocks;
             dkHost = new double[blocks];
         }
-        Object f = neuronFunction(op.surrogate(), "neuron_backward");
+        Object f = neuronFunction(op.surrogate(), layer(op), "neuron_backward");
         if (f == null) {
             return hostNeuronBackward(op, timeSteps, n, dS, h, s, x, dX, wantDk);
         }
@@ -417,6 +510,81 @@ public final class CudaBackend implements Backend {
         return sum;
     }
 
+    /**
+     * Fused: {@code neuron_backward_static} sums each neuron's input gradient over the steps in step order, as the
+     * CPU does, without writing {@code dXt} (the same bits as the composed default). More than
+     * {@link NeuronKernelSource#STATIC_STEPS} steps, or a surrogate without device code, take the default.
+     */
+    @Override
+    public void neuronBackwardStatic(NeuronOp op, int timeSteps, int n, Tensor dS, Tensor h, Tensor s, Tensor dXt,
+                                     Tensor dXSum) {
+        long total = (long) timeSteps * n;
+        CudaTensor DS = range("neuronBackwardStatic dS", dS, 0, total), H = range("neuronBackwardStatic h", h, 0, total);
+        CudaTensor S = range("neuronBackwardStatic s", s, 0, total);
+        CudaTensor DX = range("neuronBackwardStatic dXSum", dXSum, 0, n);
+        enter();
+        Object f = timeSteps > NeuronKernelSource.STATIC_STEPS ? null
+                : neuronFunction(op.surrogate(), layer(op), "neuron_backward_static");
+        if (f == null) {
+            Backend.super.neuronBackwardStatic(op, timeSteps, n, dS, h, s, dXt, dXSum);
+            return;
+        }
+        KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(DS.ptr).ptr(H.ptr).ptr(S.ptr).ptr(DX.ptr);
+        launch1d(f, n, neuronModule(op.surrogate()).append(stepGradientArgs(op, args)), "neuron_backward_static");
+    }
+
+    /** The tail of {@code neuron_backward_static} / {@code _max_pool}'s arguments: reset, threshold, dH/dV, dH/dX. */
+    private static KernelArgs stepGradientArgs(NeuronOp op, KernelArgs args) {
+        float k = op.k();
+        float dHdV = op.leaky() ? 1f - k : 1f;                  // as CpuBackend, in float on the host
+        float dHdX = op.leaky() && op.decayInput() ? k : 1f;
+        return args.i(op.hardReset()).i(op.detachReset()).f(op.vThreshold()).f(op.vReset()).f(dHdV).f(dHdX);
+    }
+
+    /**
+     * Fused: {@code neuron_backward_max_pool} gathers each step's spike gradient from {@code dy} and {@code argmax}
+     * as {@code max_pool_backward} does ({@code dS} is not written) and, for a static input, sums the input gradient
+     * over the steps in the CPU's order ({@code dXt} is not written); the same bits as the composed default, which
+     * takes planes that do not tile {@code n}, more than {@link NeuronKernelSource#STATIC_STEPS} static steps, and a
+     * surrogate without device code.
+     */
+    @Override
+    public void neuronBackwardMaxPool(NeuronOp op, int timeSteps, int n, Tensor dy, Tensor argmax, int height,
+                                      int width, int k, int stride, Tensor dS, Tensor h, Tensor s, boolean staticInput,
+                                      Tensor dXt, Tensor dX) {
+        checkPooling("neuronBackwardMaxPool", height, width, k, stride);
+        int phw = height * width;
+        Object f = n % phw != 0 || (staticInput && timeSteps > NeuronKernelSource.STATIC_STEPS) ? null
+                : neuronFunction(op.surrogate(), layer(op), "neuron_backward_max_pool");
+        if (f == null) {
+            Backend.super.neuronBackwardMaxPool(op, timeSteps, n, dy, argmax, height, width, k, stride, dS, h, s,
+                    staticInput, dXt, dX);
+            return;
+        }
+        int ho = Launch.outExtent(height, k, stride, 0), wo = Launch.outExtent(width, k, stride, 0);
+        long total = (long) timeSteps * n, out = total / phw * ho * wo;
+        CudaTensor DY = range("neuronBackwardMaxPool dy", dy, 0, out), A = range("neuronBackwardMaxPool argmax", argmax,
+                0, out);
+        CudaTensor H = range("neuronBackwardMaxPool h", h, 0, total), S = range("neuronBackwardMaxPool s", s, 0, total);
+        CudaTensor DX = range("neuronBackwardMaxPool dX", dX, 0, staticInput ? n : total);
+        enter();
+        KernelArgs args = KernelArgs.args().i(timeSteps).i(n).ptr(DY.ptr).ptr(A.ptr).i(height).i(width).i(k).i(stride)
+                .i(ho).i(wo).ptr(H.ptr).ptr(S.ptr).i(staticInput).ptr(DX.ptr);
+        launch1d(f, n, neuronModule(op.surrogate()).append(stepGradientArgs(op, args)), "neuron_backward_max_pool");
+    }
+
+    /** In place on the device ({@code add_transposed}, one addition per element: the CPU's bits). */
+    @Override
+    public void addTransposed(Tensor src, int rows, int cols, Tensor dst, int dOff) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("addTransposed: negative size rows=" + rows + ", cols=" + cols);
+        }
+        long total = (long) rows * cols;
+        CudaTensor S = range("addTransposed src", src, 0, total), D = range("addTransposed dst", dst, dOff, total);
+        enter();
+        launch1d("add_transposed", total, KernelArgs.args().ptr(S.ptr).i(rows).i(cols).ptr(D.at(dOff)));
+    }
+
     @Override
     public void neuronVoltage(NeuronOp op, int timeSteps, int n, Tensor h, Tensor s, Tensor v) {
         long total = (long) timeSteps * n;
@@ -434,7 +602,8 @@ public final class CudaBackend implements Backend {
     public void surrogateGradient(SurrogateFunction sg, Tensor x, Tensor out, int n) {
         CudaTensor X = range("surrogateGradient x", x, 0, n), O = range("surrogateGradient out", out, 0, n);
         enter();
-        Object f = neuronFunction(sg, "surrogate_gradient");
+        Object f = withFallback(NeuronKernelSource.label(sg), "the surrogate " + NeuronKernelSource.label(sg),
+                () -> dev.function(neuronModule(sg).source(), "surrogate_gradient"), "its gradient g'");
         if (f == null) { // on the host, as the neuron backward of such a surrogate
             float[] buf = new float[n];
             download(x, 0, buf, 0, n);
@@ -452,14 +621,25 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** A kernel of the surrogate's neuron module, or null (logged once) when the module cannot be had. */
-    private Object neuronFunction(SurrogateFunction sg, String kernel) {
-        return withFallback(NeuronKernelSource.label(sg), () -> dev.function(neuronModule(sg).source(), kernel),
-                "the backward of its neuron layers");
+    /** A kernel of the surrogate's neuron module, or null (warned once) when the module cannot be had. */
+    private Object neuronFunction(SurrogateFunction sg, String layer, String kernel) {
+        return withFallback(NeuronKernelSource.label(sg), layer, () -> dev.function(neuronModule(sg).source(), kernel),
+                "its backward");
     }
 
-    /** {@code fetch}'s kernel, or null (recorded under {@code label}, logged once) when it cannot be had. */
-    private Object withFallback(String label, java.util.function.Supplier<Object> fetch, String what) {
+    /**
+     * The neuron layer an op belongs to, as a reader finds it in a model spec: its kind ({@code if}, or {@code lif}
+     * for LIF and PLIF, whose k changes as it learns) and its surrogate. The backend sees ops, not layer names.
+     */
+    static String layer(NeuronOp op) {
+        return "the " + (op.leaky() ? "lif/plif" : "if") + " layer with surrogate " + NeuronKernelSource.label(op.surrogate());
+    }
+
+    /**
+     * {@code fetch}'s kernel, or null when it cannot be had and host fallback is on (recorded under {@code label},
+     * warned once per JVM for {@code layer}); with it off, an {@link IllegalStateException} naming the layer.
+     */
+    private Object withFallback(String label, String layer, java.util.function.Supplier<Object> fetch, String what) {
         synchronized (hostFallbacks) {
             if (hostFallbacks.containsKey(label)) {
                 return null;
@@ -469,12 +649,37 @@ public final class CudaBackend implements Backend {
             return fetch.get();
         } catch (RuntimeException e) { // no PTX and no nvcc, an nvcc error, a module the driver rejects, no primitive
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (!hostFallback) {
+                throw new IllegalStateException("CUDA backend (asked for by name, so no CPU fallback): " + layer
+                        + " has no device code for " + what + " on this machine (" + reason + "); install the CUDA"
+                        + " toolkit's nvcc here (or point SNN_NVCC at it), use a built-in surrogate (shipped for every"
+                        + " parameter value), or use backend=auto to run that layer's " + what.replace("its ", "")
+                        + " on the CPU", e);
+            }
             synchronized (hostFallbacks) {
                 hostFallbacks.put(label, reason);
             }
-            LOG.log(System.Logger.Level.WARNING, "CUDA backend: no device code for the surrogate " + label + " (" + reason
-                    + "); " + what + " runs on the host CPU (download, CPU loop, upload)");
+            warnOnce(layer + "/" + what, "CUDA backend: " + layer + " has no device code for " + what + " ("
+                    + reason + "); it runs on the host CPU (download, CPU loop, upload). Install the CUDA toolkit's"
+                    + " nvcc (or SNN_NVCC) for device code; backend=cuda fails instead of falling back");
             return null;
+        }
+    }
+
+    /** Logs {@code message} as a warning unless this JVM already logged one for {@code key}. */
+    private static void warnOnce(String key, String message) {
+        synchronized (WARNED) {
+            if (WARNED.putIfAbsent(key, message) != null) {
+                return;
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, message);
+    }
+
+    /** The host-fallback warnings this JVM has logged (one per layer and operation), oldest first. */
+    public static java.util.List<String> hostFallbackWarnings() {
+        synchronized (WARNED) {
+            return java.util.List.copyOf(WARNED.values());
         }
     }
 
@@ -538,13 +743,25 @@ public final class CudaBackend implements Backend {
     @Override
     public void col2im(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
                        Tensor dx, int dxOff) {
+        col2im("col2im", col, colOff, c, h, w, kh, kw, sh, sw, ph, pw, dx, dxOff);
+    }
+
+    private void col2im(String kernel, Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw,
+                        int ph, int pw, Tensor dx, int dxOff) {
         int ho = Launch.outExtent(h, kh, sh, ph), wo = Launch.outExtent(w, kw, sw, pw);
         long total = (long) c * h * w;
-        CudaTensor C = range("col2im col", col, colOff, (long) c * kh * kw * ho * wo);
-        CudaTensor D = range("col2im dx", dx, dxOff, total);
+        CudaTensor C = range(kernel + " col", col, colOff, (long) c * kh * kw * ho * wo);
+        CudaTensor D = range(kernel + " dx", dx, dxOff, total);
         enter();
-        launch1d("col2im", total, KernelArgs.args().ptr(C.at(colOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
+        launch1d(kernel, total, KernelArgs.args().ptr(C.at(colOff)).i(c).i(h).i(w).i(kh).i(kw).i(sh).i(sw).i(ph).i(pw)
                 .i(ho).i(wo).ptr(D.at(dxOff)));
+    }
+
+    /** {@code col2im_set}: the sums from {@code +0}, {@code dx} written and never read (no zeroing pass). */
+    @Override
+    public void col2imSet(Tensor col, int colOff, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw,
+                          Tensor dx, int dxOff) {
+        col2im("col2im_set", col, colOff, c, h, w, kh, kw, sh, sw, ph, pw, dx, dxOff);
     }
 
     // ------------------------------------------------------------------------------------------------ pooling

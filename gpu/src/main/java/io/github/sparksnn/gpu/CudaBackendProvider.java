@@ -39,4 +39,10 @@ public final class CudaBackendProvider implements BackendProvider {
     public Backend create(int device) {
         return CudaBackends.create(device);
     }
+
+    /** {@code hostFallback} false: a layer without device code fails, naming itself ({@code backend=cuda}). */
+    @Override
+    public Backend create(int device, boolean hostFallback) {
+        return CudaBackends.create(device, hostFallback);
+    }
 }

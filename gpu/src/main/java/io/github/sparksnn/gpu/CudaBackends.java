@@ -96,9 +96,20 @@ public final class CudaBackends {
         return create(0);
     }
 
-    /** A backend on the given device (one per thread / task; they share the device's primary context). */
+    /**
+     * A backend on the given device (one per thread / task; they share the device's primary context), running an
+     * operation it has no device code for on the host, with a warning ({@link #create(int, boolean)}).
+     */
     public static CudaBackend create(int device) {
-        return new CudaBackend(new JCudaStream(CudaDevice.get(device)));
+        return create(device, true);
+    }
+
+    /**
+     * A backend on the given device; {@code hostFallback} false makes an operation without device code (a
+     * {@code Formula} surrogate with no nvcc here) fail naming its layer instead of running on the host.
+     */
+    public static CudaBackend create(int device, boolean hostFallback) {
+        return new CudaBackend(new JCudaStream(CudaDevice.get(device)), hostFallback);
     }
 
     /**

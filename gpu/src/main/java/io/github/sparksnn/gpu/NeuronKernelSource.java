@@ -13,12 +13,19 @@ import java.util.Map;
  * <p>The source depends only on the surrogate's class (and, for code whose shape changes with a parameter, on the
  * parameters), not on its spiking mode: the backward is the same in both modes. A built-in surrogate's parameters are
  * kernel arguments ({@link SurrogateArguments}, {@code float snn_p0, ...} after each kernel's own), so one shipped
- * module serves every value. Kernels: {@code neuron_backward}, {@code surrogate_gradient}.
+ * module serves every value. Kernels: {@code neuron_backward}, {@code neuron_backward_static} (the input gradient
+ * of a static input, summed over the steps in the CPU's order), {@code neuron_backward_max_pool} (the spike
+ * gradient gathered from a max pooling's, no {@code dS} tensor), {@code surrogate_gradient}.
  */
 public final class NeuronKernelSource {
     /** Names of the variables the surrogate snippet reads and declares. */
     static final String X = "snn_x";
     static final String G = "snn_g";
+    /**
+     * The most steps {@code neuron_backward_static} sums in a per-thread array (local memory, 256 bytes); more steps
+     * take the composed {@code neuron_backward} + {@code sum_over_time}, the same bits.
+     */
+    public static final int STATIC_STEPS = 64;
 
     private NeuronKernelSource() {
     }
@@ -72,6 +79,7 @@ public final class NeuronKernelSource {
         SurrogateArguments.Code code = SurrogateArguments.of(sg, X, G, CudaDtype.FLOAT);
         String snippet = code.snippet();
         String params = code.declarations();
+        String names = params.replaceAll("\\s*(?:const\\s+)?\\w+\\s+(\\w+)", " $1"); // ", float snn_p0" -> ", snn_p0"
         String label = sourceLabel(sg, code).replace("*/", "* /");
         String src = """
                 // spark-snn generated neuron kernels for surrogate %s
@@ -100,6 +108,19 @@ public final class NeuronKernelSource {
                     }
                 }
 
+                // dL/dH[t] from dL/dS[t] (dSt0) and dL/dV[t] (dv1), CpuBackend's expressions: hard
+                // dSt = dS + dV (v_r - H), dH = dV (1 - S) + dSt g'; soft dSt = dS - dV th, dH = dV + dSt g'
+                __device__ __forceinline__ float snn_charge_gradient(float hh, float ss, float dSt0, float dv1, int hard,
+                        int detach, float th, float vr%s) {
+                    const float snn_x = hh - th;
+                %s    if (hard) {
+                        const float dSt = dSt0 + (detach ? 0.0f : dv1 * (vr - hh));
+                        return dv1 * (1.0f - ss) + dSt * snn_g;
+                    }
+                    const float dSt = dSt0 - (detach ? 0.0f : dv1 * th);
+                    return dv1 + dSt * snn_g;
+                }
+
                 // Exact BPTT through H[t] = charge(V[t-1], X[t]), S[t] = H(H[t] - th), V[t] = reset(H[t], S[t]).
                 // dHdV = dH[t]/dV[t-1], dHdX = dH[t]/dX[t] (host-computed floats, as the CPU). With wantDk each block
                 // writes sum dH * dH/dk of its neurons (double) to dkPartial[blockIdx.x]; blockDim.x must be 256.
@@ -115,18 +136,7 @@ public final class NeuronKernelSource {
                         for (int t = timeSteps - 1; t >= 0; t--) {
                             const long long idx = (long long) t * n + j;
                             const float hh = h[idx];
-                            const float ss = s[idx];
-                            const float snn_x = hh - th;
-                %s            // CpuBackend's expressions: hard dSt = dS + dV (v_r - H), dH = dV (1 - S) + dSt g';
-                            // soft dSt = dS - dV th, dH = dV + dSt g'
-                            float dH;
-                            if (hard) {
-                                const float dSt = dS[idx] + (detach ? 0.0f : dv1 * (vr - hh));
-                                dH = dv1 * (1.0f - ss) + dSt * snn_g;
-                            } else {
-                                const float dSt = dS[idx] - (detach ? 0.0f : dv1 * th);
-                                dH = dv1 + dSt * snn_g;
-                            }
+                            const float dH = snn_charge_gradient(hh, s[idx], dS[idx], dv1, hard, detach, th, vr%s);
                             dX[idx] = dH * dHdX;
                             dv1 = dH * dHdV;
                             if (wantDk) {
@@ -149,7 +159,83 @@ public final class NeuronKernelSource {
                         }
                     }
                 }
-                """.formatted(label, params, indent(snippet, "        "), params, indent(snippet, "            "));
+
+                // neuron_backward of a static input (the same X at every step): dXSum[j] = sum over t of dX[t, j],
+                // summed in step order ((dX[0] + dX[1]) + dX[2]) + ... as CpuBackend's neuronBackwardStatic, each
+                // step's dX kept in a per-thread array meanwhile (timeSteps <= %d: the host checks). No dL/dk.
+                extern "C" __global__ void neuron_backward_static(int timeSteps, int n, const float* dS, const float* h,
+                        const float* s, float* dXSum, int hard, int detach, float th, float vr, float dHdV,
+                        float dHdX%s) {
+                    for (long long j = (long long) blockIdx.x * blockDim.x + threadIdx.x; j < n;
+                         j += (long long) blockDim.x * gridDim.x) {
+                        float steps[%d];
+                        float dv1 = 0.0f;
+                        for (int t = timeSteps - 1; t >= 0; t--) {
+                            const long long idx = (long long) t * n + j;
+                            const float dH = snn_charge_gradient(h[idx], s[idx], dS[idx], dv1, hard, detach, th, vr%s);
+                            steps[t] = dH * dHdX;
+                            dv1 = dH * dHdV;
+                        }
+                        float acc = steps[0];
+                        for (int t = 1; t < timeSteps; t++) {
+                            acc += steps[t];
+                        }
+                        dXSum[j] = acc;
+                    }
+                }
+
+                // The pooled gradient routed back to element idx of the spikes [T, n] read as planes of ph x pw (window
+                // k, stride st): max_pool_backward's gather, the windows in increasing output order
+                __device__ __forceinline__ float snn_routed(const float* dy, const float* argmax, long long idx, int ph,
+                        int pw, int k, int st, int ho, int wo) {
+                    const long long per = (long long) ph * pw, p = idx / per;
+                    const int in = (int) (idx %% per), i = in / pw, jj = in %% pw, ti = i - k + 1, tj = jj - k + 1;
+                    const int oi0 = ti <= 0 ? 0 : (ti + st - 1) / st, oi1 = min(i / st, ho - 1);
+                    const int oj0 = tj <= 0 ? 0 : (tj + st - 1) / st, oj1 = min(jj / st, wo - 1);
+                    float acc = 0.0f;
+                    for (int oi = oi0; oi <= oi1; oi++) {
+                        for (int oj = oj0; oj <= oj1; oj++) {
+                            const long long q = p * ho * wo + (long long) oi * wo + oj;
+                            if ((int) argmax[q] == in) {
+                                acc += dy[q];
+                            }
+                        }
+                    }
+                    return acc;
+                }
+
+                // neuron_backward of spikes that fed a max pooling: each step's dL/dS gathered from the pooled gradient dy
+                // and argmax (no dS tensor), then as neuron_backward; with staticX the input gradient summed over the
+                // steps in step order, as neuron_backward_static (timeSteps <= %d then: the host checks).
+                extern "C" __global__ void neuron_backward_max_pool(int timeSteps, int n, const float* dy,
+                        const float* argmax, int ph, int pw, int k, int st, int ho, int wo, const float* h, const float* s,
+                        int staticX, float* dX, int hard, int detach, float th, float vr, float dHdV, float dHdX%s) {
+                    for (long long j = (long long) blockIdx.x * blockDim.x + threadIdx.x; j < n;
+                         j += (long long) blockDim.x * gridDim.x) {
+                        float steps[%d];
+                        float dv1 = 0.0f;
+                        for (int t = timeSteps - 1; t >= 0; t--) {
+                            const long long idx = (long long) t * n + j;
+                            const float dSt = snn_routed(dy, argmax, idx, ph, pw, k, st, ho, wo);
+                            const float dH = snn_charge_gradient(h[idx], s[idx], dSt, dv1, hard, detach, th, vr%s);
+                            if (staticX) {
+                                steps[t] = dH * dHdX;
+                            } else {
+                                dX[idx] = dH * dHdX;
+                            }
+                            dv1 = dH * dHdV;
+                        }
+                        if (staticX) {
+                            float acc = steps[0];
+                            for (int t = 1; t < timeSteps; t++) {
+                                acc += steps[t];
+                            }
+                            dX[j] = acc;
+                        }
+                    }
+                }
+                """.formatted(label, params, indent(snippet, "        "), params, indent(snippet, "    "), params,
+                names, STATIC_STEPS, params, STATIC_STEPS, names, STATIC_STEPS, params, STATIC_STEPS, names);
         return new Module(new KernelSource("neuron[" + sourceLabel(sg, code) + "]", src), code);
     }
 

@@ -517,7 +517,7 @@ abstract class CudaParityContract {
 
     /**
      * The CPU's fused neuron ops (static input summed over time in the kernel, spikes pooled in the kernel) against
-     * the CUDA backend, which runs them as the interface's compositions of its kernels.
+     * the CUDA backend: its static-input kernels, and the pooling as the interface's composition of its kernels.
      */
     @Test
     void fusedNeuronOpsMatchTheCompositionOnTheDevice() {
@@ -535,11 +535,17 @@ abstract class CudaParityContract {
                 assertBits("neuronForwardMaxPool v " + what, v);
                 assertBits("neuronForwardMaxPool y " + what, y);
                 assertBits("neuronForwardMaxPool argmax " + what, arg);
-                Pair dy = new Pair(random(out, -1, 1)), dS = new Pair(new float[T * n]);
+                assertArrayEquals(new float[T * n], xt.gpuValues(), "the fused forward reads x [n], writes no xt: " + what);
+                float[] sentinel = new float[T * n];
+                java.util.Arrays.fill(sentinel, 7.5f);
+                Pair dy = new Pair(random(out, -1, 1)), dS = new Pair(sentinel), dXt = new Pair(sentinel);
                 Pair dX = new Pair(new float[stat ? n : T * n]);
-                cpu.neuronBackwardMaxPool(op, T, n, dy.c, arg.c, ph, pw, 2, 2, dS.c, h.c, s.c, stat, xt.c, dX.c);
-                gpu.neuronBackwardMaxPool(op, T, n, dy.g, arg.g, ph, pw, 2, 2, dS.g, h.g, s.g, stat, xt.g, dX.g);
-                assertClose("neuronBackwardMaxPool " + what, dX, 5e-6, 1e-7);
+                cpu.neuronBackwardMaxPool(op, T, n, dy.c, arg.c, ph, pw, 2, 2, dS.c, h.c, s.c, stat, dXt.c, dX.c);
+                gpu.neuronBackwardMaxPool(op, T, n, dy.g, arg.g, ph, pw, 2, 2, dS.g, h.g, s.g, stat, dXt.g, dX.g);
+                // ATan's g' is rational: the device's neuron_backward_max_pool does the CPU's float operations in order
+                assertBits("neuronBackwardMaxPool " + what, dX);
+                assertArrayEquals(sentinel, dS.gpuValues(), "the fused kernel writes no dS: " + what);
+                assertArrayEquals(sentinel, dXt.gpuValues(), "the fused kernel writes no dXt: " + what);
                 if (stat) {
                     Pair dSt = new Pair(random(T * n, -1, 1)), dXs = new Pair(new float[n]);
                     cpu.neuronForwardStatic(op, T, n, x.c, xt.c, h.c, s.c, v.c);
@@ -549,6 +555,107 @@ abstract class CudaParityContract {
                     cpu.neuronBackwardStatic(op, T, n, dSt.c, h.c, s.c, xt.c, dXs.c);
                     gpu.neuronBackwardStatic(op, T, n, dSt.g, h.g, s.g, xt.g, dXs.g);
                     assertClose("neuronBackwardStatic " + what, dXs, 5e-6, 1e-7);
+                }
+            }
+        }
+    }
+
+    /**
+     * The max-pool neuron kernels with overlapping windows (3 x 3, stride 2: an input may route two windows'
+     * gradients, so the gather's order matters) and planes that leave a border outside every window: the forward
+     * ({@code neuron_forward_max_pool}) bit-identical to the CPU for charges, spikes, potentials, maxima and argmax;
+     * the backward ({@code neuron_backward_max_pool}) bit-identical with ATan (rational g'), within float rounding
+     * with Sigmoid (expf), and for both bit for bit the device's own composition ({@code max_pool_backward}, then
+     * the neuron's backward and, for a static input, {@code sum_over_time}).
+     */
+    @Test
+    void maxPoolNeuronKernelsWithOverlappingWindows() {
+        int T = 3, ph = 7, pw = 8, k = 3, st = 2, planes = 4, n = planes * ph * pw;
+        int out = T * planes * ((ph - k) / st + 1) * ((pw - k) / st + 1);
+        for (SurrogateFunction sg : List.of(new ATan(), Surrogates.parse("Sigmoid(alpha=2.0)"))) {
+            for (NeuronOp op : neuronOps(sg)) {
+                for (boolean stat : new boolean[] {true, false}) {
+                    String what = op + (stat ? " static" : " per step");
+                    Pair x = new Pair(random(stat ? n : T * n, -0.5, 1.5)), xt = new Pair(new float[T * n]);
+                    Pair h = new Pair(new float[T * n]), s = new Pair(new float[T * n]), v = new Pair(random(n, -0.2, 0.9));
+                    Pair y = new Pair(new float[out]), arg = new Pair(new float[out]);
+                    cpu.neuronForwardMaxPool(op, T, n, x.c, stat, xt.c, h.c, s.c, v.c, ph, pw, k, st, y.c, arg.c);
+                    gpu.neuronForwardMaxPool(op, T, n, x.g, stat, xt.g, h.g, s.g, v.g, ph, pw, k, st, y.g, arg.g);
+                    for (Pair p : List.of(h, s, v, y, arg)) {
+                        assertBits("neuronForwardMaxPool k=3 " + what, p);
+                    }
+                    Pair dy = new Pair(random(out, -1, 1)), dS = new Pair(new float[T * n]), dXt = new Pair(new float[T * n]);
+                    Pair dX = new Pair(new float[stat ? n : T * n]), composed = new Pair(new float[stat ? n : T * n]);
+                    cpu.neuronBackwardMaxPool(op, T, n, dy.c, arg.c, ph, pw, k, st, dS.c, h.c, s.c, stat, dXt.c, dX.c);
+                    gpu.neuronBackwardMaxPool(op, T, n, dy.g, arg.g, ph, pw, k, st, dS.g, h.g, s.g, stat, dXt.g, dX.g);
+                    if (sg instanceof ATan) {
+                        assertBits("neuronBackwardMaxPool k=3 " + what, dX);
+                    } else {
+                        assertClose("neuronBackwardMaxPool k=3 " + what, dX, 5e-6, 1e-7);
+                    }
+                    gpu.maxPoolBackward(dy.g, arg.g, T * planes, ph, pw, k, st, dS.g);
+                    if (stat) {
+                        gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, null, dXt.g, false);
+                        gpu.sumOverTime(dXt.g, n, T, composed.g);
+                    } else {
+                        gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, null, composed.g, false);
+                    }
+                    float[] f = dX.gpuValues(), c = composed.gpuValues();
+                    for (int i = 0; i < f.length; i++) {
+                        assertEquals(Float.floatToIntBits(c[i]), Float.floatToIntBits(f[i]), "neuronBackwardMaxPool k=3"
+                                + " fused vs the device's composition, element " + i + ": " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The static-input kernels ({@code neuron_forward_static}, {@code neuron_backward_static}) against the CPU's fused
+     * loops: bit-identical for every neuron kind with ATan (a rational g', the CPU's float operations throughout), within
+     * float rounding with Sigmoid (CUDA's expf); and for both, the backward is bit for bit the device's own composition
+     * ({@code neuron_backward} then {@code sum_over_time}), so the sum over steps runs in the CPU's order. The
+     * workspaces {@code xt} and {@code dXt} keep their sentinels: the kernels ran, not the defaults. Past
+     * {@link NeuronKernelSource#STATIC_STEPS} steps the backward takes the composition (and writes {@code dXt}).
+     */
+    @Test
+    void staticInputKernelsMatchTheCpuAndTheComposition() {
+        int n = 413;
+        for (int T : new int[] {1, 5, NeuronKernelSource.STATIC_STEPS + 2}) {
+            for (SurrogateFunction sg : List.of(new ATan(), io.github.sparksnn.surrogate.Surrogates.parse(
+                    "Sigmoid(alpha=2.0)"))) {
+                boolean rational = sg instanceof ATan;
+                for (NeuronOp op : neuronOps(sg)) {
+                    String what = "T=" + T + " " + op;
+                    float[] sentinel = new float[T * n];
+                    java.util.Arrays.fill(sentinel, 7.5f);
+                    Pair x = new Pair(random(n, -0.5, 1.5)), xt = new Pair(sentinel);
+                    Pair h = new Pair(new float[T * n]), s = new Pair(new float[T * n]), v = new Pair(random(n, -0.2, 0.9));
+                    cpu.neuronForwardStatic(op, T, n, x.c, xt.c, h.c, s.c, v.c);
+                    gpu.neuronForwardStatic(op, T, n, x.g, xt.g, h.g, s.g, v.g);
+                    assertBits("neuronForwardStatic h " + what, h);
+                    assertBits("neuronForwardStatic s " + what, s);
+                    assertBits("neuronForwardStatic v " + what, v);
+                    assertArrayEquals(sentinel, xt.gpuValues(), "the fused forward leaves xt alone: " + what);
+                    Pair dS = new Pair(random(T * n, -1, 1)), dXt = new Pair(sentinel), dX = new Pair(new float[n]);
+                    cpu.neuronBackwardStatic(op, T, n, dS.c, h.c, s.c, dXt.c, dX.c);
+                    gpu.neuronBackwardStatic(op, T, n, dS.g, h.g, s.g, dXt.g, dX.g);
+                    if (rational) {
+                        assertBits("neuronBackwardStatic " + what, dX);
+                    } else {
+                        assertClose("neuronBackwardStatic " + what, dX, 5e-6, 1e-7);
+                    }
+                    boolean fused = T <= NeuronKernelSource.STATIC_STEPS;
+                    assertEquals(fused, java.util.Arrays.equals(sentinel, dXt.gpuValues()),
+                            "dXt is written only by the composition (past STATIC_STEPS): " + what);
+                    Pair steps = new Pair(new float[T * n]), sum = new Pair(new float[n]);
+                    gpu.neuronBackward(op, T, n, dS.g, h.g, s.g, null, steps.g, false);
+                    gpu.sumOverTime(steps.g, n, T, sum.g);
+                    float[] composed = sum.gpuValues(), got = dX.gpuValues();
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(Float.floatToIntBits(composed[i]), Float.floatToIntBits(got[i]),
+                                "neuronBackwardStatic vs the device's composition, element " + i + ": " + what);
+                    }
                 }
             }
         }
@@ -585,7 +692,7 @@ abstract class CudaParityContract {
         }
     }
 
-    /** A convolution's transposed weight gradient added back: the device (the interface's default) as the CPU. */
+    /** A convolution's transposed weight gradient added back: the device's {@code add_transposed} as the CPU. */
     @Test
     void addTransposedMatchesTheCpu() {
         int rows = 288, cols = 32, off = 3;

@@ -53,6 +53,8 @@ class EmulatedCudaBackendParityTest extends CudaParityContract {
         RecordingStream.SIGNATURES.keySet().forEach(k -> launched.add(k.substring(k.lastIndexOf('/') + 1)));
         java.util.Set<String> all = new java.util.TreeSet<>(ShippedPtxTest.STATIC_ENTRIES);
         all.add("neuron_backward");
+        all.add("neuron_backward_static");
+        all.add("neuron_backward_max_pool");
         all.add("surrogate_gradient");
         all.add("neuron_forward_smooth");
         org.junit.jupiter.api.Assertions.assertEquals(all, launched, "kernels the contract launched");

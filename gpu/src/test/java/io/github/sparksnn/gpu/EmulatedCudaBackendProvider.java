@@ -20,7 +20,8 @@ import java.util.Map;
  * executors of {@code EmulatedCudaSparkTest}), so that everywhere else the real provider answers for
  * {@code cuda}. With {@code SNN_EMULATED_CUDA_LOG=<dir>} it appends one line per backend created and closed to
  * {@code <dir>/<pid>.log}: {@code create|close <executor> <ordinal> <spark address> <thread>}, a close line ending in
- * {@code host-fallbacks=[...]} (the surrogates whose neuron backward ran on the host); a file
+ * {@code warnings=<n> host-fallbacks=[...]} (the host-fallback warnings this JVM logged; the surrogates whose neuron
+ * backward ran on the host); a file
  * {@code <dir>/unplugged} makes it unavailable (executors without a usable GPU).
  */
 public final class EmulatedCudaBackendProvider implements BackendProvider {
@@ -73,6 +74,11 @@ public final class EmulatedCudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(int device) {
+        return create(device, true);
+    }
+
+    @Override
+    public Backend create(int device, boolean hostFallback) {
         if (!isAvailable()) {
             throw new IllegalStateException(unavailableReason());
         }
@@ -91,9 +97,11 @@ public final class EmulatedCudaBackendProvider implements BackendProvider {
         String who = executor() + " " + device + " " + address() + " " + Thread.currentThread().getName();
         log("create " + who);
         CudaBackend[] backend = new CudaBackend[1];
-        // the close line says how many surrogates ran their neuron backward on the host (no device code for them)
-        backend[0] = new CudaBackend(new RecordingStream(emu, () -> log("close " + who + " host-fallbacks="
-                + backend[0].hostFallbacks().keySet().toString().replace(' ', '_'))));
+        // the close line says which surrogates ran their neuron backward on the host (no device code for them) and
+        // how many host-fallback warnings this executor JVM has logged so far
+        backend[0] = new CudaBackend(new RecordingStream(emu, () -> log("close " + who + " warnings="
+                + CudaBackend.hostFallbackWarnings().size() + " host-fallbacks="
+                + backend[0].hostFallbacks().keySet().toString().replace(' ', '_'))), hostFallback);
         return backend[0];
     }
 

@@ -46,7 +46,10 @@ import org.junit.jupiter.api.Test;
  *       a module only where a GPU machine would find its PTX), models with tuned surrogates train with every neuron
  *       backward on the (emulated) device, none on the host: LIF layers with {@code ATan(alpha=3)},
  *       {@code SoftSign(alpha=3.5)}, {@code PiecewiseQuadratic(alpha=1.5)} bit-identical to the CPU; with
- *       {@code Sigmoid(alpha=2)} (expf) and a PLIF (dL/dk summed in another order) within 1e-5 relative L2.</li>
+ *       {@code Sigmoid(alpha=2)} (expf) and a PLIF (dL/dk summed in another order) within 1e-5 relative L2;</li>
+ *   <li>a {@code Formula} surrogate on those executors (a layer that needs a compiler): {@code backend=cuda} fails
+ *       naming the layer, {@code backend=auto} trains with that layer's backward on the host, one warning per
+ *       executor, and the CPU's bits.</li>
  * </ul>
  * One session, ~10 s of executor start-up; skips, visibly, without g++.
  */
@@ -211,6 +214,7 @@ class EmulatedCudaSparkTest {
             assertTrue(gpu.summary().lossHistory()[1] < gpu.summary().lossHistory()[0] * 1.5, gpu.summary().toString());
 
             tunedSurrogatesNeedNoCompiler(train, events);
+            aFormulaWithoutNvccFailsOnCudaAndFallsBackOnAuto(train, events);
 
         } finally {
             spark.stop();
@@ -252,6 +256,41 @@ class EmulatedCudaSparkTest {
                 // double sum that the device adds per block then across blocks, the CPU in its own order; Adam
                 // carries such last-bit differences through the run (observed 3.5e-8 with Sigmoid alone)
                 assertTrue(rel < 1e-5, spec + ": relative L2 " + rel);
+            }
+        }
+    }
+
+    /** A model whose LIF layer has a Formula surrogate: no shipped module, and no nvcc on the executors. */
+    private static final String FORMULA = "linear(6, 16) | lif(tau=2.0, surrogate=Formula(primitive='0.5 + tanh(a*x)/2',"
+            + " a=2.5)) | linear(16, 3) | lif(tau=2.0)";
+
+    private static void aFormulaWithoutNvccFailsOnCudaAndFallsBackOnAuto(Dataset<Row> train, Path events)
+            throws IOException {
+        clear(events);
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> estimator(FORMULA, "cuda").fit(train));
+        String m = String.valueOf(e.getMessage());
+        assertTrue(m.contains("CUDA backend (asked for by name, so no CPU fallback): the lif/plif layer with surrogate"
+                + " Formula(primitive='0.5 + tanh(a * x) / 2'") && m.contains("has no device code for its backward")
+                && m.contains("backend=auto"), m);
+        clear(events);
+        SpikingNetworkModel gpu = estimator(FORMULA, "auto").fit(train);
+        List<String> closes = events(events).stream().filter(l -> l.startsWith("close ")).toList();
+        assertEquals(2, closes.size(), "one engine per executor on the emulated GPU: " + closes);
+        for (String c : closes) {
+            // one warning in this executor's JVM, however many steps ran the layer's backward on the host
+            assertTrue(c.contains(" warnings=1 host-fallbacks=[Formula("), "the Formula layer fell back, warned once: " + c);
+        }
+        clear(events);
+        SpikingNetworkModel cpu = estimator(FORMULA, "cpu").fit(train);
+        // the host fallback is CpuBackend's own loop; every other op the CPU's operations in its order (as TUNED_LIF)
+        assertArrayEquals(cpu.weights(), gpu.weights(), "a Formula layer on the host, the rest on the emulated GPU");
+    }
+
+    private static void clear(Path events) throws IOException {
+        try (var files = Files.list(events)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.delete(f);
             }
         }
     }

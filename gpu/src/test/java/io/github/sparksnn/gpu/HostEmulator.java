@@ -35,7 +35,10 @@ final class HostEmulator implements DeviceStream {
 
     /** Kernels that call __syncthreads (run with real threads); all others run their threads one by one. */
     static final java.util.Set<String> BARRIER_KERNELS = java.util.Set.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
-            "channel_sums", "batch_norm_forward", "batch_norm_backward", "neuron_backward");
+            "channel_sums", "batch_norm_forward", "batch_norm_backward", "neuron_backward", "neuron_forward_max_pool");
+
+    /** The device functions every generated neuron module defines (renamed per module in the one program). */
+    private static final List<String> HELPERS = List.of("snn_block_sum", "snn_charge_gradient", "snn_routed");
 
     private final Process process;
     private boolean stopped;
@@ -116,7 +119,8 @@ final class HostEmulator implements DeviceStream {
             KernelSource ks = NeuronKernelSource.of(sg);
             if (!modules.contains(ks)) {
                 modules.add(ks);
-                entriesOf.put(ks, List.of("neuron_backward", "surrogate_gradient"));
+                entriesOf.put(ks, List.of("neuron_backward", "neuron_backward_static", "neuron_backward_max_pool",
+                        "surrogate_gradient"));
             }
             KernelSource smooth;
             try {
@@ -136,12 +140,16 @@ final class HostEmulator implements DeviceStream {
             KernelSource ks = modules.get(m);
             List<String> names = entriesOf.get(ks);
             tu.append("// module ").append(ks.name()).append('\n');
-            tu.append("#define snn_block_sum snn_block_sum_m").append(m).append('\n');
+            for (String helper : HELPERS) { // each module's own device functions, as in its own CUmodule
+                tu.append("#define ").append(helper).append(' ').append(helper).append("_m").append(m).append('\n');
+            }
             for (String n : names) {
                 tu.append("#define ").append(n).append(' ').append(n).append("_m").append(m).append('\n');
             }
             tu.append(ks.source()).append('\n');
-            tu.append("#undef snn_block_sum\n");
+            for (String helper : HELPERS) {
+                tu.append("#undef ").append(helper).append('\n');
+            }
             for (String n : names) {
                 tu.append("#undef ").append(n).append('\n');
                 String key = ks.hash() + "/" + n;

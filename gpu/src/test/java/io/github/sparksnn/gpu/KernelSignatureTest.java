@@ -34,7 +34,8 @@ class KernelSignatureTest {
             }
         }
         assertEquals(List.of(), bad);
-        assertEquals(ShippedPtxTest.STATIC_ENTRIES.size() + 17 * 2 + 17 + 17, kernels);
+        // per surrogate: 4 neuron kernels, the half2 one, the smooth one
+        assertEquals(ShippedPtxTest.STATIC_ENTRIES.size() + 17 * 4 + 17 + 17, kernels);
     }
 
     @Test

@@ -51,7 +51,11 @@ class NvccCompileTest {
             SurrogateFunction sg = Surrogates.create(all.get(i).name(), Map.of());
             bundle.append(NeuronKernelSource.of(sg).source()
                     .replace("snn_block_sum", "snn_block_sum_" + i)
+                    .replace("snn_charge_gradient", "snn_charge_gradient_" + i)
+                    .replace("snn_routed", "snn_routed_" + i)
                     .replace("surrogate_gradient(", "surrogate_gradient_" + i + "(")
+                    .replace("neuron_backward_static(", "neuron_backward_static_" + i + "(")
+                    .replace("neuron_backward_max_pool(", "neuron_backward_max_pool_" + i + "(")
                     .replace("neuron_backward(", "neuron_backward_" + i + "(")).append('\n');
         }
         String ptx = nvcc.compile(new KernelSource("all-neurons", bundle.toString()));

@@ -24,7 +24,8 @@ class ShippedPtxTest {
     private static final Path DIR = Path.of("src/main/resources/io/github/sparksnn/gpu/ptx");
     static final List<String> STATIC_ENTRIES = List.of("sgemm_nn", "sgemm_nt", "sgemm_tn", "sgemm_tt",
             "add_row_bias", "column_sums", "add_channel_bias", "channel_sums", "poisson_encode", "dropout_mask",
-            "multiply_shared", "sum_over_time", "neuron_forward", "neuron_voltage", "im2col", "col2im", "max_pool_forward",
+            "multiply_shared", "sum_over_time", "neuron_forward", "neuron_forward_static", "neuron_voltage", "im2col", "col2im",
+            "col2im_set", "add_transposed", "max_pool_forward", "neuron_forward_max_pool",
             "max_pool_backward", "avg_pool_forward", "avg_pool_backward", "batch_norm_forward", "batch_norm_backward");
 
     @Test
@@ -56,7 +57,8 @@ class ShippedPtxTest {
             return STATIC_ENTRIES;
         }
         return s.name().startsWith("smooth[") ? List.of("neuron_forward_smooth") : s.name().startsWith("half[") ? List.of("surrogate_gradient_half2")
-                : List.of("neuron_backward", "surrogate_gradient");
+                : List.of("neuron_backward", "neuron_backward_static", "neuron_backward_max_pool",
+                "surrogate_gradient");
     }
 
     @Test

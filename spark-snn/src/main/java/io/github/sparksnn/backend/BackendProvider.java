@@ -22,6 +22,16 @@ public interface BackendProvider {
     Backend create(int device);
 
     /**
+     * {@link #create(int)}, saying whether the backend may run an operation it has no device code for on the host
+     * CPU ({@code hostFallback}: a logged warning; {@code backend=auto}) or must fail naming it (the backend was asked
+     * for by name, as {@code backend=cuda}, so a silent CPU run would be a lie). The default ignores the choice:
+     * a backend without such fallbacks.
+     */
+    default Backend create(int device, boolean hostFallback) {
+        return create(device);
+    }
+
+    /**
      * The device index {@link #create} takes for a resource address as a cluster manager hands it out (Spark's
      * {@code TaskContext.resources()}: whatever the GPU discovery script printed). The default reads a plain
      * integer; a provider whose devices also have UUIDs or bus ids overrides this. An address that names no

@@ -33,7 +33,8 @@ public final class Backends {
 
     /**
      * Creates the named backend ({@code cpu} with {@code threads} BLAS threads, {@code cpu-portable} with the
-     * pure-Java GEMM; a provider's backend on device 0);
+     * pure-Java GEMM; a provider's backend on device 0, asked for by name: it fails on an operation it has no device
+     * code for rather than running it on the host, {@link BackendProvider#create(int, boolean)});
      * an unknown or unavailable name is an IllegalArgumentException naming the choices or the reason.
      */
     public static Backend create(String name, int threads) {
@@ -50,7 +51,7 @@ public final class Backends {
             if (!p.isAvailable()) {
                 throw new IllegalArgumentException("backend '" + name + "' is not available: " + p.unavailableReason());
             }
-            return p.create(0);
+            return p.create(0, false);
         }
         List<String> known = new ArrayList<>(List.of("cpu", CpuBackend.PORTABLE));
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {

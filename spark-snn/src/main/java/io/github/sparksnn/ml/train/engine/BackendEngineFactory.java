@@ -25,9 +25,12 @@ import java.util.ServiceLoader;
  *   <li>{@code cuda} (or {@code gpu}): the core's {@link BackendProvider} named {@code cuda} (the {@code gpu}
  *       module's, found through {@code META-INF/services/io.github.sparksnn.backend.BackendProvider}) on the
  *       device Spark assigned to the task; an executor without a usable device fails the task with a message
- *       naming the executor, its host and the reason (no driver, no device, an address that names no device).</li>
+ *       naming the executor, its host and the reason (no driver, no device, an address that names no device); so
+ *       does a layer the backend has no device code for (a {@code Formula} surrogate without nvcc on the executor),
+ *       instead of running it on the CPU.</li>
  *   <li>{@code auto}: the first available {@link EngineProvider}, else the CUDA backend when this executor can use
- *       it, else the built-in CPU engine; each executor logs (INFO) which one it runs and why.</li>
+ *       it, else the built-in CPU engine; each executor logs (INFO) which one it runs and why. On the CUDA backend,
+ *       a layer without device code runs on the host, with one warning per executor naming it.</li>
  *   <li>another {@link EngineProvider}'s name: that provider, when available on the executor.</li>
  * </ul>
  *
@@ -59,7 +62,8 @@ public record BackendEngineFactory(EngineConfig config, String backendName) impl
             engine = s.engineProvider().factory(config).create();
         } else if (s.backend() != null) {
             try {
-                engine = new CpuGradientEngine(config, s.backend().create(s.device()));
+                // named (backend=cuda): an op without device code fails; auto: it may run on the host, with a warning
+                engine = new CpuGradientEngine(config, s.backend().create(s.device(), backendName.equals("auto")));
             } catch (RuntimeException e) {
                 throw new IllegalStateException("backend=" + backendName + ": " + executorLabel() + " could not open "
                         + s.backend().name() + " device " + s.device() + addressNote(s.address()) + ": " + e.getMessage(), e);
