@@ -31,6 +31,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.GroupStateTimeout;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.types.ArrayType;
@@ -75,6 +76,13 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
     public static final String ROCKSDB_PROVIDER =
             "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider";
     static final String PROVIDER_CONF = "spark.sql.streaming.stateStore.providerClass";
+    /**
+     * RocksDB's changelog checkpointing: a micro-batch commits by writing the keys it changed to a changelog file,
+     * and a full snapshot (zipped and copied to the checkpoint) is made only every few batches, in the background;
+     * without it every commit uploads a snapshot of the whole store. Set by {@link #transform} unless the session
+     * sets it; Spark can turn it on (and off) for an existing checkpoint.
+     */
+    public static final String CHANGELOG_CONF = "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled";
     /** The file in a checkpoint directory that names the model its states belong to. */
     public static final String MODEL_MARKER = "snn-stream-model";
     static final int MARKER_MAX_BYTES = 64 << 10;
@@ -372,6 +380,9 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         if (spark.conf().getOption(PROVIDER_CONF).isEmpty()) {
             spark.conf().set(PROVIDER_CONF, ROCKSDB_PROVIDER);
         }
+        if (spark.conf().getOption(CHANGELOG_CONF).isEmpty()) {
+            spark.conf().set(CHANGELOG_CONF, "true");
+        }
         String spec = ModelSpec.parse(m.getModelSpec()).toString();
         float[] w = m.weights();
         float[] b = m.buffers();
@@ -379,35 +390,45 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
                 scala.reflect.ClassTag$.MODULE$.apply(float[][].class));
         late = spark.sparkContext().longAccumulator("snn.stream.lateEvents");
         long timeout = getStateTimeoutMs();
-        KeyStepFunction fn = new KeyStepFunction(spec, m.getInputShape(), bw,
-                StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend),
-                getResetGap(), timeout, late, !getOrDefault(watermarkDelay).isEmpty());
-        Dataset<Row> in = dataset.toDF();
+        String kName = getOrDefault(keyCol);
         String tName = getOrDefault(timeCol);
+        Dataset<Row> in = dataset.toDF();
         if (!getOrDefault(watermarkDelay).isEmpty()) {
             in = in.withWatermark(tName, getOrDefault(watermarkDelay));
         }
         DataType tt = in.schema().apply(tName).dataType();
-        Column timeLong = tt.equals(DataTypes.TimestampType) ? org.apache.spark.sql.functions.unix_micros(col(tName))
-                : col(tName).cast(DataTypes.LongType);
+        boolean timestamps = tt.equals(DataTypes.TimestampType);
+        KeyStepFunction fn = new KeyStepFunction(spec, m.getInputShape(), bw,
+                StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend),
+                getResetGap(), timeout, late, !getOrDefault(watermarkDelay).isEmpty(), timestamps, kName, tName);
+        Column timeLong = timestamps ? functions.unix_micros(col(tName)) : col(tName).cast(DataTypes.LongType);
         String fName = getOrDefault(featuresCol);
-        Column feats = SchemaChecks.isVector(in.schema().apply(fName).dataType())
-                ? org.apache.spark.ml.functions.vector_to_array(col(fName), "float32")
+        DataType ft = in.schema().apply(fName).dataType();
+        Column feats = SchemaChecks.isVector(ft) ? org.apache.spark.ml.functions.vector_to_array(col(fName), "float32")
                 : col(fName).cast(DataTypes.createArrayType(DataTypes.FloatType));
-        String kName = getOrDefault(keyCol);
-        Dataset<Row> events = in.select(col(kName).cast(DataTypes.StringType).as("k"), timeLong.as("t"),
-                feats.as("f"), col(tName).as("t0"));
-        MapFunction<Row, String> keyOf = r -> {
-            if (r.isNullAt(0) || r.isNullAt(1)) {
-                throw new IllegalArgumentException("an event has a null " + (r.isNullAt(0) ? "key ('" + kName
-                        + "', time " + r.get(3) + ")" : "time ('" + tName + "', key '" + r.getString(0) + "')")
-                        + ", batch " + KeyStepFunction.batch());
-            }
-            return r.getString(0);
-        };
-        return events.groupByKey(keyOf, Encoders.STRING()).flatMapGroupsWithState(fn, OutputMode.Append(),
-                Encoders.BINARY(), Encoders.row(out),
-                timeout > 0 ? GroupStateTimeout.ProcessingTimeTimeout() : GroupStateTimeout.NoTimeout());
+        // the bean's float[] would read a null value as 0: find it here, so that the stage can name it
+        Column firstNull = ft instanceof ArrayType a && a.containsNull()
+                ? functions.coalesce(functions.array_position(functions.transform(col(fName), Column::isNull), true)
+                .cast(DataTypes.IntegerType), functions.lit(0)) : functions.lit(0);
+        // grouped by a column, not a function of the row: a key function would decode every event (its features
+        // boxed) on the map side just to read the key
+        Column[] eventCols = {col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
+                feats.as("features"), firstNull.as("firstNull"), col(tName).as("eventTime")};
+        // the watermark reaches the state operator only on its own column, which the bean then ignores
+        Dataset<Row> events = in.select(getOrDefault(watermarkDelay).isEmpty()
+                ? Arrays.copyOf(eventCols, eventCols.length - 1) : eventCols);
+        // the function emits the time as a long; the last projection gives it the column's type back
+        StructField[] fields = out.fields().clone();
+        fields[1] = new StructField(fields[1].name(), DataTypes.LongType, false, fields[1].metadata());
+        Column[] cols = new Column[fields.length];
+        for (int i = 0; i < cols.length; i++) {
+            cols[i] = col(fields[i].name());
+        }
+        cols[1] = (timestamps ? functions.timestamp_micros(cols[1]) : cols[1].cast(tt)).as(fields[1].name());
+        return events.groupBy(col("key")).as(Encoders.STRING(), Encoders.bean(StreamEvent.class))
+                .flatMapGroupsWithState(fn, OutputMode.Append(), Encoders.BINARY(), Encoders.row(new StructType(fields)),
+                        timeout > 0 ? GroupStateTimeout.ProcessingTimeTimeout() : GroupStateTimeout.NoTimeout())
+                .select(cols);
     }
 
     /**
