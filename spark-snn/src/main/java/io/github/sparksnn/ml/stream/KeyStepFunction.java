@@ -105,7 +105,13 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
         StreamingNetwork net = replica();
         int f = net.featureSize(), k = net.outputSize();
         List<StreamEvent> events = new ArrayList<>();
-        rows.forEachRemaining(events::add);
+        try {
+            rows.forEachRemaining(events::add);
+        } catch (RuntimeException ex) { // Spark's decoder of the bean: a null feature value, say
+            String why = String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException("key '" + key + "', batch " + batch() + ": " + (why.contains("NULL")
+                    ? "an event's features hold a null value" : "cannot read an event: " + why), ex);
+        }
         for (StreamEvent e : events) {
             if (key == null || e.getTime() == null) {
                 throw new IllegalArgumentException("an event has a null " + (key == null ? "key ('" + keyName
@@ -184,10 +190,9 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
 
     private void readFeatures(String key, StreamEvent ev, float[] x, int off, int f) {
         float[] v = ev.getFeatures();
-        if (v == null || v.length != f || ev.getFirstNull() > 0) {
+        if (v == null || v.length != f) {
             throw new IllegalArgumentException(where(key, ev) + ": " + (v == null ? "features are null"
-                    : v.length != f ? "features have " + v.length + " values, the model needs " + f
-                    : "feature " + (ev.getFirstNull() - 1) + " is null"));
+                    : "features have " + v.length + " values, the model needs " + f));
         }
         for (int j = 0; j < f; j++) {
             if (!Float.isFinite(v[j])) {

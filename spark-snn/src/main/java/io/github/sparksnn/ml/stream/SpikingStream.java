@@ -406,14 +406,10 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         DataType ft = in.schema().apply(fName).dataType();
         Column feats = SchemaChecks.isVector(ft) ? org.apache.spark.ml.functions.vector_to_array(col(fName), "float32")
                 : col(fName).cast(DataTypes.createArrayType(DataTypes.FloatType));
-        // the bean's float[] would read a null value as 0: find it here, so that the stage can name it
-        Column firstNull = ft instanceof ArrayType a && a.containsNull()
-                ? functions.coalesce(functions.array_position(functions.transform(col(fName), Column::isNull), true)
-                .cast(DataTypes.IntegerType), functions.lit(0)) : functions.lit(0);
         // grouped by a column, not a function of the row: a key function would decode every event (its features
         // boxed) on the map side just to read the key
         Column[] eventCols = {col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
-                feats.as("features"), firstNull.as("firstNull"), col(tName).as("eventTime")};
+                feats.as("features"), col(tName).as("eventTime")};
         // the watermark reaches the state operator only on its own column, which the bean then ignores
         Dataset<Row> events = in.select(getOrDefault(watermarkDelay).isEmpty()
                 ? Arrays.copyOf(eventCols, eventCols.length - 1) : eventCols);

@@ -6,8 +6,9 @@ import java.io.Serializable;
  * One event as {@link KeyStepFunction} receives it, through a Java bean encoder: the features arrive as one
  * {@code float[]} copied from Spark's row in one call, where a generic {@code Row} would box every value into a list
  * (at 784 features that boxing cost as much as the network's step). {@code time} is the time column as a long (a
- * sequence number, or microseconds for a timestamp), null when the column is; {@code firstNull} is 1 + the index of
- * the first null feature value, 0 when there is none (the bean's {@code float[]} would turn a null into 0 silently).
+ * sequence number, or microseconds for a timestamp), null when the column is. A null value inside the features fails
+ * the bean's decoder (Spark asserts that a {@code float[]}'s elements are not null), which the stage reports with
+ * the key and batch.
  * Public with a no-argument constructor, getters and setters, as Spark's bean encoder requires.
  */
 public final class StreamEvent implements Serializable {
@@ -16,7 +17,6 @@ public final class StreamEvent implements Serializable {
     private String key;
     private Long time;
     private float[] features;
-    private int firstNull;
 
     public String getKey() {
         return key;
@@ -40,13 +40,5 @@ public final class StreamEvent implements Serializable {
 
     public void setFeatures(float[] features) {
         this.features = features;
-    }
-
-    public int getFirstNull() {
-        return firstNull;
-    }
-
-    public void setFirstNull(int firstNull) {
-        this.firstNull = firstNull;
     }
 }

@@ -298,6 +298,15 @@ class SpikingStreamTest {
         StreamingQuery q2 = startQuery(stage, in2, root.resolve("out2"), root.resolve("ck2"));
         failed = assertThrows(StreamingQueryException.class, q2::awaitTermination);
         assertTrue(rootMessage(failed).contains("key 'n', time 1, batch 0: feature 11 is"), rootMessage(failed));
+
+        Path in3 = root.resolve("in3");
+        Files.createDirectories(in3);
+        Files.write(in3.resolve("p0.json"), List.of("{\"key\":\"q\",\"time\":1,\"features\":[" + "1.0,".repeat(F - 1)
+                + "null]}"));
+        StreamingQuery q3 = startQuery(stage, in3, root.resolve("out3"), root.resolve("ck3"));
+        failed = assertThrows(StreamingQueryException.class, q3::awaitTermination);
+        assertTrue(rootMessage(failed).contains("key 'q', batch 0: an event's features hold a null value"),
+                rootMessage(failed));
     }
 
     @Test
