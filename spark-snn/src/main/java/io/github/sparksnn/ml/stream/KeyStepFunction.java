@@ -190,15 +190,13 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
 
     private void readFeatures(String key, StreamEvent ev, float[] x, int off, int f) {
         float[] v = ev.getFeatures();
-        if (v == null || v.length != f || ev.getLength() != f) {
+        if (v == null || v.length != f) {
             throw new IllegalArgumentException(where(key, ev) + ": " + (v == null ? "features are null"
-                    : "features have " + (v.length != f ? v.length : ev.getLength()) + " values, the model needs "
-                    + f));
+                    : "features have " + v.length + " values, the model needs " + f));
         }
         for (int j = 0; j < f; j++) {
-            if (!Float.isFinite(v[j])) { // a null value arrives as NaN (SpikingStream#transform)
-                throw new IllegalArgumentException(where(key, ev) + ": feature " + j + " is "
-                        + (Float.isNaN(v[j]) ? "NaN or null" : v[j]));
+            if (!Float.isFinite(v[j])) {
+                throw new IllegalArgumentException(where(key, ev) + ": feature " + j + " is " + v[j]);
             }
         }
         System.arraycopy(v, 0, x, off, f);

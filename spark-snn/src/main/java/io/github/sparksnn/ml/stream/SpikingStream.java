@@ -404,27 +404,12 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         Column timeLong = timestamps ? functions.unix_micros(col(tName)) : col(tName).cast(DataTypes.LongType);
         String fName = getOrDefault(featuresCol);
         DataType ft = in.schema().apply(fName).dataType();
-        Column feats;
-        if (SchemaChecks.isVector(ft)) {
-            feats = org.apache.spark.ml.functions.vector_to_array(col(fName), "float32");
-        } else if (((ArrayType) ft).containsNull()) {
-            // Spark decodes an array that may hold nulls into a float[] through one boxed Float per value (it
-            // checks each for null): at 784 features that cost more than the network's step. An array built of
-            // coalesce(value, NaN) cannot hold a null, so it is copied in one call; the stage rejects the NaN.
-            Column[] v = new Column[m.numFeatures()];
-            for (int j = 0; j < v.length; j++) {
-                v[j] = functions.coalesce(functions.get(col(fName), functions.lit(j)).cast(DataTypes.FloatType),
-                        functions.lit(Float.NaN));
-            }
-            feats = functions.when(col(fName).isNull(), functions.lit(null)).otherwise(functions.array(v));
-        } else {
-            feats = col(fName).cast(DataTypes.createArrayType(DataTypes.FloatType, false));
-        }
+        Column feats = SchemaChecks.isVector(ft) ? org.apache.spark.ml.functions.vector_to_array(col(fName), "float32")
+                : col(fName).cast(DataTypes.createArrayType(DataTypes.FloatType));
         // grouped by a column, not a function of the row: a key function would decode every event (its features
         // boxed) on the map side just to read the key
-        Column length = functions.coalesce(functions.size(col(fName)), functions.lit(-1));
         Column[] eventCols = {col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
-                feats.as("features"), length.as("length"), col(tName).as("eventTime")};
+                feats.as("features"), col(tName).as("eventTime")};
         // the watermark reaches the state operator only on its own column, which the bean then ignores
         Dataset<Row> events = in.select(getOrDefault(watermarkDelay).isEmpty()
                 ? Arrays.copyOf(eventCols, eventCols.length - 1) : eventCols);

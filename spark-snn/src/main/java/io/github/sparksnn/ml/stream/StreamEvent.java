@@ -6,9 +6,9 @@ import java.io.Serializable;
  * One event as {@link KeyStepFunction} receives it, through a Java bean encoder: the features arrive as one
  * {@code float[]} copied from Spark's row in one call, where a generic {@code Row} would box every value into a list
  * (at 784 features that boxing cost as much as the network's step). {@code time} is the time column as a long (a
- * sequence number, or microseconds for a timestamp), null when the column is; {@code length} is the number of values
- * the event came with ({@link SpikingStream} may have read a null value as NaN, and padded or cut the features to
- * the model's size).
+ * sequence number, or microseconds for a timestamp), null when the column is. A null value inside the features fails
+ * the bean's decoder (Spark asserts that a {@code float[]}'s elements are not null), which the stage reports with
+ * the key and batch.
  * Public with a no-argument constructor, getters and setters, as Spark's bean encoder requires.
  */
 public final class StreamEvent implements Serializable {
@@ -17,7 +17,6 @@ public final class StreamEvent implements Serializable {
     private String key;
     private Long time;
     private float[] features;
-    private int length;
 
     public String getKey() {
         return key;
@@ -41,13 +40,5 @@ public final class StreamEvent implements Serializable {
 
     public void setFeatures(float[] features) {
         this.features = features;
-    }
-
-    public int getLength() {
-        return length;
-    }
-
-    public void setLength(int length) {
-        this.length = length;
     }
 }
