@@ -134,6 +134,11 @@ public final class StreamCommand implements Callable<Integer> {
         SparkSession.Builder b = SparkSession.builder().appName("spark-snn stream")
                 .config("spark.ui.showConsoleProgress", "false").config("spark.sql.shuffle.partitions", partitions)
                 .config("spark.sql.streaming.stateStore.providerClass", SpikingStream.ROCKSDB_PROVIDER);
+        if (stateTimeoutMs > 0 && trigger.equals("available-now")) {
+            // a processing-time timeout makes Spark run a batch without data after every batch, so available-now
+            // would never end; without those batches a timed-out key is forgotten in the next batch that has data
+            b.config("spark.sql.streaming.noDataMicroBatches.enabled", "false");
+        }
         b.master(master != null ? master : System.getProperty("spark.master", "local[*]"));
         SparkSession spark = SparkLaunch.start(b, master);
         spark.sparkContext().setLogLevel("WARN");

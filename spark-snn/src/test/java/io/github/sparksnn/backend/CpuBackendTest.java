@@ -22,34 +22,38 @@ class CpuBackendTest {
     void nativeAndJavaGemmAgreeWithADoubleReferenceForEveryTranspose() {
         try (CpuBackend nat = new CpuBackend(1); CpuBackend java = new CpuBackend(1, true)) {
             assertTrue(nat.nativeBlas(), "native OpenBLAS should load on this platform");
-            int m = 7, n = 5, k = 9;
-            for (boolean ta : new boolean[]{false, true}) {
-                for (boolean tb : new boolean[]{false, true}) {
-                    float[] a = random(m * k + 3, 1), b = random(k * n + 2, 2), c0 = random(m * n + 1, 3);
-                    int lda = ta ? m : k, ldb = tb ? k : n;
-                    double[] ref = new double[m * n];
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            double s = 0;
-                            for (int p = 0; p < k; p++) {
-                                double av = ta ? a[3 + p * lda + i] : a[3 + i * lda + p];
-                                double bv = tb ? b[2 + j * ldb + p] : b[2 + p * ldb + j];
-                                s += av * bv;
+            // 1 and 7 rows go through sgemv row by row (NativeGemm.GEMV_MAX_ROWS), the last through sgemm
+            for (int m : new int[]{1, 7, NativeGemm.GEMV_MAX_ROWS + 3}) {
+                int n = 5, k = 9;
+                for (boolean ta : new boolean[]{false, true}) {
+                    for (boolean tb : new boolean[]{false, true}) {
+                        float[] a = random(m * k + 3, 1), b = random(k * n + 2, 2), c0 = random(m * n + 1, 3);
+                        int lda = ta ? m : k, ldb = tb ? k : n;
+                        double[] ref = new double[m * n];
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < n; j++) {
+                                double s = 0;
+                                for (int p = 0; p < k; p++) {
+                                    double av = ta ? a[3 + p * lda + i] : a[3 + i * lda + p];
+                                    double bv = tb ? b[2 + j * ldb + p] : b[2 + p * ldb + j];
+                                    s += av * bv;
+                                }
+                                ref[i * n + j] = 1.5 * s + 0.5 * c0[1 + i * n + j];
                             }
-                            ref[i * n + j] = 1.5 * s + 0.5 * c0[1 + i * n + j];
                         }
-                    }
-                    for (CpuBackend be : new CpuBackend[]{nat, java}) {
-                        Tensor A = be.alloc(a.length), B = be.alloc(b.length), C = be.alloc(c0.length);
-                        be.upload(a, 0, A, 0, a.length);
-                        be.upload(b, 0, B, 0, b.length);
-                        be.upload(c0, 0, C, 0, c0.length);
-                        be.gemm(ta, tb, m, n, k, 1.5f, A, 3, lda, B, 2, ldb, 0.5f, C, 1, n);
-                        float[] c = new float[c0.length];
-                        be.download(C, 0, c, 0, c.length);
-                        assertEquals(c0[0], c[0], "element before the offset untouched");
-                        for (int i = 0; i < m * n; i++) {
-                            assertEquals(ref[i], c[1 + i], 1e-5, be.describe() + " ta=" + ta + " tb=" + tb + " i=" + i);
+                        for (CpuBackend be : new CpuBackend[]{nat, java}) {
+                            Tensor A = be.alloc(a.length), B = be.alloc(b.length), C = be.alloc(c0.length);
+                            be.upload(a, 0, A, 0, a.length);
+                            be.upload(b, 0, B, 0, b.length);
+                            be.upload(c0, 0, C, 0, c0.length);
+                            be.gemm(ta, tb, m, n, k, 1.5f, A, 3, lda, B, 2, ldb, 0.5f, C, 1, n);
+                            float[] c = new float[c0.length];
+                            be.download(C, 0, c, 0, c.length);
+                            assertEquals(c0[0], c[0], "element before the offset untouched");
+                            for (int i = 0; i < m * n; i++) {
+                                assertEquals(ref[i], c[1 + i], 1e-5,
+                                        be.describe() + " m=" + m + " ta=" + ta + " tb=" + tb + " i=" + i);
+                            }
                         }
                     }
                 }

@@ -19,17 +19,18 @@ import org.apache.spark.sql.streaming.GroupState;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The per-key body of {@link SpikingStream#transform}: takes one key's events of a micro-batch (rows
- * {@code [key, time as long, features as array<float>, time as given]}), sorts them by time, drops those at or
+ * The per-key body of {@link SpikingStream#transform}: takes one key's events of a micro-batch ({@link StreamEvent}s),
+ * sorts them by time, drops those at or
  * before the key's last applied time (counted in the state and in an accumulator), resets the key after a gap, runs
  * the rest through the executor thread's {@link StreamingNetwork} replica from the key's stored {@link KeyState},
- * stores the new state and emits one row per applied event. Small and serializable: the weights travel as one
- * broadcast.
+ * stores the new state and emits one row per applied event ({@code [key, time as long, output, rates, probability,
+ * prediction, step, late]}; {@link SpikingStream} turns the time back into the column's type). Small and
+ * serializable: the weights travel as one broadcast.
  *
  * <p>A bad event (null or non-finite features, a wrong length) fails the batch before anything is applied, with
  * the key, the event's time and the batch in one line; the state store then keeps the last committed state.
  */
-final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Row, byte[], Row>, Serializable {
+final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, StreamEvent, byte[], Row>, Serializable {
     private static final long serialVersionUID = 1L;
 
     /** One replica per executor thread, rebuilt when a query of another model runs on the thread. */
@@ -44,10 +45,23 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
     private final long timeoutMs;
     private final LongAccumulator late;
     private final boolean watermark;
+    private final boolean timestamps;
+    private final String keyName;
+    private final String timeName;
 
+    /**
+     * @param watermark  whether the query has a watermark (then the time is a timestamp)
+     * @param timestamps whether the time column is a timestamp (microseconds), for the messages
+     * @param keyName    the key column's name, for the messages
+     * @param timeName   the time column's name, for the messages
+     */
     KeyStepFunction(String spec, int[] inputShape, Broadcast<float[][]> weights, long fingerprint, String backend,
-                    long resetGap, long timeoutMs, LongAccumulator late, boolean watermark) {
+                    long resetGap, long timeoutMs, LongAccumulator late, boolean watermark, boolean timestamps,
+                    String keyName, String timeName) {
         this.watermark = watermark;
+        this.timestamps = timestamps;
+        this.keyName = keyName;
+        this.timeName = timeName;
         this.spec = spec;
         this.inputShape = inputShape.clone();
         this.weights = weights;
@@ -83,16 +97,29 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
     }
 
     @Override
-    public Iterator<Row> call(String key, Iterator<Row> rows, GroupState<byte[]> state) {
+    public Iterator<Row> call(String key, Iterator<StreamEvent> rows, GroupState<byte[]> state) {
         if (state.hasTimedOut()) { // no event for the TTL: forget the key
             state.remove();
             return java.util.Collections.emptyIterator();
         }
         StreamingNetwork net = replica();
         int f = net.featureSize(), k = net.outputSize();
-        List<Row> events = new ArrayList<>();
-        rows.forEachRemaining(events::add);
-        events.sort((a, b) -> Long.compare(a.getLong(1), b.getLong(1)));
+        List<StreamEvent> events = new ArrayList<>();
+        try {
+            rows.forEachRemaining(events::add);
+        } catch (RuntimeException ex) { // Spark's decoder of the bean: a null feature value, say
+            String why = String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
+            throw new IllegalArgumentException("key '" + key + "', batch " + batch() + ": " + (why.contains("NULL")
+                    ? "an event's features hold a null value" : "cannot read an event: " + why), ex);
+        }
+        for (StreamEvent e : events) {
+            if (key == null || e.getTime() == null) {
+                throw new IllegalArgumentException("an event has a null " + (key == null ? "key ('" + keyName
+                        + "', time " + timeText(e.getTime()) + ")" : "time ('" + timeName + "', key '" + key + "')")
+                        + ", batch " + batch());
+            }
+        }
+        events.sort((a, b) -> Long.compare(a.getTime(), b.getTime()));
         float[] x = new float[events.size() * f];
         for (int e = 0; e < events.size(); e++) {
             readFeatures(key, events.get(e), x, e * f, f);
@@ -112,7 +139,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
         long oldest = watermark && state.getCurrentWatermarkMs() > 0 ? state.getCurrentWatermarkMs() * 1000
                 : Long.MIN_VALUE;
         for (int e = 0; e < events.size(); ) {
-            long t = events.get(e).getLong(1);
+            long t = events.get(e).getTime();
             if (t < oldest || st.lastTime() != KeyState.NO_TIME && t <= st.lastTime()) {
                 dropped++;
                 e++;
@@ -123,8 +150,8 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
             }
             // a run of in-order events up to the next gap goes through the network as one multi-step call
             int end = e + 1;
-            while (end < events.size() && events.get(end).getLong(1) > events.get(end - 1).getLong(1)
-                    && (resetGap <= 0 || events.get(end).getLong(1) - events.get(end - 1).getLong(1) <= resetGap)) {
+            while (end < events.size() && events.get(end).getTime() > events.get(end - 1).getTime()
+                    && (resetGap <= 0 || events.get(end).getTime() - events.get(end - 1).getTime() <= resetGap)) {
                 end++;
             }
             // the running rates after each event: the sums before the run, plus its outputs one event at a time,
@@ -142,7 +169,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
                 }
                 emitted.add(output(key, events.get(i), out, i * k, k, rates, steps, st.lateDropped() + dropped));
             }
-            st.setLastTime(events.get(end - 1).getLong(1));
+            st.setLastTime(events.get(end - 1).getTime());
             e = end;
         }
         if (dropped > 0) {
@@ -156,24 +183,30 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
         return emitted.iterator();
     }
 
-    private static void readFeatures(String key, Row r, float[] x, int off, int f) {
-        List<Object> v = r.isNullAt(2) ? null : r.getList(2);
-        String where = "key '" + key + "', time " + r.get(3) + ", batch " + batch();
-        if (v == null || v.size() != f) {
-            throw new IllegalArgumentException(where + ": features " + (v == null ? "are null"
-                    : "have " + v.size() + " values, the model needs " + f));
-        }
-        for (int j = 0; j < f; j++) {
-            Object o = v.get(j);
-            float val = o == null ? Float.NaN : ((Number) o).floatValue();
-            if (!Float.isFinite(val)) {
-                throw new IllegalArgumentException(where + ": feature " + j + " is " + (o == null ? "null" : val));
-            }
-            x[off + j] = val;
-        }
+    private String timeText(Long t) {
+        return t == null ? "null" : timestamps ? java.time.Instant.EPOCH.plus(t, java.time.temporal.ChronoUnit.MICROS)
+                .toString() : Long.toString(t);
     }
 
-    private static Row output(String key, Row event, float[] out, int off, int k, float[] rates, long steps,
+    private void readFeatures(String key, StreamEvent ev, float[] x, int off, int f) {
+        float[] v = ev.getFeatures();
+        if (v == null || v.length != f) {
+            throw new IllegalArgumentException(where(key, ev) + ": " + (v == null ? "features are null"
+                    : "features have " + v.length + " values, the model needs " + f));
+        }
+        for (int j = 0; j < f; j++) {
+            if (!Float.isFinite(v[j])) {
+                throw new IllegalArgumentException(where(key, ev) + ": feature " + j + " is " + v[j]);
+            }
+        }
+        System.arraycopy(v, 0, x, off, f);
+    }
+
+    private String where(String key, StreamEvent ev) {
+        return "key '" + key + "', time " + timeText(ev.getTime()) + ", batch " + batch();
+    }
+
+    private static Row output(String key, StreamEvent event, float[] out, int off, int k, float[] rates, long steps,
                               long lateSoFar) {
         double[] raw = new double[k];
         double[] p = new double[k];
@@ -189,7 +222,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, Ro
         for (int c = 0; c < k; c++) { // the classifier's probability: rates normalized, uniform when none fired
             p[c] = s > 0 ? raw[c] / s : 1.0 / k;
         }
-        return RowFactory.create(key, event.get(3), Arrays.copyOfRange(out, off, off + k), Vectors.dense(raw),
+        return RowFactory.create(key, event.getTime(), Arrays.copyOfRange(out, off, off + k), Vectors.dense(raw),
                 Vectors.dense(p), (double) best, steps, lateSoFar);
     }
 }

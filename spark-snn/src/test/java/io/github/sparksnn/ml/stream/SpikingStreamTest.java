@@ -240,6 +240,34 @@ class SpikingStreamTest {
     }
 
     @Test
+    void aKeyWithoutEventsForTheStateTimeoutIsForgotten() throws Exception {
+        Path root = SparkTestSupport.tempDir("stream-ttl");
+        Path in = root.resolve("in");
+        Files.createDirectories(in);
+        double[] x = new double[F];
+        SpikingStream stage = new SpikingStream(model(1)).setStateTimeoutMs(1_000);
+        // With a processing-time timeout Spark wants a batch without data after every batch (to look for timed-out
+        // keys), so an available-now query would never end: here timeouts fire in the batches that bring data.
+        spark.conf().set("spark.sql.streaming.noDataMicroBatches.enabled", "false");
+        try {
+            // run 1: a's first two steps; run 2, after the timeout: only b, and a times out; run 3: a comes back
+            Files.write(in.resolve("p0.json"), List.of(new Event("a", 1, x).json(), new Event("a", 2, x).json()));
+            startQuery(stage, in, root.resolve("out"), root.resolve("ck")).awaitTermination();
+            Thread.sleep(1_500);
+            Files.write(in.resolve("p1.json"), List.of(new Event("b", 1, x).json()));
+            startQuery(stage, in, root.resolve("out"), root.resolve("ck")).awaitTermination();
+            Files.write(in.resolve("p2.json"), List.of(new Event("a", 3, x).json(), new Event("b", 2, x).json()));
+            startQuery(stage, in, root.resolve("out"), root.resolve("ck")).awaitTermination();
+        } finally {
+            spark.conf().unset("spark.sql.streaming.noDataMicroBatches.enabled");
+        }
+        Map<String, Row> rows = byKeyAndTime(root.resolve("out"));
+        assertEquals(2L, rows.get("a@2").getLong(6), "a's second step");
+        assertEquals(1L, rows.get("a@3").getLong(6), "a was forgotten after 1.5 s without events: it starts afresh");
+        assertEquals(2L, rows.get("b@2").getLong(6), "b saw an event within the timeout: it goes on");
+    }
+
+    @Test
     void aWatermarkOnATimestampColumnDropsOlderEvents() throws Exception {
         Path root = SparkTestSupport.tempDir("stream-watermark");
         Path in = root.resolve("in");
@@ -298,6 +326,15 @@ class SpikingStreamTest {
         StreamingQuery q2 = startQuery(stage, in2, root.resolve("out2"), root.resolve("ck2"));
         failed = assertThrows(StreamingQueryException.class, q2::awaitTermination);
         assertTrue(rootMessage(failed).contains("key 'n', time 1, batch 0: feature 11 is"), rootMessage(failed));
+
+        Path in3 = root.resolve("in3");
+        Files.createDirectories(in3);
+        Files.write(in3.resolve("p0.json"), List.of("{\"key\":\"q\",\"time\":1,\"features\":[" + "1.0,".repeat(F - 1)
+                + "null]}"));
+        StreamingQuery q3 = startQuery(stage, in3, root.resolve("out3"), root.resolve("ck3"));
+        failed = assertThrows(StreamingQueryException.class, q3::awaitTermination);
+        assertTrue(rootMessage(failed).contains("key 'q', batch 0: an event's features hold a null value"),
+                rootMessage(failed));
     }
 
     @Test
