@@ -54,6 +54,15 @@ public final class StreamingNetwork implements AutoCloseable {
             net.close();
             throw e;
         }
+        for (Layer l : net.layers()) {
+            if (l instanceof io.github.sparksnn.layer.LeakyReadout) {
+                // Its membrane lives in the layer between passes and is not part of the per-key state: one key would
+                // start from the previous key's membrane. Refused until the state carries it.
+                net.close();
+                throw new IllegalArgumentException("layer '" + l.label() + "': a membrane readout cannot be streamed "
+                        + "yet (its membrane is not kept per key); stream a model whose last layer is a spiking neuron");
+            }
+        }
         int total = 0;
         List<Integer> offsets = new ArrayList<>();
         for (Layer l : net.layers()) {

@@ -150,6 +150,16 @@ class StreamingNetworkTest {
         }
     }
 
+    /** A membrane readout would carry one key's membrane into the next key's step: refused, naming the layer. */
+    @Test
+    void aMembraneReadoutIsRefusedNamingTheLayer() {
+        ModelSpec s = ModelSpec.parse("linear(12, 6) | lif(tau=2.0) | linear(6, 3) | readout(tau=2.0)");
+        int[] shape = {12};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StreamingNetwork(s, shape,
+                Network.initialParameters(s, shape, 1), new float[0], new CpuBackend(1, true)));
+        assertTrue(e.getMessage().contains("readout") && e.getMessage().contains("cannot be streamed"), e.getMessage());
+    }
+
     @Test
     void aStateOfAnotherModelOrAMangledOneIsRejected() {
         try (StreamingNetwork a = replica(SPECS[0], 1); StreamingNetwork b = replica(SPECS[0], 2)) {
