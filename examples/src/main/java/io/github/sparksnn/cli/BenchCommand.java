@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
                 io.github.sparksnn.bench.scale.ScaleBenchCommand.class,
                 io.github.sparksnn.bench.scale.ScaleModelCommand.class,
                 io.github.sparksnn.bench.RegressionBenchCommand.class,
+                io.github.sparksnn.bench.TbpttBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec
