@@ -59,7 +59,8 @@ public final class TbpttBenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch-size and --features must be >= 1, --steps and "
                     + "--windows non-empty");
         }
-        System.out.printf(Locale.ROOT, "peak bytes of the CPU backend's tensors over one gradient step (measured), "
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "peak bytes of the CPU backend's tensors over one gradient step (measured), "
                 + "batch %d, %d inputs a step%nmodel: %s%n", batch, features, model);
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%6s", "T"));
         for (int w : windows) {
@@ -68,7 +69,7 @@ public final class TbpttBenchCommand implements Callable<Integer> {
         for (int i = 1; i < windows.length; i++) {
             head.append(String.format(Locale.ROOT, "  %12s", windows[i] + " / " + windows[0]));
         }
-        System.out.println(head);
+        out.println(head);
         for (int t : steps) {
             long[] peaks = new long[windows.length];
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%6d", t));
@@ -79,8 +80,9 @@ public final class TbpttBenchCommand implements Callable<Integer> {
             for (int i = 1; i < windows.length; i++) {
                 line.append(String.format(Locale.ROOT, "  %12.3f", (double) peaks[i] / peaks[0]));
             }
-            System.out.println(line);
+            out.println(line);
         }
+        out.flush();
         return 0;
     }
 
