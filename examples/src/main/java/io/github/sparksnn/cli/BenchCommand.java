@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
                 io.github.sparksnn.bench.scale.ScaleModelCommand.class,
                 io.github.sparksnn.bench.RegressionBenchCommand.class,
                 io.github.sparksnn.bench.TransportBenchCommand.class,
+                io.github.sparksnn.bench.TbpttBenchCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -80,6 +80,10 @@ public final class FitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialization, shuffling and encoders (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--tbptt-window", paramLabel = "STEPS", defaultValue = "0", description = "Truncated BPTT: the "
+            + "gradient flows back through at most this many steps (0: full BPTT; default: ${DEFAULT-VALUE}).")
+    int tbpttWindow;
+
     @Option(names = "--threads", defaultValue = "1", description = "Threads (default: ${DEFAULT-VALUE}). Above 1 each batch is split over that"
             + " many single-threaded engine replicas (data-parallel; batch norm's statistics are per share), and the"
             + " optimizer step runs in parallel parameter ranges.")
@@ -127,7 +131,7 @@ public final class FitCommand implements Callable<Integer> {
             opt = Optimizers.parse(optimizer);
             sched = LearningRateSchedules.parse(schedule);
             cfg = EngineConfig.builder().modelSpec(model).inputShape(inputShape).timeSteps(timeSteps)
-                    .encoder(encoder).loss(loss).seed(seed).threads(threads).build();
+                    .encoder(encoder).loss(loss).seed(seed).threads(threads).tbpttWindow(tbpttWindow).build();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -119,6 +119,11 @@ public final class TrainJob implements Callable<Integer> {
             + "output's firing rates (default: ${DEFAULT-VALUE}).")
     double rateRegularization;
 
+    @Option(names = "--tbptt-window", paramLabel = "STEPS", defaultValue = "0", description = "Truncated BPTT: the "
+            + "gradient flows back through at most this many steps, so memory stops growing with --T (0: full BPTT;"
+            + " default: ${DEFAULT-VALUE}).")
+    int tbpttWindow;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -196,7 +201,7 @@ public final class TrainJob implements Callable<Integer> {
         boolean rows = sequenceRows();
         SpikingNetworkClassifier snn = new SpikingNetworkClassifier().setSequenceInput(rows)
                 .setModelSpec(model).setInputShape(inputShape).setTimeSteps(timeSteps).setEncoder(encoder)
-                .setLoss(loss).setRateRegularization(rateRegularization)
+                .setLoss(loss).setRateRegularization(rateRegularization).setTbpttWindow(tbpttWindow)
                 .setOptimizer(optimizer).setLearningRate(lr).setLrSchedule(schedule)
                 .setBatchSize(batchSize).setEpochs(epochs).setSeed(seed).setBackend(backend)
                 .setSyncInterval(syncInterval).setSyncMode(syncMode).setAggregationFanIn(fanIn)

@@ -106,7 +106,34 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor alloc(int n) {
-        return new CpuTensor(n);
+        CpuTensor t = new CpuTensor(n, this);
+        long live = liveBytes.addAndGet(t.bytes());
+        peakBytes.accumulateAndGet(live, Math::max);
+        return t;
+    }
+
+    /** Counted when a tensor of this backend closes. */
+    void freed(long bytes) {
+        liveBytes.addAndGet(-bytes);
+    }
+
+    // a measured allocation counter (what `snn bench tbptt` reports): every tensor's off-heap bytes while open
+    private final java.util.concurrent.atomic.AtomicLong liveBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong peakBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Off-heap bytes of this backend's tensors now open (parameters, gradients, workspaces, tapes). */
+    public long allocatedBytes() {
+        return liveBytes.get();
+    }
+
+    /** The most {@link #allocatedBytes()} has been since this backend was made or {@link #resetPeakBytes()}. */
+    public long peakAllocatedBytes() {
+        return peakBytes.get();
+    }
+
+    /** Restarts {@link #peakAllocatedBytes()} from the bytes open now. */
+    public void resetPeakBytes() {
+        peakBytes.set(liveBytes.get());
     }
 
     @Override

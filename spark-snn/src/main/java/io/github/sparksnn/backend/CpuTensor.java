@@ -13,9 +13,10 @@ final class CpuTensor implements Tensor {
     final FloatPointer ptr;
     final FloatBuffer buf;
     private final int size;
+    private final CpuBackend owner; // counts the bytes while open; null: uncounted
     private boolean closed;
 
-    CpuTensor(int n) {
+    CpuTensor(int n, CpuBackend owner) {
         if (n < 0) {
             throw new IllegalArgumentException("tensor size must be >= 0, got " + n);
         }
@@ -23,6 +24,12 @@ final class CpuTensor implements Tensor {
         this.ptr = new FloatPointer(Math.max(1, n));
         Pointer.memset(ptr, 0, 4L * Math.max(1, n));
         this.buf = ptr.asBuffer();
+        this.owner = owner;
+    }
+
+    /** The off-heap bytes it holds. */
+    long bytes() {
+        return 4L * Math.max(1, size);
     }
 
     @Override
@@ -35,6 +42,9 @@ final class CpuTensor implements Tensor {
         if (!closed) {
             closed = true;
             ptr.close();
+            if (owner != null) {
+                owner.freed(bytes());
+            }
         }
     }
 

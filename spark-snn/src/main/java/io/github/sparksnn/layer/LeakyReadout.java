@@ -12,8 +12,9 @@ import io.github.sparksnn.backend.Tensor;
  * so {@code U = L X} over time with the lower-triangular {@code T x T} matrix {@code L[t, s] = c a^(t-s)}
  * ({@code s <= t}). Why a matrix: the recurrence is linear, so one GEMM on the backend runs it for all samples and
  * features at once (and the backward is {@code dX = L^T dU}, exact), with no neuron kernel of its own on either
- * backend. The cost is {@code T^2} per output; a readout has few outputs. Single-step passes
- * ({@link Pass#keepState}) carry {@code U} on: the state adds {@code a^(t+1) U[-1]} to step {@code t}.
+ * backend. The cost is {@code T^2} per output; a readout has few outputs. Passes with {@link Pass#keepState}
+ * (single steps, truncated-BPTT windows) carry {@code U} on: the state adds {@code a^(t+1) U[-1]} to step {@code t},
+ * a constant to the backward.
  */
 public final class LeakyReadout extends Layer {
     private final double tau;
@@ -84,10 +85,10 @@ public final class LeakyReadout extends Layer {
         if (pass.keepState && stateSamples == pass.samples) {
             be.gemm(false, false, t, m, 1, 1f, carry, 0, 1, state, 0, m, 1f, u, 0, m);
         }
-        if (pass.keepState) {
-            be.copy(u, (t - 1) * m, state, 0, m);
-            stateSamples = pass.samples;
-        }
+        // kept after every pass, as the neurons keep theirs: a multi-step pass may be the first window of a
+        // truncated-BPTT run, which the next window continues
+        be.copy(u, (t - 1) * m, state, 0, m);
+        stateSamples = pass.samples;
         return u;
     }
 

@@ -90,6 +90,7 @@ public class SpikingNetworkClassifier
     private final Param<String> encoder;
     private final Param<String> loss;
     private final DoubleParam rateRegularization;
+    private final IntParam tbpttWindow;
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
     private final Param<String> lrSchedule;
@@ -128,6 +129,7 @@ public class SpikingNetworkClassifier
         encoder = SpikingNetworkParams.encoder(this);
         loss = SpikingNetworkParams.loss(this);
         rateRegularization = SpikingNetworkParams.rateRegularization(this);
+        tbpttWindow = SpikingNetworkParams.tbpttWindow(this);
         optimizer = SpikingNetworkParams.optimizer(this);
         learningRate = SpikingNetworkParams.learningRate(this);
         lrSchedule = SpikingNetworkParams.lrSchedule(this);
@@ -152,6 +154,7 @@ public class SpikingNetworkClassifier
         setDefault(encoder, "direct");
         setDefault(loss, "mse");
         setDefault(rateRegularization, 0.0);
+        setDefault(tbpttWindow, 0);
         setDefault(optimizer, "adam");
         setDefault(learningRate, 1e-3);
         setDefault(lrSchedule, "constant");
@@ -219,6 +222,24 @@ public class SpikingNetworkClassifier
 
     public SpikingNetworkClassifier setRateRegularization(double v) {
         set(rateRegularization, v);
+        return this;
+    }
+
+    public IntParam tbpttWindow() {
+        return tbpttWindow;
+    }
+
+    public int getTbpttWindow() {
+        return (Integer) getOrDefault(tbpttWindow);
+    }
+
+    /**
+     * Truncated BPTT over windows of {@code v} steps (0, the default, or any {@code v >= timeSteps}: full BPTT): the
+     * tapes are sized for one window, so training memory stops growing with {@code timeSteps}; each window runs
+     * forward twice (see {@link io.github.sparksnn.train.CpuGradientEngine}).
+     */
+    public SpikingNetworkClassifier setTbpttWindow(int v) {
+        set(tbpttWindow, v);
         return this;
     }
 
@@ -493,9 +514,17 @@ public class SpikingNetworkClassifier
 
     /** The engine configuration the Params describe; parses the spec and checks its shapes (no Spark job). */
     public EngineConfig engineConfig() {
-        return engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(), getEncoder(),
+        EngineConfig cfg = engineConfig(this, getModelSpec(), getInputShape(), getTimeSteps(), getEncoder(),
                 io.github.sparksnn.train.L1RateRegularizer.withWeight(getLoss(), getRateRegularization()), getSeed(),
                 getSequenceInput());
+        if (getTbpttWindow() == 0) {
+            return cfg;
+        }
+        try {
+            return cfg.withTbpttWindow(getTbpttWindow());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
     }
 
     static EngineConfig engineConfig(Object stage, String spec, int[] shape, int t, String enc, String loss, long seed) {

@@ -87,6 +87,13 @@ final class SpikingNetworkParams {
                 + "added to the loss (>= 0; 0 = none)", ParamValidators.gtEq(0));
     }
 
+    static IntParam tbpttWindow(Params p) {
+        return new IntParam(p, "tbpttWindow", "truncated BPTT: the gradient flows back through at most this many time "
+                + "steps, window by window, so training memory no longer grows with timeSteps (>= 0; 0 = full BPTT, as "
+                + "is any window >= timeSteps; the loss stays the one over all steps; needs a model without batch norm)",
+                ParamValidators.gtEq(0));
+    }
+
     static Param<String> optimizer(Params p) {
         return new Param<>(p, "optimizer", "optimizer spec: sgd(momentum=..), adam(beta1=.., beta2=..), adamw(..)",
                 (String s) -> s != null && !s.isBlank());

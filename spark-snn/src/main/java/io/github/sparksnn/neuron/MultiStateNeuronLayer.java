@@ -32,6 +32,11 @@ public abstract class MultiStateNeuronLayer extends SpikingNeuron {
     private int lastT;
     private int lastN;
     private int capacitySamples;
+    /** The last pass carried a state on (a truncated-BPTT window after the first); {@link #startState} holds it. */
+    private boolean continued;
+    private Tensor startState;
+    private float[] startHost = new float[0];
+    private float[] gradHost = new float[0];
 
     protected MultiStateNeuronLayer(String label, int[] inShape, MultiStateNeuronOp op) {
         super(label, inShape);
@@ -84,6 +89,7 @@ public abstract class MultiStateNeuronLayer extends SpikingNeuron {
         adapt = baseOp.adaptive() ? tensor(rows * f) : null;
         state = tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f);
         dState = tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f);
+        startState = wantsDecays() ? tensor(MultiStateNeuronOp.STATE_SLOTS * samples * f) : null;
         allocateStepWorkspaces(rows, samples);
         capacitySamples = samples;
         stateValid = false;
@@ -153,7 +159,10 @@ public abstract class MultiStateNeuronLayer extends SpikingNeuron {
         if (fresh) {
             be.fill(state, 0, n, op.vInit());
             be.fill(state, n, (MultiStateNeuronOp.STATE_SLOTS - 1) * n, 0f);
+        } else if (wantsDecays()) {
+            be.copy(state, 0, startState, 0, MultiStateNeuronOp.STATE_SLOTS * n); // what dL/dalpha, dL/dcv read first
         }
+        continued = !fresh;
         forwardSteps(op, pass.timeSteps, pass.samples, x, fresh);
         stateValid = true;
         stateSamples = pass.samples;
@@ -191,8 +200,39 @@ public abstract class MultiStateNeuronLayer extends SpikingNeuron {
         be.multiStateNeuronBackward(op, timeSteps, samples * inputSize(), 0, dy, h, s, v, cur, adapt, dx, dState,
                 decays ? dDecays : null);
         if (decays) {
+            if (continued) {
+                addCarriedStartDecays(op, samples * inputSize());
+            }
             accumulateDecays(dDecays[0], dDecays[1]);
         }
+    }
+
+    /**
+     * The decays' gradient terms of the first step that the kernel leaves out after a pass that carried a state on
+     * (it reads {@code V[-1] = v_init}, {@code I[-1] = 0}): {@code sum dI[0] I[-1]} and
+     * {@code sum dH[0] (V[-1] - v_init)}. Why here and not in the kernel: the backend operation takes no start state;
+     * the kernel leaves {@code dI[0]} in {@code dX[0]} (synaptic) and {@code cv dH[0]} in the membrane slot of
+     * {@code dState}, so {@code dH[0]} is that over {@code cv}, good to a rounding of the float the kernel wrote.
+     */
+    private void addCarriedStartDecays(MultiStateNeuronOp op, int n) {
+        if (startHost.length < 2 * n) {
+            startHost = new float[2 * n];
+            gradHost = new float[2 * n];
+        }
+        be.download(startState, 0, startHost, 0, 2 * n); // membrane, current
+        be.download(dState, 0, gradHost, 0, n);
+        be.download(dx, 0, gradHost, n, n);
+        double dAlpha = 0, dCv = 0;
+        for (int j = 0; j < n; j++) {
+            if (op.synaptic()) {
+                dAlpha += (double) gradHost[n + j] * startHost[n + j];
+            }
+            if (op.cv() != 0) { // cv = 0: no dH[0] to recover, and then beta is not learned
+                dCv += (double) gradHost[j] / op.cv() * (startHost[j] - op.vInit());
+            }
+        }
+        dDecays[0] += dAlpha;
+        dDecays[1] += dCv;
     }
 
     /** The BPTT of {@link #step} ({@code dState} carried between calls, no decay gradients). */

@@ -33,6 +33,11 @@ public abstract class NeuronLayer extends SpikingNeuron {
     private int lastT;
     private int lastN;
     private int capacitySamples;
+    /** The last pass carried a state on, and {@link #vStart} holds it when {@link #wantsDk()} (truncated BPTT). */
+    private boolean continued;
+    private Tensor vStart;
+    private float[] startHost = new float[0];
+    private float[] dxHost = new float[0];
 
     protected NeuronLayer(String label, int[] inShape, NeuronOp op) {
         super(label, inShape);
@@ -82,6 +87,7 @@ public abstract class NeuronLayer extends SpikingNeuron {
         dx = tensor(rows * f);
         v = tensor(samples * f);
         vSeq = tensor(rows * f);
+        vStart = wantsDk() ? tensor(samples * f) : null;
         capacitySamples = samples;
         stateValid = false;
     }
@@ -131,6 +137,10 @@ public abstract class NeuronLayer extends SpikingNeuron {
         NeuronOp op = currentOp();
         lastN = pass.samples * inputSize();
         freshStart = !pass.keepState || !stateValid || stateSamples != pass.samples;
+        continued = !freshStart;
+        if (continued && wantsDk()) {
+            be.copy(v, 0, vStart, 0, lastN); // V[-1] of this pass, which dL/dk reads at its first step
+        }
         recomputeInput = null;
         return op;
     }
@@ -242,9 +252,33 @@ public abstract class NeuronLayer extends SpikingNeuron {
     public Tensor backward(Tensor dy, Pass pass, boolean needInputGrad) {
         double dk = be.neuronBackward(lastOp, lastT, lastN, dy, h, s, lastX, dx, wantsDk());
         if (wantsDk()) {
-            accumulateDk(dk);
+            accumulateDk(continued ? dk + carriedStartDk() : dk);
         }
         return dx;
+    }
+
+    /**
+     * The part of {@code dL/dk} the kernel leaves out after a pass that carried a state on (a truncated-BPTT window):
+     * the kernel's first step reads {@code V[-1] = v_init}, while this pass started from {@code vStart}, and
+     * {@code dH[0]/dk} holds {@code -(V[-1] - v_reset)} in both charge forms, so the difference is
+     * {@code sum dL/dH[0] (v_init - vStart)}. Why here and not in the kernel: both backends' fused kernels would need
+     * the start state as a new argument; the first step's {@code dL/dH} is {@code dX[0] / (dH/dX)}, with
+     * {@code dH/dX = k} (decay_input) or 1, good to a rounding of the float the kernel wrote.
+     */
+    private double carriedStartDk() {
+        if (dxHost.length < lastN) {
+            dxHost = new float[lastN];
+            startHost = new float[lastN];
+        }
+        be.download(dx, 0, dxHost, 0, lastN);
+        be.download(vStart, 0, startHost, 0, lastN);
+        double dHdX = lastOp.leaky() && lastOp.decayInput() ? lastOp.k() : 1;
+        double vInit = lastOp.vInit();
+        double sum = 0;
+        for (int j = 0; j < lastN; j++) {
+            sum += dxHost[j] / dHdX * (vInit - startHost[j]);
+        }
+        return sum;
     }
 
     /** The stored potentials after reset {@code V[t]} of the last pass, {@code [T, N * features]} (needs

@@ -26,6 +26,8 @@ public final class RecurrentLIFNode extends MultiStateNeuronLayer {
     private Tensor xr;
     private Tensor dsTotal;
     private Tensor lastSpikes;
+    private Tensor startSpikes; // the spikes a pass that carried its state on started from
+    private boolean continuedPass;
     private Tensor one;
     private Tensor wDiagonal;
     private Tensor tmp1;
@@ -75,6 +77,7 @@ public final class RecurrentLIFNode extends MultiStateNeuronLayer {
         xr = tensor(rows * f);
         dsTotal = tensor(rows * f);
         lastSpikes = tensor(samples * f);
+        startSpikes = tensor(samples * f);
         one = tensor(1);
         be.fill(one, 0, 1, 1f);
         if (!dense) {
@@ -89,6 +92,10 @@ public final class RecurrentLIFNode extends MultiStateNeuronLayer {
         int n = samples * inputSize();
         if (!dense) {
             be.copy(params, pOff, wDiagonal, 0, inputSize());
+        }
+        continuedPass = !fresh;
+        if (!fresh) {
+            be.copy(lastSpikes, 0, startSpikes, 0, n);
         }
         for (int t = 0; t < timeSteps; t++) {
             be.copy(x, t * n, xr, t * n, n);
@@ -157,6 +164,17 @@ public final class RecurrentLIFNode extends MultiStateNeuronLayer {
                 recurrentTransposed(dx, (t + 1) * n, dsTotal, t * n, samples);
             }
             stepBackward(op, 1, n, t * n, dsTotal);
+        }
+        if (continuedPass) {
+            // a truncated-BPTT window: its first step fed back the previous window's last spikes, a constant here,
+            // so the weight still gets dX'[0]^T S[-1] (no gradient flows into S[-1] itself)
+            if (dense) {
+                be.gemm(true, false, f, f, samples, 1f, dx, 0, f, startSpikes, 0, f, 1f, grads, pOff, f);
+            } else {
+                be.copy(dx, 0, xr, 0, n);
+                be.multiplyShared(xr, startSpikes, n, 1, dsTotal);
+                be.accumulateColumnSums(dsTotal, 0, samples, f, grads, pOff);
+            }
         }
         if (timeSteps < 2) {
             return;

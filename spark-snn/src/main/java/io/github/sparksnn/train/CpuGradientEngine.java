@@ -19,6 +19,24 @@ import io.github.sparksnn.model.Network;
  * they are reordered on the host from {@code [N, T, F]} to the network's {@code [T, N, F]} and uploaded once, so
  * step {@code t} sees slice {@code t} (no encoder, no repetition). The reordering is plain host work before the
  * upload every backend already does, so the CUDA backend needs no operation of its own for it.
+ *
+ * <p><b>Truncated BPTT</b> ({@link EngineConfig#tbpttWindow()} {@code = W < T}): the network runs window by window,
+ * {@code W} steps a pass, each pass carrying the neurons' state on from the last ({@link Pass#keepState}, the
+ * streaming mode's mechanism), so every workspace and tape is sized for {@code W * N} rows instead of {@code T * N}
+ * and training memory stops growing with {@code T}. The loss stays the one over all {@code T} steps: a first pass
+ * over the windows keeps only the network's outputs ({@code [T, N, classes]}, small), the loss gives their gradient,
+ * then each window is run forward again from its carried state and back, with its slice of that gradient and no
+ * gradient into the state it started from (the truncation). Parameters receive every window's contribution, the
+ * use of a carried state at a window's first step included (a recurrent weight times the previous window's last
+ * spikes, a learned decay times its last state): exactly the gradient of the same loss with each window's starting
+ * state held constant. Why recompute rather than snnTorch's loss-per-window and update-per-window: the objective,
+ * the batch and the optimizer step stay those of full BPTT (one update per batch, the same loss), which the
+ * distributed trainer's bit-for-bit contract relies on; the price is a second forward. Why not exact checkpointed
+ * BPTT (recompute and carry the state gradient across windows): the fused neuron kernels of both backends start
+ * their backward from a zero state gradient, and truncation is what snnTorch and SpikingJelly users ask for.
+ * A window {@code >= T} takes the untruncated path, so its gradients are full BPTT's, bit for bit. With an encoder
+ * other than direct the encoded input ({@code [T, N, F]}) is still made once per chunk; a sequence input is
+ * uploaded a window at a time.
  */
 public final class CpuGradientEngine implements GradientEngine {
     private final EngineConfig config;
@@ -31,6 +49,9 @@ public final class CpuGradientEngine implements GradientEngine {
     private final int tSteps;
     private final boolean sequence;
     private final int stepF; // floats per sample and step: f / T with a sequence input, else f
+    private final boolean truncated; // 0 < tbpttWindow < T: the network runs window by window
+    private final int window;        // steps a pass: the window when truncated, else T
+    private Tensor win;              // one window of an encoded input (encoders other than direct, truncated)
     private final Pass pass = new Pass();
     private int capacity;
     private Tensor xIn;
@@ -59,6 +80,8 @@ public final class CpuGradientEngine implements GradientEngine {
         this.tSteps = config.timeSteps();
         this.sequence = config.sequenceInput();
         this.stepF = net.featureSize();
+        this.truncated = config.truncated();
+        this.window = truncated ? config.tbpttWindow() : tSteps;
         net.setParameters(net.initialParameters(config.seed()));
     }
 
@@ -131,21 +154,32 @@ public final class CpuGradientEngine implements GradientEngine {
         if (n <= capacity) {
             return;
         }
+        closeInputs();
+        capacity = n;
+        xIn = be.alloc(sequence ? 1 : n * f); // a sequence goes straight into encoded
+        // truncated: a sequence arrives a window at a time and the direct encoder's static input needs no copy
+        boolean whole = !truncated || !(sequence || encoder.isDirect());
+        encoded = be.alloc(whole ? tSteps * n * stepF : sequence ? window * n * stepF : 1);
+        win = truncated && whole ? be.alloc(window * n * stepF) : null;
+        seqHost = sequence ? new float[window * n * stepF] : seqHost;
+        dOut = be.alloc(window * n * k);
+        outHost = new float[tSteps * n * k];
+        dOutHost = new float[tSteps * n * k];
+        rates = new float[n * k];
+        dRates = new float[n * k];
+        net.allocate(window, n);
+    }
+
+    private void closeInputs() {
         if (xIn != null) {
             xIn.close();
             encoded.close();
             dOut.close();
         }
-        capacity = n;
-        xIn = be.alloc(sequence ? 1 : n * f); // a sequence goes straight into encoded
-        encoded = be.alloc(tSteps * n * stepF);
-        seqHost = sequence ? new float[tSteps * n * stepF] : seqHost;
-        dOut = be.alloc(tSteps * n * k);
-        outHost = new float[tSteps * n * k];
-        dOutHost = new float[tSteps * n * k];
-        rates = new float[n * k];
-        dRates = new float[n * k];
-        net.allocate(tSteps, n);
+        if (win != null) {
+            win.close();
+            win = null;
+        }
     }
 
     private void checkRange(float[] features, int from, int to) {
@@ -157,6 +191,21 @@ public final class CpuGradientEngine implements GradientEngine {
 
     /** Encodes and runs the forward pass of samples [s, s+n); leaves the rates in {@link #rates}. */
     private void forwardChunk(float[] features, int s, int n, long from, long seed, boolean training) {
+        if (truncated) {
+            if (!sequence) {
+                be.upload(features, s * f, xIn, 0, n * f);
+                if (!encoder.isDirect()) {
+                    encoder.encode(be, xIn, n, f, tSteps, seed, s - from, encoded);
+                }
+            }
+            for (int t0 = 0; t0 < tSteps; t0 += window) {
+                int len = Math.min(window, tSteps - t0);
+                Tensor out = forwardWindow(features, s, n, from, seed, training, t0, len);
+                be.download(out, 0, outHost, t0 * n * k, len * n * k);
+            }
+            loss.decode(outHost, tSteps, n, k, rates);
+            return;
+        }
         pass.set(tSteps, n, training, seed, s - from);
         Tensor out;
         if (sequence) {
@@ -177,6 +226,48 @@ public final class CpuGradientEngine implements GradientEngine {
         }
         be.download(out, 0, outHost, 0, tSteps * n * k);
         loss.decode(outHost, tSteps, n, k, rates); // firing rates, or what the loss reads instead (a membrane)
+    }
+
+    /**
+     * The forward of steps {@code [t0, t0 + len)} of samples {@code [s, s+n)}, carrying the state on from the window
+     * before unless {@code t0 == 0}; the input is prepared by {@link #forwardChunk} (truncated BPTT only).
+     */
+    private Tensor forwardWindow(float[] features, int s, int n, long from, long seed, boolean training, int t0,
+                                 int len) {
+        pass.set(len, n, training, seed, s - from);
+        pass.keepState = t0 > 0;
+        if (sequence) {
+            for (int t = 0; t < len; t++) {
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(features, (s + i) * f + (t0 + t) * stepF, seqHost, (t * n + i) * stepF, stepF);
+                }
+            }
+            be.upload(seqHost, 0, encoded, 0, len * n * stepF);
+            return net.forward(encoded, pass);
+        } else if (encoder.isDirect()) {
+            return net.forwardStatic(xIn, pass);
+        }
+        be.copy(encoded, t0 * n * stepF, win, 0, len * n * stepF);
+        return net.forward(win, pass);
+    }
+
+    /**
+     * Truncated BPTT's backward of the chunk {@link #forwardChunk} ran: each window forward again from its carried
+     * state, then back from its slice of {@code dOutHost}; the last window of the call reports the final ranges.
+     */
+    private void backwardWindows(float[] features, int s, int n, long from, long seed, boolean last, float[] gradSum,
+                                 FinalRanges done) {
+        for (int t0 = 0; t0 < tSteps; t0 += window) {
+            int len = Math.min(window, tSteps - t0);
+            forwardWindow(features, s, n, from, seed, true, t0, len);
+            be.upload(dOutHost, t0 * n * k, dOut, 0, len * n * k);
+            if (done != null && last && t0 + len >= tSteps) {
+                finalFrom = net.numParameters();
+                net.backward(dOut, pass, i -> finalDown(net.parameterOffset(i), gradSum, done));
+            } else {
+                net.backward(dOut, pass);
+            }
+        }
     }
 
     @Override
@@ -254,6 +345,10 @@ public final class CpuGradientEngine implements GradientEngine {
                 }
             }
             lossSum += loss.lossAndGradient(outHost, tSteps, rates, labels, s, n, k, dRates, dOutHost);
+            if (truncated) {
+                backwardWindows(features, s, n, from - sampleBase, seed, s + n >= to, gradSum, done);
+                continue;
+            }
             be.upload(dOutHost, 0, dOut, 0, tSteps * n * k);
             if (done != null && s + n >= to) {
                 finalFrom = net.numParameters();
@@ -327,11 +422,7 @@ public final class CpuGradientEngine implements GradientEngine {
     @Override
     public void close() {
         net.close();
-        if (xIn != null) {
-            xIn.close();
-            encoded.close();
-            dOut.close();
-        }
+        closeInputs();
         be.close();
     }
 }

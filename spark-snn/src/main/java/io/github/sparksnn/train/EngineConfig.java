@@ -34,6 +34,7 @@ public final class EngineConfig implements Serializable {
     private final int maxChunk;
     private final String backend;
     private final boolean sequenceInput;
+    private final int tbpttWindow;
     private transient ModelSpec parsed;
 
     private EngineConfig(Builder b) {
@@ -47,6 +48,7 @@ public final class EngineConfig implements Serializable {
         this.maxChunk = b.maxChunk;
         this.backend = Objects.requireNonNull(b.backend, "backend").trim().toLowerCase(java.util.Locale.ROOT);
         this.sequenceInput = b.sequenceInput;
+        this.tbpttWindow = b.tbpttWindow;
         if (timeSteps < 1) {
             throw new IllegalArgumentException("timeSteps must be >= 1, got " + timeSteps);
         }
@@ -64,7 +66,20 @@ public final class EngineConfig implements Serializable {
         if (maxChunk < 1) {
             throw new IllegalArgumentException("maxChunk must be >= 1, got " + maxChunk);
         }
+        if (tbpttWindow < 0) {
+            throw new IllegalArgumentException("tbpttWindow must be >= 0 (0 = full BPTT), got " + tbpttWindow);
+        }
         ModelSpec spec = spec();
+        if (truncated()) {
+            for (Layer l : spec.buildLayers(inputShape)) {
+                if (l instanceof io.github.sparksnn.layer.BatchNorm) {
+                    // its batch statistics would be those of one window, not of all T steps: another forward
+                    throw new IllegalArgumentException("tbpttWindow " + tbpttWindow + " < timeSteps " + timeSteps
+                            + " needs a model without batchnorm (" + l.label() + " would normalize each window "
+                            + "by its own statistics)");
+                }
+            }
+        }
         int[] out = spec.outputShape(inputShape);
         boolean regression = loss.startsWith("mse_target");
         if (regression && (out.length != 1 || out[0] != 1)) {
@@ -94,6 +109,7 @@ public final class EngineConfig implements Serializable {
         b.maxChunk = maxChunk;
         b.backend = backend;
         b.sequenceInput = sequenceInput;
+        b.tbpttWindow = tbpttWindow;
         return b;
     }
 
@@ -179,6 +195,20 @@ public final class EngineConfig implements Serializable {
         return backend;
     }
 
+    /**
+     * Truncated BPTT: the gradient flows back through at most this many steps, window by window (0 = full BPTT
+     * over all {@code T} steps, as does any window {@code >= T}); see {@link CpuGradientEngine} for what it costs
+     * and what it bounds.
+     */
+    public int tbpttWindow() {
+        return tbpttWindow;
+    }
+
+    /** Whether the gradient is truncated: {@code 0 < tbpttWindow < timeSteps}. */
+    public boolean truncated() {
+        return tbpttWindow > 0 && tbpttWindow < timeSteps;
+    }
+
     /** Most samples processed in one pass; larger calls are split into chunks of this size. */
     public int maxChunk() {
         return maxChunk;
@@ -224,18 +254,22 @@ public final class EngineConfig implements Serializable {
         return toBuilder().sequenceInput(s).build();
     }
 
+    public EngineConfig withTbpttWindow(int w) {
+        return toBuilder().tbpttWindow(w).build();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof EngineConfig c && modelSpec.equals(c.modelSpec) && Arrays.equals(inputShape, c.inputShape)
                 && timeSteps == c.timeSteps && encoder.equals(c.encoder) && loss.equals(c.loss) && seed == c.seed
                 && threads == c.threads && maxChunk == c.maxChunk && backend.equals(c.backend)
-                && sequenceInput == c.sequenceInput;
+                && sequenceInput == c.sequenceInput && tbpttWindow == c.tbpttWindow;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(modelSpec, Arrays.hashCode(inputShape), timeSteps, encoder, loss, seed, threads, maxChunk,
-                backend, sequenceInput);
+                backend, sequenceInput, tbpttWindow);
     }
 
     @Override
@@ -244,10 +278,14 @@ public final class EngineConfig implements Serializable {
                 + ", encoder=" + encoder + ", loss=" + loss + ", seed=" + seed + ", threads=" + threads
                 + ", maxChunk=" + maxChunk + ", backend=" + backend
                 // only when set: checkpoints of static-input runs keep their fingerprint (this string)
-                + (sequenceInput ? ", sequenceInput=true" : "") + "}";
+                + (sequenceInput ? ", sequenceInput=true" : "") + (tbpttWindow > 0 ? ", tbpttWindow=" + tbpttWindow : "")
+                + "}";
     }
 
-    /** Builder; defaults: T=4, encoder direct, loss mse, seed 0, threads 1, maxChunk 256, backend cpu. */
+    /**
+     * Builder; defaults: T=4, encoder direct, loss mse, seed 0, threads 1, maxChunk 256, backend cpu, tbpttWindow 0
+     * (full BPTT).
+     */
     public static final class Builder {
         private String modelSpec;
         private int[] inputShape;
@@ -259,6 +297,7 @@ public final class EngineConfig implements Serializable {
         private int maxChunk = 256;
         private String backend = "cpu";
         private boolean sequenceInput;
+        private int tbpttWindow;
 
         public Builder modelSpec(String s) {
             this.modelSpec = s;
@@ -324,6 +363,12 @@ public final class EngineConfig implements Serializable {
          */
         public Builder sequenceInput(boolean s) {
             this.sequenceInput = s;
+            return this;
+        }
+
+        /** Truncated BPTT window in steps (>= 0; 0, or any window >= T, is full BPTT). */
+        public Builder tbpttWindow(int w) {
+            this.tbpttWindow = w;
             return this;
         }
 

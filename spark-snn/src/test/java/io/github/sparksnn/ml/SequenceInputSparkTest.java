@@ -132,6 +132,28 @@ class SequenceInputSparkTest {
     }
 
     @Test
+    void truncatedBpttIsAParamThatTrainsAndRoundTrips() throws Exception {
+        SpikingNetworkClassifier cut = estimator().setTbpttWindow(2);
+        assertEquals(0, estimator().getTbpttWindow(), "full BPTT by default");
+        assertEquals(2, cut.engineConfig().tbpttWindow());
+        SpikingNetworkModel m = cut.fit(seqDf);
+        double[] loss = m.summary().lossHistory();
+        assertTrue(loss[loss.length - 1] < 0.95 * loss[0], "the loss falls over windows of 2: " + Arrays.toString(loss));
+        assertTrue(!Arrays.equals(model.weights(), m.weights()), "a window of 2 < T trains other weights");
+        assertArrayEquals(model.weights(), estimator().setTbpttWindow(T).fit(seqDf).weights(), 0f,
+                "a window of T is full BPTT, bit for bit");
+        Path dir = SparkTestSupport.tempDir("seq-tbptt");
+        cut.write().overwrite().save(dir.resolve("e").toString());
+        assertEquals(2, SpikingNetworkClassifier.load(dir.resolve("e").toString()).getTbpttWindow());
+        assertThrows(IllegalArgumentException.class, () -> estimator().setTbpttWindow(-1));
+        IllegalArgumentException bn = assertThrows(IllegalArgumentException.class, () -> estimator()
+                .setModelSpec("linear(2, 12) | batchnorm1d(12) | lif | linear(12, 3) | lif").setTbpttWindow(2)
+                .engineConfig());
+        assertTrue(bn.getMessage().contains("SpikingNetworkClassifier") && bn.getMessage().contains("batchnorm"),
+                bn.getMessage());
+    }
+
+    @Test
     void theLayerPipelineReadsTheTimeMajorVector() {
         PipelineModel layers = model.toLayerPipeline();
         Dataset<Row> out = layers.transform(flatDf);
