@@ -119,6 +119,23 @@ class SequenceInputSparkTest {
         assertTrue(acc > 0.5, "timing is learned beyond chance (1/3): accuracy " + acc);
     }
 
+    /** Sequence input and a recurrent neuron under barrier mode (in process and over sockets) and jobs: one set of bits. */
+    @Test
+    void barrierModeGivesTheBitsOfTheJobPerStepLoop() {
+        Dataset<Row> two = seqDf.repartition(2).cache(); // as many partitions as local[2] has task slots
+        two.count();
+        float[] jobs = estimator().setSyncMode("jobs").fit(two).weights();
+        float[] barrier = estimator().setSyncMode("barrier").fit(two).weights();
+        assertArrayEquals(jobs, barrier, 0f, "barrier in process vs jobs");
+        spark.sparkContext().setLocalProperty("spark.snn.aggregation.transport", "socket");
+        try {
+            assertArrayEquals(jobs, estimator().setSyncMode("barrier").fit(two).weights(), 0f,
+                    "barrier over sockets vs jobs");
+        } finally {
+            spark.sparkContext().setLocalProperty("spark.snn.aggregation.transport", null);
+        }
+    }
+
     @Test
     void savedModelsKeepTheSequenceParam() throws Exception {
         Path dir = SparkTestSupport.tempDir("seq-model");
