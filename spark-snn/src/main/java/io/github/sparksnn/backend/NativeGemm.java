@@ -54,7 +54,9 @@ final class NativeGemm implements Gemm {
         if (processThreads != threads) {
             useThreads();
         }
-        if (!transA && m <= GEMV_MAX_ROWS) {
+        // k = 0 or n = 0 stays on sgemm: sgemv returns at once on an empty dimension, leaving C as it was, where
+        // sgemm sets C = beta * C (with beta = 0, zeros whatever C held).
+        if (!transA && m <= GEMV_MAX_ROWS && k > 0 && n > 0) {
             gemvRows(transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }

@@ -61,6 +61,36 @@ class CpuBackendTest {
         }
     }
 
+    /** An empty inner dimension: C = beta * C on both GEMMs, also for the few-row products that take sgemv. */
+    @Test
+    void anEmptyInnerDimensionScalesCByBeta() {
+        try (CpuBackend nat = new CpuBackend(1); CpuBackend portable = new CpuBackend(1, true)) {
+            for (CpuBackend be : new CpuBackend[]{nat, portable}) {
+                for (int m : new int[]{3, NativeGemm.GEMV_MAX_ROWS + 3}) {
+                    int n = 4;
+                    Tensor a = be.alloc(1), b = be.alloc(1), c = be.alloc(m * n);
+                    float[] nan = new float[m * n];
+                    java.util.Arrays.fill(nan, Float.NaN);
+                    be.upload(nan, 0, c, 0, nan.length);
+                    be.gemm(false, false, m, n, 0, 1f, a, 0, 1, b, 0, n, 0f, c, 0, n);
+                    float[] out = new float[m * n];
+                    be.download(c, 0, out, 0, out.length);
+                    for (float v : out) {
+                        assertEquals(0f, v, be.describe() + " m=" + m + ": beta = 0 overwrites C");
+                    }
+                    float[] twos = new float[m * n];
+                    java.util.Arrays.fill(twos, 2f);
+                    be.upload(twos, 0, c, 0, twos.length);
+                    be.gemm(false, false, m, n, 0, 1f, a, 0, 1, b, 0, n, 0.5f, c, 0, n);
+                    be.download(c, 0, out, 0, out.length);
+                    for (float v : out) {
+                        assertEquals(1f, v, be.describe() + " m=" + m + ": C = 0.5 * C");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theCounterRngIsSplitMix64() {
         // SplitMix64's published first outputs for seed 0 are bits(0, 1), bits(0, 2), bits(0, 3).
