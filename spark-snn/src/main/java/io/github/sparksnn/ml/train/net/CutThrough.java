@@ -120,6 +120,22 @@ public final class CutThrough {
         }
         int carrier = carrier(own.present(), present);
         OrderedSum.Pending node = top.get(0);
+        if (carrier != -2) {
+            // The frame opens only once its first piece can follow at once: a frame opened earlier would be left
+            // open by a failure in the subtree (an engine that throws before its backward pass, a child that sends
+            // ERROR instead of its sum), and the ERROR frame that carries the root cause up could not follow it.
+            int first = PartialReceiver.lastPiece(dim);
+            if (own.present()) {
+                own.awaitFrom(first);
+            }
+            long w2 = System.nanoTime();
+            for (int i = 0; i < numKids; i++) {
+                if (present[i]) {
+                    receiver.awaitFrom(i, first);
+                }
+            }
+            waited += System.nanoTime() - w2;
+        }
         up.beginPartial(epoch, step, node.level(), node.index(), node.node().count, carrier != -2, dim, bf16);
         if (carrier != -2) {
             for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
