@@ -1,18 +1,12 @@
 package io.github.sparksnn.bench;
 
 import io.github.sparksnn.ml.train.net.Frame;
-import io.github.sparksnn.ml.train.net.PeerLink;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.Arrays;
 
 /**
  * What moving vectors over loopback costs on this machine, measured with the training protocol itself
- * ({@link PeerLink} frames between two threads): the time of a one-way message of {@code n} floats at a few sizes,
+ * ({@link io.github.sparksnn.ml.train.net.PeerLink} frames between two threads): the time of a one-way message of {@code n} floats at a few sizes,
  * fitted by least squares to {@code latency + bytes / bandwidth}. The bench uses the bandwidth for the transfer
  * floor of a step and both constants for its cost model.
  */
@@ -42,66 +36,41 @@ final class LoopbackProbe {
     }
 
     /** Echo round trips at each size (median of {@code rounds}), halved to one-way times, then the fit. */
-    static Fit measure(int[] floats, int rounds) throws IOException, InterruptedException {
-        PeerLink.Credentials c = PeerLink.Credentials.random();
-        try (ServerSocket server = new ServerSocket()) {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int max = Arrays.stream(floats).max().orElse(1);
-            Thread echo = new Thread(() -> {
-                try (Socket s = server.accept(); PeerLink l = PeerLink.accept(s, c, -1, 10_000, 60_000)) {
-                    float[] buf = new float[max];
-                    while (true) {
-                        Frame f = l.readHeader("a probe");
-                        if (f.type() == Frame.END) {
-                            return;
-                        }
-                        int n = (int) (f.length() / 4);
-                        l.readState(f, buf, n);
-                        l.sendState(f.epoch(), f.step(), buf, n);
-                    }
-                } catch (IOException ignored) {
-                    // probe over
+    static Fit measure(int[] floats, int rounds) throws Exception {
+        int max = Arrays.stream(floats).max().orElse(1);
+        double[] sizes = new double[floats.length];
+        double[] oneWay = new double[floats.length];
+        // The same echo as `bench transport`'s socket row: PeerLink frames between two threads of this JVM.
+        try (TransportBenchCommand.SnnWire wire = new TransportBenchCommand.SnnWire("127.0.0.1", max, false)) {
+            for (int k = 0; k < floats.length; k++) {
+                int n = floats[k];
+                float[] v = new float[n];
+                double[] t = new double[rounds + 3];
+                for (int r = 0; r < t.length; r++) {
+                    long t0 = System.nanoTime();
+                    wire.echo(v, n);
+                    t[r] = (System.nanoTime() - t0) / 1e6 / 2;
                 }
-            }, "loopback echo");
-            echo.setDaemon(true);
-            echo.start();
-            double[] sizes = new double[floats.length];
-            double[] oneWay = new double[floats.length];
-            try (PeerLink l = PeerLink.connect("127.0.0.1", server.getLocalPort(), c, 0, 0, -1, 10_000, 60_000)) {
-                for (int k = 0; k < floats.length; k++) {
-                    int n = floats[k];
-                    float[] v = new float[n];
-                    double[] t = new double[rounds + 3];
-                    for (int r = 0; r < t.length; r++) {
-                        long t0 = System.nanoTime();
-                        l.sendState(0, r, v, n);
-                        Frame f = l.readHeader("the echo");
-                        l.readState(f, v, n);
-                        t[r] = (System.nanoTime() - t0) / 1e6 / 2;
-                    }
-                    double[] timed = Arrays.copyOfRange(t, 3, t.length); // the first rounds warm up the JIT
-                    Arrays.sort(timed);
-                    sizes[k] = Frame.HEADER_BYTES + 4.0 * n;
-                    oneWay[k] = timed[timed.length / 2];
-                }
-                l.sendEnd(0, 0);
+                double[] timed = Arrays.copyOfRange(t, 3, t.length); // the first rounds warm up the JIT
+                Arrays.sort(timed);
+                sizes[k] = Frame.HEADER_BYTES + 4.0 * n;
+                oneWay[k] = timed[timed.length / 2];
             }
-            echo.join(5_000);
-            // Least squares: oneWay = a + b * bytes.
-            int m = sizes.length;
-            double sx = 0;
-            double sy = 0;
-            double sxx = 0;
-            double sxy = 0;
-            for (int i = 0; i < m; i++) {
-                sx += sizes[i];
-                sy += oneWay[i];
-                sxx += sizes[i] * sizes[i];
-                sxy += sizes[i] * oneWay[i];
-            }
-            double b = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-            double a = (sy - b * sx) / m;
-            return new Fit(Math.max(0, a), b, sizes, oneWay);
         }
+        // Least squares: oneWay = a + b * bytes.
+        int m = sizes.length;
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double sxy = 0;
+        for (int i = 0; i < m; i++) {
+            sx += sizes[i];
+            sy += oneWay[i];
+            sxx += sizes[i] * sizes[i];
+            sxy += sizes[i] * oneWay[i];
+        }
+        double b = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+        double a = (sy - b * sx) / m;
+        return new Fit(Math.max(0, a), b, sizes, oneWay);
     }
 }
