@@ -50,7 +50,7 @@ public final class ScaleCostModel {
     public static final double WIRE_PER_PAYLOAD = 1.0;
 
     /** Bytes of one piece of a streamed vector (the state's relay and the cut-through partial sums). */
-    public static final int PIECE_BYTES = 1 << 18;
+    public static final int PIECE_BYTES = io.github.sparksnn.ml.train.net.PartialReceiver.PIECE * 4;
 
     private final int numParameters;
     private final double gbit;

@@ -61,7 +61,7 @@ class ScaleCostModelTest {
     void withoutOverlapTheRoundIsTheBusiestLinksVectorsPlusOnePieceAHop() {
         ScaleCostModel m = new ScaleCostModel(1_000_000, 1);
         double v = m.linkMs(1);                        // 32 ms: 4 MB at 1 Gbit/s
-        double piece = 262_144 * 8 / 1e9 * 1e3;        // 2.097 ms
+        double piece = ScaleCostModel.PIECE_BYTES * 8 / 1e9 * 1e3;   // 0.524 ms for 64 KB
         // One task: its sum up and the state down move at once (full duplex), so one vector's time, plus the last
         // piece's way back down.
         ScaleCostModel.Prediction one = m.predict(1, 2, 10, 5);
@@ -85,23 +85,23 @@ class ScaleCostModelTest {
     @Test
     void piecesFinalDuringTheBackwardPassLeaveEarly() {
         ScaleCostModel m = new ScaleCostModel(1_000_000, 1);
-        int pieces = 16;                               // ceil(4 MB / 256 KB)
-        double piece = 262_144 * 8 / 1e9 * 1e3;
-        double lastPiece = (4_000_000 - 15 * 262_144) * 8 / 1e9 * 1e3;
+        int per = ScaleCostModel.PIECE_BYTES;
+        int pieces = (4_000_000 + per - 1) / per;      // ceil(4 MB / one piece)
+        double piece = per * 8 / 1e9 * 1e3;
+        double lastPiece = (4_000_000 - (pieces - 1) * (double) per) * 8 / 1e9 * 1e3;
         double[] ready = new double[pieces];
         java.util.Arrays.fill(ready, 0.5);
         ready[pieces - 1] = 1;                         // the first layer's gradient is final only at the very end
         ScaleCostModel.Topology one = ScaleCostModel.Topology.of(1, 2);
         ScaleCostModel.Prediction p = m.predict(one, 100, 0, ready, 0);
-        // 15 pieces enter the link from 50 ms on and are through by 50 + 15 x 2.1 = 81.5 ms; the last is ready at
-        // 100 ms, so only it and the last piece's way down remain exposed.
+        // All pieces but the last enter the link from 50 ms on and are through by 50 + 32 ms of 4 MB at 1 Gbit/s;
+        // the last is ready at 100 ms, so only it and the last piece's way down remain exposed.
         assertEquals(lastPiece + piece, p.exposedMs(), 1e-9);
         assertTrue(p.exposedMs() < m.predict(one, 100, 0, null, 0).exposedMs());
-        // A slow driver paces the pipeline: 10 ns per value is 0.66 ms per piece, below the link's 2.1 ms (no
-        // change); 100 ns per value is 6.6 ms per piece and sets the pace.
+        // A slow driver paces the pipeline: 10 ns per value is below the link's 32 ns per value (no change); 100 ns
+        // per value sets the pace: 100 ms for the million values, then the last piece's way down.
         assertEquals(m.predict(one, 100, 0, null, 0).exposedMs(), m.predict(one, 100, 0, null, 10).exposedMs(), 1e-9);
-        assertEquals(15 * 65_536 * 100e-6 + (1_000_000 - 15 * 65_536) * 100e-6 + piece,
-                m.predict(one, 100, 0, null, 100).exposedMs(), 1e-6);
+        assertEquals(1_000_000 * 100e-6 + piece, m.predict(one, 100, 0, null, 100).exposedMs(), 1e-6);
         assertThrows(IllegalArgumentException.class, () -> m.predict(one, 100, 0, new double[3], 0));
     }
 
@@ -128,16 +128,18 @@ class ScaleCostModelTest {
 
     @Test
     void aCalibratedScheduleGivesEachPieceTheTimeItsLowestValueIsFinal() {
-        // 200,000 values: pieces [0, 65536), [65536, 131072), [131072, 196608), [196608, 200000), sent last first.
-        // The last layer [150,000, 200,000) is final at 0.3, [60,000, 150,000) at 0.7, the rest at the end.
-        double[] ready = ScaleCostModel.readyFromSchedule(200_000, new double[]{150_000, 60_000},
+        // 3 1/20 pieces of values: pieces [0, per), [per, 2 per), [2 per, 3 per), [3 per, n), sent last first.
+        // The last layer [2 1/3 per, n) is final at 0.3, [0.9 per, 2 1/3 per) at 0.7, the rest at the end.
+        int per = ScaleCostModel.PIECE_BYTES / 4;
+        int n = 3 * per + per / 20;
+        double[] ready = ScaleCostModel.readyFromSchedule(n, new double[]{2 * per + per / 3, per - per / 10},
                 new double[]{0.3, 0.7});
         assertEquals(4, ready.length);
-        assertEquals(0.3, ready[0], 0);   // [196608, 200000)
-        assertEquals(0.7, ready[1], 0);   // [131072, 196608): 131072 lies below 150,000
-        assertEquals(0.7, ready[2], 0);   // [65536, 131072)
-        assertEquals(1.0, ready[3], 0);   // [0, 65536): 0 lies below 60,000
-        assertEquals(4, ScaleCostModel.readyFromSchedule(200_000, new double[0], new double[0]).length);
+        assertEquals(0.3, ready[0], 0);   // [3 per, n)
+        assertEquals(0.7, ready[1], 0);   // [2 per, 3 per): 2 per lies below 2 1/3 per
+        assertEquals(0.7, ready[2], 0);   // [per, 2 per)
+        assertEquals(1.0, ready[3], 0);   // [0, per): 0 lies below 0.9 per
+        assertEquals(4, ScaleCostModel.readyFromSchedule(n, new double[0], new double[0]).length);
     }
 
     @Test

@@ -27,8 +27,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class StreamedRoundTest {
     private static final int EPOCH = 0;
 
-    /** A vector of three pieces and a bit, with five batch-norm buffer values at its end. */
-    private static final int DIM = 2 * PartialReceiver.PIECE + 123;
+    /**
+     * A vector of several pieces and a bit, with five batch-norm buffer values at its end, long enough for the
+     * driver's ranged update.
+     */
+    private static final int DIM = Math.max(2 * PartialReceiver.PIECE, DistributedTrainer.PARALLEL_UPDATE_MIN) + 128;
     private static final int BUFFERS = 5;
 
     @Test
