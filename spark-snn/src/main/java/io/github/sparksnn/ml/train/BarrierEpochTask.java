@@ -51,10 +51,13 @@ final class BarrierEpochTask implements Serializable {
      * What a task reports when its epoch ends. {@code waitNanos}: waits outside the engine (for the state between
      * steps and for the children's sums); over sockets also {@code stateWaitNanos}, the part spent waiting for the
      * state, and {@code sendNanos}, the time from the engine's end until the task's sum had left, less the waits for
-     * its children: what the overlap with the backward pass did not hide (0 in process).
+     * its children: what the overlap with the backward pass did not hide (0 in process). {@code computeCpuNanos}: the
+     * task thread's CPU time during its engine calls (-1 where the JVM cannot tell), so that an engine slowed by
+     * other threads taking its core (compute well above CPU) is told apart from a slow engine.
      */
     record Report(int partition, String executor, String backend, int rounds, long computeNanos, long waitNanos,
-                  long bytesSent, long bytesReceived, long stateWaitNanos, long sendNanos) implements Serializable {
+                  long bytesSent, long bytesReceived, long stateWaitNanos, long sendNanos, long computeCpuNanos)
+            implements Serializable {
     }
 
     final String runId;
@@ -299,7 +302,7 @@ final class BarrierEpochTask implements Serializable {
         }
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
-                0, 0, 0, 0);
+                0, 0, 0, 0, own.computeCpuNanos);
     }
 
     /** A whole handshake with a child takes at most this long (a real one takes milliseconds). */
@@ -450,7 +453,7 @@ final class BarrierEpochTask implements Serializable {
         }
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
-                sent, received, stateWaitNanos, sendNanos);
+                sent, received, stateWaitNanos, sendNanos, own.computeCpuNanos);
     }
 
     /**
@@ -528,6 +531,7 @@ final class BarrierEpochTask implements Serializable {
         private StepTask.Prepared next;
         int rounds;
         long computeNanos;
+        long computeCpuNanos;
 
         private float[] streamed;
 
@@ -539,6 +543,7 @@ final class BarrierEpochTask implements Serializable {
         /** As above, telling {@code share} (may be null) each range of the gradient as it becomes final. */
         OrderedSum.Node compute(EngineCache.Lease lease, PackedBlock block, float[] state, int step,
                                 OverlappedShare share) {
+            long cpu0 = threadCpuNanos();
             int localSteps = Math.min(syncInterval, stepsPerEpoch - step);
             double[] roundLrs = java.util.Arrays.copyOfRange(lrs, step, step + localSteps);
             OrderedSum.Node leaf = StepTask.leaf(lease, block, state, numParams, syncInterval > 1 ? localRules : null,
@@ -548,6 +553,8 @@ final class BarrierEpochTask implements Serializable {
                 streamed = leaf.vector; // sent by the time the next round starts: its storage is reused
             }
             computeNanos += leaf.computeNanos;
+            long cpu1 = threadCpuNanos();
+            computeCpuNanos = cpu0 < 0 || cpu1 < 0 || computeCpuNanos < 0 ? -1 : computeCpuNanos + cpu1 - cpu0;
             return leaf;
         }
 
@@ -557,6 +564,12 @@ final class BarrierEpochTask implements Serializable {
             next = syncInterval == 1 && nextStep < stepsPerEpoch
                     ? StepTask.prepare(lease, block, seed, epoch, nextStep, stepsPerEpoch, scratch[rounds & 1]) : null;
         }
+    }
+
+    /** This thread's CPU time in ns, -1 where the JVM does not measure it. */
+    private static long threadCpuNanos() {
+        java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
+        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() : -1;
     }
 
     /** Ends the task at a round's start once Spark has killed it (a cancelled job, a failed sibling). */

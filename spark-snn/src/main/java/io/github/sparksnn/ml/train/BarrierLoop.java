@@ -422,13 +422,14 @@ final class BarrierLoop implements AutoCloseable {
                         }
                         receiver.startStreaming(epoch, step);
                         int following = step + localSteps < steps ? step + localSteps : -1;
-                        long o0 = System.nanoTime();
                         StreamedRound.Result r = round.run(receiver, ls, config.syncInterval() > 1, lrs[step], epoch,
                                 following);
                         stateSent = following >= 0;
                         drainStrays(attempt);
+                        // The round's waits for pieces and its writes are transfer; only its own work is counted.
+                        tot.optimizerNanos += r.updateNanos();
                         finishRound(r.stats(), null, epoch, step, localSteps, steps, lrs, tot,
-                                r.pathNanos() + (System.nanoTime() - o0), s0, () -> tot.driverBytes += bytes(links) - b0);
+                                r.pathNanos() + r.addNanos(), s0, () -> tot.driverBytes += bytes(links) - b0);
                         continue;
                     }
                     float[] state = EngineStates.of(st.params, st.buffers);

@@ -269,7 +269,8 @@ public final class DistributedTrainer {
                 double taskWait = Double.NaN, taskBytes = Double.NaN;
                 if (reports != null) {
                     backends.clear();
-                    double wait = 0, bytes = 0, compute = 0, stateWait = 0, send = 0;
+                    double wait = 0, bytes = 0, compute = 0, stateWait = 0, send = 0, cpu = 0;
+                    boolean cpuKnown = true;
                     int tasks = 0;
                     for (BarrierEpochTask.Report r : reports) {
                         backends.add("partition " + r.partition() + ": executor " + r.executor() + ", "
@@ -280,6 +281,8 @@ public final class DistributedTrainer {
                             compute += r.computeNanos() / 1e6 / r.rounds();
                             stateWait += r.stateWaitNanos() / 1e6 / r.rounds();
                             send += r.sendNanos() / 1e6 / r.rounds();
+                            cpu += r.computeCpuNanos() / 1e6 / r.rounds();
+                            cpuKnown &= r.computeCpuNanos() >= 0;
                             tasks++;
                         }
                     }
@@ -291,8 +294,10 @@ public final class DistributedTrainer {
                         // over sockets: in process nothing is sent, and the line would only say zeros.
                         if (bytes > 0) {
                             LOG.info(String.format(java.util.Locale.ROOT, "spark-snn epoch %d per step and task: "
-                                    + "compute %.2f ms, send after compute %.2f ms, wait for the state %.2f ms",
-                                    epoch + 1, compute / tasks, send / tasks, stateWait / tasks));
+                                    + "compute %.2f ms (%s), send after compute %.2f ms, wait for the state %.2f ms",
+                                    epoch + 1, compute / tasks, cpuKnown ? String.format(java.util.Locale.ROOT,
+                                            "the task thread on a CPU %.2f ms of it", cpu / tasks)
+                                            : "CPU time not measured", send / tasks, stateWait / tasks));
                         }
                     }
                 } else {

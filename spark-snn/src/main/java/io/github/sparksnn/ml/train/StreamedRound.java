@@ -47,8 +47,12 @@ final class StreamedRound {
         this.next = new float[dim];
     }
 
-    /** What a round gives the loop: the statistics of the whole sum (no vector) and the slowest path below. */
-    record Result(OrderedSum.Node stats, long pathNanos) {
+    /**
+     * What a round gives the loop: the statistics of the whole sum (no vector), the slowest path below, and the
+     * driver's own work in it, apart from its waits for pieces and its writes: adding the children's pieces
+     * ({@code addNanos}) and the update rule with the copy of the next state ({@code updateNanos}).
+     */
+    record Result(OrderedSum.Node stats, long pathNanos, long addNanos, long updateNanos) {
     }
 
     /**
@@ -60,6 +64,8 @@ final class StreamedRound {
     Result run(PartialReceiver receiver, PeerLink[] links, boolean localSteps, double lr, int epoch, int nextStep)
             throws IOException {
         int kids = links.length;
+        long addNanos = 0;
+        long updateNanos = 0;
         PeerLink.PartialHead[] heads = new PeerLink.PartialHead[kids];
         // The heads fix the tree nodes and the sample count; the rest of the statistics comes in the trailers.
         OrderedSum place = new OrderedSum(numLeaves);
@@ -92,17 +98,23 @@ final class StreamedRound {
             }
             for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
                 int n = Math.min(PartialReceiver.PIECE, dim - off);
+                awaitPieces(receiver, heads, off);
+                long t0 = System.nanoTime();
                 if (apply) {
                     float[] piece = pieceSum(receiver, heads, off, n);
+                    long t1 = System.nanoTime();
+                    addNanos += t1 - t0;
+                    t0 = t1;
                     if (piece != null) {
                         System.arraycopy(piece, 0, total, off, n);
                         applyPiece(update, localSteps, inv, off, off + n);
                     }
-                } else {
-                    awaitPieces(receiver, heads, off);
                 }
                 if (nextStep >= 0) {
                     statePiece(off, off + n);
+                }
+                updateNanos += System.nanoTime() - t0;
+                if (nextStep >= 0) {
                     for (PeerLink l : links) {
                         l.writeVectorPiece(next, off, n, false);
                     }
@@ -121,7 +133,7 @@ final class StreamedRound {
                     l.endState();
                 }
             }
-            return new Result(meta.result(), path);
+            return new Result(meta.result(), path, addNanos, updateNanos);
         } catch (IOException | RuntimeException | Error e) {
             if (apply) {
                 System.arraycopy(savedParams, 0, st.params, 0, st.params.length);
@@ -132,14 +144,16 @@ final class StreamedRound {
         }
     }
 
-    /** Piece {@code [off, off + n)} of the whole sum, in the fixed order; null when no child sent a vector. */
+    /**
+     * Piece {@code [off, off + n)} of the whole sum, in the fixed order, once it has arrived from every child; null
+     * when no child sent a vector.
+     */
     private float[] pieceSum(PartialReceiver receiver, PeerLink.PartialHead[] heads, int off, int n)
             throws IOException {
         OrderedSum sum = new OrderedSum(numLeaves);
         for (int i = 0; i < heads.length; i++) {
             float[] v = null;
             if (heads[i].present()) {
-                receiver.awaitFrom(i, off);
                 v = Arrays.copyOfRange(receiver.vector(i), off, off + n);
             }
             sum.addPending(heads[i].level(), heads[i].index(), new OrderedSum.Node(v, 0, 0, 0, 0));
