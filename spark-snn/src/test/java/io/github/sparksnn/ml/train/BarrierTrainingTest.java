@@ -151,11 +151,7 @@ class BarrierTrainingTest {
      */
     @Test
     void sendingDuringTheBackwardPassKeepsTheBitsOfTheJobPerStepLoop() {
-        io.github.sparksnn.train.EngineConfig cfg = io.github.sparksnn.train.EngineConfig.builder()
-                .modelSpec("linear(6, 200) | batchnorm1d(200) | lif(tau=2.0) | linear(200, 330) | lif(tau=2.0)"
-                        + " | linear(330, 3) | lif(tau=2.0)")
-                .inputShape(F).timeSteps(3).encoder("direct").loss("mse").seed(5).build();
-        EngineFactory real = new io.github.sparksnn.ml.train.engine.CoreEngineFactory(cfg);
+        EngineFactory real = layered();
         try (io.github.sparksnn.train.GradientEngine e = real.create()) {
             assertTrue(e.numParameters() > io.github.sparksnn.ml.train.net.PartialReceiver.PIECE
                     && e.buffers().length > 0, "two pieces and buffers");
@@ -175,6 +171,101 @@ class BarrierTrainingTest {
             transport(null);
             assertFalse(java.util.Arrays.equals(jobs.params(), real.create().parameters()), "it trained");
         }
+    }
+
+    /** The engine of {@link #sendingDuringTheBackwardPassKeepsTheBitsOfTheJobPerStepLoop}: several pieces. */
+    static EngineFactory layered() {
+        return new io.github.sparksnn.ml.train.engine.CoreEngineFactory(io.github.sparksnn.train.EngineConfig.builder()
+                .modelSpec("linear(6, 200) | batchnorm1d(200) | lif(tau=2.0) | linear(200, 330) | lif(tau=2.0)"
+                        + " | linear(330, 3) | lif(tau=2.0)")
+                .inputShape(F).timeSteps(3).encoder("direct").loss("mse").seed(5).build());
+    }
+
+    /**
+     * Partition 1's engine, at step 3, reports its last two layers' gradients final (most of the vector: its pieces
+     * go up at once), waits until they are on the wire, then throws: the task's PARTIAL frame is open part-way
+     * through its vector when its ERROR frame must follow.
+     */
+    record BreakMidBackward() implements HookedEngines.Hook {
+        @Override
+        public void beforeGradient(long seed) {
+        }
+
+        @Override
+        public void afterRange(long seed, int k, int from, int to) {
+            TaskContext tc = TaskContext.get();
+            if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1) && k == 1) {
+                try {
+                    Thread.sleep(1000); // the sender thread writes the pieces that are final
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("engine broke mid-backward on purpose");
+            }
+        }
+    }
+
+    @Test
+    void aFailureMidVectorEndsTheOpenFrameAndTheRootCauseReachesTheDriver() {
+        transport("socket");
+        for (int fanIn : new int[]{2, 0}) { // partition 1 under partition 0 (cut-through), then under the driver
+            long aborted0 = PeerLink.abortedFrames();
+            List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+            BarrierLoop.serviceHook = handles::add;
+            Exception e = assertThrows(org.apache.spark.SparkException.class, () -> train(3,
+                    config(SyncMode.BARRIER, fanIn, 1), new HookedEngines.Factory(layered(), new BreakMidBackward(),
+                            "break-mid")));
+            assertTrue(e.getMessage().contains("engine broke mid-backward on purpose"), e.getMessage());
+            List<String> notes = handles.get(0).notes();
+            assertEquals(1, notes.size(), "fan-in " + fanIn + ": a deterministic failure, no restarts: " + notes);
+            assertTrue(notes.get(0).contains("attempt 0 of epoch 1 failed: partition 1 (epoch 1): engine broke "
+                    + "mid-backward on purpose"), "fan-in " + fanIn + ": " + notes);
+            // Partition 1's frame, and under fan-in 2 its parent's, which had relayed its first pieces.
+            assertTrue(PeerLink.abortedFrames() >= aborted0 + 1,
+                    "fan-in " + fanIn + ": the frame was open part-way and ended as aborted");
+        }
+    }
+
+    /** Partition 2 stalls at step 3 after its last layers' pieces left, only the first time (a marker file). */
+    record StallMidBackwardOnce(String marker) implements HookedEngines.Hook {
+        @Override
+        public void beforeGradient(long seed) {
+        }
+
+        @Override
+        public void afterRange(long seed, int k, int from, int to) {
+            TaskContext tc = TaskContext.get();
+            if (tc != null && tc.partitionId() == 2 && seed == BatchPlan.stepSeed(9, 0, 2, 2) && k == 1) {
+                try {
+                    if (new java.io.File(marker).createNewFile()) {
+                        Thread.sleep(STALL_ONCE_MS);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStallMidVectorTimesOutAndTheRestartKeepsTheBits() {
+        transport("socket");
+        EngineFactory real = layered();
+        DistributedTrainer.Result clean = train(3, config(SyncMode.BARRIER, 2, 1), real);
+        jsc.setLocalProperty("spark.snn.barrier.maxRestarts", "3");
+        List<BarrierLoop.ServiceHandle> handles = new ArrayList<>();
+        BarrierLoop.serviceHook = handles::add;
+        DistributedTrainer.Result r = train(3, config(SyncMode.BARRIER, 2, 1).withStepTimeout(STALL_TIMEOUT_S),
+                new HookedEngines.Factory(real, new StallMidBackwardOnce(
+                        SparkTestSupportPaths.marker("stall-mid-backward")), "stall-mid"));
+        assertArrayEquals(clean.params(), r.params(), 0f, "after a stall part-way through a vector and a restart");
+        assertArrayEquals(clean.buffers(), r.buffers(), 0f, "buffers");
+        String notes = handles.get(0).notes().toString();
+        // The driver (P = 3, fan-in 2: partition 2 heads the block [2, 3)) read the first pieces of partition 2's
+        // sum, then nothing: its wait for the next piece times out and the attempt restarts from the last completed
+        // step, with a note saying whose sum stopped where.
+        assertTrue(notes.contains("attempt 0 of epoch 1 failed at step 3: the driver got only part of the partial "
+                + "sum of partition 2 for epoch 1, step 3 ("), notes);
     }
 
     @Test

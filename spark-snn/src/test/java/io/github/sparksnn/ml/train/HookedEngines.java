@@ -13,6 +13,14 @@ final class HookedEngines {
 
     interface Hook extends java.io.Serializable {
         void beforeGradient(long seed);
+
+        /**
+         * Runs in the engine's thread after it reported {@code gradSum[from, to)} final, the {@code k}-th range of the
+         * call (from 0): a hook that throws or stalls here does so in the middle of the backward pass, with the
+         * ranges before on their way to the parent.
+         */
+        default void afterRange(long seed, int k, int from, int to) {
+        }
     }
 
     record Factory(EngineFactory inner, Hook hook, String name) implements EngineFactory {
@@ -51,6 +59,16 @@ final class HookedEngines {
                 public StepStats accumulateGradient(float[] f, int[] l, int from, int to, long seed, float[] g) {
                     hook.beforeGradient(seed);
                     return e.accumulateGradient(f, l, from, to, seed, g);
+                }
+
+                public StepStats accumulateGradient(float[] f, int[] l, int from, int to, long seed, float[] g,
+                                                    FinalRanges done) {
+                    hook.beforeGradient(seed);
+                    int[] k = {0};
+                    return e.accumulateGradient(f, l, from, to, seed, g, (a, b) -> {
+                        done.completed(a, b);
+                        hook.afterRange(seed, k[0]++, a, b);
+                    });
                 }
 
                 public void predictRates(float[] f, int from, int to, long seed, float[] out) {

@@ -4,7 +4,7 @@ package io.github.sparksnn.ml.train.net;
  * The fixed header of every message between tasks and the driver, 40 bytes, little-endian:
  * <pre>
  *  0  int   magic    0x534E4E54 ("SNNT")
- *  4  short version  2 (1: one-way authentication, no frame tags)
+ *  4  short version  3 (2: no abort marker in a PARTIAL's trailer; 1: one-way authentication, no frame tags)
  *  6  short type     HELLO | AUTH | REGISTER | PEERS | STATE | DELTA16 | PARTIAL | PARTIAL16 | END | ERROR
  *  8  long  run      the run's 64-bit id
  * 16  int   attempt  the driver's stage attempt (a restarted stage gets a new one)
@@ -18,7 +18,7 @@ package io.github.sparksnn.ml.train.net;
  */
 public record Frame(int type, long run, int attempt, int epoch, int step, int partition, long length) {
     public static final int MAGIC = 0x534E4E54;
-    public static final short VERSION = 2;
+    public static final short VERSION = 3;
     public static final int HEADER_BYTES = 40;
 
     /** Server to client on connect: a 32-byte random nonce to answer; {@code partition} is the server's. */

@@ -124,17 +124,29 @@ public final class PartialReceiver implements AutoCloseable {
                         heads[k] = h;
                         heads.notifyAll();
                     }
-                    if (h.present()) {
-                        for (int off = lastPiece(dim); off >= 0; off -= PIECE) {
-                            int n = Math.min(PIECE, dim - off);
-                            l.readVectorPiece(f, h, vectors[k], off, n);
-                            synchronized (heads) {
-                                ready[k] = off;
-                                heads.notifyAll();
+                    PeerLink.PartialTrailer t;
+                    int at = dim; // values below this one have not arrived
+                    try {
+                        if (h.present()) {
+                            for (int off = lastPiece(dim); off >= 0; off -= PIECE) {
+                                int n = Math.min(PIECE, dim - off);
+                                l.readVectorPiece(f, h, vectors[k], off, n);
+                                at = off;
+                                synchronized (heads) {
+                                    ready[k] = off;
+                                    heads.notifyAll();
+                                }
                             }
                         }
+                        t = l.readPartialTrailer(f, h);
+                    } catch (SocketTimeoutException e) {
+                        // A sender stalled part-way through its frame (its engine hung after its first layers'
+                        // pieces had left): say whose sum and how far it got, as for a sum that never started.
+                        throw new IOException(receiver + " got only part of the partial sum of partition "
+                                + partitions[k] + " for epoch " + (epoch + 1) + ", step " + (step + 1) + " ("
+                                + (h.present() ? (dim - at) + " of " + dim + " values" : "no vector") + ", no "
+                                + "trailer), then nothing within " + timeoutsMs[k] + " ms (stepTimeout per tree level)");
                     }
-                    PeerLink.PartialTrailer t = l.readPartialTrailer(f, h);
                     synchronized (heads) {
                         trailers[k] = t;
                         heads.notifyAll();

@@ -610,14 +610,64 @@ public final class PeerLink implements AutoCloseable {
     public void sendError(int epoch, int step, String rootCause, boolean fatal) {
         byte[] m = String.valueOf(rootCause).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         int n = Math.min(m.length, MAX_ERROR_BYTES - 1);
-        try {
-            writeHeader(Frame.ERROR, epoch, step, n + 1L);
-            writePayload(fatal ? 1 : 0);
-            writePayload(m, 0, n);
-            endFrame();
-            out.flush();
-        } catch (IOException ignored) {
-            // the parent is gone: the stage fails anyway
+        synchronized (writeLock) {
+            aborted = true; // a sender thread still going stops at its next write
+            try {
+                abortOpenPartial();
+                writeHeader(Frame.ERROR, epoch, step, n + 1L);
+                writePayload(fatal ? 1 : 0);
+                writePayload(m, 0, n);
+                endFrame();
+                out.flush();
+            } catch (IOException ignored) {
+                // the parent is gone: the stage fails anyway
+            }
+        }
+    }
+
+    /**
+     * Ends a PARTIAL frame that is open part-way through its vector (its first pieces left during the backward pass,
+     * then the task failed), so that the ERROR frame after it can be read: the rest of the vector as zeros and a
+     * trailer whose path time is {@link #ABORTED}, under the frame's tag as usual. The receiver then refuses the sum
+     * and reads the ERROR frame ({@link #readPartialTrailer}); the pieces it had already passed on are discarded with
+     * the round, by the driver's roll-back.
+     */
+    private void abortOpenPartial() throws IOException {
+        if (partialLeft < 0) {
+            return;
+        }
+        byte[] zeros = new byte[(int) Math.min(partialLeft, 1 << 16)];
+        for (long left = partialLeft; left > 0; left -= zeros.length) {
+            writePayload(zeros, 0, (int) Math.min(left, zeros.length));
+        }
+        byte[] b = new byte[STREAM_TRAILER_BYTES];
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(ABORTED);
+        writePayload(b, 0, STREAM_TRAILER_BYTES);
+        endFrame();
+        partialLeft = -1;
+        ABORTED_FRAMES.incrementAndGet();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong ABORTED_FRAMES =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** PARTIAL frames this JVM ended as aborted part-way (a counter for tests and logs). */
+    public static long abortedFrames() {
+        return ABORTED_FRAMES.get();
+    }
+
+    /** The path time in a PARTIAL's trailer that says the sender failed part-way; an ERROR frame follows. */
+    static final long ABORTED = -1;
+    /** Orders the writes of a task's sender thread and an ERROR frame from its main thread on one link. */
+    private final Object writeLock = new Object();
+    /** Vector bytes the open PARTIAL frame still owes (-1: none open). */
+    private long partialLeft = -1;
+    /** An ERROR frame has gone out: nothing more is written. */
+    private boolean aborted;
+
+    private void checkNotAborted() throws IOException {
+        if (aborted) {
+            throw new IOException("the link to " + peerName() + " carried this task's ERROR frame already");
         }
     }
 
@@ -694,7 +744,7 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
-     * Floats per piece when a vector is encoded, decoded or relayed: 256 KB, so the pieces pipeline. Every vector
+     * Floats per piece when a vector is encoded, decoded or relayed: 64 KB, so the pieces pipeline. Every vector
      * travels in pieces of this size, the last piece first ({@link PartialReceiver#lastPiece}): the backward pass
      * finishes the last layers' gradients first, so they can leave while it goes on, and the state's pieces follow
      * in the order the driver completes them.
@@ -1034,6 +1084,18 @@ public final class PeerLink implements AutoCloseable {
         readFully(b, STREAM_TRAILER_BYTES, f);
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         long pathNanos = bb.getLong();
+        if (pathNanos == ABORTED) {
+            // The sender failed part-way through its vector; its root cause comes in the next frame.
+            Frame g = readHeader("the reason " + peerName() + " gave up its partial sum");
+            if (g.type() != Frame.ERROR) {
+                throw new ProtocolException(peerName() + " gave up its partial sum in " + f + " without an ERROR "
+                        + "frame after it: " + g);
+            }
+            expect(g, f.type(), f.epoch(), f.step()); // throws PeerFailure with the sender's root cause
+        }
+        if (pathNanos < 0) {
+            throw new ProtocolException("negative path time " + pathNanos + " in " + f + " from " + peerName());
+        }
         OrderedSum.Node n = new OrderedSum.Node(null, bb.getDouble(), bb.getLong(), h.count(), bb.getLong());
         n.maxComputeNanos = bb.getLong();
         return new PartialTrailer(n, pathNanos);
@@ -1101,9 +1163,13 @@ public final class PeerLink implements AutoCloseable {
         byte[] b = new byte[STREAM_HEAD_BYTES];
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(level).putLong(index).putLong(count)
                 .put((byte) (present ? 1 : 0));
-        writeHeader(bf16 ? Frame.PARTIAL16 : Frame.PARTIAL, epoch, step, len);
-        writePayload(b, 0, STREAM_HEAD_BYTES);
-        partialCount = count;
+        synchronized (writeLock) {
+            checkNotAborted();
+            writeHeader(bf16 ? Frame.PARTIAL16 : Frame.PARTIAL, epoch, step, len);
+            writePayload(b, 0, STREAM_HEAD_BYTES);
+            partialCount = count;
+            partialLeft = len - STREAM_HEAD_BYTES - STREAM_TRAILER_BYTES;
+        }
     }
 
     /** The sample count of the frame begun by {@link #beginPartial}, which its trailer's statistics must repeat. */
@@ -1120,8 +1186,14 @@ public final class PeerLink implements AutoCloseable {
         } else {
             bb.asFloatBuffer().put(v, off, n);
         }
-        writePayload(b, 0, n * (bf16 ? 2 : 4));
-        out.flush();
+        synchronized (writeLock) {
+            checkNotAborted();
+            writePayload(b, 0, n * (bf16 ? 2 : 4));
+            if (partialLeft >= 0) {
+                partialLeft -= n * (bf16 ? 2 : 4);
+            }
+            out.flush();
+        }
     }
 
     /** Ends the frame begun by {@link #beginPartial}: the trailer (the node's {@code stats}, {@code pathNanos}), its tag. */
@@ -1133,9 +1205,16 @@ public final class PeerLink implements AutoCloseable {
         byte[] b = new byte[STREAM_TRAILER_BYTES];
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(pathNanos).putDouble(stats.lossSum)
                 .putLong(stats.correct).putLong(stats.computeNanos).putLong(stats.maxComputeNanos);
-        writePayload(b, 0, STREAM_TRAILER_BYTES);
-        endFrame();
-        out.flush();
+        synchronized (writeLock) {
+            checkNotAborted();
+            if (partialLeft != 0) {
+                throw new IllegalStateException("the partial sum ends with " + partialLeft + " vector bytes unsent");
+            }
+            writePayload(b, 0, STREAM_TRAILER_BYTES);
+            endFrame();
+            partialLeft = -1;
+            out.flush();
+        }
     }
 
     private long lastMergeNanos;
