@@ -6,7 +6,6 @@ import io.github.sparksnn.examples.TrainJob;
 import io.github.sparksnn.ml.SpikingNetworkClassifier;
 import io.github.sparksnn.ml.SpikingNetworkModel;
 import io.github.sparksnn.ml.source.IdxDataFrames;
-import io.github.sparksnn.ml.train.net.AggregationTree;
 import io.github.sparksnn.ml.train.state.EpochMetrics;
 import io.github.sparksnn.train.EngineConfig;
 import io.github.sparksnn.train.GradientEngine;
@@ -48,13 +47,13 @@ import static org.apache.spark.sql.functions.col;
  *       {@code jobs}: a Spark job per step) on {@code --master}, with each step split into engine compute (the
  *       slowest partition), transfer, aggregation and optimizer, the bytes through the driver per step and the
  *       transfer floor (those bytes at the loopback bandwidth measured in the same run with the same frames);</li>
- *   <li>MLlib's {@code MultilayerPerceptronClassifier [784, 128, 10]} (L-BFGS) for scale;</li>
- *   <li>a cost model fitted to the measured per-message and per-byte costs, the optimizer's and the adds' per-float
- *       costs and the baseline's compute per image, predicting step time and scaling efficiency for larger P.</li>
+ *   <li>MLlib's {@code MultilayerPerceptronClassifier [784, 128, 10]} (L-BFGS) for scale.</li>
  * </ul>
+ * Predictions for more hosts are {@code bench scale-model}'s (the topology's vectors per link, pieces and overlap),
+ * checked against emulated hosts by {@code bench scale}; loopback on one machine says nothing about a network.
  */
 @Command(name = "spark", mixinStandardHelpOptions = true,
-        description = "Spark training vs one JVM: barrier and job-per-step modes, step breakdown, cost model.")
+        description = "Spark training vs one JVM: barrier and job-per-step modes, step breakdown.")
 public final class SparkBenchCommand implements Callable<Integer> {
 
     @Spec
@@ -206,7 +205,6 @@ public final class SparkBenchCommand implements Callable<Integer> {
                 "10k/100k/400k/1M", fmt(probe.oneWayMs()));
         out.printf(Locale.ROOT, "%-6s %-42s %9s %8s %8s %8s %8s %8s %8s %10s %8s %8s%n", "batch", "run", "images/s",
                 "vs fit", "step ms", "compute", "transfer", "aggr", "optim", "driver KB", "floor ms", "xfer/flr");
-        double[] optPerFloat = new double[]{0, 0};
         for (int b : batchSizes) {
             Measure base = median(samples.get(b + "|fit"));
             for (String key : samples.keySet()) {
@@ -223,11 +221,6 @@ public final class SparkBenchCommand implements Callable<Integer> {
                         Double.isNaN(r.driverBytes()) ? "-" : String.format(Locale.ROOT, "%.0f", r.driverBytes() / 1024),
                         fmt(floor), Double.isNaN(floor) ? "-" : String.format(Locale.ROOT, "%.2f",
                                 (r.stepMs() - r.computeMs()) / floor));
-                if ((key.endsWith("|barrier") || key.endsWith("|barrier-socket")) && !Double.isNaN(r.optimizerMs())) {
-                    // float32 rows feed the model's optimizer cost
-                    optPerFloat[0] += r.optimizerMs() / numParams;
-                    optPerFloat[1]++;
-                }
             }
             double one = medianOf(shareMs.get(b));
             double together = medianOf(shareMs.get(-b));
@@ -255,83 +248,8 @@ public final class SparkBenchCommand implements Callable<Integer> {
                     + "iteration = pass over the data), test accuracy %.4f%n", mlpIterations, master, mlpSeconds,
                     mlpSeconds / mlpIterations, mlpAcc);
         }
-        costModel(out, numParams, samples, probe, optPerFloat[1] == 0 ? Double.NaN : optPerFloat[0] / optPerFloat[1]);
-    }
-
-    /**
-     * Predicted step time of synchronous data-parallel training with P single-core tasks: compute scales as 1/P
-     * (the baseline's measured time per image), every tree level costs {@code fanIn} messages up and down at the
-     * fitted per-message and per-byte costs plus the adds, and the driver's optimizer its measured time per float.
-     */
-    private void costModel(PrintWriter out, int numParams, Map<String, List<Measure>> samples, LoopbackProbe.Fit probe,
-                           double optMsPerFloat) {
-        int b = batchSizes[batchSizes.length - 1];
-        Measure base = median(samples.get(b + "|fit"));
-        double msPerImage = base.stepMs() / b;
-        double addMsPerFloat = measureAddMsPerFloat();
-        if (Double.isNaN(optMsPerFloat)) {
-            optMsPerFloat = 0;
-        }
-        out.printf(Locale.ROOT, "cost model (batch %d; measured inputs: %.4f ms compute per image, %s, "
-                        + "%.2f GB/s, %.2f ns per float added, %.2f ns per float in the optimizer; compute "
-                        + "per image of the 13M model scaled by its parameter count):%n", b, msPerImage,
-                probe.latencyText(), probe.bandwidthGBs(), addMsPerFloat * 1e6, optMsPerFloat * 1e6);
-        out.printf(Locale.ROOT, "%-14s %4s %-14s %10s %10s %10s%n", "model", "P", "tree", "step ms", "images/s",
-                "efficiency");
-        long[] models = {numParams, 13_000_000L};
-        for (long m : models) {
-            double perImage = msPerImage * m / numParams;
-            double single = perImage * b + optMsPerFloat * m;
-            for (int p : new int[]{8, 16, 32, 64}) {
-                for (int f : new int[]{0, fanIn == 0 ? 2 : fanIn}) {
-                    AggregationTree tree = new AggregationTree(p, f);
-                    double msg = probe.messageMs(4.0 * m + 40);
-                    double comm;
-                    double adds;
-                    if (tree.isStar()) {
-                        comm = 2.0 * p * msg; // the driver's link carries P vectors up and P down
-                        adds = (p - 1) * addMsPerFloat * m;
-                    } else {
-                        // As implemented: up the tree store-and-forward, each level's parent taking its f children's
-                        // vectors through one link; down the tree relayed piece by piece (PeerLink.relayState), so
-                        // each further level adds f pieces of 256 KB rather than whole vectors.
-                        int levels = tree.depth();
-                        double piece = probe.messageMs(Math.min(4.0 * m, 4.0 * 65536) + 40);
-                        double up = msg + (levels - 1) * f * msg;
-                        double down = msg + (levels - 1) * f * piece;
-                        comm = up + down;
-                        adds = (levels - 1) * f * addMsPerFloat * m;
-                    }
-                    double step = perImage * b / p + comm + adds + optMsPerFloat * m;
-                    out.printf(Locale.ROOT, "%-14s %4d %-14s %10.1f %10.0f %9.0f%%%n",
-                            String.format(Locale.ROOT, "%,d", m), p, f == 0 ? "star" : "fan-in " + f, step, b / step * 1e3,
-                            100 * single / (p * step));
-                }
-            }
-        }
-        out.println("efficiency = one-task step / (P x predicted step), predicted from the measured inputs above (not "
-                + "measured at these P). What limits it: the vectors moved per step (4M bytes up per tree level, f x 4M "
-                + "into each parent; a star puts 2P x 4M on the driver) against compute per task (batch / P images): "
-                + "raise batchSize, use syncInterval k > 1 (k local steps per synchronization), or pick the fan-in.");
-    }
-
-    private static double measureAddMsPerFloat() {
-        int m = 1 << 20;
-        float[] a = new float[m];
-        float[] c = new float[m];
-        Arrays.fill(c, 1e-3f);
-        double best = Double.MAX_VALUE;
-        for (int r = 0; r < 30; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < m; i++) {
-                a[i] += c[i];
-            }
-            best = Math.min(best, (System.nanoTime() - t0) / 1e6 / m);
-        }
-        if (a[0] < 0) {
-            throw new AssertionError(); // keeps the loop alive
-        }
-        return best;
+        out.println("for more hosts: bin/snn bench scale-model (predictions) and sudo bin/snn bench scale (emulated "
+                + "hosts); loopback on one machine does not show a network's limits.");
     }
 
     /** Parameters the baseline passed through (at 1/4, 1/2 and 3/4 of its last epoch), for the share reference. */

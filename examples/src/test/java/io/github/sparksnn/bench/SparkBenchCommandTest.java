@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** A tiny {@code bench spark} run: every row, the breakdown columns, the driver's bytes and the cost model. */
+/** A tiny {@code bench spark} run: every row, the breakdown columns and the driver's bytes. */
 class SparkBenchCommandTest {
 
     @Test
@@ -34,7 +34,7 @@ class SparkBenchCommandTest {
         for (String row : new String[]{"fit, 1 JVM, 1 thread", "barrier local[2], fan-in 2, in-process",
                 "barrier local[2], fan-in 2, sockets", "jobs local[2]", "barrier local[2], fan-in 2, sockets, bf16",
                 "in a barrier task", "in a barrier-socket task",
-                "loopback, measured now", "engine time of one partition's share", "cost model", "13,000,000"}) {
+                "loopback, measured now", "engine time of one partition's share", "bench scale-model"}) {
             assertTrue(o.contains(row), "missing '" + row + "' in\n" + o);
         }
         // 784*16+16 + 16*10+10 = 12730 parameters. Two tasks under fan-in 2 make a star: per step each of the
