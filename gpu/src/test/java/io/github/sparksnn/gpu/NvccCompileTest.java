@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every CUDA source compiles with nvcc ({@code -ptx -arch=compute_75 -fmad=false}); skipped, visibly, where there is
  * no CUDA toolkit (CI). The 17 generated neuron sources are compiled as one translation unit (kernel names
- * suffixed per surrogate) to keep the test to seconds; the runtime path (a non-default parameter, which has no
- * shipped PTX) is compiled exactly as the backend would.
+ * suffixed per surrogate) to keep the test to seconds; the runtime path (a user surrogate, which has no shipped
+ * PTX) is compiled exactly as the backend would, while a Formula's PTX is FormulaPtx's even here.
  */
 class NvccCompileTest {
     private static Nvcc nvcc;
@@ -70,19 +70,29 @@ class NvccCompileTest {
     }
 
     @Test
-    void formulasCompileAtRunTimeIntoTheCache() throws Exception {
-        // a parameter no test elsewhere uses, so the cache entry is (most likely) fresh; a Formula's constants are in
-        // its text (a built-in's are kernel arguments, shipped for every value)
-        KernelSource src = NeuronKernelSource.of(io.github.sparksnn.surrogate.Surrogates.parse(
-                "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.718281828)"));
-        assertTrue(PtxStore.shipped(src).isEmpty(), "a Formula ships no PTX");
+    void userSurrogatesCompileAtRunTimeIntoTheCache() throws Exception {
+        // a parameter no test elsewhere uses, so the cache entry is (most likely) fresh; a user surrogate's constants
+        // are in its text (a built-in's are kernel arguments, shipped for every value)
+        KernelSource src = NeuronKernelSource.of(new HostFallbackPolicyTest.UserTanh(2.718281828));
+        assertTrue(PtxStore.shipped(src).isEmpty(), "a user surrogate ships no PTX");
+        assertTrue(src.compilerFreePtx().isEmpty(), "nor has one written in Java");
         Path cached = PtxStore.cacheDir().resolve(src.hash() + ".ptx");
         String ptx = PtxStore.ptx(src);
         assertTrue(PtxText.hasEntry(ptx, "neuron_backward"));
         assertTrue(Files.isRegularFile(cached), "compiled PTX is cached at " + cached);
         assertEquals(ptx, Files.readString(cached));
-        assertNotEquals(PtxStore.ptx(NeuronKernelSource.of(io.github.sparksnn.surrogate.Surrogates.parse(
-                "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)"))), ptx, "the parameter is baked into the code");
+        assertNotEquals(PtxStore.ptx(NeuronKernelSource.of(new HostFallbackPolicyTest.UserTanh(2.0))), ptx,
+                "the parameter is baked into the code");
+    }
+
+    @Test
+    void aFormulasPtxIsWrittenInJavaEvenWithNvccAtHand() {
+        KernelSource src = NeuronKernelSource.of(io.github.sparksnn.surrogate.Surrogates.parse(
+                "Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.718281828)"));
+        assertTrue(PtxStore.shipped(src).isEmpty(), "a Formula ships no PTX of its own");
+        String ptx = PtxStore.ptx(src);
+        assertTrue(ptx.contains("written by io.github.sparksnn.gpu.FormulaPtx"), "FormulaPtx, not nvcc");
+        assertEquals(src.compilerFreePtx().orElseThrow().get(), ptx);
     }
 
     @Test
