@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * {@code add/sub/mul/div.rn.f32} are Java's float operations (IEEE round to nearest, subnormals kept, as PTX without
  * {@code .ftz}); {@code rcp.rn.f32} is {@code 1 / a}; {@code sqrt.rn.f32} the correctly rounded root;
  * {@code min.f32}/{@code max.f32} return the other operand when one is NaN ({@link #min}, {@link #max});
- * {@code setp} compares as PTX says (ordered forms false with a NaN, the {@code u} forms true); calls go to a
- * {@link MathLibrary}. Anything else is refused, so a generator that emits more fails its test here.
+ * {@code setp} compares as PTX says (ordered forms false with a NaN, the {@code u} forms true); guarded branches
+ * ({@code @%p bra}) jump to labels; calls go to a {@link MathLibrary}. Anything else is refused, so a generator that emits more fails its test here.
  */
 final class PtxInterpreter {
     /** The math wrappers' values ({@code snn_expf}, ... by the wrapped function's name). */
@@ -25,6 +25,9 @@ final class PtxInterpreter {
     private static final Pattern F32 = Pattern.compile("0[fF]([0-9A-Fa-f]{8})");
 
     private final List<String[]> code = new ArrayList<>();
+    /** Per statement its guard ({@code %p1}, {@code !%p1}) or null. */
+    private final List<String> guards = new ArrayList<>();
+    private final Map<String, Integer> labels = new HashMap<>();
     private final String param;
 
     /** The function {@code name} of {@code ptx}. */
@@ -50,9 +53,22 @@ final class PtxInterpreter {
         String body = ptx.substring(m.end(), end - 1).replaceAll("//[^\n]*", "").replace('{', ' ').replace('}', ' ');
         for (String stmt : body.split(";")) {
             String s = stmt.trim().replaceAll("\\s+", " ");
+            Matcher label = Pattern.compile("^([$A-Za-z_][$A-Za-z0-9_]*)\\s*:\\s*").matcher(s);
+            while (label.find()) { // nvcc branches around a call in one arm of ?: (a call may have effects)
+                labels.put(label.group(1), code.size());
+                s = s.substring(label.end());
+                label = Pattern.compile("^([$A-Za-z_][$A-Za-z0-9_]*)\\s*:\\s*").matcher(s);
+            }
             if (s.isEmpty() || s.startsWith(".reg") || s.startsWith(".param") || s.startsWith(".local")) {
                 continue;
             }
+            String guard = null;
+            if (s.startsWith("@")) {
+                int g = s.indexOf(' ');
+                guard = s.substring(1, g);
+                s = s.substring(g + 1);
+            }
+            guards.add(guard);
             int sp = s.indexOf(' ');
             String op = sp < 0 ? s : s.substring(0, sp);
             String rest = sp < 0 ? "" : s.substring(sp + 1);
@@ -97,8 +113,27 @@ final class PtxInterpreter {
         Map<String, Float> f = new HashMap<>();
         Map<String, Boolean> p = new HashMap<>();
         Map<String, Float> params = new HashMap<>();
-        for (String[] s : code) {
+        for (int pc = 0; pc < code.size(); pc++) {
+            String[] s = code.get(pc);
             String op = s[0];
+            String guard = guards.get(pc);
+            if (guard != null) {
+                Boolean g = p.get(guard.startsWith("!") ? guard.substring(1) : guard);
+                if (g == null) {
+                    throw new IllegalStateException("unset predicate " + guard);
+                }
+                if (g == guard.startsWith("!")) {
+                    continue;
+                }
+            }
+            if (op.equals("bra") || op.equals("bra.uni")) {
+                Integer to = labels.get(s[1]);
+                if (to == null) {
+                    throw new IllegalStateException("no label " + s[1]);
+                }
+                pc = to - 1;
+                continue;
+            }
             switch (op) {
                 case "ld.param.f32" -> {
                     String src = s[2].replaceAll("[\\[\\]]", "").replace("+0", "");
@@ -141,6 +176,11 @@ final class PtxInterpreter {
                 case "div.rn.f32" -> f.put(s[1], value(f, s[2]) / value(f, s[3]));
                 case "rcp.rn.f32" -> f.put(s[1], 1.0f / value(f, s[2]));
                 case "neg.f32" -> f.put(s[1], -value(f, s[2]));
+                // nvcc's form of fminf(fmaxf(v, 0), 1): clamped to [+0, 1], NaN to +0 (as min/max above give it)
+                case "cvt.sat.f32.f32" -> {
+                    float v = value(f, s[2]);
+                    f.put(s[1], Float.isNaN(v) || v <= 0 ? 0f : Math.min(v, 1f));
+                }
                 case "abs.f32" -> f.put(s[1], Math.abs(value(f, s[2])));
                 case "sqrt.rn.f32" -> f.put(s[1], (float) Math.sqrt(value(f, s[2])));
                 case "min.f32" -> f.put(s[1], min(value(f, s[2]), value(f, s[3])));
