@@ -262,7 +262,7 @@ class EmulatedCudaSparkTest {
     }
 
     /** The Formula surrogate of {@link #FORMULA} (the emulator is built with it: {@link HostEmulator#formulas()}). */
-    static final String FORMULA_SURROGATE = "Formula(primitive='0.5 + tanh(a*x)/2', a=2.5)";
+    static final String FORMULA_SURROGATE = HostEmulator.SPARK_FORMULA;
     /** A model whose LIF layer has a Formula surrogate: no shipped module, and no nvcc on the executors. */
     private static final String FORMULA = "linear(6, 16) | lif(tau=2.0, surrogate=" + FORMULA_SURROGATE
             + ") | linear(16, 3) | lif(tau=2.0)";

@@ -83,13 +83,19 @@ final class HostEmulator implements DeviceStream {
         return out;
     }
 
-    /** User surrogates written as formulas (a derived gradient; a given piecewise one), run by the parity contracts too. */
+    /** The Formula of {@code EmulatedCudaSparkTest}'s model, trained on executors without nvcc (FormulaPtx). */
+    static final String SPARK_FORMULA = "Formula(primitive='0.5 + tanh(a*x)/2', a=2.5)";
+
+    /**
+     * User surrogates written as formulas (a derived gradient; a given piecewise one; the Spark test's), run by the
+     * parity contracts too.
+     */
     static List<SurrogateFunction> formulas() {
         return List.of(
                 io.github.sparksnn.surrogate.Surrogates.parse("Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)"),
                 io.github.sparksnn.surrogate.Surrogates.parse(
                         "Formula(primitive='min(max(alpha*x + 0.5, 0), 1)', gradient='where(abs(x) < 1/(2*alpha), alpha, 0)', alpha=0.8)"),
-                io.github.sparksnn.surrogate.Surrogates.parse(EmulatedCudaSparkTest.FORMULA_SURROGATE));
+                io.github.sparksnn.surrogate.Surrogates.parse(SPARK_FORMULA));
     }
 
     /** Why the emulator cannot be built here (no g++), or empty. */
