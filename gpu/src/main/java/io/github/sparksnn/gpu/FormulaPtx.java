@@ -55,7 +55,7 @@ import java.util.regex.Pattern;
  * nvcc, so a formula's PTX is this one whether or not nvcc is installed. Tests show the arithmetic is nvcc's: the
  * PTX interpreted gives, bit for bit, what g++ makes of the same CUDA C with the same math functions
  * ({@code FormulaPtxHostParityTest}), and what nvcc's own PTX of the formula gives
- * ({@code FormulaPtxNvccTest}).
+ * ({@code NvccCompileTest}).
  */
 public final class FormulaPtx {
     /** The device function the neuron and half templates call for g'(x). */

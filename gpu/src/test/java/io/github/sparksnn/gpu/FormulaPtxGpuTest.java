@@ -50,23 +50,10 @@ class FormulaPtxGpuTest {
                 Formula sg = all.get(f);
                 float[] want = new float[n];
                 sg.gradient(xs, 0, want, 0, n);
-                float[] got = new float[n];
-                try (Tensor x = gpu.alloc(n); Tensor y = gpu.alloc(n)) {
-                    gpu.upload(xs, 0, x, 0, n);
-                    gpu.surrogateGradient(sg, x, y, n);
-                    gpu.download(y, 0, got, 0, n);
-                }
+                float[] got = CudaParityContract.deviceGradient(gpu, sg, xs);
                 boolean tight = f < emulatorFormulas;
-                double worst = 0;
-                for (int i = 0; i < n; i++) {
-                    if (!Float.isFinite(want[i]) || nearKink(sg, xs[i])) {
-                        continue;
-                    }
-                    double err = Math.abs(want[i] - got[i]);
-                    worst = Math.max(worst, err / (Math.abs(want[i]) + 1e-7));
-                    double tol = tight ? 2e-6 * Math.abs(want[i]) + 2e-7 : 1e-3 * Math.max(1, Math.abs(want[i]));
-                    assertTrue(err <= tol, sg + ": g'(" + xs[i] + ") java " + want[i] + " cuda " + got[i]);
-                }
+                double worst = CudaParityContract.assertGradientsClose(sg, xs, want, got,
+                        w -> tight ? 2e-6 * Math.abs(w) + 2e-7 : 1e-3 * Math.max(1, Math.abs(w)));
                 System.out.printf("g' %s from FormulaPtx: worst |cuda - java| / (|java| + 1e-7) = %.2e%n", sg, worst);
                 String name = NeuronKernelSource.of(sg).name();
                 assertTrue(CudaDevice.get(0).loadReports().stream().anyMatch(r -> r.startsWith(name + ": PTX ISA")),
@@ -108,14 +95,5 @@ class FormulaPtxGpuTest {
             be.download(S, 0, s, 0, s.length);
         }
         return s;
-    }
-
-    private static boolean nearKink(SurrogateFunction sg, float x) {
-        for (double k : sg.kinks()) {
-            if (Math.abs(x - k) < 1e-5 * Math.max(1, Math.abs(k))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * (gradient and primitive, at the defaults and tuned) translate, and their linked modules assemble with JCuda's
  * nvPTXCompiler for sm_80 and sm_90 (and with {@code ptxas} where one is installed; skipped visibly otherwise); the
  * interpreted PTX stays near the Java float path (a coarse check that runs everywhere; the bit-for-bit ones are
- * {@code FormulaPtxHostParityTest} with g++ and {@code FormulaPtxNvccTest} with nvcc); code outside the subset is
+ * {@code FormulaPtxHostParityTest} with g++ and {@code NvccCompileTest} with nvcc); code outside the subset is
  * refused.
  */
 class FormulaPtxTest {
