@@ -66,7 +66,7 @@ public final class FormulaPtx {
     /** The CUDA math functions a snippet may call (through the shipped wrappers {@code snn_<name>}), with their arity. */
     public static final Map<String, Integer> MATH_FUNCTIONS = mathFunctions();
 
-    /** Where the shipped parts live: a folder beside the shipped PTX, each {@code <hash>.ptx}. */
+    /** Where the shipped parts live: a folder beside the shipped PTX, each {@code <part>-<hash>.ptx}. */
     static final String RESOURCE_DIR = "/io/github/sparksnn/gpu/ptx/formula/";
 
     private static Map<String, Integer> mathFunctions() {
@@ -104,9 +104,14 @@ public final class FormulaPtx {
             return PtxBuild.kernelsOf(source().source());
         }
 
+        /** The name of its shipped PTX, what it holds then its source's hash: {@code neuron-<hash>.ptx}. */
+        public String file() {
+            return name().toLowerCase(Locale.ROOT) + "-" + source().hash() + ".ptx";
+        }
+
         /** The classpath name of its shipped PTX. */
         public String resource() {
-            return RESOURCE_DIR + source().hash() + ".ptx";
+            return RESOURCE_DIR + file();
         }
     }
 

@@ -147,11 +147,11 @@ public final class PtxBuild {
                 .append("# neuron, half and smooth units take the surrogate's parameters as kernel arguments (snn_p0, ... after ")
                 .append("each kernel's own; SurrogateArguments): one file serves every parameter value, and parameters ")
                 .append("names the defaults the source was generated from.\n")
-                .append("# formula/<hash>.ptx (no rows here): the parts of a Formula's compiler-free kernels (FormulaPtx), ")
-                .append("nvcc ").append(String.join(" ", Nvcc.RDC_FLAGS)).append(", .version lowered as above: ")
-                .append(java.util.Arrays.stream(FormulaPtx.Part.values()).map(p -> p.source().hash() + " "
-                        + p.name().toLowerCase(java.util.Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")))
-                .append(".\n");
+                .append("# formula/<part>-<hash>.ptx (no rows here): the parts of a Formula's compiler-free kernels ")
+                .append("(FormulaPtx: the neuron, smooth and half kernel templates and the math wrappers), nvcc ")
+                .append(String.join(" ", Nvcc.RDC_FLAGS)).append(", .version lowered as above: ")
+                .append(java.util.Arrays.stream(FormulaPtx.Part.values()).map(FormulaPtx.Part::file)
+                        .collect(java.util.stream.Collectors.joining(", "))).append(".\n");
         sb.append(String.join("\t", INDEX_COLUMNS)).append('\n');
         String flags = String.join(" ", Nvcc.FLAGS);
         for (Shipped s : shipped()) {
@@ -252,7 +252,7 @@ public final class PtxBuild {
         Set<String> parts = new java.util.HashSet<>();
         for (FormulaPtx.Part part : FormulaPtx.Part.values()) {
             KernelSource src = part.source();
-            String file = src.hash() + ".ptx";
+            String file = part.file();
             parts.add(file);
             Path target = formulaDir.resolve(file);
             if (Files.isRegularFile(target)) {

@@ -121,7 +121,7 @@ class FormulaPtxTest {
     void theShippedPartsAreCurrentAndComplete() throws IOException {
         Set<String> expected = new TreeSet<>();
         for (FormulaPtx.Part part : FormulaPtx.Part.values()) {
-            expected.add(part.source().hash() + ".ptx");
+            expected.add(part.file());
             assertEquals(Nvcc.RDC_FLAGS, part.source().flags(), part + " is relocatable device code");
             String ptx = FormulaPtx.shipped(part).orElseThrow(() -> new AssertionError(part + " is not on the classpath:"
                     + " run gpu/regenerate-ptx.sh and commit"));
