@@ -9,7 +9,8 @@
 #      /usr/local/nvidia/lib64 added to the loader path when the driver lives there), nvidia-smi, which java
 #   1. GpuInfo: driver, devices (UUID, PCI id), which kernel modules load and how    -> $OUT/gpu-info.txt
 #   2. JUnit (60 s default timeout per test): the cross-thread context test first, CudaAvailabilityTest,
-#      CudaBackendParityTest, CudaEngineParityTest, and the CPU-only checks           -> $OUT/tests.txt, $OUT/junit/
+#      CudaBackendParityTest, CudaEngineParityTest, FormulaPtxGpuTest (a Formula's Java-written PTX loads through
+#      the driver's JIT and matches the CPU), and the CPU-only checks                 -> $OUT/tests.txt, $OUT/junit/
 #   3. DeviceReport, one table: check-grad for every surrogate x IF/LIF/PLIF, float and half; CPU-vs-GPU parity
 #      of the MLP and the CNN, forward and backward; neuron kernels' GB/s against a device copy; each fused op
 #      against the composition it replaces; SGEMM TFLOP/s on the training shapes and at 4096 against the FP32
@@ -85,6 +86,7 @@ timeout 120 "$JAVA" "${JOPTS[@]}" -jar "$D/junit-console.jar" execute --class-pa
   --select-class io.github.sparksnn.gpu.CudaAvailabilityTest \
   --select-class io.github.sparksnn.gpu.CudaBackendParityTest \
   --select-class io.github.sparksnn.gpu.CudaEngineParityTest \
+  --select-class io.github.sparksnn.gpu.FormulaPtxGpuTest \
   --select-class io.github.sparksnn.gpu.CudaContextThreadingTest \
   --select-class io.github.sparksnn.gpu.GpuAddressesTest \
   --select-class io.github.sparksnn.gpu.KernelSignatureTest \

@@ -38,8 +38,9 @@ import java.util.Map;
  * <p>The non-spiking (smooth) neuron forward runs {@link SmoothKernelSource}'s kernel: the surrogate's primitive
  * {@code g(x)} from its formula text, within a few float ulps of the CPU (another math library).
  *
- * <p>A surrogate whose neuron module cannot be had (a {@code Formula} or user surrogate with no nvcc on this machine,
- * or a module the driver rejects; the built-ins ship for every parameter value): with host fallback on (the
+ * <p>A surrogate whose neuron module cannot be had (a user-registered surrogate with no nvcc on this machine, or a
+ * module the driver rejects; the built-ins ship for every parameter value, and a {@code Formula}'s PTX is written in
+ * Java, {@link FormulaPtx}): with host fallback on (the
  * default; Spark's {@code backend=auto}) its neuron backward runs on the host (the tensors downloaded,
  * {@link CpuBackend}'s loop, the result uploaded), with <em>one</em> warning per JVM (per executor) naming the layer and
  * the reason, and {@link #hostFallbacks()} lists them; with it off (the backend asked for by name: Spark's
@@ -653,7 +654,7 @@ public final class CudaBackend implements Backend {
                 throw new IllegalStateException("CUDA backend (asked for by name, so no CPU fallback): " + layer
                         + " has no device code for " + what + " on this machine (" + reason + "); install the CUDA"
                         + " toolkit's nvcc here (or point SNN_NVCC at it), use a built-in surrogate (shipped for every"
-                        + " parameter value), or use backend=auto to run that layer's " + what.replace("its ", "")
+                        + " parameter value) or a Formula (no compiler needed), or use backend=auto to run that layer's " + what.replace("its ", "")
                         + " on the CPU", e);
             }
             synchronized (hostFallbacks) {

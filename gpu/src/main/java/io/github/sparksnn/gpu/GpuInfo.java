@@ -74,7 +74,8 @@ public final class GpuInfo {
     /**
      * Which kernels run with the driver alone: the static kernels, and per built-in surrogate its neuron and half2
      * modules, for every parameter value where the parameters are kernel arguments ({@link SurrogateArguments}), else
-     * at the defaults only; then what still needs nvcc, and whether this machine has one.
+     * at the defaults only; every Formula ({@link FormulaPtx}); then what still needs nvcc, and whether this machine
+     * has one.
      */
     static List<String> compilerFree() {
         List<String> any = new java.util.ArrayList<>(), defaults = new java.util.ArrayList<>();
@@ -106,8 +107,13 @@ public final class GpuInfo {
         }
         out.add("  smooth (non-spiking) forward kernels, any parameter values: " + smooth + " of "
                 + io.github.sparksnn.surrogate.Surrogates.list().size()
-                + " built-ins (SquarewaveFourierSeries at n = 2, LeakyKReLU at leak = 0 only)");
-        out.add("  need nvcc: Formula and user-registered surrogates (their backward runs on the CPU without it); nvcc: "
+                + " built-ins (other shapes, SquarewaveFourierSeries at n != 2 and LeakyKReLU at leak != 0: as formulas,"
+                + " below)");
+        boolean parts = java.util.Arrays.stream(FormulaPtx.Part.values()).allMatch(p -> FormulaPtx.shipped(p).isPresent());
+        out.add("  Formula surrogates, any formula: neuron, half2 and smooth kernels as PTX written from the formula"
+                + " and linked at load time (FormulaPtx; the driver JIT-compiles it): "
+                + (parts ? "shipped templates and math wrappers" : "MISSING from the jar (need nvcc)"));
+        out.add("  need nvcc: user-registered surrogates (their backward runs on the CPU without it); nvcc: "
                 + Nvcc.find().map(n -> n.executable().toString()).orElse("not found"));
         return out;
     }

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * One CUDA C translation unit: a name (for messages) and its source text. Its {@link #hash()} (SHA-256 of the
@@ -15,6 +17,10 @@ import java.util.Objects;
  * ({@code io/github/sparksnn/gpu/ptx/<hash>.ptx}), the nvcc cache under {@code java.io.tmpdir}, and the loaded
  * module of a device. A source edit therefore can never pick up a stale PTX. The name is e.g. {@code kernels.cu}
  * or {@code neuron[ATan(alpha=2.0)]}; the source is CUDA C.
+ *
+ * <p>A source may carry a way to its PTX that needs no compiler ({@link #compilerFreePtx()}): a {@code Formula}'s
+ * modules are PTX spliced together in Java ({@link FormulaPtx}), which {@link PtxStore} prefers to nvcc. The CUDA C
+ * text stays what names the module (its hash) and what nvcc and the host emulator compile.
  */
 public final class KernelSource {
     /** Classpath location of the static kernels' source. */
@@ -22,12 +28,40 @@ public final class KernelSource {
 
     private final String name;
     private final String source;
+    private final List<String> flags;
     private final String hash;
+    private final Supplier<String> compilerFreePtx;
 
+    /** A source compiled with {@link Nvcc#FLAGS}. */
     public KernelSource(String name, String source) {
+        this(name, source, Nvcc.FLAGS, null);
+    }
+
+    /**
+     * A source compiled with {@code flags} (part of the hash), whose PTX {@code compilerFreePtx} builds without a
+     * compiler ({@code null}: none; only nvcc or a shipped file has it).
+     */
+    KernelSource(String name, String source, List<String> flags, Supplier<String> compilerFreePtx) {
         this.name = Objects.requireNonNull(name, "name");
         this.source = Objects.requireNonNull(source, "source");
-        this.hash = computeHash(source);
+        this.flags = List.copyOf(flags);
+        this.hash = computeHash(this.flags, source);
+        this.compilerFreePtx = compilerFreePtx;
+    }
+
+    /** The same source with a way to its PTX that needs no compiler (see {@link PtxStore}). */
+    KernelSource withCompilerFreePtx(Supplier<String> ptx) {
+        return new KernelSource(name, source, flags, Objects.requireNonNull(ptx, "ptx"));
+    }
+
+    /** The nvcc flags this source is compiled with (part of {@link #hash()}). */
+    public List<String> flags() {
+        return flags;
+    }
+
+    /** How to build this source's PTX without a compiler, if there is a way (a {@code Formula}'s modules). */
+    java.util.Optional<Supplier<String>> compilerFreePtx() {
+        return java.util.Optional.ofNullable(compilerFreePtx);
     }
 
     public String name() {
@@ -38,15 +72,15 @@ public final class KernelSource {
         return source;
     }
 
-    /** First 24 hex digits of SHA-256(nvcc flags, NUL, source) (computed once). */
+    /** First 24 hex digits of SHA-256(its nvcc flags, NUL, source) (computed once). */
     public String hash() {
         return hash;
     }
 
-    /** Equal when the sources are equal (the name is only a label). */
+    /** Equal when the sources and flags are equal (the name is only a label). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof KernelSource k && k.source.equals(source);
+        return o instanceof KernelSource k && k.source.equals(source) && k.flags.equals(flags);
     }
 
     @Override
@@ -79,10 +113,10 @@ public final class KernelSource {
         }
     }
 
-    private static String computeHash(String source) {
+    private static String computeHash(List<String> flags, String source) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(String.join(" ", Nvcc.FLAGS).getBytes(StandardCharsets.UTF_8));
+            md.update(String.join(" ", flags).getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
             md.update(source.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 24);

@@ -77,14 +77,40 @@ public final class NeuronKernelSource {
     /** The module for {@code sg}: parameters as kernel arguments where {@link SurrogateArguments} can lift them. */
     public static Module module(SurrogateFunction sg) {
         SurrogateArguments.Code code = SurrogateArguments.of(sg, X, G, CudaDtype.FLOAT);
-        String snippet = code.snippet();
-        String params = code.declarations();
+        String src = source(sourceLabel(sg, code), "", code.snippet(), code.declarations());
+        KernelSource ks = new KernelSource("neuron[" + sourceLabel(sg, code) + "]", src);
+        if (sg instanceof io.github.sparksnn.surrogate.Formula f) {
+            // no compiler needed: the template's kernels with g' as PTX from the formula's own CUDA code (FormulaPtx)
+            ks = ks.withCompilerFreePtx(() -> FormulaPtx.link(FormulaPtx.Part.NEURON,
+                    FormulaPtx.translate(f.cudaCode(X, G, CudaDtype.FLOAT), X, G, FormulaPtx.GRADIENT)));
+        }
+        return new Module(ks, code);
+    }
+
+    /**
+     * The neuron kernels of a {@code Formula} without its g': they call {@code snn_formula_gradient(snn_x)}, an
+     * {@code extern} device function ({@code nvcc -rdc=true}), whose PTX {@link FormulaPtx} writes from the formula
+     * and splices in at load time. Compiled once, shipped.
+     */
+    static KernelSource formulaTemplate() {
+        String decl = "extern \"C\" __device__ float " + FormulaPtx.GRADIENT + "(float " + X + ");\n";
+        String snippet = "const float " + G + " = " + FormulaPtx.GRADIENT + "(" + X + ");\n";
+        return new KernelSource("neuron[Formula template]", source("Formula (g' = " + FormulaPtx.GRADIENT
+                + ", linked in at load time)", decl, snippet, ""), Nvcc.RDC_FLAGS, null);
+    }
+
+    /**
+     * The neuron kernels' CUDA C: {@code label} in the header comment, {@code prelude} after it (declarations), the
+     * surrogate's {@code snippet} (declaring {@code const float snn_g} from {@code snn_x}) and its lifted parameters'
+     * declarations {@code params} ({@code ", float snn_p0, ..."}).
+     */
+    private static String source(String sourceLabel, String prelude, String snippet, String params) {
         String names = params.replaceAll("\\s*(?:const\\s+)?\\w+\\s+(\\w+)", " $1"); // ", float snn_p0" -> ", snn_p0"
-        String label = sourceLabel(sg, code).replace("*/", "* /");
-        String src = """
+        String label = sourceLabel.replace("*/", "* /");
+        return """
                 // spark-snn generated neuron kernels for surrogate %s
                 // (see io.github.sparksnn.gpu.NeuronKernelSource; compiled with -fmad=false)
-
+                %s
                 __device__ double snn_block_sum(double v, double* sh) {
                     sh[threadIdx.x] = v;
                     __syncthreads();
@@ -234,9 +260,8 @@ public final class NeuronKernelSource {
                         }
                     }
                 }
-                """.formatted(label, params, indent(snippet, "        "), params, indent(snippet, "    "), params,
+                """.formatted(label, prelude, params, indent(snippet, "        "), params, indent(snippet, "    "), params,
                 names, STATIC_STEPS, params, STATIC_STEPS, names, STATIC_STEPS, params, STATIC_STEPS, names);
-        return new Module(new KernelSource("neuron[" + sourceLabel(sg, code) + "]", src), code);
     }
 
     private static String indent(String code, String pad) {

@@ -22,6 +22,11 @@ import java.util.concurrent.TimeUnit;
 public final class Nvcc {
     /** The flags every kernel is compiled with (part of {@link KernelSource#hash()}). */
     public static final List<String> FLAGS = List.of("-ptx", "-arch=compute_75", "-fmad=false");
+    /**
+     * {@link #FLAGS} with relocatable device code: the parts {@link FormulaPtx} splices together (kernels that call an
+     * {@code .extern .func}, and the math library's functions as {@code .func}s) are compiled with these.
+     */
+    public static final List<String> RDC_FLAGS = List.of("-ptx", "-rdc=true", "-arch=compute_75", "-fmad=false");
 
     private static final long TIMEOUT_SECONDS = 300;
 
@@ -96,7 +101,7 @@ public final class Nvcc {
             Files.writeString(in, src.source(), StandardCharsets.UTF_8);
             List<String> cmd = new ArrayList<>();
             cmd.add(executable.toString());
-            cmd.addAll(FLAGS);
+            cmd.addAll(src.flags());
             cmd.add("-o");
             cmd.add(out.toString());
             cmd.add(in.toString());

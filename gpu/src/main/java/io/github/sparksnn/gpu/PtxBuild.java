@@ -146,7 +146,12 @@ public final class PtxBuild {
                 .append("surrogate and parameters: the cudaCode it inlines.\n")
                 .append("# neuron, half and smooth units take the surrogate's parameters as kernel arguments (snn_p0, ... after ")
                 .append("each kernel's own; SurrogateArguments): one file serves every parameter value, and parameters ")
-                .append("names the defaults the source was generated from.\n");
+                .append("names the defaults the source was generated from.\n")
+                .append("# formula/<part>-<hash>.ptx (no rows here): the parts of a Formula's compiler-free kernels ")
+                .append("(FormulaPtx: the neuron, smooth and half kernel templates and the math wrappers), nvcc ")
+                .append(String.join(" ", Nvcc.RDC_FLAGS)).append(", .version lowered as above: ")
+                .append(java.util.Arrays.stream(FormulaPtx.Part.values()).map(FormulaPtx.Part::file)
+                        .collect(java.util.stream.Collectors.joining(", "))).append(".\n");
         sb.append(String.join("\t", INDEX_COLUMNS)).append('\n');
         String flags = String.join(" ", Nvcc.FLAGS);
         for (Shipped s : shipped()) {
@@ -240,7 +245,28 @@ public final class PtxBuild {
             Files.writeString(target, ptx, StandardCharsets.US_ASCII);
             System.out.println("compiled    " + e.getKey() + "  " + e.getValue().name());
         }
-        Set<String> keep = byFile.keySet();
+        deleteOrphans(dir, byFile.keySet());
+        // the parts of a Formula's compiler-free kernels (FormulaPtx): PTX only (the templates call an extern function)
+        Path formulaDir = dir.resolve("formula");
+        Files.createDirectories(formulaDir);
+        Set<String> parts = new java.util.HashSet<>();
+        for (FormulaPtx.Part part : FormulaPtx.Part.values()) {
+            KernelSource src = part.source();
+            String file = part.file();
+            parts.add(file);
+            Path target = formulaDir.resolve(file);
+            if (Files.isRegularFile(target)) {
+                System.out.println("up to date  formula/" + file + "  " + src.name());
+                continue;
+            }
+            Files.writeString(target, PtxText.lowerVersion(nvcc.compile(src), PtxText.SHIPPED_VERSION),
+                    StandardCharsets.US_ASCII);
+            System.out.println("compiled    formula/" + file + "  " + src.name());
+        }
+        deleteOrphans(formulaDir, parts);
+    }
+
+    private static void deleteOrphans(Path dir, Set<String> keep) throws IOException {
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();

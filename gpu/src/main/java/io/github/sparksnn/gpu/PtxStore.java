@@ -18,10 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *       neuron kernels of the 17 built-in surrogates, for every parameter value (the parameters are kernel
  *       arguments: {@link SurrogateArguments}) (built by {@link PtxBuild} and committed, so that CI and machines
  *       without nvcc need no CUDA toolkit);</li>
+ *   <li>PTX made without a compiler ({@link KernelSource#compilerFreePtx()}): a {@code Formula}'s modules, and the
+ *       smooth forward of a built-in at a parameter shape no shipped module has, which {@link FormulaPtx} writes
+ *       from the formula's CUDA code and splices into shipped kernels;</li>
  *   <li>the nvcc cache {@code <java.io.tmpdir>/spark-snn-ptx/<hash>.ptx} (or {@code $SNN_PTX_CACHE});</li>
- *   <li>a fresh nvcc compile ({@code Formula} and user-registered surrogates), stored in that cache.</li>
+ *   <li>a fresh nvcc compile (user-registered surrogates), stored in that cache.</li>
  * </ol>
- * Without nvcc, a source of the third kind fails with a message saying what to install.
+ * Without nvcc, a source of the last kind fails with a message saying what to install.
  */
 public final class PtxStore {
     private static final Map<String, String> MEMO = new ConcurrentHashMap<>();
@@ -73,6 +76,15 @@ public final class PtxStore {
         if (shipped.isPresent()) {
             return shipped.get();
         }
+        String generatedFailure = null;
+        if (src.compilerFreePtx().isPresent()) {
+            try {
+                return src.compilerFreePtx().get().get();
+            } catch (RuntimeException e) { // a stale jar without the shipped parts, or code FormulaPtx does not read
+                generatedFailure = e.getMessage();
+            }
+        }
+        String why = generatedFailure == null ? "" : " (its PTX could not be made without a compiler: " + generatedFailure + ")";
         Path cached = cacheDir().resolve(src.hash() + ".ptx");
         try {
             if (Files.isRegularFile(cached)) {
@@ -83,8 +95,9 @@ public final class PtxStore {
         }
         Nvcc nvcc = Nvcc.find().orElseThrow(() -> new IllegalStateException("CUDA kernel " + src.name()
                 + " has no precompiled PTX in the jar (the 17 built-in surrogates ship precompiled for any parameter"
-                + " values; Formula and user surrogates do not) and nvcc was not found: install the CUDA toolkit or set"
-                + " CUDA_HOME (or SNN_NVCC), or use a built-in surrogate"));
+                + " values, and a Formula's PTX is made without a compiler; user-registered surrogates need nvcc)" + why
+                + " and nvcc was not found: install the CUDA toolkit or set CUDA_HOME (or SNN_NVCC), or write the"
+                + " surrogate as a Formula or use a built-in"));
         String ptx = nvcc.compile(src);
         store(cached, ptx);
         return ptx;

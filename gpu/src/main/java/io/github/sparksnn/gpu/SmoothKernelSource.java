@@ -49,11 +49,37 @@ public final class SmoothKernelSource {
     public static NeuronKernelSource.Module module(SurrogateFunction sg) {
         String x = NeuronKernelSource.X, y = NeuronKernelSource.G;
         SurrogateArguments.Code code = SurrogateArguments.of(sg, s -> primitiveCode(s, x, y), "primitive/" + x + "/" + y);
-        String label = NeuronKernelSource.sourceLabel(sg, code).replace("*/", "* /");
-        String src = """
+        String label = NeuronKernelSource.sourceLabel(sg, code);
+        KernelSource ks = new KernelSource("smooth[" + label + "]", source(label, "", code.snippet(), code.declarations()));
+        if (!code.lifted()) {
+            // literal code, always a formula's (a Formula's primitive, or a built-in's twin at a shape no shipped
+            // module has): the template's kernel with g as PTX from that code, no compiler needed (FormulaPtx)
+            String snippet = code.snippet();
+            ks = ks.withCompilerFreePtx(() -> FormulaPtx.link(FormulaPtx.Part.SMOOTH,
+                    FormulaPtx.translate(snippet, x, y, FormulaPtx.PRIMITIVE)));
+        }
+        return new NeuronKernelSource.Module(ks, code);
+    }
+
+    /**
+     * The smooth forward of a formula without its primitive: it calls {@code snn_formula_primitive(snn_x)}, an
+     * {@code extern} device function ({@code nvcc -rdc=true}) whose PTX {@link FormulaPtx} writes and splices in at
+     * load time. Compiled once, shipped.
+     */
+    static KernelSource formulaTemplate() {
+        String x = NeuronKernelSource.X, y = NeuronKernelSource.G;
+        String decl = "extern \"C\" __device__ float " + FormulaPtx.PRIMITIVE + "(float " + x + ");\n";
+        String snippet = "const float " + y + " = " + FormulaPtx.PRIMITIVE + "(" + x + ");\n";
+        return new KernelSource("smooth[Formula template]", source("Formula (g = " + FormulaPtx.PRIMITIVE
+                + ", linked in at load time)", decl, snippet, ""), Nvcc.RDC_FLAGS, null);
+    }
+
+    private static String source(String sourceLabel, String prelude, String snippet, String params) {
+        String label = sourceLabel.replace("*/", "* /");
+        return """
                 // spark-snn generated smooth (non-spiking) neuron forward for surrogate %s
                 // (see io.github.sparksnn.gpu.SmoothKernelSource; compiled with -fmad=false)
-
+                %s
                 // H[t] = cv V + cx X[t] + c0, S[t] = g(H[t] - th), V = reset(H[t], S[t]); one thread per neuron
                 extern "C" __global__ void neuron_forward_smooth(int timeSteps, int n, const float* x, float* h,
                         float* s, float* v, int hard, float cv, float cx, float c0, float th, float vr%s) {
@@ -71,9 +97,7 @@ public final class SmoothKernelSource {
                         v[j] = vv;
                     }
                 }
-                """.formatted(label, code.declarations(), indent(code.snippet()));
-        return new NeuronKernelSource.Module(new KernelSource("smooth[" + NeuronKernelSource.sourceLabel(sg, code) + "]",
-                src), code);
+                """.formatted(label, prelude, params, indent(snippet));
     }
 
     /** The CUDA C translation unit for {@code sg}, named {@code smooth[<label>]}. */

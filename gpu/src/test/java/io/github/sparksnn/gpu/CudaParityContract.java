@@ -374,27 +374,13 @@ abstract class CudaParityContract {
         for (int i = 0; i < n; i++) {
             xs[i] = -4f + 8f * i / (n - 1);
         }
-        for (SurrogateFunction sg : surrogates()) { // the 17 at and off their defaults, and two Formulas
+        for (SurrogateFunction sg : surrogates()) { // the 17 at and off their defaults, and the emulator's Formulas
             float[] want = new float[n];
             sg.gradient(xs, 0, want, 0, n);
-            float[] got = new float[n];
-            try (Tensor x = gpu.alloc(n); Tensor y = gpu.alloc(n)) {
-                gpu.upload(xs, 0, x, 0, n);
-                gpu.surrogateGradient(sg, x, y, n);
-                gpu.download(y, 0, got, 0, n);
-            }
-            double worst = 0;
-            for (int i = 0; i < n; i++) {
-                if (nearKink(sg, xs[i])) {
-                    continue;
-                }
-                worst = Math.max(worst, Math.abs(want[i] - got[i]) / (Math.abs(want[i]) + 1e-7));
-                // within float rounding of Java's g' plus CUDA's few-ulp transcendentals (PerturbedEmulatorParityTest
-                // moves each by up to 4 ulp and stays inside); 10x tighter than the first contract's 2e-5 / 2e-6
-                double tol = 2e-6 * Math.abs(want[i]) + absTolerance(sg);
-                assertTrue(Math.abs(want[i] - got[i]) <= tol, sg + ": g'(" + xs[i] + ") java " + want[i]
-                        + " cuda " + got[i]);
-            }
+            float[] got = deviceGradient(gpu, sg, xs);
+            // within float rounding of Java's g' plus CUDA's few-ulp transcendentals (PerturbedEmulatorParityTest
+            // moves each by up to 4 ulp and stays inside); 10x tighter than the first contract's 2e-5 / 2e-6
+            double worst = assertGradientsClose(sg, xs, want, got, w -> 2e-6 * Math.abs(w) + absTolerance(sg));
             System.out.printf("g' %s: worst |cuda - java| / (|java| + 1e-7) = %.2e%n", sg, worst);
         }
     }
@@ -460,7 +446,7 @@ abstract class CudaParityContract {
 
     /**
      * The 17 built-ins at their defaults and away from them (their parameters as kernel arguments: the same modules),
-     * and two Formulas.
+     * and the emulator's Formulas.
      */
     private static List<SurrogateFunction> surrogates() {
         List<SurrogateFunction> all = new ArrayList<>(HostEmulator.builtInSurrogates());
@@ -480,6 +466,36 @@ abstract class CudaParityContract {
         return 2e-7;
     }
 
+    /** g' of {@code sg} at {@code xs} by the device's {@code surrogate_gradient} kernel. */
+    static float[] deviceGradient(CudaBackend gpu, SurrogateFunction sg, float[] xs) {
+        int n = xs.length;
+        float[] got = new float[n];
+        try (Tensor x = gpu.alloc(n); Tensor y = gpu.alloc(n)) {
+            gpu.upload(xs, 0, x, 0, n);
+            gpu.surrogateGradient(sg, x, y, n);
+            gpu.download(y, 0, got, 0, n);
+        }
+        return got;
+    }
+
+    /**
+     * Asserts {@code |want - got| <= tolerance(want)} at every x not at a kink of {@code sg} and where Java's g' is
+     * finite; returns the worst {@code |got - want| / (|want| + 1e-7)}.
+     */
+    static double assertGradientsClose(SurrogateFunction sg, float[] xs, float[] want, float[] got,
+                                       java.util.function.DoubleUnaryOperator tolerance) {
+        double worst = 0;
+        for (int i = 0; i < xs.length; i++) {
+            if (nearKink(sg, xs[i]) || !Float.isFinite(want[i])) {
+                continue;
+            }
+            worst = Math.max(worst, Math.abs(want[i] - got[i]) / (Math.abs(want[i]) + 1e-7));
+            assertTrue(Math.abs(want[i] - got[i]) <= tolerance.applyAsDouble(want[i]), sg + ": g'(" + xs[i] + ") java "
+                    + want[i] + " cuda " + got[i]);
+        }
+        return worst;
+    }
+
     private static boolean nearKink(SurrogateFunction sg, float x) {
         for (double k : sg.kinks()) {
             if (Math.abs(x - k) < 1e-5 * Math.max(1, Math.abs(k))) {
@@ -492,7 +508,7 @@ abstract class CudaParityContract {
     @Test
     void neuronBackwardForEverySurrogateAndNeuronKind() {
         int T = 5, n = 517;
-        for (SurrogateFunction sg : surrogates()) { // the 17 at and off their defaults, and two Formulas
+        for (SurrogateFunction sg : surrogates()) { // the 17 at and off their defaults, and the emulator's Formulas
             for (NeuronOp op : neuronOps(sg)) {
                 Pair[] f = forwardBoth(op, T, n);
                 Pair x = f[0], h = f[1], s = f[2];

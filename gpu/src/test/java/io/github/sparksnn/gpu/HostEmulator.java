@@ -83,12 +83,19 @@ final class HostEmulator implements DeviceStream {
         return out;
     }
 
-    /** User surrogates written as formulas (a derived gradient; a given piecewise one), run by the parity contracts too. */
+    /** The Formula of {@code EmulatedCudaSparkTest}'s model, trained on executors without nvcc (FormulaPtx). */
+    static final String SPARK_FORMULA = "Formula(primitive='0.5 + tanh(a*x)/2', a=2.5)";
+
+    /**
+     * User surrogates written as formulas (a derived gradient; a given piecewise one; the Spark test's), run by the
+     * parity contracts too.
+     */
     static List<SurrogateFunction> formulas() {
         return List.of(
                 io.github.sparksnn.surrogate.Surrogates.parse("Formula(primitive='0.5 + atan(pi/2*alpha*x)/pi', alpha=2.0)"),
                 io.github.sparksnn.surrogate.Surrogates.parse(
-                        "Formula(primitive='min(max(alpha*x + 0.5, 0), 1)', gradient='where(abs(x) < 1/(2*alpha), alpha, 0)', alpha=0.8)"));
+                        "Formula(primitive='min(max(alpha*x + 0.5, 0), 1)', gradient='where(abs(x) < 1/(2*alpha), alpha, 0)', alpha=0.8)"),
+                io.github.sparksnn.surrogate.Surrogates.parse(SPARK_FORMULA));
     }
 
     /** Why the emulator cannot be built here (no g++), or empty. */
@@ -330,16 +337,24 @@ final class HostEmulator implements DeviceStream {
 
     /**
      * With {@code SNN_EMULATOR_DRIVER_ONLY=1}, a module is had only where a GPU machine would have its PTX: shipped in
-     * the jar, in the nvcc cache, or compiled by an nvcc ({@code SNN_NVCC=none} hides them all), through the very
-     * {@link PtxStore} lookup {@code CudaDevice} makes; otherwise it throws as the device would, and the backend falls
-     * back to the host. Without it, every module the emulator was built with is there.
+     * the jar, made without a compiler ({@link FormulaPtx}: a formula's), in the nvcc cache, or compiled by an nvcc
+     * ({@code SNN_NVCC=none} hides them all), through the very {@link PtxStore} lookup {@code CudaDevice} makes;
+     * otherwise it throws as the device would, and the backend falls back to the host. A PTX made without a compiler
+     * is also assembled for sm_90 by JCuda's nvPTXCompiler (the assembler the driver's JIT runs) once per module, so
+     * what the executor made is what a GPU would load. The emulator then runs the module's CUDA C, compiled by g++
+     * (for a formula: its literal code, whose arithmetic the PTX reproduces, {@code FormulaPtxHostParityTest}).
+     * Without it, every module the emulator was built with is there.
      */
     private static final boolean DRIVER_ONLY = "1".equals(System.getenv("SNN_EMULATOR_DRIVER_ONLY"));
+    private static final java.util.Set<String> ASSEMBLED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public Object function(KernelSource src, String kernel) {
         if (DRIVER_ONLY) {
-            PtxStore.ptx(src);
+            String ptx = PtxStore.ptx(src);
+            if (src.compilerFreePtx().isPresent() && ASSEMBLED.add(src.hash())) {
+                PtxAssembler.assemble(ptx, "sm_90");
+            }
         }
         String key = src.hash() + "/" + kernel;
         if (!keys.containsKey(key)) {

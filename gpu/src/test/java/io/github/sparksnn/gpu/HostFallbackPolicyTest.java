@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.sparksnn.backend.CpuBackend;
 import io.github.sparksnn.backend.NeuronOp;
 import io.github.sparksnn.backend.Tensor;
+import io.github.sparksnn.surrogate.CudaDtype;
 import io.github.sparksnn.surrogate.SurrogateFunction;
-import io.github.sparksnn.surrogate.Surrogates;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -19,16 +20,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The rule for a layer the CUDA backend has no device code for (here a {@code Formula} the emulator was not built
- * with, as a driver-only executor has no module for one): with host fallback (the default, {@code backend=auto}) it
+ * The rule for a layer the CUDA backend has no device code for (here a user surrogate, which ships no PTX and which
+ * {@code FormulaPtx} does not translate, so only nvcc can give it a module; the emulator was not built with it, as a
+ * driver-only executor has no module for one; a {@code Formula} now always has one): with host fallback (the default, {@code backend=auto}) it
  * runs on the host, the CPU's bits, with one warning per JVM naming the layer however many backends meet it; without
  * (the backend asked for by name, {@code backend=cuda}) it fails naming the layer and what to do, before anything is
  * written. {@code EmulatedCudaSparkTest} checks the same through Spark with nvcc hidden. Skips, visibly, without g++.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostFallbackPolicyTest {
-    /** A formula no other test uses, so that this JVM has not warned about it yet. */
-    private static final SurrogateFunction SG = Surrogates.parse("Formula(primitive='0.5 + tanh(a*x)/2', a=3.25)");
+    /** A user surrogate no other test uses, so that this JVM has not warned about it yet. */
+    private static final SurrogateFunction SG = new UserTanh(3.25);
+
+    /** A user surrogate: g(x) = (1 + tanh(a x)) / 2, g'(x) = a (1 - tanh^2(a x)) / 2, its CUDA code written by hand. */
+    static final class UserTanh extends SurrogateFunction {
+        private static final long serialVersionUID = 1L;
+        private final double a;
+
+        UserTanh(double a) {
+            super(true);
+            this.a = requireFinite("UserTanh", "a", a);
+        }
+
+        @Override public String name() { return "UserTanh"; }
+        @Override public Map<String, Double> parameters() { return params("a", a); }
+        @Override public double primitive(double x) { return 0.5 + Math.tanh(a * x) / 2; }
+        @Override public double gradient(double x) { return a * (1 - Math.tanh(a * x) * Math.tanh(a * x)) / 2; }
+        @Override public String cudaCode(String x, String y, CudaDtype dtype) {
+            if (dtype != CudaDtype.FLOAT) {
+                throw new UnsupportedOperationException("float only");
+            }
+            String t = "usertanh_" + x + "_t";
+            return "const float " + t + " = tanhf(" + cudaFloat(a) + " * " + x + ");\nconst float " + y + " = "
+                    + cudaFloat(a / 2) + " * (1.0f - " + t + " * " + t + ");\n";
+        }
+        @Override public SurrogateFunction copy() { return new UserTanh(a).setSpikingMode(isSpiking()); }
+    }
     private static final NeuronOp OP = new NeuronOp(true, true, 0.5f, 1f, 0f, SG, false);
     private static final int T = 3;
     private static final int N = 70;

@@ -121,8 +121,10 @@ class SurrogateArgumentsTest {
             assertTrue(any.contains(d.name()), d.name() + " in " + any);
         }
         assertFalse(lines.stream().anyMatch(l -> l.contains("default parameters only")), lines.toString());
-        assertTrue(lines.get(lines.size() - 1).contains("need nvcc: Formula"), lines.toString());
-        assertTrue(lines.get(lines.size() - 2).contains("any parameter values: 17 of 17 built-ins"), lines.toString());
+        assertTrue(lines.get(lines.size() - 1).contains("need nvcc: user-registered surrogates"), lines.toString());
+        assertTrue(lines.get(lines.size() - 2).contains("Formula surrogates, any formula")
+                && lines.get(lines.size() - 2).endsWith(": shipped templates and math wrappers"), lines.toString());
+        assertTrue(lines.get(lines.size() - 3).contains("any parameter values: 17 of 17 built-ins"), lines.toString());
     }
 
     @Test

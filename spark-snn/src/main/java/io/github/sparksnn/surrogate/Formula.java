@@ -121,9 +121,9 @@ import java.util.Set;
  * and max on {@code [-16, 16]}.
  *
  * <h2>On a GPU</h2>
- * The CUDA backend's neuron kernels take {@link #cudaCode}: no PTX ships for a formula, so the executor compiles
- * its module with nvcc on first use; without nvcc the backward of that layer runs on the host CPU, with a logged
- * reason ({@code CudaBackend.hostFallbacks()}).
+ * The CUDA backend's neuron kernels take {@link #cudaCode}: the gpu module turns that float code into PTX in Java
+ * ({@code FormulaPtx}: the same float operations, calls to the CUDA math library's functions) and links it with
+ * shipped kernels at load time, so an executor with the driver alone, no CUDA toolkit, runs a formula's layers.
  *
  * <h2>Travel</h2>
  * Java serialization writes {@link #toString()} and reads it back through {@link Surrogates#parse}: generated
