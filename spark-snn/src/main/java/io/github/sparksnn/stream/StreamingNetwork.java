@@ -211,6 +211,21 @@ public final class StreamingNetwork implements AutoCloseable {
         return recorded.clone();
     }
 
+    /** The output size of layer {@code layer} (0-based) per event. */
+    public int layerOutputSize(int layer) {
+        return net.layers().get(layer).outputSize();
+    }
+
+    /**
+     * Throws naming the first of {@code layers} (0-based) that a replica of this spec could not record, and why:
+     * what {@link #StreamingNetwork(ModelSpec, int[], float[], float[], Backend, int[])} checks, without parameters.
+     */
+    public static void checkRecordable(ModelSpec spec, int[] inputShape, int[] layers) {
+        try (Network n = Network.build(spec, inputShape, new io.github.sparksnn.backend.CpuBackend(1, true))) {
+            checkRecordable(n, layers);
+        }
+    }
+
     /** Floats per event of the recorded layers' outputs together. */
     public int recordedSize() {
         return recordedSize;

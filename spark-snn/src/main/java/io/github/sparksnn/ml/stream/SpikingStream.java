@@ -19,6 +19,7 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -110,6 +111,7 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
     private final LongParam stateTimeoutMs;
     private final Param<String> watermarkDelay;
     private final Param<String> backend;
+    private final IntArrayParam hiddenLayers;
     private SpikingNetworkModel model;
     private transient LongAccumulator late;
 
@@ -143,6 +145,10 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         backend = new Param<>(this, "backend", "cpu (native OpenBLAS) or cpu-portable (a GEMM that computes each row"
                 + " alone: the streamed outputs equal offline inference's bit for bit)",
                 ParamValidators.inArray(new String[]{"cpu", "cpu-portable"}));
+        hiddenLayers = new IntArrayParam(this, "hiddenLayers", "layers (1-based positions in the model spec, as in "
+                + "toLayerPipeline) whose output at the event's step is emitted too, one array<float> column each, "
+                + "named snn_layer<i>_<kind>; empty: none");
+        setDefault(hiddenLayers, new int[0]);
         setDefault(keyCol, "key");
         setDefault(timeCol, "time");
         setDefault(featuresCol, "features");
@@ -308,6 +314,45 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         return this;
     }
 
+    public IntArrayParam hiddenLayers() {
+        return hiddenLayers;
+    }
+
+    public int[] getHiddenLayers() {
+        return ((int[]) getOrDefault(hiddenLayers)).clone();
+    }
+
+    public SpikingStream setHiddenLayers(int... layers) {
+        set(hiddenLayers, layers.clone());
+        return this;
+    }
+
+    /**
+     * The output column of each of {@link #getHiddenLayers()}: {@code snn_layer<i>_<kind>}, the name
+     * {@link SpikingNetworkModel#toLayerPipeline()} gives the same layer.
+     *
+     * @throws IllegalArgumentException naming a layer that is not in the model
+     */
+    public String[] hiddenColumns() {
+        ModelSpec spec = ModelSpec.parse(requireModel().getModelSpec());
+        int[] layers = getHiddenLayers();
+        String[] cols = new String[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] < 1 || layers[i] > spec.layers().size()) {
+                throw new IllegalArgumentException("SpikingStream: hiddenLayers: layer " + layers[i] + " does not "
+                        + "exist: the model has layers 1 to " + spec.layers().size() + " (" + spec + ")");
+            }
+            cols[i] = "snn_layer" + layers[i] + "_"
+                    + spec.layers().get(layers[i] - 1).kind().name().toLowerCase(java.util.Locale.ROOT);
+        }
+        return cols;
+    }
+
+    /** {@link #getHiddenLayers()} as 0-based layer indices. */
+    private int[] recordedLayers() {
+        return Arrays.stream(getHiddenLayers()).map(i -> i - 1).toArray();
+    }
+
     /** Events dropped as late by the last query built with {@link #transform} (null before one). */
     public LongAccumulator lateEvents() {
         return late;
@@ -372,6 +417,15 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
                 .add(getOrDefault(predictionCol), DataTypes.DoubleType, false)
                 .add(getOrDefault(stepCol), DataTypes.LongType, false)
                 .add(getOrDefault(lateCol), DataTypes.LongType, false);
+        String[] hidden = hiddenColumns();
+        try {
+            StreamingNetwork.checkRecordable(ModelSpec.parse(m.getModelSpec()), m.getInputShape(), recordedLayers());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(stage + ": hiddenLayers: " + e.getMessage(), e);
+        }
+        for (String h : hidden) {
+            out = out.add(h, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        }
         if (Arrays.stream(out.fieldNames()).distinct().count() != out.length()) {
             throw new IllegalArgumentException(stage + ": the output columns must have distinct names, got "
                     + Arrays.toString(out.fieldNames()));
@@ -401,27 +455,31 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         long timeout = getStateTimeoutMs();
         String kName = getOrDefault(keyCol);
         String tName = getOrDefault(timeCol);
+        boolean watermark = !getOrDefault(watermarkDelay).isEmpty();
         Dataset<Row> in = dataset.toDF();
-        if (!getOrDefault(watermarkDelay).isEmpty()) {
-            in = in.withWatermark(tName, getOrDefault(watermarkDelay));
-        }
         DataType tt = in.schema().apply(tName).dataType();
         boolean timestamps = tt.equals(DataTypes.TimestampType);
-        KeyStepFunction fn = new KeyStepFunction(spec, m.getInputShape(), bw,
-                StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend),
-                getResetGap(), timeout, late, !getOrDefault(watermarkDelay).isEmpty(), timestamps, kName, tName);
+        NetworkSource source = new NetworkSource(spec, m.getInputShape(), bw,
+                StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend), recordedLayers());
+        KeyStepFunction fn = new KeyStepFunction(source, getResetGap(), timeout, late, watermark, timestamps, kName,
+                tName);
         Column timeLong = timestamps ? functions.unix_micros(col(tName)) : col(tName).cast(DataTypes.LongType);
         String fName = getOrDefault(featuresCol);
         DataType ft = in.schema().apply(fName).dataType();
         Column feats = SchemaChecks.isVector(ft) ? org.apache.spark.ml.functions.vector_to_array(col(fName), "float32")
-                : col(fName).cast(DataTypes.createArrayType(DataTypes.FloatType));
-        // grouped by a column, not a function of the row: a key function would decode every event (its features
-        // boxed) on the map side just to read the key
-        Column[] eventCols = {col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
-                feats.as("features"), col(tName).as("eventTime")};
-        // the watermark reaches the state operator only on its own column, which the bean then ignores
-        Dataset<Row> events = in.select(getOrDefault(watermarkDelay).isEmpty()
-                ? Arrays.copyOf(eventCols, eventCols.length - 1) : eventCols);
+                : StreamFeatures.floats(col(fName), ((ArrayType) ft).elementType(), col(kName).cast(DataTypes.StringType),
+                timeLong, timestamps);
+        // The map side: each event checked, and the network's stateless prefix run on chunks of events of any keys
+        // (one GEMM each) before the shuffle, which then carries its output; grouped by a column, not a function of
+        // the bean, so the key is read from the row as it is
+        Dataset<StreamEvent> events = in.select(col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
+                        feats.as("features"), (watermark ? col(tName) : functions.lit(null).cast(DataTypes.TimestampType))
+                                .as("eventTime"))
+                .as(Encoders.bean(StreamEvent.class))
+                .mapPartitions(new PrefixFunction(source, timestamps, kName, tName), Encoders.bean(StreamEvent.class));
+        if (watermark) { // after the map side: the watermark reaches the state operator on the column it is set on
+            events = events.withWatermark("eventTime", getOrDefault(watermarkDelay));
+        }
         // the function emits the time as a long; the last projection gives it the column's type back
         StructField[] fields = out.fields().clone();
         fields[1] = new StructField(fields[1].name(), DataTypes.LongType, false, fields[1].metadata());

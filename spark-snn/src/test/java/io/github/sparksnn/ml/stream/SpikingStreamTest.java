@@ -333,8 +333,7 @@ class SpikingStreamTest {
                 + "null]}"));
         StreamingQuery q3 = startQuery(stage, in3, root.resolve("out3"), root.resolve("ck3"));
         failed = assertThrows(StreamingQueryException.class, q3::awaitTermination);
-        assertTrue(rootMessage(failed).contains("key 'q', batch 0: an event's features hold a null value"),
-                rootMessage(failed));
+        assertTrue(rootMessage(failed).contains("key 'q', time 1, batch 0: feature 11 is null"), rootMessage(failed));
     }
 
     @Test
