@@ -93,6 +93,11 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
      * sets it; Spark can turn it on (and off) for an existing checkpoint.
      */
     public static final String CHANGELOG_CONF = "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled";
+    /** Spark's choice of how a query writes its checkpoint files (offsets, commits, state changelogs, sink log). */
+    static final String CHECKPOINT_MANAGER_CONF = "spark.sql.streaming.checkpointFileManagerClass";
+    /** The manager on Hadoop's {@code FileSystem} API, whose local rename is one {@code File.renameTo}. */
+    static final String FILE_SYSTEM_MANAGER =
+            "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager";
     /** The file in a checkpoint directory that names the model its states belong to. */
     public static final String MODEL_MARKER = "snn-stream-model";
     static final int MARKER_MAX_BYTES = 64 << 10;
@@ -499,9 +504,13 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
      * there is none, and fails when there is one of another model, before a query could read that checkpoint's
      * states.
      *
+     * <p>For a checkpoint on the local file system it also has the session write checkpoint files through Hadoop's
+     * {@code FileSystem} API, unless the session chose a manager ({@link #useFileSystemManagerIfLocal}).
+     *
      * @throws IllegalArgumentException naming both fingerprints when the checkpoint belongs to another model
      */
     public void checkCheckpoint(SparkSession spark, String checkpointDir) {
+        useFileSystemManagerIfLocal(spark, checkpointDir);
         String mine = String.format("fingerprint=%016x%nspec=%s%n", fingerprint(),
                 ModelSpec.parse(requireModel().getModelSpec()));
         Path marker = new Path(checkpointDir, MODEL_MARKER);
@@ -530,6 +539,28 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + marker, e);
+        }
+    }
+
+    /**
+     * For a checkpoint on the local file system, sets the session's checkpoint file manager to the one on Hadoop's
+     * {@code FileSystem} API unless the session set one. Spark's default renames through {@code FileContext}, which on
+     * a local disk without Hadoop's native library runs {@code readlink} as a child process twice per rename; a
+     * micro-batch renames about ten files (offsets, commit, each state partition's changelog, the sink's log), and
+     * those processes took more of a micro-batch of {@code bench stream} than the network. A local rename is atomic
+     * either way.
+     */
+    public static void useFileSystemManagerIfLocal(SparkSession spark, String checkpointDir) {
+        if (spark.conf().getOption(CHECKPOINT_MANAGER_CONF).isDefined()) {
+            return;
+        }
+        try {
+            Path p = new Path(checkpointDir);
+            if ("file".equals(p.getFileSystem(spark.sparkContext().hadoopConfiguration()).getScheme())) {
+                spark.conf().set(CHECKPOINT_MANAGER_CONF, FILE_SYSTEM_MANAGER);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve the file system of " + checkpointDir, e);
         }
     }
 

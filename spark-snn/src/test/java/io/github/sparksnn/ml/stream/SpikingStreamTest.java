@@ -187,6 +187,8 @@ class SpikingStreamTest {
         StreamingQuery q = startQuery(stage, root.resolve("in"), root.resolve("out"), root.resolve("ck"));
         q.awaitTermination();
         assertTrue(q.recentProgress().length >= 6, "one micro-batch per file: " + q.recentProgress().length);
+        assertEquals(SpikingStream.FILE_SYSTEM_MANAGER, spark.conf().get(SpikingStream.CHECKPOINT_MANAGER_CONF),
+                "a local checkpoint is written through FileSystem renames (no readlink processes)");
         Map<String, Row> rows = byKeyAndTime(root.resolve("out"));
         assertEquals(events.size(), rows.size());
         assertOffline(events, rows);
