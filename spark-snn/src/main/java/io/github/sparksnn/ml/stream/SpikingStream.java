@@ -49,7 +49,8 @@ import org.apache.spark.util.LongAccumulator;
  * key, the time, the last layer's output at that step ({@code outputCol}), the running firing rates, probability
  * and prediction over the key's steps so far (after a key's {@code T} events they equal the classifier's
  * {@code rawPrediction}, {@code probability} and {@code prediction} for an input repeated {@code T} times), the step
- * count and the key's late count. Other input columns are not carried through.
+ * count and the key's late count, and the outputs of chosen hidden layers ({@link #hiddenLayers()}). Other input
+ * columns are not carried through.
  *
  * <p>Order and lateness: a key's events are applied in time order within a micro-batch and across micro-batches;
  * an event at or before the key's last applied time comes too late (its state has moved on): it is dropped and
@@ -62,18 +63,20 @@ import org.apache.spark.util.LongAccumulator;
  * <p>Why {@code flatMapGroupsWithState} and not Spark 4.0's {@code transformWithState}: the state per key is one
  * opaque, versioned binary value ({@link io.github.sparksnn.stream.KeyState}) that is read and written whole once per
  * key and micro-batch, which is exactly what the older operator does. A profile of {@code bench stream} put the
- * store's own work (RocksDB gets, puts, state encoding and the commit, with changelog checkpointing) under a tenth
- * of the stateful stage's samples; the rest is decoding events, the network's per-key steps, the shuffle and the sink, which the newer
- * operator shares: it too calls the user's code once per key with that key's rows, so neither lets the keys of a
- * micro-batch go through one GEMM. Its typed state variables, timers and TTL would add encoder work per value
- * without a use here (the gap reset depends on event times, which no TTL knows), and its API is marked evolving in
- * 4.0. The two were not timed against each other end to end.
+ * store's own work (RocksDB gets, puts, state encoding) under a tenth of the stateful stage; the newer operator too
+ * calls the user's code once per key with that key's rows, so neither lets the keys of a micro-batch go through one
+ * GEMM. Its typed state variables, timers and TTL would add encoder work per value without a use here (the gap reset
+ * depends on event times, which no TTL knows), and its API is marked evolving in 4.0. The two were not timed against
+ * each other end to end.
  *
- * <p>Speed: events reach the per-key function as {@link StreamEvent} beans grouped by a column, so no event is
- * decoded on the map side and the features of an array column that cannot hold nulls (a vector column, or an array
- * declared without nulls) are copied in one call; an array that may hold nulls (what file sources give) is decoded
- * through one boxed value per feature, Spark's null check. Changelog checkpointing is on unless the session says
- * otherwise ({@link #CHANGELOG_CONF}).
+ * <p>Speed: what can be batched across keys runs before the shuffle. {@link PrefixFunction} checks every event and
+ * runs the network's stateless prefix (its leading time-invariant layers: the default MLP's first linear layer,
+ * nearly all of its arithmetic) on chunks of events of any keys, one GEMM each; per key, {@link KeyStepFunction}
+ * runs only the stateful rest from the stored state. The features reach the map side as an {@code array<float>}
+ * without nulls ({@link StreamFeatures}: no boxed value per feature), and the events reach the per-key function as
+ * {@link StreamEvent} beans grouped by a column. Changelog checkpointing is on unless the session says otherwise
+ * ({@link #CHANGELOG_CONF}), and {@link #checkCheckpoint} has a local checkpoint written without child processes
+ * ({@link #useFileSystemManagerIfLocal}).
  *
  * <p>Exactly once comes from Spark: the state of a micro-batch is committed with the batch, and a file sink writes
  * each batch's output once; a restarted query reruns an uncommitted batch from its checkpoint. {@link
