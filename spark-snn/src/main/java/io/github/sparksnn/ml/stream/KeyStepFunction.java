@@ -72,6 +72,11 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
         }
         StreamingNetwork net = source.replica();
         int c = net.currentSize(), k = net.outputSize(), rs = net.recordedSize();
+        int[] layers = net.recordedLayers();
+        int[] sizes = new int[layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            sizes[l] = net.layerOutputSize(layers[l]);
+        }
         List<StreamEvent> events = new ArrayList<>();
         rows.forEachRemaining(events::add);
         for (StreamEvent e : events) {
@@ -135,7 +140,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
                     rates[j] = sums[j] * inv;
                 }
                 emitted.add(output(key, events.get(i), out, i * k, k, rates, steps, st.lateDropped() + dropped, rec,
-                        i * rs, net));
+                        i * rs, sizes));
             }
             st.setLastTime(events.get(end - 1).getTime());
             e = end;
@@ -152,7 +157,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
     }
 
     private static Row output(String key, StreamEvent event, float[] out, int off, int k, float[] rates, long steps,
-                              long lateSoFar, float[] rec, int rOff, StreamingNetwork net) {
+                              long lateSoFar, float[] rec, int rOff, int[] sizes) {
         double[] raw = new double[k];
         double[] p = new double[k];
         int best = 0;
@@ -167,8 +172,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
         for (int c = 0; c < k; c++) { // the classifier's probability: rates normalized, uniform when none fired
             p[c] = s > 0 ? raw[c] / s : 1.0 / k;
         }
-        int[] layers = net.recordedLayers();
-        Object[] values = new Object[8 + layers.length];
+        Object[] values = new Object[8 + sizes.length];
         values[0] = key;
         values[1] = event.getTime();
         values[2] = Arrays.copyOfRange(out, off, off + k);
@@ -177,10 +181,9 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
         values[5] = (double) best;
         values[6] = steps;
         values[7] = lateSoFar;
-        for (int l = 0, at = rOff; l < layers.length; l++) { // each recorded layer's slice of the event's row
-            int size = net.layerOutputSize(layers[l]);
-            values[8 + l] = Arrays.copyOfRange(rec, at, at + size);
-            at += size;
+        for (int l = 0, at = rOff; l < sizes.length; l++) { // each recorded layer's slice of the event's row
+            values[8 + l] = Arrays.copyOfRange(rec, at, at + sizes[l]);
+            at += sizes[l];
         }
         return RowFactory.create(values);
     }
