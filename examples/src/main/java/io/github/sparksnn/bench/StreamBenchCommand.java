@@ -60,9 +60,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
             description = "Events per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchEvents;
 
-    @Option(names = "--files-per-batch", defaultValue = "0",
-            description = "Parquet files per micro-batch (0: one per partition, so that reading them and the map side"
-                    + " use every core, as a stream with several producers would) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--files-per-batch", defaultValue = "1",
+            description = "Parquet files per micro-batch, each read as one map task (default: ${DEFAULT-VALUE}).")
     int filesPerBatch;
 
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cpu-portable (default: ${DEFAULT-VALUE}).")
@@ -80,9 +79,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (keys < 1 || steps < 1 || batchEvents < 1 || filesPerBatch < 0) {
+        if (keys < 1 || steps < 1 || batchEvents < 1 || filesPerBatch < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--keys, --steps and --batch-events must be >= 1, --files-per-batch >= 0");
+                    "--keys, --steps, --batch-events and --files-per-batch must be >= 1");
         }
         TrainJob.quietLogging();
         PrintWriter out = spec.commandLine().getOut();
@@ -101,7 +100,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             Files.createDirectories(workDir);
             int partitions = spark.sparkContext().defaultParallelism();
             spark.conf().set("spark.sql.shuffle.partitions", partitions);
-            int files = filesPerBatch > 0 ? filesPerBatch : partitions;
+            int files = filesPerBatch;
             // the events, time-major: step t of every key, then step t + 1
             StructType schema = new StructType().add("key", DataTypes.StringType).add("time", DataTypes.LongType)
                     .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false))
