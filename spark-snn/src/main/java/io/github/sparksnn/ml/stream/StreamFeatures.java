@@ -21,7 +21,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * it from doubles) through one boxed value per element; at 784 features per event that boxing cost about as much as
  * reading the file. {@link #floats} reads the array once, fails on a null element naming the key, the time and the
  * micro-batch, and writes the floats as one primitive array, whose decode into the event's {@code float[]} is one
- * copy. It is Spark's own {@code StaticInvoke} expression on a static method here, so it runs in generated code.
+ * copy. It is Spark's own {@code StaticInvoke} expression on a static method here, so it runs in generated code;
+ * the class and {@link #convert} are public only because that generated code calls them.
  */
 public final class StreamFeatures {
     private StreamFeatures() {
