@@ -33,9 +33,12 @@ import picocli.CommandLine.Spec;
  * {@code snn bench stream}: events per second through {@link SpikingStream} against the same model's offline batch
  * inference over the same events, in one run on one session. The events are {@code --keys} keys times
  * {@code --steps} single-step events of random pixels; offline, each event is one sample with {@code T = 1} (the
- * classifier's {@code transform}, into Spark's {@code noop} sink); streamed, they arrive as Parquet files of
- * {@code --batch-events} events, one file per micro-batch (available-now trigger), and go out as Parquet. Per
- * micro-batch it reports the stateful operator's time and the state store's commit time (from the query's progress)
+ * classifier's {@code transform}), once from a cached DataFrame of vectors into Spark's {@code noop} sink and once
+ * from the stream's own Parquet files into Parquet; streamed, they arrive as Parquet files, {@code --batch-events}
+ * events in {@code --files-per-batch} files per micro-batch (available-now trigger), and go out as Parquet. It
+ * reports the stream's rate over all micro-batches and after the first (which also starts the query, generates its
+ * code and opens the state stores), each row's CPU seconds (every thread of the process), per
+ * micro-batch the stateful operator's time and the state store's commit time (from the query's progress)
  * and the state's size per key. The operator's time is Spark's {@code allUpdatesTimeMs}: it counts the per-key
  * function (the network's steps), the store's reads and writes, and, because rows are pulled through, the sink
  * downstream; it is not the store's own time. The model is the default MLP with its seeded initial weights: throughput does not depend
@@ -57,8 +60,15 @@ public final class StreamBenchCommand implements Callable<Integer> {
             description = "Events per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchEvents;
 
+    @Option(names = "--files-per-batch", defaultValue = "1",
+            description = "Parquet files per micro-batch, each read as one map task (default: ${DEFAULT-VALUE}).")
+    int filesPerBatch;
+
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cpu-portable (default: ${DEFAULT-VALUE}).")
     String backend;
+
+    @Option(names = "--progress", description = "Also print each micro-batch's durations (Spark's progress).")
+    boolean progressLines;
 
     @Option(names = "--master", defaultValue = "local[*]", description = "Spark master (default: ${DEFAULT-VALUE}).")
     String master;
@@ -69,9 +79,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (keys < 1 || steps < 1 || batchEvents < 1) {
+        if (keys < 1 || steps < 1 || batchEvents < 1 || filesPerBatch < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--keys, --steps and --batch-events must be >= 1");
+                    "--keys, --steps, --batch-events and --files-per-batch must be >= 1");
         }
         TrainJob.quietLogging();
         PrintWriter out = spec.commandLine().getOut();
@@ -90,6 +100,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
             Files.createDirectories(workDir);
             int partitions = spark.sparkContext().defaultParallelism();
             spark.conf().set("spark.sql.shuffle.partitions", partitions);
+            int files = filesPerBatch;
             // the events, time-major: step t of every key, then step t + 1
             StructType schema = new StructType().add("key", DataTypes.StringType).add("time", DataTypes.LongType)
                     .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false))
@@ -108,29 +119,33 @@ public final class StreamBenchCommand implements Callable<Integer> {
             Path in = workDir.resolve("in");
             for (int from = 0; from < events.size(); from += batchEvents) {
                 spark.createDataFrame(events.subList(from, Math.min(events.size(), from + batchEvents)), schema)
-                        .coalesce(1).write().mode("append").parquet(in.toString());
+                        .repartition(files).write().mode("append").parquet(in.toString());
             }
-            Dataset<Row> all = spark.read().parquet(in.toString());
-            Dataset<Row> asVectors = all.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> {
-                List<Double> f = r.getList(2);
-                double[] d = new double[f.size()];
-                for (int j = 0; j < d.length; j++) {
-                    d[j] = f.get(j);
-                }
-                return RowFactory.create(Vectors.dense(d), r.getDouble(3));
-            }, org.apache.spark.sql.Encoders.row(new StructType().add("features",
-                    org.apache.spark.ml.linalg.SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType)))
-                    .repartition(partitions).cache();
+            Dataset<Row> asVectors = vectors(spark.read().parquet(in.toString())).repartition(partitions).cache();
             long n = asVectors.count();
             SpikingNetworkModel model = new SpikingNetworkClassifier().setEpochs(0).setSeed(42)
                     .fit(asVectors.limit(16)).setTimeSteps(1).setBackend(backend);
 
+            long c0 = cpuNanos();
             long t0 = System.nanoTime();
             model.transform(asVectors).write().format("noop").mode("overwrite").save();
             double offlineSeconds = (System.nanoTime() - t0) / 1e9;
+            double offlineCpu = (cpuNanos() - c0) / 1e9;
+
+            // the same events as a batch job would take them: from the same files, into Parquet
+            long c2 = cpuNanos();
+            long t2 = System.nanoTime();
+            model.transform(vectors(spark.read().parquet(in.toString())))
+                    .select("rawPrediction", "probability", "prediction").write().mode("overwrite")
+                    .parquet(workDir.resolve("offline-out").toString());
+            double filesSeconds = (System.nanoTime() - t2) / 1e9;
+            double filesCpu = (cpuNanos() - c2) / 1e9;
 
             SpikingStream stage = new SpikingStream(model).setBackend(backend);
-            Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", 1).parquet(in.toString());
+            stage.checkCheckpoint(spark, workDir.resolve("ck").toString());
+            Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", files)
+                    .parquet(in.toString());
+            long c1 = cpuNanos();
             long t1 = System.nanoTime();
             StreamingQuery q = stage.transform(src).writeStream().format("parquet")
                     .option("path", workDir.resolve("out").toString())
@@ -138,6 +153,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     .trigger(Trigger.AvailableNow()).start();
             q.awaitTermination();
             double streamSeconds = (System.nanoTime() - t1) / 1e9;
+            double streamCpu = (cpuNanos() - c1) / 1e9;
 
             long streamed = 0;
             double operatorMs = 0;
@@ -146,7 +162,20 @@ public final class StreamBenchCommand implements Callable<Integer> {
             long stateBytes = 0;
             long stateRows = 0;
             StreamingQueryProgress[] progress = q.recentProgress();
+            long laterEvents = 0;
+            double laterMs = 0;
             for (StreamingQueryProgress p : progress) {
+                if (p.batchId() > 0) { // after the query's start, its first codegen and the state stores' opening
+                    laterEvents += p.numInputRows();
+                    Long ms = p.durationMs().get("triggerExecution");
+                    laterMs += ms == null ? 0 : ms;
+                }
+                if (progressLines) {
+                    out.printf(Locale.ROOT, "micro-batch %d: %d events, ms %s, stateful operator %s%n", p.batchId(),
+                            p.numInputRows(), new java.util.TreeMap<>(p.durationMs()), java.util.Arrays.stream(
+                                    p.stateOperators()).map(s -> s.allUpdatesTimeMs() + " ms, commit "
+                                    + s.commitTimeMs() + " ms").toList());
+                }
                 streamed += p.numInputRows();
                 Long trigger = p.durationMs().get("triggerExecution");
                 batchMs += trigger == null ? 0 : trigger;
@@ -161,22 +190,52 @@ public final class StreamBenchCommand implements Callable<Integer> {
             double spikes = spark.read().parquet(workDir.resolve("out").toString())
                     .selectExpr("aggregate(output, 0D, (a, x) -> a + x) as s").agg(
                             org.apache.spark.sql.functions.avg("s")).first().getDouble(0);
-            out.printf(Locale.ROOT, "events %d (%d keys x %d steps), micro-batches of %d, %d partitions, backend %s,"
-                    + " master %s%n", n, keys, steps, batchEvents, partitions, backend, master);
-            out.printf(Locale.ROOT, "| %-34s | %12s | %9s | %8s |%n", "row", "events/s", "seconds", "vs offline");
-            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %8s |%n", "offline batch inference (T = 1)",
-                    n / offlineSeconds, offlineSeconds, "1.00x");
-            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx |%n", "stream (state per key, RocksDB)",
-                    streamed / streamSeconds, streamSeconds, (streamed / streamSeconds) / (n / offlineSeconds));
+            out.printf(Locale.ROOT, "events %d (%d keys x %d steps), micro-batches of %d in %d files, %d partitions,"
+                    + " backend %s, master %s%n", n, keys, steps, batchEvents, files, partitions, backend, master);
+            out.printf(Locale.ROOT, "| %-34s | %12s | %9s | %8s | %9s |%n", "row", "events/s", "seconds", "vs offline",
+                    "cpu-s");
+            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %8s | %9.2f |%n", "offline batch inference (T = 1)",
+                    n / offlineSeconds, offlineSeconds, "1.00x", offlineCpu);
+            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx | %9.2f |%n", "offline, same files to Parquet",
+                    n / filesSeconds, filesSeconds, offlineSeconds / filesSeconds, filesCpu);
+            out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx | %9.2f |%n", "stream (state per key, RocksDB)",
+                    streamed / streamSeconds, streamSeconds, (streamed / streamSeconds) / (n / offlineSeconds),
+                    streamCpu);
+            if (laterEvents > 0 && laterMs > 0) {
+                out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx | %9s |%n", "stream, after its 1st micro-batch",
+                        laterEvents / (laterMs / 1e3), laterMs / 1e3, (laterEvents / (laterMs / 1e3))
+                                / (n / offlineSeconds), "");
+            }
             out.printf(Locale.ROOT, "per micro-batch: %.0f ms in all; summed over partitions, %.0f ms in the stateful"
                     + " operator (per-key steps, state reads and writes, the sink it feeds) and %.0f ms committing the"
-                    + " state store; state %d keys, %s bytes per key in memory; output spikes per event %.2f%n",
+                    + " state store; state %d keys, %s bytes per key in memory; output spikes per event %.2f; late"
+                    + " events %d; stream vs offline from the same files %.2fx%n",
                     batchMs / batches, operatorMs / batches, commitMs / batches, stateRows,
-                    stateRows == 0 ? "?" : Long.toString(stateBytes / stateRows), spikes);
+                    stateRows == 0 ? "?" : Long.toString(stateBytes / stateRows), spikes, stage.lateEvents().value(),
+                    (streamed / streamSeconds) / (n / filesSeconds));
             out.flush();
             return 0;
         } finally {
             spark.stop();
         }
+    }
+
+    /** The events' features as vectors with their labels, as the classifier takes them. */
+    static Dataset<Row> vectors(Dataset<Row> events) {
+        return events.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> {
+            List<Double> f = r.getList(2);
+            double[] d = new double[f.size()];
+            for (int j = 0; j < d.length; j++) {
+                d[j] = f.get(j);
+            }
+            return RowFactory.create(Vectors.dense(d), r.getDouble(3));
+        }, org.apache.spark.sql.Encoders.row(new StructType().add("features",
+                org.apache.spark.ml.linalg.SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType)));
+    }
+
+    /** CPU time of this process so far (every thread: driver and local executors), or 0 where the JVM hides it. */
+    static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
     }
 }

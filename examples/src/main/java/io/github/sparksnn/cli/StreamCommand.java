@@ -92,6 +92,11 @@ public final class StreamCommand implements Callable<Integer> {
             description = "cpu or cpu-portable (bit-equal to offline inference) (default: ${DEFAULT-VALUE}).")
     String backend;
 
+    @Option(names = "--hidden-layers", split = ",", paramLabel = "I",
+            description = "Also emit these layers' outputs, 1-based positions in the model spec, e.g. 3,5: one column"
+                    + " snn_layer<i>_<kind> each (default: none).")
+    int[] hiddenLayers = new int[0];
+
     @Option(names = "--partitions", defaultValue = "4",
             description = "State partitions of a new checkpoint (fixed for its life) (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -146,7 +151,7 @@ public final class StreamCommand implements Callable<Integer> {
             SpikingNetworkModel m = SpikingNetworkModel.load(Path.of(model).toAbsolutePath().toString());
             SpikingStream stage = new SpikingStream(m).setKeyCol(keyCol).setTimeCol(timeCol)
                     .setFeaturesCol(featuresCol).setResetGap(resetGap).setStateTimeoutMs(stateTimeoutMs)
-                    .setBackend(backend);
+                    .setBackend(backend).setHiddenLayers(hiddenLayers);
             StructType schema = format.equals("json")
                     ? new StructType().add(keyCol, DataTypes.StringType).add(timeCol, DataTypes.LongType)
                             .add(featuresCol, DataTypes.createArrayType(DataTypes.DoubleType))

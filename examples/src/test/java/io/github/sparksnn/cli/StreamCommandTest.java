@@ -59,7 +59,7 @@ class StreamCommandTest {
         String[] args = {"stream", "--model", root.resolve("model").toString(), "--input",
                 root.resolve("events").toString(), "--output", root.resolve("out").toString(), "--checkpoint",
                 root.resolve("ck").toString(), "--master", "local[2]", "--backend", "cpu-portable",
-                "--files-per-batch", "1", "--partitions", "2"};
+                "--files-per-batch", "1", "--partitions", "2", "--hidden-layers", "3"};
         CliRun first = CliRun.of(args);
         assertEquals(0, first.exitCode(), first.toString());
         assertTrue(first.out().startsWith("events=24 late=0"), first.out());
@@ -76,6 +76,7 @@ class StreamCommandTest {
                 if (r.getLong(r.fieldIndex("step")) != 4) {
                     continue;
                 }
+                assertEquals(512, r.getList(r.fieldIndex("snn_layer3_lif")).size(), "the hidden lif's spikes");
                 int image = Integer.parseInt(r.getString(0).substring(4));
                 double[] raw = ((Vector) r.get(r.fieldIndex("rawPrediction"))).toArray();
                 for (int c = 0; c < raw.length; c++) {
@@ -90,6 +91,14 @@ class StreamCommandTest {
             SparkSession.clearActiveSession();
             SparkSession.clearDefaultSession();
         }
+
+        CliRun badLayer = CliRun.of("stream", "--model", root.resolve("model").toString(), "--input",
+                root.resolve("events").toString(), "--output", root.resolve("out9").toString(), "--checkpoint",
+                root.resolve("ck9").toString(), "--master", "local[1]", "--hidden-layers", "3,9");
+        assertEquals(1, badLayer.exitCode(), badLayer.toString());
+        assertTrue(badLayer.err().contains("hiddenLayers: layer 9 does not exist: the model has layers 1 to 5"),
+                badLayer.err());
+        assertTrue(!Files.exists(root.resolve("ck9").resolve("offsets")), "no query started");
 
         CliRun missing = CliRun.of("stream", "--model", root.resolve("model").toString());
         assertEquals(2, missing.exitCode(), missing.toString());

@@ -269,15 +269,58 @@ public final class Network implements AutoCloseable {
 
     /** Layers {@code i..} in order; a neuron followed by a max pooling runs the two as one backend operation. */
     private Tensor forwardFrom(int i, Tensor cur, Pass pass) {
-        for (; i < layers.size(); i++) {
+        return forwardRange(i, layers.size(), cur, pass, null);
+    }
+
+    /**
+     * Layers {@code from} to {@code to - 1} in order, as {@link #forward} runs them (a neuron followed by a max
+     * pooling as one backend operation), on {@code x}, the input of layer {@code from}; returns the output of layer
+     * {@code to - 1} ({@code x} itself when the range is empty). {@code layerDone}, when not null, is called after
+     * each layer with its index and its output (valid until the layer's next forward); a fused neuron's own output
+     * is not materialized, so it reports only its pooling.
+     *
+     * @throws IllegalArgumentException when the range is out of bounds or ends between a neuron and the pooling
+     *                                  fused with it ({@link #fusedWithNext})
+     */
+    public Tensor forwardRange(int from, int to, Tensor x, Pass pass, java.util.function.ObjIntConsumer<Tensor> layerDone) {
+        if (from < 0 || to > layers.size() || from > to) {
+            throw new IllegalArgumentException("cannot run layers " + from + " to " + (to - 1) + " of " + layers.size());
+        }
+        int split = from > 0 && poolsOwnSpikes[from - 1] ? from - 1 : to > from && poolsOwnSpikes[to - 1] ? to - 1 : -1;
+        if (split >= 0) {
+            throw new IllegalArgumentException("cannot run layers " + from + " to " + (to - 1) + ": layer " + split
+                    + " is a neuron fused with the pooling after it");
+        }
+        Tensor cur = x;
+        for (int i = from; i < to; i++) {
             if (poolsOwnSpikes[i]) {
                 cur = ((NeuronLayer) layers.get(i)).forwardMaxPool(cur, false, null, (MaxPool2d) layers.get(i + 1), pass);
                 i++;
             } else {
                 cur = layers.get(i).forward(cur, pass);
             }
+            if (layerDone != null) {
+                layerDone.accept(cur, i);
+            }
         }
         return cur;
+    }
+
+    /**
+     * The number of leading time-invariant layers (flatten, linear, conv2d, pooling, batch norm, dropout): in
+     * inference their output at a step depends on that step's input alone, so they can run on any rows in any
+     * grouping (the steps of several samples or sequences at once) with the same result per row.
+     */
+    public int staticPrefixLength() {
+        return staticPrefix;
+    }
+
+    /**
+     * Whether layer {@code i} is a neuron whose max pooling (layer {@code i + 1}) runs fused with it: its own spikes
+     * are not materialized, and a {@link #forwardRange} cannot end between the two.
+     */
+    public boolean fusedWithNext(int i) {
+        return poolsOwnSpikes[i];
     }
 
     /**

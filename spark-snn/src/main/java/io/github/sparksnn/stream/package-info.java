@@ -4,9 +4,11 @@
  * {@link io.github.sparksnn.stream.StreamingNetwork} is a trained network's replica that applies a key's next events
  * to its {@link io.github.sparksnn.stream.KeyState} (membrane potentials, synaptic currents, adaptations, last
  * spikes, the running output sums, the step count), and {@link io.github.sparksnn.stream.KeyState} encodes itself to
- * a compact binary form with the model's fingerprint.
+ * a compact binary form with the model's fingerprint. The replica runs in two parts: the stateless prefix (the
+ * leading time-invariant layers) on a batch of events of any keys, then the stateful rest per key from its state.
  *
- * <p>The contract: feeding a key's events in any number of calls gives, bit for bit, the outputs of the
+ * <p>The contract: feeding a key's events in any number of calls, their prefixes computed in any batches, gives,
+ * bit for bit, the outputs (and recorded layers) of the
  * network's multi-step forward over the whole sequence ({@link io.github.sparksnn.stream.StreamingNetwork#offline}),
  * on a backend whose GEMM computes each row alone ({@code cpu-portable}; native OpenBLAS picks its summation order by
  * the number of rows in a call, so there a current may differ in its last bit). A state is decoded only by a

@@ -11,6 +11,10 @@ import io.github.sparksnn.model.ModelSpec;
 import io.github.sparksnn.model.Network;
 import io.github.sparksnn.train.CpuGradientEngine;
 import io.github.sparksnn.train.EngineConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,6 +53,26 @@ class StreamingNetworkTest {
             b[i] = b[i] == 0f ? 0.1f * (i % 3) : 0.5f + 0.25f * (i % 3);
         }
         return new StreamingNetwork(s, shape, p, b, new CpuBackend(1, true));
+    }
+
+    /** {@link #replica} recording {@code layers}. */
+    static StreamingNetwork replicaRecording(String spec, long seed, int[] layers) {
+        ModelSpec s = ModelSpec.parse(spec);
+        int[] shape = shapeOf(spec);
+        try (StreamingNetwork plain = replica(spec, seed)) {
+            // the same parameters and buffers as replica(spec, seed)
+            float[] p = Network.initialParameters(s, shape, seed);
+            for (int i = 0; i < p.length; i++) {
+                p[i] *= 6f;
+            }
+            float[] b = Network.initialRunningStatistics(s, shape);
+            for (int i = 0; i < b.length; i++) {
+                b[i] = b[i] == 0f ? 0.1f * (i % 3) : 0.5f + 0.25f * (i % 3);
+            }
+            StreamingNetwork n = new StreamingNetwork(s, shape, p, b, new CpuBackend(1, true), layers);
+            assertEquals(plain.fingerprint(), n.fingerprint(), "recording changes no state");
+            return n;
+        }
     }
 
     @ParameterizedTest
@@ -91,6 +115,104 @@ class StreamingNetworkTest {
                     assertEquals(Float.floatToIntBits(sum * (1f / t)), Float.floatToIntBits(rates[c]), "rate " + c);
                 }
             }
+        }
+    }
+
+    /**
+     * The split the stream runs: the prefix on batches that mix several keys' events in random order, then each
+     * key's stateful part in random runs from its round-tripped state, recording every layer whose output exists:
+     * outputs and recorded layers equal one offline forward over each key's whole sequence, bit for bit.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4})
+    void batchedPrefixesAndRecordedLayersGiveTheOfflineBits(int which) {
+        String spec = SPECS[which];
+        Random r = new Random(200 + which);
+        ModelSpec s = ModelSpec.parse(spec);
+        int layers = s.buildLayers(shapeOf(spec)).size();
+        List<Integer> recordable = new ArrayList<>();
+        try (StreamingNetwork probe = replica(spec, 11 + which)) {
+            for (int l = layers - 1; l >= 0; l--) { // backwards: the order of the recorded layers is free
+                try (StreamingNetwork one = replicaRecording(spec, 11 + which, new int[]{l})) {
+                    recordable.add(l);
+                } catch (IllegalArgumentException fused) {
+                    assertTrue(fused.getMessage().contains("pools its spikes inside its own kernel"), fused.getMessage());
+                }
+            }
+            assertTrue(probe.prefixLength() > 0, spec + ": a prefix to batch");
+        }
+        int[] rec = recordable.stream().mapToInt(Integer::intValue).toArray();
+        for (int[] layersToRecord : new int[][]{rec, new int[0]}) {
+            try (StreamingNetwork net = replicaRecording(spec, 11 + which, layersToRecord)) {
+                int f = net.featureSize(), k = net.outputSize(), c = net.currentSize(), rs = net.recordedSize();
+                int keys = 3, t = 17;
+                float[][] seq = new float[keys][t * f];
+                for (float[] q : seq) {
+                    for (int i = 0; i < q.length; i++) {
+                        q[i] = r.nextFloat() * 2f - 0.25f;
+                    }
+                }
+                // every event's currents, from batches of up to 9 events of all keys in a random order
+                List<int[]> order = new ArrayList<>();
+                for (int key = 0; key < keys; key++) {
+                    for (int step = 0; step < t; step++) {
+                        order.add(new int[]{key, step});
+                    }
+                }
+                Collections.shuffle(order, r);
+                float[][] currents = new float[keys][t * c];
+                for (int at = 0; at < order.size(); ) {
+                    int n = Math.min(order.size() - at, 1 + r.nextInt(9));
+                    float[] x = new float[n * f];
+                    for (int i = 0; i < n; i++) {
+                        int[] e = order.get(at + i);
+                        System.arraycopy(seq[e[0]], e[1] * f, x, i * f, f);
+                    }
+                    float[] cur = new float[n * c];
+                    net.prefix(x, 0, n, cur, 0);
+                    for (int i = 0; i < n; i++) {
+                        int[] e = order.get(at + i);
+                        System.arraycopy(cur, i * c, currents[e[0]], e[1] * c, c);
+                    }
+                    at += n;
+                }
+                for (int key = 0; key < keys; key++) {
+                    float[] offRec = new float[t * rs];
+                    float[] offline = net.offline(seq[key], t, offRec);
+                    float[] out = new float[t * k];
+                    float[] got = new float[t * rs];
+                    byte[] saved = net.initialState().encode();
+                    for (int at = 0; at < t; ) {
+                        int n = Math.min(t - at, 1 + r.nextInt(6));
+                        KeyState st = net.decode(saved);
+                        net.stepCurrents(st, currents[key], at * c, n, out, at * k, got, at * rs);
+                        saved = st.encode();
+                        at += n;
+                    }
+                    assertArrayEquals(offline, out, spec + ", key " + key);
+                    assertArrayEquals(offRec, got, spec + ", key " + key + ", recorded layers "
+                            + Arrays.toString(layersToRecord));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLayerThatCannotBeRecordedIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> replicaRecording(SPECS[0], 1, new int[]{4}));
+        assertTrue(e.getMessage().contains("layer 5 does not exist: the model has layers 1 to 4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> replicaRecording(SPECS[0], 1, new int[]{1, 1}));
+        assertTrue(e.getMessage().contains("layer 2 is chosen twice"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> replicaRecording(SPECS[4], 1, new int[]{2}));
+        assertTrue(e.getMessage().contains("layer 3 (") && e.getMessage().contains("choose layer 4, the pooling"),
+                e.getMessage());
+        // a recorded layer inside the prefix ends the prefix there: its output is the currents
+        try (StreamingNetwork whole = replica(SPECS[4], 1);
+             StreamingNetwork early = replicaRecording(SPECS[4], 1, new int[]{0})) {
+            assertEquals(2, whole.prefixLength(), "conv2d and batchnorm2d");
+            assertEquals(1, early.prefixLength());
+            assertEquals(early.recordedSize(), early.currentSize());
         }
     }
 

@@ -1,7 +1,5 @@
 package io.github.sparksnn.ml.stream;
 
-import io.github.sparksnn.backend.Backends;
-import io.github.sparksnn.model.ModelSpec;
 import io.github.sparksnn.stream.KeyState;
 import io.github.sparksnn.stream.StreamingNetwork;
 import java.io.Serializable;
@@ -11,7 +9,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapGroupsWithStateFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -19,28 +16,22 @@ import org.apache.spark.sql.streaming.GroupState;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * The per-key body of {@link SpikingStream#transform}: takes one key's events of a micro-batch ({@link StreamEvent}s),
- * sorts them by time, drops those at or
- * before the key's last applied time (counted in the state and in an accumulator), resets the key after a gap, runs
- * the rest through the executor thread's {@link StreamingNetwork} replica from the key's stored {@link KeyState},
- * stores the new state and emits one row per applied event ({@code [key, time as long, output, rates, probability,
- * prediction, step, late]}; {@link SpikingStream} turns the time back into the column's type). Small and
- * serializable: the weights travel as one broadcast.
+ * The per-key body of {@link SpikingStream#transform}: takes one key's events of a micro-batch ({@link StreamEvent}s
+ * whose features {@link PrefixFunction} already turned into the network prefix's currents), sorts them by time,
+ * drops those at or before the key's last applied time (counted in the state and in an accumulator), resets the key
+ * after a gap, runs the rest through the stateful part of the executor thread's {@link StreamingNetwork} replica
+ * ({@link StreamingNetwork#stepCurrents}) from the key's stored {@link KeyState}, stores the new state and emits one
+ * row per applied event ({@code [key, time as long, output, rates, probability, prediction, step, late, recorded
+ * layers...]}; {@link SpikingStream} turns the time back into the column's type). Small and serializable: the
+ * weights travel as one broadcast.
  *
- * <p>A bad event (null or non-finite features, a wrong length) fails the batch before anything is applied, with
- * the key, the event's time and the batch in one line; the state store then keeps the last committed state.
+ * <p>Events were checked on the map side; a state of another model fails the batch with the key and the batch in one
+ * line, and the state store then keeps the last committed state.
  */
 final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, StreamEvent, byte[], Row>, Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One replica per executor thread, rebuilt when a query of another model runs on the thread. */
-    private static final ThreadLocal<StreamingNetwork> REPLICA = new ThreadLocal<>();
-
-    private final String spec;
-    private final int[] inputShape;
-    private final Broadcast<float[][]> weights;
-    private final long fingerprint;
-    private final String backend;
+    private final NetworkSource source;
     private final long resetGap;
     private final long timeoutMs;
     private final LongAccumulator late;
@@ -55,39 +46,16 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
      * @param keyName    the key column's name, for the messages
      * @param timeName   the time column's name, for the messages
      */
-    KeyStepFunction(String spec, int[] inputShape, Broadcast<float[][]> weights, long fingerprint, String backend,
-                    long resetGap, long timeoutMs, LongAccumulator late, boolean watermark, boolean timestamps,
-                    String keyName, String timeName) {
+    KeyStepFunction(NetworkSource source, long resetGap, long timeoutMs, LongAccumulator late, boolean watermark,
+                    boolean timestamps, String keyName, String timeName) {
+        this.source = source;
         this.watermark = watermark;
         this.timestamps = timestamps;
         this.keyName = keyName;
         this.timeName = timeName;
-        this.spec = spec;
-        this.inputShape = inputShape.clone();
-        this.weights = weights;
-        this.fingerprint = fingerprint;
-        this.backend = backend;
         this.resetGap = resetGap;
         this.timeoutMs = timeoutMs;
         this.late = late;
-    }
-
-    private StreamingNetwork replica() {
-        StreamingNetwork n = REPLICA.get();
-        if (n != null && n.fingerprint() == fingerprint) {
-            return n;
-        }
-        if (n != null) {
-            n.close();
-        }
-        float[][] w = weights.value();
-        n = new StreamingNetwork(ModelSpec.parse(spec), inputShape, w[0], w[1], Backends.create(backend, 1));
-        if (n.fingerprint() != fingerprint) { // the broadcast is the driver's model: a mismatch is a bug, not input
-            n.close();
-            throw new IllegalStateException("the replica's fingerprint differs from the driver's model");
-        }
-        REPLICA.set(n);
-        return n;
     }
 
     static String batch() {
@@ -102,27 +70,30 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
             state.remove();
             return java.util.Collections.emptyIterator();
         }
-        StreamingNetwork net = replica();
-        int f = net.featureSize(), k = net.outputSize();
-        List<StreamEvent> events = new ArrayList<>();
-        try {
-            rows.forEachRemaining(events::add);
-        } catch (RuntimeException ex) { // Spark's decoder of the bean: a null feature value, say
-            String why = String.valueOf(ex.getMessage()).lines().findFirst().orElse("");
-            throw new IllegalArgumentException("key '" + key + "', batch " + batch() + ": " + (why.contains("NULL")
-                    ? "an event's features hold a null value" : "cannot read an event: " + why), ex);
+        StreamingNetwork net = source.replica();
+        int c = net.currentSize(), k = net.outputSize(), rs = net.recordedSize();
+        int[] layers = net.recordedLayers();
+        int[] sizes = new int[layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            sizes[l] = net.layerOutputSize(layers[l]);
         }
+        List<StreamEvent> events = new ArrayList<>();
+        rows.forEachRemaining(events::add);
         for (StreamEvent e : events) {
             if (key == null || e.getTime() == null) {
                 throw new IllegalArgumentException("an event has a null " + (key == null ? "key ('" + keyName
-                        + "', time " + timeText(e.getTime()) + ")" : "time ('" + timeName + "', key '" + key + "')")
-                        + ", batch " + batch());
+                        + "', time " + StreamFeatures.timeText(e.getTime(), timestamps) + ")" : "time ('" + timeName
+                        + "', key '" + key + "')") + ", batch " + batch());
+            }
+            if (e.getFeatures() == null || e.getFeatures().length != c) { // the map side made them: a bug, not input
+                throw new IllegalStateException("key '" + key + "', batch " + batch() + ": an event reached the key "
+                        + "without its " + c + " currents");
             }
         }
         events.sort((a, b) -> Long.compare(a.getTime(), b.getTime()));
-        float[] x = new float[events.size() * f];
+        float[] x = new float[events.size() * c];
         for (int e = 0; e < events.size(); e++) {
-            readFeatures(key, events.get(e), x, e * f, f);
+            System.arraycopy(events.get(e).getFeatures(), 0, x, e * c, c);
         }
         KeyState st;
         try {
@@ -131,6 +102,7 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
             throw new IllegalArgumentException("key '" + key + "', batch " + batch() + ": " + ex.getMessage(), ex);
         }
         float[] out = new float[events.size() * k];
+        float[] rec = rs == 0 ? null : new float[events.size() * rs];
         float[] rates = new float[k];
         List<Row> emitted = new ArrayList<>(events.size());
         long dropped = 0;
@@ -159,15 +131,16 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
             float[] sums = new float[k];
             st.outputSums(sums);
             long firstStep = st.steps();
-            net.step(st, x, e * f, end - e, out, e * k);
+            net.stepCurrents(st, x, e * c, end - e, out, e * k, rec, e * rs);
             for (int i = e; i < end; i++) {
                 long steps = firstStep + (i - e) + 1;
                 float inv = 1f / steps;
-                for (int c = 0; c < k; c++) {
-                    sums[c] += out[i * k + c];
-                    rates[c] = sums[c] * inv;
+                for (int j = 0; j < k; j++) {
+                    sums[j] += out[i * k + j];
+                    rates[j] = sums[j] * inv;
                 }
-                emitted.add(output(key, events.get(i), out, i * k, k, rates, steps, st.lateDropped() + dropped));
+                emitted.add(output(key, events.get(i), out, i * k, k, rates, steps, st.lateDropped() + dropped, rec,
+                        i * rs, sizes));
             }
             st.setLastTime(events.get(end - 1).getTime());
             e = end;
@@ -183,31 +156,8 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
         return emitted.iterator();
     }
 
-    private String timeText(Long t) {
-        return t == null ? "null" : timestamps ? java.time.Instant.EPOCH.plus(t, java.time.temporal.ChronoUnit.MICROS)
-                .toString() : Long.toString(t);
-    }
-
-    private void readFeatures(String key, StreamEvent ev, float[] x, int off, int f) {
-        float[] v = ev.getFeatures();
-        if (v == null || v.length != f) {
-            throw new IllegalArgumentException(where(key, ev) + ": " + (v == null ? "features are null"
-                    : "features have " + v.length + " values, the model needs " + f));
-        }
-        for (int j = 0; j < f; j++) {
-            if (!Float.isFinite(v[j])) {
-                throw new IllegalArgumentException(where(key, ev) + ": feature " + j + " is " + v[j]);
-            }
-        }
-        System.arraycopy(v, 0, x, off, f);
-    }
-
-    private String where(String key, StreamEvent ev) {
-        return "key '" + key + "', time " + timeText(ev.getTime()) + ", batch " + batch();
-    }
-
     private static Row output(String key, StreamEvent event, float[] out, int off, int k, float[] rates, long steps,
-                              long lateSoFar) {
+                              long lateSoFar, float[] rec, int rOff, int[] sizes) {
         double[] raw = new double[k];
         double[] p = new double[k];
         int best = 0;
@@ -222,7 +172,19 @@ final class KeyStepFunction implements FlatMapGroupsWithStateFunction<String, St
         for (int c = 0; c < k; c++) { // the classifier's probability: rates normalized, uniform when none fired
             p[c] = s > 0 ? raw[c] / s : 1.0 / k;
         }
-        return RowFactory.create(key, event.getTime(), Arrays.copyOfRange(out, off, off + k), Vectors.dense(raw),
-                Vectors.dense(p), (double) best, steps, lateSoFar);
+        Object[] values = new Object[8 + sizes.length];
+        values[0] = key;
+        values[1] = event.getTime();
+        values[2] = Arrays.copyOfRange(out, off, off + k);
+        values[3] = Vectors.dense(raw);
+        values[4] = Vectors.dense(p);
+        values[5] = (double) best;
+        values[6] = steps;
+        values[7] = lateSoFar;
+        for (int l = 0, at = rOff; l < sizes.length; l++) { // each recorded layer's slice of the event's row
+            values[8 + l] = Arrays.copyOfRange(rec, at, at + sizes[l]);
+            at += sizes[l];
+        }
+        return RowFactory.create(values);
     }
 }

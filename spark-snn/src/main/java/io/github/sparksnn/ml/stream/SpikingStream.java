@@ -19,6 +19,7 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -48,7 +49,8 @@ import org.apache.spark.util.LongAccumulator;
  * key, the time, the last layer's output at that step ({@code outputCol}), the running firing rates, probability
  * and prediction over the key's steps so far (after a key's {@code T} events they equal the classifier's
  * {@code rawPrediction}, {@code probability} and {@code prediction} for an input repeated {@code T} times), the step
- * count and the key's late count. Other input columns are not carried through.
+ * count and the key's late count, and the outputs of chosen hidden layers ({@link #hiddenLayers()}). Other input
+ * columns are not carried through.
  *
  * <p>Order and lateness: a key's events are applied in time order within a micro-batch and across micro-batches;
  * an event at or before the key's last applied time comes too late (its state has moved on): it is dropped and
@@ -61,18 +63,20 @@ import org.apache.spark.util.LongAccumulator;
  * <p>Why {@code flatMapGroupsWithState} and not Spark 4.0's {@code transformWithState}: the state per key is one
  * opaque, versioned binary value ({@link io.github.sparksnn.stream.KeyState}) that is read and written whole once per
  * key and micro-batch, which is exactly what the older operator does. A profile of {@code bench stream} put the
- * store's own work (RocksDB gets, puts, state encoding and the commit, with changelog checkpointing) under a tenth
- * of the stateful stage's samples; the rest is decoding events, the network's per-key steps, the shuffle and the sink, which the newer
- * operator shares: it too calls the user's code once per key with that key's rows, so neither lets the keys of a
- * micro-batch go through one GEMM. Its typed state variables, timers and TTL would add encoder work per value
- * without a use here (the gap reset depends on event times, which no TTL knows), and its API is marked evolving in
- * 4.0. The two were not timed against each other end to end.
+ * store's own work (RocksDB gets, puts, state encoding) under a tenth of the stateful stage; the newer operator too
+ * calls the user's code once per key with that key's rows, so neither lets the keys of a micro-batch go through one
+ * GEMM. Its typed state variables, timers and TTL would add encoder work per value without a use here (the gap reset
+ * depends on event times, which no TTL knows), and its API is marked evolving in 4.0. The two were not timed against
+ * each other end to end.
  *
- * <p>Speed: events reach the per-key function as {@link StreamEvent} beans grouped by a column, so no event is
- * decoded on the map side and the features of an array column that cannot hold nulls (a vector column, or an array
- * declared without nulls) are copied in one call; an array that may hold nulls (what file sources give) is decoded
- * through one boxed value per feature, Spark's null check. Changelog checkpointing is on unless the session says
- * otherwise ({@link #CHANGELOG_CONF}).
+ * <p>Speed: what can be batched across keys runs before the shuffle. {@link PrefixFunction} checks every event and
+ * runs the network's stateless prefix (its leading time-invariant layers: the default MLP's first linear layer,
+ * nearly all of its arithmetic) on chunks of events of any keys, one GEMM each; per key, {@link KeyStepFunction}
+ * runs only the stateful rest from the stored state. The features reach the map side as an {@code array<float>}
+ * without nulls ({@link StreamFeatures}: no boxed value per feature), and the events reach the per-key function as
+ * {@link StreamEvent} beans grouped by a column. Changelog checkpointing is on unless the session says otherwise
+ * ({@link #CHANGELOG_CONF}), and {@link #checkCheckpoint} has a local checkpoint written without child processes
+ * ({@link #useFileSystemManagerIfLocal}).
  *
  * <p>Exactly once comes from Spark: the state of a micro-batch is committed with the batch, and a file sink writes
  * each batch's output once; a restarted query reruns an uncommitted batch from its checkpoint. {@link
@@ -92,6 +96,11 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
      * sets it; Spark can turn it on (and off) for an existing checkpoint.
      */
     public static final String CHANGELOG_CONF = "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled";
+    /** Spark's choice of how a query writes its checkpoint files (offsets, commits, state changelogs, sink log). */
+    static final String CHECKPOINT_MANAGER_CONF = "spark.sql.streaming.checkpointFileManagerClass";
+    /** The manager on Hadoop's {@code FileSystem} API, whose local rename is one {@code File.renameTo}. */
+    static final String FILE_SYSTEM_MANAGER =
+            "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager";
     /** The file in a checkpoint directory that names the model its states belong to. */
     public static final String MODEL_MARKER = "snn-stream-model";
     static final int MARKER_MAX_BYTES = 64 << 10;
@@ -110,6 +119,7 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
     private final LongParam stateTimeoutMs;
     private final Param<String> watermarkDelay;
     private final Param<String> backend;
+    private final IntArrayParam hiddenLayers;
     private SpikingNetworkModel model;
     private transient LongAccumulator late;
 
@@ -143,6 +153,10 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         backend = new Param<>(this, "backend", "cpu (native OpenBLAS) or cpu-portable (a GEMM that computes each row"
                 + " alone: the streamed outputs equal offline inference's bit for bit)",
                 ParamValidators.inArray(new String[]{"cpu", "cpu-portable"}));
+        hiddenLayers = new IntArrayParam(this, "hiddenLayers", "layers (1-based positions in the model spec, as in "
+                + "toLayerPipeline) whose output at the event's step is emitted too, one array<float> column each, "
+                + "named snn_layer<i>_<kind>; empty: none");
+        setDefault(hiddenLayers, new int[0]);
         setDefault(keyCol, "key");
         setDefault(timeCol, "time");
         setDefault(featuresCol, "features");
@@ -308,6 +322,45 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         return this;
     }
 
+    public IntArrayParam hiddenLayers() {
+        return hiddenLayers;
+    }
+
+    public int[] getHiddenLayers() {
+        return ((int[]) getOrDefault(hiddenLayers)).clone();
+    }
+
+    public SpikingStream setHiddenLayers(int... layers) {
+        set(hiddenLayers, layers.clone());
+        return this;
+    }
+
+    /**
+     * The output column of each of {@link #getHiddenLayers()}: {@code snn_layer<i>_<kind>}, the name
+     * {@link SpikingNetworkModel#toLayerPipeline()} gives the same layer.
+     *
+     * @throws IllegalArgumentException naming a layer that is not in the model
+     */
+    public String[] hiddenColumns() {
+        ModelSpec spec = ModelSpec.parse(requireModel().getModelSpec());
+        int[] layers = getHiddenLayers();
+        String[] cols = new String[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] < 1 || layers[i] > spec.layers().size()) {
+                throw new IllegalArgumentException("SpikingStream: hiddenLayers: layer " + layers[i] + " does not "
+                        + "exist: the model has layers 1 to " + spec.layers().size() + " (" + spec + ")");
+            }
+            cols[i] = "snn_layer" + layers[i] + "_"
+                    + spec.layers().get(layers[i] - 1).kind().name().toLowerCase(java.util.Locale.ROOT);
+        }
+        return cols;
+    }
+
+    /** {@link #getHiddenLayers()} as 0-based layer indices. */
+    private int[] recordedLayers() {
+        return Arrays.stream(getHiddenLayers()).map(i -> i - 1).toArray();
+    }
+
     /** Events dropped as late by the last query built with {@link #transform} (null before one). */
     public LongAccumulator lateEvents() {
         return late;
@@ -372,6 +425,15 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
                 .add(getOrDefault(predictionCol), DataTypes.DoubleType, false)
                 .add(getOrDefault(stepCol), DataTypes.LongType, false)
                 .add(getOrDefault(lateCol), DataTypes.LongType, false);
+        String[] hidden = hiddenColumns();
+        try {
+            StreamingNetwork.checkRecordable(ModelSpec.parse(m.getModelSpec()), m.getInputShape(), recordedLayers());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(stage + ": hiddenLayers: " + e.getMessage(), e);
+        }
+        for (String h : hidden) {
+            out = out.add(h, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        }
         if (Arrays.stream(out.fieldNames()).distinct().count() != out.length()) {
             throw new IllegalArgumentException(stage + ": the output columns must have distinct names, got "
                     + Arrays.toString(out.fieldNames()));
@@ -401,27 +463,31 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
         long timeout = getStateTimeoutMs();
         String kName = getOrDefault(keyCol);
         String tName = getOrDefault(timeCol);
+        boolean watermark = !getOrDefault(watermarkDelay).isEmpty();
         Dataset<Row> in = dataset.toDF();
-        if (!getOrDefault(watermarkDelay).isEmpty()) {
-            in = in.withWatermark(tName, getOrDefault(watermarkDelay));
-        }
         DataType tt = in.schema().apply(tName).dataType();
         boolean timestamps = tt.equals(DataTypes.TimestampType);
-        KeyStepFunction fn = new KeyStepFunction(spec, m.getInputShape(), bw,
-                StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend),
-                getResetGap(), timeout, late, !getOrDefault(watermarkDelay).isEmpty(), timestamps, kName, tName);
+        NetworkSource source = new NetworkSource(spec, m.getInputShape(), bw,
+                StreamingNetwork.fingerprint(spec, m.getInputShape(), w, b), getOrDefault(backend), recordedLayers());
+        KeyStepFunction fn = new KeyStepFunction(source, getResetGap(), timeout, late, watermark, timestamps, kName,
+                tName);
         Column timeLong = timestamps ? functions.unix_micros(col(tName)) : col(tName).cast(DataTypes.LongType);
         String fName = getOrDefault(featuresCol);
         DataType ft = in.schema().apply(fName).dataType();
         Column feats = SchemaChecks.isVector(ft) ? org.apache.spark.ml.functions.vector_to_array(col(fName), "float32")
-                : col(fName).cast(DataTypes.createArrayType(DataTypes.FloatType));
-        // grouped by a column, not a function of the row: a key function would decode every event (its features
-        // boxed) on the map side just to read the key
-        Column[] eventCols = {col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
-                feats.as("features"), col(tName).as("eventTime")};
-        // the watermark reaches the state operator only on its own column, which the bean then ignores
-        Dataset<Row> events = in.select(getOrDefault(watermarkDelay).isEmpty()
-                ? Arrays.copyOf(eventCols, eventCols.length - 1) : eventCols);
+                : StreamFeatures.floats(col(fName), ((ArrayType) ft).elementType(), col(kName).cast(DataTypes.StringType),
+                timeLong, timestamps);
+        // The map side: each event checked, and the network's stateless prefix run on chunks of events of any keys
+        // (one GEMM each) before the shuffle, which then carries its output; grouped by a column, not a function of
+        // the bean, so the key is read from the row as it is
+        Dataset<StreamEvent> events = in.select(col(kName).cast(DataTypes.StringType).as("key"), timeLong.as("time"),
+                        feats.as("features"), (watermark ? col(tName) : functions.lit(null).cast(DataTypes.TimestampType))
+                                .as("eventTime"))
+                .as(Encoders.bean(StreamEvent.class))
+                .mapPartitions(new PrefixFunction(source, timestamps, kName, tName), Encoders.bean(StreamEvent.class));
+        if (watermark) { // after the map side: the watermark reaches the state operator on the column it is set on
+            events = events.withWatermark("eventTime", getOrDefault(watermarkDelay));
+        }
         // the function emits the time as a long; the last projection gives it the column's type back
         StructField[] fields = out.fields().clone();
         fields[1] = new StructField(fields[1].name(), DataTypes.LongType, false, fields[1].metadata());
@@ -441,9 +507,13 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
      * there is none, and fails when there is one of another model, before a query could read that checkpoint's
      * states.
      *
+     * <p>For a checkpoint on the local file system it also has the session write checkpoint files through Hadoop's
+     * {@code FileSystem} API, unless the session chose a manager ({@link #useFileSystemManagerIfLocal}).
+     *
      * @throws IllegalArgumentException naming both fingerprints when the checkpoint belongs to another model
      */
     public void checkCheckpoint(SparkSession spark, String checkpointDir) {
+        useFileSystemManagerIfLocal(spark, checkpointDir);
         String mine = String.format("fingerprint=%016x%nspec=%s%n", fingerprint(),
                 ModelSpec.parse(requireModel().getModelSpec()));
         Path marker = new Path(checkpointDir, MODEL_MARKER);
@@ -472,6 +542,28 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write " + marker, e);
+        }
+    }
+
+    /**
+     * For a checkpoint on the local file system, sets the session's checkpoint file manager to the one on Hadoop's
+     * {@code FileSystem} API unless the session set one. Spark's default renames through {@code FileContext}, which on
+     * a local disk without Hadoop's native library runs {@code readlink} as a child process twice per rename; a
+     * micro-batch renames about ten files (offsets, commit, each state partition's changelog, the sink's log), and
+     * those processes took more of a micro-batch of {@code bench stream} than the network. A local rename is atomic
+     * either way.
+     */
+    public static void useFileSystemManagerIfLocal(SparkSession spark, String checkpointDir) {
+        if (spark.conf().getOption(CHECKPOINT_MANAGER_CONF).isDefined()) {
+            return;
+        }
+        try {
+            Path p = new Path(checkpointDir);
+            if ("file".equals(p.getFileSystem(spark.sparkContext().hadoopConfiguration()).getScheme())) {
+                spark.conf().set(CHECKPOINT_MANAGER_CONF, FILE_SYSTEM_MANAGER);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve the file system of " + checkpointDir, e);
         }
     }
 

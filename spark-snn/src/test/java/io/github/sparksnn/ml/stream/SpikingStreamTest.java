@@ -187,10 +187,80 @@ class SpikingStreamTest {
         StreamingQuery q = startQuery(stage, root.resolve("in"), root.resolve("out"), root.resolve("ck"));
         q.awaitTermination();
         assertTrue(q.recentProgress().length >= 6, "one micro-batch per file: " + q.recentProgress().length);
+        assertEquals(SpikingStream.FILE_SYSTEM_MANAGER, spark.conf().get(SpikingStream.CHECKPOINT_MANAGER_CONF),
+                "a local checkpoint is written through FileSystem renames (no readlink processes)");
         Map<String, Row> rows = byKeyAndTime(root.resolve("out"));
         assertEquals(events.size(), rows.size());
         assertOffline(events, rows);
         assertEquals(0L, stage.lateEvents().value());
+    }
+
+    /** Chosen hidden layers' columns equal the same layers of one offline forward over each key's sequence. */
+    @Test
+    void hiddenLayersGiveTheOfflineBits() throws Exception {
+        Path root = SparkTestSupport.tempDir("stream-hidden");
+        Random r = new Random(14);
+        List<Event> events = events(4, 9, r);
+        writeFiles(root.resolve("in"), events, 4, 0, r);
+        int[] layers = {3, 2, 5}; // lif, linear (the end of the prefix), the output lif; in the order given
+        SpikingStream stage = new SpikingStream(model(1)).setBackend("cpu-portable").setHiddenLayers(layers);
+        assertArrayEquals(new String[]{"snn_layer3_lif", "snn_layer2_linear", "snn_layer5_lif"}, stage.hiddenColumns());
+        startQuery(stage, root.resolve("in"), root.resolve("out"), root.resolve("ck")).awaitTermination();
+        Map<String, Row> rows = byKeyAndTime(root.resolve("out"));
+        assertEquals(events.size(), rows.size());
+        assertOffline(events, rows);
+        Map<String, List<Event>> perKey = new HashMap<>();
+        for (Event e : events) {
+            perKey.computeIfAbsent(e.key, k -> new ArrayList<>()).add(e);
+        }
+        int[] sizes = {16, 16, K};
+        int checked = 0;
+        try (StreamingNetwork net = new StreamingNetwork(ModelSpec.parse(SPEC), new int[]{F}, weights(1),
+                new float[0], new CpuBackend(1, true), new int[]{2, 1, 4})) {
+            assertEquals(36, net.recordedSize());
+            for (Map.Entry<String, List<Event>> k : perKey.entrySet()) {
+                List<Event> seq = k.getValue();
+                float[] x = new float[seq.size() * F];
+                for (int t = 0; t < seq.size(); t++) {
+                    for (int j = 0; j < F; j++) {
+                        x[t * F + j] = (float) seq.get(t).x[j];
+                    }
+                }
+                float[] rec = new float[seq.size() * 36];
+                net.offline(x, seq.size(), rec);
+                for (int t = 0; t < seq.size(); t++) {
+                    Row row = rows.get(k.getKey() + "@" + seq.get(t).time);
+                    for (int l = 0, at = 0; l < layers.length; l++) {
+                        List<Float> got = row.getList(row.fieldIndex(stage.hiddenColumns()[l]));
+                        assertEquals(sizes[l], got.size());
+                        for (int i = 0; i < sizes[l]; i++) {
+                            assertEquals(Float.floatToIntBits(rec[t * 36 + at + i]), Float.floatToIntBits(got.get(i)),
+                                    k.getKey() + " step " + t + ", layer " + layers[l] + " value " + i);
+                            checked++;
+                        }
+                        at += sizes[l];
+                    }
+                }
+            }
+        }
+        assertEquals(events.size() * 36, checked);
+    }
+
+    @Test
+    void anUnknownOrUnrecordableHiddenLayerFailsBeforeTheQuery() {
+        StructType in = EVENTS;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SpikingStream(model(1)).setHiddenLayers(3, 6).transformSchema(in));
+        assertTrue(e.getMessage().contains("hiddenLayers: layer 6 does not exist: the model has layers 1 to 5"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new SpikingStream(model(1)).setHiddenLayers(0).transformSchema(in));
+        assertTrue(e.getMessage().contains("layer 0 does not exist"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new SpikingStream(model(1)).setHiddenLayers(3, 3).transformSchema(in));
+        assertTrue(e.getMessage().contains("hiddenLayers: layer 3 is chosen twice"), e.getMessage());
+        StructType out = new SpikingStream(model(1)).setHiddenLayers(3).transformSchema(in);
+        assertEquals(DataTypes.createArrayType(DataTypes.FloatType, false), out.apply("snn_layer3_lif").dataType());
     }
 
     @Test
@@ -333,8 +403,7 @@ class SpikingStreamTest {
                 + "null]}"));
         StreamingQuery q3 = startQuery(stage, in3, root.resolve("out3"), root.resolve("ck3"));
         failed = assertThrows(StreamingQueryException.class, q3::awaitTermination);
-        assertTrue(rootMessage(failed).contains("key 'q', batch 0: an event's features hold a null value"),
-                rootMessage(failed));
+        assertTrue(rootMessage(failed).contains("key 'q', time 1, batch 0: feature 11 is null"), rootMessage(failed));
     }
 
     @Test
@@ -363,11 +432,13 @@ class SpikingStreamTest {
     @Test
     void theStageSavesAndLoads() throws Exception {
         Path dir = SparkTestSupport.tempDir("stream-save").resolve("stage");
-        SpikingStream s = new SpikingStream(model(3)).setKeyCol("device").setResetGap(7).setBackend("cpu-portable");
+        SpikingStream s = new SpikingStream(model(3)).setKeyCol("device").setResetGap(7).setBackend("cpu-portable")
+                .setHiddenLayers(3, 1);
         s.save(dir.toString());
         SpikingStream back = SpikingStream.load(dir.toString());
         assertEquals("device", back.getOrDefault(back.keyCol()));
         assertEquals(7L, back.getResetGap());
+        assertArrayEquals(new int[]{3, 1}, back.getHiddenLayers());
         assertEquals(s.fingerprint(), back.fingerprint());
         assertArrayEquals(s.getModel().weights(), back.getModel().weights());
     }
