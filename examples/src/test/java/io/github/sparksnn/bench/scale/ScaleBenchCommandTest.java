@@ -1,11 +1,8 @@
 package io.github.sparksnn.bench.scale;
 
-import io.github.sparksnn.cli.SnnCli;
+import io.github.sparksnn.cli.CliRun;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,13 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScaleBenchCommandTest {
 
     private static String[] run(String... args) {
-        CommandLine cli = SnnCli.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new String[]{Integer.toString(code), out.toString(), err.toString()};
+        CliRun r = CliRun.of(args);
+        return new String[]{Integer.toString(r.exitCode()), r.out(), r.err()};
     }
 
     private static void usageError(String expected, String... args) {

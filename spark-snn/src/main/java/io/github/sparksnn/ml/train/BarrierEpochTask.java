@@ -566,10 +566,12 @@ final class BarrierEpochTask implements Serializable {
         }
     }
 
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
     /** This thread's CPU time in ns, -1 where the JVM does not measure it. */
     private static long threadCpuNanos() {
-        java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
-        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() : -1;
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     /** Ends the task at a round's start once Spark has killed it (a cancelled job, a failed sibling). */

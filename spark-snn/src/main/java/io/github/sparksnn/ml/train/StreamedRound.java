@@ -100,20 +100,17 @@ final class StreamedRound {
                 int n = Math.min(PartialReceiver.PIECE, dim - off);
                 awaitPieces(receiver, heads, off);
                 long t0 = System.nanoTime();
-                if (apply) {
-                    float[] piece = pieceSum(receiver, heads, off, n);
-                    long t1 = System.nanoTime();
-                    addNanos += t1 - t0;
-                    t0 = t1;
-                    if (piece != null) {
-                        System.arraycopy(piece, 0, total, off, n);
-                        applyPiece(update, localSteps, inv, off, off + n);
-                    }
+                float[] piece = apply ? pieceSum(receiver, heads, off, n) : null;
+                long t1 = System.nanoTime();
+                if (piece != null) {
+                    System.arraycopy(piece, 0, total, off, n);
+                    applyPiece(update, localSteps, inv, off, off + n);
                 }
                 if (nextStep >= 0) {
                     statePiece(off, off + n);
                 }
-                updateNanos += System.nanoTime() - t0;
+                addNanos += t1 - t0;
+                updateNanos += System.nanoTime() - t1;
                 if (nextStep >= 0) {
                     for (PeerLink l : links) {
                         l.writeVectorPiece(next, off, n, false);

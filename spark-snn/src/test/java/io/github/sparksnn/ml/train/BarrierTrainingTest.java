@@ -193,8 +193,7 @@ class BarrierTrainingTest {
 
         @Override
         public void afterRange(long seed, int k, int from, int to) {
-            TaskContext tc = TaskContext.get();
-            if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1) && k == 1) {
+            if (atStep3(1, seed) && k == 1) {
                 try {
                     Thread.sleep(1000); // the sender thread writes the pieces that are final
                 } catch (InterruptedException e) {
@@ -234,15 +233,8 @@ class BarrierTrainingTest {
 
         @Override
         public void afterRange(long seed, int k, int from, int to) {
-            TaskContext tc = TaskContext.get();
-            if (tc != null && tc.partitionId() == 2 && seed == BatchPlan.stepSeed(9, 0, 2, 2) && k == 1) {
-                try {
-                    if (new java.io.File(marker).createNewFile()) {
-                        Thread.sleep(STALL_ONCE_MS);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (atStep3(2, seed) && k == 1) {
+                stallOnce(marker);
             }
         }
     }
@@ -342,12 +334,28 @@ class BarrierTrainingTest {
     /** How long {@link StallOnce} stalls: longer than two tree levels' timeouts ({@link #STALL_TIMEOUT_S} each). */
     static final long STALL_ONCE_MS = 30_000;
 
+    /** Whether an engine call with {@code seed} is partition {@code p}'s at step 3 of epoch 1 (run seed 9). */
+    static boolean atStep3(int p, long seed) {
+        TaskContext tc = TaskContext.get();
+        return tc != null && tc.partitionId() == p && seed == BatchPlan.stepSeed(9, 0, 2, p);
+    }
+
+    /** Sleeps {@link #STALL_ONCE_MS} the first time {@code marker} (a file) is claimed, else returns at once. */
+    static void stallOnce(String marker) {
+        try {
+            if (new java.io.File(marker).createNewFile()) {
+                Thread.sleep(STALL_ONCE_MS);
+            }
+        } catch (IOException | InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Partition 1 stops (sleeps) before its gradient of step 3 in every attempt. */
     record StallPartitionOne(long stallMs) implements HookedEngines.Hook {
         @Override
         public void beforeGradient(long seed) {
-            TaskContext tc = TaskContext.get();
-            if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1)) {
+            if (atStep3(1, seed)) {
                 try {
                     Thread.sleep(stallMs);
                 } catch (InterruptedException e) {
@@ -407,8 +415,7 @@ class BarrierTrainingTest {
     record BreakPartitionTwo() implements HookedEngines.Hook {
         @Override
         public void beforeGradient(long seed) {
-            TaskContext tc = TaskContext.get();
-            if (tc != null && tc.partitionId() == 2 && seed == BatchPlan.stepSeed(9, 0, 2, 2)) {
+            if (atStep3(2, seed)) {
                 throw new IllegalStateException("engine broke on purpose");
             }
         }
@@ -473,15 +480,8 @@ class BarrierTrainingTest {
     record StallOnce(String marker) implements HookedEngines.Hook {
         @Override
         public void beforeGradient(long seed) {
-            TaskContext tc = TaskContext.get();
-            if (tc != null && tc.partitionId() == 1 && seed == BatchPlan.stepSeed(9, 0, 2, 1)) {
-                try {
-                    if (new java.io.File(marker).createNewFile()) {
-                        Thread.sleep(STALL_ONCE_MS);
-                    }
-                } catch (IOException | InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (atStep3(1, seed)) {
+                stallOnce(marker);
             }
         }
     }
