@@ -36,4 +36,16 @@ class SparkLaunchTest {
             System.clearProperty("spark.executor.extraClassPath");
         }
     }
+
+    @Test
+    void localFilesGoThroughTheForklessFileSystemUnlessTheUserChoseOne() {
+        assertEquals(Map.of("spark.hadoop.fs.file.impl", io.github.sparksnn.ml.util.NioLocalFileSystem.class.getName()),
+                SparkLaunch.localFileSettings());
+        System.setProperty("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
+        try {
+            assertTrue(SparkLaunch.localFileSettings().isEmpty());
+        } finally {
+            System.clearProperty("spark.hadoop.fs.file.impl");
+        }
+    }
 }
