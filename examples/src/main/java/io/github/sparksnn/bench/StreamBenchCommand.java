@@ -35,7 +35,12 @@ import picocli.CommandLine.Spec;
  * {@code --steps} single-step events of random pixels; offline, each event is one sample with {@code T = 1} (the
  * classifier's {@code transform}), once from a cached DataFrame of vectors into Spark's {@code noop} sink and once
  * from the stream's own Parquet files into Parquet; streamed, they arrive as Parquet files, {@code --batch-events}
- * events in {@code --files-per-batch} files per micro-batch (available-now trigger), and go out as Parquet. It
+ * events in {@code --files-per-batch} files per micro-batch (default one per partition, so that the map side runs on
+ * every core; available-now trigger), and go out as Parquet. Each row runs twice and the second pass is timed
+ * ({@code --no-warmup}: once), as JMH warms up: the first pass of a row in a fresh JVM spends much of its time
+ * compiling (Spark's generated code, then the JIT at up to a core for tens of seconds), and a stream runs for hours.
+ * The offline rows' cached DataFrame is released and the events are written one micro-batch at a time, so neither
+ * weighs on the stream's garbage collector. It
  * reports the stream's rate over all micro-batches and after the first (which also starts the query, generates its
  * code and opens the state stores), each row's CPU seconds (every thread of the process), per
  * micro-batch the stateful operator's time and the state store's commit time (from the query's progress)
@@ -60,9 +65,13 @@ public final class StreamBenchCommand implements Callable<Integer> {
             description = "Events per micro-batch (default: ${DEFAULT-VALUE}).")
     int batchEvents;
 
-    @Option(names = "--files-per-batch", defaultValue = "1",
-            description = "Parquet files per micro-batch, each read as one map task (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--files-per-batch", defaultValue = "0",
+            description = "Parquet files per micro-batch, each read as one map task (default: 0, one per partition).")
     int filesPerBatch;
+
+    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Time each row on a second pass, after a first that warms the JVM up (default: on).")
+    boolean warmup;
 
     @Option(names = "--backend", defaultValue = "cpu", description = "cpu or cpu-portable (default: ${DEFAULT-VALUE}).")
     String backend;
@@ -79,9 +88,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (keys < 1 || steps < 1 || batchEvents < 1 || filesPerBatch < 1) {
+        if (keys < 1 || steps < 1 || batchEvents < 1 || filesPerBatch < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--keys, --steps, --batch-events and --files-per-batch must be >= 1");
+                    "--keys, --steps and --batch-events must be >= 1, --files-per-batch >= 0");
         }
         TrainJob.quietLogging();
         PrintWriter out = spec.commandLine().getOut();
@@ -100,60 +109,67 @@ public final class StreamBenchCommand implements Callable<Integer> {
             Files.createDirectories(workDir);
             int partitions = spark.sparkContext().defaultParallelism();
             spark.conf().set("spark.sql.shuffle.partitions", partitions);
-            int files = filesPerBatch;
+            int files = filesPerBatch > 0 ? filesPerBatch : partitions;
             // the events, time-major: step t of every key, then step t + 1
             StructType schema = new StructType().add("key", DataTypes.StringType).add("time", DataTypes.LongType)
                     .add("features", DataTypes.createArrayType(DataTypes.DoubleType, false))
                     .add("label", DataTypes.DoubleType);
+            // written one micro-batch at a time, so that no copy of all the events stays on the heap
             SplittableRandom rng = new SplittableRandom(7);
-            List<Row> events = new ArrayList<>(keys * steps);
-            for (int t = 0; t < steps; t++) {
-                for (int k = 0; k < keys; k++) {
+            Path in = workDir.resolve("in");
+            long total = (long) keys * steps;
+            for (long from = 0; from < total; from += batchEvents) {
+                List<Row> batch = new ArrayList<>();
+                for (long i = from; i < Math.min(total, from + batchEvents); i++) {
                     double[] x = new double[784];
                     for (int j = 0; j < x.length; j++) {
                         x[j] = rng.nextInt(256) / 255.0;
                     }
-                    events.add(RowFactory.create("k" + k, (long) t, x, 0.0));
+                    batch.add(RowFactory.create("k" + (i % keys), i / keys, x, 0.0));
                 }
-            }
-            Path in = workDir.resolve("in");
-            for (int from = 0; from < events.size(); from += batchEvents) {
-                spark.createDataFrame(events.subList(from, Math.min(events.size(), from + batchEvents)), schema)
-                        .repartition(files).write().mode("append").parquet(in.toString());
+                spark.createDataFrame(batch, schema).repartition(files).write().mode("append").parquet(in.toString());
             }
             Dataset<Row> asVectors = vectors(spark.read().parquet(in.toString())).repartition(partitions).cache();
             long n = asVectors.count();
             SpikingNetworkModel model = new SpikingNetworkClassifier().setEpochs(0).setSeed(42)
                     .fit(asVectors.limit(16)).setTimeSteps(1).setBackend(backend);
 
-            long c0 = cpuNanos();
-            long t0 = System.nanoTime();
-            model.transform(asVectors).write().format("noop").mode("overwrite").save();
-            double offlineSeconds = (System.nanoTime() - t0) / 1e9;
-            double offlineCpu = (cpuNanos() - c0) / 1e9;
+            Passes passes = new Passes(warmup);
+            Run offline = passes.time(() ->
+                    model.transform(asVectors).write().format("noop").mode("overwrite").save());
+            asVectors.unpersist(true); // its 784 doubles per event need not weigh on the rows below
 
             // the same events as a batch job would take them: from the same files, into Parquet
-            long c2 = cpuNanos();
-            long t2 = System.nanoTime();
-            model.transform(vectors(spark.read().parquet(in.toString())))
+            Run fromFiles = passes.time(() -> model.transform(vectors(spark.read().parquet(in.toString())))
                     .select("rawPrediction", "probability", "prediction").write().mode("overwrite")
-                    .parquet(workDir.resolve("offline-out").toString());
-            double filesSeconds = (System.nanoTime() - t2) / 1e9;
-            double filesCpu = (cpuNanos() - c2) / 1e9;
+                    .parquet(workDir.resolve("offline-out").toString()));
 
             SpikingStream stage = new SpikingStream(model).setBackend(backend);
-            stage.checkCheckpoint(spark, workDir.resolve("ck").toString());
-            Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", files)
-                    .parquet(in.toString());
-            long c1 = cpuNanos();
-            long t1 = System.nanoTime();
-            StreamingQuery q = stage.transform(src).writeStream().format("parquet")
-                    .option("path", workDir.resolve("out").toString())
-                    .option("checkpointLocation", workDir.resolve("ck").toString())
-                    .trigger(Trigger.AvailableNow()).start();
-            q.awaitTermination();
-            double streamSeconds = (System.nanoTime() - t1) / 1e9;
-            double streamCpu = (cpuNanos() - c1) / 1e9;
+            StreamingQuery[] last = new StreamingQuery[1];
+            int[] pass = new int[1];
+            Run streamRun = passes.time(() -> {
+                // each pass a new query (its own checkpoint and output): the same work from empty state
+                Path ck = workDir.resolve("ck" + pass[0]);
+                Path sink = workDir.resolve("out" + pass[0]++);
+                stage.checkCheckpoint(spark, ck.toString());
+                Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", files)
+                        .parquet(in.toString());
+                try {
+                    last[0] = stage.transform(src).writeStream().format("parquet").option("path", sink.toString())
+                            .option("checkpointLocation", ck.toString()).trigger(Trigger.AvailableNow()).start();
+                    last[0].awaitTermination();
+                } catch (java.util.concurrent.TimeoutException | org.apache.spark.sql.streaming.StreamingQueryException e) {
+                    throw new IllegalStateException("the stream failed: " + e.getMessage(), e);
+                }
+                return sink;
+            });
+            StreamingQuery q = last[0];
+            double offlineSeconds = offline.seconds();
+            double offlineCpu = offline.cpuSeconds();
+            double filesSeconds = fromFiles.seconds();
+            double filesCpu = fromFiles.cpuSeconds();
+            double streamSeconds = streamRun.seconds();
+            double streamCpu = streamRun.cpuSeconds();
 
             long streamed = 0;
             double operatorMs = 0;
@@ -187,11 +203,12 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 }
             }
             int batches = Math.max(1, progress.length);
-            double spikes = spark.read().parquet(workDir.resolve("out").toString())
+            double spikes = spark.read().parquet(streamRun.result().toString())
                     .selectExpr("aggregate(output, 0D, (a, x) -> a + x) as s").agg(
                             org.apache.spark.sql.functions.avg("s")).first().getDouble(0);
             out.printf(Locale.ROOT, "events %d (%d keys x %d steps), micro-batches of %d in %d files, %d partitions,"
-                    + " backend %s, master %s%n", n, keys, steps, batchEvents, files, partitions, backend, master);
+                    + " backend %s, master %s, %s%n", n, keys, steps, batchEvents, files, partitions, backend, master,
+                    warmup ? "each row timed on its second pass (the first warms the JVM up)" : "one pass each (cold)");
             out.printf(Locale.ROOT, "| %-34s | %12s | %9s | %8s | %9s |%n", "row", "events/s", "seconds", "vs offline",
                     "cpu-s");
             out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %8s | %9.2f |%n", "offline batch inference (T = 1)",
@@ -237,5 +254,29 @@ public final class StreamBenchCommand implements Callable<Integer> {
     static long cpuNanos() {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
+    /** A row's measured pass: its wall and CPU seconds and what the timed work returned. */
+    record Run(double seconds, double cpuSeconds, Object result) {
+    }
+
+    /** Times each row on its second pass when warming up (the JIT and Spark's code generation run on the first). */
+    record Passes(boolean warmup) {
+        Run time(Runnable work) {
+            return time(() -> {
+                work.run();
+                return null;
+            });
+        }
+
+        Run time(java.util.function.Supplier<?> work) {
+            if (warmup) {
+                work.get();
+            }
+            long c = cpuNanos();
+            long t = System.nanoTime();
+            Object r = work.get();
+            return new Run((System.nanoTime() - t) / 1e9, (cpuNanos() - c) / 1e9, r);
+        }
     }
 }

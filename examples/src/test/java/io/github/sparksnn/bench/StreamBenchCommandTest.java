@@ -27,7 +27,8 @@ class StreamBenchCommandTest {
                 "--master", "local[2]", "--work-dir", work.resolve("w").toString());
         assertEquals(0, code, out + "\n" + err);
         String s = out.toString();
-        assertTrue(s.startsWith("events 36 (12 keys x 3 steps), micro-batches of 12"), s);
+        assertTrue(s.startsWith("events 36 (12 keys x 3 steps), micro-batches of 12 in 2 files, 2 partitions"), s);
+        assertTrue(s.contains("each row timed on its second pass"), s);
         assertTrue(s.contains("| offline batch inference (T = 1)") && s.contains("| stream (state per key, RocksDB)"), s);
         Matcher m = Pattern.compile("state (\\d+) keys, (\\d+) bytes per key").matcher(s);
         assertTrue(m.find(), s);

@@ -551,7 +551,8 @@ public class SpikingStream extends Transformer implements DefaultParamsWritable 
      * a local disk without Hadoop's native library runs {@code readlink} as a child process twice per rename; a
      * micro-batch renames about ten files (offsets, commit, each state partition's changelog, the sink's log), and
      * those processes took more of a micro-batch of {@code bench stream} than the network. A local rename is atomic
-     * either way.
+     * either way. (Creating a local file runs {@code chmod} the same way; that is the file system's own choice, which
+     * a session makes when it starts: {@link io.github.sparksnn.ml.util.NioLocalFileSystem}.)
      */
     public static void useFileSystemManagerIfLocal(SparkSession spark, String checkpointDir) {
         if (spark.conf().getOption(CHECKPOINT_MANAGER_CONF).isDefined()) {
