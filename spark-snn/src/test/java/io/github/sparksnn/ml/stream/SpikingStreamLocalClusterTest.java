@@ -48,6 +48,11 @@ class SpikingStreamLocalClusterTest {
         assertTrue(SpikingStreamTest.spark.sparkContext().killExecutor(ids.apply(0)), "the kill was accepted");
         q.awaitTermination();
         assertTrue(q.recentProgress().length >= 5, "the files' micro-batches ran: " + q.recentProgress().length);
+        // the kill is asynchronous: a short query can end before the master has taken the executor away
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (SpikingStreamTest.spark.sparkContext().getExecutorIds().size() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertEquals(1, SpikingStreamTest.spark.sparkContext().getExecutorIds().size(), "one executor was gone");
         Map<String, Row> rows = SpikingStreamTest.byKeyAndTime(root.resolve("out"));
         assertEquals(events.size(), rows.size(), "every event once");
