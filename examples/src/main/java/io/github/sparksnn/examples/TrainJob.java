@@ -344,7 +344,8 @@ public final class TrainJob implements Callable<Integer> {
      * One progress bar per epoch on stderr: step, running loss, images/s, ETA. Its last line (100%) is rendered
      * once, when the last step is reported: the bar is paused before it moves there and then closed, so neither its
      * periodic refresh nor close's own refresh repeats it (a log, or a console that shows each carriage return as a
-     * new line, showed it twice).
+     * new line, showed it twice). Pausing does not stop a refresh that is already running, and a clean-clone test run
+     * caught one printing the last line again; off a terminal, {@link NoRepeats} drops such a repeat.
      */
     static final class ProgressListener implements TrainingListener {
         private final PrintWriter err;
@@ -375,8 +376,12 @@ public final class TrainJob implements Callable<Integer> {
                         .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
                         .setInitialMax(stepsPerEpoch).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
                         .setUnit(" steps", 1);
-                if (barOut != null) {
-                    b.setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(barOut));
+                // Off a terminal each render is a new line, and a refresh already running when finishBar pauses the
+                // bar can print the last line a second time: drop a line equal to the one before it. (On a terminal
+                // progressbar's own consumer redraws one line in place, where a repeat cannot be seen.)
+                java.io.PrintStream out = barOut != null ? barOut : System.console() == null ? System.err : null;
+                if (out != null) {
+                    b.setConsumer(new NoRepeats(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)));
                 }
                 bar = b.build();
             }
@@ -403,6 +408,34 @@ public final class TrainJob implements Callable<Integer> {
         private String message() {
             return String.format(Locale.ROOT, "loss %.4f, %,.0f img/s", samples == 0 ? Double.NaN : lossSum / samples,
                     lastImagesPerSecond);
+        }
+
+        /** A consumer that passes a rendered line on unless it equals the line before it. */
+        static final class NoRepeats implements me.tongfei.progressbar.ProgressBarConsumer {
+            private final me.tongfei.progressbar.ProgressBarConsumer next;
+            private String last;
+
+            NoRepeats(me.tongfei.progressbar.ProgressBarConsumer next) {
+                this.next = next;
+            }
+
+            @Override
+            public int getMaxRenderedLength() {
+                return next.getMaxRenderedLength();
+            }
+
+            @Override
+            public synchronized void accept(String line) {
+                if (!line.equals(last)) {
+                    last = line;
+                    next.accept(line);
+                }
+            }
+
+            @Override
+            public void close() {
+                next.close();
+            }
         }
 
         /** The bar's last line, once (see the class comment). */

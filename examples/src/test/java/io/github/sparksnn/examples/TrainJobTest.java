@@ -215,4 +215,18 @@ class TrainJobTest {
         }
         assertEquals(2, lines.toString().lines().filter(s -> s.startsWith("epoch ")).count(), lines.toString());
     }
+
+    @Test
+    void theProgressConsumerDropsALineEqualToTheOneBefore() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        TrainJob.ProgressListener.NoRepeats c = new TrainJob.ProgressListener.NoRepeats(
+                new me.tongfei.progressbar.ConsoleProgressBarConsumer(new java.io.PrintStream(bytes, true)));
+        for (String line : new String[]{"a 100%", "a 100%", "b", "a 100%"}) {
+            c.accept(line);
+        }
+        c.close();
+        String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(List.of("a 100%", "b", "a 100%"), java.util.Arrays.stream(out.split("[\\r\\n]+"))
+                .filter(l -> !l.isEmpty()).toList(), out);
+    }
 }
