@@ -145,7 +145,6 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     .parquet(workDir.resolve("offline-out").toString()));
 
             SpikingStream stage = new SpikingStream(model).setBackend(backend);
-            StreamingQuery[] last = new StreamingQuery[1];
             int[] pass = new int[1];
             Run streamRun = passes.time(() -> {
                 // each pass a new query (its own checkpoint and output): the same work from empty state
@@ -155,21 +154,18 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 Dataset<Row> src = spark.readStream().schema(schema).option("maxFilesPerTrigger", files)
                         .parquet(in.toString());
                 try {
-                    last[0] = stage.transform(src).writeStream().format("parquet").option("path", sink.toString())
-                            .option("checkpointLocation", ck.toString()).trigger(Trigger.AvailableNow()).start();
-                    last[0].awaitTermination();
-                } catch (java.util.concurrent.TimeoutException | org.apache.spark.sql.streaming.StreamingQueryException e) {
+                    StreamingQuery query = stage.transform(src).writeStream().format("parquet")
+                            .option("path", sink.toString()).option("checkpointLocation", ck.toString())
+                            .trigger(Trigger.AvailableNow()).start();
+                    query.awaitTermination();
+                    return query;
+                } catch (java.util.concurrent.TimeoutException
+                         | org.apache.spark.sql.streaming.StreamingQueryException e) {
                     throw new IllegalStateException("the stream failed: " + e.getMessage(), e);
                 }
-                return sink;
             });
-            StreamingQuery q = last[0];
-            double offlineSeconds = offline.seconds();
-            double offlineCpu = offline.cpuSeconds();
-            double filesSeconds = fromFiles.seconds();
-            double filesCpu = fromFiles.cpuSeconds();
-            double streamSeconds = streamRun.seconds();
-            double streamCpu = streamRun.cpuSeconds();
+            StreamingQuery q = (StreamingQuery) streamRun.result();
+            Path sinkDir = workDir.resolve("out" + (pass[0] - 1)); // the timed pass's output
 
             long streamed = 0;
             double operatorMs = 0;
@@ -203,7 +199,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                 }
             }
             int batches = Math.max(1, progress.length);
-            double spikes = spark.read().parquet(streamRun.result().toString())
+            double spikes = spark.read().parquet(sinkDir.toString())
                     .selectExpr("aggregate(output, 0D, (a, x) -> a + x) as s").agg(
                             org.apache.spark.sql.functions.avg("s")).first().getDouble(0);
             out.printf(Locale.ROOT, "events %d (%d keys x %d steps), micro-batches of %d in %d files, %d partitions,"
@@ -212,16 +208,17 @@ public final class StreamBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "| %-34s | %12s | %9s | %8s | %9s |%n", "row", "events/s", "seconds", "vs offline",
                     "cpu-s");
             out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %8s | %9.2f |%n", "offline batch inference (T = 1)",
-                    n / offlineSeconds, offlineSeconds, "1.00x", offlineCpu);
+                    n / offline.seconds(), offline.seconds(), "1.00x", offline.cpuSeconds());
             out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx | %9.2f |%n", "offline, same files to Parquet",
-                    n / filesSeconds, filesSeconds, offlineSeconds / filesSeconds, filesCpu);
+                    n / fromFiles.seconds(), fromFiles.seconds(), offline.seconds() / fromFiles.seconds(),
+                    fromFiles.cpuSeconds());
             out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx | %9.2f |%n", "stream (state per key, RocksDB)",
-                    streamed / streamSeconds, streamSeconds, (streamed / streamSeconds) / (n / offlineSeconds),
-                    streamCpu);
+                    streamed / streamRun.seconds(), streamRun.seconds(),
+                    (streamed / streamRun.seconds()) / (n / offline.seconds()), streamRun.cpuSeconds());
             if (laterEvents > 0 && laterMs > 0) {
                 out.printf(Locale.ROOT, "| %-34s | %12.0f | %9.2f | %7.2fx | %9s |%n", "stream, after its 1st micro-batch",
                         laterEvents / (laterMs / 1e3), laterMs / 1e3, (laterEvents / (laterMs / 1e3))
-                                / (n / offlineSeconds), "");
+                                / (n / offline.seconds()), "");
             }
             out.printf(Locale.ROOT, "per micro-batch: %.0f ms in all; summed over partitions, %.0f ms in the stateful"
                     + " operator (per-key steps, state reads and writes, the sink it feeds) and %.0f ms committing the"
@@ -229,7 +226,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                     + " events %d; stream vs offline from the same files %.2fx%n",
                     batchMs / batches, operatorMs / batches, commitMs / batches, stateRows,
                     stateRows == 0 ? "?" : Long.toString(stateBytes / stateRows), spikes, stage.lateEvents().value(),
-                    (streamed / streamSeconds) / (n / filesSeconds));
+                    (streamed / streamRun.seconds()) / (n / fromFiles.seconds()));
             out.flush();
             return 0;
         } finally {
