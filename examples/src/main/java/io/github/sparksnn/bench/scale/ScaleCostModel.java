@@ -1,6 +1,8 @@
 package io.github.sparksnn.bench.scale;
 
+
 import io.github.sparksnn.ml.train.net.AggregationTree;
+import io.github.sparksnn.ml.train.net.PartialReceiver;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -23,10 +25,15 @@ import java.util.Set;
  * {@code V} vectors' worth of every piece, and piece k can enter it no sooner than the task has made it final:
  *
  * <pre>
- *   f_0 = 0;  f_k = max(f_{k-1}, ready_k) + V x piece_k / G          (the busiest link, piece by piece)
- *   round end = f_K + (2 x hops - 1) x piece / G                      (the last piece's way up and back down)
- *   step = compute + (round end - compute) + overhead
+ *   c_0(k) = max(c_0(k-1), ready_k) + V x piece_k / G           (the busiest link, piece by piece)
+ *   c_j(k) = max(c_j(k-1), c_{j-1}(k)) + piece_k / G             (the other 2 x hops - 1 links of the way up and down)
+ *   round end = c_{2 hops - 1}(K);  step = compute + (round end - compute) + overhead
  * </pre>
+ *
+ * (a flow shop: a piece enters a link when it has left the one before and the link has passed the piece before it).
+ * The pieces are the wire's ({@link PartialReceiver#lastPiece}): a first piece of {@value #HEAD_BYTES} bytes, sent
+ * last, then pieces of {@value #PIECE_BYTES}; with uniform pieces this is the earlier closed form
+ * {@code c_0(K) + (2 hops - 1) piece / G}.
  *
  * {@code ready_k} is when piece k of a task's gradient is final: all at the end of compute when the gradient leaves
  * after the backward pass, earlier for the last layers' pieces when it streams during the backward pass (the
@@ -50,7 +57,9 @@ public final class ScaleCostModel {
     public static final double WIRE_PER_PAYLOAD = 1.0;
 
     /** Bytes of one piece of a streamed vector (the state's relay and the cut-through partial sums). */
-    public static final int PIECE_BYTES = io.github.sparksnn.ml.train.net.PartialReceiver.PIECE * 4;
+    public static final int PIECE_BYTES = PartialReceiver.PIECE * 4;
+    /** Bytes of a vector's first piece (float32), the one its backward pass completes last. */
+    public static final int HEAD_BYTES = PartialReceiver.HEAD * 4;
 
     private final int numParameters;
     private final double gbit;
@@ -109,9 +118,27 @@ public final class ScaleCostModel {
         return vectors * vectorWireBytes() * 8 / (gbit * 1e9) * 1e3;
     }
 
-    /** Milliseconds of one whole piece on one link (a vector smaller than a piece is one piece). */
-    double pieceMs() {
-        return Math.min(PIECE_BYTES, vectorWireBytes()) * 8 / (gbit * 1e9) * 1e3;
+    /** Milliseconds of {@code values} values on one link. */
+    private double valuesMs(int values) {
+        return values * bytesPerValue * WIRE_PER_PAYLOAD * 8 / (gbit * 1e9) * 1e3;
+    }
+
+    /** The wire's pieces of a vector of {@code numParameters} values, in the order they are sent: their lengths. */
+    static int[] pieceValues(int numParameters) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (int off = PartialReceiver.lastPiece(numParameters); off >= 0; off = PartialReceiver.previousPiece(off)) {
+            out.add(PartialReceiver.pieceLength(off, numParameters));
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The wire's pieces' first values, in the order they are sent (the last piece first). */
+    static int[] pieceStarts(int numParameters) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (int off = PartialReceiver.lastPiece(numParameters); off >= 0; off = PartialReceiver.previousPiece(off)) {
+            out.add(off);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Most partial sums one node receives per step: the driver's children, or a task's (one vector each). */
@@ -252,37 +279,38 @@ public final class ScaleCostModel {
      */
     public Prediction predict(Topology t, double computeMs, double overheadMs, double[] ready,
                               double driverNanosPerValue) {
-        int pieces = (int) Math.ceil(numParameters * (double) bytesPerValue / PIECE_BYTES);
+        int[] sizes = pieceValues(numParameters);
+        int pieces = sizes.length;
         if (ready != null && ready.length != pieces) {
             throw new IllegalArgumentException("ready has " + ready.length + " pieces, the vector " + pieces);
         }
         int busiest = busiestLinkVectors(t);
-        double valuesPerPiece = PIECE_BYTES / bytesPerValue;
-        double f = 0;
+        int links = 2 * hops(t);
+        double[] c = new double[links]; // c[j]: when link j has passed the pieces so far
         for (int k = 0; k < pieces; k++) {
-            double values = Math.min(valuesPerPiece, numParameters - k * valuesPerPiece);
-            double link = busiest * values * bytesPerValue * WIRE_PER_PAYLOAD * 8 / (gbit * 1e9) * 1e3;
-            double driver = values * driverNanosPerValue * 1e-6;
+            double link = busiest * valuesMs(sizes[k]);
+            double driver = sizes[k] * driverNanosPerValue * 1e-6;
             double r = computeMs * (ready == null ? 1 : ready[k]);
-            f = Math.max(f, r) + Math.max(link, driver);
+            c[0] = Math.max(c[0], r) + Math.max(link, driver);
+            for (int j = 1; j < links; j++) {
+                c[j] = Math.max(c[j], c[j - 1]) + valuesMs(sizes[k]);
+            }
         }
-        double end = f + (2 * hops(t) - 1) * pieceMs();
+        double end = c[links - 1];
         return new Prediction(computeMs, end - computeMs, overheadMs, busiest, linkMs(busiest));
     }
 
     /**
-     * Per piece, in the order the wire sends them (the last piece first, pieces of {@value #PIECE_BYTES} bytes of
-     * float32 aligned at 0), the fraction of the compute after which it is final, from a schedule of ranges made
+     * Per piece, in the order the wire sends them (the last piece first: {@link #pieceStarts}), the fraction of the compute after which it is final, from a schedule of ranges made
      * final during the backward pass: {@code [froms[i], previous from)} is final at {@code fractions[i]} (froms
      * descending from {@code numParameters}), and everything below the last from at the end (1). A piece is final
      * when its lowest value is.
      */
     public static double[] readyFromSchedule(int numParameters, double[] froms, double[] fractions) {
-        int per = PIECE_BYTES / 4;
-        int pieces = (numParameters + per - 1) / per;
-        double[] ready = new double[pieces];
-        for (int j = 0; j < pieces; j++) {
-            long lowest = (long) (pieces - 1 - j) * per;
+        int[] starts = pieceStarts(numParameters);
+        double[] ready = new double[starts.length];
+        for (int j = 0; j < starts.length; j++) {
+            long lowest = starts[j];
             double at = 1;
             for (int i = 0; i < froms.length; i++) {
                 if (froms[i] <= lowest) {

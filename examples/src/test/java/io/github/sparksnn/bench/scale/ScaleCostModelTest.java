@@ -62,46 +62,61 @@ class ScaleCostModelTest {
         ScaleCostModel m = new ScaleCostModel(1_000_000, 1);
         double v = m.linkMs(1);                        // 32 ms: 4 MB at 1 Gbit/s
         double piece = ScaleCostModel.PIECE_BYTES * 8 / 1e9 * 1e3;   // 0.524 ms for 64 KB
-        // One task: its sum up and the state down move at once (full duplex), so one vector's time, plus the last
-        // piece's way back down.
+        double head = ScaleCostModel.HEAD_BYTES * 8 / 1e9 * 1e3;     // 0.033 ms for the 4 KB first piece
+        // One task: its sum up and the state down move at once (full duplex), so one vector's time, plus the way
+        // back down of the last whole piece (the down link is still passing it when the small first piece arrives).
         ScaleCostModel.Prediction one = m.predict(1, 2, 10, 5);
         assertEquals(1, one.busiestVectors());
         assertEquals(v + piece, one.exposedMs(), 1e-9);
         assertEquals(10 + v + piece + 5, one.stepMs(), 1e-9);
         // P = 8, fan-in 2: partition 0's link carries 3 vectors out (its sum, a state to each of 2 children), and
-        // the deepest task (3 -> 2 -> 0 -> driver) is 3 links away: 5 more pieces of latency up and back.
+        // the deepest task (3 -> 2 -> 0 -> driver) is 3 links away: 5 more links up and back. The busiest link
+        // passes the first piece in 3 head times, while the whole piece before it is already 2 heads ahead on the
+        // next link: 5 pieces of latency less 2 heads.
         ScaleCostModel.Prediction eight = m.predict(8, 2, 10, 0);
         assertEquals(3, eight.busiestVectors());
-        assertEquals(3 * v + 5 * piece, eight.exposedMs(), 1e-9);
+        assertEquals(3 * v + 5 * piece - 2 * head, eight.exposedMs(), 1e-9);
         // Star of 8: the driver's link carries 8 vectors each way; one link from any task.
-        assertEquals(8 * v + piece, m.predict(8, 0, 10, 0).exposedMs(), 1e-9);
+        assertEquals(8 * v + piece - 7 * head, m.predict(8, 0, 10, 0).exposedMs(), 1e-9);
+        // With uniform pieces the flow shop is the closed form: a vector of 4 whole pieces plus the head.
+        int values = 4 * io.github.sparksnn.ml.train.net.PartialReceiver.PIECE
+                + io.github.sparksnn.ml.train.net.PartialReceiver.HEAD;
+        ScaleCostModel small = new ScaleCostModel(values, 1);
+        assertEquals(small.linkMs(3) + 5 * piece - 2 * head, small.predict(8, 2, 10, 0).exposedMs(), 1e-9);
         // The overhead fitted on a row reproduces that row.
         double o = m.overheadFrom(1, 2, 100, 10);
         assertEquals(100, m.predict(1, 2, 10, o).stepMs(), 1e-9);
-        // bfloat16 halves the bytes.
-        assertEquals(v / 2 + piece, new ScaleCostModel(1_000_000, 1, 2).predict(1, 2, 10, 0).exposedMs(), 1e-9);
+        // bfloat16 halves the bytes, and each piece's.
+        assertEquals(v / 2 + piece / 2, new ScaleCostModel(1_000_000, 1, 2).predict(1, 2, 10, 0).exposedMs(), 1e-9);
     }
 
     @Test
     void piecesFinalDuringTheBackwardPassLeaveEarly() {
         ScaleCostModel m = new ScaleCostModel(1_000_000, 1);
-        int per = ScaleCostModel.PIECE_BYTES;
-        int pieces = (4_000_000 + per - 1) / per;      // ceil(4 MB / one piece)
-        double piece = per * 8 / 1e9 * 1e3;
-        double lastPiece = (4_000_000 - (pieces - 1) * (double) per) * 8 / 1e9 * 1e3;
+        int per = io.github.sparksnn.ml.train.net.PartialReceiver.PIECE;
+        int headValues = io.github.sparksnn.ml.train.net.PartialReceiver.HEAD;
+        int pieces = 1 + (1_000_000 - headValues + per - 1) / per;
+        double piece = per * 4 * 8 / 1e9 * 1e3;
+        double head = headValues * 4 * 8 / 1e9 * 1e3;
         double[] ready = new double[pieces];
         java.util.Arrays.fill(ready, 0.5);
         ready[pieces - 1] = 1;                         // the first layer's gradient is final only at the very end
         ScaleCostModel.Topology one = ScaleCostModel.Topology.of(1, 2);
         ScaleCostModel.Prediction p = m.predict(one, 100, 0, ready, 0);
-        // All pieces but the last enter the link from 50 ms on and are through by 50 + 32 ms of 4 MB at 1 Gbit/s;
-        // the last is ready at 100 ms, so only it and the last piece's way down remain exposed.
-        assertEquals(lastPiece + piece, p.exposedMs(), 1e-9);
+        // All pieces but the first enter the link from 50 ms on and are through by 50 + 32 ms of 4 MB at 1 Gbit/s;
+        // the first (4 KB) is ready at 100 ms, so only its way up and back down remains exposed.
+        assertEquals(2 * head, p.exposedMs(), 1e-9);
         assertTrue(p.exposedMs() < m.predict(one, 100, 0, null, 0).exposedMs());
+        // 8 tasks and 200 ms of compute: the busiest link's 3 vectors (96 ms) pass from 100 ms on, before the end;
+        // then the head crosses it (3 heads) and the 5 links beyond.
+        assertEquals(3 * head + 5 * head, m.predict(ScaleCostModel.Topology.of(8, 2), 200, 0, ready, 0).exposedMs(),
+                1e-9);
         // A slow driver paces the pipeline: 10 ns per value is below the link's 32 ns per value (no change); 100 ns
-        // per value sets the pace: 100 ms for the million values, then the last piece's way down.
+        // per value sets the pace: 100 ms for the million values, and the down link then passes the last whole
+        // piece (it left the driver one head's driver time before the end) and the head.
         assertEquals(m.predict(one, 100, 0, null, 0).exposedMs(), m.predict(one, 100, 0, null, 10).exposedMs(), 1e-9);
-        assertEquals(1_000_000 * 100e-6 + piece, m.predict(one, 100, 0, null, 100).exposedMs(), 1e-6);
+        assertEquals(1_000_000 * 100e-6 - headValues * 100e-6 + piece + head,
+                m.predict(one, 100, 0, null, 100).exposedMs(), 1e-6);
         assertThrows(IllegalArgumentException.class, () -> m.predict(one, 100, 0, new double[3], 0));
     }
 
@@ -128,18 +143,21 @@ class ScaleCostModelTest {
 
     @Test
     void aCalibratedScheduleGivesEachPieceTheTimeItsLowestValueIsFinal() {
-        // 3 1/20 pieces of values: pieces [0, per), [per, 2 per), [2 per, 3 per), [3 per, n), sent last first.
-        // The last layer [2 1/3 per, n) is final at 0.3, [0.9 per, 2 1/3 per) at 0.7, the rest at the end.
-        int per = ScaleCostModel.PIECE_BYTES / 4;
-        int n = 3 * per + per / 20;
-        double[] ready = ScaleCostModel.readyFromSchedule(n, new double[]{2 * per + per / 3, per - per / 10},
+        // The head [0, h), then pieces [h, h + per), [h + per, h + 2 per), [h + 2 per, h + 3 per), [h + 3 per, n),
+        // sent last first. The last layer [h + 2 1/3 per, n) is final at 0.3, [h + 0.9 per, ..) at 0.7, the rest at
+        // the end.
+        int per = io.github.sparksnn.ml.train.net.PartialReceiver.PIECE;
+        int h = io.github.sparksnn.ml.train.net.PartialReceiver.HEAD;
+        int n = h + 3 * per + per / 20;
+        double[] ready = ScaleCostModel.readyFromSchedule(n, new double[]{h + 2 * per + per / 3, h + per - per / 10},
                 new double[]{0.3, 0.7});
-        assertEquals(4, ready.length);
-        assertEquals(0.3, ready[0], 0);   // [3 per, n)
-        assertEquals(0.7, ready[1], 0);   // [2 per, 3 per): 2 per lies below 2 1/3 per
-        assertEquals(0.7, ready[2], 0);   // [per, 2 per)
-        assertEquals(1.0, ready[3], 0);   // [0, per): 0 lies below 0.9 per
-        assertEquals(4, ScaleCostModel.readyFromSchedule(n, new double[0], new double[0]).length);
+        assertEquals(5, ready.length);
+        assertEquals(0.3, ready[0], 0);   // [h + 3 per, n)
+        assertEquals(0.7, ready[1], 0);   // [h + 2 per, h + 3 per): its lowest value lies below h + 2 1/3 per
+        assertEquals(0.7, ready[2], 0);   // [h + per, h + 2 per)
+        assertEquals(1.0, ready[3], 0);   // [h, h + per): h lies below h + 0.9 per
+        assertEquals(1.0, ready[4], 0);   // [0, h)
+        assertEquals(5, ScaleCostModel.readyFromSchedule(n, new double[0], new double[0]).length);
     }
 
     @Test

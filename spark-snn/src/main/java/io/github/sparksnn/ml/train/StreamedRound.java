@@ -91,13 +91,15 @@ final class StreamedRound {
         try {
             io.github.sparksnn.train.optim.Optimizer.Update update = apply && !localSteps ? st.rule.begin(st.numParams, lr) : null;
             float inv = apply ? 1f / count : 0f;
+            IOException[] writeFailed = new IOException[kids];
             if (nextStep >= 0) {
-                for (PeerLink l : links) {
-                    l.beginState(epoch, nextStep, dim);
+                for (int i = 0; i < kids; i++) {
+                    PeerLink l = links[i];
+                    write(writeFailed, i, () -> l.beginState(epoch, nextStep, dim));
                 }
             }
-            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
-                int n = Math.min(PartialReceiver.PIECE, dim - off);
+            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+                int n = PartialReceiver.pieceLength(off, dim);
                 awaitPieces(receiver, heads, off);
                 long t0 = System.nanoTime();
                 float[] piece = apply ? pieceSum(receiver, heads, off, n) : null;
@@ -112,8 +114,10 @@ final class StreamedRound {
                 addNanos += t1 - t0;
                 updateNanos += System.nanoTime() - t1;
                 if (nextStep >= 0) {
-                    for (PeerLink l : links) {
-                        l.writeVectorPiece(next, off, n, false);
+                    for (int i = 0; i < kids; i++) {
+                        PeerLink l = links[i];
+                        int o = off;
+                        write(writeFailed, i, () -> l.writeVectorPiece(next, o, n, false));
                     }
                 }
             }
@@ -126,8 +130,14 @@ final class StreamedRound {
                 path = Math.max(path, t.pathNanos());
             }
             if (nextStep >= 0) {
-                for (PeerLink l : links) {
-                    l.endState();
+                for (int i = 0; i < kids; i++) {
+                    PeerLink l = links[i];
+                    write(writeFailed, i, l::endState);
+                }
+            }
+            for (IOException w : writeFailed) {
+                if (w != null) {
+                    throw w;
                 }
             }
             return new Result(meta.result(), path, addNanos, updateNanos);
@@ -138,6 +148,30 @@ final class StreamedRound {
                 st.rule.restore(savedRule);
             }
             throw e;
+        }
+    }
+
+    /** A write of the next state to one child. */
+    @FunctionalInterface
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a write to child {@code i} unless one to it has failed already; a failure is kept, not thrown. A child that
+     * gave up part-way (its engine threw after its last layers' pieces had left) ends its sum with an aborted trailer
+     * and its ERROR frame, then closes its link, and the state's last pieces may still be on their way to it: the
+     * broken pipe is only the echo. The round reads every child's trailer first, so the child's own reason ends it
+     * ({@code PeerFailure}); the write's failure is thrown only when no child gave one.
+     */
+    private static void write(IOException[] failed, int i, Write w) {
+        if (failed[i] != null) {
+            return;
+        }
+        try {
+            w.run();
+        } catch (IOException e) {
+            failed[i] = e;
         }
     }
 

@@ -63,9 +63,9 @@ class OverlappedShareTest {
                 CompletableFuture<List<float[]>> sender = CompletableFuture.supplyAsync(() -> {
                     List<float[]> pieces = new ArrayList<>();
                     try {
-                        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
+                        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
                             float[] v = share.awaitFrom(off);
-                            pieces.add(Arrays.copyOfRange(v, off, Math.min(dim, off + PartialReceiver.PIECE)));
+                            pieces.add(Arrays.copyOfRange(v, off, off + PartialReceiver.pieceLength(off, dim)));
                         }
                         share.awaitStats();
                     } catch (IOException e) {
@@ -80,8 +80,8 @@ class OverlappedShareTest {
                 assertArrayEquals(whole.vector, leaf.vector, "step " + step + ": the leaf's bits");
                 assertEquals(whole.lossSum, leaf.lossSum, 0.0);
                 int k = 0;
-                for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
-                    assertArrayEquals(Arrays.copyOfRange(whole.vector, off, Math.min(dim, off + PartialReceiver.PIECE)),
+                for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+                    assertArrayEquals(Arrays.copyOfRange(whole.vector, off, off + PartialReceiver.pieceLength(off, dim)),
                             pieces.get(k++), "step " + step + ": piece at " + off + " was final when handed over");
                 }
             }

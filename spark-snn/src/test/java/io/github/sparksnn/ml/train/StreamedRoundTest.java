@@ -214,8 +214,8 @@ class StreamedRoundTest {
                         l.beginPartial(EPOCH, step, node.level(), node.index(), node.node().count, v != null, DIM,
                                 false);
                         if (v != null) {
-                            for (int off = PartialReceiver.lastPiece(DIM); off >= 0; off -= PartialReceiver.PIECE) {
-                                int n = Math.min(PartialReceiver.PIECE, DIM - off);
+                            for (int off = PartialReceiver.lastPiece(DIM); off >= 0; off = PartialReceiver.previousPiece(off)) {
+                                int n = PartialReceiver.pieceLength(off, DIM);
                                 if (drop && off < PartialReceiver.lastPiece(DIM)) {
                                     l.close();
                                     return null;

@@ -138,8 +138,8 @@ public final class CutThrough {
         }
         up.beginPartial(epoch, step, node.level(), node.index(), node.node().count, carrier != -2, dim, bf16);
         if (carrier != -2) {
-            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= PartialReceiver.PIECE) {
-                int n = Math.min(PartialReceiver.PIECE, dim - off);
+            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+                int n = PartialReceiver.pieceLength(off, dim);
                 float[] acc = carrier == -1 ? own.awaitFrom(off) : kids[carrier];
                 if (acc.length != dim) {
                     throw new IllegalStateException("partial vector of " + acc.length + " values, expected " + dim);

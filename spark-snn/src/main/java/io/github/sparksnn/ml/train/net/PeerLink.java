@@ -744,8 +744,9 @@ public final class PeerLink implements AutoCloseable {
     }
 
     /**
-     * Floats per piece when a vector is encoded, decoded or relayed: 64 KB, so the pieces pipeline. Every vector
-     * travels in pieces of this size, the last piece first ({@link PartialReceiver#lastPiece}): the backward pass
+     * The most floats per piece when a vector is encoded, decoded or relayed: 64 KB, so the pieces pipeline. Every
+     * vector travels in pieces of this size after a small first one, the last piece first
+     * ({@link PartialReceiver#lastPiece}): the backward pass
      * finishes the last layers' gradients first, so they can leave while it goes on, and the state's pieces follow
      * in the order the driver completes them.
      */
@@ -755,8 +756,8 @@ public final class PeerLink implements AutoCloseable {
     public void sendState(int epoch, int step, float[] state, int dim) throws IOException {
         writeHeader(Frame.STATE, epoch, step, dim * 4L);
         byte[] b = outPayload(Math.min(dim, CHUNK_FLOATS) * 4);
-        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, dim - off);
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+            int n = PartialReceiver.pieceLength(off, dim);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(state, off, n);
             writePayload(b, 0, n * 4);
         }
@@ -787,8 +788,8 @@ public final class PeerLink implements AutoCloseable {
     public void sendDelta16(int epoch, int step, short[] delta, int dim) throws IOException {
         writeHeader(Frame.DELTA16, epoch, step, dim * 2L);
         byte[] b = outPayload(Math.min(dim, CHUNK_FLOATS) * 2);
-        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, dim - off);
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+            int n = PartialReceiver.pieceLength(off, dim);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().put(delta, off, n);
             writePayload(b, 0, n * 2);
         }
@@ -813,8 +814,8 @@ public final class PeerLink implements AutoCloseable {
             c.writeHeader(f.type(), f.epoch(), f.step(), (long) dim * width);
         }
         byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * width);
-        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, dim - off);
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+            int n = PartialReceiver.pieceLength(off, dim);
             readFully(b, n * width, f);
             for (PeerLink c : children) {
                 c.writePayload(b, 0, n * width);
@@ -849,8 +850,8 @@ public final class PeerLink implements AutoCloseable {
                     + " bytes (" + dim + " floats)");
         }
         byte[] b = payload(Math.min(dim, CHUNK_FLOATS) * 4);
-        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, dim - off);
+        for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+            int n = PartialReceiver.pieceLength(off, dim);
             readFully(b, n * 4, f);
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(into, off, n);
         }
@@ -1110,8 +1111,8 @@ public final class PeerLink implements AutoCloseable {
         float[] v = null;
         if (h.present()) {
             v = vector(dim);
-            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off -= CHUNK_FLOATS) {
-                readVectorPiece(f, h, v, off, Math.min(CHUNK_FLOATS, dim - off));
+            for (int off = PartialReceiver.lastPiece(dim); off >= 0; off = PartialReceiver.previousPiece(off)) {
+                readVectorPiece(f, h, v, off, PartialReceiver.pieceLength(off, dim));
             }
         }
         PartialTrailer t = readPartialTrailer(f, h);
