@@ -289,6 +289,13 @@ final class BarrierEpochTask implements Serializable {
                 int step = s.step();
                 lastStep = step;
                 checkNotKilled(p, step);
+                SharedRound shared = expected < 0 ? SharedRound.find(runId, attempt) : null;
+                if (shared != null) {
+                    // The tasks update the parameters themselves, step after step, until the epoch's last.
+                    waitNanos += sharedRounds(lease, block, shared, own, step, p);
+                    expected = stepsPerEpoch;
+                    continue;
+                }
                 long roundStart = System.nanoTime();
                 OrderedSum sum = new OrderedSum(numPartitions).add(p, own.compute(lease, block, s.state(), step));
                 long w1 = System.nanoTime();
@@ -303,6 +310,27 @@ final class BarrierEpochTask implements Serializable {
         SparkEnv env = SparkEnv.get();
         return new Report(p, env == null ? "?" : env.executorId(), backend, own.rounds, own.computeNanos, waitNanos,
                 0, 0, 0, 0, own.computeCpuNanos);
+    }
+
+    /**
+     * Task {@code p}'s rounds from {@code first} to the epoch's end through {@link SharedRound}: compute, put the leaf
+     * in, take part in the sum and the update, go on with the new state. Returns the time spent waiting for the other
+     * tasks (the barrier waits, less this task's own part of the update).
+     */
+    private long sharedRounds(EngineCache.Lease lease, PackedBlock block, SharedRound shared, Shares own, int first,
+                              int p) throws IOException {
+        long waited = 0;
+        for (int step = first; step < stepsPerEpoch; step++) {
+            lastStep = step;
+            checkNotKilled(p, step);
+            long roundStart = System.nanoTime();
+            OrderedSum.Node leaf = own.compute(lease, block, shared.state(), step);
+            long w0 = System.nanoTime();
+            shared.run(p, step, leaf, roundStart);
+            waited += System.nanoTime() - w0;
+            own.sent(lease, block, step + 1);
+        }
+        return waited;
     }
 
     /** A whole handshake with a child takes at most this long (a real one takes milliseconds). */

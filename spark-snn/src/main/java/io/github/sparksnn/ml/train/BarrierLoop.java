@@ -55,6 +55,11 @@ final class BarrierLoop implements AutoCloseable {
 
     /** Selects the transport: {@code auto} (in-process under a local master, else sockets) or {@code socket}. */
     static final String TRANSPORT = "spark.snn.aggregation.transport";
+    /**
+     * Under a local master, whether the tasks add the sums and apply the update themselves ({@link SharedRound}, the
+     * default: {@code true}) or hand their sums to the driver, which does ({@code false}); the same bits either way.
+     */
+    static final String SHARED_ROUNDS = "spark.snn.aggregation.sharedRounds";
 
     /** Called with each barrier run's service right after it starts listening (tests only). */
     static volatile java.util.function.Consumer<ServiceHandle> serviceHook;
@@ -112,6 +117,8 @@ final class BarrierLoop implements AutoCloseable {
     final AggregationServer server;
     /** Tasks run in the driver's JVM (a local master) and the transport is {@link InProcessHub}. */
     final boolean inProcess;
+    /** In process, the tasks add the sums and update the parameters themselves ({@link SharedRound}). */
+    private final boolean tasksUpdate;
     private final List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     final String host;
     final int maxRestarts;
@@ -151,6 +158,7 @@ final class BarrierLoop implements AutoCloseable {
         this.connectTimeoutMs = Math.min(stepTimeoutMs, 60_000);
         this.tree = new AggregationTree(numPartitions, config.fanIn());
         this.inProcess = inProcess(jsc, config);
+        this.tasksUpdate = inProcess && sharedRounds(jsc); // read before any stage: a bad value fails the fit here
         if (inProcess) {
             this.server = null;
             LOG.info("spark-snn barrier mode: {}, in-process (local master: tasks share the driver's JVM)", tree);
@@ -191,6 +199,17 @@ final class BarrierLoop implements AutoCloseable {
         return t.equals("auto") && jsc.sc().isLocal() && !config.bf16Transport();
     }
 
+    /** {@link #SHARED_ROUNDS}, from the caller's local property or the Spark configuration. */
+    static boolean sharedRounds(JavaSparkContext jsc) {
+        String local = jsc.getLocalProperty(SHARED_ROUNDS);
+        String v = (local != null ? local : jsc.getConf().get(SHARED_ROUNDS, "true")).trim().toLowerCase(
+                java.util.Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(SHARED_ROUNDS + " must be true or false, got '" + v + "'");
+        }
+        return v.equals("true");
+    }
+
     /** Records why an attempt failed (tests and logs read it with the service's rejections). */
     private void note(String reason) {
         if (server != null) {
@@ -212,6 +231,8 @@ final class BarrierLoop implements AutoCloseable {
                     config.syncInterval(), lrs, numPartitions, config.fanIn(), stepTimeoutMs, connectTimeoutMs,
                     config.bf16Transport(), inProcess);
             InProcessHub hub = inProcess ? InProcessHub.open(runId, attempt, tree) : null;
+            SharedRound shared = hub != null && tasksUpdate && SharedRound.applies(st, config.syncInterval())
+                    ? SharedRound.open(runId, attempt, hub, tree, st, lrs, dim, stepTimeoutMs, epoch) : null;
             // A job tag, not a job group: the caller's group (Zeppelin runs each paragraph in one, for its
             // cancel button) stays in place, and cancelling the tag stops this stage alone.
             String group = "spark-snn-" + runId + "-" + attempt;
@@ -227,6 +248,9 @@ final class BarrierLoop implements AutoCloseable {
                 if (hub != null) {
                     hub.close();
                 }
+                if (shared != null) {
+                    shared.close();
+                }
                 throw e;
             } finally {
                 jsc.removeJobTag(group);
@@ -237,7 +261,7 @@ final class BarrierLoop implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 if (hub != null) {
-                    inProcessRounds(future, hub, st, epoch, steps, lrs, tot);
+                    inProcessRounds(future, hub, shared, st, epoch, steps, lrs, tot);
                 } else {
                     socketRounds(future, links, attempt, st, epoch, steps, lrs, tot);
                 }
@@ -275,6 +299,9 @@ final class BarrierLoop implements AutoCloseable {
                 closeAll(links);
                 if (hub != null) {
                     hub.close();
+                }
+                if (shared != null) {
+                    shared.close();
                 }
                 // The engine failed (a bad configuration, no GPU): a restart would fail the same way. The root cause
                 // arrives up the tree (an ERROR frame) or, when Spark killed the others first, as the stage's own
@@ -320,6 +347,9 @@ final class BarrierLoop implements AutoCloseable {
                 closeAll(links);
                 if (hub != null) {
                     hub.close();
+                }
+                if (shared != null) {
+                    shared.close();
                 }
             }
         }
@@ -498,7 +528,7 @@ final class BarrierLoop implements AutoCloseable {
      * children's partial sums, by reference.
      */
     private void inProcessRounds(org.apache.spark.api.java.JavaFutureAction<?> future, InProcessHub hub,
-                                 DistributedTrainer.State st, int epoch, int steps, double[] lrs,
+                                 SharedRound shared, DistributedTrainer.State st, int epoch, int steps, double[] lrs,
                                  DistributedTrainer.EpochTotals tot) throws AttemptFailed {
         long waitingSince = System.nanoTime();
         long lastLog = waitingSince;
@@ -520,6 +550,10 @@ final class BarrierLoop implements AutoCloseable {
                 }
             }
             connectedAt = System.nanoTime();
+            if (shared != null) {
+                sharedRounds(future, hub, shared, epoch, steps, lrs, tot);
+                return;
+            }
             int[] kids = tree.driverChildren().stream().mapToInt(Integer::intValue).toArray();
             int[] waits = java.util.Arrays.stream(kids).map(q -> (int) Math.min(Integer.MAX_VALUE,
                     (long) stepTimeoutMs * (tree.height(q) + 1))).toArray();
@@ -541,6 +575,55 @@ final class BarrierLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AttemptFailed("interrupted", e);
         }
+    }
+
+    /**
+     * The rounds of an attempt whose tasks update the parameters themselves ({@link SharedRound}): the driver hands
+     * out the first state, then only follows the rounds as they complete (progress, metrics), waiting for each at
+     * most as long as a task waits for its parent, and watching the stage.
+     */
+    private void sharedRounds(org.apache.spark.api.java.JavaFutureAction<?> future, InProcessHub hub,
+                              SharedRound shared, int epoch, int steps, double[] lrs,
+                              DistributedTrainer.EpochTotals tot) throws java.io.IOException, AttemptFailed {
+        long waitNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                Math.min(Integer.MAX_VALUE, (long) stepTimeoutMs * (tree.depth() + 2)));
+        long s0 = System.nanoTime();
+        hub.publishState(epoch, nextStep, shared.state());
+        try {
+            while (nextStep < steps) {
+                int step = nextStep;
+                checkStageAlive(future, step);
+                SharedRound.Done d = shared.awaitDone(200_000_000L);
+                if (d == null) {
+                    if (System.nanoTime() - s0 > waitNanos) {
+                        throw new java.io.IOException("the driver heard of no completed round for epoch "
+                                + (epoch + 1) + ", step " + (step + 1) + " within " + waitNanos / 1_000_000 + " ms");
+                    }
+                    continue;
+                }
+                s0 = sharedRoundDone(d, epoch, steps, lrs, tot, s0);
+            }
+        } catch (java.io.IOException | AttemptFailed | RuntimeException e) {
+            // Rounds the tasks completed before the failure are applied to the parameters already: count them,
+            // so the restart begins after the last of them, not before it.
+            SharedRound.Done d;
+            while ((d = shared.pollDone()) != null) {
+                s0 = sharedRoundDone(d, epoch, steps, lrs, tot, s0);
+            }
+            throw e;
+        }
+    }
+
+    /** The bookkeeping of a round the tasks completed; returns when it ended (the next round's start). */
+    private long sharedRoundDone(SharedRound.Done d, int epoch, int steps, double[] lrs,
+                                 DistributedTrainer.EpochTotals tot, long roundStart) {
+        if (d.step() != nextStep) {
+            throw new IllegalStateException("the tasks completed step " + (d.step() + 1) + " while the driver "
+                    + "expected step " + (nextStep + 1));
+        }
+        tot.optimizerNanos += d.updateNanos();
+        finishRound(d.stats(), null, epoch, d.step(), 1, steps, lrs, tot, 0, roundStart, () -> { });
+        return d.endNanos();
     }
 
     /**

@@ -62,7 +62,9 @@ class BarrierTrainingTest {
         BarrierLoop.serviceHook = null;
         jsc.setLocalProperty("spark.snn.barrier.maxRestarts", null);
         jsc.setLocalProperty(BarrierLoop.TRANSPORT, null);
+        jsc.setLocalProperty(BarrierLoop.SHARED_ROUNDS, null);
         assertEquals(0, InProcessHub.openCount(), "every in-process hub is closed after its attempt");
+        assertEquals(0, SharedRound.openCount(), "every shared round is closed after its attempt");
     }
 
     /** The transports a local master can use: in process (its default) and sockets. */
@@ -409,6 +411,30 @@ class BarrierTrainingTest {
             assertTrue(notes.contains("attempt 0 of epoch 1 failed at step 3: the driver got no partial sum from "
                     + "partition 1 for epoch 1, step 3 within " + 2 * STALL_TIMEOUT_S * 1000 + " ms"), t + ": " + notes);
         }
+    }
+
+    @Test
+    void inProcessTheTasksUpdateThemselvesWithTheDriversBits() {
+        transport("auto");
+        for (int p : new int[]{2, 3}) {
+            long before = SharedRound.roundsRun();
+            DistributedTrainer.Result shared = train(p, config(SyncMode.BARRIER, 2, 1), softmax());
+            assertTrue(SharedRound.roundsRun() > before, "P=" + p + ": the tasks ran the rounds");
+            jsc.setLocalProperty(BarrierLoop.SHARED_ROUNDS, "false");
+            long mid = SharedRound.roundsRun();
+            DistributedTrainer.Result driver = train(p, config(SyncMode.BARRIER, 2, 1), softmax());
+            assertEquals(mid, SharedRound.roundsRun(), "P=" + p + ": the driver ran the rounds");
+            jsc.setLocalProperty(BarrierLoop.SHARED_ROUNDS, null);
+            assertArrayEquals(driver.params(), shared.params(), 0f, "P=" + p);
+            for (int e = 0; e < 2; e++) {
+                assertEquals(driver.history().get(e).loss(), shared.history().get(e).loss(), 0.0, "loss, P=" + p);
+            }
+        }
+        jsc.setLocalProperty(BarrierLoop.SHARED_ROUNDS, "maybe");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> train(2, config(SyncMode.BARRIER, 2, 1), softmax()));
+        assertTrue(e.getMessage().contains("spark.snn.aggregation.sharedRounds must be true or false, got 'maybe'"),
+                e.getMessage());
     }
 
     /** Partition 2's engine throws at step 3 (a deterministic failure, like a missing GPU). */

@@ -63,6 +63,10 @@ public final class InProcessHub implements AutoCloseable {
     private final boolean[] joined;
     private int joinCount;
     private volatile Failure failure;
+    /** Why Spark killed task {@code p}, once it has ({@link #interrupt}). */
+    private final String[] interruptions;
+    /** Told of every failure and interruption, to wake waiters outside the queues (see {@link #onWake}). */
+    private volatile Runnable wake = () -> { };
 
     @SuppressWarnings("unchecked")
     private InProcessHub(String key, AggregationTree tree) {
@@ -78,6 +82,26 @@ public final class InProcessHub implements AutoCloseable {
             partials[i] = new LinkedBlockingQueue<>();
         }
         this.joined = new boolean[numPartitions];
+        this.interruptions = new String[numPartitions];
+    }
+
+    /**
+     * {@code r} runs (on the failing or interrupting thread) after every {@link #fail} and {@link #interrupt}, so
+     * a rendezvous of the attempt's threads outside these queues (the driver's shared rounds) wakes at once.
+     */
+    public void onWake(Runnable r) {
+        wake = r;
+    }
+
+    /** The attempt's failure as the exception a waiter throws, or null while it runs. */
+    public PeerFailure failure() {
+        Failure f = failure;
+        return f == null ? null : new PeerFailure(f.message(), f.fatal());
+    }
+
+    /** Why Spark killed task {@code p}, or null. */
+    public String interruption(int p) {
+        return interruptions[p];
     }
 
     private static String key(String runId, int attempt) {
@@ -290,13 +314,16 @@ public final class InProcessHub implements AutoCloseable {
         for (BlockingQueue<Message> q : partials) {
             q.add(f);
         }
+        wake.run();
     }
 
     /** Wakes task {@code p} alone (Spark killed it): its wait ends with {@code message}. */
     public void interrupt(int p, String message) {
         Failure f = new Failure(message, false);
+        interruptions[p] = message;
         states[p].add(f);
         partials[p].add(f);
+        wake.run();
     }
 
     private void throwIfFailed() throws PeerFailure {
