@@ -62,10 +62,6 @@ final class SharedRound {
     private final int epoch;
     /** {@code params ++ buffers}, what the tasks load: the driver's parameter array itself without buffers. */
     private final float[] state;
-    /** The whole sum, each task writing its range (read by the update in the same range). */
-    private final float[] total;
-    /** {@code scratch[k]}: the right subtree's sum at level k, in the range of the task that computes it. */
-    private final float[][] scratch;
     private final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
 
     private final OrderedSum.Node[] leaves;
@@ -101,11 +97,6 @@ final class SharedRound {
         this.state = EngineStates.of(st.params, st.buffers);
         if (state.length != dim) {
             throw new IllegalArgumentException("state of " + state.length + " values, expected " + dim);
-        }
-        this.total = new float[dim];
-        this.scratch = new float[Math.max(0, topLevel)][];
-        for (int i = 0; i < scratch.length; i++) {
-            scratch[i] = new float[dim];
         }
         this.leaves = new OrderedSum.Node[numLeaves];
         hub.onWake(this::wake);
@@ -308,9 +299,9 @@ final class SharedRound {
         }
     }
 
-    /** {@code total[lo, hi)} in the tree's order, the update rule on the parameters there, the state's copy. */
+    /** The sum over {@code [lo, hi)} in the tree's order, the update rule on the parameters there, the state's copy. */
     private void updateRange(int lo, int hi) {
-        float[] sum = node(topLevel, 0, lo, hi, total);
+        float[] sum = node(topLevel, 0, lo, hi);
         int pHi = Math.min(hi, numParams);
         if (lo < pHi) {
             update.apply(st.params, sum, inv, lo, pHi);
@@ -326,31 +317,27 @@ final class SharedRound {
     }
 
     /**
-     * Tree node ({@code level}, {@code index})'s sum over {@code [lo, hi)}: a leaf's own vector (read in place), null
-     * when no leaf below has one, or {@code into}, written. A right subtree is summed into {@code scratch[level - 1]}.
+     * Tree node ({@code level}, {@code index})'s sum over {@code [lo, hi)}, left in the vector of its leftmost leaf
+     * that has one (null when none has), as {@code OrderedSum.Node.combine} leaves it in its left node's: the leaves
+     * are the tasks' own buffers, read by nobody else after the round and cleared by their owners before reuse, and
+     * each task writes only its own range of them. No copy of the vector is needed.
      */
-    private float[] node(int level, int index, int lo, int hi, float[] into) {
+    private float[] node(int level, int index, int lo, int hi) {
         if (level == 0) {
             return leaves[index].vector;
         }
-        float[] left = node(level - 1, 2 * index, lo, hi, into);
+        float[] left = node(level - 1, 2 * index, lo, hi);
         boolean rightInside = ((long) (2 * index + 1) << (level - 1)) < numLeaves;
-        float[] right = rightInside ? node(level - 1, 2 * index + 1, lo, hi, scratch[level - 1]) : null;
-        if (left == null && right == null) {
-            return null;
+        float[] right = rightInside ? node(level - 1, 2 * index + 1, lo, hi) : null;
+        if (left == null) {
+            return right;
         }
-        if (left == null || right == null) {
-            float[] only = left == null ? right : left;
-            if (only == scratch[level - 1]) { // the caller's right sibling reuses that buffer: keep it in ours
-                System.arraycopy(only, lo, into, lo, hi - lo);
-                return into;
+        if (right != null) {
+            for (int i = lo; i < hi; i++) {
+                left[i] += right[i];
             }
-            return only;
         }
-        for (int i = lo; i < hi; i++) {
-            into[i] = left[i] + right[i];
-        }
-        return into;
+        return left;
     }
 
     /** The driver: a completed round not yet taken, or null (no wait). */
