@@ -123,15 +123,6 @@ public final class ScaleCostModel {
         return values * bytesPerValue * WIRE_PER_PAYLOAD * 8 / (gbit * 1e9) * 1e3;
     }
 
-    /** The wire's pieces of a vector of {@code numParameters} values, in the order they are sent: their lengths. */
-    static int[] pieceValues(int numParameters) {
-        java.util.List<Integer> out = new java.util.ArrayList<>();
-        for (int off = PartialReceiver.lastPiece(numParameters); off >= 0; off = PartialReceiver.previousPiece(off)) {
-            out.add(PartialReceiver.pieceLength(off, numParameters));
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     /** The wire's pieces' first values, in the order they are sent (the last piece first). */
     static int[] pieceStarts(int numParameters) {
         java.util.List<Integer> out = new java.util.ArrayList<>();
@@ -279,8 +270,8 @@ public final class ScaleCostModel {
      */
     public Prediction predict(Topology t, double computeMs, double overheadMs, double[] ready,
                               double driverNanosPerValue) {
-        int[] sizes = pieceValues(numParameters);
-        int pieces = sizes.length;
+        int[] starts = pieceStarts(numParameters);
+        int pieces = starts.length;
         if (ready != null && ready.length != pieces) {
             throw new IllegalArgumentException("ready has " + ready.length + " pieces, the vector " + pieces);
         }
@@ -288,12 +279,13 @@ public final class ScaleCostModel {
         int links = 2 * hops(t);
         double[] c = new double[links]; // c[j]: when link j has passed the pieces so far
         for (int k = 0; k < pieces; k++) {
-            double link = busiest * valuesMs(sizes[k]);
-            double driver = sizes[k] * driverNanosPerValue * 1e-6;
+            int values = PartialReceiver.pieceLength(starts[k], numParameters);
+            double link = busiest * valuesMs(values);
+            double driver = values * driverNanosPerValue * 1e-6;
             double r = computeMs * (ready == null ? 1 : ready[k]);
             c[0] = Math.max(c[0], r) + Math.max(link, driver);
             for (int j = 1; j < links; j++) {
-                c[j] = Math.max(c[j], c[j - 1]) + valuesMs(sizes[k]);
+                c[j] = Math.max(c[j], c[j - 1]) + valuesMs(values);
             }
         }
         double end = c[links - 1];

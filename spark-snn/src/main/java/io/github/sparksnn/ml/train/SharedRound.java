@@ -75,7 +75,6 @@ final class SharedRound {
     private boolean apply;
     private OrderedSum.Node stats;
     private long slowestUpdate;
-    private String broken;  // a failure inside the update: fatal
 
     private SharedRound(String key, InProcessHub hub, AggregationTree tree, DistributedTrainer.State st, double[] lrs,
                         int dim, long stepTimeoutMs, int epoch) {
@@ -185,11 +184,9 @@ final class SharedRound {
                 updateRange(lo, hi);
             }
         } catch (RuntimeException | Error e) {
-            synchronized (this) {
-                broken = "partition " + p + " failed while updating its range of the parameters at step " + (step + 1)
-                        + ": " + e;
-            }
-            hub.fail(broken, true);
+            // The parameters are part-updated: fatal, no restart from them.
+            hub.fail("partition " + p + " failed while updating its range of the parameters at step " + (step + 1)
+                    + ": " + e, true);
             throw e;
         }
         long took = System.nanoTime() - t0;
@@ -293,7 +290,7 @@ final class SharedRound {
         if (f != null) {
             throw f;
         }
-        String killed = p >= 0 ? hub.interruption(p) : null;
+        String killed = hub.interruption(p);
         if (killed != null) {
             throw new PeerFailure(killed, false);
         }

@@ -6,7 +6,6 @@ import io.github.sparksnn.ml.train.net.Frame;
 import io.github.sparksnn.ml.train.net.PartialReceiver;
 import io.github.sparksnn.ml.train.net.PeerLink;
 import io.github.sparksnn.ml.train.engine.EngineStates;
-import io.github.sparksnn.ml.train.state.OptimizerUpdateRule;
 import io.github.sparksnn.ml.train.sum.OrderedSum;
 import org.junit.jupiter.api.Test;
 
@@ -147,29 +146,15 @@ class StreamedRoundTest {
     }
 
     private static DistributedTrainer.State state(String optimizer, float[] params0) {
-        float[] buffers = new float[BUFFERS];
-        Arrays.fill(buffers, 0.5f);
-        return new DistributedTrainer.State(params0.clone(), buffers,
-                new OptimizerUpdateRule.Factory(optimizer).create(params0.length), params0.length);
+        return RoundFixtures.state(optimizer, params0, BUFFERS);
     }
 
     private static float[][] leaves(Random rnd, int p) {
-        float[][] leaves = new float[p][];
-        for (int q = 0; q < p; q++) {
-            if (p > 1 && rnd.nextInt(6) == 0) {
-                continue; // an empty share: no vector
-            }
-            leaves[q] = new float[DIM];
-            for (int i = 0; i < DIM; i++) {
-                leaves[q][i] = rnd.nextInt(50) == 0 ? -0.0f
-                        : (float) (rnd.nextGaussian() * Math.exp(rnd.nextGaussian() * 3));
-            }
-        }
-        return leaves;
+        return RoundFixtures.leaves(rnd, p, DIM, 6);
     }
 
     private static OrderedSum.Node leaf(float[] v, int q) {
-        return new OrderedSum.Node(v == null ? null : v.clone(), q * 0.25, q, v == null ? 0 : 10 + q, 1000L * q);
+        return RoundFixtures.leaf(v, q);
     }
 
     /**
